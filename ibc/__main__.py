@@ -1,0 +1,3 @@
+from ibc.cli import main
+
+raise SystemExit(main())

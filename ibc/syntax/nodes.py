@@ -1,0 +1,505 @@
+"""The Iterbuild abstract syntax tree.
+
+Every node is a frozen dataclass with a `span` (its first to last token). The docstring of
+each node shows the `.ib` syntax it stands for. The parser builds these; every later phase
+reads them and never changes them (phases keep their own tables keyed by `id(node)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ibc.syntax.spans import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """An identifier where it is written: `model`, `LogisticRegression`."""
+
+    text: str
+    span: Span
+
+
+# --------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True, slots=True)
+class TypeName:
+    """A named type, possibly qualified and applied: `Int`, `List[T]`, `common.Metrics`,
+    `Dict[Str, Optional[Float]]`. `None` as a type is `TypeName("None")`."""
+
+    name: str
+    args: tuple[TypeExpr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TypeEllipsis:
+    """The `...` of `Tuple[T, ...]` (only valid as the second argument of `Tuple`)."""
+
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """A record type: `{accuracy: Float, f1: Float}`."""
+
+    fields: tuple[tuple[Name, TypeExpr], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TypeParam:
+    """A generic parameter: `T` or the bounded `M <: Estimator` in `[T, M <: Estimator]`."""
+
+    name: Name
+    bound: TypeExpr | None
+    span: Span
+
+
+# Kinds of parameters, in functions types, `def`s and lambdas.
+POSITIONAL = "positional"  # an ordinary parameter: `x: Int` (positional or keyword)
+KEYWORD_ONLY = "keyword_only"  # after a bare `*` or `*args`
+VAR_POSITIONAL = "var_positional"  # `*args: T`
+VAR_KEYWORD = "var_keyword"  # `**kwargs: T`
+
+
+@dataclass(frozen=True, slots=True)
+class ParamType:
+    """One parameter of a function type: `Int` (unnamed), `k: Int`, `k: Int = 10`,
+    `*arrays: Array`, `**options: Any`. `default` is the default's expression, if written."""
+
+    name: Name | None
+    type: TypeExpr
+    default: Expr | None
+    kind: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FuncType:
+    """A function type: `(Int, Str) -> Float`, `[T](x: T) -> T`,
+    `(X: Array, k: Int = 10, *, seed: Int = 0) -> Array`."""
+
+    type_params: tuple[TypeParam, ...]
+    params: tuple[ParamType, ...]
+    returns: TypeExpr
+    span: Span
+
+
+TypeExpr = Union[TypeName, TypeEllipsis, RecordType, FuncType]
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A literal: `1`, `0.5`, `1e-3`, `"s"`, `True`, `None`. `value` is the Python value
+    (`int`, `float`, `str`, `bool` or `None`); `text` is the source spelling."""
+
+    value: object
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """A name used as a value: `model`."""
+
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr:
+    """A list: `[a, b]`."""
+
+    items: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TupleExpr:
+    """A tuple: `(a, b)`, `(a,)`, `()`."""
+
+    items: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class DictExpr:
+    """A dict: `{"k": v}`; `{}` is the empty dict."""
+
+    entries: tuple[tuple[Expr, Expr], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a record literal: `accuracy = e`."""
+
+    name: Name
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RecordExpr:
+    """A record: `{name = v, other = w}`."""
+
+    fields: tuple[Field, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One argument of a call: positional `a` (`name` is None) or keyword `key = v`."""
+
+    name: Name | None
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call: `f(a, b, key = v)`, `e.m(a)` (then `func` is an `Attribute`),
+    `(f @ "v1")(x)`."""
+
+    func: Expr
+    args: tuple[Arg, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """A field, module member or method: `r.field`, `mod.name`, `e.m` (in `e.m(...)`)."""
+
+    value: Expr
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    """An index: `x[i]` (no slices)."""
+
+    value: Expr
+    index: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Pipe:
+    """A pipe: `x |> f(k = v)` means `f(x, k = v)`; `x |> f` and `x |> (fn y => y)`
+    call the right-hand side with `x`. `func` is the right-hand side as written."""
+
+    value: Expr
+    func: Expr
+    inject: bool  # True when `func` is an unparenthesized call: `value` becomes its 1st argument
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A parameter of a `def` or lambda: `X: Array`, `k: Int = 10`, a lambda's bare `x`."""
+
+    name: Name
+    annotation: TypeExpr | None
+    default: Expr | None
+    kind: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Lambda:
+    """An anonymous function: `fn x => x + 1`, `fn (x: Int, y) => x * y`."""
+
+    params: tuple[Param, ...]
+    body: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IfExpr:
+    """A conditional: `a if c else b`."""
+
+    then: Expr
+    cond: Expr
+    orelse: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp:
+    """An arithmetic operator: `a + b`; `op` is one of `+ - * / // % **`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class UnaryOp:
+    """A unary operator: `-x`, `+x`, `not x`; `op` is `-`, `+` or `not`."""
+
+    op: str
+    operand: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    """`a and b`, `a or b`."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """A comparison, chained as in Python: `0 < x <= 1`; `ops` are among
+    `== != < <= > >= in not in`, one per element of `rest`."""
+
+    first: Expr
+    ops: tuple[str, ...]
+    rest: tuple[Expr, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """A parameter path in an override: `model.C`, `steps[1].C`, `seed`. Its `parts` are
+    names (str) and indices (int)."""
+
+    parts: tuple[str | int, ...]
+    span: Span
+
+    def __str__(self) -> str:
+        out = ""
+        for part in self.parts:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out += ("." if out else "") + part
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """One override of a `with`: `path = e`, `path in e`, `(p, q) in e`. `sweep` is True
+    for the `in` forms; a tuple of paths (only with `in`) takes its values zip-wise."""
+
+    paths: tuple[Path, ...]
+    value: Expr
+    sweep: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class With:
+    """An override: `e with { model.C = 0.1, seed in [0, 1] }`."""
+
+    base: Expr
+    overrides: tuple[Override, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A Python reference at a git revision: `clean @ "v1.0"`."""
+
+    value: Expr
+    revision: Literal
+    span: Span
+
+
+Expr = Union[
+    Literal,
+    Var,
+    ListExpr,
+    TupleExpr,
+    DictExpr,
+    RecordExpr,
+    Call,
+    Attribute,
+    Index,
+    Pipe,
+    Lambda,
+    IfExpr,
+    BinOp,
+    UnaryOp,
+    BoolOp,
+    Compare,
+    With,
+    Revision,
+]
+
+
+# --------------------------------------------------------------------------- patterns
+
+
+@dataclass(frozen=True, slots=True)
+class NamePattern:
+    """A name being bound: the `x` of `x = e`."""
+
+    name: Name
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TuplePattern:
+    """A destructuring pattern: `(a, b)`, `((a, b), c)`, `(a,)`."""
+
+    items: tuple[Pattern, ...]
+    span: Span
+
+
+Pattern = Union[NamePattern, TuplePattern]
+
+
+# --------------------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class ImportItem:
+    """One imported name: `NAME [as ALIAS] [(impure)] [: TYPE]`."""
+
+    name: Name
+    alias: Name | None
+    impure: bool
+    annotation: TypeExpr | None
+    span: Span
+
+    @property
+    def local(self) -> Name:
+        return self.alias or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class PyImport:
+    """Python references: `from sklearn.linear_model import LogisticRegression`,
+    `from "src/features.py" @ "v1.0" import add_ratios as add_ratios_v1`.
+    `module` is a dotted module name, or a file path when `is_path` is True."""
+
+    module: str
+    is_path: bool
+    revision: Literal | None
+    items: tuple[ImportItem, ...]
+    module_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IbImport:
+    """Another `.ib` module: `import "common.ib" as common`; without `as`, the module is
+    bound to the file's stem."""
+
+    path: str
+    alias: Name | None
+    path_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class IbFromImport:
+    """Names of another `.ib` module: `from "common.ib" import split, Metrics as M`.
+    Items never carry `(impure)` or a type."""
+
+    path: str
+    items: tuple[ImportItem, ...]
+    path_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl:
+    """A type declaration. Nominal: `type DataFrame = "pandas:DataFrame"` (then `target`
+    is the string literal), with supertypes: `type Classifier <: Estimator = "…"`.
+    Alias: `type Metrics = {accuracy: Float}`, `type Seed = Int` (then `alias` is set)."""
+
+    name: Name
+    supertypes: tuple[TypeExpr, ...]
+    target: Literal | None
+    alias: TypeExpr | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A binding: `x = e`, `x: Float = 0.25`, `(a, (b, c)) = e`. Also a statement of a
+    `def` body."""
+
+    pattern: Pattern
+    annotation: TypeExpr | None
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class FuncDef:
+    """A function: `def prepare(X: Array, k: Int = 10) -> Array:` and an indented body of
+    bindings ending in `return e`, or the one-line `def double(x: Int) -> Int: return x * 2`.
+    Generic: `def first[T](xs: List[T]) -> T: ...`."""
+
+    name: Name
+    type_params: tuple[TypeParam, ...]
+    params: tuple[Param, ...]
+    returns: TypeExpr | None
+    body: tuple[Binding, ...]
+    result: Expr
+    return_span: Span
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    """A runnable experiment: `experiment baseline = evaluate(model, data)`."""
+
+    name: Name
+    value: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    """A family of experiments: `sweep grid = baseline with { model.C in [0.1, 1.0] }`."""
+
+    name: Name
+    value: Expr
+    span: Span
+
+
+Decl = Union[PyImport, IbImport, IbFromImport, TypeDecl, Binding, FuncDef, Experiment, Sweep]
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """A whole `.ib` file: declarations in source order."""
+
+    path: str
+    decls: tuple[Decl, ...]
+    span: Span
+    comments: tuple[tuple[Span, str], ...] = ()  # every `# ...` comment, for the formatter
+
+
+def children(node: object) -> list[object]:
+    """The direct sub-nodes of a node (for generic walks in tests and tools)."""
+    out: list[object] = []
+    for name in node.__slots__:  # type: ignore[attr-defined]
+        if name == "span":
+            continue
+        _collect(getattr(node, name), out)
+    return out
+
+
+def _collect(value: object, out: list[object]) -> None:
+    if isinstance(value, tuple):
+        for item in value:
+            _collect(item, out)
+    elif hasattr(value, "span") and hasattr(value, "__slots__"):
+        out.append(value)
