@@ -1,0 +1,67 @@
+"""The resolve phase: from a parsed `.ib` file to names bound to what they mean.
+
+It loads the main file, the `.ib` modules it imports, the prelude and (lazily) the stubs of
+the Python modules it uses; builds each module's tables of values and types; resolves every
+name to its symbol and orders the top-level declarations by dependency (reporting cycles);
+and locates every Python reference's module and definition by reading source with `ast`,
+never importing it. It hands on a `Resolved` program; the type checker reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.resolve.loader import Loader
+from ibc.resolve.names import NameResolver, Resolution, order_declarations
+from ibc.resolve.project import find_root, read_settings
+from ibc.resolve.pyinterface import PythonIndex
+from ibc.resolve.pyrefs import PyRefResolver
+from ibc.resolve.symbols import ModuleInfo
+from ibc.syntax.spans import Source
+
+
+@dataclass
+class Resolved:
+    root: Path
+    main: ModuleInfo
+    prelude: ModuleInfo | None
+    modules: list[ModuleInfo]  # the main file and the `.ib` modules it imports, prelude first
+    loader: Loader
+    index: PythonIndex
+    names: Resolution
+    pyrefs: PyRefResolver
+    sources: dict[str, Source] = field(default_factory=dict)
+
+
+def resolve(
+    path: Path,
+    diags: Diagnostics,
+    source: Source | None = None,
+    stub_dirs: list[Path] | None = None,
+    index: PythonIndex | None = None,
+) -> Resolved | None:
+    """Load and resolve the program whose main file is `path` (or `source`, when given, as
+    the text of that file). Returns None when the main file cannot be read or parsed."""
+    root = find_root(path)
+    settings = read_settings(root)
+    loader = Loader(diags, [*(stub_dirs or []), *settings.stubs])
+    main = loader.load_main(path, source)
+    if main is None or main.ast is None:
+        return None
+    if diags.has_errors:  # a syntax error in an imported module or the prelude
+        return None
+    index = index or PythonIndex(root)
+    resolution = Resolution()
+    names = NameResolver(diags, loader.prelude, resolution)
+    modules = [m for m in loader.modules.values() if m.kind in ("prelude", "main", "module")]
+    for info in modules:
+        names.resolve_module(info)
+    order_declarations(modules, resolution, diags)
+    pyrefs = PyRefResolver(index, root, diags)
+    for info in modules:
+        if info.kind != "prelude":
+            pyrefs.resolve_module(info)
+    sources = {m.display: m.source for m in loader.modules.values()}
+    return Resolved(root, main, loader.prelude, modules, loader, index, resolution, pyrefs, sources)

@@ -1,0 +1,338 @@
+"""Lowering: from the checked program to the IR that the emitters read (`ir.py`).
+
+Names become what they mean (`Global`, `Local`, `RefValue`), pipes become the calls they
+stand for, every call says what it calls (a Python reference is a `Stage`, a method a
+`MethodStage`, a `def` a `DefCall`), destructuring becomes a hidden whole plus `Unpack`s,
+and the names of imported `.ib` modules are qualified (`common.split`) so that one program
+holds them all. Experiments are bindings too (another binding may use one), and each is a
+target. What the emitters cannot run yet is reported here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from ibc.codegen import ir
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.resolve.symbols import (
+    BindingSym,
+    DefSym,
+    LocalSym,
+    ModuleInfo,
+    PyRefSym,
+    Symbol,
+    TargetSym,
+)
+from ibc.syntax import nodes as n
+from ibc.types.check import Checked
+from ibc.types.types import FuncType, RecordType
+
+PRELUDE_MODULE = "ibc.runtime.prelude"
+RESOURCE_FUNCTIONS = ("file", "dir")
+
+
+class Lowerer:
+    def __init__(self, checked: Checked, diags: Diagnostics) -> None:
+        self.checked = checked
+        self.program = checked.program
+        self.diags = diags
+        self.refs: dict[tuple, ir.PyRef] = {}
+        self.module: ModuleInfo = self.program.main
+        self._hidden = 0
+        self._prefixes: dict[int, str] = {}
+        self._assign_prefixes()
+
+    def _assign_prefixes(self) -> None:
+        taken: set[str] = set()
+        for info in self.program.modules:
+            if info.kind == "main" or info.kind == "prelude":
+                self._prefixes[id(info)] = ""
+                continue
+            stem = Path(info.path).stem
+            prefix = stem
+            counter = 2
+            while prefix in taken:
+                prefix = f"{stem}{counter}"
+                counter += 1
+            taken.add(prefix)
+            self._prefixes[id(info)] = prefix + "."
+
+    def qualified(self, sym: Symbol) -> str:
+        prefix = self._prefixes.get(id(sym.module), "") if sym.module is not None else ""
+        return prefix + sym.name
+
+    # ----------------------------------------------------------------- program
+
+    def lower(self) -> ir.IrProgram:
+        bindings: list[ir.IrBinding] = []
+        defs: list[ir.IrDef] = []
+        targets: list[ir.IrTarget] = []
+        for info, decl in self.program.names.order:
+            self.module = info
+            if isinstance(decl, n.FuncDef):
+                defs.append(self.lower_def(decl, info))
+            elif isinstance(decl, n.Binding):
+                ty = self.checked.decl_types.get(id(decl))
+                bindings.extend(self.lower_binding(decl, info, global_=True, ty=ty))
+            elif isinstance(decl, (n.Experiment, n.Sweep)):
+                if isinstance(decl, n.Sweep):
+                    self.diags.error("E0701", decl.name.span, feature="sweeps")
+                    continue
+                name = self.qualified_decl(decl.name.text, info)
+                ty = self.checked.decl_types.get(id(decl))
+                bindings.append(ir.IrBinding(name, self.expr(decl.value), decl.span, ty))
+                if info.kind == "main":
+                    targets.append(
+                        ir.IrTarget(name, ir.Global(name), "experiment", decl.span, ty)
+                    )
+        main = self.program.main
+        prelude_functions = tuple(
+            sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})
+        )
+        return ir.IrProgram(
+            source=main.display,
+            source_hash=hashlib.sha256(main.source.text.encode("utf-8")).hexdigest(),
+            project_root=str(self.program.root),
+            refs=tuple(self.refs.values()),
+            bindings=tuple(bindings),
+            defs=tuple(defs),
+            targets=tuple(targets),
+            prelude_functions=prelude_functions,
+        )
+
+    def qualified_decl(self, name: str, info: ModuleInfo) -> str:
+        return self._prefixes.get(id(info), "") + name
+
+    def lower_binding(self, decl: n.Binding, info: ModuleInfo, global_: bool, ty=None):
+        value = self.expr(decl.value)
+        pattern = decl.pattern
+        if isinstance(pattern, n.NamePattern):
+            name = self.qualified_decl(pattern.name.text, info) if global_ else pattern.name.text
+            return [ir.IrBinding(name, value, decl.span, ty)]
+        self._hidden += 1
+        whole = f"_tuple{self._hidden}"
+        if global_:
+            whole = self.qualified_decl(whole, info)
+        out = [ir.IrBinding(whole, value, decl.span, ty, hidden=True)]
+        ref: ir.IrExpr = ir.Global(whole) if global_ else ir.Local(whole)
+        out.extend(self._unpack(pattern, ref, info, global_, decl.span))
+        return out
+
+    def _unpack(self, pattern: n.TuplePattern, whole: ir.IrExpr, info, global_: bool, span):
+        out: list[ir.IrBinding] = []
+        for index, item in enumerate(pattern.items):
+            part = ir.Unpack(whole, index, len(pattern.items), pattern.span)
+            if isinstance(item, n.NamePattern):
+                name = self.qualified_decl(item.name.text, info) if global_ else item.name.text
+                out.append(ir.IrBinding(name, part, item.span))
+            else:
+                self._hidden += 1
+                inner = f"_tuple{self._hidden}"
+                if global_:
+                    inner = self.qualified_decl(inner, info)
+                out.append(ir.IrBinding(inner, part, item.span, hidden=True))
+                ref = ir.Global(inner) if global_ else ir.Local(inner)
+                out.extend(self._unpack(item, ref, info, global_, span))
+        return out
+
+    def lower_def(self, decl: n.FuncDef, info: ModuleInfo) -> ir.IrDef:
+        params = tuple(
+            ir.IrParam(p.name.text, self.expr(p.default) if p.default is not None else None)
+            for p in decl.params
+        )
+        body: list[ir.IrBinding] = []
+        for stmt in decl.body:
+            body.extend(self.lower_binding(stmt, info, global_=False))
+        return ir.IrDef(
+            self.qualified_decl(decl.name.text, info),
+            params,
+            tuple(body),
+            self.expr(decl.result),
+            decl.span,
+        )
+
+    # ----------------------------------------------------------------- references
+
+    def ref(self, sym: PyRefSym, revision: str | None = None) -> ir.PyRef:
+        key = (id(sym), revision)
+        if key in self.refs:
+            return self.refs[key]
+        target = self.program.pyrefs.resolve(sym)
+        module = sym.module_name or (sym.decl.module if sym.decl else "")
+        name = sym.py_name
+        kind = target.kind if target is not None else "unknown"
+        if target is not None and target.definition is not None:
+            qualname = getattr(target.definition, "qualname", None)
+            if qualname and getattr(target.definition, "module", None) == module:
+                name = qualname
+        revision = revision or (
+            str(sym.decl.revision.value) if sym.decl and sym.decl.revision else None
+        )
+        fingerprint = ""
+        try:
+            dist = self.program.index.distribution(module)
+        except Exception:  # noqa: BLE001
+            dist = None
+        if dist:
+            fingerprint = f"{dist[0]}=={dist[1]}"
+        local = self.qualified(sym)
+        taken = {r.local for r in self.refs.values()}
+        if local in taken:
+            local = f"{local}@{revision}" if revision else local + "_"
+        pyref = ir.PyRef(
+            local=local,
+            module=module,
+            name=name,
+            kind=kind,
+            revision=revision,
+            impure=bool(sym.item and sym.item.impure),
+            fingerprint=fingerprint,
+            span=sym.span,
+        )
+        if pyref.revision is not None:
+            self.diags.error("E0702", sym.span, name=sym.name)
+        self.refs[key] = pyref
+        return pyref
+
+    def symbol_value(self, sym: Symbol, at: n.Expr) -> ir.IrExpr:
+        if isinstance(sym, LocalSym):
+            return ir.Local(sym.name)
+        if isinstance(sym, (BindingSym, TargetSym)):
+            return ir.Global(self.qualified(sym))
+        if isinstance(sym, PyRefSym):
+            return ir.RefValue(self.ref(sym))
+        if isinstance(sym, DefSym):
+            decl = sym.decl
+            assert decl is not None
+            params = tuple(p.name.text for p in decl.params)
+            body = ir.DefCall(self.qualified(sym), tuple(ir.Local(p) for p in params), (), at.span)
+            return ir.LambdaE(params, body, at.span)
+        self.diags.error("E0703", at.span, name=sym.name, kind=sym.kind)
+        return ir.Lit(None)
+
+    # ----------------------------------------------------------------- expressions
+
+    def expr(self, e: n.Expr) -> ir.IrExpr:
+        return getattr(self, "_" + type(e).__name__)(e)
+
+    def _Literal(self, e: n.Literal) -> ir.IrExpr:
+        return ir.Lit(e.value)
+
+    def _Var(self, e: n.Var) -> ir.IrExpr:
+        sym = self.program.names.symbols.get(id(e))
+        if sym is None:
+            return ir.Lit(None)
+        return self.symbol_value(sym, e)
+
+    def _ListExpr(self, e: n.ListExpr) -> ir.IrExpr:
+        return ir.ListE(tuple(self.expr(i) for i in e.items))
+
+    def _TupleExpr(self, e: n.TupleExpr) -> ir.IrExpr:
+        return ir.TupleE(tuple(self.expr(i) for i in e.items))
+
+    def _DictExpr(self, e: n.DictExpr) -> ir.IrExpr:
+        return ir.DictE(tuple((self.expr(k), self.expr(v)) for k, v in e.entries))
+
+    def _RecordExpr(self, e: n.RecordExpr) -> ir.IrExpr:
+        return ir.RecordE(tuple((f.name.text, self.expr(f.value)) for f in e.fields))
+
+    def _Attribute(self, e: n.Attribute) -> ir.IrExpr:
+        member = self.program.names.symbols.get(id(e))
+        if member is not None:
+            return self.symbol_value(member, e)
+        base_type = self.checked.types.get(id(e.value))
+        obj = self.expr(e.value)
+        if isinstance(base_type, RecordType):
+            return ir.FieldE(obj, e.name.text, e.span)
+        return ir.AttrE(obj, e.name.text, e.span)
+
+    def _Index(self, e: n.Index) -> ir.IrExpr:
+        return ir.IndexE(self.expr(e.value), self.expr(e.index), e.span)
+
+    def _args(self, call: n.Call):
+        args = tuple(self.expr(a.value) for a in call.args if a.name is None)
+        kwargs = tuple((a.name.text, self.expr(a.value)) for a in call.args if a.name is not None)
+        return args, kwargs
+
+    def _Call(self, e: n.Call) -> ir.IrExpr:
+        func = e.func
+        sym = None
+        revision = None
+        if isinstance(func, n.Revision):
+            revision = str(func.revision.value)
+            func = func.value
+        if isinstance(func, (n.Var, n.Attribute)):
+            sym = self.program.names.symbols.get(id(func))
+        if isinstance(func, n.Attribute) and sym is None:
+            args, kwargs = self._args(e)
+            base_type = self.checked.types.get(id(func.value))
+            obj = self.expr(func.value)
+            if isinstance(base_type, RecordType):
+                return ir.Apply(ir.FieldE(obj, func.name.text, func.span), args, kwargs, e.span)
+            return ir.MethodStage(obj, func.name.text, args, kwargs, e.span)
+        if isinstance(sym, PyRefSym):
+            ref = self.ref(sym, revision)
+            args, kwargs = self._args(e)
+            if ref.module == PRELUDE_MODULE and ref.name in RESOURCE_FUNCTIONS:
+                args = self._resource_path(args)
+            return ir.Stage(ref, args, kwargs, e.span)
+        if isinstance(sym, DefSym):
+            args, kwargs = self._args(e)
+            return ir.DefCall(self.qualified(sym), args, kwargs, e.span)
+        args, kwargs = self._args(e)
+        return ir.Apply(self.expr(func), args, kwargs, e.span)
+
+    def _resource_path(self, args: tuple[ir.IrExpr, ...]) -> tuple[ir.IrExpr, ...]:
+        """`file("data/x.csv")` names a path relative to the `.ib` file; at run time paths
+        resolve against the project root, so rewrite a literal path accordingly."""
+        if not args or not isinstance(args[0], ir.Lit) or not isinstance(args[0].value, str):
+            return args
+        path = args[0].value
+        if os.path.isabs(path):
+            return args
+        absolute = self.module.path.parent / path
+        rel = os.path.relpath(absolute, self.program.root)
+        return (ir.Lit(Path(rel).as_posix()), *args[1:])
+
+    def _Pipe(self, e: n.Pipe) -> ir.IrExpr:
+        call = self.checked.pipes.get(id(e))
+        if call is None:  # not checked (an earlier error): call the right-hand side
+            return ir.Apply(self.expr(e.func), (self.expr(e.value),), (), e.span)
+        return self.expr(call)
+
+    def _Lambda(self, e: n.Lambda) -> ir.IrExpr:
+        return ir.LambdaE(tuple(p.name.text for p in e.params), self.expr(e.body), e.span)
+
+    def _IfExpr(self, e: n.IfExpr) -> ir.IrExpr:
+        return ir.CondE(self.expr(e.cond), self.expr(e.then), self.expr(e.orelse), e.span)
+
+    def _BinOp(self, e: n.BinOp) -> ir.IrExpr:
+        return ir.BinE(e.op, self.expr(e.left), self.expr(e.right), e.span)
+
+    def _UnaryOp(self, e: n.UnaryOp) -> ir.IrExpr:
+        return ir.UnE(e.op, self.expr(e.operand), e.span)
+
+    def _BoolOp(self, e: n.BoolOp) -> ir.IrExpr:
+        return ir.BoolE(e.op, self.expr(e.left), self.expr(e.right), e.span)
+
+    def _Compare(self, e: n.Compare) -> ir.IrExpr:
+        return ir.CmpE(self.expr(e.first), e.ops, tuple(self.expr(r) for r in e.rest), e.span)
+
+    def _With(self, e: n.With) -> ir.IrExpr:
+        self.diags.error("E0701", e.span, feature="overrides (`with`)")
+        return self.expr(e.base)
+
+    def _Revision(self, e: n.Revision) -> ir.IrExpr:
+        sym = self.program.names.symbols.get(id(e.value))
+        if isinstance(sym, PyRefSym):
+            return ir.RefValue(self.ref(sym, str(e.revision.value)))
+        return self.expr(e.value)
+
+
+def lower(checked: Checked, diags: Diagnostics) -> ir.IrProgram:
+    return Lowerer(checked, diags).lower()
+
+
+__all__ = ["lower", "FuncType"]

@@ -1,0 +1,526 @@
+"""The `script` target: an `IrProgram` as a Python program that runs on `ibc.runtime`.
+
+The emitted module is built as Python `ast` nodes and printed with `ast.unparse` (the caller
+runs black when a person will read it). It holds, in order: a header naming the `.ib` source
+and its sha256; imports; the project root; one `Ref` per Python reference (data: nothing is
+imported until a stage runs); one builder function per `def` (expanded where it is called);
+one builder per top-level binding and per target, registered on `program`; and
+`raise SystemExit(program.main())` under `if __name__ == "__main__"`.
+
+Builders create graph nodes and run nothing: every `.ib` expression becomes a call on the
+builder context `m` (`m.call(ref, [args], {kwargs}, at="f.ib:3:5")`, `m.get("name")`, …), and
+every call carries its `.ib` location so that a failure points at the `.ib` line. Top-level
+names are read with `m.get("name")`, never as Python variables, so that later override layers
+can rebind them without changing emitted code. Python names come from a `Namer`, so `.ib` names
+that are Python keywords or builtins (`class`, `len`) or collide with the emitter's own names
+(`program`, `m`) still give valid code. Same IR, same output, byte for byte.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+from ibc.codegen import ir
+from ibc.codegen.names import Namer
+
+# Names the emitted module defines itself (and `m`, every builder's context parameter).
+RESERVED = frozenset({"os", "Program", "Ref", "PROJECT_ROOT", "program", "m"})
+
+
+def emit_script(program: ir.IrProgram, out_path: Path | None = None) -> str:
+    """The Python source of `program` as a script-target module (not black-formatted).
+    With `out_path`, the project root is found relative to the emitted file at run time;
+    without it, it is the absolute `program.project_root`."""
+    return _Emitter(program, out_path).emit()
+
+
+def _loc(span) -> str:
+    return f"{span.file}:{span.line}:{span.col}"
+
+
+def _name(id_: str) -> ast.Name:
+    return ast.Name(id=id_, ctx=ast.Load())
+
+
+def _const(value: object) -> ast.expr:
+    return ast.Constant(value=value)
+
+
+def _call(func: ast.expr, args: list[ast.expr], keywords: dict[str, ast.expr] | None = None):
+    kws = [ast.keyword(arg=k, value=v) for k, v in (keywords or {}).items()]
+    return ast.Call(func=func, args=args, keywords=kws)
+
+
+def _m(method: str, *args: ast.expr, **keywords: ast.expr) -> ast.Call:
+    """`m.method(args…, keywords…)`"""
+    return _call(ast.Attribute(value=_name("m"), attr=method, ctx=ast.Load()), list(args), keywords)
+
+
+def _arguments(names: list[str], defaults: list[ast.expr] | None = None) -> ast.arguments:
+    return ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=n) for n in names],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=defaults or [],
+    )
+
+
+def _funcdef(name: str, args: ast.arguments, body: list[ast.stmt], decorators) -> ast.stmt:
+    node = ast.FunctionDef(
+        name=name, args=args, body=body, decorator_list=list(decorators), returns=None
+    )
+    if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
+        node.type_params = []
+    return node
+
+
+def _ref_key(ref: ir.PyRef) -> tuple:
+    return (ref.local, ref.module, ref.name, ref.kind, ref.revision, ref.impure, ref.fingerprint)
+
+
+class _Emitter:
+    def __init__(self, program: ir.IrProgram, out_path: Path | None) -> None:
+        self.program = program
+        self.out_path = out_path
+        self.namer = Namer(set(RESERVED))
+        # Globals that builder code refers to by Python name (references, defs, the emitter's
+        # own names): locals must not shadow them. Binding builders are never referred to.
+        self.taken: set[str] = set(RESERVED)
+        self.refs: dict[tuple, str] = {}  # ref identity -> Python name
+        self.ref_order: list[ir.PyRef] = []
+        self.defs = {d.name: d for d in program.defs}
+        self.def_names: dict[str, str] = {}
+        self.def_params: dict[str, dict[str, str]] = {}  # def -> .ib param -> Python param
+        self.def_namers: dict[str, Namer] = {}
+        self.globals = {b.name for b in program.bindings} | {t.name for t in program.targets}
+        self.patterns: dict[tuple[str, str], str] = {}  # (scope, hidden name) -> pattern text
+
+    def _global(self, ib_name: str, kind: str) -> str:
+        name = self.namer.name(ib_name, kind)
+        if kind != "binding":
+            self.taken.add(name)
+        return name
+
+    # ---- collection
+    def _collect_refs(self) -> None:
+        for ref in self.program.refs:
+            self._add_ref(ref)
+        for expr in self._all_exprs():
+            self._walk_refs(expr)
+
+    def _add_ref(self, ref: ir.PyRef) -> str:
+        key = _ref_key(ref)
+        if key not in self.refs:
+            self.refs[key] = self._global(ref.local or ref.name.split(".")[-1], "ref")
+            self.ref_order.append(ref)
+        return self.refs[key]
+
+    def _all_exprs(self):
+        for d in self.program.defs:
+            for p in d.params:
+                if p.default is not None:
+                    yield p.default
+            for b in d.body:
+                yield b.value
+            yield d.result
+        for b in self.program.bindings:
+            yield b.value
+        for t in self.program.targets:
+            yield t.value
+
+    def _walk_refs(self, expr) -> None:
+        if isinstance(expr, ir.Stage):
+            self._add_ref(expr.ref)
+        elif isinstance(expr, ir.RefValue):
+            self._add_ref(expr.ref)
+        for child in _children(expr):
+            self._walk_refs(child)
+
+    def _collect_patterns(self, scope: str, bindings, is_local: bool) -> None:
+        """Texts like `(a, b) = f(…)` for each destructured hidden binding of a scope."""
+        wrapper = ir.Local if is_local else ir.Global
+        for hidden in bindings:
+            if not hidden.hidden:
+                continue
+            names: dict[int, str] = {}
+            length = None
+            for b in bindings:
+                v = b.value
+                if isinstance(v, ir.Unpack) and v.value == wrapper(hidden.name):
+                    names.setdefault(v.index, b.name)
+                    length = v.length
+            if length is None:
+                continue
+            items = [names.get(i, "…") for i in range(length)]
+            lhs = "(" + ", ".join(items) + ("," if length == 1 else "") + ")"
+            self.patterns[(scope, hidden.name)] = f"{lhs} = {_describe(hidden.value)}"
+
+    # ---- module
+    def emit(self) -> str:
+        p = self.program
+        self._collect_refs()
+        for d in p.defs:
+            self.def_names[d.name] = self._global(d.name, "def")
+        binding_names = {b.name: self._global(b.name, "binding") for b in p.bindings}
+        target_names = {
+            t.name: binding_names.get(t.name) or self._global(t.name, "binding") for t in p.targets
+        }
+        for d in p.defs:  # parameter names first: a def may call one defined after it
+            namer = self.def_namers[d.name] = Namer(set(self.taken))
+            self.def_params[d.name] = {q.name: namer.name(q.name) for q in d.params}
+        self._collect_patterns("", p.bindings, is_local=False)
+        for d in p.defs:
+            self._collect_patterns(d.name, d.body, is_local=True)
+
+        body: list[ast.stmt] = []
+        source_name = os.path.basename(p.source)
+        doc = (
+            f"Experiments of {p.source}, compiled by ibc.\n\n"
+            f"Run: python {self.out_path.name if self.out_path else 'THIS_FILE.py'} "
+            "[TARGET ...] [--json]\n"
+        )
+        body.append(ast.Expr(_const(doc)))
+        if self.out_path is not None:
+            body.append(ast.Import(names=[ast.alias(name="os")]))
+        body.append(
+            ast.ImportFrom(
+                module="ibc.runtime",
+                names=[ast.alias(name="Program"), ast.alias(name="Ref")],
+                level=0,
+            )
+        )
+        body.append(self._project_root())
+        body.append(
+            ast.Assign(
+                targets=[ast.Name(id="program", ctx=ast.Store())],
+                value=_call(
+                    _name("Program"),
+                    [],
+                    {
+                        "source": _const(p.source),
+                        "source_hash": _const(p.source_hash),
+                        "project_root": _name("PROJECT_ROOT"),
+                    },
+                ),
+            )
+        )
+        for ref in self.ref_order:
+            body.append(self._ref_assign(ref))
+        for d in p.defs:
+            body.append(self._def(d))
+        for b in p.bindings:
+            deco = {"hidden": _const(True)} if b.hidden else {}
+            body.append(
+                self._builder(
+                    binding_names[b.name],
+                    _call(
+                        ast.Attribute(value=_name("program"), attr="binding", ctx=ast.Load()),
+                        [_const(b.name)],
+                        deco,
+                    ),
+                    b.value,
+                )
+            )
+        for t in p.targets:
+            kind = "sweep" if t.kind == "sweep" else "experiment"
+            register = _call(
+                ast.Attribute(value=_name("program"), attr=kind, ctx=ast.Load()),
+                [_const(t.name)],
+                {"at": _const(_loc(t.span))},
+            )
+            if t.value == ir.Global(t.name) and t.name in binding_names:
+                # the target is the binding of the same name: register its builder as a target
+                body.append(ast.Expr(_call(register, [_name(binding_names[t.name])])))
+            else:
+                body.append(self._builder(target_names[t.name], register, t.value))
+        body.append(
+            ast.If(
+                test=ast.Compare(
+                    left=_name("__name__"), ops=[ast.Eq()], comparators=[_const("__main__")]
+                ),
+                body=[
+                    ast.Raise(
+                        exc=_call(
+                            _name("SystemExit"),
+                            [_call(ast.Attribute(_name("program"), "main", ast.Load()), [])],
+                        ),
+                        cause=None,
+                    )
+                ],
+                orelse=[],
+            )
+        )
+        module = ast.Module(body=body, type_ignores=[])
+        ast.fix_missing_locations(module)
+        header = (
+            f"# Generated by ibc from {source_name} — do not edit.\n"
+            f"# source: {p.source}\n"
+            f"# sha256: {p.source_hash}\n"
+        )
+        return header + ast.unparse(module) + "\n"
+
+    def _project_root(self) -> ast.stmt:
+        p = self.program
+        if self.out_path is None:
+            value: ast.expr = _const(p.project_root)
+        else:
+            folder = Path(os.path.abspath(self.out_path)).parent
+            rel = os.path.relpath(p.project_root, folder).replace(os.sep, "/")
+            path = ast.Attribute(_name("os"), "path", ast.Load())
+            here = _call(
+                ast.Attribute(path, "dirname", ast.Load()),
+                [_call(ast.Attribute(path, "abspath", ast.Load()), [_name("__file__")])],
+            )
+            value = _call(
+                ast.Attribute(path, "normpath", ast.Load()),
+                [_call(ast.Attribute(path, "join", ast.Load()), [here, _const(rel)])],
+            )
+        return ast.Assign(targets=[ast.Name(id="PROJECT_ROOT", ctx=ast.Store())], value=value)
+
+    def _ref_assign(self, ref: ir.PyRef) -> ast.stmt:
+        keywords: dict[str, ast.expr] = {"kind": _const(ref.kind)}
+        if ref.fingerprint:
+            keywords["fingerprint"] = _const(ref.fingerprint)
+        if ref.local and ref.local != ref.name:
+            keywords["local"] = _const(ref.local)
+        if ref.impure:
+            keywords["impure"] = _const(True)
+        if ref.revision is not None:
+            keywords["revision"] = _const(ref.revision)
+        if ref.span is not None:
+            keywords["at"] = _const(_loc(ref.span))
+        return ast.Assign(
+            targets=[ast.Name(id=self.refs[_ref_key(ref)], ctx=ast.Store())],
+            value=_call(_name("Ref"), [_const(ref.module), _const(ref.name)], keywords),
+        )
+
+    def _builder(self, py_name: str, decorator: ast.expr, value) -> ast.stmt:
+        return _funcdef(
+            py_name, _arguments(["m"]), [ast.Return(self.expr(value, {}, ""))], [decorator]
+        )
+
+    def _def(self, d: ir.IrDef) -> ast.stmt:
+        namer = self.def_namers[d.name]
+        params = self.def_params[d.name]
+        local_names = dict(params)
+        defaults: list[ast.expr] = []
+        first_default = next((i for i, p in enumerate(d.params) if p.default is not None), None)
+        body: list[ast.stmt] = []
+        for i, p in enumerate(d.params):
+            if first_default is not None and i >= first_default:
+                defaults.append(_const(None))
+            if p.default is not None:
+                body.append(
+                    ast.If(
+                        test=ast.Compare(
+                            left=_name(params[p.name]), ops=[ast.Is()], comparators=[_const(None)]
+                        ),
+                        body=[
+                            ast.Assign(
+                                targets=[ast.Name(id=params[p.name], ctx=ast.Store())],
+                                value=self.expr(p.default, {}, d.name),
+                            )
+                        ],
+                        orelse=[],
+                    )
+                )
+        for b in d.body:
+            value = self.expr(b.value, local_names, d.name)
+            local_names[b.name] = namer.name(b.name)
+            body.append(
+                ast.Assign(targets=[ast.Name(id=local_names[b.name], ctx=ast.Store())], value=value)
+            )
+        body.append(ast.Return(self.expr(d.result, local_names, d.name)))
+        return _funcdef(
+            self.def_names[d.name], _arguments(["m", *params.values()], defaults), body, []
+        )
+
+    # ---- expressions
+    def _args(self, args, locals_, scope) -> ast.List:
+        return ast.List(elts=[self.expr(a, locals_, scope) for a in args], ctx=ast.Load())
+
+    def _kwargs(self, kwargs, locals_, scope) -> ast.Dict:
+        return ast.Dict(
+            keys=[_const(k) for k, _ in kwargs],
+            values=[self.expr(v, locals_, scope) for _, v in kwargs],
+        )
+
+    def _call_args(self, e, locals_, scope) -> list[ast.expr]:
+        out: list[ast.expr] = []
+        if e.args or e.kwargs:
+            out.append(self._args(e.args, locals_, scope))
+        if e.kwargs:
+            out.append(self._kwargs(e.kwargs, locals_, scope))
+        return out
+
+    def expr(self, e, locals_: dict[str, str], scope: str) -> ast.expr:
+        """The builder expression for `e`; `locals_` maps `.ib` locals to Python names;
+        `scope` is the enclosing def's name ('' at top level)."""
+        at = lambda: {"at": _const(_loc(e.span))}  # noqa: E731
+        ex = lambda x: self.expr(x, locals_, scope)  # noqa: E731
+        if isinstance(e, ir.Lit):
+            return _m("lit", _const(e.value))
+        if isinstance(e, ir.RefValue):
+            return _m("ref", _name(self._add_ref(e.ref)))
+        if isinstance(e, ir.Global):
+            if e.name in self.globals or e.name not in self.defs:
+                return _m("get", _const(e.name))
+            return self._def_value(self.defs[e.name])
+        if isinstance(e, ir.Local):
+            if e.name not in locals_:
+                raise ValueError(f"IR error: local `{e.name}` is not bound here")
+            return _name(locals_[e.name])
+        if isinstance(e, ir.ListE):
+            return _m("list", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()))
+        if isinstance(e, ir.TupleE):
+            return _m("tuple", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()))
+        if isinstance(e, ir.DictE):
+            pairs = [ast.Tuple(elts=[ex(k), ex(v)], ctx=ast.Load()) for k, v in e.entries]
+            return _m("dict", ast.List(elts=pairs, ctx=ast.Load()))
+        if isinstance(e, ir.RecordE):
+            return _m(
+                "record",
+                ast.Dict(
+                    keys=[_const(k) for k, _ in e.fields], values=[ex(v) for _, v in e.fields]
+                ),
+            )
+        if isinstance(e, ir.Stage):
+            kw = at()
+            if e.path is not None:
+                kw["path"] = _const(e.path)
+            return _m(
+                "call", _name(self._add_ref(e.ref)), *self._call_args(e, locals_, scope), **kw
+            )
+        if isinstance(e, ir.MethodStage):
+            kw = at()
+            if e.path is not None:
+                kw["path"] = _const(e.path)
+            return _m(
+                "method", ex(e.obj), _const(e.method), *self._call_args(e, locals_, scope), **kw
+            )
+        if isinstance(e, ir.DefCall):
+            d = self.defs.get(e.name)
+            if d is None:
+                raise ValueError(f"IR error: call of unknown def `{e.name}`")
+            params = self.def_params[d.name]
+            keywords = {}
+            for k, v in e.kwargs:
+                if k not in params:
+                    raise ValueError(f"IR error: def `{e.name}` has no parameter `{k}`")
+                keywords[params[k]] = ex(v)
+            return _call(
+                _name(self.def_names[d.name]), [_name("m"), *[ex(a) for a in e.args]], keywords
+            )
+        if isinstance(e, ir.Apply):
+            return _m("apply", ex(e.func), *self._call_args(e, locals_, scope), **at())
+        if isinstance(e, ir.LambdaE):
+            namer = Namer(self.taken | set(locals_.values()))
+            inner = dict(locals_)
+            py_params = []
+            for p in e.params:
+                inner[p] = namer.name(p)
+                py_params.append(inner[p])
+            body = self.expr(e.body, inner, scope)
+            fn = ast.Lambda(args=_arguments(["m", *py_params]), body=body)
+            params = ast.Tuple(elts=[_const(p) for p in e.params], ctx=ast.Load())
+            return _m("fn", fn, params, **at())
+        if isinstance(e, ir.FieldE):
+            return _m("field", ex(e.obj), _const(e.name), **at())
+        if isinstance(e, ir.AttrE):
+            return _m("attr", ex(e.obj), _const(e.name), **at())
+        if isinstance(e, ir.IndexE):
+            return _m("index", ex(e.obj), ex(e.index), **at())
+        if isinstance(e, ir.BinE):
+            return _m("binop", _const(e.op), ex(e.left), ex(e.right), **at())
+        if isinstance(e, ir.UnE):
+            return _m("unop", _const(e.op), ex(e.operand), **at())
+        if isinstance(e, ir.BoolE):
+            return _m("boolop", _const(e.op), ex(e.left), ex(e.right), **at())
+        if isinstance(e, ir.CmpE):
+            ops = ast.List(elts=[_const(o) for o in e.ops], ctx=ast.Load())
+            rest = ast.List(elts=[ex(r) for r in e.rest], ctx=ast.Load())
+            return _m("compare", ex(e.first), ops, rest, **at())
+        if isinstance(e, ir.CondE):
+            return _m("cond", ex(e.cond), ex(e.then), ex(e.orelse), **at())
+        if isinstance(e, ir.Unpack):
+            kw = at()
+            if isinstance(e.value, (ir.Global, ir.Local)):
+                key = ("" if isinstance(e.value, ir.Global) else scope, e.value.name)
+                if key in self.patterns:
+                    kw["pattern"] = _const(self.patterns[key])
+            return _m("unpack", ex(e.value), _const(e.index), _const(e.length), **kw)
+        raise TypeError(f"not an IR expression: {e!r}")
+
+    def _def_value(self, d: ir.IrDef) -> ast.expr:
+        """A `def` used as a value: a function value that expands the def when applied."""
+        namer = Namer(set(self.taken))
+        names = [namer.name(p.name) for p in d.params]
+        body = _call(_name(self.def_names[d.name]), [_name("m"), *[_name(n) for n in names]])
+        fn = ast.Lambda(args=_arguments(["m", *names]), body=body)
+        params = ast.Tuple(elts=[_const(p.name) for p in d.params], ctx=ast.Load())
+        return _m("fn", fn, params, at=_const(_loc(d.span)))
+
+
+def _describe(e) -> str:
+    """Short text for the right side of a destructuring: `f(…)`, `x`, `….m(…)`."""
+    if isinstance(e, ir.Stage):
+        return f"{e.ref.local or e.ref.name}(…)"
+    if isinstance(e, ir.MethodStage):
+        return f"….{e.method}(…)"
+    if isinstance(e, ir.DefCall):
+        return f"{e.name}(…)"
+    if isinstance(e, (ir.Global, ir.Local)):
+        return e.name
+    if isinstance(e, ir.Apply):
+        return f"{_describe(e.func)}(…)"
+    return "…"
+
+
+def _children(e):
+    """The sub-expressions of an IR expression."""
+    if isinstance(e, (ir.ListE, ir.TupleE)):
+        yield from e.items
+    elif isinstance(e, ir.DictE):
+        for k, v in e.entries:
+            yield k
+            yield v
+    elif isinstance(e, ir.RecordE):
+        for _, v in e.fields:
+            yield v
+    elif isinstance(e, (ir.Stage, ir.DefCall)):
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, ir.MethodStage):
+        yield e.obj
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, ir.Apply):
+        yield e.func
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, ir.LambdaE):
+        yield e.body
+    elif isinstance(e, (ir.FieldE, ir.AttrE)):
+        yield e.obj
+    elif isinstance(e, ir.IndexE):
+        yield e.obj
+        yield e.index
+    elif isinstance(e, (ir.BinE, ir.BoolE)):
+        yield e.left
+        yield e.right
+    elif isinstance(e, ir.UnE):
+        yield e.operand
+    elif isinstance(e, ir.CmpE):
+        yield e.first
+        yield from e.rest
+    elif isinstance(e, ir.CondE):
+        yield e.cond
+        yield e.then
+        yield e.orelse
+    elif isinstance(e, ir.Unpack):
+        yield e.value

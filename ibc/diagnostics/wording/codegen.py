@@ -1,0 +1,44 @@
+"""Wording of code generation diagnostics (E07xx)."""
+
+from __future__ import annotations
+
+from ibc.diagnostics.wording import register
+
+register(
+    "E0701",
+    "not runnable yet",
+    "{feature} can be checked but not yet compiled or run by this version of ibc",
+    "run an experiment written out in full; `ibc check` accepts this file",
+    explain=(
+        "Overrides (`with`) and sweeps parse and type-check, but the code generator of this "
+        "version cannot emit them yet. `ibc check` reports no error for them; `ibc compile` "
+        "and `ibc run` do."
+    ),
+    example="x = 1\nexperiment e = x with { x = 2 }",
+)
+register(
+    "E0702",
+    "revisions not runnable yet",
+    "`{name}` is pinned to a git revision, which this version of ibc can check but not run",
+    "use today's version of the function to run the experiment",
+    explain=(
+        "`name @ \"rev\"` parses and type-checks; running a function as it was at an old "
+        "revision is not implemented by the code generator of this version."
+    ),
+    example='from math import sqrt\nexperiment e = (sqrt @ "v1")(4.0)',
+)
+register(
+    "E0703",
+    "not a value",
+    "`{name}` is a {kind}, which cannot be used as a value",
+    "use one of its members: `{name}.member`",
+    explain="An imported `.ib` module is a namespace, not a value that can be passed around.",
+    example='import "lib.ib" as lib\nx = lib',
+)
+register(
+    "E0704",
+    "target cannot emit this program",
+    "the {target} target cannot emit this program: {reason}",
+    None,
+    explain="A code generation target refused the program; the message says why.",
+)

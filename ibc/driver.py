@@ -1,0 +1,122 @@
+"""The compiler on one screen: parse → resolve → check → lower → emit.
+
+Each phase adds its diagnostics to one collection; the driver stops after a phase that
+found errors. Front ends (the CLI, and later the REPL, the language server and the notebook
+magic) call `check_file` and `compile_file` and render `Result.diagnostics`. A crash inside
+the compiler becomes an internal-error diagnostic naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
+from ibc.syntax.spans import NO_SPAN, Source, Span
+
+
+@dataclass
+class Options:
+    strict: bool = False  # warn about Python references typed `Any`
+    stub_dirs: list[Path] = field(default_factory=list)
+    target: str = "script"  # or "plain"
+    out_path: Path | None = None  # where the emitted program will be written
+    format: bool = True  # black-format the emitted program (for people to read)
+
+
+@dataclass
+class Result:
+    diagnostics: list[Diagnostic]
+    sources: dict[str, Source]
+    checked: object | None = None  # ibc.types.check.Checked
+    program: object | None = None  # ibc.codegen.ir.IrProgram
+    code: str | None = None  # the emitted Python
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.is_error for d in self.diagnostics)
+
+
+def check_file(path: Path, options: Options | None = None, text: str | None = None) -> Result:
+    """Parse, resolve and type-check the program whose main file is `path`."""
+    return _run(Path(path), options or Options(), text, emit=False)
+
+
+def compile_file(path: Path, options: Options | None = None, text: str | None = None) -> Result:
+    """`check_file`, then lower and emit Python for `options.target`."""
+    return _run(Path(path), options or Options(), text, emit=True)
+
+
+def _run(path: Path, options: Options, text: str | None, emit: bool) -> Result:
+    diags = Diagnostics()
+    result = Result([], {})
+    try:
+        _phases(path, options, text, emit, diags, result)
+    except Exception as exc:  # noqa: BLE001 - a compiler bug is reported, not raised
+        from ibc.diagnostics.render import internal_error
+
+        diags.add(internal_error(exc, Span(str(path), 1, 1, 1, 1)))
+    result.diagnostics = diags.sorted()
+    return result
+
+
+def _phases(path, options, text, emit, diags: Diagnostics, result: Result) -> None:
+    from ibc.resolve import resolve
+    from ibc.types.check import check
+
+    source = Source(_display(path), text) if text is not None else None
+    program = resolve(path, diags, source, options.stub_dirs)  # parse + resolve
+    if program is not None:
+        result.sources = program.sources
+    if program is None or diags.has_errors:
+        if program is None and not result.sources:
+            result.sources = _sources_of(diags, path, text)
+        return
+    checked = check(program, diags, options.strict)  # type-check
+    result.checked = checked
+    if diags.has_errors or not emit:
+        return
+    from ibc.codegen.lower import lower
+
+    lowered = lower(checked, diags)  # lower to the IR
+    result.program = lowered
+    if diags.has_errors:
+        return
+    result.code = _emit(lowered, options, diags, program.main)  # emit Python
+
+
+def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
+    if options.target == "plain":
+        from ibc.codegen.plain import emit_plain as emit
+    else:
+        from ibc.codegen.script import emit_script as emit
+    try:
+        code = emit(lowered, options.out_path)
+    except ValueError as exc:  # a target's refusal of a program it cannot express
+        diags.error("E0704", main.ast.span if main.ast else NO_SPAN, target=options.target, reason=str(exc))
+        return None
+    if options.format:
+        from ibc.codegen.format import format_python
+
+        code = format_python(code)
+    return code
+
+
+def _display(path: Path) -> str:
+    from ibc.resolve.project import display_path
+
+    return display_path(path)
+
+
+def _sources_of(diags: Diagnostics, path: Path, text: str | None) -> dict[str, Source]:
+    """Sources for rendering when resolution stopped before tabling any file."""
+    out: dict[str, Source] = {}
+    if text is not None:
+        out[_display(path)] = Source(_display(path), text)
+        return out
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return out
+    out[_display(path)] = Source(_display(path), raw)
+    return out

@@ -1,0 +1,69 @@
+"""The project around a `.ib` file (DESIGN §3.1): its root and its settings.
+
+The project root is the nearest folder at or above the `.ib` file's folder that holds `.git`,
+`pyproject.toml` or `ibc.toml`; else the `.ib` file's own folder. Python files are imported at
+run time as the module their path names relative to the root. `ibc.toml` may set
+`stubs = ["path", ...]` (folders of extra `.ib` stubs, relative to the root).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARKERS = (".git", "pyproject.toml", "ibc.toml")
+
+
+def find_root(ib_file: Path) -> Path:
+    start = ib_file.resolve().parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in MARKERS):
+            return folder
+    return start
+
+
+@dataclass
+class Settings:
+    """What `ibc.toml` (section-less keys, or `[tool.ibc]` of `pyproject.toml`) says."""
+
+    stubs: list[Path] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def read_settings(root: Path) -> Settings:
+    settings = Settings()
+    table: dict = {}
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: settings files need tomllib
+        return settings
+    for name, section in (("ibc.toml", ()), ("pyproject.toml", ("tool", "ibc"))):
+        path = root / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            settings.problems.append(f"{path}: {exc}")
+            continue
+        for key in section:
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if isinstance(data, dict) and data:
+            table = data
+            break
+    stubs = table.get("stubs", [])
+    if isinstance(stubs, str):
+        stubs = [stubs]
+    for entry in stubs if isinstance(stubs, list) else []:
+        if isinstance(entry, str):
+            settings.stubs.append((root / entry).resolve())
+    return settings
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """A path as shown in messages: relative to the current folder when inside it."""
+    cwd = cwd or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,323 @@
+"""The build graph: hash-consed nodes, their keys, and the builder emitted code calls.
+
+An emitted program's builders create nodes and run nothing. Every node has a *key*: a hash of
+its operation, its static data and its inputs' keys (for a stage: the reference's module,
+name and fingerprint and the argument keys; for a literal: a canonical encoding in which `1`,
+`1.0` and `True` differ). Equal keys mean one node (`Graph.make` hash-conses), so a stage
+shared by several experiments is one node, evaluated once; the persistent store (a later
+issue) stores stage results under the same keys.
+
+`Builder` (the `m` of emitted code) is the API builders call: `m.get("name")` reads a
+top-level binding through a `Scope` (so later override layers can rebind names without
+changing emitted code), `m.call(ref, [args], {kwargs}, at="f.ib:3:5")` makes a stage, and so
+on. A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
+covers its code and everything it captures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, Iterable
+
+from ibc.runtime.values import Ref
+
+# Operations whose nodes are stages: their results are worth storing.
+STAGE_OPS = frozenset({"call", "method", "apply"})
+
+
+def digest(*parts: str) -> str:
+    """A 128-bit hex hash of `parts`, unambiguous (length-prefixed)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass")
+        h.update(b"%d:" % len(data))
+        h.update(data)
+    return h.hexdigest()
+
+
+def literal_code(value: object) -> str:
+    """The canonical encoding of a literal: type-tagged, so `1`, `1.0` and `True` differ."""
+    if value is None:
+        return "n"
+    if isinstance(value, bool):
+        return "b1" if value else "b0"
+    if isinstance(value, int):
+        return f"i{value}"
+    if isinstance(value, float):
+        return f"f{value.hex()}"
+    if isinstance(value, str):
+        return "s" + value
+    raise TypeError(f"not a literal: {value!r}")
+
+
+class Node:
+    """One node of the graph. `op` says what it computes; `data` holds its static part (a
+    `Ref`, a name, an operator …); `inputs` are the nodes it reads. `at` (the `.ib`
+    location) and `path` (its parameter path) are metadata, not part of the key. `free` is
+    the set of lambda levels whose parameters it depends on (empty: it can be memoized)."""
+
+    __slots__ = ("key", "op", "data", "inputs", "at", "path", "free", "builder")
+
+    def __init__(self, key, op, data, inputs, at, path, free, builder=None) -> None:
+        self.key: str = key
+        self.op: str = op
+        self.data: object = data
+        self.inputs: tuple[Node, ...] = inputs
+        self.at: str | None = at
+        self.path: str | None = path
+        self.free: frozenset[int] = free
+        self.builder = builder  # for "fn" nodes: the Python function that expands the lambda
+
+    @property
+    def is_stage(self) -> bool:
+        return self.op in STAGE_OPS
+
+    def describe(self) -> str:
+        """What the node does, for messages: `call of train_test_split`, `` `+` ``, …"""
+        op, data = self.op, self.data
+        if op == "call":
+            return f"call of {data[0].label}"
+        if op == "method":
+            return f"call of method .{data[0]}"
+        if op == "apply":
+            return "call of a function value"
+        if op in ("binop", "unop", "boolop"):
+            return f"`{data}`"
+        if op == "compare":
+            return "comparison " + " ".join(f"`{o}`" for o in data)
+        if op == "field":
+            return f"read of field .{data}"
+        if op == "attr":
+            return f"read of attribute .{data}"
+        if op == "index":
+            return "indexing"
+        if op == "unpack":
+            return f"destructuring `{data[2]}`" if data[2] else "destructuring"
+        if op == "ref":
+            return f"reference {data.label}"
+        return op
+
+    def __repr__(self) -> str:
+        return f"<Node {self.op} {self.key[:8]}>"
+
+
+class Graph:
+    """The table of nodes by key: making a node whose key exists returns the existing one."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+
+    def make(
+        self,
+        op: str,
+        code: Iterable[str],
+        data: object,
+        inputs: tuple[Node, ...] = (),
+        at: str | None = None,
+        path: str | None = None,
+        free: frozenset[int] | None = None,
+        builder: Callable | None = None,
+    ) -> Node:
+        code = tuple(code)
+        key = digest(op, str(len(code)), *code, *(n.key for n in inputs))
+        node = self.nodes.get(key)
+        if node is not None:
+            return node
+        if free is None:
+            free = frozenset().union(*(n.free for n in inputs)) if inputs else frozenset()
+        node = Node(key, op, data, inputs, at, path, free, builder)
+        self.nodes[key] = node
+        return node
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+
+class Scope:
+    """Top-level bindings by `.ib` name, each built once into a node. Later issues layer
+    overrides over a scope (a `with` rebinds names; builders look names up here)."""
+
+    def __init__(self, builders: dict[str, Callable[[Builder], Node]], graph: Graph) -> None:
+        self.builders = builders
+        self.graph = graph
+        self.built: dict[str, Node] = {}
+        self._building: set[str] = set()
+        self.root = Builder(self, 0)
+
+    def get(self, name: str) -> Node:
+        node = self.built.get(name)
+        if node is not None:
+            return node
+        if name in self._building:
+            raise RuntimeError(f"binding `{name}` depends on itself")
+        try:
+            builder = self.builders[name]
+        except KeyError:
+            raise KeyError(f"no binding named `{name}`") from None
+        self._building.add(name)
+        try:
+            node = builder(self.root)
+        finally:
+            self._building.discard(name)
+        self.built[name] = node
+        return node
+
+
+def _kwargs(kwargs: dict[str, Node] | None) -> tuple[tuple[str, ...], tuple[Node, ...]]:
+    if not kwargs:
+        return (), ()
+    return tuple(kwargs), tuple(kwargs.values())
+
+
+class Builder:
+    """The `m` of emitted builders: makes nodes in the scope's graph. `level` is the lambda
+    nesting depth (0 at top level); a lambda's parameters are nodes of its level."""
+
+    __slots__ = ("scope", "graph", "level")
+
+    def __init__(self, scope: Scope, level: int) -> None:
+        self.scope = scope
+        self.graph = scope.graph
+        self.level = level
+
+    # names and values
+    def get(self, name: str) -> Node:
+        """The node of the top-level binding `name`."""
+        return self.scope.get(name)
+
+    def lit(self, value: object) -> Node:
+        return self.graph.make("lit", (literal_code(value),), value)
+
+    def ref(self, ref: Ref) -> Node:
+        """A Python reference used as a value (imported when it is evaluated)."""
+        return self.graph.make("ref", _ref_code(ref), ref, at=ref.at)
+
+    # calls
+    def call(self, ref: Ref, args=(), kwargs=None, *, at=None, path=None) -> Node:
+        """A stage: `ref(*args, **kwargs)`."""
+        names, values = _kwargs(kwargs)
+        return self.graph.make(
+            "call",
+            (*_ref_code(ref), str(len(args)), *names),
+            (ref, len(args), names),
+            (*args, *values),
+            at,
+            path,
+        )
+
+    def method(self, obj: Node, name: str, args=(), kwargs=None, *, at=None, path=None) -> Node:
+        """A stage: `obj.name(*args, **kwargs)`."""
+        names, values = _kwargs(kwargs)
+        return self.graph.make(
+            "method",
+            (name, str(len(args)), *names),
+            (name, len(args), names),
+            (obj, *args, *values),
+            at,
+            path,
+        )
+
+    def apply(self, func: Node, args=(), kwargs=None, *, at=None) -> Node:
+        """`func(*args, **kwargs)`: a lambda node is expanded here (at build time); any
+        other function value is called when evaluated."""
+        if func.op == "fn":
+            params = func.data[0]
+            bound = _bind(params, args, kwargs or {}, at)
+            return func.builder(self, *bound)
+        names, values = _kwargs(kwargs)
+        return self.graph.make(
+            "apply", (str(len(args)), *names), (len(args), names), (func, *args, *values), at
+        )
+
+    def fn(self, builder: Callable[..., Node], params: tuple[str, ...], *, at=None) -> Node:
+        """A function value `fn (params) => body`: `builder(m, *param_nodes)` builds the body.
+        Applied in `.ib` it is expanded; passed to Python it becomes a callable."""
+        inner = Builder(self.scope, self.level + 1)
+        level = inner.level
+        param_nodes = [
+            self.graph.make("param", (str(level), str(i)), (level, i), free=frozenset({level}))
+            for i in range(len(params))
+        ]
+        body = builder(inner, *param_nodes)
+        return self.graph.make(
+            "fn",
+            (str(level), *params),
+            (tuple(params), level),
+            (body,),
+            at,
+            free=body.free - {level},
+            builder=builder,
+        )
+
+    # data
+    def list(self, items) -> Node:
+        return self.graph.make("list", (), None, tuple(items))
+
+    def tuple(self, items) -> Node:
+        return self.graph.make("tuple", (), None, tuple(items))
+
+    def dict(self, entries) -> Node:
+        """A dict from `(key node, value node)` pairs, in order."""
+        flat = tuple(n for pair in entries for n in pair)
+        return self.graph.make("dict", (), None, flat)
+
+    def record(self, fields: dict[str, Node]) -> Node:
+        """A record: a dict with string keys at run time, fields in source order."""
+        names = tuple(fields)
+        return self.graph.make("record", names, names, tuple(fields.values()))
+
+    # reads
+    def field(self, obj: Node, name: str, *, at=None) -> Node:
+        return self.graph.make("field", (name,), name, (obj,), at)
+
+    def attr(self, obj: Node, name: str, *, at=None) -> Node:
+        return self.graph.make("attr", (name,), name, (obj,), at)
+
+    def index(self, obj: Node, index: Node, *, at=None) -> Node:
+        return self.graph.make("index", (), None, (obj, index), at)
+
+    def unpack(self, value: Node, index: int, length: int, *, at=None, pattern="") -> Node:
+        """Element `index` of `value`, which must have exactly `length` elements."""
+        return self.graph.make(
+            "unpack", (str(index), str(length)), (index, length, pattern), (value,), at
+        )
+
+    # operators
+    def binop(self, op: str, left: Node, right: Node, *, at=None) -> Node:
+        return self.graph.make("binop", (op,), op, (left, right), at)
+
+    def unop(self, op: str, operand: Node, *, at=None) -> Node:
+        return self.graph.make("unop", (op,), op, (operand,), at)
+
+    def boolop(self, op: str, left: Node, right: Node, *, at=None) -> Node:
+        """`and` / `or`, short-circuit: `right` is evaluated only when needed."""
+        return self.graph.make("boolop", (op,), op, (left, right), at)
+
+    def compare(self, first: Node, ops, rest, *, at=None) -> Node:
+        """A chained comparison `first op0 rest0 op1 rest1 …`, short-circuit as in Python."""
+        ops = tuple(ops)
+        return self.graph.make("compare", ops, ops, (first, *rest), at)
+
+    def cond(self, cond: Node, then: Node, orelse: Node, *, at=None) -> Node:
+        """`then if cond else orelse`: only the chosen branch is evaluated."""
+        return self.graph.make("cond", (), None, (cond, then, orelse), at)
+
+
+def _ref_code(ref: Ref) -> tuple[str, ...]:
+    return (ref.module, ref.name, ref.fingerprint, ref.revision or "", "1" if ref.impure else "0")
+
+
+def _bind(params: tuple[str, ...], args, kwargs: dict, at) -> list:
+    """Arguments matched to a lambda's parameters (Python's rules, no defaults)."""
+    where = f" at {at}" if at else ""
+    if len(args) > len(params):
+        raise TypeError(f"function of {len(params)} parameters called with {len(args)}{where}")
+    bound = dict(zip(params, args))
+    for name, value in kwargs.items():
+        if name not in params or name in bound:
+            raise TypeError(f"unexpected or repeated argument `{name}`{where}")
+        bound[name] = value
+    missing = [p for p in params if p not in bound]
+    if missing:
+        raise TypeError(f"missing argument `{missing[0]}`{where}")
+    return [bound[p] for p in params]

@@ -1,0 +1,155 @@
+"""Run-time values that are data: references to Python objects, JSON renderings, near names.
+
+A `Ref` names a Python object by module and attribute path; it is imported only when a stage
+that needs it runs (`resolve`), so a program whose stages never run imports none of the
+user's modules. `jsonable` turns a result into what `--json` prints. `closest` is a tiny
+"did you mean" for target names (the runtime must not import the compiler's speller).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+
+class Ref:
+    """A Python reference as data: `module` to import, `name` the attribute path inside it
+    (`scale`, `Outer.inner`), `kind` ("function", "class", "value", "unknown"),
+    `fingerprint` the identity of its code (part of every key of a stage that calls it).
+    `local` is the `.ib` name (for messages), `at` where it is imported in the `.ib` source,
+    `impure` references always run, `revision` pins a git revision (not yet runnable).
+    (A plain class, not a dataclass: `dataclasses` costs milliseconds at import.)"""
+
+    __slots__ = ("module", "name", "kind", "fingerprint", "local", "impure", "revision", "at")
+
+    def __init__(
+        self,
+        module: str,
+        name: str,
+        kind: str = "function",
+        fingerprint: str = "",
+        local: str = "",
+        impure: bool = False,
+        revision: str | None = None,
+        at: str | None = None,
+    ) -> None:
+        self.module = module
+        self.name = name
+        self.kind = kind
+        self.fingerprint = fingerprint
+        self.local = local
+        self.impure = impure
+        self.revision = revision
+        self.at = at
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ref) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Ref({self.module!r}, {self.name!r}, kind={self.kind!r})"
+
+    @property
+    def label(self) -> str:
+        """The name a user knows it by."""
+        return self.local or self.name
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.module}.{self.name}"
+
+
+class ImportFailure(Exception):
+    """A reference's module could not be imported, or does not define the name."""
+
+
+_resolved: dict[tuple[str, str], object] = {}
+
+
+def resolve(ref: Ref) -> object:
+    """The Python object `ref` names, importing its module on first use."""
+    cache_key = (ref.module, ref.name)
+    try:
+        return _resolved[cache_key]
+    except KeyError:
+        pass
+    if ref.revision is not None:
+        raise ImportFailure(
+            f"`{ref.label}` is pinned to revision {ref.revision!r}; running pinned revisions "
+            "is not supported by this runtime yet"
+        )
+    try:
+        obj: object = importlib.import_module(ref.module)
+    except ImportError as exc:
+        raise ImportFailure(
+            f"cannot import module `{ref.module}` (for `{ref.label}`): {exc}"
+        ) from exc
+    for part in ref.name.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise ImportFailure(
+                f"module `{ref.module}` has no attribute `{ref.name}` (for `{ref.label}`)"
+            ) from exc
+    _resolved[cache_key] = obj
+    return obj
+
+
+def jsonable(value: object) -> object:
+    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
+    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
+    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else repr(float(value))
+    if isinstance(value, dict):
+        return {_json_key(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    cls = type(value)
+    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, (bool, int, float, str)) or item is None:
+            return jsonable(item)
+    return repr(value)
+
+
+def _json_key(key: object) -> str:
+    if isinstance(key, str):
+        return key
+    rendered = jsonable(key)
+    return rendered if isinstance(rendered, str) else repr(key)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance between `a` and `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def closest(name: str, candidates: list[str]) -> str | None:
+    """The candidate nearest to `name` (ignoring case and underscores) when at most half of
+    its letters need editing, else None."""
+
+    def norm(s: str) -> str:
+        return s.lower().replace("_", "")
+
+    best: tuple[int, str] | None = None
+    for candidate in candidates:
+        distance = edit_distance(norm(name), norm(candidate))
+        if distance <= max(1, len(norm(name)) // 2) and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return best[1] if best else None

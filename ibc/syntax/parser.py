@@ -1,0 +1,127 @@
+"""Text -> AST: the public entry points of the `syntax` phase.
+
+`parse_module`, `parse_expression`, `parse_override` and `parse_type` run the lexer
+(`ibc.syntax.lexical`) and the generated standalone LALR parser (`ibc.syntax._lark_parser`,
+built from `grammar/iterbuild.lark`; the `lark` package itself is never imported), whose inline
+transformer (`ibc.syntax.build_ast`) builds the frozen nodes of `ibc.syntax.nodes` as rules
+are reduced. They never raise: every problem, including an internal failure, becomes a
+`Diagnostic` (codes E00xx for the input, E01xx for syntax; wording in
+`ibc.diagnostics.wording.syntax`). Only the first syntax error of a text is reported.
+"""
+
+from __future__ import annotations
+
+from ibc.diagnostics.diagnostic import Diagnostic, error
+from ibc.syntax import _lark_parser as _lark
+from ibc.syntax.build_ast import AstBuilder, Problem
+from ibc.syntax.lexical import LexError, Lexer
+from ibc.syntax.nodes import Expr, Module, Override, TypeExpr
+from ibc.syntax.spans import Source
+from ibc.syntax.syntax_errors import describe_unexpected
+
+__all__ = ["parse_module", "parse_expression", "parse_override", "parse_type", "read_source"]
+
+_builder = AstBuilder()
+_parser = None
+
+
+def _lalr():
+    """The LALR parser of the generated module, with the AST builder as its callbacks."""
+    global _parser
+    if _parser is None:
+        parser = _lark.Lark_StandAlone(transformer=_builder).parser.parser.parser
+        # Make the table's rules the very objects that key the callbacks, so that each
+        # reduction's callback lookup is an identity hit rather than a deep comparison.
+        canonical = {rule: rule for rule in parser.callbacks if not isinstance(rule, str)}
+        for actions in parser.parse_table.states.values():
+            for kind, (action, arg) in list(actions.items()):
+                if action == _lark.Reduce and arg in canonical:
+                    actions[kind] = (action, canonical[arg])
+        _parser = parser
+    return _parser
+
+
+def parse_module(source: Source) -> tuple[Module | None, list[Diagnostic]]:
+    """A whole `.ib` file. An empty file is a valid empty module."""
+    return _parse(source, "module", True)
+
+
+def parse_expression(source: Source) -> tuple[Expr | None, list[Diagnostic]]:
+    """One expression, as a command-line override's right-hand side or a REPL line:
+    `RandomForestClassifier(n_estimators=100)`."""
+    return _parse(source, "start_expr", False)
+
+
+def parse_override(source: Source) -> tuple[Override | None, list[Diagnostic]]:
+    """The text of a `-s` option: `model.C=0.1`, `seed in [0, 1, 2]`, `(a, b) in [(1, 2)]`."""
+    return _parse(source, "start_override", False)
+
+
+def parse_type(source: Source) -> tuple[TypeExpr | None, list[Diagnostic]]:
+    """One type: `Int`, `List[T]`, `(X: Array, *, seed: Int = 0) -> Array`."""
+    return _parse(source, "start_type", False)
+
+
+def read_source(path: str) -> tuple[Source | None, list[Diagnostic]]:
+    """Read a file as UTF-8 (a leading byte-order mark is kept in the text and skipped by
+    the lexer). A file that cannot be read (E0003), is binary (E0002) or is not UTF-8
+    (E0001) gives a diagnostic instead."""
+    empty = Source(path, "")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        return None, [error("E0003", empty.span(0, 0), reason=exc.strerror or str(exc))]
+    nul = data.find(b"\x00")
+    if nul != -1:
+        prefix = Source(path, data[:nul].decode("utf-8", "replace"))
+        end = len(prefix.text)
+        return None, [error("E0002", prefix.span(end, end))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        prefix = Source(path, data[: exc.start].decode("utf-8", "replace"))
+        end = len(prefix.text)
+        return None, [error("E0001", prefix.span(end, end), byte=f"0x{data[exc.start]:02x}")]
+    return Source(path, text), []
+
+
+def _input_problem(source: Source) -> Diagnostic | None:
+    """A text that holds NUL characters is binary (E0002); one with lone surrogates was
+    decoded from bytes that are not UTF-8 (E0001)."""
+    text = source.text
+    nul = text.find("\x00")
+    if nul != -1:
+        return error("E0002", source.span(nul, nul + 1))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return error("E0001", source.span(exc.start, exc.start + 1), byte="?")
+    return None
+
+
+def _parse(source: Source, start: str, module: bool):
+    try:
+        problem = _input_problem(source)
+        if problem is not None:
+            return None, [problem]
+        lexer = Lexer(source, module)
+        _builder.reset(source, lexer)
+        try:
+            result = _lalr().parse(lexer, start)
+        except LexError as exc:
+            return None, [error(exc.code, source.span(exc.start, exc.end), **exc.args_)]
+        except Problem as exc:
+            return None, [error(exc.code, exc.span, **exc.facts)]
+        except _lark.UnexpectedToken as exc:
+            return None, [describe_unexpected(exc, lexer, source)]
+        finally:
+            _builder.reset(None, None)
+        if module:
+            comments = tuple((source.span(s, e), text) for s, e, text in lexer.comments)
+            result = Module(result.path, result.decls, result.span, comments)
+        return result, []
+    except RecursionError:
+        return None, [error("E0004", source.span(0, 0), reason="the text is nested too deeply")]
+    except Exception as exc:  # the parser never raises: an internal failure is a diagnostic
+        return None, [error("E0004", source.span(0, 0), reason=f"{type(exc).__name__}: {exc}")]

@@ -1,0 +1,573 @@
+"""The type checker: every declaration of the program, in dependency order.
+
+It infers a type for every expression (`Checked.types`, by node id), checking calls by
+Python's rules (`calls.py`), operators, fields, indexing and conditionals, and pushes expected
+types down where they help (lambdas learn their parameter types from the function they are
+passed to, empty literals from annotations). It records what lowering needs: the parameter
+each call argument filled, pipes desugared into calls, and the type of each declaration.
+All independent errors are reported; an expression in error has type `Any` so that one
+mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.diagnostics.spell import nearest
+from ibc.resolve import Resolved
+from ibc.resolve.pyinterface import PyClass
+from ibc.resolve.symbols import (
+    BindingSym,
+    DefSym,
+    IbModuleSym,
+    LocalSym,
+    ModuleInfo,
+    PyRefSym,
+    Symbol,
+    TargetSym,
+)
+from ibc.syntax import nodes as n
+from ibc.types import operators
+from ibc.types.calls import CallMatch, check_call, unchecked_call
+from ibc.types.env import TypeEnv
+from ibc.types.relations import is_subtype, join_all
+from ibc.types.types import (
+    ANY,
+    BOOL,
+    FLOAT,
+    INT,
+    NONE,
+    STR,
+    AnyType,
+    DictType,
+    FuncType,
+    ListType,
+    ModuleType,
+    Nominal,
+    OptionalType,
+    Param,
+    Prim,
+    RecordType,
+    TupleOfType,
+    TupleType,
+    Type,
+    TypeVar,
+)
+
+
+@dataclass
+class Checked:
+    """What the checker hands on."""
+
+    program: Resolved
+    env: TypeEnv
+    types: dict[int, Type] = field(default_factory=dict)  # id(expr) -> type
+    decl_types: dict[int, Type] = field(default_factory=dict)  # id(decl) -> type of its value
+    def_types: dict[int, FuncType] = field(default_factory=dict)  # id(FuncDef) -> signature
+    calls: dict[int, CallMatch] = field(default_factory=dict)  # id(Call) -> argument params
+    pipes: dict[int, n.Call] = field(default_factory=dict)  # id(Pipe) -> the call it means
+    methods: dict[int, str] = field(default_factory=dict)  # id(Call) of a method -> class target
+
+
+class Checker:
+    def __init__(self, program: Resolved, diags: Diagnostics, strict: bool = False) -> None:
+        self.program = program
+        self.diags = diags
+        self.strict = strict
+        self.env = TypeEnv(program, diags)
+        self.out = Checked(program, self.env)
+        self.local_types: dict[int, Type] = {}
+        self.module: ModuleInfo = program.main
+        self.tparams: dict[str, TypeVar] = {}
+        self._warned_untyped: set[int] = set()
+
+    # ----------------------------------------------------------------- declarations
+
+    def check(self) -> Checked:
+        for info in self.program.modules:
+            self.env.load_type_decls(info)
+        for info in self.program.modules:
+            if info.ast is None:
+                continue
+            for decl in info.ast.decls:
+                if isinstance(decl, n.PyImport) and info.kind != "prelude":
+                    self.module = info
+                    for item in decl.items:
+                        sym = info.values.get(item.local.text)
+                        if isinstance(sym, PyRefSym) and sym.item is item:
+                            self.env.ref_type(sym)
+        for info, decl in self.program.names.order:
+            self.module = info
+            self.tparams = {}
+            if isinstance(decl, n.FuncDef):
+                self.out.def_types[id(decl)] = self.check_def(decl)
+            elif isinstance(decl, n.Binding):
+                self.out.decl_types[id(decl)] = self.check_binding(decl)
+            elif isinstance(decl, (n.Experiment, n.Sweep)):
+                t = self.infer(decl.value, None)
+                if isinstance(decl, n.Sweep):
+                    t = DictType(STR, t)
+                self.out.decl_types[id(decl)] = t
+        return self.out
+
+    def check_binding(self, decl: n.Binding) -> Type:
+        if decl.annotation is not None:
+            declared = self.env.type_of(decl.annotation, self.module, self.tparams)
+            found = self.infer(decl.value, declared)
+            if not is_subtype(found, declared, self.env):
+                self.diags.error(
+                    "E0401",
+                    decl.value.span,
+                    why=f"the annotation of `{_pattern_text(decl.pattern)}`",
+                    expected=str(declared),
+                    found=str(found),
+                )
+            t = declared
+        else:
+            t = self.infer(decl.value, None)
+        self.check_pattern(decl.pattern, t)
+        return t
+
+    def check_pattern(self, pattern: n.Pattern, t: Type) -> None:
+        if isinstance(pattern, n.NamePattern):
+            return
+        items = pattern.items
+        if isinstance(t, TupleType):
+            if len(t.items) != len(items):
+                self.diags.error(
+                    "E0411", pattern.span, expected=len(items), found=len(t.items), type=str(t)
+                )
+                return
+            for sub, item_type in zip(items, t.items):
+                self.check_pattern(sub, item_type)
+            return
+        if isinstance(t, (ListType, TupleOfType)):
+            for sub in items:
+                self.check_pattern(sub, t.elem)
+            return
+        if isinstance(t, AnyType) or (isinstance(t, Nominal)):
+            return
+        self.diags.error("E0424", pattern.span, type=str(t), count=len(items))
+
+    def check_def(self, decl: n.FuncDef) -> FuncType:
+        self.tparams = {}
+        own: list[TypeVar] = []
+        for tp in decl.type_params:
+            bound = self.env.type_of(tp.bound, self.module, self.tparams) if tp.bound else None
+            tv = TypeVar(tp.name.text, bound=bound)
+            self.tparams[tp.name.text] = tv
+            own.append(tv)
+        params = []
+        for param in decl.params:
+            if param.annotation is None:
+                self.diags.error("E0413", param.name.span, name=param.name.text, func=decl.name.text)
+                t: Type = ANY
+            else:
+                t = self.env.type_of(param.annotation, self.module, self.tparams)
+            if param.default is not None:
+                found = self.infer(param.default, t)
+                if not is_subtype(found, t, self.env):
+                    self.diags.error(
+                        "E0401",
+                        param.default.span,
+                        why=f"the default of `{param.name.text}` in `{decl.name.text}`",
+                        expected=str(t),
+                        found=str(found),
+                    )
+            self._set_local(param, t)
+            params.append(
+                Param(
+                    param.name.text,
+                    t,
+                    param.kind,
+                    param.default is not None,
+                    param.default.text if isinstance(param.default, n.Literal) else None,
+                )
+            )
+        for stmt in decl.body:
+            t = self.check_binding(stmt)
+            self._bind_locals(stmt.pattern, t)
+        declared = (
+            self.env.type_of(decl.returns, self.module, self.tparams) if decl.returns else None
+        )
+        found = self.infer(decl.result, declared)
+        if declared is not None and not is_subtype(found, declared, self.env):
+            self.diags.error(
+                "E0401",
+                decl.result.span,
+                why=f"the return value of `{decl.name.text}`",
+                expected=str(declared),
+                found=str(found),
+            )
+        returns = declared if declared is not None else found
+        return FuncType(tuple(params), returns, tuple(own), decl.name.text)
+
+    def _set_local(self, param: n.Param, t: Type) -> None:
+        sym = self.program.names.locals.get(id(param))
+        if sym is not None:
+            self.local_types[id(sym)] = t
+
+    def _bind_locals(self, pattern: n.Pattern, t: Type) -> None:
+        if isinstance(pattern, n.NamePattern):
+            sym = self.program.names.locals.get(id(pattern.name))
+            if sym is not None:
+                self.local_types[id(sym)] = t
+            return
+        for index, item in enumerate(pattern.items):
+            self._bind_locals(item, _element(t, index))
+
+    # ----------------------------------------------------------------- symbols
+
+    def symbol_type(self, sym: Symbol, at: n.Expr) -> Type:
+        if isinstance(sym, LocalSym):
+            return self.local_types.get(id(sym), ANY)
+        if isinstance(sym, BindingSym):
+            t = self.out.decl_types.get(id(sym.decl), ANY)
+            for index in sym.position:
+                t = _element(t, index)
+            return t
+        if isinstance(sym, DefSym):
+            return self.out.def_types.get(id(sym.decl), ANY)
+        if isinstance(sym, TargetSym):
+            return self.out.decl_types.get(id(sym.decl), ANY)
+        if isinstance(sym, PyRefSym):
+            t = self.env.ref_type(sym)
+            if isinstance(t, AnyType) and self.strict and id(sym) not in self._warned_untyped:
+                self._warned_untyped.add(id(sym))
+                self.diags.warning("W0401", at.span, name=sym.name)
+            return t
+        if isinstance(sym, IbModuleSym):
+            return ModuleType(sym.target.display if sym.target else sym.name)
+        return ANY
+
+    # ----------------------------------------------------------------- expressions
+
+    def infer(self, e: n.Expr, expected: Type | None) -> Type:
+        method = getattr(self, "_" + type(e).__name__)
+        t = method(e, expected)
+        self.out.types[id(e)] = t
+        return t
+
+    def _Literal(self, e: n.Literal, expected: Type | None) -> Type:
+        v = e.value
+        if v is None:
+            return NONE
+        if isinstance(v, bool):
+            return BOOL
+        if isinstance(v, int):
+            return INT
+        if isinstance(v, float):
+            return FLOAT
+        return STR
+
+    def _Var(self, e: n.Var, expected: Type | None) -> Type:
+        sym = self.program.names.symbols.get(id(e))
+        return ANY if sym is None else self.symbol_type(sym, e)
+
+    def _ListExpr(self, e: n.ListExpr, expected: Type | None) -> Type:
+        elem_expected = expected.elem if isinstance(expected, ListType) else None
+        types = [self.infer(item, elem_expected) for item in e.items]
+        if not types:
+            return ListType(elem_expected or ANY)
+        return ListType(join_all(types, self.env) or ANY)
+
+    def _TupleExpr(self, e: n.TupleExpr, expected: Type | None) -> Type:
+        hints: list[Type | None] = [None] * len(e.items)
+        if isinstance(expected, TupleType) and len(expected.items) == len(e.items):
+            hints = list(expected.items)
+        elif isinstance(expected, TupleOfType):
+            hints = [expected.elem] * len(e.items)
+        return TupleType(tuple(self.infer(item, h) for item, h in zip(e.items, hints)))
+
+    def _DictExpr(self, e: n.DictExpr, expected: Type | None) -> Type:
+        kx = expected.key if isinstance(expected, DictType) else None
+        vx = expected.value if isinstance(expected, DictType) else None
+        keys = [self.infer(k, kx) for k, _ in e.entries]
+        values = [self.infer(v, vx) for _, v in e.entries]
+        if not e.entries:
+            return DictType(kx or ANY, vx or ANY)
+        return DictType(join_all(keys, self.env) or ANY, join_all(values, self.env) or ANY)
+
+    def _RecordExpr(self, e: n.RecordExpr, expected: Type | None) -> Type:
+        fields: dict[str, Type] = {}
+        for f in e.fields:
+            hint = expected.field(f.name.text) if isinstance(expected, RecordType) else None
+            t = self.infer(f.value, hint)
+            if f.name.text in fields:
+                self.diags.error("E0420", f.name.span, name=f.name.text)
+            fields[f.name.text] = t
+        return RecordType(tuple(sorted(fields.items())))
+
+    def _Attribute(self, e: n.Attribute, expected: Type | None) -> Type:
+        member = self.program.names.symbols.get(id(e))
+        if member is not None:
+            return self.symbol_type(member, e)
+        if isinstance(e.value, n.Var) and isinstance(
+            self.program.names.symbols.get(id(e.value)), IbModuleSym
+        ):
+            return ANY  # an unknown member, already reported
+        base = self.infer(e.value, None)
+        return self.attribute(base, e.name, e.span, as_method=False)
+
+    def attribute(self, base: Type, name: n.Name, span, as_method: bool) -> Type:
+        if isinstance(base, OptionalType):
+            self.diags.error("E0425", span, name=name.text, type=str(base))
+            return ANY
+        if isinstance(base, RecordType):
+            t = base.field(name.text)
+            if t is None:
+                self.diags.error(
+                    "E0408",
+                    name.span,
+                    name=name.text,
+                    type=str(base),
+                    suggestions=nearest(name.text, [k for k, _ in base.fields]),
+                )
+                return ANY
+            return t
+        if isinstance(base, Nominal):
+            return self._nominal_member(base, name, as_method)
+        if isinstance(base, (Prim, ListType, DictType, TupleType, TupleOfType)) and base != STR:
+            if base == NONE or as_method or isinstance(base, Prim):
+                self.diags.error("E0409", name.span, name=name.text, type=str(base), suggestions=[])
+                return ANY
+        return ANY
+
+    def _nominal_member(self, base: Nominal, name: n.Name, as_method: bool) -> Type:
+        index = self.program.index
+        try:
+            method = index.method(base.target, name.text)
+        except Exception:  # noqa: BLE001 - an unreadable class is Any
+            return ANY
+        if method is not None:
+            if "property" in method.decorators:
+                return method.signature.returns if method.signature else ANY
+            return method.signature or ANY
+        if as_method and self._class_fully_known(base.target):
+            names = self._member_names(base.target)
+            self.diags.error(
+                "E0409",
+                name.span,
+                name=name.text,
+                type=str(base),
+                suggestions=nearest(name.text, names),
+            )
+        return ANY
+
+    def _class_fully_known(self, target: str) -> bool:
+        index = self.program.index
+        try:
+            cls = index.class_info(target)
+            if cls is None or "__getattr__" in cls.methods:
+                return False
+            for up in index.ancestors(target):
+                info = index.class_info(up)
+                if info is None or "__getattr__" in info.methods:
+                    return False
+            return len(index.ancestors(target)) >= len(cls.bases)
+        except Exception:  # noqa: BLE001
+            return False
+
+    def _member_names(self, target: str) -> list[str]:
+        index = self.program.index
+        names: list[str] = []
+        for t in (target, *index.ancestors(target)):
+            info = index.class_info(t)
+            if info is not None:
+                names.extend(m for m in info.methods if not m.startswith("_"))
+        return names
+
+    def _Index(self, e: n.Index, expected: Type | None) -> Type:
+        base = self.infer(e.value, None)
+        key = self.infer(e.index, None)
+        return operators.index_type(self, e, base, key)
+
+    def _Call(self, e: n.Call, expected: Type | None) -> Type:
+        func = e.func
+        if isinstance(func, n.Attribute) and self.program.names.symbols.get(id(func)) is None:
+            owner = func.value
+            owner_sym = (
+                self.program.names.symbols.get(id(owner)) if isinstance(owner, n.Var) else None
+            )
+            if not isinstance(owner_sym, IbModuleSym):
+                return self._method_call(e, func)
+        if isinstance(func, n.Lambda):
+            ftype = self._lambda_for_args(func, e.args)
+        else:
+            ftype = self.infer(func, None)
+        return self.apply(ftype, e, _callee_name(func))
+
+    def apply(self, ftype: Type, e: n.Call, fname: str) -> Type:
+        if isinstance(ftype, FuncType):
+            match = check_call(ftype, fname, e.args, e.span, self.infer, self.diags, self.env)
+        elif isinstance(ftype, AnyType) or (
+            isinstance(ftype, Nominal) and not isinstance(ftype, TypeVar)
+        ):
+            match = unchecked_call(e.args, self.infer)
+        else:
+            self.diags.error("E0406", e.func.span, callee=fname, type=str(ftype))
+            match = unchecked_call(e.args, self.infer)
+        self.out.calls[id(e)] = match
+        return match.result
+
+    def _method_call(self, e: n.Call, func: n.Attribute) -> Type:
+        base = self.infer(func.value, None)
+        if isinstance(base, Nominal):
+            self.out.methods[id(e)] = base.target
+            try:
+                method = self.program.index.method(base.target, func.name.text)
+            except Exception:  # noqa: BLE001
+                method = None
+            if method is not None and method.returns_self_mutating:
+                self.diags.error(
+                    "E0407",
+                    func.name.span,
+                    method=func.name.text,
+                    type=str(base),
+                    receiver=_expr_text(func.value),
+                    args=", ".join(_expr_text(a.value) for a in e.args if a.name is None),
+                )
+        mtype = self.attribute(base, func.name, func.span, as_method=True)
+        self.out.types[id(func)] = mtype
+        return self.apply(mtype, e, func.name.text)
+
+    def _lambda_for_args(self, lam: n.Lambda, args: tuple[n.Arg, ...]) -> Type:
+        hints: list[Type] = []
+        for arg in args:
+            hints.append(self.infer(arg.value, None))
+        params = tuple(
+            Param(p.name.text, hints[i] if i < len(hints) else ANY, p.kind, p.default is not None)
+            for i, p in enumerate(lam.params)
+        )
+        expected = FuncType(params, ANY)
+        return self.infer(lam, expected)
+
+    def _Pipe(self, e: n.Pipe, expected: Type | None) -> Type:
+        value_arg = n.Arg(None, e.value, e.value.span)
+        if e.inject and isinstance(e.func, n.Call):
+            call = n.Call(e.func.func, (value_arg, *e.func.args), e.span)
+        else:
+            call = n.Call(e.func, (value_arg,), e.span)
+        self.out.pipes[id(e)] = call
+        return self.infer(call, expected)
+
+    def _Lambda(self, e: n.Lambda, expected: Type | None) -> Type:
+        hint = expected if isinstance(expected, FuncType) else None
+        params = []
+        for index, p in enumerate(e.params):
+            if p.annotation is not None:
+                t = self.env.type_of(p.annotation, self.module, self.tparams)
+            elif hint is not None and index < len(hint.params):
+                t = hint.params[index].type
+            else:
+                t = ANY
+            if hint is not None and isinstance(t, TypeVar):
+                t = ANY
+            self._set_local(p, t)
+            params.append(Param(p.name.text, t, p.kind, p.default is not None))
+        if hint is not None and len(hint.params) != len(e.params) and not any(
+            p.kind in ("var_positional", "var_keyword") for p in hint.params
+        ):
+            self.diags.error(
+                "E0426", e.span, expected=len(hint.params), found=len(e.params), type=str(hint)
+            )
+            self.infer(e.body, None)
+            return ANY
+        body = self.infer(e.body, hint.returns if hint and not _has_vars(hint.returns) else None)
+        return FuncType(tuple(params), body)
+
+    def _IfExpr(self, e: n.IfExpr, expected: Type | None) -> Type:
+        self.infer(e.cond, None)
+        then = self.infer(e.then, expected)
+        orelse = self.infer(e.orelse, expected)
+        return join_all([then, orelse], self.env) or ANY
+
+    def _BinOp(self, e: n.BinOp, expected: Type | None) -> Type:
+        left = self.infer(e.left, None)
+        right = self.infer(e.right, None)
+        return operators.binop_type(self, e, left, right)
+
+    def _UnaryOp(self, e: n.UnaryOp, expected: Type | None) -> Type:
+        operand = self.infer(e.operand, None)
+        return operators.unary_type(self, e, operand)
+
+    def _BoolOp(self, e: n.BoolOp, expected: Type | None) -> Type:
+        left = self.infer(e.left, expected)
+        right = self.infer(e.right, expected)
+        if left == BOOL and right == BOOL:
+            return BOOL
+        return join_all([left, right], self.env) or ANY
+
+    def _Compare(self, e: n.Compare, expected: Type | None) -> Type:
+        types = [self.infer(e.first, None), *(self.infer(r, None) for r in e.rest)]
+        return operators.compare_type(self, e, types)
+
+    def _With(self, e: n.With, expected: Type | None) -> Type:
+        base = self.infer(e.base, expected)
+        for override in e.overrides:
+            self.infer(override.value, None)
+        return base
+
+    def _Revision(self, e: n.Revision, expected: Type | None) -> Type:
+        target = e.value
+        sym = self.program.names.symbols.get(id(target))
+        if not isinstance(sym, PyRefSym):
+            self.diags.error("E0601", target.span, what=_expr_text(target))
+            self.infer(target, None)
+            return ANY
+        return self.infer(target, expected)
+
+    # ----------------------------------------------------------------- helpers for operators
+
+    def error(self, code: str, span, **args) -> None:
+        self.diags.error(code, span, **args)
+
+
+def _element(t: Type, index: int) -> Type:
+    if isinstance(t, TupleType):
+        return t.items[index] if index < len(t.items) else ANY
+    if isinstance(t, (ListType, TupleOfType)):
+        return t.elem
+    return ANY
+
+
+def _has_vars(t: Type) -> bool:
+    from ibc.types.types import free_vars
+
+    return bool(free_vars(t))
+
+
+def _callee_name(func: n.Expr) -> str:
+    if isinstance(func, n.Var):
+        return func.name
+    if isinstance(func, n.Attribute):
+        return func.name.text
+    if isinstance(func, n.Revision):
+        return _callee_name(func.value) + f' @ "{func.revision.value}"'
+    if isinstance(func, n.Lambda):
+        return "fn"
+    return "this function"
+
+
+def _expr_text(e: n.Expr) -> str:
+    if isinstance(e, n.Var):
+        return e.name
+    if isinstance(e, n.Attribute):
+        return f"{_expr_text(e.value)}.{e.name.text}"
+    if isinstance(e, n.Literal):
+        return e.text
+    return "…"
+
+
+def _pattern_text(p: n.Pattern) -> str:
+    if isinstance(p, n.NamePattern):
+        return p.name.text
+    return "(" + ", ".join(_pattern_text(i) for i in p.items) + ")"
+
+
+def check(program: Resolved, diags: Diagnostics, strict: bool = False) -> Checked:
+    return Checker(program, diags, strict).check()
+
+
+__all__ = ["Checked", "Checker", "check", "PyClass"]

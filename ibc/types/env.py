@@ -1,0 +1,358 @@
+"""The checker's knowledge of types: written types evaluated, nominal hierarchy, and the
+types of Python references.
+
+- `type_of(texpr, module, tparams)` turns a written type into a `Type`: the built-in names
+  (`Int`, `List[T]`, …), the module's `type` declarations (aliases expand; nominal types
+  bind a Python class), qualified names of imported `.ib` modules (`common.Metrics`), the
+  prelude's types, and Python classes imported by name (`LogisticRegression` as a type).
+- `nominal_subtype` answers `A <: B` for nominal types from declared supertypes and the
+  Python base classes the source shows.
+- `ref_type(sym)` is a Python reference's type, from (in order) its explicit `: Type`, a
+  stub, or the Python source; a stub's parameter types are merged by name into the
+  source's parameter names and defaults.
+"""
+
+from __future__ import annotations
+
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.diagnostics.spell import nearest
+from ibc.resolve import Resolved
+from ibc.resolve.pyinterface import PyClass, PyFunction, PyValue
+from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
+from ibc.syntax import nodes as n
+from ibc.types.types import (
+    ANY,
+    KEYWORD_ONLY,
+    POSITIONAL,
+    PRIMS,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    DictType,
+    FuncType,
+    ListType,
+    Nominal,
+    Param,
+    RecordType,
+    TupleOfType,
+    TupleType,
+    Type,
+    TypeVar,
+    optional,
+)
+
+GENERIC_ARITY = {"List": 1, "Dict": 2, "Tuple": None, "Optional": 1}
+BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY]
+
+
+class TypeEnv:
+    def __init__(self, program: Resolved, diags: Diagnostics) -> None:
+        self.program = program
+        self.diags = diags
+        self.index = program.index
+        self._type_syms: dict[int, Type] = {}
+        self._in_progress: set[int] = set()
+        self._ref_types: dict[int, Type] = {}
+        self.declared_supers: dict[str, list[Nominal]] = {}
+        self._canonical: dict[str, str] = {}
+        self._sub_cache: dict[tuple, bool] = {}
+
+    # ----------------------------------------------------------------- nominal types
+
+    def canonical(self, target: str) -> str:
+        if target not in self._canonical:
+            try:
+                self._canonical[target] = self.index.canonical_target(target)
+            except Exception:  # noqa: BLE001 - an unreadable library never stops a check
+                self._canonical[target] = target
+        return self._canonical[target]
+
+    def nominal(self, target: str, name: str, revision: str | None = None) -> Nominal:
+        return Nominal(self.canonical(target), name, revision)
+
+    def nominal_subtype(self, sub: Nominal, sup: Nominal) -> bool:
+        if sub.revision != sup.revision:
+            return False
+        if sub.target == sup.target:
+            return True
+        key = (sub.target, sup.target)
+        if key in self._sub_cache:
+            return self._sub_cache[key]
+        self._sub_cache[key] = False  # guards cycles in declared supertypes
+        result = self._search_supers(sub.target, sup.target)
+        self._sub_cache[key] = result
+        return result
+
+    def _search_supers(self, start: str, goal: str) -> bool:
+        seen = {start}
+        todo = [start]
+        while todo:
+            target = todo.pop()
+            try:
+                ancestors = list(self.index.ancestors(target))
+            except Exception:  # noqa: BLE001
+                ancestors = []
+            for up in [*ancestors, *(s.target for s in self.declared_supers.get(target, []))]:
+                if up == goal:
+                    return True
+                if up not in seen:
+                    seen.add(up)
+                    todo.append(up)
+        return False
+
+    def load_type_decls(self, info: ModuleInfo) -> None:
+        """Evaluate every `type` declaration of a module (registering supertypes)."""
+        for sym in list(info.types.values()):
+            if isinstance(sym, TypeSym) and sym.module is info:
+                self.type_sym(sym)
+
+    # ----------------------------------------------------------------- written types
+
+    def type_sym(self, sym: TypeSym) -> Type:
+        key = id(sym)
+        if key in self._type_syms:
+            return self._type_syms[key]
+        decl = sym.decl
+        assert decl is not None and sym.module is not None
+        if key in self._in_progress:
+            self.diags.error("E0417", decl.name.span, name=sym.name)
+            return ANY
+        self._in_progress.add(key)
+        result: Type = ANY
+        if decl.target is not None:
+            target = str(decl.target.value)
+            if ":" not in target or not all(target.partition(":")[::2]):
+                self.diags.error("E0418", decl.target.span, target=target)
+            else:
+                result = self.nominal(target, sym.name)
+                supers = []
+                for sup in decl.supertypes:
+                    st = self.type_of(sup, sym.module)
+                    if isinstance(st, Nominal):
+                        supers.append(st)
+                    else:
+                        self.diags.error("E0419", sup.span, found=str(st))
+                self.declared_supers.setdefault(result.target, []).extend(supers)
+        elif decl.alias is not None:
+            if decl.supertypes:
+                self.diags.error("E0419", decl.supertypes[0].span, found="an alias")
+            result = self.type_of(decl.alias, sym.module)
+        self._in_progress.discard(key)
+        self._type_syms[key] = result
+        return result
+
+    def type_of(
+        self, t: n.TypeExpr, module: ModuleInfo, tparams: dict[str, TypeVar] | None = None
+    ) -> Type:
+        tparams = tparams or {}
+        if isinstance(t, n.TypeName):
+            return self._named(t, module, tparams)
+        if isinstance(t, n.RecordType):
+            fields: dict[str, Type] = {}
+            for name, ft in t.fields:
+                if name.text in fields:
+                    self.diags.error("E0420", name.span, name=name.text)
+                fields[name.text] = self.type_of(ft, module, tparams)
+            return RecordType(tuple(sorted(fields.items())))
+        if isinstance(t, n.FuncType):
+            inner = dict(tparams)
+            own: list[TypeVar] = []
+            for tp in t.type_params:
+                bound = self.type_of(tp.bound, module, inner) if tp.bound else None
+                tv = TypeVar(tp.name.text, bound=bound)
+                inner[tp.name.text] = tv
+                own.append(tv)
+            params = tuple(self.param_type(p, module, inner) for p in t.params)
+            return FuncType(params, self.type_of(t.returns, module, inner), tuple(own))
+        if isinstance(t, n.TypeEllipsis):
+            self.diags.error("E0421", t.span)
+            return ANY
+        return ANY
+
+    def param_type(self, p: n.ParamType, module: ModuleInfo, tparams) -> Param:
+        return Param(
+            p.name.text if p.name else None,
+            self.type_of(p.type, module, tparams),
+            p.kind,
+            p.default is not None,
+            _default_text(p.default),
+        )
+
+    def _named(self, t: n.TypeName, module: ModuleInfo, tparams: dict[str, TypeVar]) -> Type:
+        name = t.name
+        args = t.args
+        if name in tparams and "." not in name:
+            self._arity(t, 0)
+            return tparams[name]
+        if name in PRIMS or name == "Any":
+            self._arity(t, 0)
+            return PRIMS.get(name, ANY)
+        if name in GENERIC_ARITY:
+            return self._generic(t, module, tparams)
+        sym = self._lookup_type(name, module)
+        if sym is None:
+            candidates = [*BUILTIN_TYPE_NAMES, *module.types, *tparams]
+            prelude = self.program.prelude
+            if prelude is not None:
+                candidates += list(prelude.types)
+            value = module.values.get(name)
+            self.diags.error(
+                "E0416",
+                t.span,
+                name=name,
+                suggestions=nearest(name, candidates),
+                is_value=value is not None,
+            )
+            return ANY
+        self._arity(t, 0)
+        if isinstance(sym, TypeSym):
+            return self.type_sym(sym)
+        if isinstance(sym, PyRefSym):
+            return sym_type_as_class(self, sym)
+        return ANY
+
+    def _lookup_type(self, name: str, module: ModuleInfo):
+        if "." in name:
+            head, _, rest = name.partition(".")
+            mod = module.values.get(head)
+            if isinstance(mod, IbModuleSym) and mod.target is not None:
+                return self._lookup_type(rest, mod.target)
+            return None
+        sym = module.types.get(name)
+        if sym is not None:
+            return sym
+        value = module.values.get(name)
+        if isinstance(value, PyRefSym):
+            target = self.program.pyrefs.resolve(value)
+            if target is not None and isinstance(target.definition, PyClass):
+                return value
+        prelude = self.program.prelude
+        if prelude is not None and module is not prelude:
+            return prelude.types.get(name)
+        return None
+
+    def _arity(self, t: n.TypeName, expected: int) -> bool:
+        if len(t.args) != expected:
+            self.diags.error("E0422", t.span, name=t.name, expected=expected, found=len(t.args))
+            return False
+        return True
+
+    def _generic(self, t: n.TypeName, module: ModuleInfo, tparams) -> Type:
+        name = t.name
+        if name == "Tuple":
+            if len(t.args) == 2 and isinstance(t.args[1], n.TypeEllipsis):
+                return TupleOfType(self.type_of(t.args[0], module, tparams))
+            return TupleType(tuple(self.type_of(a, module, tparams) for a in t.args))
+        if not self._arity(t, GENERIC_ARITY[name] or 0):
+            return ANY
+        args = [self.type_of(a, module, tparams) for a in t.args]
+        if name == "List":
+            return ListType(args[0])
+        if name == "Dict":
+            return DictType(args[0], args[1])
+        return optional(args[0])
+
+    # ----------------------------------------------------------------- Python references
+
+    def ref_type(self, sym: PyRefSym) -> Type:
+        key = id(sym)
+        if key in self._ref_types:
+            return self._ref_types[key]
+        self._ref_types[key] = ANY
+        result = self._compute_ref_type(sym)
+        self._ref_types[key] = result
+        return result
+
+    def _compute_ref_type(self, sym: PyRefSym) -> Type:
+        assert sym.item is not None and sym.module is not None
+        target = self.program.pyrefs.resolve(sym)
+        definition = target.definition if target else None
+        source_type = _definition_type(self, definition)
+        if sym.item.annotation is not None:
+            declared = self.type_of(sym.item.annotation, sym.module)
+            if isinstance(declared, FuncType) and isinstance(source_type, FuncType):
+                _check_names(self, sym, declared, source_type)
+            return _name_func(declared, sym.py_name)
+        if target is not None and sym.module.kind != "stub":
+            stub = self.program.loader.stub(target.module)
+            if stub is None and definition is not None:
+                stub = self.program.loader.stub(getattr(definition, "module", target.module))
+            if stub is not None:
+                self.load_type_decls(stub)
+                stub_sym = stub.values.get(sym.py_name)
+                if isinstance(stub_sym, PyRefSym) and stub_sym.item and stub_sym.item.annotation:
+                    declared = self.type_of(stub_sym.item.annotation, stub)
+                    return _name_func(merge(declared, source_type), sym.py_name)
+        if definition is None:
+            return ANY
+        return _name_func(source_type, sym.py_name)
+
+
+def sym_type_as_class(env: TypeEnv, sym: PyRefSym) -> Type:
+    target = env.program.pyrefs.resolve(sym)
+    if target is not None and isinstance(target.definition, PyClass):
+        cls = target.definition
+        if cls.typed_dict is not None:
+            return RecordType(tuple(sorted(cls.typed_dict)))
+        return env.nominal(cls.target, cls.name)
+    return ANY
+
+
+def _definition_type(env: TypeEnv, definition) -> Type:
+    if isinstance(definition, PyFunction):
+        return definition.signature or ANY
+    if isinstance(definition, PyClass):
+        init = definition.init
+        returns: Type = env.nominal(definition.target, definition.name)
+        if definition.typed_dict is not None:
+            returns = RecordType(tuple(sorted(definition.typed_dict)))
+        if init is None:
+            return FuncType((), returns, (), definition.name)
+        return FuncType(init.params, returns, init.type_params, definition.name)
+    if isinstance(definition, PyValue):
+        return definition.type
+    return ANY
+
+
+def merge(stub: Type, source: Type) -> Type:
+    """A stub's types over the source's parameter names, kinds and defaults (DESIGN §5.4)."""
+    if not isinstance(stub, FuncType) or not isinstance(source, FuncType):
+        return stub
+    by_name = {p.name: p for p in stub.params if p.name}
+    params = []
+    for p in source.params:
+        declared = by_name.get(p.name)
+        params.append(Param(p.name, declared.type if declared else p.type, p.kind, p.has_default, p.default))
+    return FuncType(tuple(params), stub.returns, stub.type_params, stub.name or source.name)
+
+
+def _check_names(env: TypeEnv, sym: PyRefSym, declared: FuncType, source: FuncType) -> None:
+    src = {p.name for p in source.params if p.name}
+    if any(p.kind in (VAR_KEYWORD,) for p in source.params):
+        return
+    for p in declared.params:
+        if p.name and p.name not in src and p.kind not in (VAR_POSITIONAL, VAR_KEYWORD):
+            assert sym.item is not None and sym.item.annotation is not None
+            env.diags.warning(
+                "W0402",
+                sym.item.annotation.span,
+                name=p.name,
+                ref=sym.py_name,
+                suggestions=nearest(p.name, sorted(src)),
+            )
+
+
+def _name_func(t: Type, name: str) -> Type:
+    if isinstance(t, FuncType) and not t.name:
+        return FuncType(t.params, t.returns, t.type_params, name)
+    return t
+
+
+def _default_text(expr: n.Expr | None) -> str | None:
+    if expr is None:
+        return None
+    if isinstance(expr, n.Literal):
+        return expr.text
+    return "…"
+
+
+__all__ = ["TypeEnv", "merge", "KEYWORD_ONLY", "POSITIONAL"]

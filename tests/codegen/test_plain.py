@@ -1,0 +1,645 @@
+"""The `plain` target: hand-built `IrProgram`s, emitted, formatted with black, run in a
+subprocess; their output, exit codes, laziness, failure locations and independence from ibc."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ibc.codegen import ir
+from ibc.codegen.format import format_python
+from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, emit_plain
+from ibc.syntax.spans import Span
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "plain"
+PRELUDE = "ibc.runtime.prelude"
+
+
+# -- building IR by hand --------------------------------------------------------------------
+
+
+def sp(line: int, col: int = 1, file: str = "test.ib") -> Span:
+    return Span(file, line, col, line, col + 1)
+
+
+def ref(local: str, module: str, name: str | None = None, **kw) -> ir.PyRef:
+    return ir.PyRef(local, module, name or local, **kw)
+
+
+def pre(name: str) -> ir.PyRef:
+    return ir.PyRef(name, PRELUDE, name)
+
+
+def call(r: ir.PyRef, *args, at: Span, **kwargs) -> ir.Stage:
+    return ir.Stage(r, tuple(args), tuple(kwargs.items()), at)
+
+
+def lit(value) -> ir.Lit:
+    return ir.Lit(value)
+
+
+def g(name: str) -> ir.Global:
+    return ir.Global(name)
+
+
+def bind(name: str, value, line: int = 1, hidden: bool = False) -> ir.IrBinding:
+    return ir.IrBinding(name, value, sp(line), hidden=hidden)
+
+
+def target(name: str, value, line: int = 1) -> ir.IrTarget:
+    return ir.IrTarget(name, value, "experiment", sp(line))
+
+
+def program(bindings=(), targets=(), defs=(), root="/project", source="test.ib", **kw):
+    refs = tuple(
+        dict.fromkeys(node for node in _refs((bindings, targets, defs)) if node.module != PRELUDE)
+    )
+    return ir.IrProgram(
+        source=source,
+        source_hash="0" * 64,
+        project_root=str(root),
+        refs=refs,
+        bindings=tuple(bindings),
+        defs=tuple(defs),
+        targets=tuple(targets),
+        **kw,
+    )
+
+
+def _refs(node):
+    if isinstance(node, ir.PyRef):
+        yield node
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from _refs(item)
+    elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Span):
+        for field in node.__dataclass_fields__:
+            yield from _refs(getattr(node, field))
+
+
+def cancer_program(root: str = "/project") -> ir.IrProgram:
+    """DESIGN §1's example, without sweeps or revisions."""
+    f = "cancer.ib"
+    load = ref("load_breast_cancer", "sklearn.datasets")
+    split = ref("train_test_split", "sklearn.model_selection")
+    logreg = ref("LogisticRegression", "sklearn.linear_model")
+    accuracy = ref("accuracy_score", "sklearn.metrics")
+    x_param = ir.Local("X")
+    prepare = ir.IrDef(
+        "prepare",
+        (ir.IrParam("X"), ir.IrParam("factor", lit(1.0))),
+        (
+            ir.IrBinding(
+                "scaled", ir.BinE("*", x_param, ir.Local("factor"), sp(15, 14, f)), sp(15, 5, f)
+            ),
+        ),
+        ir.Local("scaled"),
+        sp(14, 1, f),
+    )
+    names = ("X_train", "X_test", "y_train", "y_test")
+    bindings = [
+        bind("test_size", lit(0.25), 8),
+        bind("seed", lit(0), 9),
+        bind("_X_y", call(load, return_X_y=lit(True), at=Span(f, 10, 10, 10, 46)), 10, True),
+        bind("X", ir.Unpack(g("_X_y"), 0, 2, sp(10, 1, f)), 10),
+        bind("y", ir.Unpack(g("_X_y"), 1, 2, sp(10, 1, f)), 10),
+        bind(
+            "_split",
+            call(
+                split,
+                g("X"),
+                g("y"),
+                test_size=g("test_size"),
+                random_state=g("seed"),
+                at=Span(f, 11, 39, 11, 100),
+            ),
+            11,
+            True,
+        ),
+        *[bind(n, ir.Unpack(g("_split"), i, 4, sp(11, 1, f)), 11) for i, n in enumerate(names)],
+        bind("model", call(logreg, C=lit(1.0), max_iter=lit(5000), at=sp(17, 9, f)), 17),
+        bind(
+            "fitted",
+            call(
+                pre("fit"),
+                g("model"),
+                ir.DefCall("prepare", (g("X_train"),), (), sp(18, 22, f)),
+                g("y_train"),
+                at=sp(18, 10, f),
+            ),
+            18,
+        ),
+    ]
+    predicted = call(
+        pre("predict"),
+        g("fitted"),
+        ir.DefCall("prepare", (g("X_test"),), (), sp(20, 70, f)),
+        at=sp(20, 53, f),
+    )
+    baseline = ir.RecordE(
+        (
+            ("accuracy", call(accuracy, g("y_test"), predicted, at=sp(20, 37, f))),
+            ("n_test", call(pre("len"), g("y_test"), at=sp(20, 90, f))),
+        )
+    )
+    sizes = ir.TupleE(
+        (
+            call(pre("len"), g("X_train"), at=sp(21, 16, f)),
+            call(pre("len"), g("X_test"), at=sp(21, 30, f)),
+        )
+    )
+    return program(
+        bindings,
+        [target("baseline", baseline, 20), target("sizes", sizes, 21)],
+        [prepare],
+        root=root,
+        source=f,
+        prelude_functions=("fit", "predict", "len"),
+    )
+
+
+# -- emitting and running ----------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _black_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("IBC_CACHE_DIR", str(tmp_path / "black-cache"))
+
+
+def write(prog: ir.IrProgram, folder: Path, name: str = "out.py") -> Path:
+    path = folder / name
+    source = format_python(emit_plain(prog, path))
+    path.write_text(source, encoding="utf-8")
+    return path
+
+
+def run(path: Path, *args: str, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "IBC_PROJECT_ROOT")}
+    return subprocess.run(
+        [sys.executable, *flags, str(path), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=str(path.parent),
+        timeout=120,
+    )
+
+
+def values(out: str) -> dict[str, object]:
+    result = {}
+    for line in out.splitlines():
+        name, _, value = line.partition(": ")
+        result[name] = json.loads(value)
+    return result
+
+
+# -- the breast-cancer experiment -------------------------------------------------------------
+
+
+def test_cancer_experiment_runs_and_prints_each_target(tmp_path):
+    path = write(cancer_program(str(tmp_path)), tmp_path)
+    done = run(path)
+    assert done.returncode == 0, done.stderr
+    got = values(done.stdout)
+    assert list(got) == ["baseline", "sizes"]
+    assert got["baseline"]["n_test"] == 143
+    assert 0.9 < got["baseline"]["accuracy"] <= 1.0
+    assert got["sizes"] == [426, 143]
+
+
+def test_cancer_json_output_is_one_object(tmp_path):
+    path = write(cancer_program(str(tmp_path)), tmp_path)
+    done = run(path, "sizes", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"sizes": [426, 143]}
+
+
+def test_emitted_code_reads_like_the_source():
+    source = emit_plain(cancer_program())
+    assert source.startswith("# cancer.ib (sha256 " + "0" * 64 + ")\n# " + HEADER_NOTE + "\n")
+    assert "from sklearn.linear_model import LogisticRegression" in source
+    assert "from sklearn.model_selection import train_test_split" in source
+    assert "def fit(model, X, y=None, **fit_params)" in source  # copied from the prelude
+    assert "def ib_len(x)" in source  # renamed: never shadows the builtin
+    assert "def len(" not in source
+    assert "ibc.runtime" not in source and "import ibc" not in source
+    assert "@functools.cache\ndef fitted():" in source
+
+
+def test_output_is_valid_python_and_black_keeps_its_tree():
+    source = emit_plain(cancer_program())
+    formatted = format_python(source)
+    assert ast.dump(ast.parse(source)) == ast.dump(ast.parse(formatted))
+
+
+def test_emission_is_deterministic():
+    assert emit_plain(cancer_program()) == emit_plain(cancer_program())
+    out = Path("/project/build/cancer.py")
+    assert emit_plain(cancer_program(), out) == emit_plain(cancer_program(), out)
+
+
+def test_project_root_relative_to_the_script_or_absolute():
+    assert "'/project'" in emit_plain(cancer_program())
+    relative = emit_plain(cancer_program(), Path("/project/build/cancer.py"))
+    assert "os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')" in relative
+    assert "'/project'" not in relative
+
+
+@pytest.mark.parametrize("name", ["cancer", "small"])
+def test_golden(name):
+    prog = cancer_program() if name == "cancer" else _small_program()
+    got = format_python(emit_plain(prog, Path("/project/build/out.py")))
+    golden = GOLDEN / f"{name}.py"
+    if os.environ.get("IBC_UPDATE_GOLDEN") == "1" or not golden.exists():
+        golden.write_text(got, encoding="utf-8")
+    assert got == golden.read_text(encoding="utf-8")
+
+
+def _small_program() -> ir.IrProgram:
+    sqrt = ref("sqrt", "math")
+    return program(
+        [bind("n", lit(4), 1), bind("root", call(sqrt, g("n"), at=sp(2, 8)), 2)],
+        [
+            target(
+                "result",
+                ir.RecordE(
+                    (("root", g("root")), ("items", call(pre("range"), g("n"), at=sp(3, 40))))
+                ),
+                3,
+            )
+        ],
+    )
+
+
+# -- language forms ----------------------------------------------------------------------
+
+
+def test_operators(tmp_path):
+    a, b = g("a"), g("b")
+    s = sp(3)
+    ops = ir.RecordE(
+        (
+            ("add", ir.BinE("+", a, b, s)),
+            ("sub", ir.BinE("-", a, b, s)),
+            ("div", ir.BinE("/", a, b, s)),
+            ("floordiv", ir.BinE("//", a, b, s)),
+            ("mod", ir.BinE("%", a, b, s)),
+            ("pow", ir.BinE("**", a, b, s)),
+            ("neg", ir.UnE("-", a, s)),
+            ("neg_lit", lit(-3)),
+            ("not", ir.UnE("not", lit(True), s)),
+            ("chain", ir.CmpE(lit(1), ("<", "<="), (a, lit(7)), s)),
+            ("member", ir.CmpE(b, ("in",), (ir.ListE((lit(1), lit(2))),), s)),
+            ("not_member", ir.CmpE(b, ("not in",), (ir.TupleE((lit(2),)),), s)),
+            ("and", ir.BoolE("and", a, b, s)),
+            ("or", ir.BoolE("or", lit(0), b, s)),
+            ("index", ir.IndexE(ir.ListE((lit(10), lit(20))), lit(1), s)),
+            ("field", ir.FieldE(ir.RecordE((("k", lit("v")),)), "k", s)),
+            ("dict", ir.DictE(((lit("x"), lit(1.5)), (lit("y"), lit(None))))),
+            ("inf", lit(float("-inf"))),
+        )
+    )
+    prog = program([bind("a", lit(7)), bind("b", lit(2))], [target("ops", ops, 3)])
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert values(done.stdout)["ops"] == {
+        "add": 9, "sub": 5, "div": 3.5, "floordiv": 3, "mod": 1, "pow": 49, "neg": -7,
+        "neg_lit": -3, "not": False, "chain": True, "member": True, "not_member": False,
+        "and": 2, "or": 2, "index": 20, "field": "v", "dict": {"x": 1.5, "y": None},
+        "inf": "-inf",
+    }  # fmt: skip
+
+
+def test_conditional_evaluates_only_the_chosen_branch(tmp_path):
+    sqrt = ref("sqrt", "math")
+    prog = program(
+        [bind("a", lit(3)), bind("boom", call(sqrt, lit(-1), at=sp(2, 8)), 2)],
+        [
+            target(
+                "pick",
+                ir.CondE(
+                    ir.CmpE(g("a"), (">",), (lit(0),), sp(3)), lit("positive"), g("boom"), sp(3)
+                ),
+                3,
+            )
+        ],
+    )
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == 'pick: "positive"\n'
+
+
+def test_lambdas_passed_to_python_and_applied(tmp_path):
+    x = ir.Local("x")
+    times_k = ir.LambdaE(("x",), ir.BinE("*", x, g("k"), sp(2)), sp(2))
+    mapped = call(pre("map"), times_k, call(pre("range"), lit(4), at=sp(2, 30)), at=sp(2, 5))
+    keyed = call(
+        ref("sorted", "builtins"),
+        ir.ListE((lit("bb"), lit("a"), lit("ccc"))),
+        key=ir.LambdaE(
+            ("s",), ir.UnE("-", call(pre("len"), ir.Local("s"), at=sp(3, 40)), sp(3)), sp(3)
+        ),
+        at=sp(3, 5),
+    )
+    applied = ir.Apply(
+        ir.LambdaE(("lambda",), ir.BinE("+", ir.Local("lambda"), lit(1), sp(4)), sp(4)),
+        (lit(41),),
+        (),
+        sp(4),
+    )
+    prog = program(
+        [bind("k", lit(10))],
+        [target("mapped", mapped, 2), target("keyed", keyed, 3), target("applied", applied, 4)],
+    )
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert values(done.stdout) == {
+        "mapped": [0, 10, 20, 30],
+        "keyed": ["ccc", "bb", "a"],
+        "applied": 42,
+    }
+
+
+def test_destructuring_and_its_runtime_length_check(tmp_path):
+    divmod_ = ref("divmod", "builtins")
+    prog = program(
+        [
+            bind("_pair", call(divmod_, lit(17), lit(5), at=sp(1, 10)), 1, True),
+            bind("q", ir.Unpack(g("_pair"), 0, 2, sp(1)), 1),
+            bind("r", ir.Unpack(g("_pair"), 1, 2, sp(1)), 1),
+            bind("bad", ir.Unpack(g("_pair"), 2, 3, Span("test.ib", 2, 1, 2, 10)), 2),
+        ],
+        [target("ok", ir.TupleE((g("q"), g("r"))), 3), target("wrong", g("bad"), 4)],
+    )
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 3
+    assert done.stdout == "ok: [3, 2]\n"
+    assert "error: experiment wrong failed" in done.stderr
+    assert "in destructuring at test.ib:2:1" in done.stderr
+    assert "destructuring at test.ib:2:1 expects 3 values, got 2" in done.stderr
+
+
+def test_python_keywords_and_builtins_as_names(tmp_path):
+    names = ["class", "len", "print", "lambda", "sys", "functools", "_ibc_main", "ib_len"]
+    bindings = [bind(n, lit(i)) for i, n in enumerate(names)]
+    everything = ir.RecordE(tuple((n, g(n)) for n in names))
+    uses_prelude_len = call(pre("len"), ir.ListE(tuple(g(n) for n in names)), at=sp(9))
+    shadow = ir.IrDef(
+        "def", (ir.IrParam("class"), ir.IrParam("print", g("len"))),
+        (), ir.BinE("+", ir.Local("class"), ir.Local("print"), sp(10)), sp(10),
+    )  # fmt: skip
+    via_def = ir.DefCall("def", (), (("class", lit(100)),), sp(11))
+    prog = program(
+        bindings,
+        [target("all", everything), target("count", uses_prelude_len), target("via_def", via_def)],
+        [shadow],
+    )
+    source = emit_plain(prog)
+    ast.parse(source)
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 0, done.stderr
+    got = values(done.stdout)
+    assert got["all"] == {n: i for i, n in enumerate(names)}
+    assert got["count"] == len(names)
+    assert got["via_def"] == 101
+
+
+def test_string_literals_round_trip_exactly(tmp_path):
+    text = "quote \" apostrophe ' backslash \\ \\n literal\nnewline\ttab — é ü 日本 😀 \x00 \r"
+    prog = program([bind("s", lit(text))], [target("text", g("s"))])
+    path = write(prog, tmp_path)
+    done = run(path, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"text": text}
+
+
+def test_jsonable_numpy_scalars_nan_and_arbitrary_values(tmp_path):
+    prog = program(
+        [],
+        [
+            target("scalar", call(ref("float64", "numpy"), lit(0.5), at=sp(1))),
+            target("integer", call(ref("int64", "numpy"), lit(3), at=sp(2))),
+            target("nan", lit(float("nan"))),
+            target("array", call(ref("arange", "numpy"), lit(3), at=sp(3))),
+        ],
+    )
+    done = run(write(prog, tmp_path), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "scalar": 0.5, "integer": 3, "nan": "nan", "array": "array([0, 1, 2])",
+    }  # fmt: skip
+
+
+def test_def_default_that_is_not_a_literal_is_evaluated_lazily(tmp_path):
+    sqrt = ref("sqrt", "math")
+    d = ir.IrDef(
+        "f", (ir.IrParam("x", g("boom")),), (), ir.Local("x"), sp(2),
+    )  # fmt: skip
+    prog = program(
+        [bind("boom", call(sqrt, lit(-1), at=sp(1, 8)), 1)],
+        [
+            target("given", ir.DefCall("f", (lit(5),), (), sp(3))),
+            target("missing", ir.DefCall("f", (), (), sp(4)), 4),
+        ],
+        [d],
+    )
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 3
+    assert done.stdout == "given: 5\n"
+    assert "in call of sqrt at test.ib:1:8" in done.stderr
+
+
+# -- laziness, failures, project modules ------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "__init__.py").write_text("")
+    (tmp_path / "src" / "util.py").write_text(
+        "import sys\n"
+        "from src.helpers import shout\n"
+        "def tick(x):\n"
+        "    print('tick', file=sys.stderr)\n"
+        "    return x\n"
+        "def fail(x):\n"
+        "    raise RuntimeError(shout(x))\n"
+    )
+    (tmp_path / "src" / "helpers.py").write_text("def shout(x):\n    return x.upper() + '!'\n")
+    (tmp_path / "build").mkdir()
+    return tmp_path
+
+
+def _lazy_program(root: Path) -> ir.IrProgram:
+    tick = ref("tick", "src.util")
+    fail = ref("fail", "src.util")
+    f = "lazy.ib"
+    return program(
+        [
+            bind("shared", call(tick, lit(1), at=sp(2, 10, f)), 2),
+            bind("broken", call(fail, lit("boom"), at=sp(3, 10, f)), 3),
+        ],
+        [
+            target("first", g("shared"), 4),
+            target("second", ir.BinE("+", g("shared"), lit(1), sp(5, 17, f)), 5),
+            target("bad", ir.RecordE((("v", g("broken")),)), 6),
+        ],
+        root=str(root),
+        source=f,
+    )
+
+
+def test_bindings_run_once_and_only_when_needed(project):
+    path = write(_lazy_program(project), project / "build")
+    done = run(path, "first", "second")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "first: 1\nsecond: 2\n"
+    assert done.stderr.count("tick") == 1  # one evaluation shared by both targets
+    assert "boom" not in done.stderr.lower()  # the failing binding never ran
+
+
+def test_failure_reports_ib_location_user_traceback_and_exit_3(project):
+    path = write(_lazy_program(project), project / "build")
+    done = run(path)
+    assert done.returncode == 3
+    assert done.stdout == "first: 1\nsecond: 2\n"  # the other targets still ran
+    err = done.stderr
+    assert "error: experiment bad failed" in err
+    assert "in call of fail at lazy.ib:3:10" in err
+    assert "RuntimeError: BOOM!" in err
+    assert 'util.py", line 7, in fail' in err  # the user's frames are kept
+    assert str(path) not in err  # the script's own frames are trimmed
+
+
+def test_project_root_env_and_moved_project(project, tmp_path_factory):
+    root_ref = ref("getenv", "os")
+    prog = program(
+        [],
+        [target("root", call(root_ref, lit("IBC_PROJECT_ROOT"), at=sp(1)))],
+        root=str(project),
+    )
+    path = write(prog, project / "build")
+    done = run(path)
+    assert done.returncode == 0, done.stderr
+    assert values(done.stdout)["root"] == str(project)
+
+
+def test_user_print_goes_to_stderr_under_json(project):
+    path = write(_lazy_program(project), project / "build")
+    done = run(path, "first", "--json")
+    assert json.loads(done.stdout) == {"first": 1}
+    assert "tick" in done.stderr
+
+
+# -- command line ---------------------------------------------------------------------------
+
+
+def test_unknown_target_lists_targets_and_exits_2(tmp_path):
+    path = write(_small_program(), tmp_path)
+    done = run(path, "reslt")
+    assert done.returncode == 2
+    assert "unknown target reslt" in done.stderr
+    assert "did you mean result?" in done.stderr
+    assert "targets: result" in done.stderr
+    assert done.stdout == ""
+
+
+def test_help_and_bad_option(tmp_path):
+    path = write(_small_program(), tmp_path)
+    helped = run(path, "--help")
+    assert helped.returncode == 0
+    assert "usage: python out.py [TARGET ...] [--json]" in helped.stdout
+    assert "targets: result" in helped.stdout
+    assert run(path, "--frobnicate").returncode == 2
+
+
+def test_a_binding_is_a_run_target(tmp_path):
+    done = run(write(_small_program(), tmp_path), "root")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "root: 2.0\n"
+
+
+def test_standard_library_program_runs_without_ibc(tmp_path):
+    """`-S -I`: no site-packages, so neither ibc nor any dependency is importable."""
+    xs = call(pre("linspace"), lit(0), lit(1), num=lit(5), at=sp(1))
+    prog = program(
+        [bind("xs", xs, 1)],
+        [
+            target("mean", call(pre("mean"), g("xs"), at=sp(2))),
+            target(
+                "labels",
+                call(
+                    pre("map"),
+                    ir.RefValue(pre("str")),
+                    call(pre("range"), lit(3), at=sp(3)),
+                    at=sp(3),
+                ),
+            ),
+            target("root", call(ref("sqrt", "math"), lit(16), at=sp(4))),
+            target(
+                "pairs",
+                call(
+                    pre("zip"), ir.ListE((lit(1), lit(2))), ir.ListE((lit("a"), lit("b"))), at=sp(5)
+                ),
+            ),
+        ],
+    )
+    path = write(prog, tmp_path)
+    check = run(path, flags=("-S", "-I", "-c", "import ibc"))
+    assert check.returncode != 0  # ibc really is not importable there
+    done = run(path, flags=("-S", "-I"))
+    assert done.returncode == 0, done.stderr
+    assert values(done.stdout) == {
+        "mean": 0.5, "labels": ["0", "1", "2"], "root": 4.0, "pairs": [[1, "a"], [2, "b"]],
+    }  # fmt: skip
+
+
+def test_revision_pinned_reference_is_refused():
+    pinned = ref("clean", "src.features", revision="abc123")
+    prog = program([bind("c", call(pinned, lit(1), at=sp(1)))], [target("t", g("c"))])
+    with pytest.raises(ValueError, match=REVISIONS_UNSUPPORTED):
+        emit_plain(prog)
+
+
+def test_unknown_prelude_function_is_a_clear_error():
+    prog = program([], [target("t", call(pre("no_such"), at=sp(1)))])
+    with pytest.raises(ValueError, match="prelude has no function `no_such`"):
+        emit_plain(prog)
+
+
+def test_failure_inside_a_def_names_the_call_and_its_caller(tmp_path):
+    f = "chain.ib"
+    body = ir.MethodStage(ir.Local("s"), "index", (lit("z"),), (), sp(2, 12, f))  # str.index fails
+    d = ir.IrDef("find", (ir.IrParam("s"),), (), body, sp(1, 1, f))
+    prog = program(
+        [bind("ratio", ir.BinE("/", lit(1), lit(0), sp(4, 9, f)), 4)],
+        [
+            target("found", ir.DefCall("find", (lit("abc"),), (), sp(3, 20, f)), 3),
+            target("divide", g("ratio"), 4),
+        ],
+        [d],
+        source=f,
+    )
+    done = run(write(prog, tmp_path))
+    assert done.returncode == 3
+    err = done.stderr
+    inner = err.index("in call of method index at chain.ib:2:12")
+    outer = err.index("in call of find at chain.ib:3:20")
+    assert inner < outer  # innermost first
+    assert "ValueError: substring not found" in err
+    assert "error: experiment divide failed\n  in operator / at chain.ib:4:9" in err
+    assert "ZeroDivisionError" in err
+
+
+def test_duplicate_top_level_names_are_refused():
+    prog = program([bind("x", lit(1))], [target("x", lit(2))])
+    with pytest.raises(ValueError, match="`x` is defined twice"):
+        emit_plain(prog)

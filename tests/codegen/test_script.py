@@ -1,0 +1,252 @@
+"""The `script` target: golden emitted code, determinism, validity, and a realistic run.
+
+Goldens live in tests/golden/script/NAME.py (black-formatted emitted code); regenerate them
+with `pytest --update-golden` or `IBC_UPDATE_GOLDEN=1`.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from ibc.codegen import ir
+from ibc.codegen.format import format_python
+from ibc.codegen.script import emit_script
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "runtime"))
+from runtime_irkit import (  # noqa: E402
+    binding,
+    call,
+    g,
+    lit,
+    load,
+    prelude,
+    program,
+    pyref,
+    run,
+    sp,
+    target,
+)
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"
+
+
+def cancer() -> ir.IrProgram:
+    """DESIGN §1's baseline: load, split, prepare (a def), fit, metric."""
+    load_bc = pyref("sklearn.datasets", "load_breast_cancer", span=sp(1))
+    tts = pyref("sklearn.model_selection", "train_test_split", span=sp(2))
+    lr = pyref("sklearn.linear_model", "LogisticRegression", kind="class", span=sp(3))
+    acc = pyref("sklearn.metrics", "accuracy_score", span=sp(4))
+    scaler = pyref("sklearn.preprocessing", "StandardScaler", kind="class", span=sp(5))
+    split_names = ["X_train", "X_test", "y_train", "y_test"]
+    prepare = ir.IrDef(
+        "prepare",
+        (ir.IrParam("X"),),
+        (),
+        call(prelude("fit_transform"), call(scaler, line=15, col=30), ir.Local("X"), line=15, col=12),
+        sp(14),
+    )
+    return program(
+        refs=[load_bc, tts, lr, acc, scaler, prelude("fit"), prelude("predict"), prelude("fit_transform")],
+        defs=[prepare],
+        bindings=[
+            binding("test_size", lit(0.25), 9),
+            binding("seed", lit(0), 10),
+            binding("_Xy", call(load_bc, line=11, col=10, return_X_y=lit(True)), 11, hidden=True),
+            binding("X", ir.Unpack(g("_Xy"), 0, 2, sp(11)), 11),
+            binding("y", ir.Unpack(g("_Xy"), 1, 2, sp(11)), 11),
+            binding(
+                "_split",
+                call(tts, g("X"), g("y"), line=12, col=36, test_size=g("test_size"), random_state=g("seed")),
+                12,
+                hidden=True,
+            ),
+            *[binding(n, ir.Unpack(g("_split"), i, 4, sp(12)), 12) for i, n in enumerate(split_names)],
+            binding("model", call(lr, line=17, col=9, path="model", C=lit(1.0), max_iter=lit(5000)), 17),
+            binding(
+                "fitted",
+                call(prelude("fit"), g("model"), ir.DefCall("prepare", (g("X_train"),), (), sp(18, 26)), g("y_train"), line=18, col=10),
+                18,
+            ),
+        ],
+        targets=[
+            target(
+                "baseline",
+                ir.RecordE(
+                    (
+                        (
+                            "accuracy",
+                            call(
+                                acc,
+                                g("y_test"),
+                                call(prelude("predict"), g("fitted"), ir.DefCall("prepare", (g("X_test"),), (), sp(20, 70)), line=20, col=50),
+                                line=20,
+                                col=35,
+                            ),
+                        ),
+                    )
+                ),
+                20,
+            )
+        ],
+        root="/home/user/cancer",
+    )
+
+
+def functional() -> ir.IrProgram:
+    """defs with defaults, lambdas, conditionals, operators, records, awkward names."""
+    mod = "runtime_counting"
+    apply_all = pyref(mod, "apply_all")
+    box = pyref(mod, "Box", kind="class")
+    hello = pyref(mod, "Outer.inner.hello", local="print")
+    add = ir.IrDef(
+        "add",
+        (ir.IrParam("lambda"), ir.IrParam("k", lit(10))),
+        (ir.IrBinding("m", ir.BinE("+", ir.Local("lambda"), ir.Local("k"), sp(3)), sp(3)),),
+        ir.BinE("*", ir.Local("m"), lit(2), sp(4)),
+        sp(2),
+    )
+    inc = ir.LambdaE(("x",), ir.BinE("+", ir.Local("x"), lit(1), sp(6)), sp(6))
+    return program(
+        refs=[apply_all, box, hello],
+        defs=[add],
+        bindings=[
+            binding("class", lit('quote " and \\ and\nnewline ✓'), 5),
+            binding("inc", inc, 6),
+            binding("len", ir.CmpE(lit(1), ("<", "<="), (lit(2), lit(3)), sp(7)), 7),
+            binding("b", call(box, lit(3), line=8), 8),
+        ],
+        targets=[
+            target(
+                "program",
+                ir.RecordE(
+                    (
+                        ("add", ir.DefCall("add", (lit(1),), (("k", lit(2)),), sp(10))),
+                        ("mapped", call(apply_all, g("inc"), ir.ListE((lit(1), lit(2))), line=11)),
+                        ("applied", ir.Apply(g("inc"), (lit(41),), (), sp(12))),
+                        ("cond", ir.CondE(g("len"), ir.FieldE(ir.RecordE((("f", lit("yes")),)), "f", sp(13)), lit(None), sp(13))),
+                        ("method", ir.MethodStage(g("b"), "times", (lit(2),), (), sp(14))),
+                        ("attr", ir.AttrE(g("b"), "v", sp(15))),
+                        ("both", ir.BoolE("and", ir.UnE("not", lit(False), sp(16)), ir.IndexE(ir.DictE(((lit("k"), lit(7)),)), lit("k"), sp(16)), sp(16))),
+                        ("hello", call(hello, g("class"), line=17)),
+                        ("tuple", ir.TupleE((lit(1.0), lit(-2)))),
+                    )
+                ),
+                9,
+            )
+        ],
+        root="/home/user/proj",
+    )
+
+
+CASES = {"cancer": cancer, "functional": functional}
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / f"{name}.py"
+    if os.environ.get("IBC_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden {path}; run pytest --update-golden"
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_golden(name):
+    check_golden(name, format_python(emit_script(CASES[name]())))
+
+
+def test_golden_with_out_path_finds_the_root_relative_to_the_file():
+    prog = cancer()
+    text = format_python(emit_script(prog, Path("/home/user/cancer/build/cancer.py")))
+    assert 'os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")' in text
+    assert "/home/user/cancer" not in text
+    check_golden("cancer_out_path", text)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_deterministic(name):
+    assert emit_script(CASES[name]()) == emit_script(CASES[name]())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_valid_python_and_not_black_formatted_by_emit(name):
+    source = emit_script(CASES[name]())
+    ast.parse(source)
+    assert source.startswith("# Generated by ibc from cancer.ib — do not edit.\n")
+    assert f"# sha256: {'0' * 64}\n" in source
+    assert source.rstrip().endswith("raise SystemExit(program.main())")
+
+
+def test_every_call_carries_its_ib_location():
+    source = emit_script(cancer())
+    assert "at='cancer.ib:12:36'" in source  # train_test_split
+    calls = [
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("call", "method", "apply", "unpack")
+    ]
+    assert len(calls) == 14
+    assert all(any(k.arg == "at" for k in c.keywords) for c in calls)
+    assert "path='model'" in source
+
+
+def test_keywords_and_builtins_get_safe_python_names():
+    source = emit_script(functional())
+    tree = ast.parse(source)
+    defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    assert {"class_", "len_", "program_2", "add"} <= defined
+    assert "def add(m, lambda_, k=None)" in source
+    assert "print_ = Ref(" in source
+
+
+def test_functional_program_runs(capsys):
+    code, out, err = run(functional(), ["--json"], capsys)
+    assert (code, err) == (0, "")
+    import json
+
+    assert json.loads(out)["program"] == {
+        "add": 6, "mapped": [2, 3], "applied": 42, "cond": "yes", "method": 6, "attr": 3,
+        "both": 7, "hello": 'hello quote " and \\ and\nnewline ✓', "tuple": [1.0, -2],
+    }
+
+
+def test_breast_cancer_baseline_end_to_end(capsys):
+    code, out, err = run(cancer(), [], capsys)
+    assert code == 0, err
+    name, _, rendered = out.strip().partition(": ")
+    import json
+
+    accuracy = json.loads(rendered)["accuracy"]
+    assert name == "baseline" and 0.9 < accuracy <= 1.0
+
+
+def test_program_whose_stages_do_not_run_imports_no_user_module():
+    prog = program(
+        refs=[pyref("definitely_not_installed_xyz", "f")],
+        bindings=[binding("unused", call(pyref("definitely_not_installed_xyz", "f")))],
+        targets=[target("t", lit(1))],
+    )
+    ns = load(prog)
+    assert ns["program"].evaluate("t") == 1
+    assert "definitely_not_installed_xyz" not in sys.modules
+
+
+def test_a_target_that_is_the_binding_of_the_same_name(capsys):
+    """Lowering binds an experiment's value to a binding of its name and makes the target
+    `Global(name)`: the binding's builder is registered as the target (no self-reference)."""
+    prog = program(
+        bindings=[binding("x", lit(2)), binding("second", lit("s")), binding("first", lit("f"))],
+        targets=[target("first", g("first"), 3), target("second", g("second"), 2)],
+    )
+    source = emit_script(prog)
+    assert "program.experiment('first', at='cancer.ib:3:1')(first)" in source
+    code, out, err = run(prog, [], capsys)
+    assert (code, err) == (0, "")
+    assert out == 'first: "f"\nsecond: "s"\n'  # targets in the order of the IR's targets
