@@ -4,8 +4,8 @@ Names become what they mean (`Global`, `Local`, `RefValue`), pipes become the ca
 stand for, every call says what it calls (a Python reference is a `Stage`, a method a
 `MethodStage`, a `def` a `DefCall`), destructuring becomes a hidden whole plus `Unpack`s,
 and the names of imported `.ib` modules are qualified (`common.split`) so that one program
-holds them all. Experiments are bindings too (another binding may use one), and each is a
-target. What the emitters cannot run yet is reported here.
+holds them all. An experiment of the main file is a target (other bindings may use it by name, as
+`Global`); an experiment of an imported module is an ordinary binding. What the emitters cannot run yet is reported here.
 """
 
 from __future__ import annotations
@@ -82,11 +82,11 @@ class Lowerer:
                     continue
                 name = self.qualified_decl(decl.name.text, info)
                 ty = self.checked.decl_types.get(id(decl))
-                bindings.append(ir.IrBinding(name, self.expr(decl.value), decl.span, ty))
-                if info.kind == "main":
-                    targets.append(
-                        ir.IrTarget(name, ir.Global(name), "experiment", decl.span, ty)
-                    )
+                value = self.expr(decl.value)
+                if info.kind == "main":  # a target; other bindings may use it by name
+                    targets.append(ir.IrTarget(name, value, "experiment", decl.span, ty))
+                else:  # an imported module's experiment is an ordinary value here
+                    bindings.append(ir.IrBinding(name, value, decl.span, ty))
         main = self.program.main
         prelude_functions = tuple(
             sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})

@@ -72,9 +72,9 @@ def test_extension_module(tmp_path):
     assert loc.is_extension and loc.path.name.startswith("fastext.")
 
 
-def test_default_search_path_drops_cwd():
-    path = pyfinder.default_search_path()
-    assert "" not in path and os.getcwd() not in path
+def test_default_search_path_drops_implicit_cwd(monkeypatch):
+    monkeypatch.setattr(sys, "path", ["", "/opt/lib", ".", "/opt/site"])
+    assert pyfinder.default_search_path() == ["/opt/lib", "/opt/site"]
 
 
 def test_submodule_names():

@@ -110,7 +110,9 @@ register(
 register(
     "E0106",
     "unexpected end of line",
-    "unexpected {found}",
+    lambda a: "unexpected end of the file"
+    if "file" in str(a.get("found"))
+    else "unexpected end of the line",
     _expected,
     "The line ends where the declaration or expression is not complete. To continue an "
     "expression on the next line, wrap it in parentheses.",
