@@ -209,8 +209,7 @@ class Lowerer:
             params = tuple(p.name.text for p in decl.params)
             body = ir.DefCall(self.qualified(sym), tuple(ir.Local(p) for p in params), (), at.span)
             return ir.LambdaE(params, body, at.span)
-        self.diags.error("E0703", at.span, name=sym.name, kind=sym.kind)
-        return ir.Lit(None)
+        raise AssertionError(f"{sym.kind} `{sym.name}` used as a value passed the checker")
 
     # ----------------------------------------------------------------- expressions
 

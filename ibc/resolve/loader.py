@@ -24,32 +24,8 @@ from ibc.resolve.symbols import (
     TypeSym,
 )
 from ibc.syntax import nodes as n
-from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import NO_SPAN, Source, Span
-
-
-def read_source(path: Path, display: str, diags: Diagnostics, at: Span | None) -> Source | None:
-    """The text of a `.ib` file, or None after reporting why it cannot be read."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        diags.error("E0010", at or NO_SPAN, path=display)
-        return None
-    except OSError as exc:
-        diags.error("E0011", at or NO_SPAN, path=display, reason=exc.strerror or str(exc))
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if b"\0" in data[:8192]:
-        diags.error("E0012", Span(display, 1, 1, 1, 1, 0, 0), path=display)
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        source = Source(display, data.decode("utf-8", errors="replace"))
-        diags.error("E0013", source.span(exc.start, exc.start + 1), path=display)
-        return None
-    return Source(display, text)
+from ibc.syntax.parser import parse_module, read_source
+from ibc.syntax.spans import Source, Span
 
 
 class Loader:
@@ -79,9 +55,11 @@ class Loader:
             return self.modules[path]
         display = display_path(path, self.cwd) if kind in ("main", "module") else _short(path)
         if source is None:
-            source = read_source(path, display, self.diags, at)
+            source, problems = read_source(str(path))
+            self.diags.extend(problems)
             if source is None:
                 return None
+            source = Source(display, source.text)
         module_ast, parse_diags = parse_module(source)
         self.diags.extend(parse_diags)
         info = ModuleInfo(path, source.path, source, module_ast, kind)

@@ -16,10 +16,14 @@ covers its code and everything it captures.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Callable, Iterable
 
 from ibc.runtime.values import Ref
+
+try:  # CPython's own blake2: avoids loading OpenSSL through hashlib (milliseconds at import)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
 
 # Operations whose nodes are stages: their results are worth storing.
 STAGE_OPS = frozenset({"call", "method", "apply"})
@@ -27,7 +31,7 @@ STAGE_OPS = frozenset({"call", "method", "apply"})
 
 def digest(*parts: str) -> str:
     """A 128-bit hex hash of `parts`, unambiguous (length-prefixed)."""
-    h = hashlib.blake2b(digest_size=16)
+    h = blake2b(digest_size=16)
     for part in parts:
         data = part.encode("utf-8", "surrogatepass")
         h.update(b"%d:" % len(data))

@@ -575,7 +575,11 @@ class AstBuilder:
             return n.RecordExpr(tuple(fields), span)
         for entry in entries:
             key = entry.key
-            if isinstance(key, n.Var) and id(key) not in self.outer and _looks_like_type(entry.value):
+            if (
+                isinstance(key, n.Var)
+                and id(key) not in self.outer
+                and _looks_like_type(entry.value)
+            ):
                 raise Problem(
                     "E0122",
                     self.source.span(self._start(key), self._end(entry.value)),

@@ -174,7 +174,14 @@ def decode_string(body: str, start: int) -> str:
                 )
             code = int(digits, 16)
             if code > 0x10FFFF:
-                raise LexError("E0147", here, start + i + 2 + size, escape=body[i : i + 2 + size], kind=esc, size=size)
+                raise LexError(
+                    "E0147",
+                    here,
+                    start + i + 2 + size,
+                    escape=body[i : i + 2 + size],
+                    kind=esc,
+                    size=size,
+                )
             out.append(chr(code))
             i += 2 + size
         elif esc == "N":
@@ -348,7 +355,9 @@ class Lexer:
             yield tok
         if stack:
             opener, where = stack[-1]
-            raise LexError("E0103", where, where + 1, char=opener, line=self.source.line_col(where)[0])
+            raise LexError(
+                "E0103", where, where + 1, char=opener, line=self.source.line_col(where)[0]
+            )
         if not at_line_start or (not self.module and not emitted):
             yield token("_NEWLINE", n, n)
         while len(indents) > 1:

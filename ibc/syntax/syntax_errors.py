@@ -116,7 +116,9 @@ def _unclosed(lexer: Lexer, source: Source) -> Diagnostic | None:
         if exc.code == "E0103" and still:
             where = still[-1]
             char = source.text[where]
-            return error("E0103", source.span(where, where + 1), char=char, line=source.line_col(where)[0])
+            return error(
+                "E0103", source.span(where, where + 1), char=char, line=source.line_col(where)[0]
+            )
     return None
 
 
@@ -152,8 +154,12 @@ def describe_unexpected(exc, lexer: Lexer, source: Source) -> Diagnostic:
         names_only = not ({"NUMBER", "STRING"} & expected)
         if names_only or _ASSIGNS_NEXT.match(source.text, tok.end_pos):
             return error("E0126", span, word=str(tok), **facts)
-    if "COLON" in expected and line and line[0].type == "DEF" and prev is not None and (
-        prev.type == "RPAR" or "ARROW" not in expected
+    if (
+        "COLON" in expected
+        and line
+        and line[0].type == "DEF"
+        and prev is not None
+        and (prev.type == "RPAR" or "ARROW" not in expected)
     ):
         if len(line) > 1 and line[1].type == "NAME":
             return error("E0108", span, name=str(line[1]), **facts)

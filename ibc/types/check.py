@@ -233,7 +233,7 @@ class Checker:
             return self.out.decl_types.get(id(sym.decl), ANY)
         if isinstance(sym, PyRefSym):
             t = self.env.ref_type(sym)
-            if isinstance(t, AnyType) and self.strict and id(sym) not in self._warned_untyped:
+            if self.strict and _untyped(t) and id(sym) not in self._warned_untyped:
                 self._warned_untyped.add(id(sym))
                 self.diags.warning("W0401", at.span, name=sym.name)
             return t
@@ -263,6 +263,9 @@ class Checker:
 
     def _Var(self, e: n.Var, expected: Type | None) -> Type:
         sym = self.program.names.symbols.get(id(e))
+        if isinstance(sym, IbModuleSym):
+            self.diags.error("E0428", e.span, name=e.name)
+            return ANY
         return ANY if sym is None else self.symbol_type(sym, e)
 
     def _ListExpr(self, e: n.ListExpr, expected: Type | None) -> Type:
@@ -530,6 +533,17 @@ def _element(t: Type, index: int) -> Type:
     if isinstance(t, (ListType, TupleOfType)):
         return t.elem
     return ANY
+
+
+def _untyped(t: Type) -> bool:
+    """`Any`, or a function whose source annotates nothing (every part `Any`)."""
+    if isinstance(t, AnyType):
+        return True
+    if isinstance(t, FuncType) and not isinstance(t.returns, Nominal):
+        return isinstance(t.returns, AnyType) and all(
+            isinstance(p.type, AnyType) for p in t.params
+        )
+    return False
 
 
 def _has_vars(t: Type) -> bool:

@@ -179,7 +179,6 @@ class TypeEnv:
 
     def _named(self, t: n.TypeName, module: ModuleInfo, tparams: dict[str, TypeVar]) -> Type:
         name = t.name
-        args = t.args
         if name in tparams and "." not in name:
             self._arity(t, 0)
             return tparams[name]

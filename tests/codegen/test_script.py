@@ -47,11 +47,22 @@ def cancer() -> ir.IrProgram:
         "prepare",
         (ir.IrParam("X"),),
         (),
-        call(prelude("fit_transform"), call(scaler, line=15, col=30), ir.Local("X"), line=15, col=12),
+        call(
+            prelude("fit_transform"), call(scaler, line=15, col=30), ir.Local("X"), line=15, col=12
+        ),
         sp(14),
     )
     return program(
-        refs=[load_bc, tts, lr, acc, scaler, prelude("fit"), prelude("predict"), prelude("fit_transform")],
+        refs=[
+            load_bc,
+            tts,
+            lr,
+            acc,
+            scaler,
+            prelude("fit"),
+            prelude("predict"),
+            prelude("fit_transform"),
+        ],
         defs=[prepare],
         bindings=[
             binding("test_size", lit(0.25), 9),
@@ -61,15 +72,35 @@ def cancer() -> ir.IrProgram:
             binding("y", ir.Unpack(g("_Xy"), 1, 2, sp(11)), 11),
             binding(
                 "_split",
-                call(tts, g("X"), g("y"), line=12, col=36, test_size=g("test_size"), random_state=g("seed")),
+                call(
+                    tts,
+                    g("X"),
+                    g("y"),
+                    line=12,
+                    col=36,
+                    test_size=g("test_size"),
+                    random_state=g("seed"),
+                ),
                 12,
                 hidden=True,
             ),
-            *[binding(n, ir.Unpack(g("_split"), i, 4, sp(12)), 12) for i, n in enumerate(split_names)],
-            binding("model", call(lr, line=17, col=9, path="model", C=lit(1.0), max_iter=lit(5000)), 17),
+            *[
+                binding(n, ir.Unpack(g("_split"), i, 4, sp(12)), 12)
+                for i, n in enumerate(split_names)
+            ],
+            binding(
+                "model", call(lr, line=17, col=9, path="model", C=lit(1.0), max_iter=lit(5000)), 17
+            ),
             binding(
                 "fitted",
-                call(prelude("fit"), g("model"), ir.DefCall("prepare", (g("X_train"),), (), sp(18, 26)), g("y_train"), line=18, col=10),
+                call(
+                    prelude("fit"),
+                    g("model"),
+                    ir.DefCall("prepare", (g("X_train"),), (), sp(18, 26)),
+                    g("y_train"),
+                    line=18,
+                    col=10,
+                ),
                 18,
             ),
         ],
@@ -83,7 +114,13 @@ def cancer() -> ir.IrProgram:
                             call(
                                 acc,
                                 g("y_test"),
-                                call(prelude("predict"), g("fitted"), ir.DefCall("prepare", (g("X_test"),), (), sp(20, 70)), line=20, col=50),
+                                call(
+                                    prelude("predict"),
+                                    g("fitted"),
+                                    ir.DefCall("prepare", (g("X_test"),), (), sp(20, 70)),
+                                    line=20,
+                                    col=50,
+                                ),
                                 line=20,
                                 col=35,
                             ),
@@ -128,10 +165,26 @@ def functional() -> ir.IrProgram:
                         ("add", ir.DefCall("add", (lit(1),), (("k", lit(2)),), sp(10))),
                         ("mapped", call(apply_all, g("inc"), ir.ListE((lit(1), lit(2))), line=11)),
                         ("applied", ir.Apply(g("inc"), (lit(41),), (), sp(12))),
-                        ("cond", ir.CondE(g("len"), ir.FieldE(ir.RecordE((("f", lit("yes")),)), "f", sp(13)), lit(None), sp(13))),
+                        (
+                            "cond",
+                            ir.CondE(
+                                g("len"),
+                                ir.FieldE(ir.RecordE((("f", lit("yes")),)), "f", sp(13)),
+                                lit(None),
+                                sp(13),
+                            ),
+                        ),
                         ("method", ir.MethodStage(g("b"), "times", (lit(2),), (), sp(14))),
                         ("attr", ir.AttrE(g("b"), "v", sp(15))),
-                        ("both", ir.BoolE("and", ir.UnE("not", lit(False), sp(16)), ir.IndexE(ir.DictE(((lit("k"), lit(7)),)), lit("k"), sp(16)), sp(16))),
+                        (
+                            "both",
+                            ir.BoolE(
+                                "and",
+                                ir.UnE("not", lit(False), sp(16)),
+                                ir.IndexE(ir.DictE(((lit("k"), lit(7)),)), lit("k"), sp(16)),
+                                sp(16),
+                            ),
+                        ),
                         ("hello", call(hello, g("class"), line=17)),
                         ("tuple", ir.TupleE((lit(1.0), lit(-2)))),
                     )
@@ -212,8 +265,15 @@ def test_functional_program_runs(capsys):
     import json
 
     assert json.loads(out)["program"] == {
-        "add": 6, "mapped": [2, 3], "applied": 42, "cond": "yes", "method": 6, "attr": 3,
-        "both": 7, "hello": 'hello quote " and \\ and\nnewline ✓', "tuple": [1.0, -2],
+        "add": 6,
+        "mapped": [2, 3],
+        "applied": 42,
+        "cond": "yes",
+        "method": 6,
+        "attr": 3,
+        "both": 7,
+        "hello": 'hello quote " and \\ and\nnewline ✓',
+        "tuple": [1.0, -2],
     }
 
 

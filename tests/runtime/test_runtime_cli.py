@@ -143,7 +143,10 @@ def test_python_keywords_and_builtins_as_binding_names(capsys):
 def test_reference_locals_that_are_builtins_and_keywords(capsys):
     prog = program(
         targets=[
-            target("t", call(pyref(C, "total", local="len"), call(pyref(C, "load", local="class"), lit(3))))
+            target(
+                "t",
+                call(pyref(C, "total", local="len"), call(pyref(C, "load", local="class"), lit(3))),
+            )
         ]
     )
     assert run(prog, [], capsys)[:2] == (0, "t: 3\n")
@@ -192,7 +195,11 @@ def test_emitted_file_runs_as_a_script_with_project_modules(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     result = subprocess.run(
         [sys.executable, str(moved / "build" / "cancer.py"), "--json"],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {"t": [42, str(moved)]}
@@ -221,7 +228,9 @@ def test_runtime_imports_no_compiler_and_no_heavy_library():
         " 'ibc.cli', 'ibc.diagnostics', 'lark', 'black'))]\n"
         "print(bad)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -238,9 +247,7 @@ def test_failure_inside_a_lambda_called_by_python_names_the_inner_call(capsys):
 
 
 def test_failure_of_a_cheap_node_names_it(capsys):
-    prog = program(
-        targets=[target("t", ir.FieldE(ir.RecordE((("a", lit(1)),)), "b", sp(5, 3)))]
-    )
+    prog = program(targets=[target("t", ir.FieldE(ir.RecordE((("a", lit(1)),)), "b", sp(5, 3)))])
     code, _, err = run(prog, [], capsys)
     assert code == 3
     assert "in read of field .b at cancer.ib:5:3" in err and "KeyError: 'b'" in err

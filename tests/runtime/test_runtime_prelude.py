@@ -10,8 +10,23 @@ import pytest
 from ibc.runtime import prelude
 
 EXPECTED = {
-    "fit", "predict", "predict_proba", "transform", "fit_transform", "range", "linspace",
-    "logspace", "len", "zip", "map", "str", "int", "float", "mean", "file", "dir",
+    "fit",
+    "predict",
+    "predict_proba",
+    "transform",
+    "fit_transform",
+    "range",
+    "linspace",
+    "logspace",
+    "len",
+    "zip",
+    "map",
+    "str",
+    "int",
+    "float",
+    "mean",
+    "file",
+    "dir",
 }
 
 
@@ -44,9 +59,9 @@ def test_range():
 def test_linspace_and_logspace_match_numpy(start, stop, num):
     assert prelude.linspace(start, stop, num) == np.linspace(start, stop, num).tolist()
     assert prelude.logspace(start, stop, num) == np.logspace(start, stop, num).tolist()
-    assert prelude.logspace(start, stop, num, base=2) == np.logspace(
-        start, stop, num, base=2
-    ).tolist()
+    assert (
+        prelude.logspace(start, stop, num, base=2) == np.logspace(start, stop, num, base=2).tolist()
+    )
 
 
 def test_small_wrappers():

@@ -61,8 +61,17 @@ def test_only_the_chosen_branch_runs():
 
 @pytest.mark.parametrize(
     "op,a,b,expected",
-    [("+", 7, 2, 9), ("-", 7, 2, 5), ("*", 7, 2, 14), ("/", 7, 2, 3.5), ("//", 7, 2, 3),
-     ("%", -7, 2, 1), ("**", 2, 10, 1024), ("+", "a", "b", "ab"), ("*", "ab", 2, "abab")],
+    [
+        ("+", 7, 2, 9),
+        ("-", 7, 2, 5),
+        ("*", 7, 2, 14),
+        ("/", 7, 2, 3.5),
+        ("//", 7, 2, 3),
+        ("%", -7, 2, 1),
+        ("**", 2, 10, 1024),
+        ("+", "a", "b", "ab"),
+        ("*", "ab", 2, "abab"),
+    ],
 )
 def test_binary_operators_follow_python(op, a, b, expected):
     got = value(program(targets=[target("t", bin_(op, lit(a), lit(b)))]), "t")
@@ -87,8 +96,15 @@ def test_unary_boolean_and_comparison_operators():
     prog = program(targets=[target(k, v) for k, v in exprs.items()])
     got = {k: value(prog, k) for k in exprs}
     assert got == {
-        "neg": -3, "not": True, "and_short": 0, "or_short": "x", "and_value": "y",
-        "chain_true": True, "chain_false": False, "in": True, "not_in": True,
+        "neg": -3,
+        "not": True,
+        "and_short": 0,
+        "or_short": "x",
+        "and_value": "y",
+        "chain_true": True,
+        "chain_false": False,
+        "in": True,
+        "not_in": True,
     }
 
 
@@ -143,7 +159,12 @@ def test_defs_are_expanded_with_defaults_and_keyword_arguments():
         "twice",
         (ir.IrParam("class"),),
         (),
-        ir.DefCall("add_k", (ir.DefCall("add_k", (ir.Local("class"),), (), sp(3)),), (("k", lit(0)),), sp(3)),
+        ir.DefCall(
+            "add_k",
+            (ir.DefCall("add_k", (ir.Local("class"),), (), sp(3)),),
+            (("k", lit(0)),),
+            sp(3),
+        ),
         sp(3),
     )
     prog = program(
@@ -168,11 +189,16 @@ def test_lambdas_applied_in_ib_and_passed_to_python():
         "scale_by",
         (ir.IrParam("k"),),
         (),
-        call(apply_all, ir.LambdaE(("x",), bin_("*", ir.Local("x"), ir.Local("k")), sp(2)),
-             ir.ListE((lit(1), lit(2)))),
+        call(
+            apply_all,
+            ir.LambdaE(("x",), bin_("*", ir.Local("x"), ir.Local("k")), sp(2)),
+            ir.ListE((lit(1), lit(2))),
+        ),
         sp(2),
     )
-    nested = ir.LambdaE(("a",), ir.LambdaE(("b",), bin_("-", ir.Local("a"), ir.Local("b")), sp(1)), sp(1))
+    nested = ir.LambdaE(
+        ("a",), ir.LambdaE(("b",), bin_("-", ir.Local("a"), ir.Local("b")), sp(1)), sp(1)
+    )
     prog = program(
         defs=[scale_by],
         bindings=[binding("inc", inc)],
@@ -180,7 +206,12 @@ def test_lambdas_applied_in_ib_and_passed_to_python():
             target("applied", ir.Apply(g("inc"), (lit(41),), (), sp(3))),
             target("passed", call(apply_all, g("inc"), ir.ListE((lit(1), lit(2))))),
             target("captured", ir.DefCall("scale_by", (lit(10),), (), sp(4))),
-            target("curried", call(apply_all, ir.Apply(nested, (lit(10),), (), sp(5)), ir.ListE((lit(1), lit(2))))),
+            target(
+                "curried",
+                call(
+                    apply_all, ir.Apply(nested, (lit(10),), (), sp(5)), ir.ListE((lit(1), lit(2)))
+                ),
+            ),
             target("runtime_fn", ir.Apply(call(make_adder, lit(5)), (lit(1),), (), sp(6))),
             target("map", call(prelude("map"), g("inc"), ir.ListE((lit(0),)))),
             target("def_value", call(apply_all, g("scale_by"), ir.ListE((lit(3),)))),

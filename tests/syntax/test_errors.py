@@ -21,12 +21,27 @@ CASES = [
     ("x = f([1, 2)]\n", "E0104", "1:12", "does not match the `[`"),
     ("x = 1)\n", "E0105", "1:6", "unexpected `)`"),
     ("from m import\n", "E0106", "1:14", "unexpected end of the line"),
-    ("def prepare(x: Int) -> Int\n    return x\n", "E0108", "1:27", "after the parameter list of `def prepare`"),
+    (
+        "def prepare(x: Int) -> Int\n    return x\n",
+        "E0108",
+        "1:27",
+        "after the parameter list of `def prepare`",
+    ),
     ("def prepare(x: Int)\n    return x\n", "E0108", "1:20", "`def prepare`"),
     ("def f(x: Int) -> Int:\n    y = x + 1\n", "E0109", "2:5", "must end with `return`"),
-    ("def f(x: Int) -> Int:\n    return x\n    y = 2\n", "E0110", "3:5", "nothing may follow `return`"),
+    (
+        "def f(x: Int) -> Int:\n    return x\n    y = 2\n",
+        "E0110",
+        "3:5",
+        "nothing may follow `return`",
+    ),
     ("x = 1\n  y = 2\n", "E0111", "2:3", "unexpected indentation"),
-    ("def f(x: Int) -> Int:\n        y = x\n    return y\n", "E0112", "3:1", "matches no enclosing block"),
+    (
+        "def f(x: Int) -> Int:\n        y = x\n    return y\n",
+        "E0112",
+        "3:1",
+        "matches no enclosing block",
+    ),
     ("def f(x: Int) -> Int:\n\treturn x\n", "E0113", "2:1", "tab"),
     ("def f(x: Int) -> Int:\nx = 1\n", "E0114", "2:1", "indented body for `def f`"),
     ("def f(x: Int) -> Int:\n", "E0114", "2:1", "the end of the file"),
@@ -69,14 +84,16 @@ CASES = [
     ('x = "\\x4"\n', "E0147", "1:6", "`\\x4` is not a complete escape"),
     ('x = "\\N{NOT A NAME}"\n', "E0147", "1:6", "not a complete escape"),
     ('x = f"{y}"\n', "E0148", "1:5", "string prefixes"),
-    ("x = rb'y'\n", "E0148", "1:5", "`rb\"…\"`"),
+    ("x = rb'y'\n", "E0148", "1:5", '`rb"…"`'),
     ('doc = """text"""\n', "E0149", "1:7", "triple-quoted"),
     ('xs = ["a" "b"]\n', "E0150", "1:11", "two strings side by side"),
     ('xs = ["a"\n      "b"]\n', "E0150", "2:7", "side by side"),
 ]
 
 
-@pytest.mark.parametrize("text, code, at, fragment", CASES, ids=[c[1] + ":" + c[0][:20] for c in CASES])
+@pytest.mark.parametrize(
+    "text, code, at, fragment", CASES, ids=[c[1] + ":" + c[0][:20] for c in CASES]
+)
 def test_error_case(text, code, at, fragment):
     result, diags = parse_module(Source("main.ib", text))
     assert result is None

@@ -9,7 +9,10 @@ from ibc.syntax.parser import parse_expression, parse_module, parse_override, pa
 from ibc.syntax.spans import Source
 
 TOUR = (Path(__file__).parent / "tour.ib").read_text(encoding="utf-8")
-ALPHABET = st.sampled_from(list("abxyz019_.,:;=()[]{}<>+-*/%@|!#\"'\\ \t\n\r") + ["def ", "fn ", " with ", " in ", "=>", "|>", "->", "type ", "return "])
+ALPHABET = st.sampled_from(
+    list("abxyz019_.,:;=()[]{}<>+-*/%@|!#\"'\\ \t\n\r")
+    + ["def ", "fn ", " with ", " in ", "=>", "|>", "->", "type ", "return "]
+)
 
 
 def check(result, diags):

@@ -7,9 +7,9 @@ from ibc.syntax import build_parser
 
 
 def test_generated_parser_is_current():
-    assert build_parser.recorded_hash() == build_parser.grammar_hash(), (
-        "grammar/iterbuild.lark changed: run `python -m ibc.syntax.build_parser`"
-    )
+    assert (
+        build_parser.recorded_hash() == build_parser.grammar_hash()
+    ), "grammar/iterbuild.lark changed: run `python -m ibc.syntax.build_parser`"
 
 
 def _code(text: str) -> list[str]:

@@ -37,14 +37,41 @@ def tour_text() -> str:
 def test_tour_parses_with_every_declaration_kind():
     mod = module(tour_text())
     kinds = [type(d).__name__ for d in mod.decls]
-    for kind in ["PyImport", "IbImport", "IbFromImport", "TypeDecl", "Binding", "FuncDef",
-                 "Experiment", "Sweep"]:
+    for kind in [
+        "PyImport",
+        "IbImport",
+        "IbFromImport",
+        "TypeDecl",
+        "Binding",
+        "FuncDef",
+        "Experiment",
+        "Sweep",
+    ]:
         assert kind in kinds
     assert len(mod.decls) == 58
     every = {type(x).__name__ for d in mod.decls for x in walk(d)}
-    for kind in ["Pipe", "Lambda", "IfExpr", "BinOp", "UnaryOp", "BoolOp", "Compare", "With",
-                 "Revision", "RecordExpr", "DictExpr", "TupleExpr", "ListExpr", "Index",
-                 "Attribute", "Call", "FuncType", "RecordType", "TypeParam", "TuplePattern"]:
+    for kind in [
+        "Pipe",
+        "Lambda",
+        "IfExpr",
+        "BinOp",
+        "UnaryOp",
+        "BoolOp",
+        "Compare",
+        "With",
+        "Revision",
+        "RecordExpr",
+        "DictExpr",
+        "TupleExpr",
+        "ListExpr",
+        "Index",
+        "Attribute",
+        "Call",
+        "FuncType",
+        "RecordType",
+        "TypeParam",
+        "TuplePattern",
+    ]:
         assert kind in every, kind
     assert all(text.startswith("#") for _, text in mod.comments)
     assert len(mod.comments) == tour_text().count("#") - tour_text().count('"#')
@@ -59,7 +86,7 @@ def test_no_lark_tree_leaks_into_the_ast():
 
 def test_python_imports():
     mod = module(
-        'from a.b import c, d as e (impure) : (x: Int) -> Int\n'
+        "from a.b import c, d as e (impure) : (x: Int) -> Int\n"
         'from "src/f.py" @ "v1" import g as h\n'
         "from m import (\n    p,\n    q,  # note\n)\n"
     )
@@ -73,7 +100,9 @@ def test_python_imports():
 
 
 def test_ib_imports():
-    a, b, c = module('import "common.ib" as common\nimport "lib/m.ib"\nfrom "c.ib" import x as y\n').decls
+    a, b, c = module(
+        'import "common.ib" as common\nimport "lib/m.ib"\nfrom "c.ib" import x as y\n'
+    ).decls
     assert isinstance(a, n.IbImport) and a.alias.text == "common" and a.path == "common.ib"
     assert isinstance(b, n.IbImport) and b.alias is None
     assert isinstance(c, n.IbFromImport) and c.items[0].local.text == "y"
@@ -107,7 +136,11 @@ def test_def_forms():
         "def g(x): return x\n"
     ).decls
     assert [p.kind for p in block.params] == [
-        n.POSITIONAL, n.POSITIONAL, n.KEYWORD_ONLY, n.VAR_KEYWORD]
+        n.POSITIONAL,
+        n.POSITIONAL,
+        n.KEYWORD_ONLY,
+        n.VAR_KEYWORD,
+    ]
     assert block.params[1].default.value == 10
     assert len(block.body) == 1 and isinstance(block.result, n.Call)
     assert block.return_span.line == 3 and block.span.end_line == 3
@@ -118,16 +151,29 @@ def test_def_forms():
 
 
 def test_literals_are_decoded():
-    values = [e.value for e in expr('[1_000, 0x1f, 0o17, 0b101, 0.5, .5, 5., 1e-3, "a\\tb\\x41\\u00e9", \'q\', True, None]').items]
+    values = [
+        e.value
+        for e in expr(
+            "[1_000, 0x1f, 0o17, 0b101, 0.5, .5, 5., 1e-3, \"a\\tb\\x41\\u00e9\", 'q', True, None]"
+        ).items
+    ]
     assert values == [1000, 31, 15, 5, 0.5, 0.5, 5.0, 0.001, "a\tbA\u00e9", "q", True, None]
     lit = expr('"she said \\"hi\\""')
     assert lit.value == 'she said "hi"' and lit.text == '"she said \\"hi\\""'
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("{}", n.DictExpr), ('{"k": 1}', n.DictExpr), ("{a = 1, b = 2,}", n.RecordExpr),
-    ("()", n.TupleExpr), ("(1,)", n.TupleExpr), ("(1)", n.Literal), ("[1, 2,]", n.ListExpr),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("{}", n.DictExpr),
+        ('{"k": 1}', n.DictExpr),
+        ("{a = 1, b = 2,}", n.RecordExpr),
+        ("()", n.TupleExpr),
+        ("(1,)", n.TupleExpr),
+        ("(1)", n.Literal),
+        ("[1, 2,]", n.ListExpr),
+    ],
+)
 def test_brackets(text, kind):
     assert isinstance(expr(text), kind)
 
@@ -166,7 +212,9 @@ def test_parse_override_forms():
 
 
 def test_parse_type_forms():
-    t, diags = parse_type(Source("<t>", "(*arrays: Array, test_size: Float = 0.25, **options: Any) -> List[Array]"))
+    t, diags = parse_type(
+        Source("<t>", "(*arrays: Array, test_size: Float = 0.25, **options: Any) -> List[Array]")
+    )
     assert diags == []
     assert [p.kind for p in t.params] == [n.VAR_POSITIONAL, n.KEYWORD_ONLY, n.VAR_KEYWORD]
     assert t.params[1].default.value == 0.25

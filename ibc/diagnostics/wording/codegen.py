@@ -28,14 +28,6 @@ register(
     example='from math import sqrt\nexperiment e = (sqrt @ "v1")(4.0)',
 )
 register(
-    "E0703",
-    "not a value",
-    "`{name}` is a {kind}, which cannot be used as a value",
-    "use one of its members: `{name}.member`",
-    explain="An imported `.ib` module is a namespace, not a value that can be passed around.",
-    example='import "lib.ib" as lib\nx = lib',
-)
-register(
     "E0704",
     "target cannot emit this program",
     "the {target} target cannot emit this program: {reason}",

@@ -1,40 +1,8 @@
-"""Wording of input (E001x), name (E02xx) and Python reference (E03xx) diagnostics."""
+"""Wording of name (E02xx) and Python reference (E03xx) diagnostics."""
 
 from __future__ import annotations
 
 from ibc.diagnostics.wording import did_you_mean, register
-
-# --------------------------------------------------------------------------- input files
-
-register(
-    "E0010",
-    "file not found",
-    "cannot find the file `{path}`",
-    "check the path; `.ib` imports are relative to the importing file",
-    explain="The file named on the command line, or by an `import \"….ib\"`, does not exist.",
-    example='import "missing.ib" as missing',
-)
-register(
-    "E0011",
-    "file cannot be read",
-    "cannot read `{path}`: {reason}",
-    "check the file's permissions",
-    explain="The file exists but the operating system refused to read it.",
-)
-register(
-    "E0012",
-    "binary file",
-    "`{path}` is not a text file (it contains NUL bytes)",
-    "an `.ib` file is UTF-8 text; did you pass the wrong file?",
-    explain="Iterbuild source files are UTF-8 text. A file with NUL bytes is taken to be binary.",
-)
-register(
-    "E0013",
-    "not UTF-8",
-    "`{path}` is not valid UTF-8 text",
-    "save the file as UTF-8",
-    explain="Iterbuild source files must be encoded in UTF-8 (a byte-order mark is allowed).",
-)
 
 # --------------------------------------------------------------------------- names
 

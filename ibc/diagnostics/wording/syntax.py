@@ -110,9 +110,11 @@ register(
 register(
     "E0106",
     "unexpected end of line",
-    lambda a: "unexpected end of the file"
-    if "file" in str(a.get("found"))
-    else "unexpected end of the line",
+    lambda a: (
+        "unexpected end of the file"
+        if "file" in str(a.get("found"))
+        else "unexpected end of the line"
+    ),
     _expected,
     "The line ends where the declaration or expression is not complete. To continue an "
     "expression on the next line, wrap it in parentheses.",
@@ -177,6 +179,8 @@ register(
     "After `def name(...):` and the end of the line, the body follows on indented lines.",
     "def f(x: Int) -> Int:\nreturn x",
 )
+
+
 def _module_import(args: dict) -> str:
     module = args.get("module", "")
     if args.get("quoted"):
@@ -197,7 +201,7 @@ register(
     _module_import,
     _module_import_hint,
     "Python modules are not values in Iterbuild: import the functions and classes you use "
-    "with `from module import name`. `import \"file.ib\"` imports another Iterbuild module.",
+    'with `from module import name`. `import "file.ib"` imports another Iterbuild module.',
     "import numpy as np",
 )
 register(
@@ -230,8 +234,8 @@ register(
         f'`{a.get("name")}` of "{a.get("path")}"',
     }.get(a.get("reason"), "names of `.ib` modules take no annotation"),
     "names imported from an `.ib` module already have their declared types",
-    "An item of `from \"x.ib\" import ...` is a name with an optional `as` alias; `(impure)`, "
-    "`: Type` and `@ \"rev\"` belong to Python references.",
+    'An item of `from "x.ib" import ...` is a name with an optional `as` alias; `(impure)`, '
+    '`: Type` and `@ "rev"` belong to Python references.',
     'from "common.ib" import split (impure)',
 )
 register(
@@ -255,7 +259,7 @@ register(
     "E0121",
     "record mixed with dict",
     lambda a: "a `{…}` mixes record fields (`name = v`) and dict entries (`key: v`)",
-    "use `{{a = 1, b = 2}}` for a record or `{{\"a\": 1, \"b\": 2}}` for a dict",
+    'use `{{a = 1, b = 2}}` for a record or `{{"a": 1, "b": 2}}` for a dict',
     "Braces hold either record fields `name = value` or dict entries `key: value`, not both.",
     '{a = 1, "b": 2}',
 )
@@ -319,12 +323,16 @@ register(
 register(
     "E0140",
     "unexpected character",
-    lambda a: f"unexpected character `{a.get('char')}` ({a.get('codepoint')})"
-    if (a.get("char") or " ").isprintable()
-    else f"unexpected character {a.get('codepoint')}",
-    lambda a: "to continue a line, wrap the expression in parentheses"
-    if a.get("char") == "\\"
-    else ("write `not`, `and` or `or`" if a.get("char") in ("!", "&", "|") else None),
+    lambda a: (
+        f"unexpected character `{a.get('char')}` ({a.get('codepoint')})"
+        if (a.get("char") or " ").isprintable()
+        else f"unexpected character {a.get('codepoint')}"
+    ),
+    lambda a: (
+        "to continue a line, wrap the expression in parentheses"
+        if a.get("char") == "\\"
+        else ("write `not`, `and` or `or`" if a.get("char") in ("!", "&", "|") else None)
+    ),
     "Names are made of ASCII letters, digits and `_`; this character has no meaning in "
     "Iterbuild outside a string or comment.",
     "x = 1 $ 2",
@@ -357,9 +365,11 @@ register(
 register(
     "E0144",
     "invalid number",
-    lambda a: f"complex numbers such as `{a.get('text')}` are not supported"
-    if a.get("reason") == "complex"
-    else f"`{a.get('text')}` is not a valid number",
+    lambda a: (
+        f"complex numbers such as `{a.get('text')}` are not supported"
+        if a.get("reason") == "complex"
+        else f"`{a.get('text')}` is not a valid number"
+    ),
     "numbers are written as in Python: `1_000`, `0x1f`, `0.5`, `1e-3`",
     "Numbers follow Python's syntax: decimal, `0x`/`0o`/`0b` integers, and floats with a "
     "`.` or an exponent. A name cannot start with a digit.",
@@ -394,7 +404,7 @@ register(
 register(
     "E0148",
     "string prefix",
-    "string prefixes such as `{prefix}\"…\"` are not supported",
+    'string prefixes such as `{prefix}"…"` are not supported',
     "remove the prefix; build formatted or raw strings in Python",
     "Iterbuild strings are plain: no raw, byte or formatted strings.",
     'x = f"{y}"',
@@ -416,4 +426,3 @@ register(
     "between two strings is the usual cause.",
     'xs = ["a" "b"]',
 )
-

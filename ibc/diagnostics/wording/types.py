@@ -13,8 +13,6 @@ def _mismatch_hint(args: dict) -> str | None:
     expected, found = args.get("expected", ""), args.get("found", "")
     if expected == "Int" and found == "Float":
         return "an `Int` is expected; use `int(…)` to convert"
-    if expected in ("Str", "File") and found not in ("Str", "File"):
-        return "strings are written in quotes: \"…\""
     if expected.startswith("Optional[") and found == "None":
         return None
     return None
@@ -272,6 +270,14 @@ register(
     None,
     explain="A constant index into a tuple of known length must be within it.",
     example="t = (1, 2)\nx = t[2]",
+)
+register(
+    "E0428",
+    "a module is not a value",
+    "`{name}` is an imported `.ib` module, which cannot be used as a value",
+    "use one of its members: `{name}.member`",
+    explain="An imported `.ib` module is a namespace for its bindings, not a value.",
+    example='import "lib.ib" as lib\nx = lib',
 )
 register(
     "W0401",

@@ -1,0 +1,114 @@
+"""The driver and the diagnostics that the case files cannot express: options such as
+`--strict`, files outside the project, compile-only errors, and the driver's promise that
+nothing raises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ibc.codegen import ir
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.driver import Options, _emit, check_file, compile_file
+from ibc.syntax.spans import Span
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "ibc.toml").write_text("")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / "main.ib"
+
+
+def codes(result) -> list[str]:
+    return [d.code for d in result.diagnostics]
+
+
+def test_strict_warns_about_untyped_references(tmp_path: Path):
+    main = write(
+        tmp_path,
+        {"src/m.py": "def f(x):\n    return x\n", "main.ib": 'from "src/m.py" import f\ny = f(1)\n'},
+    )
+    assert codes(check_file(main)) == []
+    result = check_file(main, Options(strict=True))
+    assert codes(result) == ["W0401"] and result.ok
+    assert result.diagnostics[0].span.line == 2
+
+
+def test_python_file_outside_the_project(tmp_path: Path):
+    (tmp_path / "helper.py").write_text("def f(x: int) -> int:\n    return x\n")
+    main = write(tmp_path / "proj", {"main.ib": 'from "../helper.py" import f\ny = f(1)\n'})
+    result = check_file(main)
+    assert codes(result) == ["E0307"]
+    assert result.diagnostics[0].span.line == 1
+
+
+def test_with_is_checked_but_not_yet_compiled(tmp_path: Path):
+    main = write(tmp_path, {"main.ib": "x = 1\nexperiment e = x with { x = 2 }\n"})
+    assert check_file(main).ok
+    result = compile_file(main)
+    assert codes(result) == ["E0701"] and result.code is None
+
+
+def test_sweeps_are_checked_but_not_yet_compiled(tmp_path: Path):
+    main = write(tmp_path, {"main.ib": "x = 1\nsweep s = x with { x in [1, 2] }\n"})
+    assert check_file(main).ok
+    assert "E0701" in codes(compile_file(main))
+
+
+def test_revisions_are_checked_but_not_yet_compiled(tmp_path: Path):
+    main = write(
+        tmp_path,
+        {
+            "src/m.py": "def f(x: float) -> float:\n    return x\n",
+            "main.ib": 'from "src/m.py" import f\nexperiment e = (f @ "v1")(4.0)\n',
+        },
+    )
+    assert check_file(main).ok
+    assert codes(compile_file(main)) == ["E0702"]
+
+
+def test_a_target_refusing_a_program_is_a_diagnostic():
+    span = Span("main.ib", 1, 1, 1, 2)
+    ref = ir.PyRef("f", "m", "f", revision="abc")
+    program = ir.IrProgram(
+        "main.ib", "0" * 64, "/tmp", (ref,), (), (), (ir.IrTarget("e", ir.Stage(ref, (), (), span), "experiment", span),)
+    )
+    diags = Diagnostics()
+
+    class Main:
+        ast = None
+
+    assert _emit(program, Options(target="plain"), diags, Main()) is None
+    assert [d.code for d in diags.items] == ["E0704"]
+    assert "revisions" in diags.items[0].args["reason"]
+
+
+def test_missing_main_file_is_a_diagnostic(tmp_path: Path):
+    result = check_file(tmp_path / "nope.ib")
+    assert codes(result) == ["E0003"] and not result.ok
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "x = 1"])
+def test_small_programs_compile_in_both_targets(tmp_path: Path, text: str):
+    main = write(tmp_path, {"main.ib": text})
+    for target in ("script", "plain"):
+        result = compile_file(main, Options(target=target))
+        assert result.ok and result.code is not None, codes(result)
+        compile(result.code, "out.py", "exec")
+
+
+def test_internal_errors_are_reported_not_raised(tmp_path: Path, monkeypatch):
+    import ibc.types.check as check_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(check_module, "check", boom)
+    main = write(tmp_path, {"main.ib": "x = 1\n"})
+    result = check_file(main)
+    assert codes(result) == ["E0000"]
