@@ -51,7 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="compile and run experiments")
     common(run)
-    run.add_argument("targets", nargs="*", metavar="TARGET", help="experiments to run (default: all)")
+    run.add_argument(
+        "targets", nargs="*", metavar="TARGET", help="experiments to run (default: all)"
+    )
     run.add_argument("--json", action="store_true", help="print the results as one JSON object")
     return parser
 

@@ -93,7 +93,9 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
     try:
         code = emit(lowered, options.out_path)
     except ValueError as exc:  # a target's refusal of a program it cannot express
-        diags.error("E0704", main.ast.span if main.ast else NO_SPAN, target=options.target, reason=str(exc))
+        diags.error(
+            "E0704", main.ast.span if main.ast else NO_SPAN, target=options.target, reason=str(exc)
+        )
         return None
     if options.format:
         from ibc.codegen.format import format_python

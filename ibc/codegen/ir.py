@@ -9,14 +9,14 @@ says what it calls (a Python reference is a `Stage`, a method a `MethodStage`, a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
+from ibc.records import record
 from ibc.syntax.spans import Span
 from ibc.types.types import Type
 
 
-@dataclass(frozen=True)
+@record
 class PyRef:
     """A Python reference: `module` is the module to import at run time (`src.features`,
     `sklearn.linear_model`), `name` the attribute path inside it (`scale`, `Outer.inner`),
@@ -33,57 +33,57 @@ class PyRef:
     span: Span | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Lit:
     """A literal value: int, float, str, bool or None."""
 
     value: object
 
 
-@dataclass(frozen=True)
+@record
 class RefValue:
     """A Python reference used as a value (passed to a function, stored in a binding)."""
 
     ref: PyRef
 
 
-@dataclass(frozen=True)
+@record
 class Global:
     """The value of a top-level binding, by its (program-unique) name."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class Local:
     """A parameter or local binding of the enclosing `def` or lambda."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@record
 class ListE:
     items: tuple[IrExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class TupleE:
     items: tuple[IrExpr, ...]
 
 
-@dataclass(frozen=True)
+@record
 class DictE:
     entries: tuple[tuple[IrExpr, IrExpr], ...]
 
 
-@dataclass(frozen=True)
+@record
 class RecordE:
     """A record; at run time a dict with string keys, fields in source order."""
 
     fields: tuple[tuple[str, IrExpr], ...]
 
 
-@dataclass(frozen=True)
+@record
 class Stage:
     """A call of a Python reference: one stage of the build."""
 
@@ -94,7 +94,7 @@ class Stage:
     path: str | None = None  # its parameter path (`model`, `prepare.boosted`), if any
 
 
-@dataclass(frozen=True)
+@record
 class MethodStage:
     """A method call on a computed value: `e.m(a, key = v)`; a stage too."""
 
@@ -106,7 +106,7 @@ class MethodStage:
     path: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class DefCall:
     """A call of a `def` of the program, expanded where it is called (not a stage)."""
 
@@ -116,7 +116,7 @@ class DefCall:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Apply:
     """A call of a function value that is not a known reference or `def` (a lambda, or a
     function a Python stage returned)."""
@@ -127,7 +127,7 @@ class Apply:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class LambdaE:
     """`fn (x, y) => body`: a function value. Applied in `.ib` it is expanded; passed to
     Python it becomes a closure."""
@@ -137,7 +137,7 @@ class LambdaE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class FieldE:
     """A record field read `r.f` (a dict lookup at run time)."""
 
@@ -146,7 +146,7 @@ class FieldE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class AttrE:
     """An attribute of a Python value that is not a method call (`model.coef_`)."""
 
@@ -155,14 +155,14 @@ class AttrE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class IndexE:
     obj: IrExpr
     index: IrExpr
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class BinE:
     """`+ - * / // % **`."""
 
@@ -172,7 +172,7 @@ class BinE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class UnE:
     """`-`, `+`, `not`."""
 
@@ -181,7 +181,7 @@ class UnE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class BoolE:
     """`and`, `or` (short-circuit)."""
 
@@ -191,7 +191,7 @@ class BoolE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class CmpE:
     """A chained comparison `a < b <= c`; ops among `== != < <= > >= in not in`."""
 
@@ -201,7 +201,7 @@ class CmpE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class CondE:
     """`then if cond else orelse`; only the chosen branch is evaluated."""
 
@@ -211,7 +211,7 @@ class CondE:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class Unpack:
     """Element `index` of a value destructured by a pattern of `length` names; a value
     whose length is not known statically is checked at run time."""
@@ -248,7 +248,7 @@ IrExpr = Union[
 ]
 
 
-@dataclass(frozen=True)
+@record
 class IrBinding:
     """`name = value`. Destructuring is lowered to a hidden binding of the whole value and
     one `Unpack` binding per name."""
@@ -260,13 +260,13 @@ class IrBinding:
     hidden: bool = False  # made by lowering (a destructured whole), not a user name
 
 
-@dataclass(frozen=True)
+@record
 class IrParam:
     name: str
     default: IrExpr | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IrDef:
     """`def name(params): body; return result`, expanded at each call."""
 
@@ -277,7 +277,7 @@ class IrDef:
     span: Span
 
 
-@dataclass(frozen=True)
+@record
 class IrTarget:
     """A runnable target: an `experiment` (or, later, a sweep)."""
 
@@ -288,7 +288,7 @@ class IrTarget:
     type: Type | None = None
 
 
-@dataclass(frozen=True)
+@record
 class IrProgram:
     """A whole program: one `.ib` file and the `.ib` modules it imports, merged (names of
     imported modules are prefixed by lowering so they stay unique)."""

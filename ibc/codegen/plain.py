@@ -136,7 +136,7 @@ def _walk_ir(node: object):
         if isinstance(current, ir.PyRef):
             yield current
             continue
-        fields = getattr(current, "__dataclass_fields__", None)
+        fields = getattr(current, "__record_fields__", None)
         if fields is None or current.__class__.__module__ != ir.__name__:
             continue
         yield current

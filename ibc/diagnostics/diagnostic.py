@@ -7,16 +7,16 @@ write English. `ibc.diagnostics.wording` turns a diagnostic into a message and a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
+from ibc.records import field, record
 from ibc.syntax.spans import Span
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True)
+@record
 class Related:
     """A secondary location that helps explain a diagnostic ("`x` is defined here")."""
 
@@ -24,14 +24,14 @@ class Related:
     note: str  # a short fact, already in words (phases may word notes: they are data)
 
 
-@dataclass(frozen=True)
+@record
 class Diagnostic:
     """One error or warning: a code from `ibc.diagnostics.wording`, a span and the facts
     (`args`) its wording needs."""
 
     code: str
     span: Span
-    args: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    args: dict[str, Any] = field(default_factory=dict, compare=False)
     severity: str = ERROR
     related: tuple[Related, ...] = ()
 
@@ -63,7 +63,9 @@ class Diagnostics:
     def error(self, code: str, span: Span, related: tuple[Related, ...] = (), **args: Any) -> None:
         self.items.append(error(code, span, related, **args))
 
-    def warning(self, code: str, span: Span, related: tuple[Related, ...] = (), **args: Any) -> None:
+    def warning(
+        self, code: str, span: Span, related: tuple[Related, ...] = (), **args: Any
+    ) -> None:
         self.items.append(warning(code, span, related, **args))
 
     def extend(self, diags) -> None:

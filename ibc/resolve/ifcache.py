@@ -16,7 +16,6 @@ module names to distributions (keyed by the entry folder's modification time).
 from __future__ import annotations
 
 import copyreg
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import ibc
+from ibc import records
 from ibc.types import types
 
 FORMAT = 2  # bump when the shape of ModuleInterface or the reader's output changes
@@ -35,7 +35,7 @@ def _reduce_type(obj: Any) -> Any:
     for name, constant in _CONSTANTS:
         if obj is constant:
             return name
-    return type(obj), tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+    return type(obj), tuple(getattr(obj, name) for name in records.fields(obj))
 
 
 _CONSTANTS = [
@@ -43,7 +43,7 @@ _CONSTANTS = [
 ]
 _DISPATCH = copyreg.dispatch_table.copy()
 for _cls in vars(types).values():
-    if isinstance(_cls, type) and issubclass(_cls, types.Type) and dataclasses.is_dataclass(_cls):
+    if isinstance(_cls, type) and issubclass(_cls, types.Type) and records.is_record(_cls):
         _DISPATCH[_cls] = _reduce_type
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics, Related
-from ibc.resources import stdlib_dir
 from ibc.resolve.project import display_path
 from ibc.resolve.symbols import (
     BindingSym,
@@ -23,6 +22,8 @@ from ibc.resolve.symbols import (
     TargetSym,
     TypeSym,
 )
+from ibc.resources import stdlib_dir
+from ibc.resolve import astcache
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_module, read_source
 from ibc.syntax.spans import Source, Span
@@ -60,8 +61,15 @@ class Loader:
             if source is None:
                 return None
             source = Source(display, source.text)
-        module_ast, parse_diags = parse_module(source)
-        self.diags.extend(parse_diags)
+        module_ast = None
+        library = kind in ("prelude", "stub")
+        if library:
+            module_ast = astcache.load(source.path, source.text)
+        if module_ast is None:
+            module_ast, parse_diags = parse_module(source)
+            self.diags.extend(parse_diags)
+            if library and module_ast is not None and not parse_diags:
+                astcache.store(source.path, source.text, module_ast)
         info = ModuleInfo(path, source.path, source, module_ast, kind)
         self.modules[path] = info
         if module_ast is None:

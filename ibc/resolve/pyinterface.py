@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from ibc.records import replace
 from ibc.resolve import pyfinder
 from ibc.resolve.ifcache import InterfaceCache
 from ibc.types.types import (

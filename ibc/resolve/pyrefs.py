@@ -14,7 +14,13 @@ from pathlib import Path
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
 from ibc.resolve.pyfinder import module_name_for_path
-from ibc.resolve.pyinterface import PyClass, PyFunction, PyModuleRef, PythonIndex, PyValue
+from ibc.resolve.pyinterface import (
+    PyClass,
+    PyFunction,
+    PyModuleRef,
+    PythonIndex,
+    PyValue,
+)
 from ibc.resolve.symbols import ModuleInfo, PyRefSym
 
 

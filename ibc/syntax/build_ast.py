@@ -11,8 +11,7 @@ braces, ...) raises `Problem`, which the parser turns into a diagnostic.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from ibc.records import replace
 from ibc.syntax import nodes as n
 from ibc.syntax._lark_parser import Token
 from ibc.syntax.spans import Source, Span

@@ -1,19 +1,19 @@
 """The Iterbuild abstract syntax tree.
 
-Every node is a frozen dataclass with a `span` (its first to last token). The docstring of
+Every node is a frozen record (`ibc.records`) with a `span` (its first to last token). The docstring of
 each node shows the `.ib` syntax it stands for. The parser builds these; every later phase
 reads them and never changes them (phases keep their own tables keyed by `id(node)`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Union
 
+from ibc.records import record
 from ibc.syntax.spans import Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """An identifier where it is written: `model`, `LogisticRegression`."""
 
@@ -24,7 +24,7 @@ class Name:
 # --------------------------------------------------------------------------- types
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeName:
     """A named type, possibly qualified and applied: `Int`, `List[T]`, `common.Metrics`,
     `Dict[Str, Optional[Float]]`. `None` as a type is `TypeName("None")`."""
@@ -34,14 +34,14 @@ class TypeName:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeEllipsis:
     """The `...` of `Tuple[T, ...]` (only valid as the second argument of `Tuple`)."""
 
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordType:
     """A record type: `{accuracy: Float, f1: Float}`."""
 
@@ -49,7 +49,7 @@ class RecordType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeParam:
     """A generic parameter: `T` or the bounded `M <: Estimator` in `[T, M <: Estimator]`."""
 
@@ -65,7 +65,7 @@ VAR_POSITIONAL = "var_positional"  # `*args: T`
 VAR_KEYWORD = "var_keyword"  # `**kwargs: T`
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ParamType:
     """One parameter of a function type: `Int` (unnamed), `k: Int`, `k: Int = 10`,
     `*arrays: Array`, `**options: Any`. `default` is the default's expression, if written."""
@@ -77,7 +77,7 @@ class ParamType:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FuncType:
     """A function type: `(Int, Str) -> Float`, `[T](x: T) -> T`,
     `(X: Array, k: Int = 10, *, seed: Int = 0) -> Array`."""
@@ -94,7 +94,7 @@ TypeExpr = Union[TypeName, TypeEllipsis, RecordType, FuncType]
 # --------------------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     """A literal: `1`, `0.5`, `1e-3`, `"s"`, `True`, `None`. `value` is the Python value
     (`int`, `float`, `str`, `bool` or `None`); `text` is the source spelling."""
@@ -104,7 +104,7 @@ class Literal:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Var:
     """A name used as a value: `model`."""
 
@@ -112,7 +112,7 @@ class Var:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListExpr:
     """A list: `[a, b]`."""
 
@@ -120,7 +120,7 @@ class ListExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TupleExpr:
     """A tuple: `(a, b)`, `(a,)`, `()`."""
 
@@ -128,7 +128,7 @@ class TupleExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DictExpr:
     """A dict: `{"k": v}`; `{}` is the empty dict."""
 
@@ -136,7 +136,7 @@ class DictExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Field:
     """One field of a record literal: `accuracy = e`."""
 
@@ -145,7 +145,7 @@ class Field:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordExpr:
     """A record: `{name = v, other = w}`."""
 
@@ -153,7 +153,7 @@ class RecordExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arg:
     """One argument of a call: positional `a` (`name` is None) or keyword `key = v`."""
 
@@ -162,7 +162,7 @@ class Arg:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """A call: `f(a, b, key = v)`, `e.m(a)` (then `func` is an `Attribute`),
     `(f @ "v1")(x)`."""
@@ -172,7 +172,7 @@ class Call:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attribute:
     """A field, module member or method: `r.field`, `mod.name`, `e.m` (in `e.m(...)`)."""
 
@@ -181,7 +181,7 @@ class Attribute:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index:
     """An index: `x[i]` (no slices)."""
 
@@ -190,7 +190,7 @@ class Index:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pipe:
     """A pipe: `x |> f(k = v)` means `f(x, k = v)`; `x |> f` and `x |> (fn y => y)`
     call the right-hand side with `x`. `func` is the right-hand side as written."""
@@ -201,7 +201,7 @@ class Pipe:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Param:
     """A parameter of a `def` or lambda: `X: Array`, `k: Int = 10`, a lambda's bare `x`."""
 
@@ -212,7 +212,7 @@ class Param:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Lambda:
     """An anonymous function: `fn x => x + 1`, `fn (x: Int, y) => x * y`."""
 
@@ -221,7 +221,7 @@ class Lambda:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IfExpr:
     """A conditional: `a if c else b`."""
 
@@ -231,7 +231,7 @@ class IfExpr:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BinOp:
     """An arithmetic operator: `a + b`; `op` is one of `+ - * / // % **`."""
 
@@ -241,7 +241,7 @@ class BinOp:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnaryOp:
     """A unary operator: `-x`, `+x`, `not x`; `op` is `-`, `+` or `not`."""
 
@@ -250,7 +250,7 @@ class UnaryOp:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoolOp:
     """`a and b`, `a or b`."""
 
@@ -260,7 +260,7 @@ class BoolOp:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compare:
     """A comparison, chained as in Python: `0 < x <= 1`; `ops` are among
     `== != < <= > >= in not in`, one per element of `rest`."""
@@ -271,7 +271,7 @@ class Compare:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Path:
     """A parameter path in an override: `model.C`, `steps[1].C`, `seed`. Its `parts` are
     names (str) and indices (int)."""
@@ -289,7 +289,7 @@ class Path:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Override:
     """One override of a `with`: `path = e`, `path in e`, `(p, q) in e`. `sweep` is True
     for the `in` forms; a tuple of paths (only with `in`) takes its values zip-wise."""
@@ -300,7 +300,7 @@ class Override:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class With:
     """An override: `e with { model.C = 0.1, seed in [0, 1] }`."""
 
@@ -309,7 +309,7 @@ class With:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Revision:
     """A Python reference at a git revision: `clean @ "v1.0"`."""
 
@@ -343,7 +343,7 @@ Expr = Union[
 # --------------------------------------------------------------------------- patterns
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NamePattern:
     """A name being bound: the `x` of `x = e`."""
 
@@ -351,7 +351,7 @@ class NamePattern:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TuplePattern:
     """A destructuring pattern: `(a, b)`, `((a, b), c)`, `(a,)`."""
 
@@ -365,7 +365,7 @@ Pattern = Union[NamePattern, TuplePattern]
 # --------------------------------------------------------------------------- declarations
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ImportItem:
     """One imported name: `NAME [as ALIAS] [(impure)] [: TYPE]`."""
 
@@ -380,7 +380,7 @@ class ImportItem:
         return self.alias or self.name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PyImport:
     """Python references: `from sklearn.linear_model import LogisticRegression`,
     `from "src/features.py" @ "v1.0" import add_ratios as add_ratios_v1`.
@@ -394,7 +394,7 @@ class PyImport:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IbImport:
     """Another `.ib` module: `import "common.ib" as common`; without `as`, the module is
     bound to the file's stem."""
@@ -405,7 +405,7 @@ class IbImport:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class IbFromImport:
     """Names of another `.ib` module: `from "common.ib" import split, Metrics as M`.
     Items never carry `(impure)` or a type."""
@@ -416,7 +416,7 @@ class IbFromImport:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeDecl:
     """A type declaration. Nominal: `type DataFrame = "pandas:DataFrame"` (then `target`
     is the string literal), with supertypes: `type Classifier <: Estimator = "…"`.
@@ -429,7 +429,7 @@ class TypeDecl:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binding:
     """A binding: `x = e`, `x: Float = 0.25`, `(a, (b, c)) = e`. Also a statement of a
     `def` body."""
@@ -440,7 +440,7 @@ class Binding:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FuncDef:
     """A function: `def prepare(X: Array, k: Int = 10) -> Array:` and an indented body of
     bindings ending in `return e`, or the one-line `def double(x: Int) -> Int: return x * 2`.
@@ -456,7 +456,7 @@ class FuncDef:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Experiment:
     """A runnable experiment: `experiment baseline = evaluate(model, data)`."""
 
@@ -465,7 +465,7 @@ class Experiment:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sweep:
     """A family of experiments: `sweep grid = baseline with { model.C in [0.1, 1.0] }`."""
 
@@ -477,7 +477,7 @@ class Sweep:
 Decl = Union[PyImport, IbImport, IbFromImport, TypeDecl, Binding, FuncDef, Experiment, Sweep]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Module:
     """A whole `.ib` file: declarations in source order."""
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ibc.diagnostics.diagnostic import Diagnostic, error
 from ibc.syntax import _lark_parser as _lark
 from ibc.syntax.build_ast import AstBuilder, Problem
-from ibc.syntax.lexical import LexError, Lexer
+from ibc.syntax.lexical import Lexer, LexError
 from ibc.syntax.nodes import Expr, Module, Override, TypeExpr
 from ibc.syntax.spans import Source
 from ibc.syntax.syntax_errors import describe_unexpected

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ibc.diagnostics.diagnostic import Diagnostic, error
-from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SOFT_KEYWORDS, LexError, Lexer
+from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SOFT_KEYWORDS, Lexer, LexError
 from ibc.syntax.spans import Source
 
 _WORDS = {

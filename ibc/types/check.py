@@ -161,7 +161,9 @@ class Checker:
         params = []
         for param in decl.params:
             if param.annotation is None:
-                self.diags.error("E0413", param.name.span, name=param.name.text, func=decl.name.text)
+                self.diags.error(
+                    "E0413", param.name.span, name=param.name.text, func=decl.name.text
+                )
                 t: Type = ANY
             else:
                 t = self.env.type_of(param.annotation, self.module, self.tparams)
@@ -469,8 +471,10 @@ class Checker:
                 t = ANY
             self._set_local(p, t)
             params.append(Param(p.name.text, t, p.kind, p.default is not None))
-        if hint is not None and len(hint.params) != len(e.params) and not any(
-            p.kind in ("var_positional", "var_keyword") for p in hint.params
+        if (
+            hint is not None
+            and len(hint.params) != len(e.params)
+            and not any(p.kind in ("var_positional", "var_keyword") for p in hint.params)
         ):
             self.diags.error(
                 "E0426", e.span, expected=len(hint.params), found=len(e.params), type=str(hint)
@@ -540,9 +544,7 @@ def _untyped(t: Type) -> bool:
     if isinstance(t, AnyType):
         return True
     if isinstance(t, FuncType) and not isinstance(t.returns, Nominal):
-        return isinstance(t.returns, AnyType) and all(
-            isinstance(p.type, AnyType) for p in t.params
-        )
+        return isinstance(t.returns, AnyType) and all(isinstance(p.type, AnyType) for p in t.params)
     return False
 
 

@@ -320,7 +320,9 @@ def merge(stub: Type, source: Type) -> Type:
     params = []
     for p in source.params:
         declared = by_name.get(p.name)
-        params.append(Param(p.name, declared.type if declared else p.type, p.kind, p.has_default, p.default))
+        params.append(
+            Param(p.name, declared.type if declared else p.type, p.kind, p.has_default, p.default)
+        )
     return FuncType(tuple(params), stub.returns, stub.type_params, stub.name or source.name)
 
 

@@ -140,9 +140,7 @@ def compare_type(checker: "Checker", e: n.Compare, types: list[Type]) -> Type:
             continue
         if op in ORDERING:
             ok = (left in NUMERIC and right in NUMERIC) or (left == right and left == STR)
-            ok = ok or (
-                isinstance(left, (ListType, TupleType)) and type(left) is type(right)
-            )
+            ok = ok or (isinstance(left, (ListType, TupleType)) and type(left) is type(right))
             if not ok:
                 checker.error("E0412", e.span, op=op, left=str(left), right=str(right))
     return result
@@ -181,9 +179,7 @@ def index_type(checker: "Checker", e: n.Index, base: Type, key: Type) -> Type:
         return STR
     if isinstance(base, RecordType):
         field = e.index.value if isinstance(e.index, n.Literal) else None
-        checker.error(
-            "E0410", e.index.span, type=str(base), key=str(key), record=True, field=field
-        )
+        checker.error("E0410", e.index.span, type=str(base), key=str(key), record=True, field=field)
         return ANY
     if isinstance(base, Nominal):
         found = _dunder(checker, base, "__getitem__")

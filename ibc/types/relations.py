@@ -28,6 +28,8 @@ from ibc.types.types import (
     INT,
     NONE,
     STR,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
     AnyType,
     DictType,
     FuncType,
@@ -41,8 +43,6 @@ from ibc.types.types import (
     TupleType,
     Type,
     TypeVar,
-    VAR_KEYWORD,
-    VAR_POSITIONAL,
     optional,
 )
 
@@ -252,6 +252,4 @@ def join_all(types: list[Type], h: Hierarchy = FLAT) -> Type | None:
 
 
 def replace_params(params: tuple[Param, ...], mapping) -> tuple[Param, ...]:
-    return tuple(
-        Param(p.name, mapping(p.type), p.kind, p.has_default, p.default) for p in params
-    )
+    return tuple(Param(p.name, mapping(p.type), p.kind, p.has_default, p.default) for p in params)

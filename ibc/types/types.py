@@ -8,7 +8,8 @@ expansion, code generation). Subtyping and unification live in `ibc.types.relati
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+
+from ibc import records
 
 
 class Type:
@@ -20,7 +21,7 @@ class Type:
         return show(self)
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class Prim(Type):
     """`Int`, `Float`, `Str`, `Bool`, `None` and `File` (a path to a file or folder)."""
 
@@ -30,7 +31,7 @@ class Prim(Type):
         return self.name
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class AnyType(Type):
     """`Any`: what the checker cannot know. Accepted everywhere, accepts everything."""
 
@@ -38,7 +39,7 @@ class AnyType(Type):
         return "Any"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class ListType(Type):
     elem: Type
 
@@ -46,7 +47,7 @@ class ListType(Type):
         return f"List[{self.elem}]"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class DictType(Type):
     key: Type
     value: Type
@@ -55,7 +56,7 @@ class DictType(Type):
         return f"Dict[{self.key}, {self.value}]"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class TupleType(Type):
     """`Tuple[A, B]` (fixed length)."""
 
@@ -67,7 +68,7 @@ class TupleType(Type):
         return "Tuple[" + ", ".join(map(str, self.items)) + "]"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class TupleOfType(Type):
     """`Tuple[T, ...]` (any length)."""
 
@@ -77,7 +78,7 @@ class TupleOfType(Type):
         return f"Tuple[{self.elem}, ...]"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class OptionalType(Type):
     inner: Type
 
@@ -85,7 +86,7 @@ class OptionalType(Type):
         return f"Optional[{self.inner}]"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class RecordType(Type):
     """`{a: Int, b: Str}`; fields are kept sorted by name (records are structural)."""
 
@@ -105,14 +106,14 @@ def record(fields: dict[str, Type]) -> RecordType:
     return RecordType(tuple(sorted(fields.items())))
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class Nominal(Type):
     """A type bound to a Python class: `target` is `"module:QualName"` (`"pandas:DataFrame"`),
     `revision` the commit of a pinned class (a distinct type), `name` how to show it.
     Type arguments of generic Python classes are not tracked."""
 
     target: str
-    name: str = field(default="", compare=False)
+    name: str = records.field(default="", compare=False)
     revision: str | None = None
 
     def __str__(self) -> str:
@@ -123,13 +124,13 @@ class Nominal(Type):
 _ids = itertools.count(1)
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class TypeVar(Type):
     """A generic parameter `T` (or `M <: Estimator`). `uid` tells apart two `T`s of two
     signatures; instantiation makes fresh ones."""
 
     name: str
-    uid: int = field(default_factory=lambda: next(_ids))
+    uid: int = records.field(default_factory=lambda: next(_ids))
     bound: Type | None = None
 
     def __str__(self) -> str:
@@ -144,7 +145,7 @@ VAR_POSITIONAL = "var_positional"
 VAR_KEYWORD = "var_keyword"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class Param(Type):
     """One parameter of a function type. `default` is the default's source text when the
     signature shows one (`"10"`, `"'auto'"`), else None while `has_default` says whether
@@ -164,7 +165,7 @@ class Param(Type):
         return text
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class FuncType(Type):
     """A function: `(X: Array, k: Int = 10, *, seed: Int = 0) -> Array`, generic when
     `type_params` is not empty. `name` is for messages (`LogisticRegression`)."""
@@ -172,7 +173,7 @@ class FuncType(Type):
     params: tuple[Param, ...]
     returns: Type
     type_params: tuple[TypeVar, ...] = ()
-    name: str = field(default="", compare=False)
+    name: str = records.field(default="", compare=False)
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -196,7 +197,7 @@ class FuncType(Type):
         return f"{generics}({', '.join(parts)}) -> {self.returns}"
 
 
-@dataclass(frozen=True, slots=True)
+@records.record
 class ModuleType(Type):
     """An imported `.ib` module used as a namespace (`common` in `common.split`)."""
 

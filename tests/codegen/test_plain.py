@@ -78,8 +78,8 @@ def _refs(node):
     elif isinstance(node, tuple | list):
         for item in node:
             yield from _refs(item)
-    elif hasattr(node, "__dataclass_fields__") and not isinstance(node, Span):
-        for field in node.__dataclass_fields__:
+    elif hasattr(node, "__record_fields__") and not isinstance(node, Span):
+        for field in node.__record_fields__:
             yield from _refs(getattr(node, field))
 
 

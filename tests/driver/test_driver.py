@@ -31,7 +31,10 @@ def codes(result) -> list[str]:
 def test_strict_warns_about_untyped_references(tmp_path: Path):
     main = write(
         tmp_path,
-        {"src/m.py": "def f(x):\n    return x\n", "main.ib": 'from "src/m.py" import f\ny = f(1)\n'},
+        {
+            "src/m.py": "def f(x):\n    return x\n",
+            "main.ib": 'from "src/m.py" import f\ny = f(1)\n',
+        },
     )
     assert codes(check_file(main)) == []
     result = check_file(main, Options(strict=True))
@@ -76,7 +79,13 @@ def test_a_target_refusing_a_program_is_a_diagnostic():
     span = Span("main.ib", 1, 1, 1, 2)
     ref = ir.PyRef("f", "m", "f", revision="abc")
     program = ir.IrProgram(
-        "main.ib", "0" * 64, "/tmp", (ref,), (), (), (ir.IrTarget("e", ir.Stage(ref, (), (), span), "experiment", span),)
+        "main.ib",
+        "0" * 64,
+        "/tmp",
+        (ref,),
+        (),
+        (),
+        (ir.IrTarget("e", ir.Stage(ref, (), (), span), "experiment", span),),
     )
     diags = Diagnostics()
 

@@ -37,10 +37,11 @@ def test_compiling_never_imports_user_code(tmp_path: Path):
     (tmp_path / "ibc.toml").write_text("")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "trap.py").write_text(TRAP)
-    (tmp_path / "src" / "other.py").write_text(TRAP.replace("IMPORTED", "OTHER") + "\n\ndef helper(x: int) -> int:\n    return x\n")
+    (tmp_path / "src" / "other.py").write_text(
+        TRAP.replace("IMPORTED", "OTHER") + "\n\ndef helper(x: int) -> int:\n    return x\n"
+    )
     (tmp_path / "main.ib").write_text(PROGRAM)
-    probe = textwrap.dedent(
-        f"""
+    probe = textwrap.dedent(f"""
         import sys
         from pathlib import Path
         from ibc.driver import check_file, compile_file, Options
@@ -52,9 +53,10 @@ def test_compiling_never_imports_user_code(tmp_path: Path):
             assert out.ok and out.code, [d.code for d in out.diagnostics]
         leaked = sorted(m for m in sys.modules if m.split(".")[0] in ("sklearn", "numpy", "src", "scipy", "pandas"))
         print("LEAKED", leaked)
-        """
+        """)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "LEAKED []" in done.stdout
     assert not (tmp_path / "src" / "IMPORTED").exists()

@@ -41,7 +41,6 @@ def test_every_section_has_its_anchor() -> None:
         assert f'<a id="{wording.code.lower()}"></a>' in text
 
 
-
 def test_every_code_has_a_case() -> None:
     cases, problems = load_cases()
     assert not problems, f"case files that do not parse: {problems}"

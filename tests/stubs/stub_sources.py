@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-
 _GROWS_ALL = re.compile(r"__all__\s*(\+=|\.append|\.extend)")
 
 
@@ -139,7 +138,9 @@ def _table(module: str, stubs: bool) -> _Table | None:
     return table
 
 
-def _params(func: ast.FunctionDef | ast.AsyncFunctionDef, drop_self: bool) -> tuple[tuple[str, ...], bool]:
+def _params(
+    func: ast.FunctionDef | ast.AsyncFunctionDef, drop_self: bool
+) -> tuple[tuple[str, ...], bool]:
     a = func.args
     names = [p.arg for p in a.posonlyargs + a.args]
     if drop_self and names:

@@ -23,11 +23,32 @@ STDLIB = stdlib_dir()
 STUB_FILES = sorted(STDLIB.rglob("*.ib"))
 
 # Names defined only in compiled code, whose stubs spell out the whole signature.
-COMPILED = {("numpy", "zeros"), ("numpy", "log"), ("numpy", "exp"), ("numpy", "sqrt"), ("numpy", "abs")}
+COMPILED = {
+    ("numpy", "zeros"),
+    ("numpy", "log"),
+    ("numpy", "exp"),
+    ("numpy", "sqrt"),
+    ("numpy", "abs"),
+}
 
 PRELUDE_FUNCTIONS = {
-    "fit", "predict", "predict_proba", "transform", "fit_transform", "range", "linspace",
-    "logspace", "len", "zip", "map", "str", "int", "float", "mean", "file", "dir",
+    "fit",
+    "predict",
+    "predict_proba",
+    "transform",
+    "fit_transform",
+    "range",
+    "linspace",
+    "logspace",
+    "len",
+    "zip",
+    "map",
+    "str",
+    "int",
+    "float",
+    "mean",
+    "file",
+    "dir",
 }
 PRELUDE_TYPES = {
     "Array": "numpy:ndarray",
@@ -143,9 +164,7 @@ def _ast_declarations(path: Path) -> tuple[list[Declared], list[Nominal]]:
                 )
                 declared.append(Declared(decl.module, item.name.text, params, 0))
         elif isinstance(decl, nodes.TypeDecl) and decl.target is not None:
-            supers = tuple(
-                s.name for s in decl.supertypes if isinstance(s, nodes.TypeName)
-            )
+            supers = tuple(s.name for s in decl.supertypes if isinstance(s, nodes.TypeName))
             nominal.append(Nominal(decl.name.text, supers, decl.target.value))
     return declared, nominal
 
@@ -163,9 +182,7 @@ def module_of(path: Path) -> str:
     return ".".join(parts)
 
 
-ALL_DECLARED = [
-    (path, decl) for path in STUB_FILES for decl in _text_declarations(path)[0]
-]
+ALL_DECLARED = [(path, decl) for path in STUB_FILES for decl in _text_declarations(path)[0]]
 ALL_NOMINAL = [(path, nom) for path in STUB_FILES for nom in _text_declarations(path)[1]]
 
 
@@ -187,10 +204,20 @@ def unknown_params(decl: Declared, found: Found) -> list[str]:
 def test_the_stdlib_holds_the_expected_stubs():
     names = {str(p.relative_to(STDLIB)) for p in STUB_FILES}
     for expected in [
-        "prelude.ib", "numpy.ib", "pandas.ib", "sklearn/linear_model.ib", "sklearn/ensemble.ib",
-        "sklearn/svm.ib", "sklearn/tree.ib", "sklearn/neighbors.ib", "sklearn/preprocessing.ib",
-        "sklearn/decomposition.ib", "sklearn/pipeline.ib", "sklearn/metrics.ib",
-        "sklearn/model_selection.ib", "sklearn/datasets.ib",
+        "prelude.ib",
+        "numpy.ib",
+        "pandas.ib",
+        "sklearn/linear_model.ib",
+        "sklearn/ensemble.ib",
+        "sklearn/svm.ib",
+        "sklearn/tree.ib",
+        "sklearn/neighbors.ib",
+        "sklearn/preprocessing.ib",
+        "sklearn/decomposition.ib",
+        "sklearn/pipeline.ib",
+        "sklearn/metrics.ib",
+        "sklearn/model_selection.ib",
+        "sklearn/datasets.ib",
     ]:
         assert expected in names
 
@@ -214,7 +241,11 @@ def test_parser_and_line_reader_agree(path: Path):
     by_text = _text_declarations(path)
     by_ast = _ast_declarations(path)
     assert [(d.module, d.name, d.params) for d in by_text[0]] == [
-        (d.module, d.name, tuple((n, "positional" if k == "keyword_only" else k) for n, k in d.params))
+        (
+            d.module,
+            d.name,
+            tuple((n, "positional" if k == "keyword_only" else k) for n, k in d.params),
+        )
         for d in by_ast[0]
     ]
     assert by_text[1] == by_ast[1]
@@ -303,7 +334,9 @@ def test_estimator_stubs_have_estimator_supertypes():
 
 
 def test_a_misspelled_parameter_is_reported():
-    decl = Declared("sklearn.ensemble", "RandomForestClassifier", (("n_estimator", "positional"),), 1)
+    decl = Declared(
+        "sklearn.ensemble", "RandomForestClassifier", (("n_estimator", "positional"),), 1
+    )
     found = signature_names(decl.module, decl.name)
     assert unknown_params(decl, found) == ["n_estimator"]
 

@@ -22,7 +22,7 @@ register(
     "`{name}` is pinned to a git revision, which this version of ibc can check but not run",
     "use today's version of the function to run the experiment",
     explain=(
-        "`name @ \"rev\"` parses and type-checks; running a function as it was at an old "
+        '`name @ "rev"` parses and type-checks; running a function as it was at an old '
         "revision is not implemented by the code generator of this version."
     ),
     example='from math import sqrt\nexperiment e = (sqrt @ "v1")(4.0)',

@@ -63,7 +63,7 @@ register(
     ".ib module not found",
     "cannot find the `.ib` module `{path}`",
     "the path is relative to the importing file",
-    explain="An `import \"….ib\"` or `from \"….ib\" import …` names a file that does not exist.",
+    explain='An `import "….ib"` or `from "….ib" import …` names a file that does not exist.',
     example='import "lib/missing.ib"',
 )
 register(
@@ -78,7 +78,7 @@ register(
     "not defined in the .ib module",
     "`{path}` does not define `{name}`",
     did_you_mean,
-    explain="A `from \"….ib\" import name` names something the module does not bind.",
+    explain='A `from "….ib" import name` names something the module does not bind.',
 )
 register(
     "E0209",
@@ -107,7 +107,7 @@ register(
     "E0212",
     "module needs a name",
     "the file name of `{path}` is not a valid name for the module",
-    "give it one: `import \"{path}\" as name`",
+    'give it one: `import "{path}" as name`',
     explain="Without `as`, an imported `.ib` module is bound to its file's stem, which must be a name.",
     example='import "my-lib.ib"',
 )

@@ -27,7 +27,7 @@ register(
         "A value of one type is used where another is required: an argument of a call, an "
         "annotated binding, a default, or a `def`'s return value. The message says which."
     ),
-    example="from math import sqrt\nx = sqrt(\"4\")",
+    example='from math import sqrt\nx = sqrt("4")',
 )
 
 
@@ -137,7 +137,9 @@ register(
 def _index_hint(args: dict) -> str | None:
     if args.get("record"):
         field = args.get("field")
-        return f"read a record's field with a dot: `.{field}`" if field else "read fields with `.name`"
+        return (
+            f"read a record's field with a dot: `.{field}`" if field else "read fields with `.name`"
+        )
     return None
 
 
@@ -147,7 +149,7 @@ register(
     "a `{type}` cannot be indexed by a `{key}`",
     _index_hint,
     explain="Lists and tuples are indexed by `Int`, dicts by their key type, strings by `Int`.",
-    example="xs = [1, 2]\nx = xs[\"a\"]",
+    example='xs = [1, 2]\nx = xs["a"]',
 )
 register(
     "E0411",
@@ -204,7 +206,7 @@ register(
 register(
     "E0418",
     "bad nominal target",
-    "`{target}` does not name a Python class as \"module:Class\"",
+    '`{target}` does not name a Python class as "module:Class"',
     'write it as "package.module:ClassName", e.g. "pandas:DataFrame"',
     explain="A nominal type binds a Python class, named by its module and name separated by `:`.",
     example='type Frame = "pandas.DataFrame"',
@@ -213,8 +215,8 @@ register(
     "E0419",
     "supertype is not nominal",
     "a supertype must be a nominal type, found {found}",
-    "declare the supertype as `type Name = \"module:Class\"`",
-    explain="`type A <: B = \"…\"` declares that `A` is a `B`; `B` must itself be a nominal type.",
+    'declare the supertype as `type Name = "module:Class"`',
+    explain='`type A <: B = "…"` declares that `A` is a `B`; `B` must itself be a nominal type.',
     example='type A <: Int = "m:A"',
 )
 register(
@@ -303,7 +305,7 @@ register(
     "E0601",
     "revision of something that is not a Python reference",
     "`@` applies to Python references, but `{what}` is not one",
-    "pin an imported function or class: `clean @ \"v1.0\"`",
-    explain="`name @ \"rev\"` is a Python reference as it was at a git revision.",
+    'pin an imported function or class: `clean @ "v1.0"`',
+    explain='`name @ "rev"` is a Python reference as it was at a git revision.',
     example='x = 1\ny = x @ "v1"',
 )

@@ -1,0 +1,65 @@
+"""A disk cache of parsed library `.ib` files (the prelude and the stubs).
+
+The prelude and the stubs of the libraries a program uses are parsed on every `ibc check`;
+they rarely change, so their syntax trees are kept, pickled, under the cache folder (the
+one of `ifcache`), keyed by a hash of their text, their shown path, ibc's version and the
+grammar. A user's own files are always parsed afresh. A damaged entry is ignored and
+rewritten; a read-only cache only costs time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from ibc import __version__
+from ibc.resolve.ifcache import default_cache_dir
+from ibc.syntax import nodes as n
+
+_grammar_key: str | None = None
+
+
+def _grammar() -> str:
+    """The grammar hash recorded in the generated parser's header."""
+    global _grammar_key
+    if _grammar_key is None:
+        from ibc.syntax import build_parser
+
+        try:
+            path = Path(build_parser.__file__).with_name("_lark_parser.py")
+            with path.open(encoding="utf-8") as handle:
+                header = handle.readline() + handle.readline()
+            _grammar_key = header.rpartition(build_parser.HASH_PREFIX)[2].strip()
+        except OSError:
+            _grammar_key = "unknown"
+    return _grammar_key
+
+
+def _entry(display: str, text: str, cache_dir: Path | None) -> Path:
+    key = hashlib.sha256(
+        f"{__version__}\0{_grammar()}\0{display}\0{text}".encode("utf-8", "surrogatepass")
+    ).hexdigest()
+    return (cache_dir or default_cache_dir()) / "ast" / f"{key[:40]}.pickle"
+
+
+def load(display: str, text: str, cache_dir: Path | None = None) -> n.Module | None:
+    try:
+        with _entry(display, text, cache_dir).open("rb") as handle:
+            module = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - missing or damaged: parse again
+        return None
+    return module if isinstance(module, n.Module) else None
+
+
+def store(display: str, text: str, module: n.Module, cache_dir: Path | None = None) -> None:
+    path = _entry(display, text, cache_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(module, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
