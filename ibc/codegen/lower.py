@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ibc.codegen import ir
 from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.records import fields, is_record
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -26,6 +27,7 @@ from ibc.resolve.symbols import (
     TargetSym,
 )
 from ibc.syntax import nodes as n
+from ibc.syntax.spans import Span
 from ibc.types.check import Checked
 from ibc.types.types import FuncType, RecordType
 
@@ -88,11 +90,13 @@ class Lowerer:
                 else:  # an imported module's experiment is an ordinary value here
                     bindings.append(ir.IrBinding(name, value, decl.span, ty))
         main = self.program.main
+        bindings, defs, targets = self._relocate((bindings, defs, targets))
+        self.refs = {key: self._relocate(ref) for key, ref in self.refs.items()}
         prelude_functions = tuple(
             sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})
         )
         return ir.IrProgram(
-            source=main.display,
+            source=self._project_path(main.display),
             source_hash=hashlib.sha256(main.source.text.encode("utf-8")).hexdigest(),
             project_root=str(self.program.root),
             refs=tuple(self.refs.values()),
@@ -101,6 +105,37 @@ class Lowerer:
             targets=tuple(targets),
             prelude_functions=prelude_functions,
         )
+
+    def _project_path(self, display: str) -> str:
+        """A file's path relative to the project root (emitted programs name `.ib` files so,
+        whatever folder `ibc` ran in, so that the output is the same)."""
+        for info in self.program.loader.modules.values():
+            if info.display == display:
+                try:
+                    return info.path.relative_to(self.program.root).as_posix()
+                except ValueError:
+                    return display
+        return display
+
+    def _relocate(self, value):
+        """`value` (IR, tuples of it) with every span's file made project-relative."""
+        if isinstance(value, Span):
+            return Span(
+                self._project_path(value.file),
+                value.line,
+                value.col,
+                value.end_line,
+                value.end_col,
+                value.start,
+                value.end,
+            )
+        if isinstance(value, tuple):
+            return tuple(self._relocate(item) for item in value)
+        if isinstance(value, list):
+            return [self._relocate(item) for item in value]
+        if type(value).__module__ == ir.__name__ and is_record(value):
+            return type(value)(*(self._relocate(getattr(value, f)) for f in fields(value)))
+        return value
 
     def qualified_decl(self, name: str, info: ModuleInfo) -> str:
         return self._prefixes.get(id(info), "") + name

@@ -56,7 +56,10 @@ class Loader:
             return self.modules[path]
         display = display_path(path, self.cwd) if kind in ("main", "module") else _short(path)
         if source is None:
-            source, problems = read_source(str(path))
+            # A user's file is read by its shown path (relative to the working folder, or
+            # absolute) so that problems name it as the user does; a library file by its path.
+            readable = display if kind in ("main", "module") else str(path)
+            source, problems = read_source(readable)
             self.diags.extend(problems)
             if source is None:
                 return None
