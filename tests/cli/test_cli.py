@@ -1,0 +1,124 @@
+"""The `ibc` command line: exit codes, help, output files, formats and colour."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ibc.cli import main
+
+
+def project(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "ibc.toml").write_text("")
+    path = tmp_path / "main.ib"
+    path.write_text(text)
+    return path
+
+
+def run(*args: str, env: dict | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "ibc", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("command", ["check", "compile", "run"])
+def test_every_command_has_help(command: str, capsys):
+    assert main([command, "--help"]) == 0
+    assert "FILE" in capsys.readouterr().out
+
+
+def test_no_command_is_bad_usage(capsys):
+    assert main([]) == 2
+
+
+def test_unknown_option_is_bad_usage(capsys):
+    assert main(["check", "--nope", "x.ib"]) == 2
+
+
+def test_check_exit_codes(tmp_path: Path, capsys):
+    good = project(tmp_path, "x = 1\n")
+    assert main(["check", str(good)]) == 0
+    good.write_text("x = y\n")
+    assert main(["check", str(good)]) == 1
+    err = capsys.readouterr().err
+    assert "E0201" in err and "unknown name `y`" in err
+
+
+def test_check_json_format(tmp_path: Path, capsys):
+    path = project(tmp_path, "x = y\nz = 1 + \"a\"\n")
+    assert main(["check", "--format", "json", str(path)]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert [d["code"] for d in out] == ["E0201"]  # resolve errors stop before checking
+    assert out[0]["line"] == 1 and out[0]["col"] == 5 and out[0]["severity"] == "error"
+
+
+def test_all_independent_errors_are_reported(tmp_path: Path, capsys):
+    path = project(tmp_path, 'a: Int = "x"\nb: Str = 1\nc = 1 + "a"\n')
+    assert main(["check", "--format", "json", str(path)]) == 1
+    codes = [(d["code"], d["line"]) for d in json.loads(capsys.readouterr().out)]
+    assert codes == [("E0401", 1), ("E0401", 2), ("E0412", 3)]
+
+
+def test_compile_writes_nothing_on_failure(tmp_path: Path):
+    path = project(tmp_path, "x = y\n")
+    out = tmp_path / "out.py"
+    assert main(["compile", str(path), "-o", str(out)]) == 1
+    assert not out.exists()
+
+
+def test_compile_writes_the_program(tmp_path: Path):
+    path = project(tmp_path, "experiment e = 1 + 2\n")
+    out = tmp_path / "out.py"
+    assert main(["compile", str(path), "-o", str(out)]) == 0
+    done = subprocess.run([sys.executable, str(out)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "e: 3\n"
+
+
+def test_compile_into_a_missing_folder_is_a_clear_error(tmp_path: Path, capsys):
+    path = project(tmp_path, "experiment e = 1\n")
+    assert main(["compile", str(path), "-o", str(tmp_path / "no" / "out.py")]) == 2
+    assert "cannot write" in capsys.readouterr().err
+
+
+def test_run_exit_codes_and_json(tmp_path: Path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.py").write_text("def boom(x: float) -> float:\n    return x / 0\n")
+    path = project(
+        tmp_path,
+        'from "src/m.py" import boom\nexperiment ok = {v = 1.5}\nexperiment bad = boom(1.0)\n',
+    )
+    done = run("run", str(path), "ok", "--json")
+    assert done.returncode == 0 and json.loads(done.stdout) == {"ok": {"v": 1.5}}
+    failed = run("run", str(path))
+    assert failed.returncode == 3
+    assert "main.ib:3:18" in failed.stderr and "ZeroDivisionError" in failed.stderr
+    assert "ok: {\"v\": 1.5}" in failed.stdout
+
+
+def test_colour_follows_the_terminal_and_no_color(tmp_path: Path):
+    path = project(tmp_path, "x = y\n")
+    plain = run("check", str(path), env={"NO_COLOR": "1"})
+    assert "\x1b[" not in plain.stderr
+    forced = run("check", str(path), env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in forced.stderr
+
+
+def test_check_never_imports_black_typeguard_or_the_runtime(tmp_path: Path):
+    path = project(tmp_path, "x = 1\n")
+    probe = (
+        "import sys; from ibc.cli import main; main(['check', %r]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('black', 'typeguard', 'lark', 'rich') "
+        "or m.startswith('ibc.runtime')))" % str(path)
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
