@@ -58,6 +58,7 @@ _BUILTINS = set(dir(__builtins__) if not isinstance(__builtins__, dict) else __b
 
 
 def dotted(expr: ast.expr) -> str:
+    """`a.b.c` of a Name/Attribute chain (of the callee for a call), else the source text."""
     if isinstance(expr, ast.Call):
         expr = expr.func
     parts = []
@@ -337,6 +338,7 @@ def _any_callable(returns: Type) -> FuncType:
 
 
 def literal_type(value) -> Type:
+    """The type of a literal constant (`True` → BOOL, `1` → INT, …), else ANY."""
     if isinstance(value, bool):
         return BOOL
     if isinstance(value, int):

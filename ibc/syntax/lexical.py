@@ -17,6 +17,8 @@ import re
 from ibc.syntax._lark_parser import Token
 from ibc.syntax.spans import Source
 
+_new_str = str.__new__
+
 KEYWORDS = {
     "from": "FROM",
     "import": "IMPORT",
@@ -238,7 +240,15 @@ class Lexer:
 
         def token(kind: str, start: int, end: int) -> Token:
             col = start - line_start + 1
-            tok = Token(kind, text[start:end], start, line, col, line, end - line_start + 1, end)
+            value = text[start:end]
+            tok = _new_str(Token, value)  # Lark's Token() checks deprecated forms: slow
+            tok.type = kind
+            tok.value = value
+            tok.start_pos = start
+            tok.line = tok.end_line = line
+            tok.column = col
+            tok.end_column = end - line_start + 1
+            tok.end_pos = end
             emitted.append(tok)
             return tok
 

@@ -59,9 +59,21 @@ class Source:
         return index + 1, offset - self._line_starts[index] + 1
 
     def span(self, start: int, end: int) -> Span:
-        line, col = self.line_col(start)
-        end_line, end_col = self.line_col(end)
-        return Span(self.path, line, col, end_line, end_col, start, end)
+        starts = self._line_starts
+        line = bisect.bisect_right(starts, start)
+        if line == len(starts) or end < starts[line]:
+            end_line = line  # the usual case: a span within one line
+        else:
+            end_line = bisect.bisect_right(starts, end)
+        return Span(
+            self.path,
+            line,
+            start - starts[line - 1] + 1,
+            end_line,
+            end - starts[end_line - 1] + 1,
+            start,
+            end,
+        )
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its newline ('' past the end)."""
