@@ -135,6 +135,9 @@ class LambdaE:
     params: tuple[str, ...]
     body: IrExpr
     span: Span
+    # The default of each parameter (None: required), for `fn (x, y = 2) => …` and for a
+    # `def` used as a value; empty when no parameter has one.
+    defaults: tuple[IrExpr | None, ...] = ()
 
 
 @record

@@ -243,7 +243,7 @@ class Lowerer:
             assert decl is not None
             params = tuple(p.name.text for p in decl.params)
             body = ir.DefCall(self.qualified(sym), tuple(ir.Local(p) for p in params), (), at.span)
-            return ir.LambdaE(params, body, at.span)
+            return ir.LambdaE(params, body, at.span, self._defaults(decl.params))
         raise AssertionError(f"{sym.kind} `{sym.name}` used as a value passed the checker")
 
     # ----------------------------------------------------------------- expressions
@@ -337,7 +337,17 @@ class Lowerer:
         return self.expr(call)
 
     def _Lambda(self, e: n.Lambda) -> ir.IrExpr:
-        return ir.LambdaE(tuple(p.name.text for p in e.params), self.expr(e.body), e.span)
+        return ir.LambdaE(
+            tuple(p.name.text for p in e.params),
+            self.expr(e.body),
+            e.span,
+            self._defaults(e.params),
+        )
+
+    def _defaults(self, params: tuple[n.Param, ...]) -> tuple[ir.IrExpr | None, ...]:
+        if all(p.default is None for p in params):
+            return ()
+        return tuple(self.expr(p.default) if p.default is not None else None for p in params)
 
     def _IfExpr(self, e: n.IfExpr) -> ir.IrExpr:
         return ir.CondE(self.expr(e.cond), self.expr(e.then), self.expr(e.orelse), e.span)

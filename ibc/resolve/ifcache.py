@@ -26,7 +26,7 @@ import ibc
 from ibc import records
 from ibc.types import types
 
-FORMAT = 2  # bump when the shape of ModuleInterface or the reader's output changes
+FORMAT = 3  # bump when the shape of ModuleInterface or the reader's output changes
 
 
 def _reduce_type(obj: Any) -> Any:

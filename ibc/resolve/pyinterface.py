@@ -9,6 +9,10 @@ follows re-exports lazily to the defining module, so what `lookup`, `class_info`
 return carries canonical targets (`"pandas.core.frame:DataFrame"`), records for `TypedDict`s
 and fresh `TypeVar`s. `module()` returns the interface as read (targets not yet canonical).
 
+Layout: the data model (`PyFunction`, `PyClass`, …, `ModuleInterface`) is in `pymodel`,
+reading one file in `pyreader`, annotations → types in `pyannotations`; this module holds
+`PythonIndex` and re-exports the rest, so import everything from here.
+
 Choices worth knowing:
 - `@overload`: a `.py` file's implementation (the last `def` without `@overload`) is used;
   when there are only overloads (a `.pyi`), the first overload's parameter names, kinds and

@@ -3,19 +3,19 @@
 What `pyreader.read_interface` produces for one Python file and what `PythonIndex`
 (`pyinterface`) answers with: `PyFunction`, `PyClass`, `PyValue`, `PyModuleRef`,
 `PyReexport` (a name followed lazily to the module that defines it) and the
-`ModuleInterface` holding one module's names. All are frozen dataclasses; `ifcache`
+`ModuleInterface` holding one module's names. All are frozen records (`ibc.records`, pickled as constructor calls); `ifcache`
 pickles `ModuleInterface`s, so a change of shape here must bump `ifcache.FORMAT`.
 Import these names from `ibc.resolve.pyinterface`, which re-exports them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from ibc.records import record
 
 from ibc.types.types import FuncType, Type
 
 
-@dataclass(frozen=True)
+@record
 class PyFunction:
     """A function or method: `def name(...)` at `line` of `module`."""
 
@@ -28,7 +28,7 @@ class PyFunction:
     decorators: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class PyClass:
     """A class; `target` is `"module:QualName"` of its defining module, `bases` the targets
     of its base classes, `init` its constructor's signature (returning the class)."""
@@ -45,7 +45,7 @@ class PyClass:
     is_dataclass: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class PyValue:
     """A module-level variable or constant. `known` is False for a name whose definition
     cannot be read (it lives in an extension module or behind `__getattr__`)."""
@@ -57,14 +57,14 @@ class PyValue:
     known: bool = True
 
 
-@dataclass(frozen=True)
+@record
 class PyModuleRef:
     """A name that is a module (`from sklearn import linear_model`)."""
 
     dotted: str
 
 
-@dataclass(frozen=True)
+@record
 class PyReexport:
     """`from module import original_name as name` inside a module, followed lazily."""
 
@@ -77,7 +77,7 @@ Entry = PyFunction | PyClass | PyValue | PyModuleRef | PyReexport
 Definition = PyFunction | PyClass | PyValue | PyModuleRef
 
 
-@dataclass(frozen=True)
+@record
 class ModuleInterface:
     """What one Python module defines. `syntax_error` is (line, col, message) when the file
     does not parse (then `names` is empty); `star_imports` lists the modules of

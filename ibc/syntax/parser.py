@@ -40,12 +40,27 @@ def _lalr():
                 if action is _lark.Shift:
                     row[kind] = (True, arg)
                 else:
-                    row[kind] = (False, (len(arg.expansion), callbacks[arg], arg.origin.name))
+                    row[kind] = (False, (len(arg.expansion), _passthrough(arg), callbacks[arg], arg.origin.name))
             states[state] = row
         terminals = {k: v for k, v in callbacks.items() if isinstance(k, str)}
         table = parser.parse_table
         _tables = (states, table.start_states, table.end_states, terminals)
     return _tables
+
+
+def _passthrough(rule) -> int | None:
+    """For a `?rule` that keeps one child (`?sum: term`, `?decl: simple_decl _NEWLINE`),
+    the index of that child: the reduction hands it on as it is, without a call. Lark's
+    own builder does the same (ExpandSingleChild) after a call per reduction; an expression
+    goes through a dozen of these levels, so skipping the calls matters."""
+    if not rule.options.expand1 or rule.alias:
+        return None
+    kept = [
+        i
+        for i, sym in enumerate(rule.expansion)
+        if not (sym.is_term and sym.filter_out) and not sym.name.startswith("_")
+    ]
+    return kept[0] if len(kept) == 1 else None
 
 
 def _drive(tokens, start: str):
@@ -69,14 +84,20 @@ def _drive(tokens, start: str):
                 callback = terminals.get(kind)
                 value_stack.append(token if callback is None else callback(token))
                 break
-            size, callback, origin = arg
-            if size:
-                children = value_stack[-size:]
+            size, keep, callback, origin = arg
+            if keep is not None:
+                value = value_stack[keep - size]
                 del state_stack[-size:]
                 del value_stack[-size:]
+                value_stack.append(value)
             else:
-                children = []
-            value_stack.append(callback(children))
+                if size:
+                    children = value_stack[-size:]
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                else:
+                    children = []
+                value_stack.append(callback(children))
             state_stack.append(states[state_stack[-1]][origin][1])
     end = _lark.Token.new_borrow_pos("$END", "", token) if token else _lark.Token("$END", "", 0, 1, 1)
     while True:
@@ -85,14 +106,20 @@ def _drive(tokens, start: str):
         except KeyError:
             expected = {s for s in states[state_stack[-1]] if s.isupper()}
             raise _lark.UnexpectedToken(end, expected) from None
-        size, callback, origin = arg
-        if size:
-            children = value_stack[-size:]
+        size, keep, callback, origin = arg
+        if keep is not None:
+            value = value_stack[keep - size]
             del state_stack[-size:]
             del value_stack[-size:]
+            value_stack.append(value)
         else:
-            children = []
-        value_stack.append(callback(children))
+            if size:
+                children = value_stack[-size:]
+                del state_stack[-size:]
+                del value_stack[-size:]
+            else:
+                children = []
+            value_stack.append(callback(children))
         state_stack.append(states[state_stack[-1]][origin][1])
         if state_stack[-1] == end_state:
             return value_stack[-1]

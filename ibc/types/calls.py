@@ -76,6 +76,8 @@ def check_call(
     assigned: list[tuple[n.Arg, Param | None, str | None, str]] = []
     extra = 0
     unknown_keyword = False
+    too_many = False
+    keyword_only = [p.name for p in params if p.kind == KEYWORD_ONLY]
     # The parser guarantees positional arguments come first (E0127).
     for index, arg in enumerate(args):
         if arg.name is None:
@@ -92,13 +94,14 @@ def check_call(
                 assigned.append((arg, var_pos, f"{var_pos.name}[{extra}]", why))
                 extra += 1
             else:
+                too_many = True
                 diags.error(
                     "E0403",
                     arg.span,
                     callee=fname,
                     expected=len(positional),
                     found=sum(1 for a in args if a.name is None),
-                    keyword_only=[p.name for p in params if p.kind == KEYWORD_ONLY],
+                    keyword_only=keyword_only,
                 )
                 assigned.append((arg, None, None, ""))
             continue
@@ -135,6 +138,8 @@ def check_call(
         and (p.name or "") not in filled
         and not (p.kind == POSITIONAL_ONLY and _filled_positionally(p, positional, args))
     ]
+    if too_many:  # the keyword-only ones were named in the hint of E0403
+        missing = [m for m in missing if m not in keyword_only]
     if missing and not unknown_keyword:  # a misspelt keyword is reported once
         diags.error("E0404", call_span, callee=fname, names=[m or "?" for m in missing])
 

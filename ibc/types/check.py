@@ -398,21 +398,30 @@ class Checker:
             if not isinstance(owner_sym, IbModuleSym):
                 return self._method_call(e, func)
         if isinstance(func, n.Lambda):
-            ftype = self._lambda_for_args(func, e.args)
-        else:
-            ftype = self.infer(func, None)
+            known = {id(arg.value): self.infer(arg.value, None) for arg in e.args}
+            ftype = self._lambda_for_args(func, e.args, known)
+
+            def infer_once(expr: n.Expr, expected: Type | None) -> Type:
+                # The arguments were inferred to type the lambda's parameters: reuse that.
+                if id(expr) in known:
+                    return known.pop(id(expr))
+                return self.infer(expr, expected)
+
+            return self.apply(ftype, e, _callee_name(func), infer_once)
+        ftype = self.infer(func, None)
         return self.apply(ftype, e, _callee_name(func))
 
-    def apply(self, ftype: Type, e: n.Call, fname: str) -> Type:
+    def apply(self, ftype: Type, e: n.Call, fname: str, infer=None) -> Type:
+        infer = infer or self.infer
         if isinstance(ftype, FuncType):
-            match = check_call(ftype, fname, e.args, e.span, self.infer, self.diags, self.env)
+            match = check_call(ftype, fname, e.args, e.span, infer, self.diags, self.env)
         elif isinstance(ftype, AnyType) or (
             isinstance(ftype, Nominal) and not isinstance(ftype, TypeVar)
         ):
-            match = unchecked_call(e.args, self.infer)
+            match = unchecked_call(e.args, infer)
         else:
             self.diags.error("E0406", e.func.span, callee=fname, type=str(ftype))
-            match = unchecked_call(e.args, self.infer)
+            match = unchecked_call(e.args, infer)
         self.out.calls[id(e)] = match
         return match.result
 
@@ -437,10 +446,8 @@ class Checker:
         self.out.types[id(func)] = mtype
         return self.apply(mtype, e, func.name.text)
 
-    def _lambda_for_args(self, lam: n.Lambda, args: tuple[n.Arg, ...]) -> Type:
-        hints: list[Type] = []
-        for arg in args:
-            hints.append(self.infer(arg.value, None))
+    def _lambda_for_args(self, lam: n.Lambda, args: tuple[n.Arg, ...], known) -> Type:
+        hints = [known[id(arg.value)] for arg in args]
         params = tuple(
             Param(p.name.text, hints[i] if i < len(hints) else ANY, p.kind, p.default is not None)
             for i, p in enumerate(lam.params)

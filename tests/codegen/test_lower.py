@@ -13,7 +13,7 @@ import pytest
 from ibc.codegen import ir
 from ibc.driver import Options, compile_file
 
-MODEL_PY = '''
+MODEL_PY = """
 class Model:
     def __init__(self, k: int = 1):
         self.k = k
@@ -28,7 +28,7 @@ def pair(n: int) -> tuple[int, str]:
 
 def inc(x: int, k: int = 1) -> int:
     return x + k
-'''
+"""
 
 
 def lower(tmp_path: Path, main: str, files: dict[str, str] | None = None, at: str = "main.ib"):
@@ -186,7 +186,9 @@ def test_nested_destructuring(tmp_path):
 
 
 def test_literals_and_containers(tmp_path):
-    prog = lower(tmp_path, 'x = [1, 2.5, "s", True, None]\nt = (1,)\nd = {"a": 1}\nr = {b = 1, a = 2}\n')
+    prog = lower(
+        tmp_path, 'x = [1, 2.5, "s", True, None]\nt = (1,)\nd = {"a": 1}\nr = {b = 1, a = 2}\n'
+    )
     assert value(prog, "x") == ir.ListE(
         (ir.Lit(1), ir.Lit(2.5), ir.Lit("s"), ir.Lit(True), ir.Lit(None))
     )
@@ -225,7 +227,8 @@ def test_pipe_into_a_name_calls_it(tmp_path):
 
 def test_pipe_into_a_def_and_a_lambda(tmp_path):
     prog = lower(
-        tmp_path, "def f(a: Int, b: Int = 0) -> Int: return a + b\np = 1 |> f(b = 2)\nq = 1 |> (fn v => v + 1)\n"
+        tmp_path,
+        "def f(a: Int, b: Int = 0) -> Int: return a + b\np = 1 |> f(b = 2)\nq = 1 |> (fn v => v + 1)\n",
     )
     p = value(prog, "p")
     assert isinstance(p, ir.DefCall) and p.args == (ir.Lit(1),) and p.kwargs == (("b", ir.Lit(2)),)

@@ -195,7 +195,9 @@ def test_lambda_parameters_shadow_outer_names(tmp_path):
 
 
 def test_nested_lambda_sees_enclosing_lambda_and_def(tmp_path):
-    r, diags = project(tmp_path, "def f(a: Int) -> Int: return (fn b => (fn c => a + b + c)(1))(2)\n")
+    r, diags = project(
+        tmp_path, "def f(a: Int) -> Int: return (fn b => (fn c => a + b + c)(1))(2)\n"
+    )
     assert diags == []
     f = decl_named(r.main, "f")
     for name in "abc":
@@ -267,7 +269,9 @@ COMMON = "base = 10\ndef twice(v: Int) -> Int: return v * 2\ntype Pair = Tuple[I
 
 
 def test_module_member_resolves_to_the_modules_symbol(tmp_path):
-    r, diags = project(tmp_path, 'import "common.ib" as c\nx = c.twice(c.base)\n', {"common.ib": COMMON})
+    r, diags = project(
+        tmp_path, 'import "common.ib" as c\nx = c.twice(c.base)\n', {"common.ib": COMMON}
+    )
     assert diags == []
     x = decl_named(r.main, "x")
     attrs = [a for a in walk(x) if isinstance(a, n.Attribute)]
@@ -301,7 +305,9 @@ def test_imported_declarations_are_ordered_before_their_users(tmp_path):
 
 
 def test_stem_names_the_module_without_as(tmp_path):
-    r, diags = project(tmp_path, 'import "lib/common.ib"\nx = common.base\n', {"lib/common.ib": COMMON})
+    r, diags = project(
+        tmp_path, 'import "lib/common.ib"\nx = common.base\n', {"lib/common.ib": COMMON}
+    )
     assert diags == []
     assert isinstance(r.main.values["common"], IbModuleSym)
 

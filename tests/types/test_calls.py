@@ -227,7 +227,7 @@ def codes(result):
 def call_params(result):
     """The argument-to-parameter tables of the program's calls, in source order."""
     out = []
-    for node_id, match in result.checked.calls.items():
+    for match in result.checked.calls.values():
         out.append(match.params)
     return out
 
@@ -266,7 +266,7 @@ def test_lambda_call_arity(tmp_path):
 
 
 def test_prelude_generic_map_infers_result(tmp_path):
-    r = check(tmp_path, 'xs = map(fn x => x * 2.5, [1, 2])\nys: List[Str] = xs\n')
+    r = check(tmp_path, "xs = map(fn x => x * 2.5, [1, 2])\nys: List[Str] = xs\n")
     assert codes(r) == ["E0401"]
     d = r.diagnostics[0]
     assert d.args["found"] == "List[Float]"
@@ -279,20 +279,11 @@ def test_prelude_zip_pairs(tmp_path):
     assert ListType(TupleType((INT, STR))) in decl_types
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: calling a lambda directly (or piping into one) infers its arguments twice, "
-    "so an error inside an argument is reported twice",
-)
 def test_error_in_argument_of_lambda_reported_once(tmp_path):
     r = check(tmp_path, 'x = (fn v => v)(1 + "a")\n')
     assert codes(r) == ["E0412"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: piping into a lambda infers the piped value twice (duplicate diagnostics)",
-)
 def test_error_in_value_piped_into_lambda_reported_once(tmp_path):
     r = check(tmp_path, 'x = (1 + "a") |> (fn v => v * 2)\n')
     assert codes(r) == ["E0412"]
