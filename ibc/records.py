@@ -104,7 +104,9 @@ def record(cls: type) -> type:
     for name in names:
         if name in factories:
             lines.append(f"    if {name} is _MISSING: {name} = _f_{name}()")
-        lines.append(f"    _set(self, {name!r}, {name})")
+        # The slot's own setter: a third faster than object.__setattr__, and it bypasses
+        # the frozen __setattr__ below just the same.
+        lines.append(f"    _s_{name}(self, {name})")
     if not names:
         lines.append("    pass")
     key = "(" + "".join(f"self.{n}, " for n in compare) + ")"
@@ -116,7 +118,8 @@ def record(cls: type) -> type:
         "def __hash__(self):",
         f"    return hash(({cls.__name__!r}, {key}))",
     ]
-    namespace: dict[str, Any] = {"_set": object.__setattr__, "_MISSING": MISSING}
+    namespace: dict[str, Any] = {"_MISSING": MISSING}
+    namespace.update({f"_s_{k}": getattr(new, k).__set__ for k in names})
     namespace.update({f"_d_{k}": v for k, v in defaults.items()})
     namespace.update({f"_f_{k}": v for k, v in factories.items()})
     exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only

@@ -428,7 +428,11 @@ class _Emitter:
             body = self.expr(e.body, inner, scope)
             fn = ast.Lambda(args=_arguments(["m", *py_params]), body=body)
             params = ast.Tuple(elts=[_const(p) for p in e.params], ctx=ast.Load())
-            return _m("fn", fn, params, **at())
+            kw = at()
+            if any(d is not None for d in e.defaults):
+                # built here, with the enclosing `m` and locals: where the lambda is written
+                kw["defaults"] = _defaults_list([None if d is None else ex(d) for d in e.defaults])
+            return _m("fn", fn, params, **kw)
         if isinstance(e, ir.FieldE):
             return _m("field", ex(e.obj), _const(e.name), **at())
         if isinstance(e, ir.AttrE):
@@ -463,7 +467,18 @@ class _Emitter:
         body = _call(_name(self.def_names[d.name]), [_name("m"), *[_name(n) for n in names]])
         fn = ast.Lambda(args=_arguments(["m", *names]), body=body)
         params = ast.Tuple(elts=[_const(p.name) for p in d.params], ctx=ast.Load())
-        return _m("fn", fn, params, at=_const(_loc(d.span)))
+        kw = {"at": _const(_loc(d.span))}
+        if any(p.default is not None for p in d.params):
+            # the def's defaults, in module scope
+            kw["defaults"] = _defaults_list(
+                [self.expr(p.default, {}, "") if p.default is not None else None for p in d.params]
+            )
+        return _m("fn", fn, params, **kw)
+
+
+def _defaults_list(items: list[ast.expr | None]) -> ast.List:
+    """`[None, m.lit(2)]`: the `defaults=` of `m.fn`, one entry per parameter."""
+    return ast.List(elts=[_const(None) if i is None else i for i in items], ctx=ast.Load())
 
 
 def _describe(e) -> str:
@@ -505,6 +520,7 @@ def _children(e):
         yield from (v for _, v in e.kwargs)
     elif isinstance(e, ir.LambdaE):
         yield e.body
+        yield from (d for d in e.defaults if d is not None)
     elif isinstance(e, (ir.FieldE, ir.AttrE)):
         yield e.obj
     elif isinstance(e, ir.IndexE):

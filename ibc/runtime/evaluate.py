@@ -19,7 +19,7 @@ import operator
 from typing import Protocol
 
 from ibc.runtime.errors import StageFailure, UnpackError
-from ibc.runtime.graph import Node, _bind
+from ibc.runtime.graph import Node, _bind, fn_defaults
 from ibc.runtime.values import resolve
 
 
@@ -103,6 +103,15 @@ _CMPOPS = {
 }
 
 
+class _Default:
+    """Marks a parameter a Python caller left out: its default node, evaluated on binding."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+
 class Closure:
     """A `.ib` lambda as a Python callable: calling it evaluates the lambda's body graph with
     the arguments bound to its parameters."""
@@ -113,15 +122,21 @@ class Closure:
         self._env = env
 
     def __call__(self, *args, **kwargs):
-        params, level = self._node.data
-        bound = _bind(params, args, kwargs, self._node.at)
+        params, level, _ = self._node.data
+        defaults = tuple(_Default(d) if d is not None else None for d in fn_defaults(self._node))
+        bound = _bind(params, args, kwargs, self._node.at, defaults)
         values = dict(self._env.values) if self._env else {}
         for i, value in enumerate(bound):
+            if isinstance(value, _Default):
+                # evaluated where the lambda was written: in the closure's environment
+                value = self._evaluator.value(value.node, self._env)
             values[(level, i)] = value
         return self._evaluator.value(self._node.inputs[0], Env(values))
 
     def __repr__(self) -> str:
-        params, _ = self._node.data
+        params, _, has_default = self._node.data
+        if has_default:
+            params = [f"{p}=…" if h else p for p, h in zip(params, has_default)]
         at = f" at {self._node.at}" if self._node.at else ""
         return f"<ib function fn ({', '.join(params)}){at}>"
 

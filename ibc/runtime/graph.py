@@ -225,17 +225,34 @@ class Builder:
         """`func(*args, **kwargs)`: a lambda node is expanded here (at build time); any
         other function value is called when evaluated."""
         if func.op == "fn":
-            params = func.data[0]
-            bound = _bind(params, args, kwargs or {}, at)
+            defaults = fn_defaults(func)
+            bound = _bind(func.data[0], args, kwargs or {}, at, defaults)
             return func.builder(self, *bound)
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "apply", (str(len(args)), *names), (len(args), names), (func, *args, *values), at
         )
 
-    def fn(self, builder: Callable[..., Node], params: tuple[str, ...], *, at=None) -> Node:
+    def fn(
+        self,
+        builder: Callable[..., Node],
+        params: tuple[str, ...],
+        *,
+        at=None,
+        defaults: Iterable[Node | None] = (),
+    ) -> Node:
         """A function value `fn (params) => body`: `builder(m, *param_nodes)` builds the body.
-        Applied in `.ib` it is expanded; passed to Python it becomes a callable."""
+        `defaults` holds each parameter's default node (None: required), built by the caller
+        in the scope where the lambda is written; empty when no parameter has one. Applied in
+        `.ib` it is expanded; passed to Python it becomes a callable."""
+        params = tuple(params)
+        defaults = tuple(defaults)
+        if defaults and len(defaults) != len(params):
+            raise ValueError(f"{len(defaults)} defaults for {len(params)} parameters")
+        if any(d is not None for d in defaults):
+            has_default = tuple(d is not None for d in defaults)
+        else:
+            has_default = ()
         inner = Builder(self.scope, self.level + 1)
         level = inner.level
         param_nodes = [
@@ -243,13 +260,21 @@ class Builder:
             for i in range(len(params))
         ]
         body = builder(inner, *param_nodes)
+        default_nodes = tuple(d for d in defaults if d is not None)
+        free = body.free - {level}
+        for node in default_nodes:
+            free |= node.free
+        # which parameters have defaults (nothing when none has: keys stay as they were)
+        mask = ()
+        if has_default:
+            mask = ("defaults:" + "".join("d" if h else "-" for h in has_default),)
         return self.graph.make(
             "fn",
-            (str(level), *params),
-            (tuple(params), level),
-            (body,),
+            (str(level), *params, *mask),
+            (params, level, has_default),
+            (body, *default_nodes),
             at,
-            free=body.free - {level},
+            free=free,
             builder=builder,
         )
 
@@ -311,8 +336,19 @@ def _ref_code(ref: Ref) -> tuple[str, ...]:
     return (ref.module, ref.name, ref.fingerprint, ref.revision or "", "1" if ref.impure else "0")
 
 
-def _bind(params: tuple[str, ...], args, kwargs: dict, at) -> list:
-    """Arguments matched to a lambda's parameters (Python's rules, no defaults)."""
+def fn_defaults(node: Node) -> tuple[Node | None, ...]:
+    """The default node of each parameter of the "fn" node `node` (None: required); empty
+    when no parameter has a default."""
+    params, _, has_default = node.data
+    if not has_default:
+        return ()
+    given = iter(node.inputs[1:])
+    return tuple(next(given) if h else None for h in has_default)
+
+
+def _bind(params: tuple[str, ...], args, kwargs: dict, at, defaults=()) -> list:
+    """Arguments matched to a lambda's parameters by Python's rules; a parameter left out
+    takes its entry of `defaults` (None or no entry: it is required)."""
     where = f" at {at}" if at else ""
     if len(args) > len(params):
         raise TypeError(f"function of {len(params)} parameters called with {len(args)}{where}")
@@ -321,7 +357,12 @@ def _bind(params: tuple[str, ...], args, kwargs: dict, at) -> list:
         if name not in params or name in bound:
             raise TypeError(f"unexpected or repeated argument `{name}`{where}")
         bound[name] = value
-    missing = [p for p in params if p not in bound]
-    if missing:
-        raise TypeError(f"missing argument `{missing[0]}`{where}")
-    return [bound[p] for p in params]
+    out = []
+    for i, p in enumerate(params):
+        if p in bound:
+            out.append(bound[p])
+        elif i < len(defaults) and defaults[i] is not None:
+            out.append(defaults[i])
+        else:
+            raise TypeError(f"missing argument `{p}`{where}")
+    return out

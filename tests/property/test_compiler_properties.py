@@ -872,11 +872,6 @@ def test_generated_program_runs_as_a_script(scratch, program):
 # --------------------------------------------------------------------------- known bugs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a def used as a value is lowered to a lambda without its defaults, so "
-    "calling it without the defaulted argument fails at run time (the checker accepts it)",
-)
 def test_def_with_default_used_as_a_value_runs(scratch):
     text = (
         "def f(a: Int, b: Int = 2) -> Int: return a + b\n"
@@ -890,11 +885,6 @@ def test_def_with_default_used_as_a_value_runs(scratch):
     assert ns["_IBC_TARGETS"]["m"]() == [3, 4]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a lambda's parameter defaults are dropped by lowering (`ir.LambdaE` has only "
-    "parameter names), so calling it without the defaulted argument fails at run time",
-)
 def test_lambda_with_default_runs(scratch):
     text = "g = fn (x: Int, y: Int = 2) => x + y\nexperiment e = g(1)\n"
     results = compile_generated(scratch, text)
