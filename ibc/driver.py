@@ -9,14 +9,14 @@ the compiler becomes an internal-error diagnostic naming the file, never a trace
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
+from ibc.records import field, record
 from ibc.syntax.spans import NO_SPAN, Source, Span
 
 
-@dataclass
+@record(mutable=True)
 class Options:
     strict: bool = False  # warn about Python references typed `Any`
     stub_dirs: list[Path] = field(default_factory=list)
@@ -25,7 +25,7 @@ class Options:
     format: bool = True  # black-format the emitted program (for people to read)
 
 
-@dataclass
+@record(mutable=True)
 class Result:
     diagnostics: list[Diagnostic]
     sources: dict[str, Source]

@@ -9,16 +9,13 @@ import os
 from pathlib import Path
 
 from ibc import __version__
+from ibc.cachedir import cache_dir
 
 LINE_LENGTH = 100
 
 
 def _cache_dir() -> Path:
-    root = os.environ.get("IBC_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "iterbuild",
-    )
-    return Path(root) / "formatted"
+    return cache_dir() / "formatted"
 
 
 def format_python(source: str) -> str:

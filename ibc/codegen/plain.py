@@ -12,6 +12,12 @@ no arguments per top-level binding and per target, so a binding is computed at m
 run and only when a requested target needs it; the tables `_IBC_TARGETS`, `_IBC_BINDINGS`
 and `_IBC_WHERE`; the helpers; the `__main__` guard.
 
+Function values are Python lambdas; a parameter default is a Python default, evaluated where
+the lambda is written when the lambda is made (as in Python). A `def` used as a value is the
+def's own function (`plain_functions`), whose non-literal defaults are computed only when left
+out. Parameters keep their `.ib` names unless unsafe or read from the module by the body, so
+Python code may pass them by keyword.
+
 Locations: the code carries no location bookkeeping. `_IBC_WHERE` maps the index of each
 call, field read, index and operator node (counted over `Call`, `Subscript`, `Attribute`,
 `BinOp` and `Compare` nodes in `ast.walk` order, which black's formatting does not change) to
@@ -458,7 +464,11 @@ class _Emitter:
         self.def_names[d.name] = self._global(d.name, "def")
 
     def _plan_params(self, d: ir.IrDef) -> None:
-        namer = Namer(self.global_names)
+        """Python names for a def's parameters and locals: their `.ib` names when safe (so
+        Python code given the def may pass them by keyword), else names that avoid the
+        module names the def reads anywhere (a local assigned late must not hide a module
+        name read before it; a default computed in the body reads module names)."""
+        namer = Namer(self._globals_read(d) | {"_IBC_MISSING"})
         self.def_namers[d.name] = namer
         self.def_params[d.name] = {param.name: namer.name(param.name) for param in d.params}
 

@@ -9,7 +9,9 @@ one builder per top-level binding and per target, registered on `program`; and
 
 Builders create graph nodes and run nothing: every `.ib` expression becomes a call on the
 builder context `m` (`m.call(ref, [args], {kwargs}, at="f.ib:3:5")`, `m.get("name")`, …), and
-every call carries its `.ib` location so that a failure points at the `.ib` line. Top-level
+every call carries its `.ib` location so that a failure points at the `.ib` line. A function
+value's parameter defaults are built next to it, in the scope where it is written
+(`m.fn(lambda m, x, y: …, ("x", "y"), defaults=[None, m.lit(2)])`). Top-level
 names are read with `m.get("name")`, never as Python variables, so that later override layers
 can rebind them without changing emitted code. Python names come from a `Namer`, so `.ib` names
 that are Python keywords or builtins (`class`, `len`) or collide with the emitter's own names

@@ -9,10 +9,10 @@ never importing it. It hands on a `Resolved` program; the type checker reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.records import field, record
 from ibc.resolve.loader import Loader
 from ibc.resolve.names import NameResolver, Resolution, order_declarations
 from ibc.resolve.project import find_root, read_settings
@@ -22,7 +22,7 @@ from ibc.resolve.symbols import ModuleInfo
 from ibc.syntax.spans import Source
 
 
-@dataclass
+@record(mutable=True)
 class Resolved:
     root: Path
     main: ModuleInfo

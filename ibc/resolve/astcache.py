@@ -9,12 +9,12 @@ rewritten; a read-only cache only costs time.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
-from pathlib import Path
+from pathlib import Path  # noqa: F401
 
 from ibc import __version__
+from ibc.cachedir import digest
 from ibc.resolve.ifcache import default_cache_dir
 from ibc.syntax import nodes as n
 
@@ -25,23 +25,17 @@ def _grammar() -> str:
     """The grammar hash recorded in the generated parser's header."""
     global _grammar_key
     if _grammar_key is None:
-        from ibc.syntax import build_parser
+        from ibc.syntax.parser import grammar_hash
 
-        try:
-            path = Path(build_parser.__file__).with_name("_lark_parser.py")
-            with path.open(encoding="utf-8") as handle:
-                header = handle.readline() + handle.readline()
-            _grammar_key = header.rpartition(build_parser.HASH_PREFIX)[2].strip()
-        except OSError:
-            _grammar_key = "unknown"
+        _grammar_key = grammar_hash()
     return _grammar_key
 
 
 def _entry(display: str, text: str, cache_dir: Path | None) -> Path:
-    key = hashlib.sha256(
+    key = digest(
         f"{__version__}\0{_grammar()}\0{display}\0{text}".encode("utf-8", "surrogatepass")
-    ).hexdigest()
-    return (cache_dir or default_cache_dir()) / "ast" / f"{key[:40]}.pickle"
+    )
+    return (cache_dir or default_cache_dir()) / "ast" / f"{key}.pickle"
 
 
 def load(display: str, text: str, cache_dir: Path | None = None) -> n.Module | None:

@@ -16,7 +16,6 @@ module names to distributions (keyed by the entry folder's modification time).
 from __future__ import annotations
 
 import copyreg
-import hashlib
 import os
 import pickle
 from pathlib import Path
@@ -24,9 +23,10 @@ from typing import Any
 
 import ibc
 from ibc import records
+from ibc.cachedir import cache_dir, digest
 from ibc.types import types
 
-FORMAT = 3  # bump when the shape of ModuleInterface or the reader's output changes
+FORMAT = 4  # bump when the shape of ModuleInterface or the reader's output changes
 
 
 def _reduce_type(obj: Any) -> Any:
@@ -48,18 +48,14 @@ for _cls in vars(types).values():
 
 
 def default_cache_dir() -> Path:
-    if os.environ.get("IBC_CACHE_DIR"):
-        return Path(os.environ["IBC_CACHE_DIR"])
-    if os.environ.get("XDG_CACHE_HOME"):
-        return Path(os.environ["XDG_CACHE_HOME"]) / "iterbuild"
-    return Path.home() / ".cache" / "iterbuild"
+    return cache_dir()
 
 
 def _name(kind: str, path: str) -> str:
     return (
         kind
         + "-"
-        + hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+        + digest(path.encode("utf-8", "surrogateescape"))
         + ".pickle"
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics, Related
+from ibc.resolve import astcache
 from ibc.resolve.project import display_path
 from ibc.resolve.symbols import (
     BindingSym,
@@ -23,7 +24,6 @@ from ibc.resolve.symbols import (
     TypeSym,
 )
 from ibc.resources import stdlib_dir
-from ibc.resolve import astcache
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_module, read_source
 from ibc.syntax.spans import Source, Span

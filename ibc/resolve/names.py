@@ -9,10 +9,9 @@ and declarations can be ordered by dependency.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ibc.diagnostics.diagnostic import Diagnostics, Related
 from ibc.diagnostics.spell import nearest
+from ibc.records import field, record
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -27,7 +26,7 @@ from ibc.syntax import nodes as n
 Decl = object  # a top-level declaration node: Binding, FuncDef, Experiment or Sweep
 
 
-@dataclass
+@record(mutable=True)
 class Scope:
     names: dict[str, LocalSym]
     parent: "Scope | None" = None
@@ -52,7 +51,7 @@ class Scope:
         return out
 
 
-@dataclass
+@record(mutable=True)
 class Resolution:
     """What name resolution hands on: for each `Var` and resolved `Attribute` node (by
     `id`), its symbol; for each top-level declaration, the declarations it uses."""

@@ -8,8 +8,9 @@ run time as the module their path names relative to the root. `ibc.toml` may set
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from ibc.records import field, record
 
 MARKERS = (".git", "pyproject.toml", "ibc.toml")
 
@@ -22,7 +23,7 @@ def find_root(ib_file: Path) -> Path:
     return start
 
 
-@dataclass
+@record(mutable=True)
 class Settings:
     """What `ibc.toml` (section-less keys, or `[tool.ibc]` of `pyproject.toml`) says."""
 
@@ -33,16 +34,21 @@ class Settings:
 def read_settings(root: Path) -> Settings:
     settings = Settings()
     table: dict = {}
-    try:
-        import tomllib
-    except ImportError:  # Python 3.10: settings files need tomllib
-        return settings
     for name, section in (("ibc.toml", ()), ("pyproject.toml", ("tool", "ibc"))):
         path = root / name
-        if not path.is_file():
-            continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not text.strip() or (section and "[tool.ibc" not in text):
+            continue  # nothing for ibc: spare the TOML parser's import
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10: settings files need tomllib
+            settings.problems.append(f"{path}: reading settings needs Python 3.11 or newer")
+            return settings
+        try:
+            data = tomllib.loads(text)
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             settings.problems.append(f"{path}: {exc}")
             continue

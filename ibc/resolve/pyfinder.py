@@ -20,15 +20,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Callable
 
+from ibc.records import record
+
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES) + (".pyd",)
 
 
-@dataclass(frozen=True)
+@record
 class ModuleLocation:
     """Where a dotted module lives. `path` is the file to read (the `.pyi` if any, else the
     `.py`, else the extension module) or None for a namespace package; `distribution` is

@@ -11,7 +11,6 @@ Import these names from `ibc.resolve.pyinterface`, which re-exports them.
 from __future__ import annotations
 
 from ibc.records import record
-
 from ibc.types.types import FuncType, Type
 
 

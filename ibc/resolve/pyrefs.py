@@ -8,11 +8,11 @@ module has a module-level `__getattr__` (then it is `Any`, with a warning).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
+from ibc.records import record
 from ibc.resolve.pyfinder import module_name_for_path
 from ibc.resolve.pyinterface import (
     PyClass,
@@ -24,7 +24,7 @@ from ibc.resolve.pyinterface import (
 from ibc.resolve.symbols import ModuleInfo, PyRefSym
 
 
-@dataclass
+@record(mutable=True)
 class PyTarget:
     """What a Python reference resolved to: `definition` is a `PyFunction`, `PyClass` or
     `PyValue`, or None when unknown (`Any`)."""

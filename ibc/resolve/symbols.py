@@ -7,14 +7,14 @@ and the constructor `from sklearn.linear_model import LogisticRegression : (…)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ibc.records import field, record
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Source, Span
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class Symbol:
     name: str
     span: Span  # where it is defined
@@ -25,7 +25,7 @@ class Symbol:
         return type(self).__name__.removesuffix("Sym").lower()
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class BindingSym(Symbol):
     """A name bound by a top-level binding; `position` is its place in a tuple pattern
     (`()` for a plain `x = e`, `(1, 0)` for `b` in `(a, (b, c)) = e`)."""
@@ -34,12 +34,12 @@ class BindingSym(Symbol):
     position: tuple[int, ...] = ()
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class DefSym(Symbol):
     decl: n.FuncDef | None = None
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class TargetSym(Symbol):
     """An `experiment` or a `sweep`."""
 
@@ -50,7 +50,7 @@ class TargetSym(Symbol):
         return isinstance(self.decl, n.Sweep)
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class PyRefSym(Symbol):
     """A Python reference imported by `from M import name [as alias]`. `module_name` is the
     dotted module it is imported from at run time (a path import's module name relative to
@@ -66,19 +66,19 @@ class PyRefSym(Symbol):
         return self.item.name.text if self.item else self.name
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class IbModuleSym(Symbol):
     """Another `.ib` module imported as a namespace: `import "common.ib" as common`."""
 
     target: "ModuleInfo | None" = None
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class TypeSym(Symbol):
     decl: n.TypeDecl | None = None
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class LocalSym(Symbol):
     """A parameter or local binding of a `def`, or a lambda parameter."""
 
@@ -87,7 +87,7 @@ class LocalSym(Symbol):
     owner: n.FuncDef | n.Lambda | None = None
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class ModuleInfo:
     """One loaded `.ib` file: its AST and its tables. `kind` is "main", "module" (imported
     `.ib`), "prelude" or "stub"; `stub_for` the Python module a stub declares."""

@@ -114,7 +114,9 @@ class _Default:
 
 class Closure:
     """A `.ib` lambda as a Python callable: calling it evaluates the lambda's body graph with
-    the arguments bound to its parameters."""
+    the arguments bound to its parameters (positionally or by name, as in Python); a
+    parameter left out takes its default, evaluated in the environment the lambda was
+    made in."""
 
     def __init__(self, evaluator: Evaluator, node: Node, env: Env | None) -> None:
         self._evaluator = evaluator

@@ -11,7 +11,10 @@ issue) stores stage results under the same keys.
 top-level binding through a `Scope` (so later override layers can rebind names without
 changing emitted code), `m.call(ref, [args], {kwargs}, at="f.ib:3:5")` makes a stage, and so
 on. A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
-covers its code and everything it captures.
+covers its code and everything it captures. Its parameters' default nodes (`defaults=`), built
+by the caller where the lambda is written, are inputs of its node too: applied in `.ib` a
+left-out argument is replaced by its default node; called from Python it is evaluated in the
+closure's environment.
 """
 
 from __future__ import annotations
@@ -339,7 +342,7 @@ def _ref_code(ref: Ref) -> tuple[str, ...]:
 def fn_defaults(node: Node) -> tuple[Node | None, ...]:
     """The default node of each parameter of the "fn" node `node` (None: required); empty
     when no parameter has a default."""
-    params, _, has_default = node.data
+    has_default = node.data[2]
     if not has_default:
         return ()
     given = iter(node.inputs[1:])

@@ -78,12 +78,38 @@ except ImportError:
 """
 
 
+_LOGGING = """import logging
+from dataclasses import dataclass
+"""
+_LOGGER = """logger: logging.Logger = logging.getLogger("lark")
+logger.addHandler(logging.StreamHandler())
+"""
+_LOGGER_LEVEL = "logger.setLevel(logging.CRITICAL)\n"
+_NO_LOGGING = """class _QuietLogger:  # ibc: lark only logs while building grammars, which ibc never does
+    def _ignore(self, *args, **kwargs):
+        pass
+
+    debug = info = warning = error = exception = _ignore
+
+
+def dataclass(*args, **kwargs):  # ibc: only lark's lexer input (TextSlice) uses it
+    return args[0] if args and isinstance(args[0], type) else (lambda cls: cls)
+"""
+
+
 def _trim(code: str) -> str:
-    """Drop the optional import of the third-party `regex` module (about 12 ms): Iterbuild's
-    tokens come from its own lexer, so the parser never compiles a terminal pattern."""
-    if _REGEX_IMPORT not in code:
-        raise RuntimeError("lark's standalone code changed: update build_parser._trim")
-    return code.replace(_REGEX_IMPORT, "_has_regex = False  # ibc: no lexer patterns\n")
+    """Drop what the parser never needs at run time, each costing milliseconds at every
+    start: the optional import of the third-party `regex` module (about 12 ms; Iterbuild's
+    tokens come from its own lexer, so no terminal pattern is compiled), and `logging` and
+    `dataclasses` (about 15 ms together; lark logs only while building a grammar, and its one
+    dataclass describes input to its own lexer)."""
+    for piece in (_REGEX_IMPORT, _LOGGING, _LOGGER, _LOGGER_LEVEL):
+        if piece not in code:
+            raise RuntimeError("lark's standalone code changed: update build_parser._trim")
+    code = code.replace(_REGEX_IMPORT, "_has_regex = False  # ibc: no lexer patterns\n")
+    code = code.replace(_LOGGING, _NO_LOGGING)
+    code = code.replace(_LOGGER, "logger = _QuietLogger()\n")
+    return code.replace(_LOGGER_LEVEL, "")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,9 @@ are 1-based; `end_col` is exclusive, as in Python's `ast`.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from ibc.records import field, record
 
 
 class Span(NamedTuple):
@@ -39,7 +40,7 @@ class Span(NamedTuple):
 NO_SPAN = Span("<unknown>", 1, 1, 1, 1, 0, 0)
 
 
-@dataclass(eq=False)
+@record(mutable=True)
 class Source:
     """The text of one `.ib` file (or snippet), with line starts for offset lookups."""
 

@@ -9,12 +9,12 @@ type the other arguments have solved.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
 from ibc.diagnostics.wording import ordinal
+from ibc.records import record
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
 from ibc.types.relations import Hierarchy, Metas, is_subtype
@@ -32,14 +32,14 @@ from ibc.types.types import (
 )
 
 
-@dataclass
+@record(mutable=True)
 class Why:
     """Why a type is expected, for the message: "the 2nd argument of `evaluate`"."""
 
     text: str
 
 
-@dataclass
+@record(mutable=True)
 class CallMatch:
     """Which parameter each argument filled (by index of `args`): the parameter's name, or
     `name[i]` for the i-th value of `*name`. `None` when unmatched."""

@@ -11,10 +11,9 @@ mistake is reported once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
+from ibc.records import field, record
 from ibc.resolve import Resolved
 from ibc.resolve.pyinterface import PyClass
 from ibc.resolve.symbols import (
@@ -56,7 +55,7 @@ from ibc.types.types import (
 )
 
 
-@dataclass
+@record(mutable=True)
 class Checked:
     """What the checker hands on."""
 

@@ -30,6 +30,7 @@ from runtime_irkit import (  # noqa: E402
     run,
     sp,
     target,
+    value,
 )
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"
@@ -310,3 +311,52 @@ def test_a_target_that_is_the_binding_of_the_same_name(capsys):
     code, out, err = run(prog, [], capsys)
     assert (code, err) == (0, "")
     assert out == 'first: "f"\nsecond: "s"\n'  # targets in the order of the IR's targets
+
+
+# -- parameter defaults of function values ---------------------------------------------------
+
+
+def _with_defaults() -> ir.IrProgram:
+    """`base = 100; def f(a, b = base) = a + b; g = fn (x, y = base + 1) => x * y` and uses
+    of both: applied in `.ib`, by keyword, passed to Python (`apply_all`)."""
+    x, y, a, b = (ir.Local(n) for n in "xyab")
+    default = ir.BinE("+", g("base"), lit(1), sp(3, 20))
+    lam = ir.LambdaE(("x", "y"), ir.BinE("*", x, y, sp(3, 30)), sp(3, 5), (None, default))
+    params = (ir.IrParam("a"), ir.IrParam("b", g("base")))
+    f = ir.IrDef("f", params, (), ir.BinE("+", a, b, sp(2)), sp(2))
+    apply_all = pyref("runtime_counting", "apply_all")
+    return program(
+        bindings=[binding("base", lit(100)), binding("g", lam, 3)],
+        defs=[f],
+        targets=[
+            target("applied", ir.Apply(g("g"), (lit(2),), (), sp(4)), 4),
+            target("keywords", ir.Apply(g("g"), (), (("y", lit(3)), ("x", lit(2))), sp(5)), 5),
+            target("to_python", call(apply_all, g("g"), ir.ListE((lit(1), lit(2))), line=6), 6),
+            target("def_value", ir.Apply(g("f"), (lit(1),), (), sp(7)), 7),
+            target("def_to_python", call(apply_all, g("f"), ir.ListE((lit(1),)), line=8), 8),
+        ],
+    )
+
+
+def test_lambda_defaults_are_built_where_the_lambda_is_written():
+    source = format_python(emit_script(_with_defaults()))
+    assert 'defaults=[None, m.binop("+", m.get("base"), m.lit(1), at="cancer.ib:3:20")]' in source
+    assert 'defaults=[None, m.get("base")]' in source  # `f` used as a value: the def's default
+    assert emit_script(_with_defaults()) == emit_script(_with_defaults())
+
+
+def test_defaults_apply_in_ib_by_keyword_and_from_python():
+    ns = load(_with_defaults())
+    got = {t: ns["program"].evaluate(t) for t in ("applied", "keywords", "to_python")}
+    assert got == {"applied": 202, "keywords": 6, "to_python": [101, 202]}
+    assert ns["program"].evaluate("def_value") == 101
+    assert ns["program"].evaluate("def_to_python") == [101]
+
+
+def test_a_reference_used_only_in_a_default_is_declared():
+    total = pyref("runtime_counting", "total")
+    default = call(total, ir.ListE((lit(4), lit(5))), line=2)
+    lam = ir.LambdaE(("x",), ir.Local("x"), sp(2), (default,))
+    prog = program(targets=[target("t", ir.Apply(lam, (), (), sp(2)), 2)])
+    assert "total = Ref('runtime_counting', 'total'" in emit_script(prog)
+    assert value(prog, "t") == 9

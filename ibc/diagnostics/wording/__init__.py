@@ -13,13 +13,14 @@ E07xx code generation; warnings W01xx-W07xx by the same phases.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Union
+
+from ibc.records import record
 
 Text = Union[str, Callable[[dict], "str | None"], None]
 
 
-@dataclass(frozen=True)
+@record
 class Wording:
     code: str
     title: str  # a few words for the index: "unknown name"

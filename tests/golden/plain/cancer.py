@@ -36,8 +36,8 @@ def ib_len(x):
     return builtins.len(x)
 
 
-def prepare(X_2, factor=1.0):
-    scaled = X_2 * factor
+def prepare(X, factor=1.0):
+    scaled = X * factor
     return scaled
 
 
