@@ -97,18 +97,35 @@ def dataclass(*args, **kwargs):  # ibc: only lark's lexer input (TextSlice) uses
 """
 
 
+_INSPECT = "from inspect import getmembers, getmro\n"
+_NO_INSPECT = """def getmro(cls):  # ibc: `inspect` costs 8 ms to import for these two helpers
+    return cls.__mro__
+
+
+def getmembers(obj):
+    members = []
+    for name in dir(obj):
+        try:
+            members.append((name, getattr(obj, name)))
+        except AttributeError:
+            continue
+    return members
+"""
+
+
 def _trim(code: str) -> str:
     """Drop what the parser never needs at run time, each costing milliseconds at every
     start: the optional import of the third-party `regex` module (about 12 ms; Iterbuild's
     tokens come from its own lexer, so no terminal pattern is compiled), and `logging` and
     `dataclasses` (about 15 ms together; lark logs only while building a grammar, and its one
-    dataclass describes input to its own lexer)."""
-    for piece in (_REGEX_IMPORT, _LOGGING, _LOGGER, _LOGGER_LEVEL):
+    dataclass describes input to its own lexer), and `inspect` (8 ms, for two one-liners)."""
+    for piece in (_REGEX_IMPORT, _LOGGING, _LOGGER, _LOGGER_LEVEL, _INSPECT):
         if piece not in code:
             raise RuntimeError("lark's standalone code changed: update build_parser._trim")
     code = code.replace(_REGEX_IMPORT, "_has_regex = False  # ibc: no lexer patterns\n")
     code = code.replace(_LOGGING, _NO_LOGGING)
     code = code.replace(_LOGGER, "logger = _QuietLogger()\n")
+    code = code.replace(_INSPECT, _NO_INSPECT)
     return code.replace(_LOGGER_LEVEL, "")
 
 
