@@ -126,7 +126,7 @@ class Loader:
         assert info.ast is not None
         for decl in info.ast.decls:
             if isinstance(decl, n.Binding):
-                for name, position in _pattern_names(decl.pattern):
+                for name, position in n.pattern_names(decl.pattern):
                     self._define(info, BindingSym(name.text, name.span, info, decl, position))
             elif isinstance(decl, n.FuncDef):
                 self._define(info, DefSym(decl.name.text, decl.name.span, info, decl))
@@ -185,7 +185,7 @@ class Loader:
             self.diags.error(
                 "E0202",
                 span,
-                (Related(_definition_span(previous, info), f"`{local}` is first bound here"),),
+                (Related(previous.span, f"`{local}` is first bound here"),),
                 name=local,
                 namespace="type" if types else "value",
             )
@@ -193,18 +193,6 @@ class Loader:
         table[local] = sym
         if own and not types:
             info.own_values.append(sym)
-
-
-def _definition_span(sym: Symbol, info: ModuleInfo) -> Span:
-    return sym.span
-
-
-def _pattern_names(pattern: n.Pattern, position: tuple[int, ...] = ()):
-    if isinstance(pattern, n.NamePattern):
-        yield pattern.name, position
-    else:
-        for index, item in enumerate(pattern.items):
-            yield from _pattern_names(item, (*position, index))
 
 
 def _stem_name(decl: n.IbImport) -> n.Name | None:

@@ -103,7 +103,7 @@ class NameResolver:
             self.res.locals[id(param)] = sym
         body = Scope({}, scope)
         for index, stmt in enumerate(decl.body):
-            for name, position in _names(stmt.pattern):
+            for name, position in n.pattern_names(stmt.pattern):
                 if name.text in body.names or name.text in scope.names:
                     self.diags.error("E0209", name.span, name=name.text, where=decl.name.text)
                     continue
@@ -229,14 +229,6 @@ class NameResolver:
             self.decl_uses.append(sym)
 
 
-def _names(pattern: n.Pattern, position: tuple[int, ...] = ()):
-    if isinstance(pattern, n.NamePattern):
-        yield pattern.name, position
-    else:
-        for index, item in enumerate(pattern.items):
-            yield from _names(item, (*position, index))
-
-
 def _is_type(node: object) -> bool:
     return isinstance(node, (n.TypeName, n.RecordType, n.FuncType, n.TypeEllipsis, n.TypeParam))
 
@@ -339,7 +331,7 @@ def _report_cycle(members: list[tuple[ModuleInfo, object]], res: Resolution, dia
 
 def _decl_name(decl) -> str:
     if isinstance(decl, n.Binding):
-        return ", ".join(name.text for name, _ in _names(decl.pattern))
+        return ", ".join(name.text for name, _ in n.pattern_names(decl.pattern))
     return decl.name.text
 
 

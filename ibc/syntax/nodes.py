@@ -487,6 +487,16 @@ class Module:
     comments: tuple[tuple[Span, str], ...] = ()  # every `# ...` comment, for the formatter
 
 
+def pattern_names(pattern: Pattern, position: tuple[int, ...] = ()):
+    """Each name a pattern binds, with its position: `(a, (b, c))` gives `a` at `(0,)`, `b`
+    at `(1, 0)` and `c` at `(1, 1)`; a plain name is at `()`."""
+    if isinstance(pattern, NamePattern):
+        yield pattern.name, position
+    else:
+        for index, item in enumerate(pattern.items):
+            yield from pattern_names(item, (*position, index))
+
+
 def children(node: object) -> list[object]:
     """The direct sub-nodes of a node (for generic walks in tests and tools)."""
     out: list[object] = []
