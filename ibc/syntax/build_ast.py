@@ -120,7 +120,26 @@ class AstBuilder:
         return ext[1] if ext else x.span.end
 
     def _span(self, first, last=None) -> Span:
-        return self.source.span(self._start(first), self._end(last if last is not None else first))
+        """The span from the start of `first` to the end of `last` (a token, a node or a
+        bracketed sequence). Tokens and nodes carry their lines and columns, so the common
+        cases need no offset-to-line lookup."""
+        if last is None:
+            last = first
+        if first.__class__ is Token:
+            line, col, start = first.line, first.column, first.start_pos
+        elif first.__class__ is not _Seq and id(first) not in self.outer:
+            head = first.span
+            line, col, start = head.line, head.col, head.start
+        else:
+            return self.source.span(self._start(first), self._end(last))
+        if last.__class__ is Token:
+            return Span(
+                self.source.path, line, col, last.end_line, last.end_column, start, last.end_pos
+            )
+        if last.__class__ is not _Seq and id(last) not in self.outer:
+            tail = last.span
+            return Span(self.source.path, line, col, tail.end_line, tail.end_col, start, tail.end)
+        return self.source.span(start, self._end(last))
 
     def _around(self, children: list) -> Span:
         kept = _kept(children)

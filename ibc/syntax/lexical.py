@@ -74,18 +74,24 @@ OPENERS = {"(": ")", "[": "]", "{": "}"}
 CLOSERS = {")": "(", "]": "[", "}": "{"}
 STRING_PREFIXES = {"r", "u", "f", "b", "br", "rb", "fr", "rf"}
 
+# Spaces before a token are skipped by the same match (half as many matches as a separate
+# whitespace token); `ws` matches only spaces that end the text.
 _TOKEN = re.compile(
     r"""
-     (?P<ws>[ \t\f\r]+)
-    |(?P<comment>\#[^\n]*)
+    [ \t\f\r]*
+    (?:
+     (?P<comment>\#[^\n]*)
     |(?P<nl>\n)
     |(?P<number>(?:\d|\.\d)(?:[0-9A-Za-z_.]|(?<=[eE])[+-])*)
     |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<quote>["'])
     |(?P<punct>\.\.\.|\|>|=>|->|<:|\*\*|//|==|!=|<=|>=|[()\[\]{},:.=@+\-*/%<>])
+    |(?P<ws>\Z)
+    )
     """,
     re.VERBOSE,
 )
+_SPACES = re.compile(r"[ \t\f\r]*")
 _NAME_AHEAD = re.compile(r"[ \t]*[A-Za-z_]")
 _INDENTATION = re.compile(r"[ \t\f]*")
 
@@ -276,10 +282,11 @@ class Lexer:
                             raise LexError("E0112", pos, indent_end)
             m = match(text, pos)
             if m is None:
-                ch = text[pos]
-                raise LexError("E0140", pos, pos + 1, char=ch, codepoint=f"U+{ord(ch):04X}")
+                bad = _SPACES.match(text, pos).end()
+                ch = text[bad]
+                raise LexError("E0140", bad, bad + 1, char=ch, codepoint=f"U+{ord(ch):04X}")
             kind = m.lastgroup
-            start, end = m.start(), m.end()
+            start, end = m.start(kind), m.end()
             if kind == "ws":
                 pos = end
                 continue
@@ -300,11 +307,11 @@ class Lexer:
                 measure = not stack
                 continue
             if kind == "number":
-                word = m.group()
+                word = m.group(kind)
                 self.values[start] = decode_number(word, start)
                 tok = token("NUMBER", start, end)
             elif kind == "name":
-                word = m.group()
+                word = m.group(kind)
                 ahead = text[end : end + 1]
                 if ahead in ("'", '"') and word.lower() in STRING_PREFIXES:
                     raise LexError("E0148", start, end + 1, prefix=word)
@@ -322,7 +329,7 @@ class Lexer:
                         tkind = SOFT_KEYWORDS[word]
                 tok = token(tkind, start, end)
             elif kind == "quote":
-                q = m.group()
+                q = m.group(kind)
                 if text.startswith(q * 3, start):
                     raise LexError("E0149", start, start + 3, quote=q * 3)
                 i = start + 1
@@ -340,7 +347,7 @@ class Lexer:
                 self.values[start] = decode_string(text[start + 1 : i], start + 1)
                 tok = token("STRING", start, end)
             else:  # punctuation
-                p = m.group()
+                p = m.group(kind)
                 if p in OPENERS:
                     stack.append((p, start))
                 elif p in CLOSERS:
