@@ -42,9 +42,12 @@ class Lit:
 
 @record
 class RefValue:
-    """A Python reference used as a value (passed to a function, stored in a binding)."""
+    """A Python reference used as a value (passed to a function, stored in a binding).
+    `path` is its parameter path (the imported name, `add_ratios`): an override at that
+    path replaces the reference."""
 
     ref: PyRef
+    path: str | None = None
 
 
 @record
@@ -63,12 +66,18 @@ class Local:
 
 @record
 class ListE:
+    """`[a, b]`; with a `path`, element `i` is the parameter `path[i]`."""
+
     items: tuple[IrExpr, ...]
+    path: str | None = None
 
 
 @record
 class TupleE:
+    """`(a, b)`; with a `path`, element `i` is the parameter `path[i]`."""
+
     items: tuple[IrExpr, ...]
+    path: str | None = None
 
 
 @record
@@ -81,17 +90,29 @@ class RecordE:
     """A record; at run time a dict with string keys, fields in source order."""
 
     fields: tuple[tuple[str, IrExpr], ...]
+    path: str | None = None  # with a path, field `f` is the parameter `path.f`
 
 
 @record
 class Stage:
-    """A call of a Python reference: one stage of the build."""
+    """A call of a Python reference: one stage of the build.
+
+    With a `path` (`model`, `clf.model`, `prepare.boosted`), its arguments are parameters:
+    the keyword argument `k` is `path.k`, the i-th positional argument is `path.<name>`
+    where `arg_names[i]` is the name the callee's signature gives it (None for an argument
+    without one, such as the elements of `*args`, which are `path.<args name>[j]`: lowering
+    puts that full suffix in `arg_names`), and a parameter of the signature that the call
+    does not write is `path.<name>` too: an override of it adds the keyword argument.
+    `callee_path` is the path of the called reference itself (`add_ratios`), so that an
+    override there swaps the function."""
 
     ref: PyRef
     args: tuple[IrExpr, ...]
     kwargs: tuple[tuple[str, IrExpr], ...]
     span: Span
     path: str | None = None  # its parameter path (`model`, `prepare.boosted`), if any
+    arg_names: tuple[str | None, ...] = ()  # the parameter name of each positional argument
+    callee_path: str | None = None  # the imported name, when the callee can be swapped
 
 
 @record
@@ -225,6 +246,44 @@ class Unpack:
     span: Span
 
 
+@record
+class IrOverride:
+    """One override of a layer: the parameter at `path` takes `value`. `value` is built in
+    the scope *below* the layer that holds it (`seed = seed + 1` reads the old seed)."""
+
+    path: str
+    value: IrExpr
+    span: Span
+
+
+@record
+class IrLayer:
+    """An override layer (`with { … }`, a sweep point, the command line's `-s`)."""
+
+    overrides: tuple[IrOverride, ...]
+
+
+@record
+class WithE:
+    """`base with { overrides }`: `base` evaluated as if the parameters were rebound.
+
+    Semantics, the same in every target: evaluation carries a stack of layers. `WithE`
+    pushes its layer and evaluates `base` (and everything it reaches: bindings, `def`
+    bodies) under the stack. A parameter is looked up from the FIRST layer pushed to the
+    last: in `(e with A) with B`, B is pushed first, so B wins where both set a path. An
+    override's value is evaluated under the stack as it was when its layer was pushed (the
+    scope below its own layer). The lookups: `Global(name)` at path `name`; a `Stage` with a
+    path at `path.<param>` for each argument (and for signature parameters it does not
+    write); a `Stage`'s callee at `callee_path`; a `RefValue` at its path; list, tuple and
+    record literals with a path at `path[i]` / `path.field`. A binding evaluated under two
+    different stacks may give two different values; under stacks that change none of the
+    parameters it reaches, the same value (the script target's hash-consing shares it)."""
+
+    base: IrExpr
+    layer: IrLayer
+    span: Span
+
+
 IrExpr = Union[
     Lit,
     RefValue,
@@ -248,6 +307,7 @@ IrExpr = Union[
     CmpE,
     CondE,
     Unpack,
+    WithE,
 ]
 
 
@@ -281,6 +341,14 @@ class IrDef:
 
 
 @record
+class IrPoint:
+    """One point of a sweep: its name (`grid[model.C=0.01,seed=0]`) and its layer."""
+
+    name: str
+    layer: IrLayer
+
+
+@record
 class IrTarget:
     """A runnable target: an `experiment` (or, later, a sweep)."""
 
@@ -289,6 +357,10 @@ class IrTarget:
     kind: str  # "experiment" or "sweep"
     span: Span
     type: Type | None = None
+    # A sweep: `value` is evaluated once per point, under the point's layer (pushed last, so
+    # that a `with` on the sweep wins). Used as a value (`Global(name)`), a sweep is a dict
+    # from point names to values, in point order. Each point is also runnable by its name.
+    points: tuple[IrPoint, ...] = ()
 
 
 @record
@@ -304,3 +376,10 @@ class IrProgram:
     defs: tuple[IrDef, ...]
     targets: tuple[IrTarget, ...]
     prelude_functions: tuple[str, ...] = ()  # names from ibc.runtime.prelude the program uses
+    # The layer of `ibc run -s …` overrides: pushed first (outermost) for every target.
+    overrides: IrLayer | None = None
+    # Every parameter that `python OUT.py -s PATH=LITERAL` may set: (path, Python type), the
+    # type as a Python annotation (`float`, `int`, `str`, `bool`, `None`, `list[int]`,
+    # `tuple[int, str]`, `dict[str, float]`, `typing.Optional[float]`, `typing.Any`), for a
+    # run-time check of the literal.
+    params: tuple[tuple[str, str], ...] = ()
