@@ -55,6 +55,34 @@ def _parser() -> argparse.ArgumentParser:
         "targets", nargs="*", metavar="TARGET", help="experiments to run (default: all)"
     )
     run.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    run.add_argument(
+        "-s",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=EXPR",
+        help="override a parameter for this run (repeatable): `-s model.C=0.1`, "
+        "`-s 'model=RandomForestClassifier()'`; `-s 'PATH in EXPR'` sweeps it",
+    )
+
+    params = commands.add_parser(
+        "params", help="list the parameters of a file or of one target (path, type, value)"
+    )
+    common(params)
+    params.add_argument(
+        "target", nargs="?", metavar="TARGET", help="show the values this target sees"
+    )
+    params.add_argument(
+        "--all", action="store_true", help="add the signature defaults the source does not write"
+    )
+    params.add_argument("--format", choices=("table", "json"), default="table")
+
+    diff = commands.add_parser("diff", help="the parameters whose values differ between two targets")
+    common(diff)
+    diff.add_argument("a", metavar="A", help="a target")
+    diff.add_argument("b", metavar="B", help="another target")
+    diff.add_argument("--format", choices=("table", "json"), default="table")
     return parser
 
 
@@ -62,14 +90,21 @@ def main(argv: list[str] | None = None) -> int:
     args_list = sys.argv[1:] if argv is None else argv
     parser = _parser()
     try:
-        args = parser.parse_args(args_list)
+        args, extra = parser.parse_known_args(args_list)
+        # `ibc run f.ib strong -s seed=7 weak`: targets may come after options.
+        if extra and args.command == "run" and not any(a.startswith("-") for a in extra):
+            args.targets = [*args.targets, *extra]
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as exc:  # argparse: --help (0) or bad usage (2)
         return int(exc.code or 0)
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        return {"check": _check, "compile": _compile, "run": _run}[args.command](args)
+        commands = {"check": _check, "compile": _compile, "run": _run}
+        commands.update(params=_params, diff=_diff)
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -127,9 +162,15 @@ def _compile(args) -> int:
 
 
 def _run(args) -> int:
-    from ibc.driver import compile_file
+    from ibc.driver import Options, compile_file
 
-    result = compile_file(Path(args.file), _options(args, format=False))
+    extra: dict = {"format": False}
+    if args.overrides:
+        if "overrides" not in Options.__record_fields__:
+            print("error: this version of ibc does not support -s overrides yet", file=sys.stderr)
+            return EXIT_USAGE
+        extra["overrides"] = list(args.overrides)
+    result = compile_file(Path(args.file), _options(args, **extra))
     _report(result)
     if not result.ok or result.code is None:
         return EXIT_ERRORS
@@ -140,6 +181,63 @@ def _run(args) -> int:
     exec(code, namespace)  # noqa: S102 - the program ibc just emitted
     argv = list(args.targets) + (["--json"] if args.json else [])
     return run_module(namespace, argv)
+
+
+def _listed(args):
+    """Check `args.file` for `ibc params` and `ibc diff`: the `Result`, or an exit code."""
+    from ibc.driver import check_file
+
+    result = check_file(Path(args.file), _options(args))
+    _report(result)
+    if not result.ok:
+        return EXIT_ERRORS
+    if getattr(result, "expanded", None) is None:
+        print(f"error: the parameters of {args.file} could not be listed", file=sys.stderr)
+        return EXIT_ERRORS
+    return result
+
+
+def _unknown_target(exc) -> int:
+    from ibc.params_cli import unknown_target_message
+
+    name = getattr(exc, "name", None) or (exc.args[0] if exc.args else "?")
+    suggestions = getattr(exc, "suggestions", None)
+    if suggestions is None and len(exc.args) > 1:
+        suggestions = exc.args[1]
+    sys.stderr.write(unknown_target_message(name, list(suggestions or ())))
+    return EXIT_USAGE
+
+
+def _params(args) -> int:
+    result = _listed(args)
+    if isinstance(result, int):
+        return result
+    from ibc.params.listing import UnknownTarget, parameters
+    from ibc.params_cli import params_json, params_table
+
+    try:
+        rows = parameters(result, args.target, include_defaults=args.all)
+    except UnknownTarget as exc:
+        return _unknown_target(exc)
+    text = params_json(rows) if args.format == "json" else params_table(rows, args.target)
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _diff(args) -> int:
+    result = _listed(args)
+    if isinstance(result, int):
+        return result
+    from ibc.params.listing import UnknownTarget, diff_targets
+    from ibc.params_cli import diff_json, diff_table
+
+    try:
+        rows = diff_targets(result, args.a, args.b)
+    except UnknownTarget as exc:
+        return _unknown_target(exc)
+    render = diff_json if args.format == "json" else diff_table
+    sys.stdout.write(render(rows, args.a, args.b))
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

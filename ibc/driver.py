@@ -23,6 +23,7 @@ class Options:
     target: str = "script"  # or "plain"
     out_path: Path | None = None  # where the emitted program will be written
     format: bool = True  # black-format the emitted program (for people to read)
+    overrides: list[str] = field(default_factory=list)  # `ibc run -s PATH=EXPR` texts
 
 
 @record(mutable=True)
@@ -30,6 +31,7 @@ class Result:
     diagnostics: list[Diagnostic]
     sources: dict[str, Source]
     checked: object | None = None  # ibc.types.check.Checked
+    expanded: object | None = None  # ibc.params.expand.Expanded
     program: object | None = None  # ibc.codegen.ir.IrProgram
     code: str | None = None  # the emitted Python
 
@@ -83,15 +85,30 @@ def _phases(path, options, text, emit, diags: Diagnostics, result: Result) -> No
         return
     checked = check(program, diags, options.strict)  # type-check
     result.checked = checked
+    if diags.has_errors:
+        return
+    result.expanded = _expand(checked, diags, options, result)  # expand parameters
     if diags.has_errors or not emit:
         return
     from ibc.codegen.lower import lower
 
-    lowered = lower(checked, diags)  # lower to the IR
+    lowered = lower(result.expanded, diags)  # lower to the IR
     result.program = lowered
     if diags.has_errors:
         return
     result.code = _emit(lowered, options, diags, program.main)  # emit Python
+
+
+def _expand(checked, diags: Diagnostics, options: Options, result: Result):
+    from ibc.params.expand import Expander
+
+    expander = Expander(checked, diags)
+    expanded = expander.expand()
+    if options.overrides and not diags.has_errors:
+        from ibc.params.command_line import command_line
+
+        command_line(expander, options.overrides, result.sources)
+    return expanded
 
 
 def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:

@@ -28,7 +28,7 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
-from ibc.types.check import Checked
+from ibc.params.expand import Expanded
 from ibc.types.types import FuncType, RecordType
 
 PRELUDE_MODULE = "ibc.runtime.prelude"
@@ -36,7 +36,10 @@ RESOURCE_FUNCTIONS = ("file", "dir")
 
 
 class Lowerer:
-    def __init__(self, checked: Checked, diags: Diagnostics) -> None:
+    def __init__(self, expanded: Expanded, diags: Diagnostics) -> None:
+        checked = expanded.checked
+        self.expanded = expanded
+        self.sites = expanded.sites
         self.checked = checked
         self.program = checked.program
         self.diags = diags
@@ -47,19 +50,9 @@ class Lowerer:
         self._assign_prefixes()
 
     def _assign_prefixes(self) -> None:
-        taken: set[str] = set()
-        for info in self.program.modules:
-            if info.kind == "main" or info.kind == "prelude":
-                self._prefixes[id(info)] = ""
-                continue
-            stem = Path(info.path).stem
-            prefix = stem
-            counter = 2
-            while prefix in taken:
-                prefix = f"{stem}{counter}"
-                counter += 1
-            taken.add(prefix)
-            self._prefixes[id(info)] = prefix + "."
+        from ibc.params.paths import module_prefixes
+
+        self._prefixes = module_prefixes(self.program)
 
     def qualified(self, sym: Symbol) -> str:
         prefix = self._prefixes.get(id(sym.module), "") if sym.module is not None else ""
@@ -78,10 +71,15 @@ class Lowerer:
             elif isinstance(decl, n.Binding):
                 ty = self.checked.decl_types.get(id(decl))
                 bindings.extend(self.lower_binding(decl, info, global_=True, ty=ty))
-            elif isinstance(decl, (n.Experiment, n.Sweep)):
-                if isinstance(decl, n.Sweep):
-                    self.diags.error("E0701", decl.name.span, feature="sweeps")
+            elif isinstance(decl, n.Sweep):
+                target = self.lower_sweep(decl, info)
+                if target is None:
                     continue
+                if info.kind == "main":
+                    targets.append(target)
+                else:
+                    self.diags.error("E0701", decl.name.span, feature="sweeps of imported modules")
+            elif isinstance(decl, n.Experiment):
                 name = self.qualified_decl(decl.name.text, info)
                 ty = self.checked.decl_types.get(id(decl))
                 value = self.expr(decl.value)
@@ -95,7 +93,14 @@ class Lowerer:
         prelude_functions = tuple(
             sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})
         )
+        cli = self.expanded.cli
+        overrides = ir.IrLayer(self.layer(cli)) if cli else None
+        if self.expanded.cli_points:
+            targets = [self._cli_sweep(t) for t in targets]
+        targets = self._relocate(targets)
         return ir.IrProgram(
+            overrides=self._relocate(overrides),
+            params=self._params(),
             source=self._project_path(main.display),
             source_hash=hashlib.sha256(main.source.text.encode("utf-8")).hexdigest(),
             project_root=str(self.program.root),
@@ -136,6 +141,50 @@ class Lowerer:
         if type(value).__module__ == ir.__name__ and is_record(value):
             return type(value)(*(self._relocate(getattr(value, f)) for f in fields(value)))
         return value
+
+    # ----------------------------------------------------------------- parameters
+
+    def layer(self, resolved) -> tuple[ir.IrOverride, ...]:
+        out = []
+        for item in resolved:
+            value = ir.Lit(item.constant) if item.has_constant else self.expr(item.value)
+            out.append(ir.IrOverride(item.path, value, item.span))
+        return tuple(out)
+
+    def lower_sweep(self, decl: n.Sweep, info: ModuleInfo) -> ir.IrTarget | None:
+        entry = self.expanded.sweeps.get(id(decl))
+        if entry is None:
+            return None
+        base, layer, points = entry
+        value = self.expr(base)
+        if layer:
+            value = ir.WithE(value, ir.IrLayer(self.layer(layer)), decl.value.span)
+        name = self.qualified_decl(decl.name.text, info)
+        ty = self.checked.decl_types.get(id(decl))
+        lowered = tuple(ir.IrPoint(p.name, ir.IrLayer(self.layer(p.overrides))) for p in points)
+        return ir.IrTarget(name, value, "sweep", decl.span, ty, lowered)
+
+    def _cli_sweep(self, target: ir.IrTarget) -> ir.IrTarget:
+        """`ibc run -s 'p in [...]'`: every target becomes a sweep over the given values."""
+        points = []
+        for cli_point in self.expanded.cli_points:
+            layer = self.layer(cli_point.overrides)
+            suffix = cli_point.name
+            if target.kind == "sweep":
+                for point in target.points:
+                    name = point.name[:-1] + "," + suffix + "]"
+                    points.append(ir.IrPoint(name, ir.IrLayer(point.layer.overrides + layer)))
+            else:
+                points.append(ir.IrPoint(f"{target.name}[{suffix}]", ir.IrLayer(layer)))
+        return ir.IrTarget(target.name, target.value, "sweep", target.span, target.type, tuple(points))
+
+    def _params(self) -> tuple[tuple[str, str], ...]:
+        out = []
+        for path, site in sorted(self.sites.by_path.items()):
+            annotation = python_annotation(site.type)
+            if annotation is not None:
+                out.append((path, annotation))
+        return tuple(out)
 
     def qualified_decl(self, name: str, info: ModuleInfo) -> str:
         return self._prefixes.get(id(info), "") + name
@@ -237,7 +286,8 @@ class Lowerer:
         if isinstance(sym, (BindingSym, TargetSym)):
             return ir.Global(self.qualified(sym))
         if isinstance(sym, PyRefSym):
-            return ir.RefValue(self.ref(sym))
+            path = self.qualified(sym) if sym.module is not None and sym.module.kind != "prelude" else None
+            return ir.RefValue(self.ref(sym), path)
         if isinstance(sym, DefSym):
             decl = sym.decl
             assert decl is not None
@@ -261,16 +311,19 @@ class Lowerer:
         return self.symbol_value(sym, e)
 
     def _ListExpr(self, e: n.ListExpr) -> ir.IrExpr:
-        return ir.ListE(tuple(self.expr(i) for i in e.items))
+        return ir.ListE(tuple(self.expr(i) for i in e.items), self.sites.node_paths.get(id(e)))
 
     def _TupleExpr(self, e: n.TupleExpr) -> ir.IrExpr:
-        return ir.TupleE(tuple(self.expr(i) for i in e.items))
+        return ir.TupleE(tuple(self.expr(i) for i in e.items), self.sites.node_paths.get(id(e)))
 
     def _DictExpr(self, e: n.DictExpr) -> ir.IrExpr:
         return ir.DictE(tuple((self.expr(k), self.expr(v)) for k, v in e.entries))
 
     def _RecordExpr(self, e: n.RecordExpr) -> ir.IrExpr:
-        return ir.RecordE(tuple((f.name.text, self.expr(f.value)) for f in e.fields))
+        return ir.RecordE(
+            tuple((f.name.text, self.expr(f.value)) for f in e.fields),
+            self.sites.node_paths.get(id(e)),
+        )
 
     def _Attribute(self, e: n.Attribute) -> ir.IrExpr:
         member = self.program.names.symbols.get(id(e))
@@ -305,13 +358,23 @@ class Lowerer:
             obj = self.expr(func.value)
             if isinstance(base_type, RecordType):
                 return ir.Apply(ir.FieldE(obj, func.name.text, func.span), args, kwargs, e.span)
-            return ir.MethodStage(obj, func.name.text, args, kwargs, e.span)
+            return ir.MethodStage(
+                obj, func.name.text, args, kwargs, e.span, self.sites.node_paths.get(id(e))
+            )
         if isinstance(sym, PyRefSym):
             ref = self.ref(sym, revision)
             args, kwargs = self._args(e)
             if ref.module == PRELUDE_MODULE and ref.name in RESOURCE_FUNCTIONS:
                 args = self._resource_path(args)
-            return ir.Stage(ref, args, kwargs, e.span)
+            return ir.Stage(
+                ref,
+                args,
+                kwargs,
+                e.span,
+                self.sites.node_paths.get(id(e)),
+                self.sites.arg_names.get(id(e), ()),
+                self.sites.callee_paths.get(id(e)),
+            )
         if isinstance(sym, DefSym):
             args, kwargs = self._args(e)
             return ir.DefCall(self.qualified(sym), args, kwargs, e.span)
@@ -365,8 +428,11 @@ class Lowerer:
         return ir.CmpE(self.expr(e.first), e.ops, tuple(self.expr(r) for r in e.rest), e.span)
 
     def _With(self, e: n.With) -> ir.IrExpr:
-        self.diags.error("E0701", e.span, feature="overrides (`with`)")
-        return self.expr(e.base)
+        layer = self.expanded.layers.get(id(e))
+        base = self.expr(e.base)
+        if not layer:
+            return base
+        return ir.WithE(base, ir.IrLayer(self.layer(layer)), e.span)
 
     def _Revision(self, e: n.Revision) -> ir.IrExpr:
         sym = self.program.names.symbols.get(id(e.value))
@@ -375,8 +441,37 @@ class Lowerer:
         return self.expr(e.value)
 
 
-def lower(checked: Checked, diags: Diagnostics) -> ir.IrProgram:
-    return Lowerer(checked, diags).lower()
+def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram:
+    return Lowerer(expanded, diags).lower()
+
+
+def python_annotation(t) -> str | None:
+    """The Python annotation that `-s PATH=LITERAL` checks a literal against, or None when
+    no literal can have the type (a model, a function)."""
+    from ibc.types import types as T
+
+    if isinstance(t, T.Prim):
+        return {"Int": "int", "Float": "float", "Str": "str", "Bool": "bool", "None": "None"}.get(
+            t.name
+        )
+    if isinstance(t, T.AnyType):
+        return "typing.Any"
+    if isinstance(t, T.ListType):
+        inner = python_annotation(t.elem)
+        return f"list[{inner}]" if inner else None
+    if isinstance(t, T.TupleOfType):
+        inner = python_annotation(t.elem)
+        return f"tuple[{inner}, ...]" if inner else None
+    if isinstance(t, T.TupleType):
+        items = [python_annotation(i) for i in t.items]
+        return f"tuple[{', '.join(items)}]" if items and all(items) else None
+    if isinstance(t, T.DictType):
+        key, value = python_annotation(t.key), python_annotation(t.value)
+        return f"dict[{key}, {value}]" if key and value else None
+    if isinstance(t, T.OptionalType):
+        inner = python_annotation(t.inner)
+        return f"typing.Optional[{inner}]" if inner else None
+    return None
 
 
 __all__ = ["lower", "FuncType"]

@@ -2,8 +2,8 @@
 
 The `plain` target needs no ibc at run time, so the prelude functions a program uses
 (`ibc/runtime/prelude.py`) and the script's own run-time helpers (`plain_support.py`) are
-copied into it: read with `ast` (never imported), taken with the top-level functions they call
-(transitively), renamed (the prelude's `range` must not shadow the builtin in the emitted
+copied into it: read with `ast` (never imported), taken with the top-level functions (and, for
+the helpers, classes) they use (transitively), renamed (the prelude's `range` must not shadow the builtin in the emitted
 module, so it becomes e.g. `ib_range`, and every reference to it inside the copies follows),
 and stripped of annotations (the prelude uses `from __future__ import annotations`; the copies
 must not evaluate annotation names at definition time).
@@ -41,14 +41,16 @@ def support_path() -> Path:
 
 @functools.lru_cache(maxsize=8)
 def _functions(path: str, mtime: float) -> tuple[tuple[str, ast.FunctionDef], ...]:
-    """The top-level functions of the file at `path`, in file order (cached per mtime)."""
+    """The top-level functions and classes of the file at `path`, in file order (cached per
+    mtime)."""
     tree = ast.parse(Path(path).read_text(encoding="utf-8"), filename=path)
-    return tuple((node.name, node) for node in tree.body if isinstance(node, ast.FunctionDef))
+    kinds = (ast.FunctionDef, ast.ClassDef)
+    return tuple((node.name, node) for node in tree.body if isinstance(node, kinds))
 
 
 def top_level_functions(path: Path) -> dict[str, ast.FunctionDef]:
-    """Name → parsed function of every top-level `def` of `path` (the caller must copy
-    before changing a node)."""
+    """Name → parsed node of every top-level `def` and `class` of `path` (the caller must
+    copy before changing a node)."""
     try:
         mtime = path.stat().st_mtime
     except OSError as exc:

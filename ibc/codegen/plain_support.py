@@ -1,12 +1,16 @@
 """Run-time helpers of the `plain` target, as real Python.
 
 The compiler never imports this module: `ibc.codegen.plain` reads its source with `ast` and
-copies every `_ibc_*` function into each emitted script, exactly as it copies the prelude.
-So each function here must be self-contained (standard-library imports inside its body) and
+copies the `_ibc_*` functions and the `_Ibc*` classes a script needs into it, exactly as it
+copies the prelude. So each of them must be self-contained (standard-library imports inside its body) and
 may use only these module globals of the emitted script:
 
 - `_IBC_TARGETS`: `{target name: zero-argument function}`, in the `.ib` file's order;
 - `_IBC_BINDINGS`: `{binding name: zero-argument function}` (bindings are run targets too);
+- `_IBC_POINTS`: `{sweep name: ((point name, {path: literal}[, {path: value function}]), …)}`;
+- `_IBC_PARAMS`: `{path: Python type as text}`, the parameters `-s` may set;
+- `_IBC_READS`: `{name: (paths it looks up, bindings and defs it reads)}`, for sharing;
+- `_IBC_SCOPE`: the scope targets run under (None in a program without parameters);
 - `_IBC_WHERE`: `{index: (".ib location", "what")}` for the calls, field reads, indexes and
   operators of the program, where `index` counts the `Call`, `Subscript`, `Attribute`, `BinOp`
   and `Compare` nodes of the emitted module in `ast.walk` order. Formatting (black) keeps the
@@ -22,6 +26,10 @@ from __future__ import annotations
 _IBC_TARGETS: dict = {}
 _IBC_BINDINGS: dict = {}
 _IBC_WHERE: dict = {}
+_IBC_POINTS: dict = {}
+_IBC_PARAMS: dict = {}
+_IBC_READS: dict = {}
+_IBC_SCOPE = None
 
 
 def _ibc_unpack(value, index, length, where):
@@ -126,6 +134,294 @@ def _ibc_traceback(exc):
     return "".join(lines)
 
 
+class _IbcLayer:
+    """One override layer (a `with`, a sweep point, `-s`): literal values as data, other values
+    as functions of the scope below the layer, each computed at most once."""
+
+    def __init__(self, consts, thunks, below):
+        self.consts = consts
+        self.thunks = thunks
+        self.below = below
+        self.computed = {}
+
+    def value(self, path):
+        if path in self.consts:
+            return self.consts[path]
+        if path not in self.computed:
+            self.computed[path] = self.thunks[path](self.below)
+        return self.computed[path]
+
+
+class _IbcScope:
+    """A stack of override layers; the first pushed wins where two set one path.
+
+    Bindings are functions of a scope. A binding's value is memoized per (binding, the
+    overrides of the stack that can reach it): a binding that no override of a sweep point
+    reaches is computed once for every point. Scopes and layers made by the same `with` (or
+    the same sweep point) on the same scope are made once, so their values are shared too."""
+
+    def __init__(self, layers=(), memo=None):
+        self.layers = layers
+        self.memo = {} if memo is None else memo
+        self.children = {}
+        self.winners = {}
+        self.keys = {}
+        self.paths = sorted({path for layer in layers for path in (*layer.consts, *layer.thunks)})
+        self.under = {prefix for path in self.paths for prefix in _ibc_prefixes(path)[:-1]}
+
+    def push(self, key, consts, thunks=None):
+        """This scope with one more layer. `key` names a layer that is the same data every time
+        (a `with` or a sweep point); None makes a fresh layer (a `with` that reads locals)."""
+        if key is not None and key in self.children:
+            return self.children[key]
+        child = _IbcScope(self.layers + (_IbcLayer(consts, thunks or {}, self),), self.memo)
+        if key is not None:
+            self.children[key] = child
+        return child
+
+    def under_sets(self, sets):
+        """This scope (the program's: empty, or holding the program's `overrides`) under an
+        outermost layer of `-s` values."""
+        scope = _IbcScope(memo=self.memo).push("-s", sets)
+        for layer in self.layers:
+            scope = scope.push(None, layer.consts, layer.thunks)
+        return scope
+
+    def winner(self, path):
+        """The layer whose override of `path` applies here, or None."""
+        if path not in self.winners:
+            found = None
+            for layer in self.layers:
+                if path in layer.consts or path in layer.thunks:
+                    found = layer
+                    break
+            self.winners[path] = found
+        return self.winners[path]
+
+    def param(self, path, thunk):
+        """The override of `path`, else `thunk()`."""
+        layer = self.winner(path) if self.paths else None
+        return thunk() if layer is None else layer.value(path)
+
+    def ref(self, path, default):
+        """A swappable reference: the override of `path`, else `default`."""
+        layer = self.winner(path) if self.paths else None
+        return default if layer is None else layer.value(path)
+
+    def binding(self, name, build):
+        """The value of the binding `name` (`build(scope)` computes it) under this scope."""
+        if self.paths:
+            layer = self.winner(name)
+            if layer is not None:
+                return layer.value(name)
+        key = (name, self.key(name))
+        if key not in self.memo:
+            self.memo[key] = build(self)
+        return self.memo[key]
+
+    def key(self, name):
+        """The overrides of this stack that the binding `name` can reach, with their layers."""
+        if name not in self.keys:
+            reach = _ibc_reach(name)
+            self.keys[name] = tuple(
+                (path, self.winner(path))
+                for path in self.paths
+                if any(prefix in reach for prefix in _ibc_prefixes(path))
+            )
+        return self.keys[name]
+
+    def call(self, path, func, names, /, *args, **kwargs):
+        """`func(*args, **kwargs)` (each argument given as a function of no arguments) for a
+        call whose arguments are the parameters `path.<name>`: the i-th positional argument is
+        `path.<names[i]>`; an overridden parameter the call does not write is added."""
+        if path not in self.under:
+            return func(*[arg() for arg in args], **{k: arg() for k, arg in kwargs.items()})
+        values = []
+        for i, arg in enumerate(args):
+            name = names[i] if i < len(names) else None
+            values.append(arg() if name is None else self.param(f"{path}.{name}", arg))
+        keywords = {k: self.param(f"{path}.{k}", arg) for k, arg in kwargs.items()}
+        written = set(kwargs) | {name for name in names if name}
+        for full in self.paths:
+            rest = full[len(path) + 1 :]
+            if full.startswith(path + ".") and rest.isidentifier() and rest not in written:
+                keywords[rest] = self.winner(full).value(full)
+        return func(*values, **keywords)
+
+    def list(self, path, *items):
+        """A list literal whose element `i` is the parameter `path[i]`."""
+        return [self.param(f"{path}[{i}]", item) for i, item in enumerate(items)]
+
+    def tuple(self, path, *items):
+        """A tuple literal whose element `i` is the parameter `path[i]`."""
+        return tuple(self.list(path, *items))
+
+    def record(self, path, /, **fields):
+        """A record literal whose field `f` is the parameter `path.f`."""
+        return {name: self.param(f"{path}.{name}", value) for name, value in fields.items()}
+
+
+def _ibc_prefixes(path):
+    """`clf.steps[1].C` -> `clf`, `clf.steps`, `clf.steps[1]`, `clf.steps[1].C`."""
+    out = []
+    for i, char in enumerate(path):
+        if char in ".[" and i:
+            out.append(path[:i])
+    out.append(path)
+    return out
+
+
+def _ibc_reach(name, _cache={}):
+    """Every path the binding (or def) `name` looks up, directly or through what it reads."""
+    if name not in _cache:
+        _cache[name] = frozenset()  # no recursion in the language; guards a cycle anyway
+        paths, reads = _IBC_READS.get(name, ((), ()))
+        found = set(paths)
+        for other in reads:
+            found |= _ibc_reach(other)
+        _cache[name] = frozenset(found)
+    return _cache[name]
+
+
+def _ibc_binding(name):
+    """Decorator: the `.ib` binding `name`, built by a function of a scope; the result takes
+    an optional scope (the program's own by default) and is memoized by the scope."""
+
+    def wrap(build):
+        def value(s=None):
+            return (_IBC_SCOPE if s is None else s).binding(name, build)
+
+        value.__name__ = value.__qualname__ = build.__name__
+        return value
+
+    return wrap
+
+
+def _ibc_point(s, point):
+    """Scope `s` with the layer of a sweep point `(name, {path: literal}[, {path: fn}])`."""
+    return s.push(("point", point[0]), point[1], point[2] if len(point) > 2 else None)
+
+
+def _ibc_sweep(name):
+    """Decorator: the sweep `name`, its value built once per point of `_IBC_POINTS[name]`.
+    As a value it is a dict point name -> value; `.point(point, s)` runs one point."""
+
+    def wrap(build):
+        def value(s=None):
+            s = _IBC_SCOPE if s is None else s
+            return s.binding(
+                name, lambda s: {p[0]: build(_ibc_point(s, p)) for p in _IBC_POINTS[name]}
+            )
+
+        def point(p, s=None):
+            return build(_ibc_point(_IBC_SCOPE if s is None else s, p))
+
+        value.__name__ = value.__qualname__ = build.__name__
+        value.point = point
+        return value
+
+    return wrap
+
+
+def _ibc_type_error(value, annotation):
+    """None when the literal `value` fits the Python type written `annotation` (`float`,
+    `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
+    a `bool` is not an `int`; containers are checked element-wise."""
+    import ast
+
+    def name_of(node):
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Constant) and node.value is None:
+            return "None"
+        return None
+
+    def fits(value, node):
+        if isinstance(node, ast.Subscript):
+            outer = name_of(node.value)
+            inner = node.slice
+            items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if outer == "Optional":
+                return value is None or fits(value, items[0])
+            if outer == "Union":
+                return any(fits(value, item) for item in items)
+            if outer in ("list", "List", "Sequence"):
+                kinds = (list, tuple) if outer == "Sequence" else list
+                return isinstance(value, kinds) and all(fits(v, items[0]) for v in value)
+            if outer in ("tuple", "Tuple"):
+                if not isinstance(value, tuple):
+                    return False
+                if len(items) == 2 and isinstance(items[1], ast.Constant):
+                    if items[1].value is Ellipsis:
+                        return all(fits(v, items[0]) for v in value)
+                return len(value) == len(items) and all(map(fits, value, items))
+            if outer in ("dict", "Dict", "Mapping"):
+                return isinstance(value, dict) and all(
+                    fits(k, items[0]) and fits(v, items[1]) for k, v in value.items()
+                )
+            return fits(value, node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return fits(value, node.left) or fits(value, node.right)
+        name = name_of(node)
+        if name in ("Any", "object"):
+            return True
+        if name == "None":
+            return value is None
+        if name == "bool":
+            return isinstance(value, bool)
+        if name == "int":
+            return isinstance(value, int) and not isinstance(value, bool)
+        if name == "float":
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+        if name == "complex":
+            return isinstance(value, (int, float, complex)) and not isinstance(value, bool)
+        simple = {"str": str, "bytes": bytes, "list": list, "tuple": tuple, "dict": dict}
+        if name in simple:
+            return isinstance(value, simple[name])
+        return False  # a class of the user's or a library's: a literal is never one
+
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None
+    if fits(value, node):
+        return None
+    return f"expected {annotation}, got {type(value).__name__} {value!r}"
+
+
+def _ibc_parse_set(text):
+    """`-s PATH=LITERAL` -> (path, value), or (None, an error message)."""
+    import ast
+    import difflib
+
+    path, equals, literal = text.partition("=")
+    path = path.strip()
+    if not equals or not path:
+        return None, f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1"
+    if path not in _IBC_PARAMS:
+        close = difflib.get_close_matches(path, list(_IBC_PARAMS), n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        if not _IBC_PARAMS:
+            hint = " (this program has no parameters)"
+        return None, f"-s {path}: unknown parameter{hint}; --list-params lists them"
+    try:
+        value = ast.literal_eval(literal.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        hint = ""
+        if literal.strip().isidentifier() and "str" in _IBC_PARAMS[path]:
+            hint = f"; quote a string: -s '{path}=\"{literal.strip()}\"'"
+        return None, (
+            f"-s {path}: {literal.strip()!r} is not a literal (numbers, quoted strings, True, "
+            f"False, None, lists, tuples and dicts of them){hint}"
+        )
+    problem = _ibc_type_error(value, _IBC_PARAMS[path])
+    if problem is not None:
+        return None, f"-s {path}: {problem}"
+    return path, value
+
+
 def _ibc_usage():
     """The program's `--help` text."""
     import os
@@ -133,15 +429,34 @@ def _ibc_usage():
 
     program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
     lines = [
-        f"usage: python {program} [TARGET ...] [--json]",
+        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
         "",
         "Runs the named targets (every experiment and sweep when none is named) and prints",
-        "`NAME: VALUE` per target, or one JSON object with --json.",
+        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
+        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
         "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
         "",
         "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
     ]
     return "\n".join(lines)
+
+
+def _ibc_jobs(names):
+    """(name shown, function of a scope) for each requested target: a sweep gives one job per
+    point, a point name its point."""
+    points = {p[0]: (sweep, p) for sweep, ps in _IBC_POINTS.items() for p in ps}
+    jobs = []
+    for name in names:
+        if name in _IBC_POINTS:
+            run = _IBC_TARGETS[name]
+            jobs.extend((p[0], lambda s, p=p, run=run: run.point(p, s)) for p in _IBC_POINTS[name])
+        elif name in points:
+            sweep, p = points[name]
+            jobs.append((name, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
+        else:
+            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+            jobs.append((name, lambda s, run=run: run() if s is None else run(s)))
+    return jobs
 
 
 def _ibc_main(argv):
@@ -153,21 +468,38 @@ def _ibc_main(argv):
 
     as_json = False
     names = []
-    for arg in argv:
+    sets = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
         if arg in ("-h", "--help"):
             print(_ibc_usage())
             return 0
+        if arg == "--list-params":
+            for path, annotation in _IBC_PARAMS.items():
+                print(f"{path}: {annotation}")
+            return 0
         if arg == "--json":
             as_json = True
+        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and arg[2] != "-"):
+            if arg == "-s" and not args:
+                print("error: -s needs PATH=LITERAL", file=sys.stderr)
+                return 2
+            path, value = _ibc_parse_set(args.pop(0) if arg == "-s" else arg[2:])
+            if path is None:
+                print(f"error: {value}", file=sys.stderr)
+                return 2
+            sets[path] = value
         elif arg.startswith("-"):
             print(f"error: unknown option {arg}", file=sys.stderr)
             print(_ibc_usage(), file=sys.stderr)
             return 2
         else:
             names.append(arg)
+    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
     for name in names:
-        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS:
-            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS)
+        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and name not in points:
+            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             print(f"error: unknown target {name}{hint}", file=sys.stderr)
@@ -175,17 +507,17 @@ def _ibc_main(argv):
             return 2
     if not names:
         names = list(_IBC_TARGETS)
+    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
-        for name in names:
-            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+        for name, run in _ibc_jobs(names):
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):
-                        value = run()
+                        value = run(scope)
                 else:
-                    value = run()
+                    value = run(scope)
             except Exception as exc:
                 failed = True
                 print(f"error: experiment {name} failed", file=sys.stderr)

@@ -88,6 +88,12 @@ class NameResolver:
                 self.res.uses[id(decl)] = self.decl_uses
         self.decl_uses = None
 
+    def resolve_expression(self, expr: n.Expr, module: ModuleInfo) -> None:
+        """Resolve one expression in a module's top-level scope (a command-line override)."""
+        self.module = module
+        self.decl_uses = None
+        self.expr(expr, None)
+
     def _def(self, decl: n.FuncDef) -> None:
         scope = Scope({})
         for param in decl.params:

@@ -8,6 +8,8 @@ from ibc.diagnostics.wording import did_you_mean, register
 
 
 def _unknown_name_hint(args: dict) -> str | None:
+    if args.get("quote"):
+        return f"a string is expected here; quote it: -s '{args['quote']}'"
     if args.get("is_type"):
         return f"`{args['name']}` is a type; a value is needed here"
     return did_you_mean(args)

@@ -1,0 +1,285 @@
+"""Overrides, sweeps and `-s` in the `plain` target: the emission of parametrized programs.
+
+A program is emitted in the *layered* form when something can override one of its
+parameters: it has parameters (`IrProgram.params`, which `-s` may set), a `with`, a sweep or
+compiled-in overrides (`IrProgram.overrides`). A program with none of them keeps the direct
+form of `ibc.codegen.plain` (`@functools.cache def model(): return LogisticRegression(C=1.0)`).
+
+In the layered form every top-level binding is a function of a scope `s`, the stack of
+override layers it is evaluated under (`_IbcScope` in `plain_support`, copied into the script):
+
+    @_ibc_binding("model")
+    def model(s):
+        return s.call("model", LogisticRegression, (), C=lambda: 1.0)
+
+- `name(s)` reads a binding: its override at path `name`, else its value, memoized per
+  (binding, the overrides of `s` it can reach): the table `_IBC_READS` says which paths a
+  binding (or def) looks up itself and which bindings and defs it reads, so a binding that no
+  override of a sweep point reaches is computed once for all points.
+- `s.call(path, f, arg_names, *args, **kwargs)` is a call whose arguments are parameters; each
+  argument is a function of no arguments, so an overridden one is never computed. Without an
+  override under `path` it is the direct call `f(...)`. `s.ref(path, f)` is a swappable
+  reference (a callee at `callee_path`, a `RefValue` with a path); `s.list`, `s.tuple`,
+  `s.record` are literals with a path. Calls and literals without a path stay direct.
+- `base with {…}` is `base(s.push(KEY, {literal overrides}, {path: lambda s: value}))`: the
+  layer is pushed on the current scope, and a non-literal value is a function of the scope
+  below its layer. `KEY` makes the same `with` on the same scope one scope (shared values);
+  a `with` that reads locals of a def or lambda has no key (a fresh layer each time).
+- A sweep is `@_ibc_sweep("grid") def grid(s): …` and its points are DATA: `_IBC_POINTS =
+  {"grid": (("grid[model.C=0.01]", {"model.C": 0.01}), …)}` (a third dict holds the functions
+  of non-literal values). Used as a value it is a dict point name → value.
+- `def`s take the scope as their first parameter (`prepare(s, X)`); a def used as a value is
+  `functools.partial(prepare, s)`; lambdas capture `s` lexically.
+- `_IBC_SCOPE` is the scope targets run under: empty, or holding `IrProgram.overrides`.
+  `python OUT.py -s PATH=LITERAL` puts an outermost layer of literals (data, checked against
+  `_IBC_PARAMS`) under it.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ibc.codegen import ir
+
+
+def needs_layers(program: ir.IrProgram) -> bool:
+    """Whether `program` is emitted in the layered form."""
+    if program.params or program.overrides is not None:
+        return True
+    if any(t.kind == "sweep" or t.points for t in program.targets):
+        return True
+    from ibc.codegen.plain import _walk_ir
+
+    everything = (program.bindings, program.defs, program.targets)
+    return any(isinstance(node, ir.WithE) for node in _walk_ir(everything))
+
+
+def is_data(e: ir.IrExpr) -> bool:
+    """A value that is a Python literal and looks up no parameter: it can be a table entry."""
+    if isinstance(e, ir.Lit):
+        return True
+    if isinstance(e, (ir.ListE, ir.TupleE)):
+        return e.path is None and all(is_data(item) for item in e.items)
+    if isinstance(e, ir.RecordE):
+        return e.path is None and all(is_data(value) for _, value in e.fields)
+    if isinstance(e, ir.DictE):
+        return all(is_data(k) and is_data(v) for k, v in e.entries)
+    return False
+
+
+def _name(py: str) -> ast.Name:
+    return ast.Name(id=py, ctx=ast.Load())
+
+
+def _s_method(method: str) -> ast.Attribute:
+    return ast.Attribute(value=_name("s"), attr=method, ctx=ast.Load())
+
+
+def _lambda(body: ast.expr, *params: str) -> ast.Lambda:
+    args = ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=p) for p in params],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=[],
+    )
+    return ast.Lambda(args=args, body=body)
+
+
+def _const_tuple(items) -> ast.Tuple:
+    return ast.Tuple(elts=[ast.Constant(value=i) for i in items], ctx=ast.Load())
+
+
+class LayeredEmission:
+    """The layered form's parts of `plain._Emitter` (a mixin: it uses `self.expr`,
+    `self._ref`, `self._register`, `self.program` and `self.defs`)."""
+
+    layer_keys: dict[str, int]
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def thunk(self, e: ir.IrExpr, scope) -> ast.expr:
+        """`lambda: e`: an argument computed only when no override replaces it."""
+        return _lambda(self.expr(e, scope))
+
+    def thunk_keywords(self, items, scope) -> list[ast.keyword]:
+        keywords: list[ast.keyword] = []
+        odd: list[tuple[str, ast.expr]] = []
+        for key, value in items:
+            if key.isidentifier() and not _keyword(key):
+                keywords.append(ast.keyword(arg=key, value=self.thunk(value, scope)))
+            else:
+                odd.append((key, self.thunk(value, scope)))
+        if odd:
+            keywords.append(
+                ast.keyword(
+                    arg=None,
+                    value=ast.Dict(
+                        keys=[ast.Constant(value=k) for k, _ in odd], values=[v for _, v in odd]
+                    ),
+                )
+            )
+        return keywords
+
+    def swappable(self, func: ast.expr, path: str | None) -> ast.expr:
+        if path is None:
+            return func
+        return ast.Call(func=_s_method("ref"), args=[ast.Constant(value=path), func], keywords=[])
+
+    def layered_stage(self, e: ir.Stage, scope) -> ast.expr:
+        func = self.swappable(self._ref(e.ref), e.callee_path)
+        if e.path is None:
+            node = ast.Call(
+                func=func,
+                args=[self.expr(a, scope) for a in e.args],
+                keywords=self._keywords(e.kwargs, scope),
+            )
+        else:
+            names = tuple(e.arg_names[: len(e.args)])
+            node = ast.Call(
+                func=_s_method("call"),
+                args=[
+                    ast.Constant(value=e.path),
+                    func,
+                    _const_tuple(names),
+                    *[self.thunk(a, scope) for a in e.args],
+                ],
+                keywords=self.thunk_keywords(e.kwargs, scope),
+            )
+        return self._register(node, e.span, f"call of {e.ref.local or e.ref.name}")
+
+    def layered_literal(self, kind: str, path: str, items, scope) -> ast.expr:
+        """`s.list(path, …)`, `s.tuple(path, …)`, `s.record(path, field=…)`."""
+        if kind == "record":
+            return ast.Call(
+                func=_s_method("record"),
+                args=[ast.Constant(value=path)],
+                keywords=self.thunk_keywords(items, scope),
+            )
+        return ast.Call(
+            func=_s_method(kind),
+            args=[ast.Constant(value=path), *[self.thunk(item, scope) for item in items]],
+            keywords=[],
+        )
+
+    def layer_args(self, layer: ir.IrLayer, scope) -> list[ast.expr]:
+        """`{path: literal}` and, when some value is not a literal, `{path: lambda s: value}`."""
+        consts = [o for o in layer.overrides if is_data(o.value)]
+        others = [o for o in layer.overrides if not is_data(o.value)]
+        out: list[ast.expr] = [
+            ast.Dict(
+                keys=[ast.Constant(value=o.path) for o in consts],
+                values=[self.expr(o.value, scope) for o in consts],
+            )
+        ]
+        if others:
+            out.append(
+                ast.Dict(
+                    keys=[ast.Constant(value=o.path) for o in others],
+                    values=[_lambda(self.expr(o.value, scope), "s") for o in others],
+                )
+            )
+        return out
+
+    def _expr_WithE(self, e: ir.WithE, scope) -> ast.expr:
+        from ibc.codegen.plain import _walk_ir
+
+        if any(isinstance(node, ir.Local) for node in _walk_ir(e.layer)):
+            key: ast.expr = ast.Constant(value=None)
+        else:
+            text = f"with {e.span}"
+            count = self.layer_keys.get(text, 0) + 1
+            self.layer_keys[text] = count
+            key = ast.Constant(value=text if count == 1 else f"{text} #{count}")
+        pushed = ast.Call(
+            func=_s_method("push"), args=[key, *self.layer_args(e.layer, scope)], keywords=[]
+        )
+        base = self.expr(e.base, scope)
+        if isinstance(base, ast.Call) and _is_binding_read(base):
+            base.args = [pushed]  # `baseline(s.push(…))`
+            return base
+        return ast.Call(func=_lambda(base, "s"), args=[pushed], keywords=[])
+
+    # -- tables --------------------------------------------------------------------------
+
+    def points_table(self) -> ast.expr:
+        keys, values = [], []
+        for t in self.program.targets:
+            if not (t.kind == "sweep" or t.points):
+                continue
+            points = []
+            for point in t.points:
+                parts = [ast.Constant(value=point.name), *self.layer_args(point.layer, {})]
+                points.append(ast.Tuple(elts=parts, ctx=ast.Load()))
+            keys.append(ast.Constant(value=t.name))
+            values.append(ast.Tuple(elts=points, ctx=ast.Load()))
+        return ast.Dict(keys=keys, values=values)
+
+    def params_table(self) -> ast.expr:
+        params = dict(self.program.params)
+        return ast.Dict(
+            keys=[ast.Constant(value=p) for p in params],
+            values=[ast.Constant(value=t) for t in params.values()],
+        )
+
+    def reads_table(self) -> ast.expr:
+        """`{name: (paths it looks up, bindings and defs it reads)}` for every binding,
+        target and def, so a scope can tell which of its overrides reach a binding."""
+        from ibc.codegen.plain import _walk_ir
+
+        program = self.program
+        parts: list[tuple[str, object, bool]] = [(b.name, b.value, True) for b in program.bindings]
+        parts += [(t.name, (t.value, t.points), True) for t in program.targets]
+        parts += [(d.name, (d.params, d.body, d.result), False) for d in program.defs]
+        keys, values = [], []
+        for name, node, is_binding in parts:
+            paths: dict[str, None] = {name: None} if is_binding else {}
+            reads: dict[str, None] = {}
+            for sub in _walk_ir(node):
+                if isinstance(sub, ir.Stage):
+                    for p in (sub.path, sub.callee_path):
+                        if p is not None:
+                            paths[p] = None
+                elif isinstance(sub, (ir.RefValue, ir.ListE, ir.TupleE, ir.RecordE)):
+                    if sub.path is not None:
+                        paths[sub.path] = None
+                elif isinstance(sub, ir.Global):
+                    reads[sub.name] = None
+                elif isinstance(sub, ir.DefCall):
+                    reads[sub.name] = None
+            keys.append(ast.Constant(value=name))
+            values.append(
+                ast.Tuple(elts=[_const_tuple(paths), _const_tuple(reads)], ctx=ast.Load())
+            )
+        return ast.Dict(keys=keys, values=values)
+
+    def scope_value(self) -> ast.expr:
+        """`_IbcScope()`, with the program's compiled-in overrides pushed when it has some."""
+        root = ast.Call(func=_name("_IbcScope"), args=[], keywords=[])
+        layer = self.program.overrides
+        if layer is None or not layer.overrides:
+            return root
+        return ast.Call(
+            func=ast.Attribute(value=root, attr="push", ctx=ast.Load()),
+            args=[ast.Constant(value="overrides"), *self.layer_args(layer, {})],
+            keywords=[],
+        )
+
+
+def _is_binding_read(node: ast.Call) -> bool:
+    """`name(s)`: the read of a top-level binding."""
+    return (
+        isinstance(node.func, ast.Name)
+        and not node.keywords
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == "s"
+    )
+
+
+def _keyword(name: str) -> bool:
+    import keyword
+
+    return keyword.iskeyword(name)

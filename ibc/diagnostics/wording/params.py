@@ -1,0 +1,109 @@
+"""Wording of parameter and override diagnostics (E05xx, W05xx)."""
+
+from __future__ import annotations
+
+from ibc.diagnostics.wording import did_you_mean, register
+
+register(
+    "E0501",
+    "unknown parameter path",
+    "there is no parameter `{path}`",
+    did_you_mean,
+    explain=(
+        "An override names a parameter by its path: a top-level binding (`seed`), an argument "
+        "of the call a binding is bound to (`model.C`, nested: `clf.model.C`), an element or "
+        "field of a literal (`steps[1]`, `point.x`), a signature default (`model.tol`) or a "
+        "path inside a `def` (`prepare.boosted.strength`). `ibc params FILE` lists them all."
+    ),
+    example="model = 1\nexperiment e = model with { model.C = 0.1 }",
+)
+register(
+    "E0502",
+    "path through another binding",
+    "`{path}` runs into another binding's name",
+    "the parameter is `{hint}`",
+    explain=(
+        "A path stops at a reference to another name: in `forest = baseline with {…}`, "
+        "`forest.model.C` does not exist; the estimator's `C` is the parameter `model.C`."
+    ),
+)
+register(
+    "E0503",
+    "path and its prefix in one `with`",
+    "`{path}` is overridden together with `{prefix}` in one `with`",
+    "override one of them: the override of `{prefix}` already replaces `{path}`",
+    explain="One layer cannot set a value and a part of the same value.",
+    example="m = {a = 1}\nexperiment e = m with { m = {a = 2}, m.a = 3 }",
+)
+register(
+    "E0504",
+    "override of the wrong type",
+    "the override `{path}` gives a `{type}` (it was a `{was}`), which a use rejects: {use}",
+    "give a value that every use of the parameter accepts",
+    explain=(
+        "A derived experiment is type-checked as a whole: an override may change a value's "
+        "type if every use accepts the new type (a forest may replace a logistic regression "
+        "where an `Estimator` is required). The note points at the use that rejects it."
+    ),
+    example="def half(x: Float) -> Float: return x / 2\nrate = 0.5\n"
+    'experiment e = half(rate) with { rate = "fast" }',
+)
+register(
+    "E0505",
+    "sweep without `in`",
+    "the sweep `{name}` ranges over nothing",
+    "a sweep is `base with {{ path in [v1, v2, …] }}`; an `experiment` takes single values",
+    explain="A sweep is a family of experiments, one per combination of its `in` overrides.",
+    example="x = 1\nsweep s = x with { x = 2 }",
+)
+register(
+    "E0506",
+    "empty sweep",
+    "this sweep ranges over no value",
+    "give at least one value",
+    explain="A sweep over an empty list has no point to run.",
+    example="x = 1\nsweep s = x with { x in [] }",
+)
+register(
+    "E0507",
+    "sweep values not known at compile time",
+    "the values of a sweep must be known when the program is compiled",
+    "write a list literal `[v1, v2]`, or `range`, `linspace` or `logspace` of constants",
+    explain=(
+        "Sweep points are named and type-checked at compile time, so their values must be a "
+        "list literal (of any expressions) or a prelude range of constant numbers."
+    ),
+    example="xs = [1, 2]\nx = 1\nsweep s = x with { x in xs }",
+)
+register(
+    "E0508",
+    "zip of the wrong length",
+    "{count} paths take their values together, but this value has {found}",
+    "give each value as a tuple with one element per path: `(p, q) in [(1, 2), (3, 4)]`",
+    explain="`(p, q) in [...]` takes the paths' values together from tuples of as many values.",
+    example="a = 1\nb = 2\nsweep s = a + b with { (a, b) in [(1, 2, 3)] }",
+)
+register(
+    "E0509",
+    "`in` outside a sweep",
+    "`path in values` makes a sweep, but this is not one",
+    "declare it with `sweep NAME = …`, or give a single value with `=`",
+    explain="Only a `sweep` declaration (or `ibc run -s 'p in […]'`) ranges over values.",
+    example="x = 1\nexperiment e = x with { x in [1, 2] }",
+)
+register(
+    "E0510",
+    "bad range",
+    "this range cannot be computed: {reason}",
+    None,
+    explain="`range`, `linspace` and `logspace` in a sweep are computed at compile time.",
+    example="x = 1\nsweep s = x with { x in range(0, 3, 0) }",
+)
+register(
+    "W0501",
+    "override never used",
+    "the override `{path}` is not used by the experiment it derives",
+    "the overridden value is not reached from the expression before `with`; check the path",
+    explain="An override that changes nothing is usually a mistake in the path or the base.",
+    example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
+)

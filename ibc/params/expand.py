@@ -1,0 +1,314 @@
+"""The parameters phase: overrides resolved to sites, sweeps expanded, variants checked.
+
+For every `with` of the program (and the command line's `-s`), each override path is looked
+up among the program's parameters (`paths.collect`): an unknown path is an error with the
+nearest paths, a path that runs through another binding's name an error whose hint is the
+path to use, a path given with its prefix in one `with` an error, and an override that the
+overridden expression never reaches a warning. A sweep's `in` overrides are expanded into
+points (cartesian across entries, zip-wise within a tuple of paths) over values known at
+compile time. Each distinct combination of override types is type-checked as a derived
+program (`variants.py`). Hands on an `Expanded` program for lowering and for `ibc params`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics, Related
+from ibc.diagnostics.spell import nearest
+from ibc.params import constants
+from ibc.params.paths import Site, Sites, collect, module_prefixes
+from ibc.params.variants import check_variant
+from ibc.records import field, record
+from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
+from ibc.syntax import nodes as n
+from ibc.syntax.spans import Span
+from ibc.types.check import Checked
+from ibc.types.types import ANY, ListType, Type
+
+
+@record
+class Resolved:
+    """One override of a layer, resolved: the site it sets and the expression it sets it to
+    (`value` is an AST expression; `constant` set when a sweep computed the value)."""
+
+    path: str
+    site: Site
+    value: object
+    span: Span
+    constant: object = None
+    has_constant: bool = False
+
+
+@record
+class Point:
+    name: str
+    overrides: tuple  # of Resolved
+
+
+@record(mutable=True)
+class Expanded:
+    checked: Checked
+    sites: Sites
+    prefixes: dict
+    layers: dict = field(default_factory=dict)  # id(With) -> tuple of Resolved (no `in`)
+    sweeps: dict = field(default_factory=dict)  # id(Sweep decl) -> (base expr, layer, points)
+    cli: tuple = ()  # the `-s` overrides without `in`
+    cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
+
+
+class Expander:
+    def __init__(self, checked: Checked, diags: Diagnostics) -> None:
+        self.checked = checked
+        self.program = checked.program
+        self.diags = diags
+        self.prefixes = module_prefixes(self.program)
+        self.sites = collect(checked, self.prefixes)
+        self.out = Expanded(checked, self.sites, self.prefixes)
+        self.base = [d for d in diags.items]
+        self._variants: dict[tuple, list[Diagnostic]] = {}
+        self._uses: dict[int, set[int]] = {}
+
+    # ----------------------------------------------------------------- program
+
+    def expand(self) -> Expanded:
+        for info in self.program.modules:
+            if info.ast is None or info.kind == "prelude":
+                continue
+            for decl in info.ast.decls:
+                if isinstance(decl, n.Sweep):
+                    self._sweep(decl)
+                elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
+                    for node in _withs(decl):
+                        self._with(node)
+        return self.out
+
+    def _with(self, w: n.With) -> None:
+        for override in w.overrides:
+            if override.sweep:
+                self.diags.error("E0509", override.span)
+        plain = tuple(o for o in w.overrides if not o.sweep)
+        layer = self.resolve_layer(plain, w.base)
+        self.out.layers[id(w)] = layer
+        self.check_layers([layer], w.span)
+
+    def _sweep(self, decl: n.Sweep) -> None:
+        w = decl.value
+        if not isinstance(w, n.With) or not any(o.sweep for o in w.overrides):
+            self.diags.error("E0505", decl.name.span, name=decl.name.text)
+            return
+        for inner in _withs_in(w.base):
+            self._with(inner)
+        for override in w.overrides:
+            for inner in _withs_in(override.value):
+                self._with(inner)
+        plain = tuple(o for o in w.overrides if not o.sweep)
+        layer = self.resolve_layer(plain, w.base)
+        entries = [o for o in w.overrides if o.sweep]
+        points = self.points(decl.name.text, entries, w.base)
+        if points is None:
+            return
+        self.out.sweeps[id(decl)] = (w.base, layer, points)
+        self.check_layers([layer, *(p.overrides for p in points)], w.span, sweep=True)
+
+    # ----------------------------------------------------------------- resolution
+
+    def resolve_layer(self, overrides, base: n.Expr) -> tuple:
+        out: list[Resolved] = []
+        paths: list[tuple[str, n.Path]] = []
+        for override in overrides:
+            for path in override.paths:
+                site = self.resolve_path(path)
+                if site is not None:
+                    paths.append((str(path), path))
+                    out.append(Resolved(site.path, site, override.value, override.span))
+        self._prefix_conflicts(paths)
+        reach = self._reach(base)
+        for item in out:
+            owner = item.site.owner
+            if reach is not None and id(owner) not in reach:
+                self.diags.warning("W0501", item.span, path=item.path)
+        return tuple(out)
+
+    def resolve_path(self, path: n.Path) -> Site | None:
+        text = str(path)
+        site = self.sites.by_path.get(text)
+        if site is not None:
+            return site
+        by_path = self.sites.by_path
+        hint = None
+        parts = text.replace("[", ".[").split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:cut]).replace(".[", "[")
+            rest = ".".join(parts[cut:]).replace(".[", "[")
+            if head in by_path:
+                if rest in by_path:
+                    hint = rest
+                else:
+                    node = by_path[head].node
+                    if isinstance(node, n.With):
+                        node = node.base
+                    if isinstance(node, n.Var) and f"{node.name}.{rest}" in by_path:
+                        hint = f"{node.name}.{rest}"
+                break
+        if hint is not None:
+            self.diags.error("E0502", path.span, path=text, hint=hint)
+        else:
+            self.diags.error(
+                "E0501", path.span, path=text, suggestions=nearest(text, list(by_path), limit=3)
+            )
+        return None
+
+    def _prefix_conflicts(self, paths: list[tuple[str, n.Path]]) -> None:
+        texts = [t for t, _ in paths]
+        for text, node in paths:
+            for other in texts:
+                if other != text and (text.startswith(other + ".") or text.startswith(other + "[")):
+                    self.diags.error("E0503", node.span, path=text, prefix=other)
+            if texts.count(text) > 1 and node is [p for t, p in paths if t == text][1]:
+                self.diags.error("E0503", node.span, path=text, prefix=text)
+
+    # ----------------------------------------------------------------- sweeps
+
+    def points(self, name: str, entries, base) -> list[Point] | None:
+        axes: list[list[list[tuple[Resolved, str]]]] = []
+        for entry in entries:
+            sites = [self.resolve_path(p) for p in entry.paths]
+            values = constants.sweep_values(entry.value, self.checked, self.diags)
+            if values is None or any(s is None for s in sites):
+                return None
+            if not values:
+                self.diags.error("E0506", entry.value.span)
+                return None
+            axis = []
+            for value in values:
+                parts = value.items if len(sites) > 1 else (value,)
+                if len(sites) > 1 and len(parts) != len(sites):
+                    self.diags.error(
+                        "E0508", value.span, count=len(sites), found=len(parts)
+                    )
+                    return None
+                axis.append(
+                    [
+                        (
+                            Resolved(site.path, site, part.expr, entry.span, part.value, part.known),
+                            part.text,
+                        )
+                        for site, part in zip(sites, parts)
+                    ]
+                )
+            axes.append(axis)
+        reach = self._reach(base)
+        for entry, axis in zip(entries, axes):
+            for resolved, _ in axis[0]:
+                if reach is not None and id(resolved.site.owner) not in reach:
+                    self.diags.warning("W0501", entry.span, path=resolved.path)
+        out = []
+        for combo in itertools.product(*axes):
+            pairs = [pair for group in combo for pair in group]
+            label = ",".join(f"{r.path}={text}" for r, text in pairs)
+            out.append(Point(f"{name}[{label}]", tuple(r for r, _ in pairs)))
+        return out
+
+    # ----------------------------------------------------------------- typing
+
+    def check_layers(self, layers, span: Span, sweep: bool = False) -> None:
+        """Type-check the variants: for a sweep, one per point, each deduplicated by the
+        types its overrides give."""
+        if sweep:
+            base_layer, *points = layers
+            variants = [(*base_layer, *p) for p in points] or [base_layer]
+        else:
+            variants = [tuple(r for layer in layers for r in layer)]
+        for overrides in variants:
+            typed = []
+            for item in overrides:
+                t = self._value_type(item)
+                typed.append((item, t))
+            key = tuple((item.path, str(t)) for item, t in typed)
+            if key in self._variants:
+                continue
+            found = check_variant(
+                self.checked, self.prefixes, [(item.site, t) for item, t in typed], self.base
+            )
+            self._variants[key] = found
+            for diag in found:
+                self._blame(diag, typed)
+
+    def _value_type(self, item: Resolved) -> Type:
+        if item.has_constant:
+            return constants.type_of_value(item.constant)
+        return self.checked.types.get(id(item.value), ANY)
+
+    def _blame(self, diag: Diagnostic, typed) -> None:
+        from ibc.diagnostics.wording import words
+
+        message, _ = words(diag.code, diag.args)
+        item, t = typed[0]
+        for candidate, ct in typed:  # the override whose path the use is under, if any
+            if diag.span.file == candidate.span.file:
+                item, t = candidate, ct
+        self.diags.error(
+            "E0504",
+            item.span,
+            (Related(diag.span, message),),
+            path=item.path,
+            type=str(t),
+            was=str(item.site.type),
+            use=message,
+        )
+
+    # ----------------------------------------------------------------- reachability
+
+    def _reach(self, base: n.Expr) -> set[int] | None:
+        return reachable(self.program, base)
+
+
+def reachable(program, base) -> set[int]:
+    """The declarations an expression reaches (ids), through names, transitively."""
+    res = program.names
+    todo: list[object] = []
+    for node in _walk(base):
+        if isinstance(node, (n.Var, n.Attribute)):
+            sym = res.symbols.get(id(node))
+            if sym is not None:
+                todo.append(sym)
+    seen: set[int] = set()
+    while todo:
+        sym = todo.pop()
+        decl = getattr(sym, "decl", None)
+        if decl is None or id(decl) in seen:
+            continue
+        seen.add(id(decl))
+        if isinstance(sym, PyRefSym):
+            continue
+        if isinstance(sym, (BindingSym, DefSym, TargetSym)):
+            for node in _walk(decl):
+                if isinstance(node, (n.Var, n.Attribute)):
+                    used = res.symbols.get(id(node))
+                    if used is not None:
+                        todo.append(used)
+    return seen
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(n.children(current))
+
+
+def _withs(decl):
+    return [node for node in _walk(decl) if isinstance(node, n.With)]
+
+
+def _withs_in(expr):
+    return [node for node in _walk(expr) if isinstance(node, n.With)]
+
+
+def expand(checked: Checked, diags: Diagnostics) -> Expanded:
+    return Expander(checked, diags).expand()
+
+
+__all__ = ["Expanded", "Point", "Resolved", "expand", "ListType"]

@@ -1,0 +1,95 @@
+"""Type-checking a derived program: the program as a set of overrides makes it (DESIGN §6).
+
+An override is valid when every use of the overridden value accepts the new type, not only
+when the new type is a subtype of the old: a `RandomForestClassifier` may replace a
+`LogisticRegression` where only an `Estimator` is required. So a variant is checked by
+re-running the checker over the whole program with the overridden sites' types replaced;
+an error it finds that the base program does not have is the override's fault, reported at
+the override with the use that rejects it. Variants are checked once per distinct
+combination of override types (a 1,000-point sweep over floats is one check), and not at
+all when every new type is a subtype of the site's type (every use already accepts it).
+"""
+
+from __future__ import annotations
+
+from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
+from ibc.params.paths import BINDING, DEFAULT, FUNCTION, Site
+from ibc.resolve.symbols import BindingSym, PyRefSym, TargetSym
+from ibc.syntax import nodes as n
+from ibc.types.check import Checked, Checker
+from ibc.types.relations import is_subtype
+from ibc.types.types import Type
+
+
+class VariantChecker(Checker):
+    """The checker, with the types of some sites replaced."""
+
+    def __init__(self, checked: Checked, nodes: dict[int, Type], names: dict[str, Type]):
+        super().__init__(checked.program, Diagnostics())
+        self.env = checked.env  # share what was learned of Python interfaces
+        self.out.env = checked.env
+        self.node_types = nodes
+        self.name_types = names
+
+    def infer(self, e: n.Expr, expected: Type | None) -> Type:
+        replaced = self.node_types.get(id(e))
+        if replaced is not None:
+            self.out.types[id(e)] = replaced
+            return replaced
+        return super().infer(e, expected)
+
+    def symbol_type(self, sym, at):
+        if isinstance(sym, (BindingSym, TargetSym, PyRefSym)) and sym.module is not None:
+            prefix = self.prefixes.get(id(sym.module), "")
+            replaced = self.name_types.get(prefix + sym.name)
+            if replaced is not None:
+                return replaced
+        return super().symbol_type(sym, at)
+
+
+def _key(d: Diagnostic) -> tuple:
+    return (d.code, d.span.file, d.span.start, d.span.end)
+
+
+def check_variant(
+    checked: Checked,
+    prefixes: dict[int, str],
+    overrides: list[tuple[Site, Type]],
+    base: list[Diagnostic],
+) -> list[Diagnostic]:
+    """The diagnostics of the program with each site's type replaced, that the base program
+    does not have. Signature defaults are checked directly against the parameter's type."""
+    env = checked.env
+    found: list[Diagnostic] = []
+    nodes: dict[int, Type] = {}
+    names: dict[str, Type] = {}
+    needed = False
+    for site, new in overrides:
+        if is_subtype(new, site.type, env):
+            continue
+        if site.kind == DEFAULT:
+            from ibc.diagnostics.diagnostic import error
+
+            found.append(
+                error(
+                    "E0401",
+                    site.span or overrides[0][0].span,
+                    why=f"the parameter `{site.path}` ({site.where})",
+                    expected=str(site.type),
+                    found=str(new),
+                )
+            )
+            continue
+        needed = True
+        if site.kind in (BINDING, FUNCTION):
+            names[site.path] = new
+        elif site.node is not None:
+            nodes[id(site.node)] = new
+    if not needed:
+        return found
+    checker = VariantChecker(checked, nodes, names)
+    checker.prefixes = prefixes
+    checker.check()
+    seen = {_key(d) for d in base}
+    found.extend(d for d in checker.diags.items if d.is_error and _key(d) not in seen)
+    return found

@@ -1,0 +1,104 @@
+"""Output of `ibc params` and `ibc diff`: plain aligned tables with a header, or JSON.
+
+`ibc params FILE [TARGET] [--all]` prints one row per parameter (`ibc.params.listing.ParamRow`:
+path, type, value, where it is set); rows whose value comes from the target's own `with` are
+marked `*` in a first column, with a footnote. `ibc diff FILE A B` prints the paths whose
+values differ between two targets, one column per target. `--format json` prints the same
+data as a JSON list of objects.
+
+Plain text on purpose: no `rich` (slow to import), no colour, columns padded with spaces so
+the output reads in a terminal, a pager, a file and a golden test alike. A value longer than
+`MAX_VALUE` characters is shortened with `…` in a table (never in JSON), and a value written
+over several lines in the source is shown on one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+# The fields of a `ParamRow`, in the order JSON objects list them.
+PARAM_FIELDS = ("path", "type", "value", "where", "kind", "overridden")
+MAX_VALUE = 60
+GAP = "  "
+MISSING = "-"  # a path that one side of a diff does not have
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace (newlines included) made one space."""
+    return " ".join(str(text).split())
+
+
+def clip(text: str, width: int = MAX_VALUE) -> str:
+    """`text` on one line, at most `width` characters, shortened with `…` at the end."""
+    flat = one_line(text)
+    if len(flat) <= width:
+        return flat
+    return flat[: max(width - 1, 0)].rstrip() + "…"
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Left-aligned columns under `header`, separated by two spaces, without trailing
+    spaces; one line per row, ending with a newline."""
+    lines = [list(header)] + [list(r) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    out = []
+    for line in lines:
+        cells = [cell.ljust(width) for cell, width in zip(line, widths)]
+        out.append(GAP.join(cells).rstrip())
+    return "\n".join(out) + "\n"
+
+
+def params_table(rows: Sequence, target: str | None = None) -> str:
+    """The table of `ibc params`: PATH, TYPE, VALUE, SET AT; overridden rows marked `*`."""
+    if not rows:
+        about = f" in `{target}`" if target else ""
+        return f"no parameters{about}\n"
+    marked = any(row.overridden for row in rows)
+    header = ["PATH", "TYPE", "VALUE", "SET AT"]
+    body = [
+        [row.path, one_line(row.type), clip(row.value), one_line(row.where)] for row in rows
+    ]
+    if marked:
+        header = [" ", *header]
+        body = [["*" if row.overridden else " ", *cells] for row, cells in zip(rows, body)]
+    text = table(header, body)
+    if marked:
+        by = f"`{target}`" if target else "an override"
+        text += f"\n* set by {by}\n"
+    return text
+
+
+def param_objects(rows: Sequence) -> list[dict]:
+    """The rows as JSON-ready objects with the `ParamRow` fields."""
+    return [{name: getattr(row, name) for name in PARAM_FIELDS} for row in rows]
+
+
+def params_json(rows: Sequence) -> str:
+    """The JSON of `ibc params --format json`: a list of objects, one per parameter."""
+    return json.dumps(param_objects(rows), indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_table(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:
+    """The table of `ibc diff`: PATH, then the value in `a` and the value in `b`."""
+    if not rows:
+        return f"`{a}` and `{b}` have the same parameter values\n"
+    body = [[path, clip(va) or MISSING, clip(vb) or MISSING] for path, va, vb in rows]
+    return table(["PATH", a, b], body)
+
+
+def diff_json(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:
+    """The JSON of `ibc diff --format json`: a list of `{"path", "a", "b"}` objects, the
+    values in `a` and `b` as source text (`null` where a target lacks the path)."""
+    objects = [{"path": path, "a": va or None, "b": vb or None} for path, va, vb in rows]
+    return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
+
+
+def unknown_target_message(name: str, suggestions: Sequence[str] = ()) -> str:
+    """The message for a target name the file does not define (bad usage, exit 2)."""
+    text = f"error: unknown target `{name}`"
+    if suggestions:
+        quoted = [f"`{s}`" for s in suggestions]
+        choice = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+        text += f"\n  = hint: did you mean {choice}?"
+    return text + "\n"

@@ -1,0 +1,142 @@
+"""Override layers and stacks of layers: how `with`, sweep points and `-s` rebind parameters.
+
+A `Layer` maps parameter paths (`model.C`, `seed`, `steps[1]`) to values. A value is either
+*literal data* (a number, string, boolean, None, or a list or tuple of them: sweep tables and
+`-s` are data, not code) or a *builder* `value(m)`, called with the builder context of the
+scope below the layer (so `seed = seed + 1` reads the old seed).
+
+A `Stack` is the sequence of layers in the order they were pushed; a path is looked up from
+the first pushed to the last, so the first layer that sets a path wins (`(e with A) with B`
+pushes B first: B wins; the command line's layer is pushed first of all). Each stack indexes
+its paths when it is made:
+
+- `paths`: path → index of the winning layer;
+- `keys`: every path and every prefix of one that ends just before a `.` or `[` plus that
+  character (`model.C` gives `model.C` and `model.`), so that "could this stack change a
+  construct that reads path P or anything under P?" is one set test;
+- `children`: call path → the simple parameter names set under it (`model` → `C`, `tol`),
+  for keyword arguments a call does not write.
+
+A stack also holds the memo of what was built under it (see `Scope` in `graph`): the nodes
+of bindings and of override values. The empty stack is the scope's root.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+LITERAL_SCALARS = (type(None), bool, int, float, str)
+
+
+class Layer:
+    """One override layer: `values` maps paths to literal data or to builders `value(m)`.
+    `name` says where it comes from (`-s`, a point's name) for messages; `level` is the
+    lambda depth where it was pushed (override builders may use that lambda's parameters);
+    a `static` layer lives as long as the program (points, `-s`): stacks made by pushing it
+    are cached."""
+
+    __slots__ = ("values", "name", "level", "static")
+
+    def __init__(
+        self, values: dict[str, object], name: str = "", level: int = 0, static: bool = False
+    ) -> None:
+        self.values = dict(values)
+        self.name = name
+        self.level = level
+        self.static = static
+
+    def __repr__(self) -> str:
+        return f"<Layer {self.name or ''} {sorted(self.values)}>"
+
+
+def is_literal(value: object) -> bool:
+    """Whether `value` is literal data: None, bool, int, float, str, or lists and tuples of
+    them (the values `-s` and sweep tables may hold)."""
+    if isinstance(value, (list, tuple)):
+        return all(is_literal(v) for v in value)
+    return isinstance(value, LITERAL_SCALARS)
+
+
+def path_keys(path: str) -> list[str]:
+    """`path` and its prefixes that end with `.` or `[`: `a.b[2].c` gives `a.b[2].c`, `a.`,
+    `a.b[` and `a.b[2].`."""
+    keys = [path]
+    for i, char in enumerate(path):
+        if char in ".[":
+            keys.append(path[: i + 1])
+    return keys
+
+
+def _split_child(path: str) -> tuple[str, str] | None:
+    """`("clf.model", "C")` for `clf.model.C`; None when the last part is not a plain name."""
+    head, dot, tail = path.rpartition(".")
+    if not dot or not head or not tail.isidentifier():
+        return None
+    return head, tail
+
+
+class Stack:
+    """Layers in push order, indexed by path (see the module docstring). Made only by
+    `Stack()` (the empty stack) and `push`."""
+
+    __slots__ = ("layers", "parent", "paths", "keys", "children", "built", "values", "_pushed")
+
+    def __init__(self, parent: Stack | None = None, layer: Layer | None = None) -> None:
+        self.parent = parent
+        self.built: dict[object, tuple] = {}  # memo: binding -> (node, reads)
+        self.values: dict[str, tuple] = {}  # memo: override path -> (node, reads)
+        self._pushed: dict[int, tuple[Layer, Stack]] = {}
+        if parent is None or layer is None:
+            self.layers: tuple[Layer, ...] = ()
+            self.paths: dict[str, int] = {}
+            self.keys: frozenset[str] = frozenset()
+            self.children: dict[str, tuple[str, ...]] = {}
+            return
+        self.layers = parent.layers + (layer,)
+        index = len(parent.layers)
+        paths = dict(parent.paths)
+        added = [p for p in layer.values if p not in paths]
+        for p in added:
+            paths[p] = index
+        self.paths = paths
+        keys = set(parent.keys)
+        children = {k: list(v) for k, v in parent.children.items()}
+        for p in added:
+            keys.update(path_keys(p))
+            split = _split_child(p)
+            if split is not None:
+                children.setdefault(split[0], []).append(split[1])
+        self.keys = frozenset(keys)
+        self.children = {k: tuple(sorted(v)) for k, v in children.items()}
+
+    def push(self, layer: Layer) -> Stack:
+        """This stack with `layer` pushed last (it loses to every layer already here)."""
+        if not layer.static:
+            return Stack(self, layer)
+        cached = self._pushed.get(id(layer))
+        if cached is None:
+            cached = self._pushed[id(layer)] = (layer, Stack(self, layer))
+        return cached[1]
+
+    def below(self, index: int) -> Stack:
+        """The stack of the first `index` layers: the scope below layer `index`."""
+        stack = self
+        while len(stack.layers) > index:
+            stack = stack.parent  # type: ignore[assignment]
+        return stack
+
+    def value_of(self, path: str) -> tuple[object, int]:
+        """The winning value set at `path` and the index of its layer (KeyError: none)."""
+        index = self.paths[path]
+        return self.layers[index].values[path], index
+
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __repr__(self) -> str:
+        return f"<Stack {list(self.layers)}>"
+
+
+def value_builder(value: object) -> Callable | None:
+    """The builder of an override value, or None when it is literal data."""
+    return value if callable(value) else None
