@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ibc.codegen import ir
 from ibc.codegen.names import Namer, is_safe
+from ibc.codegen.plain_layers import LayeredEmission, needs_layers
 from ibc.codegen.plain_copy import (
     PRELUDE_MODULE,
     copy_functions,
@@ -48,7 +49,19 @@ REVISIONS_UNSUPPORTED = "plain target: revisions are not supported yet"
 
 # Module-level names of the emitted script itself; `.ib` names never take them.
 _STDLIB_IMPORTS = ("functools", "os", "sys")
-_TABLES = ("_IBC_ROOT", "_IBC_TARGETS", "_IBC_BINDINGS", "_IBC_WHERE", "_IBC_MISSING")
+_TABLES = (
+    "_IBC_ROOT",
+    "_IBC_TARGETS",
+    "_IBC_BINDINGS",
+    "_IBC_WHERE",
+    "_IBC_MISSING",
+    "_IBC_POINTS",
+    "_IBC_PARAMS",
+    "_IBC_READS",
+    "_IBC_SCOPE",
+)
+# What the direct form copies from `plain_support` (the layered form copies everything).
+_DIRECT_SUPPORT = ("_ibc_unpack", "_ibc_main")
 _WHERE_KINDS = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
 
 _BINOPS = {
@@ -153,12 +166,16 @@ def _location(span: object) -> str:
     return str(span)
 
 
-class _Emitter:
+class _Emitter(LayeredEmission):
     def __init__(self, program: ir.IrProgram, out_path: Path | None) -> None:
         self.program = program
         self.out_path = out_path
         self.support = top_level_functions(support_path())
+        self.layered = needs_layers(program)
+        self.layer_keys = {}
         reserved = set(_STDLIB_IMPORTS) | set(_TABLES) | set(self.support)
+        if self.layered:
+            reserved.add("s")  # the scope: a parameter of every binding and def
         self.namer = Namer(reserved)
         self.global_names: set[str] = set(reserved)
         self.where: dict[int, tuple[str, str]] = {}  # id(ast node) -> (location, what)
@@ -255,12 +272,14 @@ class _Emitter:
         return _const(e.value)
 
     def _expr_RefValue(self, e: ir.RefValue, scope) -> ast.expr:
+        if self.layered:
+            return self.swappable(self._ref(e.ref), e.path)
         return self._ref(e.ref)
 
     def _expr_Global(self, e: ir.Global, scope) -> ast.expr:
         if e.name not in self.binding_names:
             raise ValueError(f"plain target: unknown binding `{e.name}`")
-        return _call(_name(self.binding_names[e.name]))
+        return _call(_name(self.binding_names[e.name]), [_name("s")] if self.layered else [])
 
     def _expr_Local(self, e: ir.Local, scope) -> ast.expr:
         if e.name not in scope:
@@ -268,9 +287,13 @@ class _Emitter:
         return _name(scope[e.name])
 
     def _expr_ListE(self, e: ir.ListE, scope) -> ast.expr:
+        if self.layered and e.path is not None:
+            return self.layered_literal("list", e.path, e.items, scope)
         return ast.List(elts=self._args(e.items, scope), ctx=ast.Load())
 
     def _expr_TupleE(self, e: ir.TupleE, scope) -> ast.expr:
+        if self.layered and e.path is not None:
+            return self.layered_literal("tuple", e.path, e.items, scope)
         return ast.Tuple(elts=self._args(e.items, scope), ctx=ast.Load())
 
     def _expr_DictE(self, e: ir.DictE, scope) -> ast.expr:
@@ -280,12 +303,16 @@ class _Emitter:
         )
 
     def _expr_RecordE(self, e: ir.RecordE, scope) -> ast.expr:
+        if self.layered and e.path is not None:
+            return self.layered_literal("record", e.path, e.fields, scope)
         return ast.Dict(
             keys=[ast.Constant(value=name) for name, _ in e.fields],
             values=[self.expr(v, scope) for _, v in e.fields],
         )
 
     def _expr_Stage(self, e: ir.Stage, scope) -> ast.expr:
+        if self.layered and (e.path is not None or e.callee_path is not None):
+            return self.layered_stage(e, scope)
         node = _call(self._ref(e.ref), self._args(e.args, scope), self._keywords(e.kwargs, scope))
         return self._register(node, e.span, f"call of {e.ref.local or e.ref.name}")
 
@@ -304,7 +331,7 @@ class _Emitter:
             raise ValueError(f"plain target: unknown def `{e.name}`")
         node = _call(
             _name(self.def_names[e.name]),
-            self._args(e.args, scope),
+            [_name("s")] * self.layered + self._args(e.args, scope),
             self._keywords(e.kwargs, scope, self.def_params[e.name]),
         )
         return self._register(node, e.span, f"call of {e.name}")
@@ -337,6 +364,8 @@ class _Emitter:
         may pass them by keyword), else names that avoid the module names its body reads and
         the enclosing locals it may still read (those the parameters do not shadow)."""
         keep = {py for ib, py in scope.items() if ib not in e.params}
+        if self.layered:
+            keep.add("s")
         namer = Namer(keep | self._globals_read(e.body))
         names = [namer.name(p) for p in e.params]
         inner = dict(scope)
@@ -362,6 +391,11 @@ class _Emitter:
     def _expr_LambdaE(self, e: ir.LambdaE, scope) -> ast.expr:
         d = eta_def(e, self.defs)
         if d is not None:  # a def used as a value: the def's function itself
+            if self.layered:
+                return _call(
+                    _attr(_name("functools"), "partial"),
+                    [_name(self.def_names[d.name]), _name("s")],
+                )
             return _name(self.def_names[d.name])
         names, inner = self._lambda_params(e, scope)
         defaults: list[ast.expr] = []
@@ -448,13 +482,24 @@ class _Emitter:
 
     # -- statements ----------------------------------------------------------------------
 
-    def _cached(self, py_name: str, value: ir.IrExpr) -> ast.FunctionDef:
-        """`@functools.cache def name(): return value`: evaluated on first use, once."""
+    def _cached(
+        self, py_name: str, value: ir.IrExpr, ib_name: str, sweep: bool = False
+    ) -> ast.FunctionDef:
+        """`@functools.cache def name(): return value`: evaluated on first use, once; in the
+        layered form `@_ibc_binding("name") def name(s): …` (`_ibc_sweep` for a sweep)."""
+        if self.layered:
+            args = _no_args()
+            args.args = [ast.arg(arg="s")]
+            decorator = _call(
+                _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
+            )
+        else:
+            args, decorator = _no_args(), _attr(_name("functools"), "cache")
         return ast.FunctionDef(
             name=py_name,
-            args=_no_args(),
+            args=args,
             body=[ast.Return(value=self.expr(value, {}))],
-            decorator_list=[_attr(_name("functools"), "cache")],
+            decorator_list=[decorator],
             returns=None,
             type_comment=None,
         )
@@ -467,7 +512,7 @@ class _Emitter:
         Python code given the def may pass them by keyword), else names that avoid the
         module names the def reads anywhere (a local assigned late must not hide a module
         name read before it; a default computed in the body reads module names)."""
-        namer = Namer(self._globals_read(d) | {"_IBC_MISSING"})
+        namer = Namer(self._globals_read(d) | {"_IBC_MISSING", "s"})
         self.def_namers[d.name] = namer
         self.def_params[d.name] = {param.name: namer.name(param.name) for param in d.params}
 
@@ -505,9 +550,10 @@ class _Emitter:
             scope[binding.name] = namer.name(binding.name)
             body.append(_assign(scope[binding.name], value))
         body.append(ast.Return(value=self.expr(d.result, scope)))
+        params = ["s"] * self.layered + list(self.def_params[d.name].values())
         args = ast.arguments(
             posonlyargs=[],
-            args=[ast.arg(arg=scope_name) for scope_name in self.def_params[d.name].values()],
+            args=[ast.arg(arg=py) for py in params],
             vararg=None,
             kwonlyargs=[],
             kw_defaults=[],
@@ -619,13 +665,20 @@ class _Emitter:
             self._plan_params(d)
 
         defs = [self._def(d) for d in program.defs]
-        bindings = [self._cached(self.binding_names[b.name], b.value) for b in program.bindings]
-        targets = [self._cached(self.binding_names[t.name], t.value) for t in program.targets]
+        bindings = [
+            self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
+        ]
+        targets = [
+            self._cached(
+                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
+            )
+            for t in program.targets
+        ]
         support, _ = copy_functions(
             support_path(),
-            list(self.support),
+            list(self.support) if self.layered else list(_DIRECT_SUPPORT),
             lambda n: n,
-            frozenset({"_IBC_TARGETS", "_IBC_BINDINGS", "_IBC_WHERE"}),
+            frozenset(_TABLES),
         )
         where_table = ast.Dict(keys=[], values=[])
         body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
@@ -633,6 +686,8 @@ class _Emitter:
         body += self._imports(refs)
         if self.needs_missing:
             body.append(_assign("_IBC_MISSING", _call(_name("object"))))
+        if self.layered:  # the decorators of the bindings must exist before them
+            body += support
         body += prelude_funcs + defs + bindings + targets
         body.append(
             self._table(
@@ -646,7 +701,18 @@ class _Emitter:
             )
         )
         body.append(_assign("_IBC_WHERE", where_table))
-        body += support
+        if self.layered:
+            body.append(_assign("_IBC_POINTS", self.points_table()))
+            body.append(_assign("_IBC_PARAMS", self.params_table()))
+            body.append(_assign("_IBC_READS", self.reads_table()))
+        else:
+            body.append(_assign("_IBC_POINTS", ast.Dict(keys=[], values=[])))
+            body.append(_assign("_IBC_PARAMS", ast.Dict(keys=[], values=[])))
+        if self.layered:
+            body.append(_assign("_IBC_SCOPE", self.scope_value()))
+        else:
+            body += support
+            body.append(_assign("_IBC_SCOPE", ast.Constant(value=None)))
         body.append(_main_guard())
         module = ast.Module(body=body, type_ignores=[])
 

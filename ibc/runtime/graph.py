@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from ibc.runtime.layers import Layer, Stack, is_literal
 from ibc.runtime.values import Ref
 
 try:  # CPython's own blake2: avoids loading OpenSSL through hashlib (milliseconds at import)
@@ -141,33 +142,112 @@ class Graph:
 
 
 class Scope:
-    """Top-level bindings by `.ib` name, each built once into a node. Later issues layer
-    overrides over a scope (a `with` rebinds names; builders look names up here)."""
+    """Top-level bindings by `.ib` name, built into nodes under stacks of override layers.
 
-    def __init__(self, builders: dict[str, Callable[[Builder], Node]], graph: Graph) -> None:
+    `get(name, stack)` is the node of binding `name` under `stack` (the empty stack, the
+    scope's `root`, by default). Builds are memoized per (name, stack), and every build
+    records the paths it *reads* (the names it gets, `path.` for a call or record with a
+    path, `path[` for a list or tuple with one, a reference's or callee's path), its own and
+    those of everything it builds. Under a non-empty stack none of whose `keys` a binding's
+    reads (under the root) touch, the binding is the root's node: nothing is rebuilt, and a
+    stage no override reaches is one node for every sweep point. Under a stack that does
+    reach it, it is rebuilt; hash-consing still makes equal sub-graphs one node.
+
+    `sweeps` maps a sweep's name to its points `(point name, Layer)`: the sweep's builder
+    (in `builders`) gives a point's value under the stack with the point's layer pushed
+    last (`point`), and the sweep as a value (`get`) is a dict point name → value."""
+
+    def __init__(
+        self,
+        builders: dict[str, Callable[[Builder], Node]],
+        graph: Graph,
+        sweeps: dict[str, tuple[tuple[str, Layer], ...]] | None = None,
+    ) -> None:
         self.builders = builders
         self.graph = graph
-        self.built: dict[str, Node] = {}
-        self._building: set[str] = set()
+        self.sweeps = dict(sweeps or {})
+        self.empty = Stack()
+        self._building: set[tuple[object, int]] = set()
         self.root = Builder(self, 0)
 
-    def get(self, name: str) -> Node:
-        node = self.built.get(name)
-        if node is not None:
-            return node
-        if name in self._building:
+    @property
+    def built(self) -> dict[str, Node]:
+        """Nodes of the bindings built so far under the empty stack."""
+        return {k: v[0] for k, v in self.empty.built.items() if isinstance(k, str)}
+
+    def get(self, name: str, stack: Stack | None = None) -> Node:
+        """The node of binding (or sweep) `name` under `stack` (default: no overrides)."""
+        return self.entry(name, stack or self.empty)[0]
+
+    def point(self, name: str, index: int, stack: Stack | None = None) -> Node:
+        """The node of point `index` of sweep `name` under `stack`."""
+        return self.point_entry(name, index, stack or self.empty)[0]
+
+    def point_entry(self, name: str, index: int, stack: Stack) -> tuple[Node, frozenset]:
+        layer = self.sweeps[name][index][1]
+        return self.entry((name,), stack.push(layer))
+
+    def entry(self, key, stack: Stack) -> tuple[Node, frozenset]:
+        """`(node, reads)` of `key` under `stack`: `key` is a binding's or sweep's name, or
+        `(sweep name,)` for the sweep's own builder (one point's value)."""
+        root = self.empty
+        found = root.built.get(key)
+        if found is None:
+            found = self._build(key, root)
+        if stack is root or found[1].isdisjoint(stack.keys):
+            return found
+        mine = stack.built.get(key)
+        if mine is None:
+            mine = self._build(key, stack)
+        return mine
+
+    def _build(self, key, stack: Stack) -> tuple[Node, frozenset]:
+        mark = (key, id(stack))
+        name = key[0] if isinstance(key, tuple) else key
+        if mark in self._building:
             raise RuntimeError(f"binding `{name}` depends on itself")
+        if isinstance(key, str) and key in self.sweeps:
+            builder = self._sweep_dict(key)
+        else:
+            try:
+                builder = self.builders[name]
+            except KeyError:
+                raise KeyError(f"no binding named `{name}`") from None
+        reads: set[str] = set()
+        self._building.add(mark)
         try:
-            builder = self.builders[name]
-        except KeyError:
-            raise KeyError(f"no binding named `{name}`") from None
-        self._building.add(name)
-        try:
-            node = builder(self.root)
+            node = builder(Builder(self, 0, stack, reads))
         finally:
-            self._building.discard(name)
-        self.built[name] = node
-        return node
+            self._building.discard(mark)
+        entry = (node, frozenset(reads))
+        stack.built[key] = entry
+        return entry
+
+    def _sweep_dict(self, name: str) -> Callable[[Builder], Node]:
+        def build(m: Builder) -> Node:
+            pairs = []
+            for index, (point_name, _) in enumerate(self.sweeps[name]):
+                node, reads = self.point_entry(name, index, m.stack)
+                m.reads.update(reads)
+                pairs.append((m.lit(point_name), node))
+            return m.dict(pairs)
+
+        return build
+
+    def override(self, stack: Stack, path: str) -> tuple[Node, frozenset]:
+        """`(node, reads)` of the value that `stack` sets at `path`, built under the stack
+        below the layer that sets it (literal data is made into nodes with `path` on lists
+        and tuples, so an element stays a parameter of the layers below)."""
+        found = stack.values.get(path)
+        if found is not None:
+            return found
+        value, index = stack.value_of(path)
+        below = stack.below(index)
+        reads: set[str] = set()
+        m = Builder(self, stack.layers[index].level, below, reads)
+        node = value(m) if callable(value) else m.const(value, path=path)
+        found = stack.values[path] = (node, frozenset(reads))
+        return found
 
 
 def _kwargs(kwargs: dict[str, Node] | None) -> tuple[tuple[str, ...], tuple[Node, ...]]:

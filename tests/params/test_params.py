@@ -1,0 +1,132 @@
+"""The parameters phase: paths of every kind, sweep expansion, command-line overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ibc.driver import Options, check_file
+from ibc.params.listing import UnknownTarget, diff_targets, parameters
+
+PY = """\
+def make(C: float = 1.0, max_iter: int = 100, *, tol: float = 1e-4) -> float:
+    return C
+
+def pipeline(*steps: float, name: str = "p") -> float:
+    return sum(steps)
+
+def augment(x: float, strength: float = 0.5) -> float:
+    return x * strength
+"""
+
+
+def project(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir(exist_ok=True)
+    (tmp_path / "src" / "m.py").write_text(PY)
+    main = tmp_path / "main.ib"
+    main.write_text(text)
+    return main
+
+
+def checked(tmp_path: Path, text: str, **options):
+    result = check_file(project(tmp_path, text), Options(**options))
+    assert result.ok, [(d.code, d.span.line, d.args) for d in result.diagnostics]
+    return result
+
+
+def paths(result, **kwargs) -> dict[str, str]:
+    return {row.path: row.value for row in parameters(result, **kwargs)}
+
+
+HEADER = 'from "src/m.py" import make, pipeline, augment\n'
+
+
+def test_every_kind_of_path(tmp_path: Path):
+    result = checked(
+        tmp_path,
+        HEADER
+        + "seed = 0\n"
+        + "model = make(2.0, max_iter = 10)\n"
+        + "steps = pipeline(make(C = 0.5), 2.0)\n"
+        + "point = {x = 1.0, y = [1, 2]}\n"
+        + "def prepare(v: Float) -> Float:\n"
+        + "    boosted = augment(v, strength = 0.3)\n"
+        + "    return augment(boosted)\n",
+    )
+    found = paths(result)
+    assert found["seed"] == "0"
+    assert found["model.C"] == "2.0"  # positional, by the signature's name
+    assert found["model.max_iter"] == "10"
+    assert found["steps.steps[0]"] == "make(C = 0.5)"  # *args by index
+    assert found["steps.steps[0].C"] == "0.5"  # nested
+    assert found["point.x"] == "1.0" and found["point.y[1]"] == "2"  # fields, elements
+    assert found["prepare.boosted.strength"] == "0.3"  # inside a def
+    assert found["prepare.return.x"] == "boosted"
+    assert found["make"] == "make"  # an imported name
+    assert "model.tol" not in found
+    with_defaults = paths(result, include_defaults=True)
+    assert with_defaults["model.tol"] == "1e-4"
+    assert with_defaults["prepare.return.strength"] == "0.5"
+
+
+def test_a_targets_view_marks_its_overrides(tmp_path: Path):
+    result = checked(
+        tmp_path,
+        HEADER
+        + "model = make(C = 1.0)\nother = make(C = 3.0)\n"
+        + "experiment base = model\n"
+        + "experiment strong = base with { model.C = 0.01 }\n"
+        + "sweep grid = base with { model.C in [0.1, 1.0] }\n",
+    )
+    rows = {row.path: row for row in parameters(result, "strong")}
+    assert rows["model.C"].value == "0.01" and rows["model.C"].overridden
+    assert "other.C" not in rows  # the target does not reach it
+    grid = {row.path: row.value for row in parameters(result, "grid")}
+    assert grid["model.C"] == "in [0.1, 1.0]"
+    assert ("model.C", "1.0", "0.01") in diff_targets(result, "base", "strong")
+    with pytest.raises(UnknownTarget) as caught:
+        parameters(result, "strnog")
+    assert caught.value.suggestions == ["strong"]
+
+
+def test_sweep_points_are_named_and_zipped(tmp_path: Path):
+    result = checked(
+        tmp_path,
+        "a = 1\nb = 2.0\nname = \"x\"\n"
+        "sweep s = a with { (a, b) in [(1, 2.0), (3, 4.5)], name in [\"l1\", \"l2\"] }\n"
+        "sweep r = b with { b in logspace(-2, 0, 3) }\n",
+    )
+    sweeps = result.expanded.sweeps.values()
+    names = sorted(p.name for _, _, points in sweeps for p in points)
+    assert names == sorted(
+        [
+            's[a=1,b=2.0,name="l1"]',
+            's[a=1,b=2.0,name="l2"]',
+            's[a=3,b=4.5,name="l1"]',
+            's[a=3,b=4.5,name="l2"]',
+            "r[b=0.01]",
+            "r[b=0.1]",
+            "r[b=1.0]",
+        ]
+    )
+
+
+def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
+    text = HEADER + "model = make(C = 1.0)\nlabel = \"a\"\nexperiment e = {c = model, l = label}\n"
+    good = check_file(project(tmp_path, text), Options(overrides=["model.C=0.5", "label='b'"]))
+    assert good.ok
+    assert [r.path for r in good.expanded.cli] == ["model.C", "label"]
+    swept = check_file(project(tmp_path, text), Options(overrides=["model.C in [0.1, 1.0]"]))
+    assert [p.name for p in swept.expanded.cli_points] == ["model.C=0.1", "model.C=1.0"]
+    bad = check_file(project(tmp_path, text), Options(overrides=["model.c=0.5"]))
+    assert [(d.code, d.span.file, d.span.col) for d in bad.diagnostics] == [("E0501", "-s#1", 1)]
+    wrong = check_file(project(tmp_path, text), Options(overrides=["model.C=\"high\""]))
+    assert [d.code for d in wrong.diagnostics] == ["E0504"]
+    bare = check_file(project(tmp_path, text), Options(overrides=["label=b"]))
+    [diag] = bare.diagnostics
+    from ibc.diagnostics.wording import words
+
+    assert diag.code == "E0201" and diag.span.file == "-s#1"
+    assert "quote it" in words(diag.code, diag.args)[1]
