@@ -90,7 +90,7 @@ def diff_table(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:
 def diff_json(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:
     """The JSON of `ibc diff --format json`: a list of `{"path", "a", "b"}` objects, the
     values in `a` and `b` as source text (`null` where a target lacks the path)."""
-    objects = [{"path": path, "a": va or None, "b": vb or None} for path, va, vb in rows]
+    objects = [{"path": p, "a": _or_none(va), "b": _or_none(vb)} for p, va, vb in rows]
     return json.dumps(objects, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -102,3 +102,7 @@ def unknown_target_message(name: str, suggestions: Sequence[str] = ()) -> str:
         choice = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         text += f"\n  = hint: did you mean {choice}?"
     return text + "\n"
+
+
+def _or_none(value: str) -> str | None:
+    return None if value in ("", MISSING) else value

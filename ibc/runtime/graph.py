@@ -258,30 +258,121 @@ def _kwargs(kwargs: dict[str, Node] | None) -> tuple[tuple[str, ...], tuple[Node
 
 class Builder:
     """The `m` of emitted builders: makes nodes in the scope's graph. `level` is the lambda
-    nesting depth (0 at top level); a lambda's parameters are nodes of its level."""
+    nesting depth (0 at top level); a lambda's parameters are nodes of its level. `stack`
+    holds the override layers in force; `reads` collects the paths this build reads (see
+    `Scope`). Under the empty stack every lookup is skipped: parameters cost one set
+    insertion each."""
 
-    __slots__ = ("scope", "graph", "level")
+    __slots__ = ("scope", "graph", "level", "stack", "reads")
 
-    def __init__(self, scope: Scope, level: int) -> None:
+    def __init__(
+        self, scope: Scope, level: int, stack: Stack | None = None, reads: set | None = None
+    ) -> None:
         self.scope = scope
         self.graph = scope.graph
         self.level = level
+        self.stack = scope.empty if stack is None else stack
+        self.reads = set() if reads is None else reads
+
+    def _over(self, path: str) -> Node | None:
+        """The node of the value the stack sets at `path`, if it sets one."""
+        if path not in self.stack.paths:
+            return None
+        node, reads = self.scope.override(self.stack, path)
+        self.reads.update(reads)
+        return node
 
     # names and values
     def get(self, name: str) -> Node:
-        """The node of the top-level binding `name`."""
-        return self.scope.get(name)
+        """The node of the top-level binding `name` (as the layers set it, if one does)."""
+        self.reads.add(name)
+        if self.stack.paths:
+            node = self._over(name)
+            if node is not None:
+                return node
+        node, reads = self.scope.entry(name, self.stack)
+        self.reads.update(reads)
+        return node
+
+    def with_(self, base: Callable[[Builder], Node], overrides: dict, *, at=None) -> Node:
+        """`base with { overrides }`: `base(m)` built with a layer of `overrides` (path →
+        literal data or builder `value(m)`, called with the context below the layer) pushed
+        on this context's stack."""
+        layer = Layer(overrides, name=at or "with", level=self.level)
+        inner = Builder(self.scope, self.level, self.stack.push(layer), self.reads)
+        return base(inner)
 
     def lit(self, value: object) -> Node:
         return self.graph.make("lit", (literal_code(value),), value)
 
-    def ref(self, ref: Ref) -> Node:
-        """A Python reference used as a value (imported when it is evaluated)."""
+    def const(self, value: object, *, path: str | None = None) -> Node:
+        """Literal data (None, bool, int, float, str, and lists and tuples of them) as a node;
+        with `path`, element `i` of a list or tuple is the parameter `path[i]`."""
+        if isinstance(value, (list, tuple)):
+            items = [
+                self.const(v, path=None if path is None else f"{path}[{i}]")
+                for i, v in enumerate(value)
+            ]
+            make = self.list if isinstance(value, list) else self.tuple
+            return make(items, path=path)
+        if not is_literal(value):
+            raise TypeError(f"not literal data: {value!r}")
+        return self.lit(value)
+
+    def ref(self, ref: Ref, *, path: str | None = None) -> Node:
+        """A Python reference used as a value (imported when it is evaluated); with `path`,
+        a layer may replace it."""
+        if path is not None:
+            self.reads.add(path)
+            if self.stack.paths:
+                node = self._over(path)
+                if node is not None:
+                    return node
         return self.graph.make("ref", _ref_code(ref), ref, at=ref.at)
 
     # calls
-    def call(self, ref: Ref, args=(), kwargs=None, *, at=None, path=None) -> Node:
-        """A stage: `ref(*args, **kwargs)`."""
+    def _params(self, path: str, args, kwargs, arg_names) -> tuple[list, dict | None]:
+        """The arguments of a call at `path` as the layers set them: `path.<arg name>` for
+        positional ones, `path.<k>` for keywords, and keywords added for the names set under
+        `path` that the call does not write (in name order)."""
+        prefix = path + "."
+        args = list(args)
+        for i, name in enumerate(arg_names[: len(args)]):
+            if name is not None:
+                node = self._over(prefix + name)
+                if node is not None:
+                    args[i] = node
+        kwargs = dict(kwargs or {})
+        for name in kwargs:
+            node = self._over(prefix + name)
+            if node is not None:
+                kwargs[name] = node
+        for name in self.stack.children.get(path, ()):
+            if name not in kwargs and name not in arg_names:
+                kwargs[name] = self._over(prefix + name)
+        return args, kwargs
+
+    def call(
+        self, ref: Ref, args=(), kwargs=None, *, at=None, path=None, arg_names=(), callee_path=None
+    ) -> Node:
+        """A stage: `ref(*args, **kwargs)`. With `path`, its arguments are parameters
+        (`path.<name>`, positional ones named by `arg_names`); with `callee_path`, a layer
+        may swap the function (a reference stays a stage of it; any other function value
+        is applied)."""
+        if path is not None:
+            self.reads.add(path + ".")
+        if callee_path is not None:
+            self.reads.add(callee_path)
+        stack = self.stack
+        if stack.paths:
+            if path is not None and path + "." in stack.keys:
+                args, kwargs = self._params(path, args, kwargs, arg_names)
+            if callee_path is not None:
+                callee = self._over(callee_path)
+                if callee is not None:
+                    if callee.op != "ref":
+                        return self.apply(callee, args, kwargs, at=at)
+                    ref = callee.data
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "call",
@@ -293,7 +384,12 @@ class Builder:
         )
 
     def method(self, obj: Node, name: str, args=(), kwargs=None, *, at=None, path=None) -> Node:
-        """A stage: `obj.name(*args, **kwargs)`."""
+        """A stage: `obj.name(*args, **kwargs)`; with `path`, its keyword arguments are
+        parameters `path.<k>`."""
+        if path is not None:
+            self.reads.add(path + ".")
+            if self.stack.paths and path + "." in self.stack.keys:
+                args, kwargs = self._params(path, args, kwargs, ())
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "method",
@@ -305,12 +401,13 @@ class Builder:
         )
 
     def apply(self, func: Node, args=(), kwargs=None, *, at=None) -> Node:
-        """`func(*args, **kwargs)`: a lambda node is expanded here (at build time); any
-        other function value is called when evaluated."""
+        """`func(*args, **kwargs)`: a lambda node is expanded here (at build time, under the
+        stack it was made under); any other function value is called when evaluated."""
         if func.op == "fn":
             defaults = fn_defaults(func)
             bound = _bind(func.data[0], args, kwargs or {}, at, defaults)
-            return func.builder(self, *bound)
+            builder, stack = func.builder
+            return builder(Builder(self.scope, self.level, stack, self.reads), *bound)
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "apply", (str(len(args)), *names), (len(args), names), (func, *args, *values), at
@@ -336,7 +433,7 @@ class Builder:
             has_default = tuple(d is not None for d in defaults)
         else:
             has_default = ()
-        inner = Builder(self.scope, self.level + 1)
+        inner = Builder(self.scope, self.level + 1, self.stack, self.reads)
         level = inner.level
         param_nodes = [
             self.graph.make("param", (str(level), str(i)), (level, i), free=frozenset({level}))
@@ -358,23 +455,39 @@ class Builder:
             (body, *default_nodes),
             at,
             free=free,
-            builder=builder,
+            builder=(builder, self.stack),
         )
 
     # data
-    def list(self, items) -> Node:
-        return self.graph.make("list", (), None, tuple(items))
+    def _items(self, items, path: str | None) -> tuple[Node, ...]:
+        items = tuple(items)
+        if path is None:
+            return items
+        self.reads.add(path + "[")
+        if not self.stack.paths or path + "[" not in self.stack.keys:
+            return items
+        return tuple(self._over(f"{path}[{i}]") or item for i, item in enumerate(items))
 
-    def tuple(self, items) -> Node:
-        return self.graph.make("tuple", (), None, tuple(items))
+    def list(self, items, *, path: str | None = None) -> Node:
+        """A list; with `path`, element `i` is the parameter `path[i]`."""
+        return self.graph.make("list", (), None, self._items(items, path))
+
+    def tuple(self, items, *, path: str | None = None) -> Node:
+        """A tuple; with `path`, element `i` is the parameter `path[i]`."""
+        return self.graph.make("tuple", (), None, self._items(items, path))
 
     def dict(self, entries) -> Node:
         """A dict from `(key node, value node)` pairs, in order."""
         flat = tuple(n for pair in entries for n in pair)
         return self.graph.make("dict", (), None, flat)
 
-    def record(self, fields: dict[str, Node]) -> Node:
-        """A record: a dict with string keys at run time, fields in source order."""
+    def record(self, fields: dict[str, Node], *, path: str | None = None) -> Node:
+        """A record: a dict with string keys at run time, fields in source order; with
+        `path`, field `f` is the parameter `path.f`."""
+        if path is not None:
+            self.reads.add(path + ".")
+            if self.stack.paths and path + "." in self.stack.keys:
+                fields = {f: self._over(f"{path}.{f}") or n for f, n in fields.items()}
         names = tuple(fields)
         return self.graph.make("record", names, names, tuple(fields.values()))
 

@@ -50,15 +50,24 @@ def test_python_file_outside_the_project(tmp_path: Path):
     assert result.diagnostics[0].span.line == 1
 
 
-def test_with_is_checked_but_not_yet_compiled(tmp_path: Path):
-    main = write(tmp_path, {"main.ib": "x = 1\nexperiment e = x with { x = 2 }\n"})
-    assert check_file(main).ok
-    result = compile_file(main)
-    assert codes(result) == ["E0701"] and result.code is None
+def test_with_and_sweeps_compile_in_both_targets(tmp_path: Path):
+    main = write(
+        tmp_path,
+        {"main.ib": "x = 1\nexperiment e = x with { x = 2 }\nsweep s = x with { x in [1, 2] }\n"},
+    )
+    for target in ("script", "plain"):
+        result = compile_file(main, Options(target=target, format=False))
+        assert result.ok and result.code, codes(result)
 
 
-def test_sweeps_are_checked_but_not_yet_compiled(tmp_path: Path):
-    main = write(tmp_path, {"main.ib": "x = 1\nsweep s = x with { x in [1, 2] }\n"})
+def test_sweeps_of_imported_modules_are_not_yet_compiled(tmp_path: Path):
+    main = write(
+        tmp_path,
+        {
+            "lib.ib": "x = 1\nsweep s = x with { x in [1, 2] }\n",
+            "main.ib": 'import "lib.ib" as lib\nexperiment e = lib.x\n',
+        },
+    )
     assert check_file(main).ok
     assert "E0701" in codes(compile_file(main))
 
