@@ -8,8 +8,9 @@ data as a JSON list of objects.
 
 Plain text on purpose: no `rich` (slow to import), no colour, columns padded with spaces so
 the output reads in a terminal, a pager, a file and a golden test alike. A value longer than
-`MAX_VALUE` characters is shortened with `…` in a table (never in JSON), and a value written
-over several lines in the source is shown on one.
+`MAX_VALUE` characters (a type longer than `MAX_TYPE`, such as an imported function's
+signature) is shortened with `…` in a table (never in JSON), and a value written over several
+lines in the source is shown on one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 # The fields of a `ParamRow`, in the order JSON objects list them.
 PARAM_FIELDS = ("path", "type", "value", "where", "kind", "overridden")
 MAX_VALUE = 60
+MAX_TYPE = 40  # an imported function's type is its whole signature
 GAP = "  "
 MISSING = "-"  # a path that one side of a diff does not have
 
@@ -57,7 +59,7 @@ def params_table(rows: Sequence, target: str | None = None) -> str:
     marked = any(row.overridden for row in rows)
     header = ["PATH", "TYPE", "VALUE", "SET AT"]
     body = [
-        [row.path, one_line(row.type), clip(row.value), one_line(row.where)] for row in rows
+        [row.path, clip(row.type, MAX_TYPE), clip(row.value), one_line(row.where)] for row in rows
     ]
     if marked:
         header = [" ", *header]

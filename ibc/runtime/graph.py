@@ -8,9 +8,11 @@ shared by several experiments is one node, evaluated once; the persistent store 
 issue) stores stage results under the same keys.
 
 `Builder` (the `m` of emitted code) is the API builders call: `m.get("name")` reads a
-top-level binding through a `Scope` (so later override layers can rebind names without
-changing emitted code), `m.call(ref, [args], {kwargs}, at="f.ib:3:5")` makes a stage, and so
-on. A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
+top-level binding through a `Scope`, `m.call(ref, [args], {kwargs}, at="f.ib:3:5")` makes a
+stage, and so on. Every `m` carries a stack of override layers (`ibc.runtime.layers`):
+`m.with_(base, {path: value})` pushes one; `m.get`, and calls, references, lists, tuples and
+records given a `path=`, look their parameters up in it, so emitted code is the same with or
+without overrides. A binding is built once per stack that reaches it (`Scope`). A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
 covers its code and everything it captures. Its parameters' default nodes (`defaults=`), built
 by the caller where the lambda is written, are inputs of its node too: applied in `.ib` a
 left-out argument is replaced by its default node; called from Python it is evaluated in the
@@ -74,7 +76,9 @@ class Node:
         self.at: str | None = at
         self.path: str | None = path
         self.free: frozenset[int] = free
-        self.builder = builder  # for "fn" nodes: the Python function that expands the lambda
+        # for "fn" nodes: (the Python function that expands the lambda, the `Stack` it was
+        # made under)
+        self.builder = builder
 
     @property
     def is_stage(self) -> bool:

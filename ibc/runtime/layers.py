@@ -135,8 +135,3 @@ class Stack:
 
     def __repr__(self) -> str:
         return f"<Stack {list(self.layers)}>"
-
-
-def value_builder(value: object) -> Callable | None:
-    """The builder of an override value, or None when it is literal data."""
-    return value if callable(value) else None

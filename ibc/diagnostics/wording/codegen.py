@@ -8,13 +8,11 @@ register(
     "E0701",
     "not runnable yet",
     "{feature} can be checked but not yet compiled or run by this version of ibc",
-    "run an experiment written out in full; `ibc check` accepts this file",
+    "declare the sweep in the file you run",
     explain=(
-        "Overrides (`with`) and sweeps parse and type-check, but the code generator of this "
-        "version cannot emit them yet. `ibc check` reports no error for them; `ibc compile` "
-        "and `ibc run` do."
+        "A sweep declared in an imported `.ib` module type-checks, but only the sweeps of the "
+        "file being compiled become runnable targets in this version."
     ),
-    example="x = 1\nexperiment e = x with { x = 2 }",
 )
 register(
     "E0702",
