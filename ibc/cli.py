@@ -78,7 +78,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     params.add_argument("--format", choices=("table", "json"), default="table")
 
-    diff = commands.add_parser("diff", help="the parameters whose values differ between two targets")
+    diff = commands.add_parser(
+        "diff", help="the parameters whose values differ between two targets"
+    )
     common(diff)
     diff.add_argument("a", metavar="A", help="a target")
     diff.add_argument("b", metavar="B", help="another target")

@@ -42,16 +42,32 @@ import ast
 from ibc.codegen import ir
 
 
+def walk_ir(node: object):
+    """Every IR node and `PyRef` under `node`, depth first, in field order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, tuple):
+            stack.extend(reversed(current))
+            continue
+        if isinstance(current, ir.PyRef):
+            yield current
+            continue
+        fields = getattr(current, "__record_fields__", None)
+        if fields is None or current.__class__.__module__ != ir.__name__:
+            continue
+        yield current
+        stack.extend(reversed([getattr(current, f) for f in fields if f != "span"]))
+
+
 def needs_layers(program: ir.IrProgram) -> bool:
     """Whether `program` is emitted in the layered form."""
     if program.params or program.overrides is not None:
         return True
     if any(t.kind == "sweep" or t.points for t in program.targets):
         return True
-    from ibc.codegen.plain import _walk_ir
-
     everything = (program.bindings, program.defs, program.targets)
-    return any(isinstance(node, ir.WithE) for node in _walk_ir(everything))
+    return any(isinstance(node, ir.WithE) for node in walk_ir(everything))
 
 
 def is_data(e: ir.IrExpr) -> bool:
@@ -184,9 +200,7 @@ class LayeredEmission:
         return out
 
     def _expr_WithE(self, e: ir.WithE, scope) -> ast.expr:
-        from ibc.codegen.plain import _walk_ir
-
-        if any(isinstance(node, ir.Local) for node in _walk_ir(e.layer)):
+        if any(isinstance(node, ir.Local) for node in walk_ir(e.layer)):
             key: ast.expr = ast.Constant(value=None)
         else:
             text = f"with {e.span}"
@@ -227,8 +241,6 @@ class LayeredEmission:
     def reads_table(self) -> ast.expr:
         """`{name: (paths it looks up, bindings and defs it reads)}` for every binding,
         target and def, so a scope can tell which of its overrides reach a binding."""
-        from ibc.codegen.plain import _walk_ir
-
         program = self.program
         parts: list[tuple[str, object, bool]] = [(b.name, b.value, True) for b in program.bindings]
         parts += [(t.name, (t.value, t.points), True) for t in program.targets]
@@ -237,7 +249,7 @@ class LayeredEmission:
         for name, node, is_binding in parts:
             paths: dict[str, None] = {name: None} if is_binding else {}
             reads: dict[str, None] = {}
-            for sub in _walk_ir(node):
+            for sub in walk_ir(node):
                 if isinstance(sub, ir.Stage):
                     for p in (sub.path, sub.callee_path):
                         if p is not None:
@@ -245,9 +257,7 @@ class LayeredEmission:
                 elif isinstance(sub, (ir.RefValue, ir.ListE, ir.TupleE, ir.RecordE)):
                     if sub.path is not None:
                         paths[sub.path] = None
-                elif isinstance(sub, ir.Global):
-                    reads[sub.name] = None
-                elif isinstance(sub, ir.DefCall):
+                elif isinstance(sub, (ir.Global, ir.DefCall)):
                     reads[sub.name] = None
             keys.append(ast.Constant(value=name))
             values.append(

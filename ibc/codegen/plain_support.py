@@ -271,7 +271,7 @@ def _ibc_prefixes(path):
     return out
 
 
-def _ibc_reach(name, _cache={}):
+def _ibc_reach(name, _cache={}):  # noqa: B006 - the cache of the run
     """Every path the binding (or def) `name` looks up, directly or through what it reads."""
     if name not in _cache:
         _cache[name] = frozenset()  # no recursion in the language; guards a cycle anyway
@@ -353,9 +353,9 @@ def _ibc_type_error(value, annotation):
             if outer in ("tuple", "Tuple"):
                 if not isinstance(value, tuple):
                     return False
-                if len(items) == 2 and isinstance(items[1], ast.Constant):
-                    if items[1].value is Ellipsis:
-                        return all(fits(v, items[0]) for v in value)
+                ellipsis = len(items) == 2 and isinstance(items[1], ast.Constant)
+                if ellipsis and items[1].value is Ellipsis:
+                    return all(fits(v, items[0]) for v in value)
                 return len(value) == len(items) and all(map(fits, value, items))
             if outer in ("dict", "Dict", "Mapping"):
                 return isinstance(value, dict) and all(
@@ -485,7 +485,14 @@ def _ibc_main(argv):
             if arg == "-s" and not args:
                 print("error: -s needs PATH=LITERAL", file=sys.stderr)
                 return 2
-            path, value = _ibc_parse_set(args.pop(0) if arg == "-s" else arg[2:])
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            # `_ibc_parse_set` is copied only into programs that have parameters
+            parse = globals().get("_ibc_parse_set")
+            if parse is None:
+                name = text.partition("=")[0].strip()
+                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
+                return 2
+            path, value = parse(text)
             if path is None:
                 print(f"error: {value}", file=sys.stderr)
                 return 2

@@ -16,12 +16,26 @@ names are read with `m.get("name")`, never as Python variables, so that later ov
 can rebind them without changing emitted code. Python names come from a `Namer`, so `.ib` names
 that are Python keywords or builtins (`class`, `len`) or collide with the emitter's own names
 (`program`, `m`) still give valid code. Same IR, same output, byte for byte.
+
+Parameters (DESIGN §6) are data in the emitted code: calls, references, lists, tuples and
+records carry their parameter `path=` (and a call its `arg_names=` and `callee_path=`), and
+the runtime looks them up in the layers in force. `base with { … }` is
+`m.with_(lambda m: BASE, {"model.C": 0.1, "seed": lambda m: …}, at=…)`: literal values
+(`Lit`, lists and tuples of them) are Python data, any other value a small builder taking the
+context below the layer. A sweep is registered with its points as a table, after its
+builder: `program.sweep("grid", grid, at=…, points=[("grid[model.C=0.01]", {"model.C":
+0.01}), …])`; a point's non-literal value is a module-level builder (`_grid_model`), emitted
+once however many points share it, so the table grows by one line per point. The program's
+compile-time overrides are `program.set_overrides({…})`, and its parameters' paths and types
+(for `-s`) a `params={…}` table given to `Program`.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import os
+import re
 from pathlib import Path
 
 from ibc.codegen import ir
@@ -81,6 +95,34 @@ def _funcdef(name: str, args: ast.arguments, body: list[ast.stmt], decorators) -
     return node
 
 
+def _literal(e) -> tuple[bool, object]:
+    """`(True, data)` when `e` is literal data (a `Lit`, or a list or tuple of them) that
+    Python writes exactly; else `(False, None)`."""
+    if isinstance(e, ir.Lit):
+        v = e.value
+        if isinstance(v, float) and not math.isfinite(v):
+            return False, None
+        return v is None or isinstance(v, (bool, int, float, str)), v
+    if isinstance(e, (ir.ListE, ir.TupleE)):
+        items = []
+        for item in e.items:
+            ok, v = _literal(item)
+            if not ok:
+                return False, None
+            items.append(v)
+        return True, items if isinstance(e, ir.ListE) else tuple(items)
+    return False, None
+
+
+def _data(value: object) -> ast.expr:
+    """Literal data as a Python expression."""
+    if isinstance(value, list):
+        return ast.List(elts=[_data(v) for v in value], ctx=ast.Load())
+    if isinstance(value, tuple):
+        return ast.Tuple(elts=[_data(v) for v in value], ctx=ast.Load())
+    return _const(value)
+
+
 def _ref_key(ref: ir.PyRef) -> tuple:
     return (ref.local, ref.module, ref.name, ref.kind, ref.revision, ref.impure, ref.fingerprint)
 
@@ -101,6 +143,8 @@ class _Emitter:
         self.def_namers: dict[str, Namer] = {}
         self.globals = {b.name for b in program.bindings} | {t.name for t in program.targets}
         self.patterns: dict[tuple[str, str], str] = {}  # (scope, hidden name) -> pattern text
+        # module-level builders of non-literal override values: IR value -> Python name
+        self.value_builders: dict[object, str] = {}
 
     def _global(self, ib_name: str, kind: str) -> str:
         name = self.namer.name(ib_name, kind)
@@ -134,6 +178,12 @@ class _Emitter:
             yield b.value
         for t in self.program.targets:
             yield t.value
+            for point in t.points:
+                for o in point.layer.overrides:
+                    yield o.value
+        if self.program.overrides is not None:
+            for o in self.program.overrides.overrides:
+                yield o.value
 
     def _walk_refs(self, expr) -> None:
         if isinstance(expr, ir.Stage):
@@ -184,7 +234,7 @@ class _Emitter:
         doc = (
             f"Experiments of {p.source}, compiled by ibc.\n\n"
             f"Run: python {self.out_path.name if self.out_path else 'THIS_FILE.py'} "
-            "[TARGET ...] [--json]\n"
+            "[TARGET ...] [-s PATH=LITERAL ...] [--json]\n"
         )
         body.append(ast.Expr(_const(doc)))
         if self.out_path is not None:
@@ -207,6 +257,7 @@ class _Emitter:
                         "source": _const(p.source),
                         "source_hash": _const(p.source_hash),
                         "project_root": _name("PROJECT_ROOT"),
+                        **self._params(),
                     },
                 ),
             )
@@ -229,9 +280,11 @@ class _Emitter:
                 )
             )
         for t in p.targets:
-            kind = "sweep" if t.kind == "sweep" else "experiment"
+            if t.kind == "sweep":
+                body.extend(self._sweep(t, binding_names, target_names[t.name]))
+                continue
             register = _call(
-                ast.Attribute(value=_name("program"), attr=kind, ctx=ast.Load()),
+                ast.Attribute(value=_name("program"), attr="experiment", ctx=ast.Load()),
                 [_const(t.name)],
                 {"at": _const(_loc(t.span))},
             )
@@ -240,6 +293,12 @@ class _Emitter:
                 body.append(ast.Expr(_call(register, [_name(binding_names[t.name])])))
             else:
                 body.append(self._builder(target_names[t.name], register, t.value))
+        if p.overrides is not None:
+            statements: list[ast.stmt] = []
+            table = self._table(p.overrides, "override", statements)
+            body.extend(statements)
+            set_overrides = ast.Attribute(_name("program"), "set_overrides", ast.Load())
+            body.append(ast.Expr(_call(set_overrides, [table])))
         body.append(
             ast.If(
                 test=ast.Compare(
@@ -301,10 +360,74 @@ class _Emitter:
             value=_call(_name("Ref"), [_const(ref.module), _const(ref.name)], keywords),
         )
 
-    def _builder(self, py_name: str, decorator: ast.expr, value) -> ast.stmt:
+    def _builder(self, py_name: str, decorator: ast.expr | None, value) -> ast.stmt:
+        decorators = [] if decorator is None else [decorator]
         return _funcdef(
-            py_name, _arguments(["m"]), [ast.Return(self.expr(value, {}, ""))], [decorator]
+            py_name, _arguments(["m"]), [ast.Return(self.expr(value, {}, ""))], decorators
         )
+
+    def _params(self) -> dict[str, ast.expr]:
+        """`params={path: annotation}` for `Program`, when the program has parameters."""
+        if not self.program.params:
+            return {}
+        items = self.program.params
+        return {
+            "params": ast.Dict(
+                keys=[_const(k) for k, _ in items], values=[_const(t) for _, t in items]
+            )
+        }
+
+    # ---- sweeps and override tables
+    def _sweep(self, t: ir.IrTarget, binding_names, py_name: str) -> list[ast.stmt]:
+        """A sweep's builder (unless it is the binding of its name), the builders of its
+        points' non-literal values, and `program.sweep(name, builder, at=…, points=[…])`."""
+        out: list[ast.stmt] = []
+        if t.value == ir.Global(t.name) and t.name in binding_names:
+            builder = binding_names[t.name]
+        else:
+            builder = py_name
+            out.append(self._builder(py_name, None, t.value))
+        rows = []
+        for point in t.points:
+            table = self._table(point.layer, t.name, out)
+            rows.append(ast.Tuple(elts=[_const(point.name), table], ctx=ast.Load()))
+        sweep = ast.Attribute(_name("program"), "sweep", ast.Load())
+        keywords = {"at": _const(_loc(t.span)), "points": ast.List(elts=rows, ctx=ast.Load())}
+        out.append(ast.Expr(_call(sweep, [_const(t.name), _name(builder)], keywords)))
+        return out
+
+    def _table(self, layer: ir.IrLayer, owner: str, out: list[ast.stmt]) -> ast.Dict:
+        """`{path: value}` of a module-level layer: literal data as Python data, any other
+        value as the name of a module-level builder (appended to `out` the first time)."""
+        keys, values = [], []
+        for o in layer.overrides:
+            keys.append(_const(o.path))
+            ok, data = _literal(o.value)
+            if ok:
+                values.append(_data(data))
+                continue
+            name = self.value_builders.get(o.value)
+            if name is None:
+                slug = re.sub(r"\W+", "_", f"{owner}_{o.path}").strip("_")
+                name = self.value_builders[o.value] = self.namer.name("_" + slug, "value")
+                self.taken.add(name)
+                out.append(self._builder(name, None, o.value))
+            values.append(_name(name))
+        return ast.Dict(keys=keys, values=values)
+
+    def _with(self, e: ir.WithE, locals_, scope) -> ast.expr:
+        """`m.with_(lambda m: BASE, {path: data or lambda m: VALUE}, at=…)`."""
+        keys, values = [], []
+        for o in e.layer.overrides:
+            keys.append(_const(o.path))
+            ok, data = _literal(o.value)
+            if ok:
+                values.append(_data(data))
+            else:
+                values.append(ast.Lambda(_arguments(["m"]), self.expr(o.value, locals_, scope)))
+        base = ast.Lambda(_arguments(["m"]), self.expr(e.base, locals_, scope))
+        table = ast.Dict(keys=keys, values=values)
+        return _m("with_", base, table, at=_const(_loc(e.span)))
 
     def _def(self, d: ir.IrDef) -> ast.stmt:
         namer = self.def_namers[d.name]
@@ -368,7 +491,7 @@ class _Emitter:
         if isinstance(e, ir.Lit):
             return _m("lit", _const(e.value))
         if isinstance(e, ir.RefValue):
-            return _m("ref", _name(self._add_ref(e.ref)))
+            return _m("ref", _name(self._add_ref(e.ref)), **_path(e.path))
         if isinstance(e, ir.Global):
             if e.name in self.globals or e.name not in self.defs:
                 return _m("get", _const(e.name))
@@ -378,9 +501,13 @@ class _Emitter:
                 raise ValueError(f"IR error: local `{e.name}` is not bound here")
             return _name(locals_[e.name])
         if isinstance(e, ir.ListE):
-            return _m("list", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()))
+            return _m(
+                "list", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()), **_path(e.path)
+            )
         if isinstance(e, ir.TupleE):
-            return _m("tuple", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()))
+            return _m(
+                "tuple", ast.List(elts=[ex(i) for i in e.items], ctx=ast.Load()), **_path(e.path)
+            )
         if isinstance(e, ir.DictE):
             pairs = [ast.Tuple(elts=[ex(k), ex(v)], ctx=ast.Load()) for k, v in e.entries]
             return _m("dict", ast.List(elts=pairs, ctx=ast.Load()))
@@ -390,11 +517,16 @@ class _Emitter:
                 ast.Dict(
                     keys=[_const(k) for k, _ in e.fields], values=[ex(v) for _, v in e.fields]
                 ),
+                **_path(e.path),
             )
         if isinstance(e, ir.Stage):
             kw = at()
             if e.path is not None:
                 kw["path"] = _const(e.path)
+                if e.arg_names:
+                    kw["arg_names"] = _data(tuple(e.arg_names))
+            if e.callee_path is not None:
+                kw["callee_path"] = _const(e.callee_path)
             return _m(
                 "call", _name(self._add_ref(e.ref)), *self._call_args(e, locals_, scope), **kw
             )
@@ -453,6 +585,8 @@ class _Emitter:
             return _m("compare", ex(e.first), ops, rest, **at())
         if isinstance(e, ir.CondE):
             return _m("cond", ex(e.cond), ex(e.then), ex(e.orelse), **at())
+        if isinstance(e, ir.WithE):
+            return self._with(e, locals_, scope)
         if isinstance(e, ir.Unpack):
             kw = at()
             if isinstance(e.value, (ir.Global, ir.Local)):
@@ -476,6 +610,11 @@ class _Emitter:
                 [self.expr(p.default, {}, "") if p.default is not None else None for p in d.params]
             )
         return _m("fn", fn, params, **kw)
+
+
+def _path(path: str | None) -> dict[str, ast.expr]:
+    """The `path=` keyword of a literal or reference with a parameter path."""
+    return {} if path is None else {"path": _const(path)}
 
 
 def _defaults_list(items: list[ast.expr | None]) -> ast.List:
@@ -542,3 +681,6 @@ def _children(e):
         yield e.orelse
     elif isinstance(e, ir.Unpack):
         yield e.value
+    elif isinstance(e, ir.WithE):
+        yield e.base
+        yield from (o.value for o in e.layer.overrides)

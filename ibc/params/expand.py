@@ -68,6 +68,7 @@ class Expander:
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
         self._uses: dict[int, set[int]] = {}
+        self.current_prefix = ""
 
     # ----------------------------------------------------------------- program
 
@@ -75,6 +76,7 @@ class Expander:
         for info in self.program.modules:
             if info.ast is None or info.kind == "prelude":
                 continue
+            self.current_prefix = self.prefixes.get(id(info), "")
             for decl in info.ast.decls:
                 if isinstance(decl, n.Sweep):
                     self._sweep(decl)
@@ -131,7 +133,7 @@ class Expander:
         return tuple(out)
 
     def resolve_path(self, path: n.Path) -> Site | None:
-        text = str(path)
+        text = self.current_prefix + str(path)  # an imported module's paths are qualified
         site = self.sites.by_path.get(text)
         if site is not None:
             return site

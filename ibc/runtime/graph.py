@@ -12,11 +12,14 @@ top-level binding through a `Scope`, `m.call(ref, [args], {kwargs}, at="f.ib:3:5
 stage, and so on. Every `m` carries a stack of override layers (`ibc.runtime.layers`):
 `m.with_(base, {path: value})` pushes one; `m.get`, and calls, references, lists, tuples and
 records given a `path=`, look their parameters up in it, so emitted code is the same with or
-without overrides. A binding is built once per stack that reaches it (`Scope`). A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
-covers its code and everything it captures. Its parameters' default nodes (`defaults=`), built
-by the caller where the lambda is written, are inputs of its node too: applied in `.ib` a
-left-out argument is replaced by its default node; called from Python it is evaluated in the
-closure's environment.
+without overrides. A binding is built once per stack that reaches it (`Scope`).
+
+A lambda (`m.fn`) is built once with symbolic parameter nodes; its node's key therefore
+covers its code and everything it captures; applied in `.ib`, it is expanded under the stack
+it was made under. Its parameters' default nodes (`defaults=`), built by the caller where the
+lambda is written, are inputs of its node too: applied in `.ib` a left-out argument is
+replaced by its default node; called from Python it is evaluated in the closure's
+environment.
 """
 
 from __future__ import annotations
@@ -152,10 +155,11 @@ class Scope:
     scope's `root`, by default). Builds are memoized per (name, stack), and every build
     records the paths it *reads* (the names it gets, `path.` for a call or record with a
     path, `path[` for a list or tuple with one, a reference's or callee's path), its own and
-    those of everything it builds. Under a non-empty stack none of whose `keys` a binding's
-    reads (under the root) touch, the binding is the root's node: nothing is rebuilt, and a
-    stage no override reaches is one node for every sweep point. Under a stack that does
-    reach it, it is rebuilt; hash-consing still makes equal sub-graphs one node.
+    those of everything it builds. A build that read none of its stack's `keys` is the same
+    as under no layers: it is memoized for the empty stack too, and under any stack whose
+    keys its reads miss, that node is the binding's: nothing is rebuilt, and a stage no
+    override reaches is one node for every sweep point. Under a stack that does reach it, a
+    binding is rebuilt (once per stack); hash-consing still makes equal sub-graphs one node.
 
     `sweeps` maps a sweep's name to its points `(point name, Layer)`: the sweep's builder
     (in `builders`) gives a point's value under the stack with the point's layer pushed
@@ -196,13 +200,14 @@ class Scope:
         `(sweep name,)` for the sweep's own builder (one point's value)."""
         root = self.empty
         found = root.built.get(key)
-        if found is None:
-            found = self._build(key, root)
-        if stack is root or found[1].isdisjoint(stack.keys):
+        if found is not None and (stack is root or found[1].isdisjoint(stack.keys)):
             return found
         mine = stack.built.get(key)
         if mine is None:
             mine = self._build(key, stack)
+            if stack is not root and mine[1].isdisjoint(stack.keys):
+                # no layer of `stack` was read: this is also the binding under no layers
+                root.built.setdefault(key, mine)
         return mine
 
     def _build(self, key, stack: Stack) -> tuple[Node, frozenset]:

@@ -23,8 +23,6 @@ of bindings and of override values. The empty stack is the scope's root.
 
 from __future__ import annotations
 
-from typing import Callable
-
 LITERAL_SCALARS = (type(None), bool, int, float, str)
 
 

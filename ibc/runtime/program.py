@@ -1,14 +1,21 @@
-"""The emitted program's object: its bindings and targets, and its command line.
+"""The emitted program's object: its bindings, targets and sweeps, and its command line.
 
-Emitted code creates one `Program`, registers a builder per top-level binding
-(`@program.binding("name")`) and per target (`@program.experiment("name", at=…)`), and ends
-with `raise SystemExit(program.main())`. `ibc run` instead execs the emitted code as a module
-and calls `run_module(namespace, argv)`.
+Emitted code creates one `Program` (with its parameters' paths and types, for `-s`),
+registers a builder per top-level binding (`@program.binding("name")`) and per target
+(`@program.experiment("name", at=…)`; `program.sweep("grid", builder, at=…, points=[…])`
+for a sweep, its points a table of names and literal overrides), sets the layer of
+compile-time overrides (`program.set_overrides({…})`) if any, and ends with
+`raise SystemExit(program.main())`. `ibc run` instead execs the emitted code as a module and
+calls `run_module(namespace, argv)`.
 
-The command line (DESIGN §9): `python OUT.py [TARGET…] [--json]`. Each target prints
-`NAME: VALUE` (VALUE as JSON); `--json` prints one JSON object at the end instead. Exit codes:
-0 success, 2 bad usage (unknown target or option), 3 a target failed at run time (the other
-targets still run), 130 interrupted.
+The command line (DESIGN §9): `python OUT.py [TARGET…] [-s PATH=LITERAL…] [--json]
+[--list-params]`. Each target prints `NAME: VALUE` (VALUE as JSON); a sweep prints one line
+per point, named `grid[model.C=0.1]`, and a point is runnable by that name; `--json` prints
+one JSON object at the end instead. `-s` layers (outermost: they win over every `with`, the
+sweep points and the compile-time overrides) are parsed by `ibc.runtime.overrides`, imported
+only then. Exit codes: 0 success, 2 bad usage (unknown target, option or parameter, a value
+of the wrong type), 3 a target or point failed at run time (the others still run), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -20,34 +27,58 @@ from typing import Callable
 from ibc.runtime.errors import format_failure
 from ibc.runtime.evaluate import Evaluator
 from ibc.runtime.graph import Graph, Node, Scope
+from ibc.runtime.layers import Layer, Stack
 from ibc.runtime.values import closest, jsonable
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class Target:
-    """A runnable target: `kind` is "experiment" or "sweep"; `at` its `.ib` location."""
+    """A runnable target: `kind` is "experiment" or "sweep"; `at` its `.ib` location;
+    `points` a sweep's `(point name, Layer)` pairs, in order."""
 
-    __slots__ = ("name", "kind", "at", "builder")
+    __slots__ = ("name", "kind", "at", "builder", "points")
 
-    def __init__(self, name: str, kind: str, at: str | None, builder: Callable) -> None:
+    def __init__(self, name: str, kind: str, at: str | None, builder: Callable, points=()) -> None:
         self.name, self.kind, self.at, self.builder = name, kind, at, builder
+        self.points: tuple[tuple[str, Layer], ...] = tuple(points)
 
 
 class Usage(Exception):
     """Bad command-line usage (exit code 2)."""
 
 
-class Program:
-    """One emitted program: builders of bindings and targets, by `.ib` name."""
+class Options:
+    """A parsed command line."""
 
-    def __init__(self, source: str, source_hash: str = "", project_root: str | None = None):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.as_json = False
+        self.show_help = False
+        self.list_params = False
+        self.sets: list[str] = []  # the PATH=LITERAL texts of -s, in order
+
+
+class Program:
+    """One emitted program: builders of bindings and targets, by `.ib` name. `params` maps
+    every parameter path that `-s` may set to its type (a Python annotation's text)."""
+
+    def __init__(
+        self,
+        source: str,
+        source_hash: str = "",
+        project_root: str | None = None,
+        params: dict[str, str] | None = None,
+    ):
         self.source = source
         self.source_hash = source_hash
         self.project_root = project_root
+        self.params: dict[str, str] = dict(params or {})
         self.builders: dict[str, Callable] = {}
         self.hidden: set[str] = set()
         self.targets: dict[str, Target] = {}
+        self.points: dict[str, tuple[str, int]] = {}  # point name -> (sweep, index)
+        self.overrides: Layer | None = None
 
     # registration (used by emitted code)
     def binding(self, name: str, hidden: bool = False):
@@ -61,12 +92,15 @@ class Program:
 
         return register
 
-    def target(self, name: str, kind: str = "experiment", at: str | None = None):
+    def target(self, name: str, kind: str = "experiment", at: str | None = None, points=()):
         """Decorator registering the builder of target `name` (also readable as a value)."""
 
         def register(builder: Callable) -> Callable:
             self.builders[name] = builder
-            self.targets[name] = Target(name, kind, at, builder)
+            layers = tuple((p, Layer(values, p, static=True)) for p, values in points)
+            self.targets[name] = Target(name, kind, at, builder, layers)
+            for index, (point, _) in enumerate(layers):
+                self.points[point] = (name, index)
             return builder
 
         return register
@@ -74,8 +108,16 @@ class Program:
     def experiment(self, name: str, at: str | None = None):
         return self.target(name, "experiment", at)
 
-    def sweep(self, name: str, at: str | None = None):
-        return self.target(name, "sweep", at)
+    def sweep(self, name: str, builder: Callable | None = None, *, at=None, points=()):
+        """Register sweep `name`: `builder` builds its value, evaluated once per point under
+        the point's layer; `points` are `(point name, {path: value})` pairs, a value literal
+        data or a builder `value(m)`. Without `builder`, a decorator."""
+        register = self.target(name, "sweep", at, points)
+        return register if builder is None else register(builder)
+
+    def set_overrides(self, values: dict[str, object]) -> None:
+        """The layer of compile-time overrides (`ibc run -s`), pushed for every target."""
+        self.overrides = Layer(values, "overrides", static=True)
 
     # building and evaluating
     def runnable(self) -> list[str]:
@@ -85,11 +127,27 @@ class Program:
         return names
 
     def scope(self, graph: Graph | None = None) -> Scope:
-        """A fresh scope over the program's bindings (override layers come later)."""
-        return Scope(dict(self.builders), graph or Graph())
+        """A fresh scope over the program's bindings and sweeps."""
+        sweeps = {t.name: t.points for t in self.targets.values() if t.kind == "sweep"}
+        return Scope(dict(self.builders), graph or Graph(), sweeps)
 
-    def node(self, name: str, scope: Scope | None = None) -> Node:
-        return (scope or self.scope()).get(name)
+    def stack(self, scope: Scope, sets: Layer | None = None) -> Stack:
+        """The stack every target is built under: the `-s` layer `sets` first (it wins),
+        then the compile-time overrides."""
+        stack = scope.empty
+        for layer in (sets, self.overrides):
+            if layer is not None:
+                stack = stack.push(layer)
+        return stack
+
+    def node(self, name: str, scope: Scope | None = None, stack: Stack | None = None) -> Node:
+        """The node of target, binding or sweep point `name`."""
+        scope = scope or self.scope()
+        stack = stack or self.stack(scope)
+        if name in self.points and name not in self.builders:
+            sweep, index = self.points[name]
+            return scope.point(sweep, index, stack)
+        return scope.get(name, stack)
 
     def activate(self) -> None:
         """Make the project's modules importable as in the user's notebooks: the project root
@@ -101,7 +159,8 @@ class Program:
             os.environ["IBC_PROJECT_ROOT"] = root
 
     def evaluate(self, name: str, evaluator: Evaluator | None = None, scope=None) -> object:
-        """The value of target or binding `name`; raises `StageFailure` when it fails."""
+        """The value of target, binding or sweep point `name` (a sweep: a dict point name →
+        value); raises `StageFailure` when it fails."""
         self.activate()
         return (evaluator or Evaluator()).value(self.node(name, scope))
 
@@ -109,87 +168,145 @@ class Program:
     def usage(self) -> str:
         prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
         lines = [
-            f"usage: python {prog} [TARGET ...] [--json]",
+            f"usage: python {prog} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
             "",
             f"Runs the targets of {self.source} (all experiments and sweeps when none is named)",
-            "and prints each one's name and value.",
+            "and prints each one's name and value; a sweep, each point's (a point runs alone",
+            "by its name, such as 'grid[model.C=0.1]').",
             "",
             "targets:",
         ]
         width = max((len(n) for n in self.runnable()), default=0)
         for name in self.runnable():
-            kind = self.targets[name].kind if name in self.targets else "binding"
+            target = self.targets.get(name)
+            kind = target.kind if target else "binding"
+            if target is not None and target.kind == "sweep":
+                kind += f" ({len(target.points)} points)"
             lines.append(f"  {name.ljust(width)}  {kind}")
         lines += [
             "",
             "options:",
-            "  --json      print one JSON object {target: value} at the end, nothing else",
-            "  -h, --help  show this message",
+            "  -s PATH=LITERAL  set a parameter to a Python literal (number, string, boolean,",
+            "                   None, list or tuple of them); repeatable",
+            "  --list-params    print every parameter that -s can set, with its type",
+            "  --json           print one JSON object {target: value} at the end, nothing else",
+            "  -h, --help       show this message",
         ]
         return "\n".join(lines) + "\n"
 
-    def parse(self, argv: list[str]) -> tuple[list[str], bool, bool]:
-        """`(targets, as_json, help)` from the command line; raises `Usage`."""
-        names: list[str] = []
-        as_json = show_help = False
-        for arg in argv:
+    def parse(self, argv: list[str]) -> Options:
+        """The options of the command line `argv`; raises `Usage`."""
+        options = Options()
+        args = iter(argv)
+        for arg in args:
             if arg == "--json":
-                as_json = True
+                options.as_json = True
             elif arg in ("-h", "--help"):
-                show_help = True
-            elif arg == "-s" or arg.startswith("-s") or arg.startswith("--set"):
-                raise Usage("overrides (-s PATH=VALUE) are not supported by this program yet")
+                options.show_help = True
+            elif arg == "--list-params":
+                options.list_params = True
+            elif arg in ("-s", "--set"):
+                text = next(args, None)
+                if text is None:
+                    raise Usage(f"{arg} needs PATH=LITERAL, such as -s model.C=0.1")
+                options.sets.append(text)
+            elif arg.startswith("--set="):
+                options.sets.append(arg[len("--set=") :])
+            elif arg.startswith("-s") and not arg.startswith("--"):
+                options.sets.append(arg[2:])
             elif arg.startswith("-"):
                 raise Usage(f"unknown option `{arg}`")
             else:
-                names.append(arg)
+                options.names.append(arg)
         runnable = self.runnable()
-        for name in names:
-            if name not in self.builders or name in self.hidden:
-                guess = closest(name, runnable)
+        for name in options.names:
+            known = name in self.builders and name not in self.hidden
+            if not known and name not in self.points:
+                guess = closest(name, runnable + list(self.points))
                 hint = f"; did you mean `{guess}`?" if guess else ""
                 listing = ", ".join(runnable) or "(none)"
                 raise Usage(f"unknown target `{name}`{hint}\navailable targets: {listing}")
-        return names or list(self.targets), as_json, show_help
+        options.names = options.names or list(self.targets)
+        return options
+
+    def sets_layer(self, texts: list[str]) -> Layer | None:
+        """The layer of `-s` overrides (None without any); raises `Usage`."""
+        if not texts:
+            return None
+        from ibc.runtime.overrides import SetError, parse_set
+
+        values: dict[str, object] = {}
+        for text in texts:
+            try:
+                path, value = parse_set(text, self.params)
+            except SetError as error:
+                raise Usage(str(error)) from None
+            values[path] = value  # a later -s of the same path wins
+        return Layer(values, "-s", static=True)
 
     def main(self, argv: list[str] | None = None) -> int:
         """Run the command line `argv` (default `sys.argv[1:]`); returns the exit code."""
         out, err = sys.stdout, sys.stderr
         try:
-            names, as_json, show_help = self.parse(sys.argv[1:] if argv is None else argv)
+            options = self.parse(sys.argv[1:] if argv is None else argv)
+            if options.show_help:
+                out.write(self.usage())
+                return EXIT_OK
+            if options.list_params:
+                for path, annotation in self.params.items():
+                    out.write(f"{path}: {annotation}\n")
+                return EXIT_OK
+            sets = self.sets_layer(options.sets)
         except Usage as usage:
             err.write(f"error: {usage}\n(see --help)\n")
             return EXIT_USAGE
-        if show_help:
-            out.write(self.usage())
-            return EXIT_OK
         try:
-            return self._run(names, as_json, out, err)
+            return self._run(options.names, options.as_json, out, err, sets)
         except KeyboardInterrupt:
             err.write("\ninterrupted\n")
             return EXIT_INTERRUPTED
 
-    def _run(self, names: list[str], as_json: bool, out, err) -> int:
+    def jobs(self, names: list[str]) -> list[tuple[str, str, str, int | None]]:
+        """What running `names` evaluates, in order: `(shown name, kind, name, point index)`;
+        a sweep is one job per point."""
+        jobs = []
+        for name in names:
+            target = self.targets.get(name)
+            if target is not None and target.kind == "sweep":
+                for index, (point, _) in enumerate(target.points):
+                    jobs.append((point, "sweep point", name, index))
+            elif name in self.points and name not in self.builders:
+                sweep, index = self.points[name]
+                jobs.append((name, "sweep point", sweep, index))
+            else:
+                jobs.append((name, target.kind if target else "binding", name, None))
+        return jobs
+
+    def _run(self, names: list[str], as_json: bool, out, err, sets: Layer | None = None) -> int:
         import json
 
         self.activate()
         scope = self.scope()
+        stack = self.stack(scope, sets)
         evaluator = Evaluator()
         results: dict[str, object] = {}
         failed = False
-        for name in names:
-            kind = self.targets[name].kind if name in self.targets else "binding"
+        for shown, kind, name, index in self.jobs(names):
             try:
-                value = evaluator.value(scope.get(name))
+                if index is None:
+                    node = scope.get(name, stack)
+                else:
+                    node = scope.point(name, index, stack)
+                value = evaluator.value(node)
             except Exception as failure:
                 failed = True
-                err.write(format_failure(name, kind, failure))
+                err.write(format_failure(shown, kind, failure))
                 err.flush()
                 continue
             rendered = jsonable(value)
-            results[name] = rendered
+            results[shown] = rendered
             if not as_json:
-                out.write(f"{name}: {json.dumps(rendered, ensure_ascii=False)}\n")
+                out.write(f"{shown}: {json.dumps(rendered, ensure_ascii=False)}\n")
                 out.flush()
         if as_json:
             out.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -153,3 +153,23 @@ def closest(name: str, candidates: list[str]) -> str | None:
         if distance <= max(1, len(norm(name)) // 2) and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best else None
+
+
+def nearest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
+    """Up to `limit` candidates near `name` (ignoring case and underscores, at most half of
+    its letters edited; a candidate that ends with `name`'s last part counts too), nearest
+    first, ties in the candidates' order."""
+
+    def norm(s: str) -> str:
+        return s.lower().replace("_", "")
+
+    target = norm(name)
+    last = name.rsplit(".", 1)[-1]
+    scored = []
+    for i, candidate in enumerate(candidates):
+        distance = edit_distance(target, norm(candidate))
+        if distance <= max(1, len(target) // 2):
+            scored.append((distance, i, candidate))
+        elif "." in candidate and candidate.rsplit(".", 1)[-1] == last:
+            scored.append((len(target), i, candidate))
+    return [c for _, _, c in sorted(scored)[:limit]]

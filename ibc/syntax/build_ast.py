@@ -491,7 +491,7 @@ class AstBuilder:
     def path(self, children):
         parts: list = []
         for c in children:
-            if c.type == "NAME":
+            if c.type in ("NAME", "RETURN"):  # `prepare.return.k`: a def's returned call
                 parts.append(str(c))
             elif c.type == "NUMBER":
                 value = self.lexer.values[c.start_pos]

@@ -40,6 +40,7 @@ def ibc_process(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """`ibc ARGS` in a fresh interpreter (for runs: they import the project's Python)."""
     return subprocess.run(
         [sys.executable, "-m", "ibc", *args],
+        check=False,
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -173,7 +174,12 @@ def test_check_does_not_load_the_listing():
         "print(sorted(m for m in sys.modules if m in ('ibc.params_cli', 'ibc.params.listing')))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
@@ -184,7 +190,11 @@ def test_check_does_not_load_the_listing():
 
 def row(path: str, value: str, overridden: bool = False):
     return SimpleNamespace(
-        path=path, type="Float", value=value, where="f.ib:1:1", kind="argument",
+        path=path,
+        type="Float",
+        value=value,
+        where="f.ib:1:1",
+        kind="argument",
         overridden=overridden,
     )
 

@@ -190,9 +190,9 @@ def test_literals_and_containers(tmp_path):
         tmp_path, 'x = [1, 2.5, "s", True, None]\nt = (1,)\nd = {"a": 1}\nr = {b = 1, a = 2}\n'
     )
     assert value(prog, "x") == ir.ListE(
-        (ir.Lit(1), ir.Lit(2.5), ir.Lit("s"), ir.Lit(True), ir.Lit(None))
-    )
-    assert value(prog, "t") == ir.TupleE((ir.Lit(1),))
+        (ir.Lit(1), ir.Lit(2.5), ir.Lit("s"), ir.Lit(True), ir.Lit(None)), "x"
+    )  # a literal bound to a name is a parameter: its elements are `x[i]`
+    assert value(prog, "t") == ir.TupleE((ir.Lit(1),), "t")
     assert value(prog, "d") == ir.DictE(((ir.Lit("a"), ir.Lit(1)),))
     r = value(prog, "r")
     assert isinstance(r, ir.RecordE) and [k for k, _ in r.fields] == ["b", "a"]  # source order

@@ -252,9 +252,10 @@ def test_project_root_relative_to_the_script_or_absolute():
     assert "'/project'" not in relative
 
 
-@pytest.mark.parametrize("name", ["cancer", "small"])
+@pytest.mark.parametrize("name", ["cancer", "small", "layers"])
 def test_golden(name):
-    prog = cancer_program() if name == "cancer" else _small_program()
+    makers = {"cancer": cancer_program, "small": _small_program, "layers": _layers_program}
+    prog = makers[name]()
     got = format_python(emit_plain(prog, Path("/project/build/out.py")))
     golden = GOLDEN / f"{name}.py"
     if os.environ.get("IBC_UPDATE_GOLDEN") == "1" or not golden.exists():
@@ -556,7 +557,7 @@ def test_help_and_bad_option(tmp_path):
     path = write(_small_program(), tmp_path)
     helped = run(path, "--help")
     assert helped.returncode == 0
-    assert "usage: python out.py [TARGET ...] [--json]" in helped.stdout
+    assert "usage: python out.py [TARGET ...] [-s PATH=LITERAL ...] [--json]" in helped.stdout
     assert "targets: result" in helped.stdout
     assert run(path, "--frobnicate").returncode == 2
 
@@ -747,3 +748,411 @@ def test_def_local_assigned_after_a_read_of_the_module_name_gets_another_name():
     source = emit_plain(prog)
     assert "def k(n):" in source and "x_2 = 5" in source
     assert _exec_plain(prog) == {"t": 16}
+
+
+# -- overrides, sweeps and `-s` (the layered form) ------------------------------------------
+
+LAB = """
+import sys
+
+def _count(name):
+    print("call " + name, file=sys.stderr)
+
+def load(seed=0):
+    _count("load")
+    return [seed, seed + 1]
+
+def make(C=1.0, kind="lin", tol=0.001):
+    _count("make")
+    return {"C": C, "kind": kind, "tol": tol}
+
+def other(C=1.0, tol=0.5):
+    return {"other": C, "tol": tol}
+
+def fit(model, data, scale=1):
+    _count("fit")
+    return {"model": model, "data": data, "scale": scale}
+
+def mean(values):
+    return sum(values) / len(values)
+
+def first(d):
+    return {"n": len(d), "keys": list(d)}
+
+def double(x):
+    return 2 * x
+
+def fail_on(x, bad):
+    if x == bad:
+        raise RuntimeError("bad point")
+    return x
+"""
+
+
+@pytest.fixture
+def lab(tmp_path) -> Path:
+    (tmp_path / "lab.py").write_text(LAB)
+    return tmp_path
+
+
+def lab_ref(name: str) -> ir.PyRef:
+    return ref(name, "lab")
+
+
+def stage(name: str, *args, path: str | None = None, names=(), callee_path=None, line=1, **kw):
+    return ir.Stage(
+        lab_ref(name), tuple(args), tuple(kw.items()), sp(line), path, tuple(names), callee_path
+    )
+
+
+def layer(**overrides) -> ir.IrLayer:
+    return ir.IrLayer(
+        tuple(ir.IrOverride(p.replace("__", "."), v, sp(9)) for p, v in overrides.items())
+    )
+
+
+def over(*pairs) -> ir.IrLayer:
+    """A layer from (path, value) pairs (paths that are not Python names)."""
+    return ir.IrLayer(tuple(ir.IrOverride(p, v, sp(9)) for p, v in pairs))
+
+
+def with_(base, *pairs, line: int = 9) -> ir.WithE:
+    return ir.WithE(base, over(*pairs), sp(line))
+
+
+def sweep(name: str, value, path: str, values, line: int = 8) -> ir.IrTarget:
+    points = tuple(ir.IrPoint(f"{name}[{path}={v!r}]", over((path, lit(v)))) for v in values)
+    return ir.IrTarget(name, value, "sweep", sp(line), points=points)
+
+
+def lab_program(targets, extra_bindings=(), defs=(), **kw) -> ir.IrProgram:
+    """seed = 0; data = load(seed); model = make(C = 1.0, kind = "lin");
+    fitted = fit(model, data)  (positional arguments named by the signature)."""
+    bindings = [
+        bind("seed", lit(0), 1),
+        bind("data", stage("load", g("seed"), path="data", names=("seed",), line=2), 2),
+        bind("model", stage("make", path="model", C=lit(1.0), kind=lit("lin"), line=3), 3),
+        bind(
+            "fitted",
+            stage("fit", g("model"), g("data"), path="fitted", names=("model", "data"), line=4),
+            4,
+        ),
+        *extra_bindings,
+    ]
+    params = kw.pop("params", (("seed", "int"), ("model.C", "float"), ("model.kind", "str")))
+    return program(bindings, targets, defs, params=params, **kw)
+
+
+def lab_run(prog, root: Path, *args, flags=()):
+    done = run(write(prog, root), *args, flags=flags)
+    return done
+
+
+def test_every_kind_of_path_is_overridable(lab):
+    nested = stage(
+        "fit",
+        stage("make", path="inline.model", C=lit(1.0), line=5),
+        ir.ListE((lit(1), lit(2)), path="inline.data"),
+        path="inline",
+        names=("model", "data"),
+        line=5,
+    )
+    cfg = ir.RecordE((("lr", lit(0.1)), ("depth", lit(3))), path="cfg")
+    swapped = stage("make", path="swapped", callee_path="make", C=lit(2.0), line=6)
+    agg = ir.RefValue(lab_ref("mean"), path="agg")
+    applied = ir.Apply(agg, (ir.ListE((lit(1), lit(3))),), (), sp(7))
+    extra = [bind("inline", nested, 5), bind("cfg", cfg, 5), bind("swapped", swapped, 6)]
+    cases = {
+        "binding": (g("data"), [("seed", lit(5))], [5, 6]),
+        "keyword": (g("model"), [("model.C", lit(0.5))], {"C": 0.5, "kind": "lin", "tol": 0.001}),
+        "positional": (g("fitted"), [("fitted.data", lit("D"))], None),
+        "nested": (g("inline"), [("inline.model.C", lit(9.0)), ("inline.data[1]", lit(7))], None),
+        "added": (g("model"), [("model.tol", lit(0.1))], {"C": 1.0, "kind": "lin", "tol": 0.1}),
+        "record": (g("cfg"), [("cfg.lr", lit(0.5))], {"lr": 0.5, "depth": 3}),
+        "callee": (
+            g("swapped"),
+            [("make", ir.RefValue(lab_ref("other")))],
+            {"other": 2.0, "tol": 0.5},
+        ),
+        "refvalue": (applied, [("agg", ir.RefValue(ref("max", "builtins")))], 3),
+    }
+    targets = [target(name, with_(base, *pairs)) for name, (base, pairs, _) in cases.items()]
+    targets.append(target("plain_applied", applied))
+    done = lab_run(lab_program(targets, extra), lab, "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    for name, (_, _, expected) in cases.items():
+        if expected is not None:
+            assert got[name] == expected, name
+    assert got["positional"]["data"] == "D"
+    assert got["positional"]["model"] == {"C": 1.0, "kind": "lin", "tol": 0.001}
+    assert got["nested"] == {
+        "model": {"C": 9.0, "kind": "lin", "tol": 0.001},
+        "data": [1, 7],
+        "scale": 1,
+    }
+    assert got["plain_applied"] == 2.0
+
+
+def test_def_internal_path_is_shared_by_every_call(lab):
+    # def boost(x): b = make(C = x); return b     — the call's path is `boost.b`
+    d = ir.IrDef(
+        "boost",
+        (ir.IrParam("x"),),
+        (ir.IrBinding("b", stage("make", path="boost.b", C=ir.Local("x"), line=2), sp(2)),),
+        ir.Local("b"),
+        sp(1),
+    )
+    both = ir.TupleE(
+        (ir.DefCall("boost", (lit(1.0),), (), sp(3)), ir.DefCall("boost", (lit(2.0),), (), sp(3)))
+    )
+    prog = lab_program(
+        [target("plain", both), target("over", with_(both, ("boost.b.kind", lit("rbf"))))], defs=[d]
+    )
+    done = lab_run(prog, lab, "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert [m["kind"] for m in got["plain"]] == ["lin", "lin"]
+    assert [m["kind"] for m in got["over"]] == ["rbf", "rbf"]
+    assert [m["C"] for m in got["over"]] == [1.0, 2.0]
+
+
+def test_layering_order_and_scope_below(lab):
+    plus_one = ir.BinE("+", g("seed"), lit(1), sp(9))
+    once = with_(g("data"), ("seed", plus_one))
+    twice = ir.WithE(once, over(("seed", plus_one)), sp(10))
+    inner_a = with_(g("seed"), ("seed", lit(1)))
+    b_wins = ir.WithE(inner_a, over(("seed", lit(2))), sp(10))  # (e with A) with B
+    prog = lab_program([target("once", once), target("twice", twice), target("b_wins", b_wins)])
+    done = lab_run(prog, lab, "--json")
+    assert done.returncode == 0, done.stderr
+    # twice: the outer layer (pushed first) wins on `seed`; its value reads the seed below it
+    assert json.loads(done.stdout) == {"once": [1, 2], "twice": [1, 2], "b_wins": 2}
+
+
+def test_with_inside_a_def_reads_its_parameters(lab):
+    d = ir.IrDef("at", (ir.IrParam("k"),), (), with_(g("seed"), ("seed", ir.Local("k"))), sp(1))
+    both = ir.TupleE(tuple(ir.DefCall("at", (lit(k),), (), sp(2)) for k in (3, 4)))
+    done = lab_run(lab_program([target("t", both)], defs=[d]), lab, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"t": [3, 4]}
+
+
+def test_sweep_runs_every_point_and_shares_what_no_override_reaches(lab):
+    grid = sweep("grid", g("fitted"), "model.C", [0.01, 0.1, 1.0, 10.0])
+    done = lab_run(lab_program([grid]), lab)
+    assert done.returncode == 0, done.stderr
+    got = values(done.stdout)
+    assert list(got) == [f"grid[model.C={c!r}]" for c in (0.01, 0.1, 1.0, 10.0)]
+    assert [v["model"]["C"] for v in got.values()] == [0.01, 0.1, 1.0, 10.0]
+    assert done.stderr.count("call load") == 1  # shared by the four points
+    assert done.stderr.count("call make") == 4
+    assert done.stderr.count("call fit") == 4
+
+
+def test_sweep_json_point_selection_and_unknown_point(lab):
+    grid = sweep("grid", g("data"), "seed", [1, 2, 3])
+    path = write(lab_program([grid, target("base", g("data"))]), lab)
+    done = run(path, "--json")
+    assert json.loads(done.stdout) == {
+        "grid[seed=1]": [1, 2], "grid[seed=2]": [2, 3], "grid[seed=3]": [3, 4], "base": [0, 1],
+    }  # fmt: skip
+    one = run(path, "grid[seed=2]")
+    assert one.returncode == 0, one.stderr
+    assert one.stdout == "grid[seed=2]: [2, 3]\n"
+    assert one.stderr.count("call load") == 1
+    bad = run(path, "grid[seed=4]")
+    assert bad.returncode == 2
+    assert "unknown target grid[seed=4]" in bad.stderr
+
+
+def test_a_sweep_used_as_a_value_is_a_dict_of_points(lab):
+    grid = sweep("grid", g("seed"), "seed", [1, 2])
+    summary = target("summary", stage("first", g("grid"), line=5))
+    as_value = target("whole", g("grid"))
+    done = lab_run(lab_program([grid, summary, as_value]), lab, "summary", "whole", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "summary": {"n": 2, "keys": ["grid[seed=1]", "grid[seed=2]"]},
+        "whole": {"grid[seed=1]": 1, "grid[seed=2]": 2},
+    }
+
+
+def test_a_with_on_a_sweep_applies_to_every_point_and_points_can_be_expressions(lab):
+    points = (
+        ir.IrPoint("g[a]", over(("seed", lit(1)))),
+        ir.IrPoint("g[b]", over(("seed", stage("double", g("seed"), line=8)))),
+    )
+    g_sweep = ir.IrTarget("g", g("data"), "sweep", sp(8), points=points)
+    moved = target("moved", with_(g("g"), ("data", lit("D"))))
+    shifted = target("shifted", with_(g("g"), ("seed", lit(7))))  # the with wins over points
+    done = lab_run(lab_program([g_sweep, moved, shifted]), lab, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "g[a]": [1, 2], "g[b]": [0, 1],
+        "moved": {"g[a]": "D", "g[b]": "D"},
+        "shifted": {"g[a]": [7, 8], "g[b]": [7, 8]},
+    }  # fmt: skip
+
+
+def test_a_failing_point_is_named_and_the_others_run(lab):
+    value = stage("fail_on", g("seed"), lit(2), path="checked", names=("x", "bad"), line=6)
+    grid = sweep("grid", value, "seed", [1, 2, 3], line=6)
+    done = lab_run(lab_program([grid]), lab)
+    assert done.returncode == 3
+    assert done.stdout == "grid[seed=1]: 1\ngrid[seed=3]: 3\n"
+    assert "error: experiment grid[seed=2] failed" in done.stderr
+    assert "in call of fail_on at test.ib:6:1" in done.stderr
+    assert "RuntimeError: bad point" in done.stderr
+
+
+def test_compiled_in_overrides_are_the_outermost_layer(lab):
+    inner = with_(g("data"), ("seed", lit(1)))
+    prog = lab_program(
+        [target("t", inner), target("m", g("model"))],
+        overrides=over(("seed", lit(4)), ("model", stage("other", C=lit(3.0), line=9))),
+    )
+    path = write(prog, lab)
+    done = run(path, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"t": [4, 5], "m": {"other": 3.0, "tol": 0.5}}
+    assert json.loads(run(path, "t", "-s", "seed=8", "--json").stdout) == {"t": [8, 9]}
+
+
+# -- `-s` -------------------------------------------------------------------------------------
+
+
+def test_set_overrides_a_parameter_as_the_outermost_layer(lab):
+    prog = lab_program(
+        [target("result", g("fitted")), target("inner", with_(g("model"), ("model.C", lit(5.0))))]
+    )
+    path = write(prog, lab)
+    done = run(path, "-s", "model.C=2", "-s", "model.kind='rbf'", "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["result"]["model"] == {"C": 2, "kind": "rbf", "tol": 0.001}
+    assert got["inner"]["C"] == 2  # -s wins over the program's own `with`
+    plain = json.loads(run(path, "--json").stdout)
+    assert plain["inner"]["C"] == 5.0 and plain["result"]["model"]["C"] == 1.0
+
+
+def test_set_unknown_path_suggests_the_nearest(lab):
+    done = lab_run(lab_program([target("t", g("seed"))]), lab, "-s", "model.c=1")
+    assert done.returncode == 2
+    assert "-s model.c: unknown parameter (did you mean model.C" in done.stderr
+    assert done.stdout == ""
+
+
+def test_set_type_mismatch_and_bad_literal(lab):
+    path = write(lab_program([target("t", g("seed"))]), lab)
+    mismatch = run(path, "-s", "model.C='high'")
+    assert mismatch.returncode == 2
+    assert "-s model.C: expected float, got str 'high'" in mismatch.stderr
+    flag = run(path, "-s", "seed=True")
+    assert flag.returncode == 2 and "expected int, got bool True" in flag.stderr
+    bare = run(path, "-s", "model.kind=rbf")
+    assert bare.returncode == 2
+    assert "-s model.kind: 'rbf' is not a literal" in bare.stderr
+    assert "quote a string" in bare.stderr
+    assert run(path, "-s", "seed").returncode == 2
+
+
+def test_list_params(lab):
+    done = lab_run(lab_program([target("t", g("seed"))]), lab, "--list-params")
+    assert done.returncode == 0
+    assert done.stdout == "seed: int\nmodel.C: float\nmodel.kind: str\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "annotation", "ok"),
+    [
+        (1, "float", True), (1.5, "int", False), (True, "int", False), (True, "bool", True),
+        (None, "typing.Optional[float]", True), (2, "typing.Optional[float]", True),
+        ("x", "typing.Optional[float]", False), ([1, 2], "list[int]", True),
+        ([1, "a"], "list[int]", False), ((1, "a"), "tuple[int, str]", True),
+        ((1, 2, 3), "tuple[int, ...]", True), ((1,), "tuple[int, str]", False),
+        ({"a": 1.0}, "dict[str, float]", True), ({"a": "b"}, "dict[str, float]", False),
+        ("anything", "typing.Any", True), (None, "None", True), (3, "str", False),
+        (1, "sklearn.base.BaseEstimator", False), (1, "int | None", True),
+    ],
+)  # fmt: skip
+def test_type_checks_the_script_carries(value, annotation, ok):
+    from ibc.codegen.plain_support import _ibc_type_error
+
+    assert (_ibc_type_error(value, annotation) is None) == ok
+
+
+def test_stdlib_program_with_a_sweep_runs_without_ibc(tmp_path):
+    sqrt = ref("sqrt", "math")
+    root = ir.Stage(sqrt, (g("n"),), (), sp(2), path="root", arg_names=("x",))
+    shifted = ir.Stage(ref("add", "operator"), (g("root"), g("k")), (), sp(3), path="total")
+    prog = program(
+        [bind("n", lit(4)), bind("k", lit(0)), bind("root", root, 2), bind("total", shifted, 3)],
+        [
+            sweep("grid", g("total"), "n", [9, 16]),
+            target("all", call(pre("len"), g("grid"), at=sp(4))),
+        ],
+        params=(("n", "int"), ("k", "int")),
+    )
+    path = write(prog, tmp_path)
+    done = run(path, flags=("-S", "-I"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "grid[n=9]: 3.0\ngrid[n=16]: 4.0\nall: 2\n"
+    moved = run(path, "grid[n=16]", "-s", "k=10", flags=("-S", "-I"))
+    assert moved.returncode == 0, moved.stderr
+    assert moved.stdout == "grid[n=16]: 14.0\n"
+    outer = run(path, "grid", "-s", "n=1", flags=("-S", "-I"))
+    assert outer.stdout == "grid[n=9]: 1.0\ngrid[n=16]: 1.0\n"  # -s is the outermost layer
+
+
+def _layers_program() -> ir.IrProgram:
+    """The lab program with a `with`, a sweep and a def: the golden of the layered form."""
+    d = ir.IrDef(
+        "boost",
+        (ir.IrParam("x"),),
+        (ir.IrBinding("b", stage("make", path="boost.b", C=ir.Local("x"), line=6), sp(6)),),
+        ir.Local("b"),
+        sp(5),
+    )
+    bumped = with_(g("fitted"), ("seed", ir.BinE("+", g("seed"), lit(1), sp(7))), line=7)
+    return lab_program(
+        [
+            target("bumped", bumped, 7),
+            sweep("grid", g("fitted"), "model.C", [0.1, 1.0]),
+            target("boosted", ir.DefCall("boost", (lit(2.0),), (), sp(9)), 9),
+        ],
+        defs=[d],
+    )
+
+
+def test_layered_code_reads_like_the_source_and_points_are_data():
+    source = format_python(emit_plain(_layers_program()))
+    assert '@_ibc_binding("model")\ndef model(s):\n' in source
+    assert 's.call("model", make, (), C=lambda: 1.0, kind=lambda: "lin")' in source
+    assert 'fitted(s.push("with test.ib:7:1", {}, {"seed": lambda s: seed(s) + 1}))' in source
+    assert '("grid[model.C=0.1]", {"model.C": 0.1})' in source
+    assert "def boost(s, x):" in source
+    assert "functools.cache" not in source
+
+
+def test_direct_form_without_parameters_and_set_is_refused_there(tmp_path):
+    source = emit_plain(_small_program())
+    assert "_IbcScope" not in source and "@functools.cache" in source
+    done = run(write(_small_program(), tmp_path), "-s", "n=3")
+    assert done.returncode == 2
+    assert "-s n: unknown parameter (no parameters)" in done.stderr
+
+
+def test_layered_emission_is_deterministic_and_linear_in_points():
+    assert emit_plain(_layers_program()) == emit_plain(_layers_program())
+    big = lab_program([sweep("grid", g("fitted"), "model.C", [i / 10 for i in range(1000)])])
+    source = emit_plain(big)
+    assert source.count("lambda") < 20  # the points are a table, not code
+    assert source.count("grid[model.C=") == 1000
+
+
+def test_layered_bindings_are_shared_between_targets(lab):
+    prog = lab_program([target("a", g("data")), target("b", g("fitted"))])
+    done = lab_run(prog, lab)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("call load") == 1

@@ -197,7 +197,67 @@ def functional() -> ir.IrProgram:
     )
 
 
-CASES = {"cancer": cancer, "functional": functional}
+def layers() -> ir.IrProgram:
+    """Parameters, `with`, a sweep with literal and non-literal points, the compile-time
+    overrides and the parameter table for `-s`."""
+    mod = "runtime_counting"
+    fit = pyref(mod, "fit", span=sp(1))
+    fit_v2 = pyref(mod, "fit_v2", span=sp(2))
+    double = pyref(mod, "double", span=sp(3))
+    apply_all = pyref(mod, "apply_all", span=sp(3))
+    model = ir.Stage(fit, (g("data"),), (("C", lit(1.0)),), sp(6, 9), "model", ("data",), "fit")
+    mapped = ir.Stage(
+        apply_all,
+        (ir.RefValue(double, path="double"), ir.ListE((lit(1), lit(2)), path="xs")),
+        (),
+        sp(7, 10),
+    )
+    with_layer = ir.IrLayer(
+        (
+            ir.IrOverride("seed", ir.BinE("+", g("seed"), lit(1), sp(8, 30)), sp(8, 23)),
+            ir.IrOverride("model.C", lit(0.5), sp(8, 40)),
+        )
+    )
+    swap = ir.IrOverride("fit", ir.RefValue(fit_v2), sp(9, 30))
+    points = tuple(
+        ir.IrPoint(
+            f"grid[fit=fit_v2,model.tol={tol},xs=[{tol}]]",
+            ir.IrLayer(
+                (
+                    swap,
+                    ir.IrOverride("model.tol", lit(tol), sp(9, 40)),
+                    ir.IrOverride("xs", ir.ListE((lit(tol),)), sp(9, 50)),
+                )
+            ),
+        )
+        for tol in (0.1, 0.01)
+    )
+    prog = program(
+        refs=[fit, fit_v2, double, apply_all],
+        bindings=[
+            binding("seed", lit(0), 4),
+            binding("data", ir.ListE((g("seed"), lit(2)), path="data"), 5),
+            binding("model", model, 6),
+            binding("mapped", mapped, 7),
+            binding("config", ir.RecordE((("lr", lit(0.1)),), path="config"), 8),
+        ],
+        targets=[
+            target("bumped", ir.WithE(g("model"), with_layer, sp(8, 10)), 8),
+            ir.IrTarget("grid", g("model"), "sweep", sp(9), None, points),
+        ],
+        root="/home/user/proj",
+    )
+    fields = {f: getattr(prog, f) for f in prog.__record_fields__}
+    return ir.IrProgram(
+        **{
+            **fields,
+            "overrides": ir.IrLayer((ir.IrOverride("config.lr", lit(0.2), sp(1)),)),
+            "params": (("seed", "int"), ("model.C", "float"), ("config.lr", "float")),
+        }
+    )
+
+
+CASES = {"cancer": cancer, "functional": functional, "layers": layers}
 
 
 def check_golden(name: str, text: str) -> None:
@@ -360,3 +420,75 @@ def test_a_reference_used_only_in_a_default_is_declared():
     prog = program(targets=[target("t", ir.Apply(lam, (), (), sp(2)), 2)])
     assert "total = Ref('runtime_counting', 'total'" in emit_script(prog)
     assert value(prog, "t") == 9
+
+
+# -- parameters, with, sweeps ---------------------------------------------------------------
+
+
+def test_layers_program_runs(capsys):
+    code, out, err = run(layers(), ["--json"], capsys)
+    assert (code, err) == (0, "")
+    import json
+
+    assert json.loads(out) == {
+        "bumped": {"C": 0.5, "tol": 0.001, "n": 2, "sum": 3},
+        "grid[fit=fit_v2,model.tol=0.1,xs=[0.1]]": {"v2": True, "C": 1.0},
+        "grid[fit=fit_v2,model.tol=0.01,xs=[0.01]]": {"v2": True, "C": 1.0},
+    }
+    assert value(layers(), "config") == {"lr": 0.2}
+
+
+def test_with_and_sweep_points_are_data():
+    source = format_python(emit_script(layers()))
+    assert (
+        'm.with_(\n        lambda m: m.get("model"),\n        {\n'
+        '            "seed": lambda m: m.binop("+", m.get("seed"), m.lit(1), at="cancer.ib:8:30"),\n'
+        '            "model.C": 0.5,\n' in source
+    )
+    # the shared non-literal value is one builder; literal values are Python data
+    assert source.count("def _grid_fit(m):") == 1
+    assert '{"fit": _grid_fit, "model.tol": 0.1, "xs": [0.1]}' in source
+    assert 'program.set_overrides({"config.lr": 0.2})' in source
+    assert 'callee_path="fit"' in source and 'arg_names=("data",)' in source
+
+
+def _big_sweep(n: int) -> ir.IrProgram:
+    fit = pyref("runtime_counting", "fit")
+    swap = ir.IrOverride("fit", ir.RefValue(pyref("runtime_counting", "fit_v2")), sp(9))
+    points = tuple(
+        ir.IrPoint(
+            f"grid[model.C={i / 1000},seed={i % 7}]",
+            ir.IrLayer(
+                (
+                    ir.IrOverride("model.C", lit(i / 1000), sp(9)),
+                    ir.IrOverride("seed", lit(i % 7), sp(9)),
+                    *((swap,) if i % 2 else ()),
+                )
+            ),
+        )
+        for i in range(n)
+    )
+    model = ir.Stage(fit, (g("seed"),), (("C", lit(1.0)),), sp(6), "model", ("data",), "fit")
+    return program(
+        refs=[fit],
+        bindings=[binding("seed", lit(0)), binding("model", model)],
+        targets=[ir.IrTarget("grid", g("model"), "sweep", sp(9), None, points)],
+    )
+
+
+def test_a_thousand_point_sweep_is_a_small_table_emitted_in_linear_size():
+    import time
+
+    sizes = {}
+    for n in (1000, 2000):
+        start = time.perf_counter()
+        source = emit_script(_big_sweep(n))
+        sizes[n] = (len(source), source.count("\n"), time.perf_counter() - start)
+        assert source.count("def ") == 4  # seed, model, grid, `_grid_fit`: no code per point
+    per_point = (sizes[2000][0] - sizes[1000][0]) / 1000
+    assert per_point < 90  # one table row per point
+    assert sizes[1000][0] < 100_000
+    assert sizes[2000][2] < 2.0
+    ns = load(_big_sweep(1000))
+    assert len(ns["program"].targets["grid"].points) == 1000
+    assert ns["program"].evaluate("grid[model.C=0.003,seed=3]") == {"v2": True, "C": 0.003}

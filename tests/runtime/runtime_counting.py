@@ -60,3 +60,37 @@ class Outer:
         @staticmethod
         def hello(name):
             return f"hello {name}"
+
+
+def prepare(xs):
+    CALLS["prepare"] += 1
+    return [x + 1 for x in xs]
+
+
+def fit(data, C=1.0, tol=0.001):
+    CALLS["fit"] += 1
+    return {"C": C, "tol": tol, "n": len(data), "sum": sum(data)}
+
+
+def fit_v2(data, C=1.0, tol=0.001):
+    CALLS["fit_v2"] += 1
+    return {"v2": True, "C": C}
+
+
+def summarize(results):
+    CALLS["summarize"] += 1
+    return {name: r["C"] for name, r in results.items()}
+
+
+def fails_for(data, C=1.0):
+    if C < 0:
+        raise ValueError(f"negative C {C}")
+    return C
+
+
+def double(x):
+    return 2 * x
+
+
+def negate(x):
+    return -x

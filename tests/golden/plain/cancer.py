@@ -139,14 +139,16 @@ _IBC_WHERE = {
     36: ("cancer.ib:11:1", "destructuring"),
     37: ("cancer.ib:17:9", "call of LogisticRegression"),
     38: ("cancer.ib:18:10", "call of fit"),
-    73: ("cancer.ib:18:22", "call of prepare"),
-    75: ("cancer.ib:20:37", "call of accuracy_score"),
-    76: ("cancer.ib:20:90", "call of len"),
-    77: ("cancer.ib:21:16", "call of len"),
-    78: ("cancer.ib:21:30", "call of len"),
-    130: ("cancer.ib:20:53", "call of predict"),
-    186: ("cancer.ib:20:70", "call of prepare"),
+    74: ("cancer.ib:18:22", "call of prepare"),
+    76: ("cancer.ib:20:37", "call of accuracy_score"),
+    77: ("cancer.ib:20:90", "call of len"),
+    78: ("cancer.ib:21:16", "call of len"),
+    79: ("cancer.ib:21:30", "call of len"),
+    138: ("cancer.ib:20:53", "call of predict"),
+    202: ("cancer.ib:20:70", "call of prepare"),
 }
+_IBC_POINTS = {}
+_IBC_PARAMS = {}
 
 
 def _ibc_unpack(value, index, length, where):
@@ -258,15 +260,36 @@ def _ibc_usage():
 
     program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
     lines = [
-        f"usage: python {program} [TARGET ...] [--json]",
+        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
         "",
         "Runs the named targets (every experiment and sweep when none is named) and prints",
-        "`NAME: VALUE` per target, or one JSON object with --json.",
+        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
+        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
         "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
         "",
         "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
     ]
     return "\n".join(lines)
+
+
+def _ibc_jobs(names):
+    """(name shown, function of a scope) for each requested target: a sweep gives one job per
+    point, a point name its point."""
+    points = {p[0]: (sweep, p) for sweep, ps in _IBC_POINTS.items() for p in ps}
+    jobs = []
+    for name in names:
+        if name in _IBC_POINTS:
+            run = _IBC_TARGETS[name]
+            jobs.extend(
+                ((p[0], lambda s, p=p, run=run: run.point(p, s)) for p in _IBC_POINTS[name])
+            )
+        elif name in points:
+            sweep, p = points[name]
+            jobs.append((name, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
+        else:
+            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+            jobs.append((name, lambda s, run=run: run() if s is None else run(s)))
+    return jobs
 
 
 def _ibc_main(argv):
@@ -278,21 +301,44 @@ def _ibc_main(argv):
 
     as_json = False
     names = []
-    for arg in argv:
+    sets = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
         if arg in ("-h", "--help"):
             print(_ibc_usage())
             return 0
+        if arg == "--list-params":
+            for path, annotation in _IBC_PARAMS.items():
+                print(f"{path}: {annotation}")
+            return 0
         if arg == "--json":
             as_json = True
+        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
+            if arg == "-s" and (not args):
+                print("error: -s needs PATH=LITERAL", file=sys.stderr)
+                return 2
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            parse = globals().get("_ibc_parse_set")
+            if parse is None:
+                name = text.partition("=")[0].strip()
+                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
+                return 2
+            path, value = parse(text)
+            if path is None:
+                print(f"error: {value}", file=sys.stderr)
+                return 2
+            sets[path] = value
         elif arg.startswith("-"):
             print(f"error: unknown option {arg}", file=sys.stderr)
             print(_ibc_usage(), file=sys.stderr)
             return 2
         else:
             names.append(arg)
+    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
     for name in names:
-        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS:
-            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS)
+        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
+            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             print(f"error: unknown target {name}{hint}", file=sys.stderr)
@@ -300,17 +346,17 @@ def _ibc_main(argv):
             return 2
     if not names:
         names = list(_IBC_TARGETS)
+    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
-        for name in names:
-            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+        for name, run in _ibc_jobs(names):
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):
-                        value = run()
+                        value = run(scope)
                 else:
-                    value = run()
+                    value = run(scope)
             except Exception as exc:
                 failed = True
                 print(f"error: experiment {name} failed", file=sys.stderr)
@@ -329,5 +375,6 @@ def _ibc_main(argv):
     return 3 if failed else 0
 
 
+_IBC_SCOPE = None
 if __name__ == "__main__":
     sys.exit(_ibc_main(sys.argv[1:]))

@@ -37,7 +37,9 @@ def result():
 
 _IBC_TARGETS = {"result": result}
 _IBC_BINDINGS = {"n": n, "root": root}
-_IBC_WHERE = {14: ("test.ib:2:8", "call of sqrt"), 40: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {14: ("test.ib:2:8", "call of sqrt"), 41: ("test.ib:3:40", "call of range")}
+_IBC_POINTS = {}
+_IBC_PARAMS = {}
 
 
 def _ibc_unpack(value, index, length, where):
@@ -149,15 +151,36 @@ def _ibc_usage():
 
     program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
     lines = [
-        f"usage: python {program} [TARGET ...] [--json]",
+        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
         "",
         "Runs the named targets (every experiment and sweep when none is named) and prints",
-        "`NAME: VALUE` per target, or one JSON object with --json.",
+        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
+        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
         "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
         "",
         "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
     ]
     return "\n".join(lines)
+
+
+def _ibc_jobs(names):
+    """(name shown, function of a scope) for each requested target: a sweep gives one job per
+    point, a point name its point."""
+    points = {p[0]: (sweep, p) for sweep, ps in _IBC_POINTS.items() for p in ps}
+    jobs = []
+    for name in names:
+        if name in _IBC_POINTS:
+            run = _IBC_TARGETS[name]
+            jobs.extend(
+                ((p[0], lambda s, p=p, run=run: run.point(p, s)) for p in _IBC_POINTS[name])
+            )
+        elif name in points:
+            sweep, p = points[name]
+            jobs.append((name, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
+        else:
+            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+            jobs.append((name, lambda s, run=run: run() if s is None else run(s)))
+    return jobs
 
 
 def _ibc_main(argv):
@@ -169,21 +192,44 @@ def _ibc_main(argv):
 
     as_json = False
     names = []
-    for arg in argv:
+    sets = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
         if arg in ("-h", "--help"):
             print(_ibc_usage())
             return 0
+        if arg == "--list-params":
+            for path, annotation in _IBC_PARAMS.items():
+                print(f"{path}: {annotation}")
+            return 0
         if arg == "--json":
             as_json = True
+        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
+            if arg == "-s" and (not args):
+                print("error: -s needs PATH=LITERAL", file=sys.stderr)
+                return 2
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            parse = globals().get("_ibc_parse_set")
+            if parse is None:
+                name = text.partition("=")[0].strip()
+                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
+                return 2
+            path, value = parse(text)
+            if path is None:
+                print(f"error: {value}", file=sys.stderr)
+                return 2
+            sets[path] = value
         elif arg.startswith("-"):
             print(f"error: unknown option {arg}", file=sys.stderr)
             print(_ibc_usage(), file=sys.stderr)
             return 2
         else:
             names.append(arg)
+    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
     for name in names:
-        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS:
-            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS)
+        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
+            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
             close = difflib.get_close_matches(name, known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             print(f"error: unknown target {name}{hint}", file=sys.stderr)
@@ -191,17 +237,17 @@ def _ibc_main(argv):
             return 2
     if not names:
         names = list(_IBC_TARGETS)
+    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
-        for name in names:
-            run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
+        for name, run in _ibc_jobs(names):
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):
-                        value = run()
+                        value = run(scope)
                 else:
-                    value = run()
+                    value = run(scope)
             except Exception as exc:
                 failed = True
                 print(f"error: experiment {name} failed", file=sys.stderr)
@@ -220,5 +266,6 @@ def _ibc_main(argv):
     return 3 if failed else 0
 
 
+_IBC_SCOPE = None
 if __name__ == "__main__":
     sys.exit(_ibc_main(sys.argv[1:]))

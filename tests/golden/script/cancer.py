@@ -3,7 +3,7 @@
 # sha256: 0000000000000000000000000000000000000000000000000000000000000000
 """Experiments of cancer.ib, compiled by ibc.
 
-Run: python THIS_FILE.py [TARGET ...] [--json]
+Run: python THIS_FILE.py [TARGET ...] [-s PATH=LITERAL ...] [--json]
 """
 
 from ibc.runtime import Program, Ref

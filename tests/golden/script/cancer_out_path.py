@@ -3,7 +3,7 @@
 # sha256: 0000000000000000000000000000000000000000000000000000000000000000
 """Experiments of cancer.ib, compiled by ibc.
 
-Run: python cancer.py [TARGET ...] [--json]
+Run: python cancer.py [TARGET ...] [-s PATH=LITERAL ...] [--json]
 """
 
 import os
