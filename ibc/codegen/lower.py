@@ -96,7 +96,7 @@ class Lowerer:
         cli = self.expanded.cli
         overrides = ir.IrLayer(self.layer(cli)) if cli else None
         if self.expanded.cli_points:
-            targets = [self._cli_sweep(t) for t in targets]
+            bindings, defs, targets = self._cli_sweeps(bindings, defs, targets)
         targets = self._relocate(targets)
         return ir.IrProgram(
             overrides=self._relocate(overrides),
@@ -164,19 +164,53 @@ class Lowerer:
         lowered = tuple(ir.IrPoint(p.name, ir.IrLayer(self.layer(p.overrides))) for p in points)
         return ir.IrTarget(name, value, "sweep", decl.span, ty, lowered)
 
-    def _cli_sweep(self, target: ir.IrTarget) -> ir.IrTarget:
-        """`ibc run -s 'p in [...]'`: every target becomes a sweep over the given values."""
-        points = []
-        for cli_point in self.expanded.cli_points:
-            layer = self.layer(cli_point.overrides)
-            suffix = cli_point.name
-            if target.kind == "sweep":
-                for point in target.points:
-                    name = point.name[:-1] + "," + suffix + "]"
-                    points.append(ir.IrPoint(name, ir.IrLayer(point.layer.overrides + layer)))
-            else:
-                points.append(ir.IrPoint(f"{target.name}[{suffix}]", ir.IrLayer(layer)))
-        return ir.IrTarget(target.name, target.value, "sweep", target.span, target.type, tuple(points))
+    def _cli_sweeps(self, bindings, defs, targets):
+        """`ibc run -s 'p in [...]'`: every target becomes a sweep over the given values.
+        An experiment that other bindings use by name keeps its value for them: the value
+        moves to a hidden binding `T#value` that the uses are pointed at. (A sweep used by
+        name is the swept sweep: its dict holds the combined points.)"""
+        renames = {t.name: f"{t.name}#value" for t in targets if t.kind != "sweep"}
+        hidden = [
+            ir.IrBinding(renames[t.name], t.value, t.span, t.type, hidden=True)
+            for t in targets
+            if t.kind != "sweep"
+        ]
+        bindings = [self._rename(b, renames) for b in bindings] + [
+            self._rename(b, renames) for b in hidden
+        ]
+        defs = [self._rename(d, renames) for d in defs]
+        out = []
+        for target in targets:
+            points = []
+            for cli_point in self.expanded.cli_points:
+                layer = self.layer(cli_point.overrides)
+                if target.kind == "sweep":
+                    for point in target.points:
+                        name = point.name[:-1] + "," + cli_point.name + "]"
+                        points.append(ir.IrPoint(name, ir.IrLayer(point.layer.overrides + layer)))
+                else:
+                    points.append(ir.IrPoint(f"{target.name}[{cli_point.name}]", ir.IrLayer(layer)))
+            value = (
+                self._rename(target.value, renames)
+                if target.kind == "sweep"
+                else ir.Global(renames[target.name])
+            )
+            out.append(
+                ir.IrTarget(target.name, value, "sweep", target.span, target.type, tuple(points))
+            )
+        return bindings, defs, out
+
+    def _rename(self, value, renames: dict[str, str]):
+        """`value` with `Global` references to the names in `renames` pointed elsewhere."""
+        if isinstance(value, ir.Global):
+            return ir.Global(renames.get(value.name, value.name))
+        if isinstance(value, Span):
+            return value
+        if isinstance(value, tuple):
+            return tuple(self._rename(item, renames) for item in value)
+        if type(value).__module__ == ir.__name__ and is_record(value):
+            return type(value)(*(self._rename(getattr(value, f), renames) for f in fields(value)))
+        return value
 
     def _params(self) -> tuple[tuple[str, str], ...]:
         out = []
