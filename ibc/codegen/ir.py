@@ -135,6 +135,10 @@ class DefCall:
     args: tuple[IrExpr, ...]
     kwargs: tuple[tuple[str, IrExpr], ...]
     span: Span
+    # With a path (`baseline` in `experiment baseline = evaluate(model)`), its arguments are
+    # parameters `path.<param>` as a `Stage`'s are (positional ones named by `arg_names`).
+    path: str | None = None
+    arg_names: tuple[str | None, ...] = ()
 
 
 @record

@@ -411,7 +411,14 @@ class Lowerer:
             )
         if isinstance(sym, DefSym):
             args, kwargs = self._args(e)
-            return ir.DefCall(self.qualified(sym), args, kwargs, e.span)
+            return ir.DefCall(
+                self.qualified(sym),
+                args,
+                kwargs,
+                e.span,
+                self.sites.node_paths.get(id(e)),
+                self.sites.arg_names.get(id(e), ()),
+            )
         args, kwargs = self._args(e)
         return ir.Apply(self.expr(func), args, kwargs, e.span)
 

@@ -317,6 +317,8 @@ class _Emitter(LayeredEmission):
     def _expr_DefCall(self, e: ir.DefCall, scope) -> ast.expr:
         if e.name not in self.def_names:
             raise ValueError(f"plain target: unknown def `{e.name}`")
+        if self.layered and e.path is not None:
+            return self._register(self.layered_defcall(e, scope), e.span, f"call of {e.name}")
         node = _call(
             _name(self.def_names[e.name]),
             [_name("s")] * self.layered + self._args(e.args, scope),

@@ -166,6 +166,27 @@ class LayeredEmission:
             )
         return self._register(node, e.span, f"call of {e.ref.local or e.ref.name}")
 
+    def layered_defcall(self, e: ir.DefCall, scope) -> ast.expr:
+        """`s.call(path, functools.partial(f, s), names, lambda: arg, …)`: a `def` whose
+        arguments are parameters (`baseline.model` in `baseline = evaluate(model)`)."""
+        func = ast.Call(
+            func=ast.Attribute(value=_name("functools"), attr="partial", ctx=ast.Load()),
+            args=[_name(self.def_names[e.name]), _name("s")],
+            keywords=[],
+        )
+        params = self.def_params[e.name]
+        kwargs = tuple((params.get(k, k), v) for k, v in e.kwargs)
+        return ast.Call(
+            func=_s_method("call"),
+            args=[
+                ast.Constant(value=e.path),
+                func,
+                _const_tuple(tuple(e.arg_names[: len(e.args)])),
+                *[self.thunk(a, scope) for a in e.args],
+            ],
+            keywords=self.thunk_keywords(kwargs, scope),
+        )
+
     def layered_literal(self, kind: str, path: str, items, scope) -> ast.expr:
         """`s.list(path, …)`, `s.tuple(path, …)`, `s.record(path, field=…)`."""
         if kind == "record":
@@ -254,6 +275,9 @@ class LayeredEmission:
                     for p in (sub.path, sub.callee_path):
                         if p is not None:
                             paths[p] = None
+                elif isinstance(sub, ir.DefCall) and sub.path is not None:
+                    paths[sub.path] = None
+                    reads[sub.name] = None
                 elif isinstance(sub, (ir.RefValue, ir.ListE, ir.TupleE, ir.RecordE)):
                     if sub.path is not None:
                         paths[sub.path] = None

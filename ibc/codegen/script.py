@@ -547,6 +547,23 @@ class _Emitter:
                 if k not in params:
                     raise ValueError(f"IR error: def `{e.name}` has no parameter `{k}`")
                 keywords[params[k]] = ex(v)
+            if e.path is not None:  # its arguments are parameters: `m.expand` applies them
+                names = {ib: py for ib, py in params.items()}
+                return _m(
+                    "expand",
+                    _name(self.def_names[d.name]),
+                    ast.List(elts=[ex(a) for a in e.args], ctx=ast.Load()),
+                    ast.Dict(
+                        keys=[ast.Constant(value=k) for k, _ in e.kwargs],
+                        values=[ex(v) for _, v in e.kwargs],
+                    ),
+                    path=ast.Constant(value=e.path),
+                    arg_names=ast.Constant(value=tuple(e.arg_names[: len(e.args)])),
+                    names=ast.Dict(
+                        keys=[ast.Constant(value=k) for k in names],
+                        values=[ast.Constant(value=v) for v in names.values()],
+                    ),
+                )
             return _call(
                 _name(self.def_names[d.name]), [_name("m"), *[ex(a) for a in e.args]], keywords
             )

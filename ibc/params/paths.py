@@ -158,10 +158,8 @@ class Collector:
         match = self.checked.calls.get(id(e))
         if not isinstance(ftype, FuncType) or match is None:
             return  # an unknown signature: the path stops here
-        if isinstance(self.program.names.symbols.get(id(func)), DefSym) or isinstance(
-            func, n.Lambda
-        ):
-            return  # a `def` is expanded where it is called: its own paths are `f.local.k`
+        if isinstance(func, n.Lambda):
+            return  # a lambda applied where it is written has no parameters of its own
         if record_node:
             self.sites.node_paths[id(e)] = path
             self.sites.arg_names[id(e)] = tuple(

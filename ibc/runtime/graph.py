@@ -361,6 +361,16 @@ class Builder:
                 kwargs[name] = self._over(prefix + name)
         return args, kwargs
 
+    def expand(self, builder, args, kwargs, *, path, arg_names=(), names=None) -> Node:
+        """A `def` expanded where it is called, its arguments being the parameters
+        `path.<param>`: `builder(m, *args, **kwargs)` after the layers have set them.
+        `names` maps `.ib` parameter names to the builder's Python ones."""
+        self.reads.add(path + ".")
+        if self.stack.paths and path + "." in self.stack.keys:
+            args, kwargs = self._params(path, args, kwargs, arg_names)
+        names = names or {}
+        return builder(self, *args, **{names.get(k, k): v for k, v in (kwargs or {}).items()})
+
     def call(
         self, ref: Ref, args=(), kwargs=None, *, at=None, path=None, arg_names=(), callee_path=None
     ) -> Node:
