@@ -130,3 +130,56 @@ def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
 
     assert diag.code == "E0201" and diag.span.file == "-s#1"
     assert "quote it" in words(diag.code, diag.args)[1]
+
+
+DEF_PY = """\
+def score(a: float, b: float = 1.0) -> float:
+    return a * 10 + b
+"""
+
+DEF_IB = """\
+from "src/m.py" import score
+def evaluate(x: Float, bonus: Float = 0.5) -> Float:
+    s = score(x, b = bonus)
+    return s
+experiment base = evaluate(1.0)
+experiment more = base with { base.x = 2.0 }
+experiment bonus = base with { base.bonus = 5.0 }
+experiment inner = base with { evaluate.s.b = 100.0 }
+sweep xs = base with { base.x in [1.0, 3.0] }
+"""
+
+
+@pytest.mark.parametrize("target", ["script", "plain"])
+def test_def_call_arguments_and_def_paths_run_in_both_targets(tmp_path: Path, target: str):
+    import json
+    import subprocess
+    import sys
+
+    from ibc.driver import compile_file
+
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.py").write_text(DEF_PY)
+    (tmp_path / "main.ib").write_text(DEF_IB)
+    result = compile_file(tmp_path / "main.ib", Options(target=target, out_path=tmp_path / "o.py"))
+    assert result.ok, [d.code for d in result.diagnostics]
+    (tmp_path / "o.py").write_text(result.code)
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "o.py"), "--json"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "base": 10.5,
+        "more": 20.5,
+        "bonus": 15.0,
+        "inner": 110.0,
+        "xs[base.x=1.0]": 10.5,
+        "xs[base.x=3.0]": 30.5,
+    }
+    overridden = subprocess.run(
+        [sys.executable, str(tmp_path / "o.py"), "base", "-s", "base.x=7.0"],
+        capture_output=True,
+        text=True,
+    )
+    assert overridden.stdout.strip() == "base: 70.5", overridden.stderr
