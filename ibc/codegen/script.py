@@ -123,6 +123,26 @@ def _data(value: object) -> ast.expr:
     return _const(value)
 
 
+BIG_TABLE = 20  # sweeps of this many points or more get their table out of black's way
+
+
+def _black_text(e: ast.expr) -> str:
+    """Literal data (tuples, lists, dicts, constants, names) in black's style: double quotes,
+    spaces after commas and colons."""
+    if isinstance(e, ast.Constant) and isinstance(e.value, str):
+        import json
+
+        return json.dumps(e.value, ensure_ascii=False)
+    if isinstance(e, ast.Tuple):
+        inner = ", ".join(_black_text(x) for x in e.elts)
+        return f"({inner},)" if len(e.elts) == 1 else f"({inner})"
+    if isinstance(e, ast.List):
+        return "[" + ", ".join(_black_text(x) for x in e.elts) + "]"
+    if isinstance(e, ast.Dict):
+        return "{" + ", ".join(f"{_black_text(k)}: {_black_text(v)}" for k, v in zip(e.keys, e.values)) + "}"
+    return ast.unparse(e)
+
+
 def _ref_key(ref: ir.PyRef) -> tuple:
     return (ref.local, ref.module, ref.name, ref.kind, ref.revision, ref.impure, ref.fingerprint)
 
@@ -145,6 +165,8 @@ class _Emitter:
         self.patterns: dict[tuple[str, str], str] = {}  # (scope, hidden name) -> pattern text
         # module-level builders of non-literal override values: IR value -> Python name
         self.value_builders: dict[object, str] = {}
+        # big sweep tables, written as text after unparsing: placeholder line -> text block
+        self.tables: dict[str, str] = {}
 
     def _global(self, ib_name: str, kind: str) -> str:
         name = self.namer.name(ib_name, kind)
@@ -323,7 +345,10 @@ class _Emitter:
             f"# source: {p.source}\n"
             f"# sha256: {p.source_hash}\n"
         )
-        return header + ast.unparse(module) + "\n"
+        source = ast.unparse(module)
+        for placeholder, block in self.tables.items():
+            source = source.replace(placeholder, block, 1)
+        return header + source + "\n"
 
     def _project_root(self) -> ast.stmt:
         p = self.program
@@ -392,9 +417,27 @@ class _Emitter:
             table = self._table(point.layer, t.name, out)
             rows.append(ast.Tuple(elts=[_const(point.name), table], ctx=ast.Load()))
         sweep = ast.Attribute(_name("program"), "sweep", ast.Load())
-        keywords = {"at": _const(_loc(t.span)), "points": ast.List(elts=rows, ctx=ast.Load())}
+        points: ast.expr = ast.List(elts=rows, ctx=ast.Load())
+        if len(rows) >= BIG_TABLE:
+            points = self._big_table(t.name, rows, out)
+        keywords = {"at": _const(_loc(t.span)), "points": points}
         out.append(ast.Expr(_call(sweep, [_const(t.name), _name(builder)], keywords)))
         return out
+
+    def _big_table(self, owner: str, rows: list[ast.expr], out: list[ast.stmt]) -> ast.Name:
+        """A big sweep's points as a module-level list, one point per line, kept out of black
+        (`# fmt: off`): formatting a 1,000-point table cost a second; it is data, laid out
+        here exactly as black would."""
+        slug = re.sub(r"\W+", "_", owner).strip("_")
+        name = self.namer.name(f"_{slug}_points", "table")
+        self.taken.add(name)
+        marker = f"__ibc_table_{len(self.tables)}__"
+        out.append(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=_name(marker)))
+        lines = ["# fmt: off", f"{name} = ["]
+        lines += [f"    {_black_text(row)}," for row in rows]
+        lines += ["]", "# fmt: on"]
+        self.tables[f"{name} = {marker}"] = "\n".join(lines)
+        return _name(name)
 
     def _table(self, layer: ir.IrLayer, owner: str, out: list[ast.stmt]) -> ast.Dict:
         """`{path: value}` of a module-level layer: literal data as Python data, any other
