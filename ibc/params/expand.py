@@ -73,6 +73,7 @@ class Expander:
     # ----------------------------------------------------------------- program
 
     def expand(self) -> Expanded:
+        self._override_sites()
         for info in self.program.modules:
             if info.ast is None or info.kind == "prelude":
                 continue
@@ -84,6 +85,28 @@ class Expander:
                     for node in _withs(decl):
                         self._with(node)
         return self.out
+
+    def _override_sites(self) -> None:
+        """An override's value is addressable under the override's path: after
+        `forest = baseline with { model = RandomForestClassifier(n_estimators = 300) }`,
+        `forest with { model.n_estimators = 10 }` sets the forest's argument. The sites of
+        each override value are added (the base program's sites keep their place)."""
+        from ibc.params.paths import Collector
+
+        collector = Collector(self.checked)
+        collector.sites = self.sites
+        for info in self.program.modules:
+            if info.ast is None or info.kind == "prelude":
+                continue
+            collector.module = info
+            collector.prefix = self.prefixes.get(id(info), "")
+            for decl in info.ast.decls:
+                collector.owner = decl
+                for w in _withs(decl):
+                    for override in w.overrides:
+                        if len(override.paths) == 1 and not override.sweep:
+                            path = collector.prefix + str(override.paths[0])
+                            collector.walk(override.value, path)
 
     def _with(self, w: n.With) -> None:
         for override in w.overrides:

@@ -183,3 +183,19 @@ def test_def_call_arguments_and_def_paths_run_in_both_targets(tmp_path: Path, ta
         text=True,
     )
     assert overridden.stdout.strip() == "base: 70.5", overridden.stderr
+
+
+def test_an_override_value_has_paths_of_its_own(tmp_path: Path):
+    result = checked(
+        tmp_path,
+        HEADER
+        + "model = make(C = 1.0)\n"
+        + "experiment base = model\n"
+        + "experiment other = base with { model = augment(2.0, strength = 0.9) }\n"
+        + "experiment weaker = other with { model.strength = 0.1 }\n",
+    )
+    assert result.expanded.sites.by_path["model.strength"].text == "0.9"
+    [layer] = [
+        layer for layer in result.expanded.layers.values() if layer[0].path == "model.strength"
+    ]
+    assert layer[0].site.kind == "argument"
