@@ -311,7 +311,19 @@ class _Emitter(LayeredEmission):
             if e.method.isidentifier() and not _is_keyword(e.method)
             else _call(_name("getattr"), [obj, ast.Constant(value=e.method)])
         )
-        node = _call(func, self._args(e.args, scope), self._keywords(e.kwargs, scope))
+        if self.layered and e.path is not None:  # its keyword arguments are parameters
+            node = ast.Call(
+                func=ast.Attribute(value=_name("s"), attr="call", ctx=ast.Load()),
+                args=[
+                    ast.Constant(value=e.path),
+                    func,
+                    ast.Tuple(elts=[], ctx=ast.Load()),
+                    *[self.thunk(a, scope) for a in e.args],
+                ],
+                keywords=self.thunk_keywords(e.kwargs, scope),
+            )
+        else:
+            node = _call(func, self._args(e.args, scope), self._keywords(e.kwargs, scope))
         return self._register(node, e.span, f"call of method {e.method}")
 
     def _expr_DefCall(self, e: ir.DefCall, scope) -> ast.expr:

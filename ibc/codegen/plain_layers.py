@@ -275,6 +275,8 @@ class LayeredEmission:
                     for p in (sub.path, sub.callee_path):
                         if p is not None:
                             paths[p] = None
+                elif isinstance(sub, ir.MethodStage) and sub.path is not None:
+                    paths[sub.path] = None
                 elif isinstance(sub, ir.DefCall) and sub.path is not None:
                     paths[sub.path] = None
                     reads[sub.name] = None

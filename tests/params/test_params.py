@@ -199,3 +199,45 @@ def test_an_override_value_has_paths_of_its_own(tmp_path: Path):
         layer for layer in result.expanded.layers.values() if layer[0].path == "model.strength"
     ]
     assert layer[0].site.kind == "argument"
+
+
+METHOD_PY = """\
+class Scaler:
+    def __init__(self, k: float = 1.0):
+        self.k = k
+
+    def apply(self, x: float, shift: float = 0.0) -> float:
+        return x * self.k + shift
+"""
+
+METHOD_IB = """\
+from "src/m.py" import Scaler
+sc = Scaler(k = 2.0)
+y = sc.apply(3.0, shift = 1.0)
+experiment e = y
+experiment f = e with { y.shift = 10.0, sc.k = 3.0 }
+"""
+
+
+@pytest.mark.parametrize("target", ["script", "plain"])
+def test_method_call_arguments_are_parameters_in_both_targets(tmp_path: Path, target: str):
+    import json
+    import subprocess
+    import sys
+
+    from ibc.driver import compile_file
+
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "m.py").write_text(METHOD_PY)
+    (tmp_path / "main.ib").write_text(METHOD_IB)
+    result = compile_file(tmp_path / "main.ib", Options(target=target, out_path=tmp_path / "o.py"))
+    assert result.ok, [d.code for d in result.diagnostics]
+    (tmp_path / "o.py").write_text(result.code)
+    done = subprocess.run(
+        [sys.executable, str(tmp_path / "o.py"), "--json", "-s", "y.shift=5.0"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"e": 11.0, "f": 14.0}  # -s wins over the file's with
