@@ -49,12 +49,22 @@ class Point:
 @record(mutable=True)
 class Expanded:
     checked: Checked
-    sites: Sites
+    site_table: object  # Sites, or None until first asked for (see `sites`)
     prefixes: dict
     layers: dict = field(default_factory=dict)  # id(With) -> tuple of Resolved (no `in`)
     sweeps: dict = field(default_factory=dict)  # id(Sweep decl) -> (base expr, layer, points)
     cli: tuple = ()  # the `-s` overrides without `in`
     cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
+    with_values: tuple = ()  # (module, declaration, With) of every `with`, for override sites
+
+    @property
+    def sites(self) -> Sites:
+        """The program's parameters, collected when first needed: a plain `ibc check` of a
+        program without `with` or sweeps never needs them."""
+        if self.site_table is None:
+            self.site_table = collect(self.checked, self.prefixes)
+            _add_override_sites(self)
+        return self.site_table
 
 
 class Expander:
@@ -63,8 +73,7 @@ class Expander:
         self.program = checked.program
         self.diags = diags
         self.prefixes = module_prefixes(self.program)
-        self.sites = collect(checked, self.prefixes)
-        self.out = Expanded(checked, self.sites, self.prefixes)
+        self.out = Expanded(checked, None, self.prefixes)
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
         self._uses: dict[int, set[int]] = {}
@@ -72,8 +81,19 @@ class Expander:
 
     # ----------------------------------------------------------------- program
 
+    @property
+    def sites(self) -> Sites:
+        return self.out.sites
+
     def expand(self) -> Expanded:
-        self._override_sites()
+        withs = []
+        for info in self.program.modules:
+            if info.ast is None or info.kind == "prelude":
+                continue
+            for decl in info.ast.decls:
+                for w in _withs(decl, info):
+                    withs.append((info, decl, w))
+        self.out.with_values = tuple(withs)
         for info in self.program.modules:
             if info.ast is None or info.kind == "prelude":
                 continue
@@ -82,31 +102,9 @@ class Expander:
                 if isinstance(decl, n.Sweep):
                     self._sweep(decl)
                 elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
-                    for node in _withs(decl):
+                    for node in _withs(decl, info):
                         self._with(node)
         return self.out
-
-    def _override_sites(self) -> None:
-        """An override's value is addressable under the override's path: after
-        `forest = baseline with { model = RandomForestClassifier(n_estimators = 300) }`,
-        `forest with { model.n_estimators = 10 }` sets the forest's argument. The sites of
-        each override value are added (the base program's sites keep their place)."""
-        from ibc.params.paths import Collector
-
-        collector = Collector(self.checked)
-        collector.sites = self.sites
-        for info in self.program.modules:
-            if info.ast is None or info.kind == "prelude":
-                continue
-            collector.module = info
-            collector.prefix = self.prefixes.get(id(info), "")
-            for decl in info.ast.decls:
-                collector.owner = decl
-                for w in _withs(decl):
-                    for override in w.overrides:
-                        if len(override.paths) == 1 and not override.sweep:
-                            path = collector.prefix + str(override.paths[0])
-                            collector.walk(override.value, path)
 
     def _with(self, w: n.With) -> None:
         for override in w.overrides:
@@ -316,6 +314,24 @@ def reachable(program, base) -> set[int]:
     return seen
 
 
+def _add_override_sites(expanded: Expanded) -> None:
+    """An override's value is addressable under the override's path: after
+    `forest = baseline with { model = RandomForestClassifier(n_estimators = 300) }`,
+    `forest with { model.n_estimators = 10 }` sets the forest's argument. The sites of each
+    override value are added (the base program's sites keep their place)."""
+    from ibc.params.paths import Collector
+
+    collector = Collector(expanded.checked)
+    collector.sites = expanded.site_table
+    for info, decl, w in expanded.with_values:
+        collector.module = info
+        collector.prefix = expanded.prefixes.get(id(info), "")
+        collector.owner = decl
+        for override in w.overrides:
+            if len(override.paths) == 1 and not override.sweep:
+                collector.walk(override.value, collector.prefix + str(override.paths[0]))
+
+
 def _walk(node):
     stack = [node]
     while stack:
@@ -324,7 +340,13 @@ def _walk(node):
         stack.extend(n.children(current))
 
 
-def _withs(decl):
+def _withs(decl, info=None):
+    """The `with` nodes of a declaration. `with` is a reserved word, so a declaration whose
+    text does not contain it has none: most declarations are skipped without a walk."""
+    if info is not None:
+        span = decl.span
+        if "with" not in info.source.text[span.start : span.end]:
+            return []
     return [node for node in _walk(decl) if isinstance(node, n.With)]
 
 

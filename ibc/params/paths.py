@@ -17,7 +17,7 @@ and for lowering the path of each call and literal node.
 from __future__ import annotations
 
 from ibc.records import field, record
-from ibc.resolve.symbols import DefSym, ModuleInfo, PyRefSym
+from ibc.resolve.symbols import ModuleInfo, PyRefSym
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
 from ibc.types.check import Checked
