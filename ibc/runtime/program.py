@@ -245,7 +245,17 @@ class Program:
         return Layer(values, "-s", static=True)
 
     def main(self, argv: list[str] | None = None) -> int:
-        """Run the command line `argv` (default `sys.argv[1:]`); returns the exit code."""
+        """Run the command line `argv` (default `sys.argv[1:]`); returns the exit code. A
+        closed output (`python OUT.py --list-params | head`) ends the program quietly."""
+        try:
+            return self._main(argv)
+        except BrokenPipeError:
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+
+    def _main(self, argv: list[str] | None) -> int:
         out, err = sys.stdout, sys.stderr
         try:
             options = self.parse(sys.argv[1:] if argv is None else argv)
