@@ -47,6 +47,9 @@ class Lowerer:
         self.module: ModuleInfo = self.program.main
         self._hidden = 0
         self._prefixes: dict[int, str] = {}
+        from ibc.resolve.fingerprint import Fingerprints
+
+        self.fingerprints = Fingerprints(self.program.index)
         self._assign_prefixes()
 
     def _assign_prefixes(self) -> None:
@@ -295,6 +298,9 @@ class Lowerer:
             dist = None
         if dist:
             fingerprint = f"{dist[0]}=={dist[1]}"
+        elif kind != "unknown":
+            code = self.fingerprints.of(module, name, sym.file)
+            fingerprint = f"src:{code}" if code else ""
         local = self.qualified(sym)
         taken = {r.local for r in self.refs.values()}
         if local in taken:
