@@ -304,6 +304,8 @@ def reachable(program, base) -> set[int]:
             continue
         seen.add(id(decl))
         if isinstance(sym, PyRefSym):
+            seen.add(id(sym.item))
+            seen.discard(id(decl))  # an import line is reached name by name
             continue
         if isinstance(sym, (BindingSym, DefSym, TargetSym)):
             for node in _walk(decl):

@@ -93,6 +93,7 @@ class Collector:
             for item in decl.items:
                 sym = self.module.values.get(item.local.text)
                 if isinstance(sym, PyRefSym) and sym.item is item:
+                    self.owner = item  # reached when this name is used, not its neighbours
                     t = checked.env.ref_type(sym)
                     path = self.prefix + item.local.text
                     text = f"{decl.module}:{item.name.text}" if not decl.is_path else item.name.text
