@@ -67,7 +67,7 @@ _TABLES = (
     "_IBC_SCOPE",
 )
 # What the direct form copies from `plain_support` (the layered form copies everything).
-_DIRECT_SUPPORT = ("_ibc_unpack", "_ibc_main")
+_DIRECT_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_command")
 _WHERE_KINDS = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
 
 _BINOPS = {

@@ -460,7 +460,20 @@ def _ibc_jobs(names):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code."""
+    """The emitted program's command line; returns the exit code. A closed output
+    (`python OUT.py --list-params | head`) ends the program quietly."""
+    import os
+    import sys
+
+    try:
+        return _ibc_command(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _ibc_command(argv):
+    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
     import contextlib
     import difflib
     import json

@@ -144,8 +144,8 @@ _IBC_WHERE = {
     77: ("cancer.ib:20:90", "call of len"),
     78: ("cancer.ib:21:16", "call of len"),
     79: ("cancer.ib:21:30", "call of len"),
-    138: ("cancer.ib:20:53", "call of predict"),
-    202: ("cancer.ib:20:70", "call of prepare"),
+    139: ("cancer.ib:20:53", "call of predict"),
+    204: ("cancer.ib:20:70", "call of prepare"),
 }
 _IBC_POINTS = {}
 _IBC_PARAMS = {}
@@ -293,7 +293,20 @@ def _ibc_jobs(names):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code."""
+    """The emitted program's command line; returns the exit code. A closed output
+    (`python OUT.py --list-params | head`) ends the program quietly."""
+    import os
+    import sys
+
+    try:
+        return _ibc_command(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _ibc_command(argv):
+    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
     import contextlib
     import difflib
     import json

@@ -445,7 +445,20 @@ def _ibc_jobs(names):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code."""
+    """The emitted program's command line; returns the exit code. A closed output
+    (`python OUT.py --list-params | head`) ends the program quietly."""
+    import os
+    import sys
+
+    try:
+        return _ibc_command(argv)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _ibc_command(argv):
+    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
     import contextlib
     import difflib
     import json
@@ -575,7 +588,7 @@ _IBC_WHERE = {
     47: ("test.ib:3:1", "call of make"),
     48: ("test.ib:4:1", "call of fit"),
     51: ("test.ib:9:1", "call of boost"),
-    525: ("test.ib:7:1", "operator +"),
+    534: ("test.ib:7:1", "operator +"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))
