@@ -87,7 +87,9 @@ def _make(cls: type, mutable: bool) -> type:
             factories.update(base.__record_factories__)
             break
     for name in annotations:
-        if name.startswith("__") or str(annotations[name]).startswith(("ClassVar", "typing.ClassVar")):
+        if name.startswith("__") or str(annotations[name]).startswith(
+            ("ClassVar", "typing.ClassVar")
+        ):
             continue
         if name in names:  # a base's field given a new default
             names.remove(name)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ibc.codegen import ir
 from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.params.expand import Expanded
 from ibc.records import fields, is_record
 from ibc.resolve.symbols import (
     BindingSym,
@@ -28,8 +29,7 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
-from ibc.params.expand import Expanded
-from ibc.types.types import FuncType, RecordType
+from ibc.types.types import RecordType
 
 PRELUDE_MODULE = "ibc.runtime.prelude"
 RESOURCE_FUNCTIONS = ("file", "dir")
@@ -326,7 +326,11 @@ class Lowerer:
         if isinstance(sym, (BindingSym, TargetSym)):
             return ir.Global(self.qualified(sym))
         if isinstance(sym, PyRefSym):
-            path = self.qualified(sym) if sym.module is not None and sym.module.kind != "prelude" else None
+            path = (
+                self.qualified(sym)
+                if sym.module is not None and sym.module.kind != "prelude"
+                else None
+            )
             return ir.RefValue(self.ref(sym), path)
         if isinstance(sym, DefSym):
             decl = sym.decl
@@ -519,6 +523,3 @@ def python_annotation(t) -> str | None:
         inner = python_annotation(t.inner)
         return f"typing.Optional[{inner}]" if inner else None
     return None
-
-
-__all__ = ["lower", "FuncType"]

@@ -139,7 +139,11 @@ def _black_text(e: ast.expr) -> str:
     if isinstance(e, ast.List):
         return "[" + ", ".join(_black_text(x) for x in e.elts) + "]"
     if isinstance(e, ast.Dict):
-        return "{" + ", ".join(f"{_black_text(k)}: {_black_text(v)}" for k, v in zip(e.keys, e.values)) + "}"
+        return (
+            "{"
+            + ", ".join(f"{_black_text(k)}: {_black_text(v)}" for k, v in zip(e.keys, e.values))
+            + "}"
+        )
     return ast.unparse(e)
 
 

@@ -93,6 +93,6 @@ def _quote_hint(problem: Diagnostic, sites, source: Source) -> Diagnostic:
     if problem.code == "E0201" and len(sites) == 1 and sites[0] is not None:
         if sites[0].type == STR:
             word = problem.args.get("name", "")
-            args = dict(problem.args, quote=f"{sites[0].path}=\"{word}\"")
+            args = dict(problem.args, quote=f'{sites[0].path}="{word}"')
             return Diagnostic(problem.code, problem.span, args, problem.severity, problem.related)
     return problem

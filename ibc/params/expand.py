@@ -24,7 +24,7 @@ from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
 from ibc.types.check import Checked
-from ibc.types.types import ANY, ListType, Type
+from ibc.types.types import ANY, Type
 
 
 @record
@@ -76,7 +76,6 @@ class Expander:
         self.out = Expanded(checked, None, self.prefixes)
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
-        self._uses: dict[int, set[int]] = {}
         self.current_prefix = ""
 
     # ----------------------------------------------------------------- program
@@ -207,14 +206,14 @@ class Expander:
             for value in values:
                 parts = value.items if len(sites) > 1 else (value,)
                 if len(sites) > 1 and len(parts) != len(sites):
-                    self.diags.error(
-                        "E0508", value.span, count=len(sites), found=len(parts)
-                    )
+                    self.diags.error("E0508", value.span, count=len(sites), found=len(parts))
                     return None
                 axis.append(
                     [
                         (
-                            Resolved(site.path, site, part.expr, entry.span, part.value, part.known),
+                            Resolved(
+                                site.path, site, part.expr, entry.span, part.value, part.known
+                            ),
                             part.text,
                         )
                         for site, part in zip(sites, parts)
@@ -358,6 +357,3 @@ def _withs_in(expr):
 
 def expand(checked: Checked, diags: Diagnostics) -> Expanded:
     return Expander(checked, diags).expand()
-
-
-__all__ = ["Expanded", "Point", "Resolved", "expand", "ListType"]

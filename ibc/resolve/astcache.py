@@ -32,9 +32,7 @@ def _grammar() -> str:
 
 
 def _entry(display: str, text: str, cache_dir: Path | None) -> Path:
-    key = digest(
-        f"{__version__}\0{_grammar()}\0{display}\0{text}".encode("utf-8", "surrogatepass")
-    )
+    key = digest(f"{__version__}\0{_grammar()}\0{display}\0{text}".encode("utf-8", "surrogatepass"))
     return (cache_dir or default_cache_dir()) / "ast" / f"{key}.pickle"
 
 

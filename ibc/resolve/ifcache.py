@@ -52,12 +52,7 @@ def default_cache_dir() -> Path:
 
 
 def _name(kind: str, path: str) -> str:
-    return (
-        kind
-        + "-"
-        + digest(path.encode("utf-8", "surrogateescape"))
-        + ".pickle"
-    )
+    return kind + "-" + digest(path.encode("utf-8", "surrogateescape")) + ".pickle"
 
 
 class InterfaceCache:

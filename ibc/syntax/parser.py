@@ -42,7 +42,10 @@ def _lalr():
                 if action is _lark.Shift:
                     row[kind] = (True, arg)
                 else:
-                    row[kind] = (False, (len(arg.expansion), _passthrough(arg), callbacks[arg], arg.origin.name))
+                    row[kind] = (
+                        False,
+                        (len(arg.expansion), _passthrough(arg), callbacks[arg], arg.origin.name),
+                    )
             states[state] = row
         terminals = {k: v for k, v in callbacks.items() if isinstance(k, str)}
         table = parser.parse_table
@@ -129,7 +132,9 @@ def _with_end(tokens):
     token = None
     for token in tokens:
         yield token
-    yield _lark.Token.new_borrow_pos("$END", "", token) if token else _lark.Token("$END", "", 0, 1, 1)
+    yield (
+        _lark.Token.new_borrow_pos("$END", "", token) if token else _lark.Token("$END", "", 0, 1, 1)
+    )
 
 
 def _drive(tokens, start: str):

@@ -33,13 +33,6 @@ from ibc.types.types import (
 
 
 @record(mutable=True)
-class Why:
-    """Why a type is expected, for the message: "the 2nd argument of `evaluate`"."""
-
-    text: str
-
-
-@record(mutable=True)
 class CallMatch:
     """Which parameter each argument filled (by index of `args`): the parameter's name, or
     `name[i]` for the i-th value of `*name`. `None` when unmatched."""

@@ -15,7 +15,6 @@ from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
 from ibc.records import field, record
 from ibc.resolve import Resolved
-from ibc.resolve.pyinterface import PyClass
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -590,6 +589,3 @@ def _pattern_text(p: n.Pattern) -> str:
 
 def check(program: Resolved, diags: Diagnostics, strict: bool = False) -> Checked:
     return Checker(program, diags, strict).check()
-
-
-__all__ = ["Checked", "Checker", "check", "PyClass"]

@@ -22,8 +22,6 @@ from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
 from ibc.syntax import nodes as n
 from ibc.types.types import (
     ANY,
-    KEYWORD_ONLY,
-    POSITIONAL,
     PRIMS,
     VAR_KEYWORD,
     VAR_POSITIONAL,
@@ -354,6 +352,3 @@ def _default_text(expr: n.Expr | None) -> str | None:
     if isinstance(expr, n.Literal):
         return expr.text
     return "…"
-
-
-__all__ = ["TypeEnv", "merge", "KEYWORD_ONLY", "POSITIONAL"]

@@ -37,7 +37,6 @@ from ibc.types.types import (
     ModuleType,
     Nominal,
     OptionalType,
-    Param,
     RecordType,
     TupleOfType,
     TupleType,
@@ -249,7 +248,3 @@ def join_all(types: list[Type], h: Hierarchy = FLAT) -> Type | None:
     for t in types[1:]:
         out = join(out, t, h)
     return out
-
-
-def replace_params(params: tuple[Param, ...], mapping) -> tuple[Param, ...]:
-    return tuple(Param(p.name, mapping(p.type), p.kind, p.has_default, p.default) for p in params)
