@@ -5,12 +5,11 @@ hundreds of milliseconds; only `ibc compile` output, which people read, is forma
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
 from ibc import __version__
-from ibc.cachedir import cache_dir
+from ibc.cachedir import cache_dir, write_atomically
 
 LINE_LENGTH = 100
 
@@ -44,11 +43,5 @@ def format_python(source: str) -> str:
     formatted = black.format_str(source, mode=black.Mode(line_length=LINE_LENGTH))
     for index, block in enumerate(blocks):
         formatted = formatted.replace(f"__ibc_block_{index}__ = None\n", block, 1)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(formatted, encoding="utf-8")
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only cache only costs time
+    write_atomically(cached, formatted.encode("utf-8"))  # a read-only cache only costs time
     return formatted

@@ -16,7 +16,6 @@ from ibc.records import record
 from ibc.resolve.symbols import PyRefSym
 from ibc.syntax import nodes as n
 from ibc.types.check import Checked
-from ibc.types.types import ANY, BOOL, FLOAT, INT, NONE, STR, Type
 
 
 @record
@@ -160,17 +159,3 @@ def _spell(value) -> str:
             return f"{value:.1f}"
         return format(value, ".12g")
     return repr(value)
-
-
-def type_of_value(value) -> Type:
-    if value is None:
-        return NONE
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, float):
-        return FLOAT
-    if isinstance(value, str):
-        return STR
-    return ANY

@@ -24,7 +24,7 @@ from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
 from ibc.types.check import Checked
-from ibc.types.types import ANY, Type
+from ibc.types.types import ANY, Type, literal_type
 
 
 @record
@@ -259,7 +259,7 @@ class Expander:
 
     def _value_type(self, item: Resolved) -> Type:
         if item.has_constant:
-            return constants.type_of_value(item.constant)
+            return literal_type(item.constant)
         return self.checked.types.get(id(item.value), ANY)
 
     def _blame(self, diag: Diagnostic, typed) -> None:

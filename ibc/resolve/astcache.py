@@ -9,12 +9,11 @@ rewritten; a read-only cache only costs time.
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path  # noqa: F401
 
 from ibc import __version__
-from ibc.cachedir import digest
+from ibc.cachedir import digest, write_atomically
 from ibc.resolve.ifcache import default_cache_dir
 from ibc.syntax import nodes as n
 
@@ -46,12 +45,5 @@ def load(display: str, text: str, cache_dir: Path | None = None) -> n.Module | N
 
 
 def store(display: str, text: str, module: n.Module, cache_dir: Path | None = None) -> None:
-    path = _entry(display, text, cache_dir)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(module, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    data = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
+    write_atomically(_entry(display, text, cache_dir), data)

@@ -35,6 +35,7 @@ from ibc.types.types import (
     TupleType,
     Type,
     TypeVar,
+    literal_type,
     optional,
     record,
 )
@@ -335,21 +336,6 @@ def _any_callable(returns: Type) -> FuncType:
     return FuncType(
         (Param("args", ANY, VAR_POSITIONAL), Param("kwargs", ANY, VAR_KEYWORD)), returns
     )
-
-
-def literal_type(value) -> Type:
-    """The type of a literal constant (`True` → BOOL, `1` → INT, …), else ANY."""
-    if isinstance(value, bool):
-        return BOOL
-    if isinstance(value, int):
-        return INT
-    if isinstance(value, float):
-        return FLOAT
-    if isinstance(value, str):
-        return STR
-    if value is None:
-        return NONE
-    return ANY
 
 
 def statements(body: list[ast.stmt], fallback: bool = False):

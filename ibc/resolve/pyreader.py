@@ -19,7 +19,6 @@ from ibc.resolve.pyannotations import (
     AnnotationReader,
     TypeContext,
     dotted,
-    literal_type,
     statements,
 )
 from ibc.resolve.pymodel import (
@@ -43,6 +42,7 @@ from ibc.types.types import (
     Nominal,
     Param,
     Type,
+    literal_type,
 )
 
 

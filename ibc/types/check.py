@@ -33,8 +33,6 @@ from ibc.types.relations import is_subtype, join_all
 from ibc.types.types import (
     ANY,
     BOOL,
-    FLOAT,
-    INT,
     NONE,
     STR,
     AnyType,
@@ -51,6 +49,7 @@ from ibc.types.types import (
     TupleType,
     Type,
     TypeVar,
+    literal_type,
 )
 
 
@@ -250,16 +249,7 @@ class Checker:
         return t
 
     def _Literal(self, e: n.Literal, expected: Type | None) -> Type:
-        v = e.value
-        if v is None:
-            return NONE
-        if isinstance(v, bool):
-            return BOOL
-        if isinstance(v, int):
-            return INT
-        if isinstance(v, float):
-            return FLOAT
-        return STR
+        return literal_type(e.value)
 
     def _Var(self, e: n.Var, expected: Type | None) -> Type:
         sym = self.program.names.symbols.get(id(e))

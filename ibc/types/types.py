@@ -290,3 +290,19 @@ def optional(t: Type) -> Type:
     if isinstance(t, (OptionalType, AnyType)) or t == NONE:
         return t
     return OptionalType(t)
+
+
+def literal_type(value) -> Type:
+    """The type of a literal constant (`True` is `Bool`, `1` `Int`, `None` `None`), else
+    `Any`."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INT
+    if isinstance(value, float):
+        return FLOAT
+    if isinstance(value, str):
+        return STR
+    return ANY
