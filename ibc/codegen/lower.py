@@ -50,6 +50,7 @@ class Lowerer:
         from ibc.resolve.fingerprint import Fingerprints
 
         self.fingerprints = Fingerprints(self.program.index)
+        self._paths: dict[str, str] = {}  # a file as shown -> as named in emitted programs
         self._assign_prefixes()
 
     def _assign_prefixes(self) -> None:
@@ -117,33 +118,28 @@ class Lowerer:
     def _project_path(self, display: str) -> str:
         """A file's path relative to the project root (emitted programs name `.ib` files so,
         whatever folder `ibc` ran in, so that the output is the same)."""
-        for info in self.program.loader.modules.values():
-            if info.display == display:
-                try:
-                    return info.path.relative_to(self.program.root).as_posix()
-                except ValueError:
-                    return display
-        return display
+        known = self._paths.get(display)
+        if known is None:
+            known = display
+            for info in self.program.loader.modules.values():
+                if info.display == display:
+                    try:
+                        known = info.path.relative_to(self.program.root).as_posix()
+                    except ValueError:
+                        pass
+                    break
+            self._paths[display] = known
+        return known
 
     def _relocate(self, value):
         """`value` (IR, tuples of it) with every span's file made project-relative."""
-        if isinstance(value, Span):
-            return Span(
-                self._project_path(value.file),
-                value.line,
-                value.col,
-                value.end_line,
-                value.end_col,
-                value.start,
-                value.end,
-            )
-        if isinstance(value, tuple):
-            return tuple(self._relocate(item) for item in value)
-        if isinstance(value, list):
-            return [self._relocate(item) for item in value]
-        if type(value).__module__ == ir.__name__ and is_record(value):
-            return type(value)(*(self._relocate(getattr(value, f)) for f in fields(value)))
-        return value
+
+        def span(leaf):
+            if isinstance(leaf, Span):
+                return leaf._replace(file=self._project_path(leaf.file))
+            return None
+
+        return map_ir(value, span)
 
     # ----------------------------------------------------------------- parameters
 
@@ -205,15 +201,13 @@ class Lowerer:
 
     def _rename(self, value, renames: dict[str, str]):
         """`value` with `Global` references to the names in `renames` pointed elsewhere."""
-        if isinstance(value, ir.Global):
-            return ir.Global(renames.get(value.name, value.name))
-        if isinstance(value, Span):
-            return value
-        if isinstance(value, tuple):
-            return tuple(self._rename(item, renames) for item in value)
-        if type(value).__module__ == ir.__name__ and is_record(value):
-            return type(value)(*(self._rename(getattr(value, f), renames) for f in fields(value)))
-        return value
+
+        def rename(leaf):
+            if isinstance(leaf, ir.Global) and leaf.name in renames:
+                return ir.Global(renames[leaf.name])
+            return None
+
+        return map_ir(value, rename)
 
     def _params(self) -> tuple[tuple[str, str], ...]:
         out = []
@@ -490,6 +484,23 @@ class Lowerer:
         if isinstance(sym, PyRefSym):
             return ir.RefValue(self.ref(sym, str(e.revision.value)))
         return self.expr(e.value)
+
+
+def map_ir(value, leaf):
+    """`value` (IR records, tuples and lists of them) rebuilt bottom-up, each part replaced
+    by `leaf(part)` when that is not None. Spans are named tuples: `leaf` sees them whole."""
+    replaced = leaf(value)
+    if replaced is not None:
+        return replaced
+    if isinstance(value, Span):
+        return value
+    if isinstance(value, tuple):
+        return tuple(map_ir(item, leaf) for item in value)
+    if isinstance(value, list):
+        return [map_ir(item, leaf) for item in value]
+    if type(value).__module__ == ir.__name__ and is_record(value):
+        return type(value)(*(map_ir(getattr(value, f), leaf) for f in fields(value)))
+    return value
 
 
 def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram:
