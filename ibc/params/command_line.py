@@ -9,8 +9,7 @@ run into a sweep of every target over the given values.
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
-from ibc.params import constants
-from ibc.params.expand import Expander, Point, Resolved
+from ibc.params.expand import Expander, Resolved, combine
 from ibc.resolve.names import NameResolver
 from ibc.syntax.parser import parse_override
 from ibc.syntax.spans import Source
@@ -49,37 +48,15 @@ def command_line(expander: Expander, texts: list[str], sources: dict) -> None:
         if not override.sweep:
             plain.append(Resolved(sites[0].path, sites[0], override.value, override.span))
             continue
-        values = constants.sweep_values(override.value, expander.checked, diags)
-        if values is None:
+        axis = expander.axis(sites, override)
+        if axis is None:
             continue
-        if not values:
-            diags.error("E0506", override.value.span)
-            continue
-        axis = []
-        for value in values:
-            parts = value.items if len(sites) > 1 else (value,)
-            if len(parts) != len(sites):
-                diags.error("E0508", value.span, count=len(sites), found=len(parts))
-                return
-            axis.append(
-                [
-                    (Resolved(s.path, s, p.expr, override.span, p.value, p.known), p.text)
-                    for s, p in zip(sites, parts)
-                ]
-            )
         axes.append(axis)
     if diags.has_errors:
         return
     expander.out.cli = tuple(plain)
     if axes:
-        import itertools
-
-        points = []
-        for combo in itertools.product(*axes):
-            pairs = [pair for group in combo for pair in group]
-            label = ",".join(f"{r.path}={text}" for r, text in pairs)
-            points.append(Point(label, tuple(r for r, _ in pairs)))
-        expander.out.cli_points = tuple(points)
+        expander.out.cli_points = tuple(combine(axes, lambda label: label))
     layers = [tuple(plain)]
     if expander.out.cli_points:
         layers += [p.overrides for p in expander.out.cli_points]

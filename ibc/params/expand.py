@@ -193,44 +193,44 @@ class Expander:
     # ----------------------------------------------------------------- sweeps
 
     def points(self, name: str, entries, base) -> list[Point] | None:
-        axes: list[list[list[tuple[Resolved, str]]]] = []
+        axes = []
         for entry in entries:
             sites = [self.resolve_path(p) for p in entry.paths]
-            values = constants.sweep_values(entry.value, self.checked, self.diags)
-            if values is None or any(s is None for s in sites):
+            if any(s is None for s in sites):
                 return None
-            if not values:
-                self.diags.error("E0506", entry.value.span)
+            axis = self.axis(sites, entry)
+            if axis is None:
                 return None
-            axis = []
-            for value in values:
-                parts = value.items if len(sites) > 1 else (value,)
-                if len(sites) > 1 and len(parts) != len(sites):
-                    self.diags.error("E0508", value.span, count=len(sites), found=len(parts))
-                    return None
-                axis.append(
-                    [
-                        (
-                            Resolved(
-                                site.path, site, part.expr, entry.span, part.value, part.known
-                            ),
-                            part.text,
-                        )
-                        for site, part in zip(sites, parts)
-                    ]
-                )
             axes.append(axis)
         reach = self._reach(base)
         for entry, axis in zip(entries, axes):
             for resolved, _ in axis[0]:
                 if reach is not None and id(resolved.site.owner) not in reach:
                     self.diags.warning("W0501", entry.span, path=resolved.path)
-        out = []
-        for combo in itertools.product(*axes):
-            pairs = [pair for group in combo for pair in group]
-            label = ",".join(f"{r.path}={text}" for r, text in pairs)
-            out.append(Point(f"{name}[{label}]", tuple(r for r, _ in pairs)))
-        return out
+        return combine(axes, lambda label: f"{name}[{label}]")
+
+    def axis(self, sites: list[Site], entry: n.Override):
+        """The values one `in` entry gives its paths (zip-wise for a tuple of paths), each a
+        list of (override, spelling) pairs; None after reporting a problem."""
+        values = constants.sweep_values(entry.value, self.checked, self.diags)
+        if values is None:
+            return None
+        if not values:
+            self.diags.error("E0506", entry.value.span)
+            return None
+        axis = []
+        for value in values:
+            parts = value.items if len(sites) > 1 else (value,)
+            if len(parts) != len(sites):
+                self.diags.error("E0508", value.span, count=len(sites), found=len(parts))
+                return None
+            axis.append(
+                [
+                    (Resolved(s.path, s, p.expr, entry.span, p.value, p.known), p.text)
+                    for s, p in zip(sites, parts)
+                ]
+            )
+        return axis
 
     # ----------------------------------------------------------------- typing
 
@@ -284,6 +284,17 @@ class Expander:
 
     def _reach(self, base: n.Expr) -> set[int] | None:
         return reachable(self.program, base)
+
+
+def combine(axes, name) -> list[Point]:
+    """The cartesian product of sweep axes, as points named `name(label)` where the label is
+    `path=value,…` in entry order."""
+    out = []
+    for combo in itertools.product(*axes):
+        pairs = [pair for group in combo for pair in group]
+        label = ",".join(f"{r.path}={text}" for r, text in pairs)
+        out.append(Point(name(label), tuple(r for r, _ in pairs)))
+    return out
 
 
 def reachable(program, base) -> set[int]:
