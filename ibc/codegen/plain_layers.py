@@ -38,6 +38,7 @@ override layers it is evaluated under (`_IbcScope` in `plain_support`, copied in
 from __future__ import annotations
 
 import ast
+import keyword
 
 from ibc.codegen import ir
 
@@ -121,23 +122,7 @@ class LayeredEmission:
         return _lambda(self.expr(e, scope))
 
     def thunk_keywords(self, items, scope) -> list[ast.keyword]:
-        keywords: list[ast.keyword] = []
-        odd: list[tuple[str, ast.expr]] = []
-        for key, value in items:
-            if key.isidentifier() and not _keyword(key):
-                keywords.append(ast.keyword(arg=key, value=self.thunk(value, scope)))
-            else:
-                odd.append((key, self.thunk(value, scope)))
-        if odd:
-            keywords.append(
-                ast.keyword(
-                    arg=None,
-                    value=ast.Dict(
-                        keys=[ast.Constant(value=k) for k, _ in odd], values=[v for _, v in odd]
-                    ),
-                )
-            )
-        return keywords
+        return keyword_list((k, self.thunk(v, scope)) for k, v in items)
 
     def swappable(self, func: ast.expr, path: str | None) -> ast.expr:
         if path is None:
@@ -315,12 +300,6 @@ def _is_binding_read(node: ast.Call) -> bool:
     )
 
 
-def _keyword(name: str) -> bool:
-    import keyword
-
-    return keyword.iskeyword(name)
-
-
 # A `def` used as a value: lowering makes it `fn (a, b = <f's default of b>) => f(a, b)`;
 # the plain target emits the def's own Python function instead, so the code reads like the
 # source (`map(f, [1, 2])`) and calls from Python take the def's defaults exactly as `.ib` does.
@@ -342,3 +321,21 @@ def eta_def(e: ir.LambdaE, defs: dict[str, ir.IrDef]) -> ir.IrDef | None:
     own = tuple(p.default for p in d.params)
     given = e.defaults or (None,) * len(e.params)
     return d if given == own else None
+
+
+def keyword_list(pairs) -> list[ast.keyword]:
+    """Keyword arguments from (name, expression) pairs; names that are not Python
+    identifiers (or are keywords) go in a trailing `**{"name": value}`."""
+    keywords: list[ast.keyword] = []
+    odd: list[tuple[str, ast.expr]] = []
+    for key, value in pairs:
+        if key.isidentifier() and not keyword.iskeyword(key):
+            keywords.append(ast.keyword(arg=key, value=value))
+        else:
+            odd.append((key, value))
+    if odd:
+        keys = [ast.Constant(value=k) for k, _ in odd]
+        keywords.append(
+            ast.keyword(arg=None, value=ast.Dict(keys=keys, values=[v for _, v in odd]))
+        )
+    return keywords
