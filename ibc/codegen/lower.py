@@ -92,18 +92,18 @@ class Lowerer:
                 else:  # an imported module's experiment is an ordinary value here
                     bindings.append(ir.IrBinding(name, value, decl.span, ty))
         main = self.program.main
-        bindings, defs, targets = self._relocate((bindings, defs, targets))
-        self.refs = {key: self._relocate(ref) for key, ref in self.refs.items()}
-        prelude_functions = tuple(
-            sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})
-        )
         cli = self.expanded.cli
         overrides = ir.IrLayer(self.layer(cli)) if cli else None
         if self.expanded.cli_points:
             bindings, defs, targets = self._cli_sweeps(bindings, defs, targets)
-        targets = self._relocate(targets)
+        # Everything is lowered (the command line's values may add references): relocate once.
+        bindings, defs, targets, overrides = self._relocate((bindings, defs, targets, overrides))
+        self.refs = {key: self._relocate(ref) for key, ref in self.refs.items()}
+        prelude_functions = tuple(
+            sorted({r.name for r in self.refs.values() if r.module == PRELUDE_MODULE})
+        )
         return ir.IrProgram(
-            overrides=self._relocate(overrides),
+            overrides=overrides,
             params=self._params(),
             source=self._project_path(main.display),
             source_hash=hashlib.sha256(main.source.text.encode("utf-8")).hexdigest(),
