@@ -24,8 +24,11 @@ from ibc.types.types import Type
 class VariantChecker(Checker):
     """The checker, with the types of some sites replaced."""
 
-    def __init__(self, checked: Checked, nodes: dict[int, Type], names: dict[str, Type]):
+    def __init__(
+        self, checked: Checked, prefixes: dict[int, str], nodes: dict[int, Type], names: dict
+    ) -> None:
         super().__init__(checked.program, Diagnostics())
+        self.prefixes = prefixes
         self.env = checked.env  # share what was learned of Python interfaces
         self.out.env = checked.env
         self.node_types = nodes
@@ -87,8 +90,7 @@ def check_variant(
             nodes[id(site.node)] = new
     if not needed:
         return found
-    checker = VariantChecker(checked, nodes, names)
-    checker.prefixes = prefixes
+    checker = VariantChecker(checked, prefixes, nodes, names)
     checker.check()
     seen = {_key(d) for d in base}
     found.extend(d for d in checker.diags.items if d.is_error and _key(d) not in seen)

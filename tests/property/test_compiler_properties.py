@@ -117,7 +117,9 @@ def test_seed_programs_compile_and_format(seeds):
         result = check_file(path, Options(format=False))
         assert result.ok, (path, [(d.code, d.args) for d in result.diagnostics])
         compiled += len(run_all(path, text, fmt=True))
-    assert compiled >= 2 * (len(seeds) - 1)  # the tour uses sweeps, which lowering refuses
+    assert compiled >= 2 * (
+        len(seeds) - 1
+    )  # the tour pins revisions, which lowering refuses (E0702)
 
 
 # --------------------------------------------------------------------------- (a) random text
