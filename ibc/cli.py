@@ -66,6 +66,80 @@ def _parser() -> argparse.ArgumentParser:
         "`-s 'model=RandomForestClassifier()'`; `-s 'PATH in EXPR'` sweeps it",
     )
 
+    run.add_argument(
+        "--executor",
+        choices=("local", "process", "dask"),
+        default=None,
+        help="where stages run: local (default), process (--jobs N workers), dask",
+    )
+    run.add_argument("-j", "--jobs", type=int, metavar="N", help="workers for process/dask")
+    run.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="a dask scheduler, such as tcp://host:8786 (default: a local cluster)",
+    )
+    run.add_argument(
+        "--store",
+        metavar="PATH",
+        help="the store folder (default: $IBC_STORE, else .ibc in the project root)",
+    )
+    run.add_argument("--force", action="store_true", help="re-run every stage")
+    run.add_argument(
+        "--dry-run", action="store_true", help="show what would run and what is cached, run nothing"
+    )
+    run.add_argument(
+        "--logs", action="store_true", help="replay the captured output of cached stages"
+    )
+    run.add_argument(
+        "-o",
+        "--out",
+        metavar="PATH",
+        help="write the value of the one target run (.json, .csv, else pickle)",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    run.add_argument("--durable", action="store_true", help="fsync store entries")
+    run.add_argument(
+        "--check-purity", action="store_true", help="fail a stage that changes one of its arguments"
+    )
+
+    graph = commands.add_parser("graph", help="draw the stage graph of a file's targets")
+    common(graph)
+    graph.add_argument("target", nargs="*", metavar="TARGET", help="targets (default: all)")
+    graph.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        default=None,
+        help="OUT.dot, OUT.svg or OUT.png (default: DOT on standard output)",
+    )
+    graph.add_argument("--store", metavar="PATH", help="the store folder")
+
+    results = commands.add_parser("results", help="the recorded experiments, one row each")
+    results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
+    results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
+    results.add_argument("--all", action="store_true", help="every recorded run, not the newest")
+    results.add_argument("--plot", metavar="X,Y", help="plot column Y against column X")
+    results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
+    results.add_argument("--store", metavar="PATH", help="the store folder")
+
+    cache = commands.add_parser("cache", help="the store: ls, gc, clear")
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    ls = cache_commands.add_parser("ls", help="entries, size, age")
+    ls.add_argument("-l", "--long", action="store_true", help="one line per entry")
+    gc_ = cache_commands.add_parser(
+        "gc", help="remove entries the given files' experiments no longer reach"
+    )
+    gc_.add_argument(
+        "files", nargs="*", metavar="FILE", help="keep what these files' experiments reach"
+    )
+    gc_.add_argument(
+        "--before", metavar="WHEN", help="remove entries older than WHEN (2026-11-01, 7d, 12h)"
+    )
+    cache_commands.add_parser("clear", help="remove every entry")
+    for sub in (ls, gc_, cache_commands.choices["clear"]):
+        sub.add_argument("--store", metavar="PATH", help="the store folder")
+
     params = commands.add_parser(
         "params", help="list the parameters of a file or of one target (path, type, value)"
     )
@@ -105,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         commands = {"check": _check, "compile": _compile, "run": _run}
-        commands.update(params=_params, diff=_diff)
+        commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
+        commands.update(cache=_cache)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -164,25 +239,204 @@ def _compile(args) -> int:
 
 
 def _run(args) -> int:
-    from ibc.driver import Options, compile_file
+    from ibc import reuse  # a hit skips the compiler: nothing else of it is imported
 
-    extra: dict = {"format": False}
-    if args.overrides:
-        if "overrides" not in Options.__record_fields__:
-            print("error: this version of ibc does not support -s overrides yet", file=sys.stderr)
-            return EXIT_USAGE
-        extra["overrides"] = list(args.overrides)
-    result = compile_file(Path(args.file), _options(args, **extra))
+    stubs = [os.path.abspath(d) for d in args.stubs]
+    key = reuse.options_key("run", str(args.strict), str(len(stubs)), *stubs, *args.overrides)
+    code = reuse.lookup(Path(args.file), key)
+    if code is None:
+        from ibc.driver import compile_file
+
+        extra: dict = {"format": False}
+        if args.overrides:
+            extra["overrides"] = list(args.overrides)
+        result = compile_file(Path(args.file), _options(args, **extra))
+        _report(result)
+        if not result.ok or result.code is None:
+            return EXIT_ERRORS
+        code = result.code
+        reuse.store(Path(args.file), key, code, result)
+    namespace = _load_program(code, args.file)
+    program = namespace["program"]
+    program.override_texts = list(args.overrides)
+    argv = list(args.targets) + (["--json"] if args.json else [])
+    for flag, value in (
+        ("--executor", args.executor),
+        ("--jobs", args.jobs),
+        ("--address", args.address),
+        ("--store", args.store),
+        ("--out", args.out),
+    ):
+        if value is not None:
+            argv += [flag, str(value)]
+    for flag, on in (
+        ("--force", args.force),
+        ("--dry-run", args.dry_run),
+        ("--logs", args.logs),
+        ("--quiet", args.quiet),
+        ("--durable", args.durable),
+        ("--check-purity", args.check_purity),
+    ):
+        if on:
+            argv.append(flag)
+    return program.main(argv)
+
+
+def _load_program(code_text: str, file: str) -> dict:
+    """Execute emitted code as a module; its namespace (holding `program`)."""
+    namespace: dict = {"__name__": "__ibc_run__", "__file__": str(Path(file).resolve())}
+    code = compile(code_text, f"<ibc run {file}>", "exec")
+    exec(code, namespace)  # noqa: S102 - the program ibc just emitted
+    from ibc.runtime.program import find_program
+
+    namespace["program"] = find_program(namespace)
+    return namespace
+
+
+def _compiled_program(args, file: str):
+    """Compile `file` and load its program: the `Program`, or an exit code."""
+    from ibc.driver import compile_file
+
+    result = compile_file(Path(file), _options(args, format=False))
     _report(result)
     if not result.ok or result.code is None:
         return EXIT_ERRORS
-    from ibc.runtime import run_module
+    return _load_program(result.code, file)["program"]
 
-    namespace: dict = {"__name__": "__ibc_run__", "__file__": str(Path(args.file).resolve())}
-    code = compile(result.code, f"<ibc run {args.file}>", "exec")
-    exec(code, namespace)  # noqa: S102 - the program ibc just emitted
-    argv = list(args.targets) + (["--json"] if args.json else [])
-    return run_module(namespace, argv)
+
+def _store_root(file: str | None, store: str | None) -> Path:
+    from ibc.runtime.runlog import find_root, store_root
+
+    return store_root(find_root(Path(file or ".").resolve()), store)
+
+
+def _graph(args) -> int:
+    program = _compiled_program(args, args.file)
+    if isinstance(program, int):
+        return program
+    from ibc.graph_cli import graph_nodes
+    from ibc.graph_render import render, to_dot
+    from ibc.runtime.program import Usage
+    from ibc.runtime.store import DiskStore
+
+    root = _store_root(args.file, args.store)
+    try:
+        names = program.parse(list(args.target)).names
+    except Usage as usage:
+        print(f"error: {usage}", file=sys.stderr)
+        return EXIT_USAGE
+    program.activate()
+    nodes = graph_nodes(program, names, root, DiskStore(root))
+    dot = to_dot(nodes, title=args.file)
+    if args.output is None:
+        sys.stdout.write(dot)
+        return EXIT_OK
+    try:
+        render(dot, Path(args.output))
+    except (RuntimeError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _results(args) -> int:
+    from ibc.results_cli import load_records, plot_results, render_results
+    from ibc.runtime.runlog import find_root
+
+    root = _store_root(args.file, args.store)
+    wanted = None
+    if args.file:
+        path = Path(args.file).resolve()
+        wanted = os.path.relpath(path, find_root(path)).replace(os.sep, "/")
+    records = load_records(root, wanted, all_runs=args.all)
+    if not records:
+        where = f" of {args.file}" if args.file else ""
+        print(f"no recorded runs{where} under {root} (run `ibc run FILE` first)", file=sys.stderr)
+        return EXIT_OK
+    try:
+        if args.plot:
+            x, comma, y = args.plot.partition(",")
+            if not comma or not x or not y or not args.output:
+                print("error: --plot X,Y needs two column names and -o OUT.png", file=sys.stderr)
+                return EXIT_USAGE
+            plot_results(records, x.strip(), y.strip(), Path(args.output))
+            print(f"wrote {args.output}", file=sys.stderr)
+            return EXIT_OK
+        sys.stdout.write(render_results(records, args.format, args.sort))
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _cache(args) -> int:
+    from ibc.cache_cli import cache_clear, cache_gc, cache_ls, parse_before
+    from ibc.runtime.store import DiskStore
+
+    if args.cache_command is None:
+        print("usage: ibc cache ls|gc|clear (see ibc cache --help)", file=sys.stderr)
+        return EXIT_USAGE
+    files = getattr(args, "files", None) or []
+    root = _store_root(files[0] if files else None, args.store)
+    store = DiskStore(root)
+    if args.cache_command == "ls":
+        sys.stdout.write(cache_ls(store, long=args.long))
+        return EXIT_OK
+    if args.cache_command == "clear":
+        sys.stdout.write(cache_clear(store))
+        return EXIT_OK
+    before = None
+    if args.before:
+        try:
+            before = parse_before(args.before)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if not files and before is None:
+        print(
+            "error: ibc cache gc needs FILE… (keep what they reach) or --before WHEN",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    keep = None
+    if files:
+        keep = set()
+        for file in files:
+            found = _reachable_keys(args, file, store)
+            if isinstance(found, int):
+                return found
+            keep |= found
+    sys.stdout.write(cache_gc(store, keep, before))
+    return EXIT_OK
+
+
+def _reachable_keys(args, file: str, store) -> set[str] | int:
+    """The store keys the experiments of `file` reach now (a dry run of all its targets), with
+    the result entries of its recorded runs."""
+    args.strict, args.stubs = False, []
+    program = _compiled_program(args, file)
+    if isinstance(program, int):
+        return program
+    from ibc.runtime.evaluate import ID, Evaluator
+
+    program.activate()
+    scope = program.scope()
+    stack = program.stack(scope)
+    planner = Evaluator(store=store, dry_run=True)
+    roots = []
+    for shown, _, name, index in program.jobs(list(program.targets)):
+        node = scope.get(name, stack) if index is None else scope.point(name, index, stack)
+        roots.append((ID, node, shown))
+    planner.results(roots, on_root=lambda *a: None)
+    keep = {key for _, key, state, _, _ in planner.log if key and state == "cached"}
+    from ibc.runtime.graph import digest
+
+    for _, node, _ in roots:
+        identity = planner.ident.get(node.key)
+        if identity:
+            keep.add(digest("result", identity))
+    return keep
 
 
 def _listed(args):

@@ -13,5 +13,21 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    # Runs keep their store in a folder of this session (not in the checkout's examples), and
+    # print no progress lines unless a test asks for them.
+    import tempfile
+
+    os.environ.setdefault("IBC_STORE", tempfile.mkdtemp(prefix="ibc-test-store-"))
+    os.environ.setdefault("IBC_PROGRESS", "none")
     if config.getoption("--update-golden"):
         os.environ["IBC_UPDATE_GOLDEN"] = "1"
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store(tmp_path_factory, monkeypatch):
+    """Every test starts with an empty store of its own (a run's cached stages never leak
+    into another test's counts)."""
+    monkeypatch.setenv("IBC_STORE", str(tmp_path_factory.mktemp("store")))

@@ -9,7 +9,13 @@ start fast and run where only the runtime is installed. Modules:
 - `graph`: hash-consed nodes and their keys, `Scope`, and `Builder` (the `m` of builders)
 - `layers`: override layers (`with`, sweep points, `-s`) and stacks of them, indexed by path
 - `overrides`: `-s PATH=LITERAL` parsed and type-checked (imported only when `-s` is used)
-- `evaluate`: `Evaluator` (top-down, memoized), `Store`/`MemoryStore`, `Executor`/`LocalExecutor`
+- `evaluate`: `Evaluator`: identities, store keys, early cutoff, top-down values
+- `schedule`: the generator-task scheduler the evaluator runs on (parallel with an executor)
+- `closures`: cheap operations, and `.ib` lambdas as picklable Python callables
+- `store`, `codecs`, `hashing`: the content-addressed store under `.ibc/`, value encodings,
+  xxh3 hashes of values, files and folders
+- `executors`: `local`, `process`, `dask`; `Call`/`Outcome`, the unit of work they run
+- `progress`: the terminal display and plain progress lines
 - `errors`: `StageFailure`, `UnpackError`, failure reports with trimmed tracebacks
 - `program`: `Program` (registration of bindings, targets and sweeps; the command line),
   `run_module`
@@ -17,7 +23,9 @@ start fast and run where only the runtime is installed. Modules:
 """
 
 from ibc.runtime.errors import StageFailure, UnpackError
-from ibc.runtime.evaluate import Evaluator, Executor, LocalExecutor, MemoryStore, Store
+from ibc.runtime.evaluate import Evaluator
+from ibc.runtime.executors import Executor, LocalExecutor
+from ibc.runtime.store import DiskStore, MemoryStore
 from ibc.runtime.graph import Builder, Graph, Node, Scope
 from ibc.runtime.layers import Layer, Stack
 from ibc.runtime.program import Program, Target, run_module
@@ -25,6 +33,7 @@ from ibc.runtime.values import Ref, jsonable
 
 __all__ = [
     "Builder",
+    "DiskStore",
     "Evaluator",
     "Executor",
     "Graph",
@@ -37,7 +46,6 @@ __all__ = [
     "Scope",
     "Stack",
     "StageFailure",
-    "Store",
     "Target",
     "UnpackError",
     "jsonable",

@@ -21,12 +21,18 @@ class UnpackError(ValueError):
 
 
 class StageFailure(Exception):
-    """Evaluating `node` raised `error` (the original exception, traceback attached)."""
+    """Evaluating `node` raised `error` (the original exception, traceback attached, or
+    one rebuilt from a worker process); `traceback` is the user's part of the traceback when
+    the stage ran elsewhere (or in an executor that trimmed it already)."""
 
-    def __init__(self, node, error: BaseException) -> None:
+    def __init__(self, node, error: BaseException, traceback: str | None = None) -> None:
         super().__init__(f"{node.describe()} at {node.at or '<unknown location>'}: {error}")
         self.node = node
         self.error = error
+        self.traceback = traceback
+
+    def __reduce__(self):
+        return (StageFailure, (self.node, self.error, self.traceback))
 
     @property
     def where(self) -> str:
@@ -74,4 +80,6 @@ def format_failure(target: str, kind: str, failure: BaseException) -> str:
         if cause is None or isinstance(cause, (ImportError, AttributeError)):
             return "\n".join(lines) + "\n"
         error = cause  # the module raised while being imported: show where
+    elif isinstance(failure, StageFailure) and failure.traceback:
+        return "\n".join(lines) + "\n" + failure.traceback
     return "\n".join(lines) + "\n" + user_traceback(error)

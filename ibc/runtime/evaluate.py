@@ -1,300 +1,438 @@
-"""Evaluation of the build graph: top-down, memoized by key, with seams for stores and
-executors.
+"""Evaluation of the build graph (DESIGN §8.1): identities, keys, the store, early cutoff.
 
-`Evaluator.value(node)` computes a node's value. Nodes without lambda parameters are memoized
-by key for the whole run, so a stage shared by several experiments runs once; a failure is
-memoized too (it is reported, not retried, by every target that needs it). Before running a
-stage the evaluator asks its `Store` for the key — on a hit the stage's inputs are not even
-evaluated — and afterwards puts the result there. Stages run through an `Executor`; `local`
-runs them in-process. The persistent store and the process/dask executors are later issues;
-they plug in here through `Store.get/put` and `Executor.run`.
+Every closed node has an *identity*, the hash that stands for its value in keys:
+- a stage (a call of a Python reference, a method call, an application of a function value)
+  is identified by the content hash of its result. Its *key* is a hash of what it does (the
+  reference's module, name and code fingerprint) and of its inputs' identities. When the store
+  holds the key, the identity is read from the entry's header and nothing runs; otherwise the
+  stage runs, its result is stored, and the identity is the result's content hash. So a
+  re-run stage whose result did not change leaves every key downstream as it was (early
+  cutoff), and a cached stage's inputs are neither run nor loaded;
+- `file(...)` and `dir(...)` are identified by the content of the file or folder;
+- an `(impure)` reference's call always runs; it is identified by its result's content;
+- anything else (a literal, an operator, a field read, a lambda …) by its operation and its
+  inputs' identities, so computing an identity never loads a value. A conditional, and `and`
+  / `or`, are identified by the branch they take (its condition's value is computed).
 
-Keys are structural today (a stage's key covers its inputs' keys); the persistent store will
-key stages by their inputs' content hashes instead.
+Values are computed top-down and only when asked for: a stored stage's value is loaded from
+the store; a cheap node's is computed from its inputs'. A target printed from the store is
+rendered from the JSON kept in its entries' headers (`render`), so printing a cached result
+unpickles nothing and imports none of the user's modules.
+
+The work is done by generator tasks (`ibc.runtime.schedule`), so evaluation never recurses
+and stages run in parallel when the executor allows. Results are memoized by the node's
+structural key for the whole run: a stage shared by several experiments (a sweep) runs once.
 """
 
 from __future__ import annotations
 
-import operator
-from typing import Protocol
+import time
 
-from ibc.runtime.errors import StageFailure, UnpackError
-from ibc.runtime.graph import Node, _bind, fn_defaults
-from ibc.runtime.values import resolve
+from ibc.runtime import schedule
+from ibc.runtime.closures import Closure, apply_op, call_stage, frontier
+from ibc.runtime.errors import StageFailure
+from ibc.runtime.graph import PRELUDE, Node, digest
+from ibc.runtime.schedule import MISSING, Need, Submit
+from ibc.runtime.values import jsonable, resolve
 
+ID, VALUE, JSON = 0, 1, 2
 
-class Store(Protocol):
-    """Where stage results are kept between (later: across) runs, by node key."""
-
-    def get(self, key: str) -> object:
-        """The value stored under `key`; raises `KeyError` when there is none."""
-
-    def put(self, key: str, value: object, node: Node) -> None:
-        """Keep `value` as the result of stage `node` (whose key is `key`)."""
-
-
-class MemoryStore:
-    """A store that lives as long as the process (what `ibc run` uses until the disk store)."""
-
-    def __init__(self) -> None:
-        self.entries: dict[str, object] = {}
-
-    def get(self, key: str) -> object:
-        return self.entries[key]
-
-    def put(self, key: str, value: object, node: Node) -> None:
-        self.entries[key] = value
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.entries
-
-    def __len__(self) -> int:
-        return len(self.entries)
+# prelude functions that are evaluated, not stored (cheap), and those that name resources
+CHEAP_PRELUDE = frozenset(
+    {"range", "linspace", "logspace", "len", "zip", "str", "int", "float", "mean"}
+)
+RESOURCES = frozenset({"file", "dir"})
+SHORT_JSON = 64 * 1024  # the longest JSON rendering kept in an entry's header
 
 
-class Executor:
-    """Runs one stage. Later executors (process pool, dask) run stages elsewhere."""
-
-    name = "abstract"
-
-    def run(self, node: Node, func, args: list, kwargs: dict) -> object:
-        raise NotImplementedError
+class PurityError(Exception):
+    """A stage changed one of its arguments (found by `--check-purity`)."""
 
 
-class LocalExecutor(Executor):
-    """Runs stages in this process, one at a time."""
-
-    name = "local"
-
-    def run(self, node: Node, func, args: list, kwargs: dict) -> object:
-        return func(*args, **kwargs)
+class Unknown(Exception):
+    """A dry run asked for the value of a stage that would run."""
 
 
-class Env:
-    """Values of lambda parameters by `(level, index)`, with a memo for the nodes that
-    depend on them (valid only for this binding of the parameters)."""
-
-    __slots__ = ("values", "memo")
-
-    def __init__(self, values: dict[tuple[int, int], object]) -> None:
-        self.values = values
-        self.memo: dict[str, object] = {}
-
-
-_BINOPS = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": operator.pow,
-}
-_UNOPS = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
-_CMPOPS = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda a, b: a in b,
-    "not in": lambda a, b: a not in b,
-}
+def node_kind(node: Node) -> str:
+    """ "stage" (stored), "impure" (always runs), "resource" (`file`/`dir`), "cheap" (a
+    prelude function evaluated in place) or "value" (every other node)."""
+    op = node.op
+    if op == "call":
+        ref = node.data[0]
+        if ref.module == PRELUDE:
+            if ref.name in RESOURCES:
+                return "resource"
+            if ref.name in CHEAP_PRELUDE:
+                return "cheap"
+        return "impure" if ref.impure else "stage"
+    if op in ("method", "apply"):
+        return "stage"
+    return "value"
 
 
-class _Default:
-    """Marks a parameter a Python caller left out: its default node, evaluated on binding."""
+class Evaluator(schedule.Tasks):
+    """Evaluates nodes against a store with an executor. `force` re-runs every stage;
+    `dry_run` runs nothing and records what would run; `check_purity` makes stages report
+    arguments they changed. `progress` is told of every stage (`ibc.runtime.progress`);
+    `run_id` is written into the entries this run stores."""
 
-    __slots__ = ("node",)
+    def __init__(
+        self,
+        executor=None,
+        store=None,
+        *,
+        force: bool = False,
+        dry_run: bool = False,
+        check_purity: bool = False,
+        progress=None,
+        run_id: str = "",
+        files=None,
+        logs=None,
+    ) -> None:
+        if executor is None:
+            from ibc.runtime.executors import LocalExecutor
 
-    def __init__(self, node: Node) -> None:
-        self.node = node
+            executor = LocalExecutor()
+        self.executor = executor
+        if store is None:
+            from ibc.runtime.store import MemoryStore
 
-
-class Closure:
-    """A `.ib` lambda as a Python callable: calling it evaluates the lambda's body graph with
-    the arguments bound to its parameters (positionally or by name, as in Python); a
-    parameter left out takes its default, evaluated in the environment the lambda was
-    made in."""
-
-    def __init__(self, evaluator: Evaluator, node: Node, env: Env | None) -> None:
-        self._evaluator = evaluator
-        self._node = node
-        self._env = env
-
-    def __call__(self, *args, **kwargs):
-        params, level, _ = self._node.data
-        defaults = tuple(_Default(d) if d is not None else None for d in fn_defaults(self._node))
-        bound = _bind(params, args, kwargs, self._node.at, defaults)
-        values = dict(self._env.values) if self._env else {}
-        for i, value in enumerate(bound):
-            if isinstance(value, _Default):
-                # evaluated where the lambda was written: in the closure's environment
-                value = self._evaluator.value(value.node, self._env)
-            values[(level, i)] = value
-        return self._evaluator.value(self._node.inputs[0], Env(values))
-
-    def __repr__(self) -> str:
-        params, _, has_default = self._node.data
-        if has_default:
-            params = [f"{p}=…" if h else p for p, h in zip(params, has_default)]
-        at = f" at {self._node.at}" if self._node.at else ""
-        return f"<ib function fn ({', '.join(params)}){at}>"
-
-
-class Evaluator:
-    """Evaluates nodes top-down, memoized by key."""
-
-    def __init__(self, executor: Executor | None = None, store: Store | None = None) -> None:
-        self.executor = executor or LocalExecutor()
-        self.store = store if store is not None else MemoryStore()
-        self.memo: dict[str, object] = {}
-        self.failures: dict[str, StageFailure] = {}
+            store = MemoryStore()
+        self.store = store
+        self.force = force
+        self.dry_run = dry_run
+        self.check_purity = check_purity
+        self.progress = progress
+        self.run_id = run_id
+        self.files = files  # FileHashes for file()/dir(), made on first use
+        self.logs = logs  # a stream to replay cached stages' captured output on, or None
+        self.ident: dict[str, str] = {}  # node key -> identity
+        self.values: dict[str, object] = {}  # node key -> value
+        self.rendered: dict[str, object] = {}  # node key -> JSON rendering
+        self.keys: dict[str, str] = {}  # stage node key -> store key
+        self.entries: dict[str, object] = {}  # stage node key -> store Entry (cached stages)
+        self.failures: dict[tuple[int, str], StageFailure] = {}
+        self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
+        self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
+        self.log: list[tuple[Node, str | None, str, float | None, object]] = []
+        self.owner = None  # the experiment of the task being stepped (set by the scheduler)
 
-    def value(self, node: Node, env: Env | None = None) -> object:
-        """The value of `node` (parameters of enclosing lambdas from `env`)."""
-        closed = not node.free
-        memo = self.memo if closed or env is None else env.memo
+    # ------------------------------------------------------------------ the API
+
+    def value(self, node: Node) -> object:
+        """The value of `node`; raises `StageFailure` when it fails."""
+        return self.results([(VALUE, node, None)])[0]
+
+    def identity(self, node: Node) -> str:
+        return self.results([(ID, node, None)])[0]
+
+    def render(self, node: Node) -> object:
+        """The JSON rendering of `node`'s value (from the store's headers where it can)."""
+        return self.results([(JSON, node, None)])[0]
+
+    def results(self, roots, on_root=None) -> list:
+        """The results of `roots` (`(kind, node, owner)`: kind ID, VALUE or JSON, owner the
+        experiment they are computed for); a failed root's entry is its `StageFailure` when
+        `on_root` is given (called as each finishes), else the first failure is raised."""
+        out: list = [None] * len(roots)
+        failures: list = []
+
+        def done(index, value, failure):
+            out[index] = failure if failure is not None else value
+            if failure is not None:
+                failures.append(failure)
+            if on_root is not None:
+                on_root(index, value, failure)
+
+        schedule.run(self, self.executor, list(roots), done)
+        if on_root is None and failures:
+            raise failures[0]
+        return out
+
+    def store_key(self, node: Node) -> str | None:
+        """The store key of stage `node` once its identity is known (None otherwise)."""
+        return self.keys.get(node.key)
+
+    # ------------------------------------------------------------ for the scheduler
+
+    def known(self, kind: int, node: Node) -> object:
+        failure = self.failures.get((kind, node.key))
+        if failure is not None:
+            raise failure
         key = node.key
-        try:
-            return memo[key]
-        except KeyError:
-            pass
-        if closed and key in self.failures:
-            raise self.failures[key]
-        try:
-            result = self._compute(node, env)
-        except StageFailure as failure:
-            if closed:
-                self.failures[key] = failure
-            raise
-        except Exception as exc:
-            failure = StageFailure(node, exc)
-            if closed:
-                self.failures[key] = failure
-            if node.is_stage:
-                self.stats["failed"] += 1
-            raise failure from None
-        memo[key] = result
-        return result
+        if kind == ID:
+            found = self.ident.get(key, MISSING)
+            if found is MISSING and not node.inputs and node.op in ("lit", "ref", "param"):
+                found = self.ident[key] = digest(node.op, *node.code)
+            return found
+        if kind == VALUE:
+            found = self.values.get(key, MISSING)
+            if found is MISSING and node.op == "lit":
+                return node.data
+            return found
+        return self.rendered.get(key, MISSING)
 
-    def _compute(self, node: Node, env: Env | None) -> object:
+    def task(self, kind: int, node: Node):
+        if kind == ID:
+            return self._identity(node)
+        if kind == VALUE:
+            return self._value(node)
+        return self._render(node)
+
+    def finished(self, kind: int, node: Node, result: object) -> None:
+        if kind == ID:
+            self.ident[node.key] = result
+        elif kind == VALUE:
+            self.values[node.key] = result
+        else:
+            self.rendered[node.key] = result
+
+    def failed(self, kind: int, node: Node, failure: StageFailure) -> None:
+        self.failures[(kind, node.key)] = failure
+
+    def error(self, node: Node, exc: BaseException) -> StageFailure:
+        return StageFailure(node, exc)
+
+    # ------------------------------------------------------------------ the tasks
+
+    def _identity(self, node: Node):
+        kind = "value" if node.free else node_kind(node)
         op = node.op
-        if op in ("call", "method", "apply"):
-            return self._stage(node, env)
-        return getattr(self, "_eval_" + op)(node, env)
+        if kind in ("value", "cheap"):
+            if not node.free and op in ("cond", "boolop"):
+                return (yield from self._branch_identity(node))
+            ids = yield [Need(ID, n) for n in node.inputs]
+            return digest(op, *node.code, *ids)
+        if kind == "resource":
+            path = call_stage(node, (yield [Need(VALUE, n) for n in node.inputs]))
+            self.values[node.key] = path
+            if self.files is None:
+                from ibc.runtime.hashing import FileHashes
 
-    # stages
-    def _stage(self, node: Node, env: Env | None) -> object:
-        storable = not node.free and not (node.op == "call" and node.data[0].impure)
-        if storable:
-            try:
-                result = self.store.get(node.key)
-            except KeyError:
-                pass
-            else:
-                self.stats["cached"] += 1
-                return result
-        if node.op == "call":
+                self.files = FileHashes(None)
+            name = node.data[0].name
+            content = self.files.of_file(path) if name == "file" else self.files.of_dir(path)
+            return digest(name, content)
+        ids = yield [Need(ID, n) for n in node.inputs]
+        key = digest(op, *node.code, *ids)
+        self.keys[node.key] = key
+        owner = None
+        if kind == "stage" and not self.force:
+            entry = self.store.meta(key)
+            if entry is not None:
+                self.entries[node.key] = entry
+                self._event(node, key, "cached", entry.meta.get("seconds"))
+                if self.logs is not None:
+                    self._replay(node, entry)
+                return entry.content
+        if self.dry_run:
+            self._event(node, key, "pending", None)
+            return "?" + node.key
+        outcome = yield from self._run(node, owner)
+        value = outcome.value
+        self.values[node.key] = value
+        if kind == "impure":
+            return content_hash(value)
+        return self._put(node, key, value, self._meta(node, ids, outcome))
+
+    def _put(self, node: Node, key: str, value: object, meta: dict) -> str:
+        """Store a stage's result; its identity. A value that cannot be serialized (a local
+        function, an open file …) is kept for this run only, identified by its key."""
+        try:
+            return self.store.put(key, value, meta).content
+        except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
+            self.unstored[node.key] = f"{type(exc).__name__}: {exc}"
+            return "k:" + key
+
+    def _branch_identity(self, node: Node):
+        """A conditional's (or `and`/`or`'s) identity: that of the branch it takes."""
+        try:
+            first = yield Need(VALUE, node.inputs[0])
+        except Unknown:  # a dry run: the condition is not computed yet, plan both branches
+            ids = yield [Need(ID, n) for n in node.inputs]
+            return digest(node.op, *node.code, *ids)
+        if node.op == "cond":
+            chosen = node.inputs[1] if first else node.inputs[2]
+        else:
+            chosen = node.inputs[0] if (node.data == "and") != bool(first) else node.inputs[1]
+        return (yield Need(ID, chosen))
+
+    def _run(self, node: Node, owner):
+        """Run stage `node` through the executor; returns its `Outcome`."""
+        from ibc.runtime.executors import Call
+
+        values = yield [Need(VALUE, n) for n in node.inputs]
+        op = node.op
+        method = None
+        if op == "call":
             ref, nargs, names = node.data
-            func = resolve(ref)
-            inputs = node.inputs
-        elif node.op == "method":
-            name, nargs, names = node.data
-            func = getattr(self.value(node.inputs[0], env), name)
-            inputs = node.inputs[1:]
+            func, args = ref, values
+        elif op == "method":
+            method, nargs, names = node.data
+            func, args = values[0], values[1:]
         else:
             nargs, names = node.data
-            func = self.value(node.inputs[0], env)
-            inputs = node.inputs[1:]
-        values = [self.value(n, env) for n in inputs]
-        args = values[:nargs]
-        kwargs = dict(zip(names, values[nargs:]))
-        result = self.executor.run(node, func, args, kwargs)
-        self.stats["ran"] += 1
-        if storable:
-            self.store.put(node.key, result, node)
-        return result
+            func, args = values[0], values[1:]
+        call = Call(
+            func,
+            list(args[:nargs]),
+            dict(zip(names, args[nargs:])),
+            method=method,
+            label=node.describe(),
+            check_purity=self.check_purity,
+        )
+        if self.progress is not None:
+            self.progress.stage(self._owner_of(node), _label(node), node.at, "running")
+        started = time.perf_counter()
+        outcome = yield Submit(call)
+        if not outcome.ok:
+            self._event(node, self.keys.get(node.key), "failed", time.perf_counter() - started)
+            error = outcome.error
+            if isinstance(error, StageFailure):  # inside a lambda the stage called
+                raise error
+            if error is None:
+                error = RemoteError(outcome.error_type, outcome.error_text)
+            raise StageFailure(node, error, outcome.traceback)
+        if outcome.mutated:
+            self._event(node, self.keys.get(node.key), "failed", outcome.seconds)
+            changed = ", ".join(outcome.mutated)
+            raise StageFailure(
+                node,
+                PurityError(
+                    f"{node.describe()} changed its {changed}; stage functions must not "
+                    "modify their inputs (copy the input first)"
+                ),
+            )
+        self._event(node, self.keys.get(node.key), "ran", outcome.seconds)
+        return outcome
 
-    # values
-    def _eval_lit(self, node: Node, env: Env | None) -> object:
-        return node.data
-
-    def _eval_ref(self, node: Node, env: Env | None) -> object:
-        return resolve(node.data)
-
-    def _eval_param(self, node: Node, env: Env | None) -> object:
-        if env is None:
+    def _value(self, node: Node):
+        op = node.op
+        kind = node_kind(node)
+        if kind in ("stage", "impure", "resource"):
+            yield Need(ID, node)
+            if node.key in self.values:
+                return self.values[node.key]
+            if self.dry_run:
+                raise Unknown(node.key)
+            key = self.keys[node.key]
+            try:
+                return self.store.load(key)
+            except KeyError:  # damaged or removed since its header was read: run it again
+                outcome = yield from self._run(node, None)
+                self._put(node, key, outcome.value, self._meta(node, None, outcome))
+                return outcome.value
+        if op in ("cond", "boolop"):
+            first = yield Need(VALUE, node.inputs[0])
+            if op == "cond":
+                chosen = node.inputs[1] if first else node.inputs[2]
+            elif (node.data == "and") != bool(first):
+                return first
+            else:
+                chosen = node.inputs[1]
+            return (yield Need(VALUE, chosen))
+        if op == "fn":
+            closed = frontier(node)
+            values = yield [Need(VALUE, n) for n in closed]
+            return Closure(node, {n.key: v for n, v in zip(closed, values)})
+        if op == "ref":
+            return resolve(node.data)
+        if op == "param":
             raise RuntimeError("a lambda parameter was evaluated outside its lambda")
-        return env.values[node.data]
+        values = yield [Need(VALUE, n) for n in node.inputs]
+        if kind == "cheap":
+            return call_stage(node, values)
+        return apply_op(node, values)
 
-    def _eval_fn(self, node: Node, env: Env | None) -> object:
-        return Closure(self, node, env)
+    def _render(self, node: Node):
+        op = node.op
+        if node_kind(node) in ("stage", "impure"):
+            yield Need(ID, node)
+            if node.key not in self.values:
+                entry = self.entries.get(node.key)
+                if entry is not None and "json" in entry.meta:
+                    return entry.meta["json"]
+            return jsonable((yield Need(VALUE, node)))
+        if op == "record":
+            parts = yield [Need(JSON, n) for n in node.inputs]
+            return dict(zip(node.data, parts))
+        if op in ("list", "tuple"):
+            return list((yield [Need(JSON, n) for n in node.inputs]))
+        return jsonable((yield Need(VALUE, node)))
 
-    def _eval_list(self, node: Node, env: Env | None) -> object:
-        return [self.value(n, env) for n in node.inputs]
+    # ------------------------------------------------------------------ records
 
-    def _eval_tuple(self, node: Node, env: Env | None) -> object:
-        return tuple(self.value(n, env) for n in node.inputs)
+    def _meta(self, node: Node, ids, outcome) -> dict:
+        import json
 
-    def _eval_dict(self, node: Node, env: Env | None) -> object:
-        values = [self.value(n, env) for n in node.inputs]
-        return dict(zip(values[0::2], values[1::2]))
-
-    def _eval_record(self, node: Node, env: Env | None) -> object:
-        return {name: self.value(n, env) for name, n in zip(node.data, node.inputs)}
-
-    # reads
-    def _eval_field(self, node: Node, env: Env | None) -> object:
-        return self.value(node.inputs[0], env)[node.data]
-
-    def _eval_attr(self, node: Node, env: Env | None) -> object:
-        return getattr(self.value(node.inputs[0], env), node.data)
-
-    def _eval_index(self, node: Node, env: Env | None) -> object:
-        return self.value(node.inputs[0], env)[self.value(node.inputs[1], env)]
-
-    def _eval_unpack(self, node: Node, env: Env | None) -> object:
-        index, length, pattern = node.data
-        whole = self.value(node.inputs[0], env)
+        meta = {
+            "stage": _label(node),
+            "at": node.at,
+            "fingerprint": node.data[0].fingerprint if node.op == "call" else "",
+            "inputs": list(ids or ()),
+            "seconds": round(outcome.seconds, 6),
+            "time": time.time(),
+            "run": self.run_id,
+        }
+        if outcome.stdout:
+            meta["stdout"] = outcome.stdout
+        if outcome.stderr:
+            meta["stderr"] = outcome.stderr
+        rendered = jsonable(outcome.value)
         try:
-            count = len(whole)
-        except TypeError:
-            whole = tuple(whole)
-            count = len(whole)
-        if count != length:
-            what = f"`{pattern}`" if pattern else "destructuring"
-            at = f" at {node.at}" if node.at else ""
-            raise UnpackError(f"{what}{at} expects {length} values, got {count}")
-        return whole[index]
+            if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
+                meta["json"] = rendered
+        except (TypeError, ValueError):
+            pass
+        return meta
 
-    # operators
-    def _eval_binop(self, node: Node, env: Env | None) -> object:
-        left, right = (self.value(n, env) for n in node.inputs)
-        return _BINOPS[node.data](left, right)
+    def _owner_of(self, node: Node):
+        return self.owner
 
-    def _eval_unop(self, node: Node, env: Env | None) -> object:
-        return _UNOPS[node.data](self.value(node.inputs[0], env))
+    def _event(self, node: Node, key, state: str, seconds) -> None:
+        owner = self.owner
+        if state in ("ran", "cached", "failed"):
+            self.stats[state] += 1
+            counts = self.counts.setdefault(owner, {"ran": 0, "cached": 0, "failed": 0})
+            counts[state] += 1
+        self.log.append((node, key, state, seconds, owner))
+        if self.progress is not None:
+            self.progress.stage(owner, _label(node), node.at, state, seconds)
 
-    def _eval_boolop(self, node: Node, env: Env | None) -> object:
-        left = self.value(node.inputs[0], env)
-        if (node.data == "and") != bool(left):
-            return left
-        return self.value(node.inputs[1], env)
+    def _replay(self, node: Node, entry) -> None:
+        out, err = entry.meta.get("stdout"), entry.meta.get("stderr")
+        if out or err:
+            self.logs.write(f"[logs of {_label(node)} at {node.at or '?'} (cached)]\n")
+            self.logs.write((out or "") + (err or ""))
+            self.logs.flush()
 
-    def _eval_compare(self, node: Node, env: Env | None) -> object:
-        left = self.value(node.inputs[0], env)
-        result: object = True
-        for op, operand in zip(node.data, node.inputs[1:]):
-            right = self.value(operand, env)
-            result = _CMPOPS[op](left, right)
-            if not result:
-                return result
-            left = right
-        return result
 
-    def _eval_cond(self, node: Node, env: Env | None) -> object:
-        cond, then, orelse = node.inputs
-        return self.value(then if self.value(cond, env) else orelse, env)
+def content_hash(value: object) -> str:
+    """The content hash of `value` as the store would compute it (for impure stages' results,
+    which are not stored)."""
+    import xxhash
+
+    from ibc.runtime.codecs import encode
+
+    h = xxhash.xxh3_128()
+    for chunk in encode(value)[1]:
+        h.update(chunk)
+    return h.hexdigest()
+
+
+class RemoteError(Exception):
+    """An exception raised in a worker that could not be sent back as itself."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        super().__init__(f"{type_name}: {text}" if text else type_name)
+        self.type_name = type_name
+
+
+def _label(node: Node) -> str:
+    op, data = node.op, node.data
+    if op == "call":
+        return data[0].label
+    if op == "method":
+        return "." + data[0]
+    return "function value"

@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - other interpreters
 
 # Operations whose nodes are stages: their results are worth storing.
 STAGE_OPS = frozenset({"call", "method", "apply"})
+PRELUDE = "ibc.runtime.prelude"
 
 
 def digest(*parts: str) -> str:
@@ -69,11 +70,12 @@ class Node:
     location) and `path` (its parameter path) are metadata, not part of the key. `free` is
     the set of lambda levels whose parameters it depends on (empty: it can be memoized)."""
 
-    __slots__ = ("key", "op", "data", "inputs", "at", "path", "free", "builder")
+    __slots__ = ("key", "op", "code", "data", "inputs", "at", "path", "free", "builder")
 
-    def __init__(self, key, op, data, inputs, at, path, free, builder=None) -> None:
+    def __init__(self, key, op, data, inputs, at, path, free, builder=None, code=()) -> None:
         self.key: str = key
         self.op: str = op
+        self.code: tuple[str, ...] = code  # the static part as text (part of the key)
         self.data: object = data
         self.inputs: tuple[Node, ...] = inputs
         self.at: str | None = at
@@ -82,6 +84,11 @@ class Node:
         # for "fn" nodes: (the Python function that expands the lambda, the `Stack` it was
         # made under)
         self.builder = builder
+
+    def __reduce__(self):
+        # sent to worker processes inside closures: the build-time expander stays behind
+        args = (self.key, self.op, self.data, self.inputs, self.at, self.path, self.free)
+        return (Node, (*args, None, self.code))
 
     @property
     def is_stage(self) -> bool:
@@ -140,7 +147,7 @@ class Graph:
             return node
         if free is None:
             free = frozenset().union(*(n.free for n in inputs)) if inputs else frozenset()
-        node = Node(key, op, data, inputs, at, path, free, builder)
+        node = Node(key, op, data, inputs, at, path, free, builder, code)
         self.nodes[key] = node
         return node
 
@@ -392,6 +399,13 @@ class Builder:
                     if callee.op != "ref":
                         return self.apply(callee, args, kwargs, at=at)
                     ref = callee.data
+        if ref.module == PRELUDE and ref.name == "map" and len(args) == 2 and not kwargs:
+            func, items = args
+            if items.op == "list" and func.op in ("fn", "ref"):
+                # a list of known length: one stage per element
+                if func.op == "ref":
+                    return self.list([self.call(func.data, [x], at=at) for x in items.inputs])
+                return self.list([self.apply(func, [x], at=at) for x in items.inputs])
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "call",

@@ -24,11 +24,10 @@ import os
 import sys
 from typing import Callable
 
-from ibc.runtime.errors import format_failure
 from ibc.runtime.evaluate import Evaluator
 from ibc.runtime.graph import Graph, Node, Scope
 from ibc.runtime.layers import Layer, Stack
-from ibc.runtime.values import closest, jsonable
+from ibc.runtime.values import closest
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
@@ -57,6 +56,38 @@ class Options:
         self.show_help = False
         self.list_params = False
         self.sets: list[str] = []  # the PATH=LITERAL texts of -s, in order
+        self.executor = "local"
+        self.jobs: int | None = None
+        self.address: str | None = None
+        self.store: str | None = None
+        self.out: str | None = None
+        self.force = False
+        self.dry_run = False
+        self.logs = False
+        self.quiet = False
+        self.durable = False
+        self.check_purity = False
+
+
+# options that take a value, and the attribute they set
+_VALUED = {
+    "--executor": "executor",
+    "--jobs": "jobs",
+    "-j": "jobs",
+    "--address": "address",
+    "--store": "store",
+    "--out": "out",
+    "-o": "out",
+}
+_FLAGS = {
+    "--force": "force",
+    "--dry-run": "dry_run",
+    "--logs": "logs",
+    "--quiet": "quiet",
+    "-q": "quiet",
+    "--durable": "durable",
+    "--check-purity": "check_purity",
+}
 
 
 class Program:
@@ -79,6 +110,7 @@ class Program:
         self.targets: dict[str, Target] = {}
         self.points: dict[str, tuple[str, int]] = {}  # point name -> (sweep, index)
         self.overrides: Layer | None = None
+        self.override_texts: list[str] = []  # `ibc run -s` texts, for the run records
 
     # registration (used by emitted code)
     def binding(self, name: str, hidden: bool = False):
@@ -168,7 +200,8 @@ class Program:
     def usage(self) -> str:
         prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
         lines = [
-            f"usage: python {prog} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
+            f"usage: python {prog} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]"
+            " [options]",
             "",
             f"Runs the targets of {self.source} (all experiments and sweeps when none is named)",
             "and prints each one's name and value; a sweep, each point's (a point runs alone",
@@ -190,6 +223,18 @@ class Program:
             "                   None, list or tuple of them); repeatable",
             "  --list-params    print every parameter that -s can set, with its type",
             "  --json           print one JSON object {target: value} at the end, nothing else",
+            "  --executor NAME  local (default), process or dask",
+            "  --jobs N         worker processes for process/dask (default: the CPU count)",
+            "  --address ADDR   the dask scheduler to use (default: a local cluster)",
+            "  --store PATH     the store folder (default: $IBC_STORE, else .ibc in the project)",
+            "  --force          run every stage again, even when its result is stored",
+            "  --dry-run        show what would run and what is cached; run nothing",
+            "  --logs           replay the captured output of cached stages",
+            "  --out PATH       write the value of the one target run to PATH (.json, .csv for",
+            "                   a DataFrame, else pickle)",
+            "  --quiet          no progress output",
+            "  --durable        fsync store entries (for machines that may lose power)",
+            "  --check-purity   fail a stage that changes one of its arguments",
             "  -h, --help       show this message",
         ]
         return "\n".join(lines) + "\n"
@@ -212,6 +257,15 @@ class Program:
                 options.sets.append(text)
             elif arg.startswith("--set="):
                 options.sets.append(arg[len("--set=") :])
+            elif arg in _FLAGS:
+                setattr(options, _FLAGS[arg], True)
+            elif arg in _VALUED or arg.split("=", 1)[0] in _VALUED:
+                name, eq, value = arg.partition("=")
+                if not eq:
+                    value = next(args, None)
+                    if value is None:
+                        raise Usage(f"{arg} needs a value")
+                setattr(options, _VALUED[name], value)
             elif arg.startswith("-s") and not arg.startswith("--"):
                 options.sets.append(arg[2:])
             elif arg.startswith("-"):
@@ -227,6 +281,17 @@ class Program:
                 listing = ", ".join(runnable) or "(none)"
                 raise Usage(f"unknown target `{name}`{hint}\navailable targets: {listing}")
         options.names = options.names or list(self.targets)
+        if options.jobs is not None:
+            try:
+                options.jobs = int(options.jobs)
+            except ValueError:
+                raise Usage(f"--jobs needs a whole number, not `{options.jobs}`") from None
+            if options.jobs < 1:
+                raise Usage("--jobs needs a number of at least 1")
+        if options.executor not in ("local", "process", "dask"):
+            raise Usage(f"unknown executor `{options.executor}`: local, process or dask")
+        if options.out is not None and len(self.jobs(options.names)) != 1:
+            raise Usage("--out writes the value of one target: name exactly one")
         return options
 
     def sets_layer(self, texts: list[str]) -> Layer | None:
@@ -270,9 +335,17 @@ class Program:
         except Usage as usage:
             err.write(f"error: {usage}\n(see --help)\n")
             return EXIT_USAGE
+        from ibc.runtime.running import Run
+
         try:
-            return self._run(options.names, options.as_json, out, err, sets)
+            run = Run(self, options, out, err, sets)
+        except Usage as usage:
+            err.write(f"error: {usage}\n")
+            return EXIT_USAGE
+        try:
+            return run.main()
         except KeyboardInterrupt:
+            run.interrupt()
             err.write("\ninterrupted\n")
             return EXIT_INTERRUPTED
 
@@ -291,36 +364,6 @@ class Program:
             else:
                 jobs.append((name, target.kind if target else "binding", name, None))
         return jobs
-
-    def _run(self, names: list[str], as_json: bool, out, err, sets: Layer | None = None) -> int:
-        import json
-
-        self.activate()
-        scope = self.scope()
-        stack = self.stack(scope, sets)
-        evaluator = Evaluator()
-        results: dict[str, object] = {}
-        failed = False
-        for shown, kind, name, index in self.jobs(names):
-            try:
-                if index is None:
-                    node = scope.get(name, stack)
-                else:
-                    node = scope.point(name, index, stack)
-                value = evaluator.value(node)
-            except Exception as failure:
-                failed = True
-                err.write(format_failure(shown, kind, failure))
-                err.flush()
-                continue
-            rendered = jsonable(value)
-            results[shown] = rendered
-            if not as_json:
-                out.write(f"{shown}: {json.dumps(rendered, ensure_ascii=False)}\n")
-                out.flush()
-        if as_json:
-            out.write(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-        return EXIT_FAILED if failed else EXIT_OK
 
 
 def find_program(namespace: dict) -> Program:

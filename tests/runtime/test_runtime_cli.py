@@ -118,8 +118,10 @@ def test_missing_module_failure_names_the_module(capsys):
 
 
 def test_keyboard_interrupt_exits_130(capsys, monkeypatch):
+    from ibc.runtime import running
+
     ns = load(simple())
-    monkeypatch.setattr(ns["program"], "_run", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
+    monkeypatch.setattr(running.Run, "_main", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt))
     assert ns["program"].main([]) == 130
     assert "interrupted" in capsys.readouterr().err
 

@@ -86,21 +86,26 @@ def test_scope_builds_each_binding_once():
         scope.get("z")
 
 
-def test_store_hit_skips_the_stage_and_its_inputs():
+def test_store_hit_skips_the_stage_and_does_not_load_its_inputs():
     m = builder()
-    failing_input = m.call(Ref("no_such_module_for_ibc_tests", "f"), [])
-    stage = m.call(F, [failing_input])
+    inner = m.call(F, [m.list([m.lit(1), m.lit(2)])])
+    stage = m.call(F, [m.list([inner, m.lit(4)])])
     store = MemoryStore()
-    store.put(stage.key, 99, stage)
-    evaluator = Evaluator(store=store)
-    assert evaluator.value(stage) == 99
-    assert evaluator.stats["cached"] == 1 and evaluator.stats["ran"] == 0
+    assert Evaluator(store=store).value(stage) == 7
+    loads = []
+    original = store.load
+    store.load = lambda key: loads.append(key) or original(key)
+    again = Evaluator(store=store)
+    assert again.value(stage) == 7
+    assert again.stats == {"ran": 0, "cached": 2, "failed": 0}
+    assert loads == [again.store_key(stage)]  # the inner stage's value is never loaded
 
 
 def test_stage_results_are_put_in_the_store():
     m = builder()
     stage = m.call(F, [m.list([m.lit(1), m.lit(2)])])
     store = MemoryStore()
-    assert Evaluator(store=store).value(stage) == 3
-    assert store.get(stage.key) == 3
+    evaluator = Evaluator(store=store)
+    assert evaluator.value(stage) == 3
+    assert store.load(evaluator.store_key(stage)) == 3
     assert len(store) == 1  # cheap nodes are not stored

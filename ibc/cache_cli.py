@@ -1,0 +1,114 @@
+"""What `ibc cache ls|gc|clear` do and print: pure functions over a store that return the text
+to show (the command-line parser in `ibc/cli.py` calls them), and `parse_before` for
+`ibc cache gc --before 7d`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+
+from ibc.runtime.store import DiskStore
+
+_AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def human_size(n: int) -> str:
+    """Bytes in decimal units: `512 B`, `3.4 kB`, `12 MB`, `1.2 GB`."""
+    if n < 1000:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("kB", "MB", "GB", "TB", "PB"):
+        value /= 1000
+        if value < 999.95 or unit == "PB":
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")
+
+
+def human_age(seconds: float) -> str:
+    """How long ago, roughly: `just now`, `45 s ago`, `12 min ago`, `3 h ago`, `4 days ago`."""
+    seconds = max(0.0, seconds)
+    if seconds < 1:
+        return "just now"
+    if seconds < 60:
+        return f"{seconds:.0f} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h ago"
+    days = seconds // 86400
+    return f"{days:.0f} day ago" if days == 1 else f"{days:.0f} days ago"
+
+
+def cache_ls(store: DiskStore, long: bool = False, now: float | None = None) -> str:
+    """A summary of the store (entries, total size, oldest and newest); with `long`, also one
+    line per entry, newest first: key prefix, size, age, stage and `.ib` location."""
+    now = time.time() if now is None else now
+    entries = sorted(store.entries(), key=lambda e: e.time, reverse=True)
+    where = store.root if store.root is not None else "memory"
+    if not entries:
+        return f"the store at {where} is empty"
+    total = sum(e.file_size for e in entries)
+    summary = (
+        f"{_entries(len(entries))}, {human_size(total)} in {where}; "
+        f"oldest {human_age(now - entries[-1].time)}, newest {human_age(now - entries[0].time)}"
+    )
+    lines = [summary]
+    if long:
+        rows = []
+        for e in entries:
+            stage = e.meta.get("stage")
+            at = e.meta.get("at")
+            rows.append(
+                (
+                    e.key[:12],
+                    human_size(e.file_size),
+                    human_age(now - e.time),
+                    str(stage) if stage is not None else "-",
+                    str(at) if at is not None else "",
+                )
+            )
+        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        for r in rows:
+            cells = [r[0].ljust(widths[0]), r[1].rjust(widths[1]), r[2].ljust(widths[2])]
+            lines.append("  ".join(cells + [r[3].ljust(widths[3]), r[4]]).rstrip())
+    return "\n".join(lines)
+
+
+def parse_before(text: str, now: float | None = None) -> float:
+    """An epoch time from `2026-11-01` (local midnight), an ISO date and time
+    (`2026-11-01T12:30`, with or without a UTC offset), or an age before now: `7d`, `12h`,
+    `30m`, `45s`, `2w`. `ValueError` with the accepted forms otherwise."""
+    now = time.time() if now is None else now
+    stripped = text.strip()
+    m = _AGE.fullmatch(stripped)
+    if m:
+        return now - float(m.group(1)) * _UNITS[m.group(2).lower()]
+    try:
+        moment = datetime.fromisoformat(stripped)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as a time: write a date (2026-11-01), a date and time "
+            f"(2026-11-01T12:30) or an age (7d, 12h, 30m)"
+        ) from None
+    return moment.timestamp()
+
+
+def cache_gc(store: DiskStore, keep: set[str] | None, before: float | None) -> str:
+    """Remove the entries not in `keep` and/or older than `before` (see `DiskStore.gc`) and
+    say what was removed and what was kept."""
+    removed, freed = store.gc(keep=keep, before=before)
+    left = store.stats()["entries"]
+    return f"removed {_entries(removed)} ({human_size(freed)}); kept {left}"
+
+
+def cache_clear(store: DiskStore) -> str:
+    """Remove every entry and say how many and how much."""
+    removed, freed = store.clear()
+    return f"removed {_entries(removed)} ({human_size(freed)})"
+
+
+def _entries(n: int) -> str:
+    return "1 entry" if n == 1 else f"{n} entries"

@@ -1,0 +1,418 @@
+"""`ibc results`: the recorded experiments of a project, as a table, CSV, Markdown, JSON or a plot.
+
+Every run appends records to `<root>/runs/<run id>.jsonl` (`root` is the project's `.ibc`
+folder), one JSON object per experiment (DESIGN §8.3), and its stages to
+`<run id>.stages.jsonl`. Run ids start with a UTC timestamp, so they sort in time order. A
+killed run may leave a truncated last line or none at all: bad lines are skipped.
+
+- `load_records` keeps the newest record of each (file, experiment), or all of them;
+- `results_rows` makes one row per record, with a column per parameter whose value differs
+  among the records and one per metric;
+- `render_results` prints the rows (`table`, `csv`, `markdown`) or the records (`json`, the
+  shape of DESIGN §9), sorted by a column if asked;
+- `plot_results` draws one column against another with matplotlib (optional dependency);
+- `load_stage_states` gives the last known state and duration of each graph node, for
+  `ibc graph` after a run.
+
+Plain text on purpose, as `ibc params`: no `rich`, no colour, padded columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+FORMATS = ("table", "csv", "markdown", "json")
+JSON_FIELDS = ("experiment", "file", "params", "metrics", "status", "started", "seconds")
+FIXED_LAST = ("status", "started", "seconds")
+GAP = "  "
+MISSING = "-"
+MAX_CELL = 40
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading run files
+
+
+def run_files(root: Path, suffix: str = ".jsonl") -> list[Path]:
+    """The run files under `root/runs` in time order: experiment records (`.jsonl`) by
+    default, stage records with `suffix=".stages.jsonl"`."""
+    runs = Path(root) / "runs"
+    if not runs.is_dir():
+        return []
+    found = []
+    for path in runs.iterdir():
+        name = path.name
+        if not path.is_file() or not name.endswith(suffix):
+            continue
+        if suffix == ".jsonl" and name.endswith(".stages.jsonl"):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.name)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """The JSON objects of a file, one per line; blank, damaged and non-object lines skipped."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    value = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(value, dict):
+                    yield value
+    except OSError:
+        return
+
+
+def _valid(record: dict) -> bool:
+    return isinstance(record.get("experiment"), str)
+
+
+def _same_file(record_file: Any, wanted: str, project: Path) -> bool:
+    if not isinstance(record_file, str):
+        return False
+    if PurePosixPath(record_file) == PurePosixPath(Path(wanted).as_posix()):
+        return True
+    try:
+        return (project / record_file).resolve() == Path(wanted).resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def load_records(root: Path, file: str | None = None, all_runs: bool = False) -> list[dict]:
+    """The records of experiment runs under `root` (the project's `.ibc` folder), oldest
+    first. Unless `all_runs`, only the newest record of each (file, experiment). `file`
+    keeps the records of one `.ib` file: the path relative to the project root (the folder
+    holding `root`) as recorded, or any path that resolves to the same file."""
+    root = Path(root)
+    project = root.parent
+    records: list[dict] = []
+    for path in run_files(root):
+        for record in read_jsonl(path):
+            if not _valid(record):
+                continue
+            if file is not None and not _same_file(record.get("file"), file, project):
+                continue
+            records.append(record)
+    if all_runs:
+        return records
+    newest: dict[tuple, int] = {}
+    for index, record in enumerate(records):
+        newest[(str(record.get("file")), record["experiment"])] = index
+    return [records[i] for i in sorted(newest.values())]
+
+
+def load_stage_states(root: Path) -> dict[str, dict]:
+    """For each graph node id seen in a run, its newest stage record: `{"state", "seconds",
+    "key", "experiment"}` (for `ibc graph` after a run)."""
+    states: dict[str, dict] = {}
+    for path in run_files(root, ".stages.jsonl"):
+        for record in read_jsonl(path):
+            node = record.get("node")
+            if isinstance(node, str) and record.get("state") in ("ran", "cached", "failed"):
+                states[node] = record
+    return states
+
+
+# ---------------------------------------------------------------------------------------------
+# Rows and columns
+
+
+def _params(record: dict) -> dict:
+    params = record.get("params")
+    return params if isinstance(params, dict) else {}
+
+
+def _metrics(record: dict) -> dict:
+    metrics = record.get("metrics")
+    if not isinstance(metrics, dict):
+        return {}
+    return {k: v for k, v in metrics.items() if _is_number(v)}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _canonical(value: Any) -> str:
+    try:
+        return json.dumps(value, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _differing(records: list[dict]) -> list[str]:
+    """Parameter paths in order of first appearance whose value is not the same in all records
+    (a record without the path differs from one with it)."""
+    order: dict[str, None] = {}
+    for record in records:
+        for path in _params(record):
+            order.setdefault(path, None)
+    differing = []
+    for path in order:
+        seen = {_canonical(_params(r)[path]) if path in _params(r) else "\0absent" for r in records}
+        if len(seen) > 1:
+            differing.append(path)
+    return differing
+
+
+def _column_names(records: list[dict]) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Column names and, for each, where its value comes from: (`field`|`param`|`metric`, key)."""
+    columns: list[str] = ["experiment"]
+    sources: list[tuple[str, str, str]] = [("experiment", "field", "experiment")]
+    taken = {"experiment", *FIXED_LAST}
+
+    def add(name: str, kind: str, key: str, prefix: str) -> None:
+        if name in taken:
+            name = f"{prefix}.{name}"
+        taken.add(name)
+        columns.append(name)
+        sources.append((name, kind, key))
+
+    for path in _differing(records):
+        add(path, "param", path, "params")
+    metric_order: dict[str, None] = {}
+    for record in records:
+        for name in _metrics(record):
+            metric_order.setdefault(name, None)
+    for name in metric_order:
+        add(name, "metric", name, "metrics")
+    for name in FIXED_LAST:
+        columns.append(name)
+        sources.append((name, "field", name))
+    return columns, sources
+
+
+def _cell(record: dict, kind: str, key: str) -> Any:
+    if kind == "param":
+        return _params(record).get(key)
+    if kind == "metric":
+        return _metrics(record).get(key)
+    return record.get(key)
+
+
+def results_rows(records: Iterable[dict]) -> tuple[list[str], list[dict]]:
+    """The columns (experiment, differing parameters, metrics, status, started, seconds) and
+    one row per record mapping each column to its value (None when the record has none)."""
+    records = list(records)
+    columns, sources = _column_names(records)
+    rows = [{name: _cell(r, kind, key) for name, kind, key in sources} for r in records]
+    return columns, rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Sorting and rendering
+
+
+def _sort_key(value: Any) -> tuple:
+    if _is_number(value):
+        return (0, float(value) if not math.isnan(value) else math.inf, "")
+    if isinstance(value, str):
+        return (1, 0.0, value)
+    return (2, 0.0, _canonical(value))
+
+
+def _sorted_indices(columns: list[str], rows: list[dict], sort: str | None) -> list[int]:
+    indices = list(range(len(rows)))
+    if not sort:
+        return indices
+    descending = sort.startswith("-")
+    name = sort[1:] if descending else sort
+    if name not in columns:
+        raise ValueError(f"cannot sort by `{name}`: the columns are {', '.join(columns)}")
+    present = [i for i in indices if rows[i].get(name) is not None]
+    absent = [i for i in indices if rows[i].get(name) is None]
+    present.sort(key=lambda i: _sort_key(rows[i][name]), reverse=descending)
+    return present + absent  # records without the value come last either way
+
+
+def format_number(value: Any) -> str:
+    """4 significant digits for floats (`0.9561`, `1.235e+05`); integers in full."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    return f"{value:.4g}"
+
+
+def _short_time(value: str) -> str:
+    """`2026-11-27T03:30:00.123456+00:00` → `2026-11-27 03:30:00` (unparsable: as is)."""
+    from datetime import datetime
+
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return stamp.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _text(value: Any, column: str, limit: int | None = MAX_CELL) -> str:
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if _is_number(value):
+        return format_number(value)
+    if column == "started" and isinstance(value, str):
+        return _short_time(value)
+    text = value if isinstance(value, str) else _canonical(value)
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
+def _raw(value: Any) -> str:
+    """A CSV cell: full precision, empty when missing, JSON for lists and objects."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value) if not isinstance(value, float) else repr(value)
+    return _canonical(value)
+
+
+def _table(columns: list[str], rows: list[dict]) -> str:
+    cells = [[_text(row[c], c) for c in columns] for row in rows]
+    numeric = [
+        any(_is_number(row[c]) for row in rows)
+        and all(row[c] is None or _is_number(row[c]) for row in rows)
+        for c in columns
+    ]
+    widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+
+    def line(values: list[str]) -> str:
+        padded = [
+            v.rjust(widths[i]) if numeric[i] else v.ljust(widths[i]) for i, v in enumerate(values)
+        ]
+        return GAP.join(padded).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])]
+    out.extend(line(values) for values in cells)
+    return "\n".join(out) + "\n"
+
+
+def _markdown(columns: list[str], rows: list[dict]) -> str:
+    def cell(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("|", "\\|")
+
+    out = ["| " + " | ".join(cell(c) for c in columns) + " |"]
+    out.append("| " + " | ".join("---" for _ in columns) + " |")
+    for row in rows:
+        out.append("| " + " | ".join(cell(_text(row[c], c, None)) for c in columns) + " |")
+    return "\n".join(out) + "\n"
+
+
+def _csv(columns: list[str], rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_raw(row[c]) for c in columns])
+    return buffer.getvalue()
+
+
+def json_record(record: dict) -> dict:
+    """A record in the shape of `ibc results --format json` (DESIGN §9)."""
+    return {
+        "experiment": record.get("experiment"),
+        "file": record.get("file"),
+        "params": _params(record),
+        "metrics": _metrics(record),
+        "status": record.get("status"),
+        "started": record.get("started"),
+        "seconds": record.get("seconds"),
+    }
+
+
+def render_results(records: Iterable[dict], fmt: str = "table", sort: str | None = None) -> str:
+    """The records as text in `fmt` (`table`, `csv`, `markdown`, `json`), sorted by column
+    `sort` (`-name`: descending; missing values last). Raises ValueError for an unknown
+    format or column (the message lists the columns)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format `{fmt}`: use one of {', '.join(FORMATS)}")
+    records = list(records)
+    columns, rows = results_rows(records)
+    order = _sorted_indices(columns, rows, sort)
+    if fmt == "json":
+        return json.dumps([json_record(records[i]) for i in order], indent=2, default=repr) + "\n"
+    rows = [rows[i] for i in order]
+    if fmt == "csv":
+        return _csv(columns, rows)
+    if fmt == "markdown":
+        return _markdown(columns, rows)
+    return _table(columns, rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Plotting
+
+PLOT_NEEDS = "--plot needs matplotlib: pip install 'iterbuild[plot]'"
+
+
+def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> None:
+    """Draw column `y` (numeric) against column `x` (numeric or categorical) into `out` (the
+    format from its suffix: `.png`, `.svg`, `.pdf`). When other parameters differ among the
+    records, each combination of them is its own labelled series. A positive numeric `x`
+    spanning two orders of magnitude or more gets a log scale. Uses matplotlib's Agg canvas
+    directly, leaving the global backend alone; raises RuntimeError without matplotlib."""
+    records = list(records)
+    columns, rows = results_rows(records)
+    for name in (x, y):
+        if name not in columns:
+            raise ValueError(f"cannot plot `{name}`: the columns are {', '.join(columns)}")
+    points = [r for r in rows if r.get(x) is not None and _is_number(r.get(y))]
+    if not points:
+        raise ValueError(f"no recorded experiment has a number for `{y}` and a value for `{x}`")
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise RuntimeError(PLOT_NEEDS) from exc
+
+    params = {name for name, kind, _ in _column_names(records)[1] if kind == "param"}
+    others = [c for c in columns if c in params and c not in (x, y)]
+    numeric_x = all(_is_number(r[x]) for r in points)
+    categories: dict[str, int] = {}
+    if not numeric_x:
+        for r in points:
+            categories.setdefault(_text(r[x], x), len(categories))
+
+    series: dict[str, list[tuple[float, float]]] = {}
+    for r in points:
+        label = ", ".join(f"{c}={_text(r[c], c)}" for c in others)
+        xv = float(r[x]) if numeric_x else float(categories[_text(r[x], x)])
+        series.setdefault(label, []).append((xv, float(r[y])))
+
+    figure = Figure(figsize=(6.4, 4.2), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    for label, values in series.items():
+        values.sort()
+        xs, ys = [v[0] for v in values], [v[1] for v in values]
+        style = "o-" if numeric_x and len(values) > 1 else "o"
+        axes.plot(xs, ys, style, label=label or None)
+    if not numeric_x:
+        axes.set_xticks(list(categories.values()), list(categories))
+        axes.margins(x=0.2)
+    else:
+        xs = [float(r[x]) for r in points]
+        if min(xs) > 0 and max(xs) / min(xs) >= 100:  # a sweep over orders of magnitude
+            axes.set_xscale("log")
+    axes.set_xlabel(x)
+    axes.set_ylabel(y)
+    axes.grid(True, alpha=0.3)
+    if any(series) and len(series) > 1:
+        axes.legend(fontsize="small")
+    figure.savefig(Path(out))

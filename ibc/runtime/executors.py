@@ -1,0 +1,990 @@
+"""Where stages run: one stage call as data (`Call`), its result as data (`Outcome`), and the
+executors that run calls — `local` (inline), `process` (a pool of worker processes) and
+`dask` (dask.distributed, a remote cluster or a local one).
+
+`run_call` is the whole of running one stage, wherever it happens: resolve the reference
+(`values.resolve`, in the process that runs it), protect the inputs (NumPy arrays are passed as
+read-only views, so a function that writes into its input fails the same way on every run; or,
+with `check_purity`, writable copies hashed before and after the call, naming the arguments
+that changed), tee standard output and error, time the call, and capture a failure of user code
+as an `Outcome` with the traceback already trimmed to the user's frames (it is computed where
+the exception happened, so it survives the trip back from another process).
+
+Executors all have one shape: `submit(call) -> concurrent.futures.Future[Outcome]` and
+`close(cancel=False)`. A failure of the machinery itself (a call that cannot be pickled, a
+worker that died, a result that cannot be sent back) also comes back as a failed `Outcome`,
+never as an exception of the future, so the evaluator has one thing to handle.
+
+Process pool start method: "forkserver" where the platform has it, else "spawn". Plain "fork"
+copies a process that may hold locks of other threads (the progress display, dask's event
+loop, BLAS pools), which can deadlock the child; "forkserver" forks workers from a small clean
+server process instead and starts them about as fast as "fork" once that server runs (it is
+started once per client process), where "spawn" pays a fresh interpreter per worker. Workers
+inherit the *server's* environment, so the initializer sets what they need explicitly:
+`project_root` first on `sys.path`, `IBC_PROJECT_ROOT`, the client's working directory, and
+SIGINT ignored (Ctrl-C is the client's to handle: it cancels and terminates the workers).
+
+Like the rest of the runtime, this module imports no compiler package and nothing heavy at
+import time: pickle, NumPy, xxhash, multiprocessing and dask are imported inside functions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+from ibc.runtime.values import Ref, resolve
+
+EXECUTORS = ("local", "process", "dask")
+
+__all__ = [
+    "EXECUTORS",
+    "Call",
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "LocalExecutor",
+    "Outcome",
+    "ProcessExecutor",
+    "make_executor",
+    "run_call",
+]
+
+
+class ExecutorError(Exception):
+    """An executor cannot be made or used (unknown name, bad `--jobs`, dask missing or its
+    scheduler unreachable); the message says what to do."""
+
+
+# --------------------------------------------------------------------------- calls, outcomes
+
+
+class Call:
+    """A picklable description of one stage run: call `func(*args, **kwargs)`, or, with
+    `method`, `getattr(func, method)(*args, **kwargs)`. `func` is a `Ref` (resolved in the
+    process that runs the call) or any callable value. `label` names the stage in messages,
+    `arg_names` the positional arguments ("X", "y"; may be shorter than `args`)."""
+
+    __slots__ = (
+        "func",
+        "args",
+        "kwargs",
+        "method",
+        "label",
+        "capture",
+        "check_purity",
+        "arg_names",
+    )
+
+    def __init__(
+        self,
+        func,
+        args: list,
+        kwargs: dict,
+        *,
+        method: str | None = None,
+        label: str = "",
+        capture: bool = True,
+        check_purity: bool = False,
+        arg_names: tuple[str, ...] = (),
+    ) -> None:
+        self.func = func
+        self.args = list(args)
+        self.kwargs = dict(kwargs)
+        self.method = method
+        self.label = label
+        self.capture = capture
+        self.check_purity = check_purity
+        self.arg_names = tuple(arg_names)
+
+    @property
+    def name(self) -> str:
+        """What messages call this stage: the label, else the reference or callable's name."""
+        if self.label:
+            return self.label
+        if isinstance(self.func, Ref):
+            base = self.func.label
+        else:
+            base = getattr(self.func, "__qualname__", None) or type(self.func).__name__
+        return f"{base}.{self.method}" if self.method else base
+
+    def __repr__(self) -> str:
+        return f"Call({self.name!r}, {len(self.args)} args, {sorted(self.kwargs)} kwargs)"
+
+
+class Outcome:
+    """The result of one `Call`: `value` when `ok`, else the failure — `error` (the exception
+    itself; after a trip through pickle, the exception when it can be unpickled here, else
+    None), `error_type` (`ValueError`, `mymod.MyError`), `error_text`, and `traceback` (trimmed
+    to the user's frames, computed where it happened). `stdout`/`stderr` were captured during
+    the call, `seconds` is the call's duration, `mutated` names the arguments the function
+    changed (only with `check_purity`)."""
+
+    __slots__ = (
+        "value",
+        "ok",
+        "_error",
+        "_error_bytes",
+        "error_type",
+        "error_text",
+        "traceback",
+        "stdout",
+        "stderr",
+        "seconds",
+        "mutated",
+    )
+
+    def __init__(
+        self,
+        value: object = None,
+        ok: bool = True,
+        error: BaseException | None = None,
+        error_type: str = "",
+        error_text: str = "",
+        traceback: str = "",
+        stdout: str = "",
+        stderr: str = "",
+        seconds: float = 0.0,
+        mutated: list[str] | None = None,
+    ) -> None:
+        self.value = value
+        self.ok = ok
+        self._error = error
+        self._error_bytes = None
+        self.error_type = error_type
+        self.error_text = error_text
+        self.traceback = traceback
+        self.stdout = stdout
+        self.stderr = stderr
+        self.seconds = seconds
+        self.mutated = list(mutated or [])
+
+    @property
+    def error(self) -> BaseException | None:
+        if self._error is None and self._error_bytes is not None:
+            import pickle
+
+            try:
+                self._error = pickle.loads(self._error_bytes)
+            except Exception:  # its class is not importable here, or its __init__ is odd
+                pass
+            self._error_bytes = None
+        return self._error
+
+    def __getstate__(self):
+        # The exception travels as bytes so that an exception class the receiving process
+        # cannot import (or rebuild) costs only `error`, not the whole outcome.
+        error_bytes = self._error_bytes
+        if self._error is not None:
+            import pickle
+
+            try:
+                error_bytes = pickle.dumps(self._error, protocol=5)
+            except Exception:
+                error_bytes = None
+        state = {slot: getattr(self, slot) for slot in self.__slots__ if slot != "_error"}
+        state["_error_bytes"] = error_bytes
+        return state
+
+    def __setstate__(self, state) -> None:
+        self._error = None
+        for slot, value in state.items():
+            setattr(self, slot, value)
+
+    def __repr__(self) -> str:
+        if self.ok:
+            return f"Outcome(ok, {type(self.value).__name__}, {self.seconds:.3f}s)"
+        return f"Outcome(failed, {self.error_type}: {self.error_text})"
+
+
+def _type_name(error: BaseException) -> str:
+    """The exception's type as tracebacks print it: `ValueError`, `mymod.MyError`."""
+    cls = type(error)
+    module = getattr(cls, "__module__", "")
+    if module in ("builtins", "__main__", None, ""):
+        return cls.__qualname__
+    return f"{module}.{cls.__qualname__}"
+
+
+def _failed(error: BaseException, text: str | None = None, traceback: str = "") -> Outcome:
+    return Outcome(
+        ok=False,
+        error=error,
+        error_type=_type_name(error),
+        error_text=str(error) if text is None else text,
+        traceback=traceback,
+    )
+
+
+# --------------------------------------------------------------------------- output capture
+
+
+class _Tee:
+    """Stands in for `sys.stdout`/`sys.stderr` while calls capture: every write goes through
+    to the stream it replaced and is recorded for the capturing call of the writing thread
+    (or, for threads the user's code started, for the only call capturing at the time)."""
+
+    def __init__(self, original, which: str) -> None:
+        self._original = original
+        self._which = which
+
+    def write(self, text: str) -> int:
+        records = _CAPTURE.buffers_for_current_thread(self._which)
+        for record in records:
+            record.append(text)
+        if self._original is not None:
+            self._original.write(text)
+        return len(text)
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        if self._original is not None:
+            self._original.flush()
+
+    def __getattr__(self, name: str):
+        # encoding, isatty, fileno, buffer, … are the replaced stream's
+        return getattr(self._original, name)
+
+
+class _Capture:
+    """Process-wide bookkeeping of the calls capturing output: the tees are installed when the
+    first capture starts and removed when the last one ends (if nobody replaced them since)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active: dict[int, dict[str, list[str]]] = {}  # thread id → its records
+        self._tees: tuple[_Tee, _Tee] | None = None
+        self._saved: tuple[object, object] | None = None
+
+    def start(self) -> dict[str, list[str]]:
+        records: dict[str, list[str]] = {"stdout": [], "stderr": []}
+        with self._lock:
+            if not self._active:
+                self._saved = (sys.stdout, sys.stderr)
+                self._tees = (_Tee(sys.stdout, "stdout"), _Tee(sys.stderr, "stderr"))
+                sys.stdout, sys.stderr = self._tees
+            self._active[threading.get_ident()] = records
+        return records
+
+    def stop(self) -> None:
+        with self._lock:
+            self._active.pop(threading.get_ident(), None)
+            if not self._active and self._tees is not None and self._saved is not None:
+                if sys.stdout is self._tees[0]:
+                    sys.stdout = self._saved[0]
+                if sys.stderr is self._tees[1]:
+                    sys.stderr = self._saved[1]
+                self._tees = self._saved = None
+
+    def buffers_for_current_thread(self, which: str) -> list[list[str]]:
+        records = self._active.get(threading.get_ident())
+        if records is None:
+            active = list(self._active.values())
+            return [active[0][which]] if len(active) == 1 else []
+        return [records[which]]
+
+
+_CAPTURE = _Capture()
+
+
+# --------------------------------------------------------------------------- inputs and purity
+
+
+def _map_arrays(value: object, convert, ndarray, memo: dict[int, object]) -> object:
+    """`value` with every `ndarray` in it (inside lists, tuples and dict values, recursively)
+    replaced by `convert(array)`; containers are rebuilt only when something inside changed."""
+    if isinstance(value, ndarray):
+        key = id(value)
+        if key not in memo:
+            memo[key] = convert(value)
+        return memo[key]
+    cls = type(value)
+    if cls is list or cls is dict or isinstance(value, tuple):
+        key = id(value)
+        if key in memo:
+            return memo[key]
+        memo[key] = value  # a container holding itself is left as it is
+        if cls is dict:
+            items = {k: _map_arrays(v, convert, ndarray, memo) for k, v in value.items()}
+            changed = any(items[k] is not v for k, v in value.items())
+            result = items if changed else value
+        else:
+            elements = [_map_arrays(v, convert, ndarray, memo) for v in value]
+            changed = any(a is not b for a, b in zip(elements, value))
+            if not changed:
+                result = value
+            elif cls is list:
+                result = elements
+            elif cls is tuple:
+                result = tuple(elements)
+            elif hasattr(cls, "_make"):  # a namedtuple
+                result = cls._make(elements)
+            else:
+                result = value  # a tuple subclass we do not know how to rebuild
+        memo[key] = result
+        return result
+    return value
+
+
+def _read_only_view(array):
+    view = array.view()
+    view.flags.writeable = False
+    return view
+
+
+def _writable_copy(array):
+    return array.copy()
+
+
+def _protect(values: list, make) -> list:
+    """`values` with their NumPy arrays converted by `make` (nothing to do without NumPy:
+    an array among the inputs means NumPy is already imported)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is None:
+        return values
+    memo: dict[int, object] = {}
+    return [_map_arrays(v, make, numpy.ndarray, memo) for v in values]
+
+
+def _digest(value: object) -> str | None:
+    """A hash of `value`'s pickle (protocol 5, buffers hashed in place), or None when it
+    cannot be pickled."""
+    import pickle
+
+    try:
+        import xxhash
+
+        hasher = xxhash.xxh3_128()
+    except ImportError:  # pragma: no cover - xxhash is a dependency
+        import hashlib
+
+        hasher = hashlib.blake2b(digest_size=16)
+    buffers: list = []
+    try:
+        data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    except Exception:
+        return None
+    hasher.update(data)
+    for buffer in buffers:
+        try:
+            hasher.update(buffer.raw())
+        except BufferError:  # not contiguous
+            hasher.update(memoryview(buffer).tobytes())
+    return hasher.hexdigest()
+
+
+def _argument_names(call: Call, n_args: int) -> list[str]:
+    names = []
+    for i in range(n_args):
+        if i < len(call.arg_names) and call.arg_names[i]:
+            names.append(f"argument {i + 1} ({call.arg_names[i]})")
+        else:
+            names.append(f"argument {i + 1}")
+    return names
+
+
+# --------------------------------------------------------------------------- running one call
+
+
+def run_call(call: Call) -> Outcome:
+    """Run `call` here and now. An `Exception` of user code (or of resolving its reference)
+    is captured in the `Outcome`; `KeyboardInterrupt` and `SystemExit` propagate."""
+    records = _CAPTURE.start() if call.capture else None
+    try:
+        outcome = _run(call)
+    finally:
+        if records is not None:
+            _CAPTURE.stop()
+    if records is not None:
+        outcome.stdout = "".join(records["stdout"])
+        outcome.stderr = "".join(records["stderr"])
+    return outcome
+
+
+def _run(call: Call) -> Outcome:
+    from ibc.runtime.errors import user_traceback
+
+    try:
+        target = resolve(call.func) if isinstance(call.func, Ref) else call.func
+        receiver_first = call.method is not None
+        values = ([target] if receiver_first else []) + list(call.args)
+        keys = list(call.kwargs)
+        values += [call.kwargs[k] for k in keys]
+        protected = _protect(values, _writable_copy if call.check_purity else _read_only_view)
+        if receiver_first:
+            receiver, protected = protected[0], protected[1:]
+            function = getattr(receiver, call.method)
+        else:
+            function = target
+        n_args = len(call.args)
+        args, kwargs = protected[:n_args], dict(zip(keys, protected[n_args:]))
+
+        names: list[str] = []
+        watched: list[object] = []
+        before: list[str | None] = []
+        if call.check_purity:
+            if receiver_first:
+                names.append(f"receiver (the object of `.{call.method}`)")
+                watched.append(receiver)
+            names += _argument_names(call, n_args) + [f"keyword `{k}`" for k in keys]
+            watched += args + [kwargs[k] for k in keys]
+            before = [_digest(v) for v in watched]
+
+        start = time.perf_counter()
+        value = function(*args, **kwargs)
+        seconds = time.perf_counter() - start
+
+        mutated = []
+        if call.check_purity:
+            for name, item, digest in zip(names, watched, before):
+                if digest is not None and _digest(item) != digest:
+                    mutated.append(name)
+        return Outcome(value=value, ok=True, seconds=seconds, mutated=mutated)
+    except Exception as error:
+        return _failed(error, traceback=_failure_traceback(error, user_traceback))
+
+
+def _failure_traceback(error: BaseException, user_traceback) -> str:
+    """The trimmed traceback; for a module that raised while being imported, that of the
+    exception it raised (the `ImportFailure` itself says which reference it was for)."""
+    from ibc.runtime.values import ImportFailure
+
+    if isinstance(error, ImportFailure):
+        cause = error.__cause__
+        if cause is None or isinstance(cause, (ImportError, AttributeError)):
+            return ""
+        return user_traceback(cause)
+    return user_traceback(error)
+
+
+# --------------------------------------------------------------------------- executors
+
+
+class Executor:
+    """Runs calls: `submit` returns a `concurrent.futures.Future` whose result is an
+    `Outcome` (also when the machinery failed); `close` ends the executor, with `cancel` also
+    dropping calls not yet finished (after Ctrl-C). Usable as a context manager."""
+
+    name = "abstract"
+    jobs = 1
+    parallel = False
+
+    def submit(self, call: Call):
+        raise NotImplementedError
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(cancel=exc_type is not None)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} jobs={self.jobs}>"
+
+
+class LocalExecutor(Executor):
+    """Runs each call inline in `submit`, in this process; the future is already done."""
+
+    name = "local"
+    jobs = 1
+    parallel = False
+
+    def submit(self, call: Call):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        future.set_result(run_call(call))
+        return future
+
+
+class _Bridge:
+    """The futures an executor handed out and not yet completed, and the rule that turns a
+    failure of the machinery into a failed `Outcome`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.pending: set = set()
+
+    def new(self):
+        from concurrent.futures import Future
+
+        future: Future = Future()
+        with self._lock:
+            self.pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future) -> None:
+        with self._lock:
+            self.pending.discard(future)
+
+    @staticmethod
+    def settle(future, outcome: Outcome) -> None:
+        try:
+            future.set_result(outcome)
+        except Exception:  # already cancelled by close(cancel=True)
+            pass
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            pending = list(self.pending)
+        for future in pending:
+            future.cancel()
+
+
+def _machinery_failure(call: Call, error: BaseException, where: str) -> Outcome:
+    """A failed outcome for a call the executor could not run or bring back."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    name = call.name or "the stage"
+    detail = f"{_type_name(error)}: {error}" if str(error) else _type_name(error)
+    if isinstance(error, BrokenProcessPool):
+        text = (
+            f"a worker process died while running `{name}` (killed, out of memory, or a crash "
+            f"in native code); {detail}"
+        )
+    elif _is_pickling_problem(error):
+        text = (
+            f"`{name}` cannot run {where}: its function, arguments or result cannot be "
+            f"pickled ({detail}); use --executor local for it"
+        )
+    else:
+        text = f"`{name}` failed {where}: {detail}"
+    return _failed(error, text=text)
+
+
+def _is_pickling_problem(error: BaseException) -> bool:
+    import pickle
+
+    if isinstance(error, (pickle.PicklingError, pickle.UnpicklingError)):
+        return True
+    message = str(error)
+    return isinstance(error, (TypeError, AttributeError)) and (
+        "pickle" in message or "Can't get local object" in message
+    )
+
+
+def _process_init(project_root: str | None, cwd: str | None) -> None:
+    """Runs first in every worker process of the pool."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        pass
+    if cwd:
+        try:
+            os.chdir(cwd)
+        except OSError:
+            pass
+    if project_root:
+        if project_root in sys.path:
+            sys.path.remove(project_root)
+        sys.path.insert(0, project_root)
+        os.environ["IBC_PROJECT_ROOT"] = project_root
+
+
+def _start_method() -> str:
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _check_jobs(jobs) -> int:
+    if isinstance(jobs, bool) or not isinstance(jobs, int):
+        raise ExecutorError(f"the number of jobs must be a whole number, not {jobs!r}")
+    if jobs < 1:
+        raise ExecutorError(f"the number of jobs must be at least 1, not {jobs} (--jobs N)")
+    return jobs
+
+
+class ProcessExecutor(Executor):
+    """Runs calls in a pool of `jobs` worker processes of this machine. Workers import the
+    project's modules from `project_root`; a pool broken by a dying worker is replaced on the
+    next submit."""
+
+    name = "process"
+    parallel = True
+
+    def __init__(self, jobs: int, project_root: str | None = None) -> None:
+        self.jobs = _check_jobs(jobs)
+        self.project_root = os.path.abspath(project_root) if project_root else None
+        self.start_method = _start_method()
+        self._bridge = _Bridge()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            cwd: str | None = os.getcwd()
+        except OSError:
+            cwd = None
+        return ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=_process_init,
+            initargs=(self.project_root, cwd),
+        )
+
+    def submit(self, call: Call):
+        from concurrent.futures.process import BrokenProcessPool
+
+        with self._lock:
+            if self._closed:
+                raise ExecutorError("the process executor is closed")
+            future = self._bridge.new()
+            try:
+                inner = self._pool.submit(run_call, call)
+            except BrokenProcessPool:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._new_pool()
+                inner = self._pool.submit(run_call, call)
+
+        def done(inner_future) -> None:
+            if inner_future.cancelled():
+                future.cancel()
+                return
+            error = inner_future.exception()
+            if error is None:
+                self._bridge.settle(future, inner_future.result())
+            else:
+                self._bridge.settle(future, _machinery_failure(call, error, "in a worker process"))
+
+        def cancelled(outer) -> None:
+            if outer.cancelled():
+                inner.cancel()
+
+        inner.add_done_callback(done)
+        future.add_done_callback(cancelled)
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            pool = self._pool
+        if not cancel:
+            pool.shutdown(wait=True)
+            return
+        self._bridge.cancel_all()
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        deadline = time.monotonic() + 2.0
+        for process in processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive():
+                process.kill()
+
+
+# --------------------------------------------------------------------------- dask
+
+
+_SKIP_DIRS = {"__pycache__", "site-packages", "node_modules", "dist-packages"}
+_ZIP_PREFIX = "ibc_project_"
+
+
+def project_zip(project_root: str, directory: str) -> str:
+    """Write the project's Python files (`*.py` under `project_root`, skipping hidden folders,
+    `__pycache__`, virtual environments and `site-packages`) into a zip in `directory`, named
+    by a hash of its content; returns its path. The zip is deterministic: same files, same
+    name and bytes."""
+    import hashlib
+    import zipfile
+
+    files: list[tuple[str, str]] = []
+    for folder, dirs, names in os.walk(project_root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            and not os.path.isdir(os.path.join(folder, d, "conda-meta"))
+        )
+        for name in sorted(names):
+            if name.endswith(".py"):
+                path = os.path.join(folder, name)
+                files.append((os.path.relpath(path, project_root).replace(os.sep, "/"), path))
+    contents = []
+    digest = hashlib.sha256()
+    for arcname, path in files:
+        with open(path, "rb") as handle:
+            data = handle.read()
+        contents.append((arcname, data))
+        digest.update(arcname.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    target = os.path.join(directory, f"{_ZIP_PREFIX}{digest.hexdigest()[:16]}.zip")
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for arcname, data in contents:
+            info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return target
+
+
+_worker_zip: list[str] = []  # the project zip this worker process has on sys.path
+
+
+def _dask_prepare(zip_name: str | None, project_root: str | None, dask_worker=None) -> bool:
+    """On a dask worker: put the uploaded project zip on `sys.path` (replacing an older one of
+        an earlier run, and forgetting the modules imported from it), and set IBC_PROJECT_ROOT when
+        that folder exists here. Returns whether the zip was found. (`client.run` passes the worker
+    as `dask_worker`; inside a task it is found with `get_worker`.)"""
+    found = True
+    if zip_name:
+        if dask_worker is None:
+            from distributed import get_worker
+
+            dask_worker = get_worker()
+        path = os.path.join(dask_worker.local_directory, zip_name)
+        found = os.path.exists(path)
+        if found and (not _worker_zip or _worker_zip[0] != path):
+            import importlib
+
+            from ibc.runtime import values
+
+            for old in _worker_zip:
+                if old in sys.path:
+                    sys.path.remove(old)
+                stale = [
+                    name
+                    for name, module in list(sys.modules.items())
+                    if (getattr(module, "__file__", None) or "").startswith(old + os.sep)
+                ]
+                for name in stale:
+                    del sys.modules[name]
+                for key in [k for k in values._resolved if k[0] in stale]:
+                    del values._resolved[key]
+            _worker_zip[:] = [path]
+            sys.path.insert(0, path)
+            importlib.invalidate_caches()
+    if project_root and os.path.isdir(project_root):
+        os.environ["IBC_PROJECT_ROOT"] = project_root
+    return found
+
+
+def _dask_run(call: Call, zip_name: str | None, project_root: str | None) -> Outcome:
+    """The task dask workers run: prepare the worker (once per project zip), then the call.
+    Preparing here too covers workers that joined after the client connected."""
+    _dask_prepare(zip_name, project_root)
+    return run_call(call)
+
+
+def _dask_worker_count(client) -> int:
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:
+        return 1
+
+
+class DaskExecutor(Executor):
+    """Runs calls on a dask.distributed cluster: the scheduler at `address`, or a local cluster
+    of `jobs` single-threaded worker processes on loopback. The project's Python files are
+    uploaded to the workers as a zip, so they need only the runtime installed."""
+
+    name = "dask"
+    parallel = True
+
+    def __init__(
+        self,
+        address: str | None = None,
+        jobs: int | None = None,
+        project_root: str | None = None,
+        *,
+        connect_timeout: float = 10.0,
+    ) -> None:
+        try:
+            import distributed
+        except ImportError as exc:
+            raise ExecutorError(
+                "the dask executor needs dask.distributed: pip install 'iterbuild[dask]'"
+            ) from exc
+        self.address = address
+        self.project_root = os.path.abspath(project_root) if project_root else None
+        self._bridge = _Bridge()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._futures: set = set()
+        self._cluster = None
+        self._tmpdir: str | None = None
+        self._zip_name: str | None = None
+        if address is None:
+            jobs = _check_jobs(jobs if jobs is not None else (os.cpu_count() or 1))
+            import logging
+
+            try:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                self._client = distributed.Client(self._cluster, timeout=connect_timeout)
+            except Exception as exc:
+                if self._cluster is not None:
+                    self._cluster.close()
+                raise ExecutorError(f"cannot start a local dask cluster: {exc}") from exc
+        else:
+            try:
+                self._client = distributed.Client(address, timeout=connect_timeout)
+            except Exception as exc:
+                raise ExecutorError(
+                    f"cannot connect to the dask scheduler at {address}: {exc}\n"
+                    f"  hint: is a scheduler running there (`dask scheduler`) and reachable "
+                    f"from here? addresses look like tcp://host:8786"
+                ) from exc
+        try:
+            self._setup_workers()
+        except BaseException:
+            self.close(cancel=True)
+            raise
+        self.jobs = _dask_worker_count(self._client)
+
+    def _setup_workers(self) -> None:
+        if self.project_root and os.path.isdir(self.project_root):
+            import tempfile
+
+            self._tmpdir = tempfile.mkdtemp(prefix="ibc-dask-")
+            path = project_zip(self.project_root, self._tmpdir)
+            self._zip_name = os.path.basename(path)
+            try:
+                self._client.upload_file(path, load=False)
+            except Exception as exc:
+                raise ExecutorError(
+                    f"cannot send the project's sources to the dask workers: {exc}"
+                ) from exc
+        try:
+            found = self._client.run(_dask_prepare, self._zip_name, self.project_root)
+        except ImportError as exc:
+            raise ExecutorError(
+                f"the dask workers cannot import the ibc runtime ({exc}); install iterbuild "
+                "on the workers too"
+            ) from exc
+        except Exception as exc:
+            raise ExecutorError(f"cannot prepare the dask workers: {exc}") from exc
+        missing = [worker for worker, ok in found.items() if not ok]
+        if missing:
+            raise ExecutorError(
+                f"the project's sources did not reach dask worker(s) {', '.join(missing)}"
+            )
+
+    @property
+    def client(self):
+        """The `distributed.Client` (for the dashboard link, diagnostics)."""
+        return self._client
+
+    def submit(self, call: Call):
+        import uuid
+
+        with self._lock:
+            if self._closed:
+                raise ExecutorError("the dask executor is closed")
+            future = self._bridge.new()
+            label = "".join(c if c.isalnum() or c in "._-" else "_" for c in call.name)[:60]
+            try:
+                remote = self._client.submit(
+                    _dask_run,
+                    call,
+                    self._zip_name,
+                    self.project_root,
+                    pure=False,
+                    key=f"ibc-{label}-{uuid.uuid4().hex}",
+                )
+            except Exception as exc:
+                self._bridge.settle(future, _machinery_failure(call, exc, "on dask"))
+                return future
+            self._futures.add(remote)
+
+        def done(remote_future) -> None:
+            self._futures.discard(remote_future)
+            if remote_future.status == "cancelled":
+                future.cancel()
+                return
+            try:
+                outcome = remote_future.result()
+            except BaseException as exc:  # task error, lost worker, undeserializable result
+                outcome = _machinery_failure(call, exc, "on a dask worker")
+            self._bridge.settle(future, outcome)
+
+        def cancelled(outer) -> None:
+            if outer.cancelled() and not self._closed:
+                try:
+                    remote.cancel()
+                except Exception:
+                    pass
+
+        remote.add_done_callback(done)
+        future.add_done_callback(cancelled)
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            futures = list(self._futures)
+        if cancel:
+            self._bridge.cancel_all()
+            if futures:
+                try:
+                    self._client.cancel(futures)
+                except Exception:
+                    pass
+        else:
+            from concurrent.futures import wait
+
+            wait(list(self._bridge.pending))
+        try:
+            self._client.close()
+        finally:
+            if self._cluster is not None:
+                self._cluster.close()
+            if self._tmpdir:
+                import shutil
+
+                shutil.rmtree(self._tmpdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- choosing one
+
+
+def make_executor(
+    name: str,
+    jobs: int | None = None,
+    address: str | None = None,
+    project_root: str | None = None,
+) -> Executor:
+    """The executor `name` ("local", "process" or "dask") with `jobs` workers (default: the
+    number of CPUs; for a dask scheduler at `address`, its workers decide)."""
+    if name not in EXECUTORS:
+        raise ExecutorError(f"unknown executor {name!r}; choose one of: {', '.join(EXECUTORS)}")
+    if address is not None and name != "dask":
+        raise ExecutorError(
+            f"--address is for the dask executor, not {name!r}: use --executor dask --address "
+            f"{address}"
+        )
+    if jobs is not None:
+        _check_jobs(jobs)
+    if name == "local":
+        return LocalExecutor()
+    if name == "process":
+        return ProcessExecutor(jobs if jobs is not None else os.cpu_count() or 1, project_root)
+    return DaskExecutor(address, jobs, project_root)

@@ -1,0 +1,154 @@
+"""Run records (DESIGN §8.3): every experiment run, for `ibc results`, `ibc graph` and
+`ibc.runtime.load`.
+
+A run writes `<store root>/runs/<run id>.jsonl`, one JSON object per experiment, appended and
+flushed as each experiment ends (a killed run keeps the records of what finished), and
+`<run id>.stages.jsonl`, one object per stage it consulted (ran, cached or failed) for
+`ibc graph`. The run id starts with the UTC time, so file names sort by time.
+
+`load(file, name)` returns the value of experiment `name` of `file` as its most recent run
+stored it, without running anything: the value a notebook wants after `ibc run`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+
+def new_run_id() -> str:
+    now = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now))
+    return f"{stamp}{int(now % 1 * 1e6):06d}-{os.getpid()}"
+
+
+def iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch % 1 * 1e3):03d}Z"
+
+
+class RunLog:
+    """The records of one run, written under `root/runs` (nothing is created until the first
+    record: a dry run or a run with no experiments leaves no file)."""
+
+    def __init__(self, root: Path, run_id: str, durable: bool = False) -> None:
+        self.root = Path(root)
+        self.run_id = run_id
+        self.durable = durable
+        self._file = None
+
+    def _open(self):
+        if self._file is None:
+            folder = self.root / "runs"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._file = open(folder / f"{self.run_id}.jsonl", "a", encoding="utf-8")
+        return self._file
+
+    def record(self, record: dict) -> None:
+        record = {"run": self.run_id, **record}
+        try:
+            out = self._open()
+            out.write(json.dumps(record, ensure_ascii=False, default=repr) + "\n")
+            out.flush()
+            if self.durable:
+                os.fsync(out.fileno())
+        except OSError:
+            pass  # a record that cannot be written does not fail the experiment
+
+    def stages(self, log) -> None:
+        """Write the stage events `(node, key, state, seconds, owner)` of the evaluator."""
+        lines = []
+        for node, key, state, seconds, owner in log:
+            if state in ("ran", "cached", "failed"):
+                entry = {"node": node.key, "key": key, "state": state, "seconds": seconds}
+                lines.append(json.dumps({**entry, "experiment": owner}, default=repr))
+        if not lines:
+            return
+        try:
+            folder = self.root / "runs"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self.run_id}.stages.jsonl"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def metrics_of(rendered: object) -> dict:
+    """The numeric fields of a rendered value (a record or dict), or `{"value": x}` for a
+    number."""
+    if isinstance(rendered, bool):
+        return {}
+    if isinstance(rendered, (int, float)):
+        return {"value": rendered}
+    if isinstance(rendered, dict):
+        return {
+            str(k): v
+            for k, v in rendered.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
+    return {}
+
+
+def find_root(start: Path) -> Path:
+    """The project root of `start` (a file or folder): the nearest folder upward holding an
+    `ibc.toml`, else the folder itself."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for candidate in (folder, *folder.parents):
+        if (candidate / "ibc.toml").is_file():
+            return candidate
+    return folder
+
+
+def store_root(project_root: str | os.PathLike | None, store: str | None = None) -> Path:
+    """Where a project's store lives: `--store`, else `$IBC_STORE`, else `.ibc` in the
+    project root (the current folder when there is none)."""
+    if store:
+        return Path(store)
+    if os.environ.get("IBC_STORE"):
+        return Path(os.environ["IBC_STORE"])
+    return Path(project_root or ".") / ".ibc"
+
+
+def load(file: str | os.PathLike, name: str, store: str | None = None) -> object:
+    """The value experiment `name` of `file` (a `.ib` path) had in its most recent successful
+    run, loaded from the store; nothing is run. Raises `LookupError` when no run recorded it
+    or its value is no longer stored (`ibc run` it again)."""
+    path = Path(file).resolve()
+    project = find_root(path)
+    root = store_root(project, store)
+    relative = os.path.relpath(path, project).replace(os.sep, "/")
+    best = None
+    for run_file in sorted((root / "runs").glob("*.jsonl")) if (root / "runs").is_dir() else ():
+        if run_file.name.endswith(".stages.jsonl"):
+            continue
+        for line in run_file.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if (
+                isinstance(record, dict)
+                and record.get("file") == relative
+                and record.get("experiment") == name
+                and record.get("status") == "ok"
+                and record.get("key")
+            ):
+                best = record
+    if best is None:
+        raise LookupError(f"no recorded run of `{name}` in {relative} (under {root}); run it first")
+    from ibc.runtime.store import DiskStore
+
+    try:
+        return DiskStore(root).load(best["key"])
+    except KeyError:
+        raise LookupError(
+            f"the value of `{name}` from run {best['run']} is no longer in the store; "
+            f"run `ibc run {relative} {name}` again"
+        ) from None

@@ -1,0 +1,331 @@
+"""One run of an emitted program's targets: store, executor, progress, printing, records.
+
+`Run(program, options, out, err, sets).main()` evaluates the targets' jobs (a sweep is one
+job per point) together, so that with a parallel executor the stages of different
+experiments run side by side, and prints each job's value in job order as soon as it and the
+jobs before it are done. A failed job is reported with the `.ib` location of its failing call
+and the trimmed traceback; the other jobs go on and the exit code is 3. Each finished job is
+recorded (`ibc.runtime.runlog`) and its value kept in the store (a stage's value is its
+entry; any other value is stored under a result key), so `ibc.runtime.load` finds it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from ibc.runtime.errors import StageFailure, format_failure
+from ibc.runtime.evaluate import ID, JSON, VALUE, Evaluator, node_kind
+from ibc.runtime.graph import digest
+from ibc.runtime.layers import is_literal
+from ibc.runtime.runlog import RunLog, iso, metrics_of, new_run_id, store_root
+
+EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
+
+
+class Run:
+    def __init__(self, program, options, out, err, sets) -> None:
+        from ibc.runtime.program import Usage
+
+        self.program = program
+        self.options = options
+        self.out, self.err = out, err
+        self.sets = sets
+        program.activate()
+        self.root = store_root(program.project_root, options.store)
+        self.run_id = new_run_id()
+        self.executor = None
+        from ibc.runtime.executors import ExecutorError, make_executor
+
+        try:
+            self.executor = make_executor(
+                options.executor, options.jobs, options.address, program.project_root
+            )
+        except ExecutorError as exc:
+            raise Usage(str(exc)) from None
+        from ibc.runtime.store import DiskStore
+
+        self.store = DiskStore(self.root, durable=options.durable)
+        from ibc.runtime.hashing import FileHashes
+
+        self.files = FileHashes(self.root / "files.json")
+        self.progress = None
+        if not options.dry_run:
+            from ibc.runtime.progress import make_progress
+
+            self.progress = make_progress(err, quiet=options.quiet)
+        self.evaluator = Evaluator(
+            self.executor,
+            self.store,
+            force=options.force,
+            dry_run=options.dry_run,
+            check_purity=options.check_purity,
+            progress=self.progress,
+            run_id=self.run_id,
+            files=self.files,
+            logs=err if options.logs else None,
+        )
+        self.records = RunLog(self.root, self.run_id, durable=options.durable)
+
+    # ------------------------------------------------------------------ running
+
+    def main(self) -> int:
+        try:
+            return self._main()
+        finally:
+            self.close()
+
+    def _main(self) -> int:
+        program, options = self.program, self.options
+        scope = program.scope()
+        stack = program.stack(scope, self.sets)
+        jobs = program.jobs(options.names)
+        failed = False
+        nodes = []
+        for shown, kind, name, index in jobs:
+            try:
+                nodes.append(
+                    scope.get(name, stack) if index is None else scope.point(name, index, stack)
+                )
+            except Exception as exc:  # noqa: BLE001 - a builder failed (an unknown binding …)
+                nodes.append(exc)
+        if options.dry_run:
+            return self._dry_run(jobs, nodes)
+        if self.progress is not None:
+            self.progress.start([job[0] for job in jobs])
+        roots, where = [], []
+        for i, node in enumerate(nodes):
+            if not isinstance(node, Exception):
+                shown = jobs[i][0]
+                roots += [(ID, node, shown), (JSON, node, shown)]
+                where += [(i, ID), (i, JSON)]
+        self.rendered: dict[int, object] = {}
+        self.failures: dict[int, BaseException] = {
+            i: node for i, node in enumerate(nodes) if isinstance(node, Exception)
+        }
+        self.finished: set[int] = set()
+        self.started = time.time()
+        self.last_end = self.started
+        self.printed = 0
+        self.results: dict[str, object] = {}
+        self.jobs, self.nodes = jobs, nodes
+
+        def on_root(index: int, value, failure) -> None:
+            job, kind = where[index]
+            if failure is not None:
+                self.failures.setdefault(job, failure)
+            elif kind == JSON:
+                self.rendered[job] = value
+            if kind == JSON or failure is not None:
+                self._job_done(job)
+
+        self.evaluator.results(roots, on_root)
+        for job in range(len(jobs)):  # jobs that failed before being evaluated
+            self._job_done(job)
+        self._flush(final=True)
+        if options.as_json:
+            self.out.write(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
+        if options.out is not None and not self.failures:
+            self._export(nodes[0], options.out)
+        failed = bool(self.failures)
+        return EXIT_FAILED if failed else EXIT_OK
+
+    def _job_done(self, job: int) -> None:
+        if job in self.finished or (job not in self.failures and job not in self.rendered):
+            return
+        self.finished.add(job)
+        now = time.time()
+        shown, kind, name, index = self.jobs[job]
+        seconds = now - self.last_end
+        started = self.last_end
+        self.last_end = now
+        failure = self.failures.get(job)
+        counts = self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0})
+        record = {
+            "experiment": shown,
+            "target": name,
+            "kind": kind,
+            "file": self._file(),
+            "params": self._params(name, index),
+            "overrides": list(self.program.override_texts) + list(self.options.sets),
+            "revisions": {},
+            "status": "failed" if failure is not None else "ok",
+            "started": iso(started),
+            "seconds": round(seconds, 3),
+            "counts": dict(counts),
+        }
+        if failure is None:
+            rendered = self.rendered.get(job)
+            record["value"] = rendered
+            record["metrics"] = metrics_of(rendered)
+            record["error"] = None
+            record["key"] = self._result_key(self.nodes[job])
+        else:
+            record["value"] = None
+            record["metrics"] = {}
+            record["error"] = str(getattr(failure, "error", failure))
+            record["key"] = None
+        self.records.record(record)
+        if self.progress is not None:
+            self.progress.experiment(shown, record["status"], seconds, counts)
+        self._flush()
+
+    def _flush(self, final: bool = False) -> None:
+        """Print the values (and failures) of the jobs done, in job order."""
+        while self.printed < len(self.jobs) and self.printed in self.finished:
+            job = self.printed
+            shown, kind, _, _ = self.jobs[job]
+            failure = self.failures.get(job)
+            if failure is not None:
+                self.err.write(format_failure(shown, kind, failure))
+                self.err.flush()
+            else:
+                rendered = self.rendered.get(job)
+                self.results[shown] = rendered
+                if not self.options.as_json:
+                    self.out.write(f"{shown}: {json.dumps(rendered, ensure_ascii=False)}\n")
+                    self.out.flush()
+            self.printed += 1
+
+    def _result_key(self, node) -> str | None:
+        """The store key that holds `node`'s value: its entry for a stage; for any other
+        value a result entry (written when missing; a cached run finds it and loads nothing)."""
+        evaluator = self.evaluator
+        kind = node_kind(node)
+        if kind == "stage" and node.key not in evaluator.unstored:
+            return evaluator.store_key(node)
+        if kind in ("impure", "stage"):
+            return None
+        identity = evaluator.ident.get(node.key)
+        if identity is None:
+            return None
+        key = digest("result", identity)
+        try:
+            if self.store.meta(key) is None:
+                value = evaluator.value(node)
+                meta = {"stage": "result", "at": None, "run": self.run_id}
+                self.store.put(key, value, meta)
+        except Exception:  # noqa: BLE001 - an unpicklable value is not kept
+            return None
+        return key
+
+    # ------------------------------------------------------------------ details
+
+    def _file(self) -> str:
+        source = self.program.source
+        root = self.program.project_root
+        if root and os.path.exists(source):
+            return os.path.relpath(os.path.abspath(source), root).replace(os.sep, "/")
+        return source.replace(os.sep, "/")
+
+    def _params(self, name: str, index) -> dict:
+        """The parameters this job's layers set: the sweep point's and `-s`'s."""
+        params: dict = {}
+        layers = []
+        if self.sets is not None:
+            layers.append(self.sets)
+        if self.program.overrides is not None:
+            layers.append(self.program.overrides)
+        target = self.program.targets.get(name)
+        if index is not None and target is not None:
+            layers.append(target.points[index][1])
+        for layer in reversed(layers):  # the outermost (-s) wins
+            for path, value in layer.values.items():
+                params[path] = value if is_literal(value) else _text_of(layer.name, path)
+        return params
+
+    def _dry_run(self, jobs, nodes) -> int:
+        evaluator = self.evaluator
+        roots = [
+            (ID, node, job[0]) for job, node in zip(jobs, nodes) if not isinstance(node, Exception)
+        ]
+        failures = {}
+
+        def on_root(index, value, failure):
+            if failure is not None:
+                failures[roots[index][2]] = failure
+
+        evaluator.results(roots, on_root)
+        by_owner: dict = {}
+        for node, key, state, seconds, owner in evaluator.log:
+            by_owner.setdefault(owner, []).append((node, state, seconds))
+        would_run = 0
+        for job, node in zip(jobs, nodes):
+            shown = job[0]
+            self.out.write(f"{shown}:\n")
+            if isinstance(node, Exception):
+                self.out.write(f"  cannot be built: {node}\n")
+                continue
+            events = by_owner.get(shown, [])
+            if not events:
+                self.out.write("  (nothing new: every stage it needs is shared with a job above)\n")
+            for stage, state, seconds in events:
+                shown_state = "would run" if state == "pending" else state
+                would_run += state == "pending"
+                at = f" at {stage.at}" if stage.at else ""
+                self.out.write(f"  {shown_state:<9}  {stage.describe()}{at}\n")
+            if shown in failures:
+                self.out.write(f"  failed while planning: {failures[shown]}\n")
+        cached = sum(1 for _, _, state, _, _ in evaluator.log if state == "cached")
+        self.out.write(f"{would_run} stage(s) would run, {cached} cached\n")
+        return EXIT_OK
+
+    def _export(self, node, path: str) -> None:
+        value = self.evaluator.value(node)
+        target = os.path.abspath(path)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        if path.endswith(".json"):
+            from ibc.runtime.values import jsonable
+
+            with open(tmp, "w", encoding="utf-8") as f:
+                json.dump(jsonable(value), f, indent=2, ensure_ascii=False)
+                f.write("\n")
+        elif path.endswith(".csv") and type(value).__name__ == "DataFrame":
+            value.to_csv(tmp, index=False)
+        else:
+            import pickle
+
+            with open(tmp, "wb") as f:
+                pickle.dump(value, f, protocol=5)
+        os.replace(tmp, target)
+        self.err.write(f"wrote {path}\n")
+
+    def interrupt(self) -> None:
+        if self.executor is not None:
+            self.executor.close(cancel=True)
+            self.executor = None
+        self.close()
+
+    def close(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+        if self.executor is not None:
+            self.executor.close()
+            self.executor = None
+        self.records.stages(self.evaluator.log)
+        self.records.close()
+        try:
+            self.files.save()
+        except OSError:
+            pass
+
+
+def _text_of(point_name: str, path: str) -> str:
+    """The text of `path`'s value in a sweep point's name `grid[a=1,model=Forest()]`."""
+    inner = point_name[point_name.find("[") + 1 : -1] if point_name.endswith("]") else ""
+    marker = f"{path}="
+    at = inner.find(marker)
+    if at < 0:
+        return "<expression>"
+    text = inner[at + len(marker) :]
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return text[:i]
+    return text

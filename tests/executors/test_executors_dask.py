@@ -1,0 +1,106 @@
+"""The dask executor on a local loopback cluster: same results as local, project sources
+shipped to the workers as a zip, failures as outcomes, a clear error for a bad address."""
+
+import sys
+import zipfile
+
+import pytest
+
+pytest.importorskip("distributed")
+
+from ibc.runtime.executors import (
+    Call,
+    DaskExecutor,
+    ExecutorError,
+    LocalExecutor,
+    project_zip,
+)
+from ibc.runtime.values import Ref
+
+ZIP_ONLY = """
+import os
+
+
+def spin(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+
+def root():
+    print("on a worker")
+    return os.environ.get("IBC_PROJECT_ROOT")
+
+
+def broken(x):
+    return {"k": 1}[x]
+"""
+
+
+@pytest.fixture(scope="module")
+def zip_project(tmp_path_factory):
+    """A project NOT on this process's sys.path: the workers get it only from the zip."""
+    root = tmp_path_factory.mktemp("dask_project")
+    (root / "zip_only_mod.py").write_text(ZIP_ONLY)
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("VALUE = 41\n")
+    (root / "pkg" / "inner.py").write_text(
+        "from pkg import VALUE\n\ndef plus(x):\n    return VALUE + x\n"
+    )
+    for skipped in (".hidden", "__pycache__", "venv"):
+        (root / skipped).mkdir()
+        (root / skipped / "junk.py").write_text("raise SystemExit('must not be shipped')\n")
+    (root / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "notes.txt").write_text("not python\n")
+    return str(root)
+
+
+@pytest.fixture(scope="module")
+def dask_executor(zip_project):
+    executor = DaskExecutor(None, 2, zip_project)
+    yield executor
+    executor.close(cancel=True)
+
+
+def test_project_zip_holds_only_the_project_python_files(zip_project, tmp_path):
+    path = project_zip(zip_project, str(tmp_path))
+    names = sorted(zipfile.ZipFile(path).namelist())
+    assert names == ["pkg/__init__.py", "pkg/inner.py", "zip_only_mod.py"]
+    assert project_zip(zip_project, str(tmp_path)) == path  # named by content: stable
+
+
+def test_dask_runs_calls_with_the_same_results_as_local(dask_executor):
+    calls = [Call(abs, [-i], {}) for i in range(4)] + [Call(Ref("math", "factorial"), [6], {})]
+    remote = [f.result(timeout=60) for f in [dask_executor.submit(c) for c in calls]]
+    local = [LocalExecutor().submit(c).result() for c in calls]
+    assert [o.value for o in remote] == [o.value for o in local] == [0, 1, 2, 3, 720]
+    assert dask_executor.parallel and dask_executor.jobs == 2
+
+
+def test_project_module_reaches_workers_only_through_the_zip(dask_executor, zip_project):
+    assert zip_project not in sys.path
+    futures = [
+        dask_executor.submit(Call(Ref("zip_only_mod", "spin"), [1000 + i], {})) for i in range(3)
+    ]
+    values = [f.result(timeout=60).value for f in futures]
+    assert values == [sum(i % 7 for i in range(1000 + k)) for k in range(3)]
+    package = dask_executor.submit(Call(Ref("pkg.inner", "plus"), [1], {})).result(timeout=60)
+    assert package.ok and package.value == 42
+    root = dask_executor.submit(Call(Ref("zip_only_mod", "root"), [], {})).result(timeout=60)
+    assert root.value == zip_project and root.stdout == "on a worker\n"
+    assert "zip_only_mod" not in sys.modules
+
+
+def test_a_failing_stage_on_a_worker_is_an_outcome(dask_executor):
+    outcome = dask_executor.submit(Call(Ref("zip_only_mod", "broken"), ["x"], {})).result(60)
+    assert not outcome.ok and outcome.error_type == "KeyError"
+    assert "in broken" in outcome.traceback and "zip_only_mod.py" in outcome.traceback
+
+
+def test_an_unknown_scheduler_address_is_a_clear_error():
+    with pytest.raises(ExecutorError) as info:
+        DaskExecutor("tcp://127.0.0.1:9", 1, None, connect_timeout=1.0)
+    message = str(info.value)
+    assert "cannot connect to the dask scheduler at tcp://127.0.0.1:9" in message
+    assert "hint:" in message
