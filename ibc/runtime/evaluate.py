@@ -217,7 +217,6 @@ class Evaluator(schedule.Tasks):
         ids = yield [Need(ID, n) for n in node.inputs]
         key = digest(op, *node.code, *ids)
         self.keys[node.key] = key
-        owner = None
         if kind == "stage" and not self.force:
             entry = self.store.meta(key)
             if entry is not None:
@@ -229,7 +228,7 @@ class Evaluator(schedule.Tasks):
         if self.dry_run:
             self._event(node, key, "pending", None)
             return "?" + node.key
-        outcome = yield from self._run(node, owner)
+        outcome = yield from self._run(node)
         value = outcome.value
         self.values[node.key] = value
         if kind == "impure":
@@ -249,7 +248,10 @@ class Evaluator(schedule.Tasks):
         """A conditional's (or `and`/`or`'s) identity: that of the branch it takes."""
         try:
             first = yield Need(VALUE, node.inputs[0])
-        except Unknown:  # a dry run: the condition is not computed yet, plan both branches
+        except StageFailure as failure:
+            if not isinstance(failure.error, Unknown):
+                raise
+            # a dry run: the condition is not computed yet, plan both branches
             ids = yield [Need(ID, n) for n in node.inputs]
             return digest(node.op, *node.code, *ids)
         if node.op == "cond":
@@ -258,7 +260,7 @@ class Evaluator(schedule.Tasks):
             chosen = node.inputs[0] if (node.data == "and") != bool(first) else node.inputs[1]
         return (yield Need(ID, chosen))
 
-    def _run(self, node: Node, owner):
+    def _run(self, node: Node):
         """Run stage `node` through the executor; returns its `Outcome`."""
         from ibc.runtime.executors import Call
 
@@ -283,7 +285,7 @@ class Evaluator(schedule.Tasks):
             check_purity=self.check_purity,
         )
         if self.progress is not None:
-            self.progress.stage(self._owner_of(node), _label(node), node.at, "running")
+            self.progress.stage(self.owner, _label(node), node.at, "running")
         started = time.perf_counter()
         outcome = yield Submit(call)
         if not outcome.ok:
@@ -320,7 +322,7 @@ class Evaluator(schedule.Tasks):
             try:
                 return self.store.load(key)
             except KeyError:  # damaged or removed since its header was read: run it again
-                outcome = yield from self._run(node, None)
+                outcome = yield from self._run(node)
                 self._put(node, key, outcome.value, self._meta(node, None, outcome))
                 return outcome.value
         if op in ("cond", "boolop"):
@@ -386,9 +388,6 @@ class Evaluator(schedule.Tasks):
         except (TypeError, ValueError):
             pass
         return meta
-
-    def _owner_of(self, node: Node):
-        return self.owner
 
     def _event(self, node: Node, key, state: str, seconds) -> None:
         owner = self.owner

@@ -15,8 +15,8 @@ import json
 import os
 import time
 
-from ibc.runtime.errors import StageFailure, format_failure
-from ibc.runtime.evaluate import ID, JSON, VALUE, Evaluator, node_kind
+from ibc.runtime.errors import format_failure
+from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
 from ibc.runtime.layers import is_literal
 from ibc.runtime.runlog import RunLog, iso, metrics_of, new_run_id, store_root
@@ -124,6 +124,13 @@ class Run:
         for job in range(len(jobs)):  # jobs that failed before being evaluated
             self._job_done(job)
         self._flush(final=True)
+        unstored = self.evaluator.unstored
+        if unstored:
+            why = next(iter(unstored.values()))
+            self.err.write(
+                f"warning: {len(unstored)} stage result(s) could not be stored and will be "
+                f"computed again next time ({why})\n"
+            )
         if options.as_json:
             self.out.write(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
         if options.out is not None and not self.failures:
