@@ -69,7 +69,7 @@ def format_failure(target: str, kind: str, failure: BaseException) -> str:
     """The message printed when target `target` fails."""
     lines = [f"error: {kind} {target} failed"]
     error = failure.error if isinstance(failure, StageFailure) else failure
-    if isinstance(error, UnpackError):
+    if isinstance(error, UnpackError) or type(error).__name__ == "PurityError":
         lines.append(f"  {error}")  # the message names the pattern and its location
         return "\n".join(lines) + "\n"
     if isinstance(failure, StageFailure):

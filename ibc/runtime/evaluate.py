@@ -302,8 +302,8 @@ class Evaluator(schedule.Tasks):
             raise StageFailure(
                 node,
                 PurityError(
-                    f"{node.describe()} changed its {changed}; stage functions must not "
-                    "modify their inputs (copy the input first)"
+                    f"`{_label(node)}` at {node.at or '?'} changed its {changed}; stage "
+                    "functions must not modify their inputs (copy the input first)"
                 ),
             )
         self._event(node, self.keys.get(node.key), "ran", outcome.seconds)

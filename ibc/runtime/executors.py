@@ -377,11 +377,24 @@ def _digest(value: object) -> str | None:
     return hasher.hexdigest()
 
 
-def _argument_names(call: Call, n_args: int) -> list[str]:
+def _parameter_names(function) -> tuple[str, ...]:
+    """The names of `function`'s positional parameters, when Python can tell them."""
+    import inspect
+
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return tuple(p.name for p in parameters if p.kind in kinds)
+
+
+def _argument_names(call: Call, n_args: int, function=None) -> list[str]:
+    given = call.arg_names or (_parameter_names(function) if function is not None else ())
     names = []
     for i in range(n_args):
-        if i < len(call.arg_names) and call.arg_names[i]:
-            names.append(f"argument {i + 1} ({call.arg_names[i]})")
+        if i < len(given) and given[i]:
+            names.append(f"argument {i + 1} (`{given[i]}`)")
         else:
             names.append(f"argument {i + 1}")
     return names
@@ -430,7 +443,8 @@ def _run(call: Call) -> Outcome:
             if receiver_first:
                 names.append(f"receiver (the object of `.{call.method}`)")
                 watched.append(receiver)
-            names += _argument_names(call, n_args) + [f"keyword `{k}`" for k in keys]
+            names += _argument_names(call, n_args, function)
+            names += [f"keyword `{k}`" for k in keys]
             watched += args + [kwargs[k] for k in keys]
             before = [_digest(v) for v in watched]
 

@@ -154,7 +154,7 @@ def test_check_purity_names_the_mutated_argument():
     X = np.zeros(3)
     outcome = run_call(Call(writes_into, [X, np.ones(2)], {}, check_purity=True, arg_names=("X",)))
     assert outcome.ok  # writable copies: the write succeeds ...
-    assert outcome.mutated == ["argument 1 (X)"]  # ... and is reported
+    assert outcome.mutated == ["argument 1 (`X`)"]  # ... and is reported
     assert X[0] == 0  # on a copy: the caller's array is untouched
 
 
@@ -201,3 +201,8 @@ def test_concurrent_calls_in_threads_capture_their_own_output():
         outcomes = list(threads.map(lambda t: run_call(Call(slow_print, [t], {})), ["a", "b"]))
     assert outcomes[0].stdout == "a\n" * 5 and outcomes[1].stdout == "b\n" * 5
     assert type(sys.stdout).__name__ != "_Tee"
+
+
+def test_check_purity_takes_argument_names_from_the_signature():
+    outcome = run_call(Call(writes_into, [np.zeros(3), np.ones(2)], {}, check_purity=True))
+    assert outcome.mutated == ["argument 1 (`X`)"]
