@@ -381,10 +381,10 @@ def _cache(args) -> int:
     root = _store_root(files[0] if files else None, args.store)
     store = DiskStore(root)
     if args.cache_command == "ls":
-        sys.stdout.write(cache_ls(store, long=args.long))
+        print(cache_ls(store, long=args.long))
         return EXIT_OK
     if args.cache_command == "clear":
-        sys.stdout.write(cache_clear(store))
+        print(cache_clear(store))
         return EXIT_OK
     before = None
     if args.before:
@@ -407,13 +407,14 @@ def _cache(args) -> int:
             if isinstance(found, int):
                 return found
             keep |= found
-    sys.stdout.write(cache_gc(store, keep, before))
+    print(cache_gc(store, keep, before))
     return EXIT_OK
 
 
 def _reachable_keys(args, file: str, store) -> set[str] | int:
     """The store keys the experiments of `file` reach now (a dry run of all its targets), with
-    the result entries of its recorded runs."""
+    the entries its newest recorded runs used (those downstream of an `(impure)` stage, whose
+    keys a dry run cannot know) and their result entries."""
     args.strict, args.stubs = False, []
     program = _compiled_program(args, file)
     if isinstance(program, int):
@@ -436,6 +437,17 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
         identity = planner.ident.get(node.key)
         if identity:
             keep.add(digest("result", identity))
+    from ibc.results_cli import load_records, read_jsonl
+    from ibc.runtime.runlog import find_root
+
+    path = Path(file).resolve()
+    relative = os.path.relpath(path, find_root(path)).replace(os.sep, "/")
+    records = load_records(store.root, relative)
+    keep |= {r["key"] for r in records if r.get("key")}
+    for run in {r.get("run") for r in records if r.get("run")}:
+        stages = store.root / "runs" / f"{run}.stages.jsonl"
+        if stages.is_file():
+            keep |= {s["key"] for s in read_jsonl(stages) if s.get("key")}
     return keep
 
 

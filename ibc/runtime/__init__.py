@@ -31,6 +31,16 @@ from ibc.runtime.layers import Layer, Stack
 from ibc.runtime.program import Program, Target, run_module
 from ibc.runtime.values import Ref, jsonable
 
+
+
+def load(file, name: str, store=None) -> object:
+    """The value experiment `name` of the `.ib` file `file` had in its most recent successful
+    run, from the store, without running anything (for notebooks); see `runlog.load`."""
+    from ibc.runtime.runlog import load as _load
+
+    return _load(file, name, store)
+
+
 __all__ = [
     "Builder",
     "DiskStore",
@@ -49,5 +59,6 @@ __all__ = [
     "Target",
     "UnpackError",
     "jsonable",
+    "load",
     "run_module",
 ]

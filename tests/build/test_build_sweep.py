@@ -126,7 +126,7 @@ def test_graph_after_a_run_marks_ran_cached_and_failed(tmp_path):
         experiment good = fit(prep(data), C = 3.0)
         experiment bad = boom(fit(data))
         """)
-    p.ok("run", "main.ib", "base")  # load cached for g.ib
+    p.ok("run", "main.ib", "base")  # load and prep are cached for g.ib
     done = p.run("run", "g.ib")
     assert done.returncode == 3
     assert p.run("graph", "g.ib", "-o", "g.dot").returncode == 0
@@ -139,10 +139,13 @@ def test_graph_after_a_run_marks_ran_cached_and_failed(tmp_path):
         assert len(found) >= 1, (label, node_lines)
         return found
 
-    assert all("cached" in line for line in line_of("load"))
-    assert all("cached" not in line and " s\"" in line for line in line_of("prep"))
-    assert any("failed" in line for line in line_of("boom"))
-    colours = {line.split("fillcolor=")[1].split(",")[0] for line in line_of("load") + line_of("prep") + line_of("boom")}
+    assert all("cached" in line for line in line_of("load") + line_of("prep"))
+    ran = line_of("fit")
+    assert len(ran) == 2 and all("cached" not in line and ' s"' in line for line in ran)
+    failed = line_of("boom")
+    assert len(failed) == 1 and "failed" in failed[0]
+    picked = line_of("load") + ran + failed
+    colours = {line.split("fillcolor=")[1].split(",")[0] for line in picked}
     assert len(colours) == 3  # ran, cached and failed are drawn differently
 
 
