@@ -77,6 +77,11 @@ class Progress:
     def close(self) -> None:
         """The run is over: release the display."""
 
+    def write(self, stream: TextIO, text: str) -> None:
+        """Print a result line on `stream` (the live display keeps it above itself)."""
+        stream.write(text)
+        stream.flush()
+
 
 class PlainProgress(Progress):
     """Plain lines on a stream, flushed one by one (see the module docstring).
@@ -201,6 +206,16 @@ class RichProgress(Progress):
             tally.summary = line
         colour = "green" if state == "ok" else "red"
         self.console.print(f"[{colour}]{_escape(line)}[/{colour}]")
+
+    def write(self, stream: TextIO, text: str) -> None:
+        isatty = getattr(stream, "isatty", None)
+        if not (callable(isatty) and isatty()) or self._closed:
+            super().write(stream, text)
+            return
+        # the same terminal: print through the live display, or the two would tear each other
+        from rich.markup import escape
+
+        self.console.print(escape(text), end="", highlight=False, soft_wrap=True)
 
     def close(self) -> None:
         # rich's own lock is taken around `_render` (which takes ours): never call rich while

@@ -191,8 +191,12 @@ class Run:
                 rendered = self.rendered.get(job)
                 self.results[shown] = rendered
                 if not self.options.as_json:
-                    self.out.write(f"{shown}: {json.dumps(rendered, ensure_ascii=False)}\n")
-                    self.out.flush()
+                    line = f"{shown}: {json.dumps(rendered, ensure_ascii=False)}\n"
+                    if self.progress is not None:
+                        self.progress.write(self.out, line)
+                    else:
+                        self.out.write(line)
+                        self.out.flush()
             self.printed += 1
 
     def _result_key(self, node) -> str | None:

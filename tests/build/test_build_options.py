@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-import pytest
 
 from build_kit import Project, ibc_env
 
@@ -121,7 +120,6 @@ def test_runlog_load_returns_the_stored_value_without_running(tmp_path):
     assert p.calls() == []
 
 
-@pytest.mark.xfail(strict=True, reason="ibc.runtime does not export `load` (it is in runlog)")
 def test_ibc_runtime_load_is_exported(tmp_path):
     p = project(tmp_path)
     p.ok("run", "main.ib")

@@ -181,7 +181,6 @@ def test_cache_ls_gc_and_clear(tmp_path):
     assert "empty" in p.ok("cache", "ls")
 
 
-@pytest.mark.xfail(strict=True, reason="ibc cache ls/gc/clear print no final newline")
 def test_cache_output_ends_with_a_newline(tmp_path):
     p = project(tmp_path)
     p.ok("run", "main.ib", "base")

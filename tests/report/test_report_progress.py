@@ -161,3 +161,20 @@ def test_progress_module_does_not_import_rich():
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_rich_progress_prints_results_on_the_same_terminal_through_the_display():
+    progress, out = make_rich()
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    terminal, piped = Tty(), io.StringIO()
+    progress.start(["grid[C=1]"])
+    progress.write(terminal, "grid[C=1]: {\"a\": [1]}\n")
+    progress.write(piped, "grid[C=1]: 2\n")
+    progress.close()
+    assert terminal.getvalue() == ""  # went through the live display ...
+    assert 'grid[C=1]: {"a": [1]}' in out.getvalue()  # ... markup left as it is
+    assert piped.getvalue() == "grid[C=1]: 2\n"  # a pipe gets the line directly
