@@ -160,6 +160,11 @@ class Program:
 
     def scope(self, graph: Graph | None = None) -> Scope:
         """A fresh scope over the program's bindings and sweeps."""
+        # Builders call each other as bindings refer to each other: a chain of 10,000
+        # bindings is 40,000 Python frames deep, which CPython (3.11+) runs without using the
+        # C stack; only its default limit of 1,000 stands in the way.
+        if sys.getrecursionlimit() < 200_000:
+            sys.setrecursionlimit(200_000)
         sweeps = {t.name: t.points for t in self.targets.values() if t.kind == "sweep"}
         return Scope(dict(self.builders), graph or Graph(), sweeps)
 
