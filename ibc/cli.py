@@ -163,7 +163,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args_list = sys.argv[1:] if argv is None else argv
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `--sort -accuracy` (descending): argparse would take `-accuracy` for an option
+    for i, arg in enumerate(args_list[:-1]):
+        if arg == "--sort" and args_list[i + 1].startswith("-"):
+            args_list[i : i + 2] = [f"--sort={args_list[i + 1]}"]
+            break
     parser = _parser()
     try:
         args, extra = parser.parse_known_args(args_list)

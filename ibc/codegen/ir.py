@@ -125,6 +125,7 @@ class MethodStage:
     kwargs: tuple[tuple[str, IrExpr], ...]
     span: Span
     path: str | None = None
+    fingerprint: str = ""  # the code of the receiver's class, when the compiler knows it
 
 
 @record

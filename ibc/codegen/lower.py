@@ -29,7 +29,7 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
-from ibc.types.types import RecordType
+from ibc.types.types import Nominal, RecordType
 
 PRELUDE_MODULE = "ibc.runtime.prelude"
 RESOURCE_FUNCTIONS = ("file", "dir")
@@ -44,6 +44,7 @@ class Lowerer:
         self.program = checked.program
         self.diags = diags
         self.refs: dict[tuple, ir.PyRef] = {}
+        self.pinned: dict[str, object] = {}  # snapshot module -> its pinned.PinnedTarget
         self.module: ModuleInfo = self.program.main
         self._hidden = 0
         self._prefixes: dict[int, str] = {}
@@ -286,15 +287,28 @@ class Lowerer:
             str(sym.decl.revision.value) if sym.decl and sym.decl.revision else None
         )
         fingerprint = ""
-        try:
-            dist = self.program.index.distribution(module)
-        except Exception:  # noqa: BLE001
-            dist = None
-        if dist:
-            fingerprint = f"{dist[0]}=={dist[1]}"
-        elif kind != "unknown":
-            code = self.fingerprints.of(module, name, sym.file)
-            fingerprint = f"src:{code}" if code else ""
+        pins = getattr(self.program, "pins", None)
+        pinned = pins.targets.get((id(sym), revision)) if pins and revision else None
+        if pinned is not None:
+            # The reference as it was at a commit: it runs from the snapshot's module, and
+            # its fingerprint is that of the old source (DESIGN §7, §8.1).
+            module, kind, name = pinned.run_module, pinned.kind, sym.py_name
+            qualname = getattr(pinned.definition, "qualname", None)
+            if qualname and getattr(pinned.definition, "module", None) == pinned.module:
+                name = qualname
+            code = pinned.index.fingerprint(pinned.module, name)
+            fingerprint = f"src:{code}" if code else f"rev:{pinned.commit}"
+            self.pinned[pinned.run_module] = pinned
+        else:
+            try:
+                dist = self.program.index.distribution(module)
+            except Exception:  # noqa: BLE001
+                dist = None
+            if dist:
+                fingerprint = f"{dist[0]}=={dist[1]}"
+            elif kind != "unknown":
+                code = self.fingerprints.of(module, name, sym.file)
+                fingerprint = f"src:{code}" if code else ""
         local = self.qualified(sym)
         taken = {r.local for r in self.refs.values()}
         if local in taken:
@@ -304,15 +318,31 @@ class Lowerer:
             module=module,
             name=name,
             kind=kind,
-            revision=revision,
+            revision=pinned.commit if pinned is not None else revision,
             impure=bool(sym.item and sym.item.impure),
             fingerprint=fingerprint,
             span=sym.span,
         )
-        if pyref.revision is not None:
-            self.diags.error("E0702", sym.span, name=sym.name)
+        if pyref.revision is not None and pinned is None:
+            self.diags.error("E0702", sym.span, name=sym.name)  # an unresolved revision
         self.refs[key] = pyref
         return pyref
+
+    def class_fingerprint(self, t) -> str:
+        """The fingerprint of the class of a method's receiver (its methods' code is part of
+        a method stage's key): `name==version` for an installed library, the source's for a
+        project class, "" when the type is not a known class."""
+        if not isinstance(t, Nominal) or ":" not in t.target:
+            return ""
+        module, _, qualname = t.target.partition(":")
+        try:
+            dist = self.program.index.distribution(module)
+        except Exception:  # noqa: BLE001
+            dist = None
+        if dist:
+            return f"{dist[0]}=={dist[1]}"
+        code = self.fingerprints.of(module, qualname)
+        return f"src:{code}" if code else ""
 
     def symbol_value(self, sym: Symbol, at: n.Expr) -> ir.IrExpr:
         if isinstance(sym, LocalSym):
@@ -397,7 +427,13 @@ class Lowerer:
             if isinstance(base_type, RecordType):
                 return ir.Apply(ir.FieldE(obj, func.name.text, func.span), args, kwargs, e.span)
             return ir.MethodStage(
-                obj, func.name.text, args, kwargs, e.span, self.sites.node_paths.get(id(e))
+                obj,
+                func.name.text,
+                args,
+                kwargs,
+                e.span,
+                self.sites.node_paths.get(id(e)),
+                self.class_fingerprint(base_type),
             )
         if isinstance(sym, PyRefSym):
             ref = self.ref(sym, revision)

@@ -456,7 +456,9 @@ class _Emitter:
             name = self.value_builders.get(o.value)
             if name is None:
                 slug = re.sub(r"\W+", "_", f"{owner}_{o.path}").strip("_")
-                name = self.value_builders[o.value] = self.namer.name("_" + slug, "value")
+                # One builder per distinct value: `f in [f, g]` needs two (`_s_f`, `_s_f_2`).
+                kind = f"value:{len(self.value_builders)}"
+                name = self.value_builders[o.value] = self.namer.name("_" + slug, kind)
                 self.taken.add(name)
                 out.append(self._builder(name, None, o.value))
             values.append(_name(name))
@@ -581,6 +583,8 @@ class _Emitter:
             kw = at()
             if e.path is not None:
                 kw["path"] = _const(e.path)
+            if e.fingerprint:
+                kw["fingerprint"] = _const(e.fingerprint)
             return _m(
                 "method", ex(e.obj), _const(e.method), *self._call_args(e, locals_, scope), **kw
             )

@@ -416,17 +416,23 @@ class Builder:
             path,
         )
 
-    def method(self, obj: Node, name: str, args=(), kwargs=None, *, at=None, path=None) -> Node:
+    def method(
+        self, obj: Node, name: str, args=(), kwargs=None, *, at=None, path=None, fingerprint=""
+    ) -> Node:
         """A stage: `obj.name(*args, **kwargs)`; with `path`, its keyword arguments are
-        parameters `path.<k>`."""
+        parameters `path.<k>`. `fingerprint` is the code of the receiver's class when the
+        compiler knows it (so editing the method re-runs the call)."""
         if path is not None:
             self.reads.add(path + ".")
             if self.stack.paths and path + "." in self.stack.keys:
                 args, kwargs = self._params(path, args, kwargs, ())
         names, values = _kwargs(kwargs)
+        code = (name, str(len(args)), *names)
+        if fingerprint:
+            code += ("fingerprint:" + fingerprint,)
         return self.graph.make(
             "method",
-            (name, str(len(args)), *names),
+            code,
             (name, len(args), names),
             (obj, *args, *values),
             at,

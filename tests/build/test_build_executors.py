@@ -5,7 +5,6 @@ later local run finds."""
 from __future__ import annotations
 
 import pytest
-
 from build_kit import Project
 
 STAGES = """\

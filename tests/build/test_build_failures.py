@@ -4,6 +4,8 @@ location and the user's traceback, the other experiments still print, the next r
 
 from __future__ import annotations
 
+import json
+
 from build_kit import Project
 
 STAGES = """\
@@ -88,6 +90,12 @@ def test_a_failing_stage_does_not_stop_the_others_and_the_next_run_resumes(tmp_p
     assert "in check" in err and "in boom" in err  # the user's frames
     assert "ibc/runtime" not in err  # trimmed to the user's code
     assert sorted(p.calls()) == ["boom", "square 2", "square 3", "square 4"]
+    rows = json.loads(p.ok("results", "fail.ib", "--format", "json"))
+    assert [(r["experiment"], r["status"]) for r in rows] == [
+        ("first", "ok"),
+        ("bad", "failed"),
+        ("last", "ok"),
+    ]
     # the next run resumes: only the failed stage runs again
     again = p.run("run", "fail.ib")
     assert again.returncode == 3

@@ -128,3 +128,55 @@ def test_map_over_a_literal_list_is_one_stage_per_element(tmp_path):
     p.edit("m.ib", "[1, 2, 3]", "[1, 2, 3, 4]")
     assert p.ok("run", "m.ib") == "squares: [1, 4, 9, 16]\n"
     assert p.calls() == ["square 4"]
+
+
+def test_ib_layout_and_module_constants(tmp_path):
+    p = project(tmp_path)
+    p.ok("run", "main.ib")
+    p.calls()
+    # moving the calls in the .ib file (new lines and columns) re-runs nothing
+    p.write("main.ib", "# the same program, laid out differently\n\n" + MAIN.replace("C = 1.0", "C=1.0"))
+    assert p.ok("run", "main.ib") == 'base: {"score": 60.0}\n'
+    assert p.calls() == []
+    # a module constant that a helper of fit reads, in another project module
+    p.edit("src/util.py", "    return 3", "    return BASE + 1")
+    p.write("src/util.py", "BASE = 2\n\n\n" + (p.root / "src/util.py").read_text(), dedent=False)
+    assert p.ok("run", "main.ib") == 'base: {"score": 60.0}\n'
+    assert p.calls() == ["fit"]  # new code, same result
+    p.edit("src/util.py", "BASE = 2", "BASE = 3")
+    assert p.ok("run", "main.ib") == 'base: {"score": 80.0}\n'
+    assert p.calls() == ["fit"]
+
+
+MODELS = """\
+class Model:
+    def __init__(self, k: int = 2) -> None:
+        log("init")
+        self.k = k
+
+    def score(self, x: int) -> int:
+        log("score")
+        return x * self.k
+
+
+def apply(m: Model, x: int) -> int:
+    log("apply")
+    return m.score(x)
+"""
+
+
+def test_editing_a_method_reruns_its_method_stage(tmp_path):
+    p = Project(tmp_path / "proj")
+    p.stages(MODELS)
+    p.write("main.ib", """\
+        from "src/stages.py" import Model, apply
+        m = Model(k = 3)
+        experiment via_method = m.score(5)
+        experiment via_function = apply(m, 5)
+        """)
+    assert p.ok("run", "main.ib") == "via_method: 15\nvia_function: 15\n"
+    p.calls()
+    p.edit("src/stages.py", "return x * self.k", "return x * self.k + 100")
+    out = p.ok("run", "main.ib")
+    assert "via_function: 115" in out  # a function calling the method sees the new code
+    assert out == "via_method: 115\nvia_function: 115\n"

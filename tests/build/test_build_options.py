@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 
-
 from build_kit import Project, ibc_env
 
 STAGES = """\

@@ -7,8 +7,6 @@ import csv
 import io
 import json
 
-import pytest
-
 from build_kit import Project
 
 STAGES = """\
@@ -105,10 +103,6 @@ def test_results_formats_after_a_sweep(tmp_path):
     assert markdown.splitlines()[1].startswith("| ---")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`--sort -score` (the form --help documents) is taken by argparse for an option",
-)
 def test_results_sort_descending_with_a_separate_argument(tmp_path):
     p = project(tmp_path)
     p.ok("run", "main.ib", "grid")
