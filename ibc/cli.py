@@ -123,6 +123,13 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
 
+    repl = commands.add_parser(
+        "repl", help="an interactive session: declarations, expressions, :commands"
+    )
+    from ibc.repl.cli import add_arguments as repl_arguments
+
+    repl_arguments(repl)
+
     cache = commands.add_parser("cache", help="the store: ls, gc, clear")
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
     ls = cache_commands.add_parser("ls", help="entries, size, age")
@@ -185,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": _check, "compile": _compile, "run": _run}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
-        commands.update(cache=_cache)
+        commands.update(cache=_cache, repl=_repl)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -285,6 +292,12 @@ def _run(args) -> int:
         if on:
             argv.append(flag)
     return program.main(argv)
+
+
+def _repl(args) -> int:
+    from ibc.repl.cli import main as repl_main
+
+    return repl_main(args)
 
 
 def _load_program(code_text: str, file: str) -> dict:

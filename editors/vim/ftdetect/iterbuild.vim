@@ -1,0 +1,2 @@
+" Iterbuild: *.ib files are Iterbuild programs.
+autocmd BufRead,BufNewFile *.ib setfiletype iterbuild
