@@ -123,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
 
+    lsp = commands.add_parser("lsp", help="run the language server (LSP) on stdin/stdout")
+    from ibc.lsp.cli import add_arguments as lsp_arguments
+
+    lsp_arguments(lsp)
+
     repl = commands.add_parser(
         "repl", help="an interactive session: declarations, expressions, :commands"
     )
@@ -192,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": _check, "compile": _compile, "run": _run}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
-        commands.update(cache=_cache, repl=_repl)
+        commands.update(cache=_cache, repl=_repl, lsp=_lsp)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -292,6 +297,12 @@ def _run(args) -> int:
         if on:
             argv.append(flag)
     return program.main(argv)
+
+
+def _lsp(args) -> int:
+    from ibc.lsp.cli import main as lsp_main
+
+    return lsp_main(args)
 
 
 def _repl(args) -> int:

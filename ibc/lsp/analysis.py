@@ -1,0 +1,194 @@
+"""One check of an open document, kept for the editor features, and its diagnostics in LSP form.
+
+`Analyzer.analyze(path, text)` runs the driver's check (parse → resolve → type-check →
+expand parameters) on the editor's text of `path`; the `.ib` modules it imports are read from
+disk. It is `ibc.driver.check_file` except that the `PythonIndex` (the interfaces of the
+Python modules the program uses, read with `ast`) is kept between checks of the same project:
+a fresh index re-reads its on-disk cache at every keystroke, a kept one answers from memory
+and still notices edited project files (it compares their modification times).
+
+`Analysis` holds the text that was checked, the driver's `Result`, and lazily built tables
+the features share (line starts, parameter paths). `lsp_diagnostics` groups the result's
+diagnostics by file, converted by `ibc.diagnostics.render.to_lsp`.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from pathlib import Path
+
+from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.driver import Result
+from ibc.records import field, record
+from ibc.syntax.spans import Source, Span
+
+
+@record(mutable=True)
+class Analysis:
+    """The check of one version of a document. `path` is absolute; `display` is how the
+    compiler names the file in spans (relative to the working folder when under it)."""
+
+    path: Path
+    display: str
+    text: str
+    result: Result
+    version: int | None = None
+    seconds: float = 0.0
+    resolved: object | None = None  # the resolved program, even when it has errors
+    cache: dict = field(default_factory=dict, repr=False)  # tables built on first use
+
+    @property
+    def checked(self):
+        return self.result.checked
+
+    @property
+    def program(self):
+        """The resolved program (`ibc.resolve.Resolved`), also when checking stopped at a
+        resolution error; None when the file did not parse."""
+        checked = self.result.checked
+        return checked.program if checked is not None else self.resolved
+
+    @property
+    def module_ast(self):
+        program = self.program
+        return program.main.ast if program is not None else None
+
+    def lines(self) -> LineIndex:
+        if "lines" not in self.cache:
+            self.cache["lines"] = LineIndex(self.text)
+        return self.cache["lines"]
+
+
+class LineIndex:
+    """Offsets ↔ LSP positions (0-based lines, characters in UTF-16 code units)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        pos = text.find("\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = text.find("\n", pos + 1)
+        self.starts = starts
+
+    def line_text(self, line: int) -> str:
+        if line < 0 or line >= len(self.starts):
+            return ""
+        start = self.starts[line]
+        end = self.text.find("\n", start)
+        return self.text[start : end if end != -1 else len(self.text)]
+
+    def offset(self, line: int, character: int) -> int:
+        """The character offset of an LSP position (clamped to the text)."""
+        if line < 0:
+            return 0
+        if line >= len(self.starts):
+            return len(self.text)
+        text = self.line_text(line)
+        units = 0
+        for index, ch in enumerate(text):
+            if units >= character:
+                return self.starts[line] + index
+            units += 2 if ord(ch) > 0xFFFF else 1
+        return self.starts[line] + len(text.rstrip("\r"))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The LSP position of a character offset."""
+        import bisect
+
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        before = self.text[self.starts[line] : offset]
+        return line, len(before.encode("utf-16-le")) // 2
+
+
+class Analyzer:
+    """Checks documents, keeping one `PythonIndex` per project root."""
+
+    def __init__(self, stub_dirs: list[Path] | None = None, strict: bool = False) -> None:
+        self.stub_dirs = list(stub_dirs or [])
+        self.strict = strict
+        self._indexes: dict[Path, object] = {}
+
+    def index_for(self, path: Path):
+        from ibc.resolve.project import find_root
+        from ibc.resolve.pyinterface import PythonIndex
+
+        root = find_root(path)
+        index = self._indexes.get(root)
+        if index is None:
+            index = self._indexes[root] = PythonIndex(root)
+        return index
+
+    def analyze(self, path: Path, text: str, version: int | None = None) -> Analysis:
+        path = Path(path).absolute()
+        started = time.perf_counter()
+        result, display, resolved = self._check(path, text)
+        seconds = time.perf_counter() - started
+        return Analysis(path, display, text, result, version, seconds, resolved)
+
+    def _check(self, path: Path, text: str) -> tuple[Result, str, object]:
+        """`ibc.driver.check_file(path, text=text)` with the kept index."""
+        from ibc.diagnostics.render import internal_error
+        from ibc.resolve.project import display_path
+
+        display = display_path(path)
+        diags = Diagnostics()
+        result = Result([], {})
+        program = None
+        collecting = gc.isenabled()
+        gc.disable()  # as the driver does: the compiler's many small objects are acyclic
+        try:
+            from ibc.params.expand import Expander
+            from ibc.resolve import resolve
+            from ibc.types.check import check
+
+            source = Source(display, text)
+            program = resolve(path, diags, source, self.stub_dirs, index=self.index_for(path))
+            if program is not None:
+                result.sources = program.sources
+            if program is None or diags.has_errors:
+                if not result.sources:
+                    result.sources = {display: source}
+            else:
+                checked = check(program, diags, self.strict)
+                result.checked = checked
+                if not diags.has_errors:
+                    result.expanded = Expander(checked, diags).expand()
+        except Exception as exc:  # noqa: BLE001 - a compiler bug is a diagnostic, not a crash
+            diags.add(internal_error(exc, Span(display, 1, 1, 1, 1)))
+            result.sources.setdefault(display, Source(display, text))
+        finally:
+            if collecting:
+                gc.enable()
+        result.diagnostics = diags.sorted()
+        return result, display, program
+
+
+def lsp_diagnostics(analysis: Analysis) -> dict[str, list[dict]]:
+    """The diagnostics of a check as LSP dicts, by file URI. Those of the document are under
+    its own URI; those of other files that exist on disk under theirs; the rest (a library
+    stub, say) are shown at the document's first line, naming their file."""
+    from ibc.diagnostics.render import to_lsp
+
+    main_uri = analysis.path.as_uri()
+    out: dict[str, list[dict]] = {main_uri: []}
+    sources = analysis.result.sources
+    for diag in analysis.result.diagnostics:
+        file = diag.span.file
+        if file == analysis.display:
+            out[main_uri].append(to_lsp(diag, sources.get(file)))
+            continue
+        where = Path(file).absolute()
+        if where.is_file():
+            out.setdefault(where.as_uri(), []).append(to_lsp(diag, sources.get(file)))
+            continue
+        item = to_lsp(diag, None)
+        item["range"] = {
+            "start": {"line": 0, "character": 0},
+            "end": {"line": 0, "character": 0},
+        }
+        item["message"] = f"{diag.span}: {item['message']}"
+        out[main_uri].append(item)
+    return out

@@ -1,0 +1,285 @@
+"""`ibc lsp`: the language server (pygls over stdio), a thin adapter over `ibc.lsp.features`.
+
+Documents are checked by `ibc.lsp.analysis.Analyzer` (the driver's check, keeping the Python
+index between checks) in one worker thread, so requests stay answered while a check runs and
+the compiler's parser never runs twice at once (document symbols and formatting parse in that
+same worker). Checks are debounced: a change after a quiet spell of `DEBOUNCE` seconds is
+checked at once, a change in the middle of a burst of typing waits until the burst has been
+quiet for `DEBOUNCE`; only the newest text is checked. Each check publishes its diagnostics
+(and clears those it published before for other files).
+
+Hover and definition wait for the check of the current text (they need its positions);
+completion answers at once from the last analysis that type-checked, reading the context from
+the current text (see `ibc.lsp.completion`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from ibc.lsp import features
+from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, lsp_diagnostics
+from ibc.lsp.completion import complete
+
+DEBOUNCE = 0.1  # seconds of quiet typing before a check
+WAIT = 10.0  # how long hover and definition wait for the check of the current text
+
+_SYMBOL_KINDS = {
+    features.MODULE: types.SymbolKind.Module,
+    features.CLASS: types.SymbolKind.Class,
+    features.FUNCTION: types.SymbolKind.Function,
+    features.VARIABLE: types.SymbolKind.Variable,
+    features.EVENT: types.SymbolKind.Event,
+    features.ARRAY: types.SymbolKind.Array,
+    features.STRUCT: types.SymbolKind.Struct,
+}
+_COMPLETION_KINDS = {
+    features.MODULE: types.CompletionItemKind.Module,
+    features.CLASS: types.CompletionItemKind.Class,
+    features.FUNCTION: types.CompletionItemKind.Function,
+    features.VARIABLE: types.CompletionItemKind.Variable,
+    features.EVENT: types.CompletionItemKind.Event,
+    features.KEYWORD: types.CompletionItemKind.Keyword,
+    features.FIELD: types.CompletionItemKind.Field,
+    features.PROPERTY: types.CompletionItemKind.Property,
+}
+
+
+class IbcLanguageServer(LanguageServer):
+    def __init__(self, analyzer: Analyzer | None = None) -> None:
+        from ibc import __version__
+
+        incremental = types.TextDocumentSyncKind.Incremental
+        super().__init__("ibc", __version__, text_document_sync_kind=incremental)
+        self.analyzer = analyzer or Analyzer()
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ibc-check")
+        self.latest: dict[str, Analysis] = {}  # uri -> newest analysis
+        self.good: dict[str, Analysis] = {}  # uri -> newest analysis that type-checked
+        self.others: dict[str, set[str]] = {}  # uri -> other files it published diagnostics to
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._last_change: dict[str, float] = {}
+        self._running: dict[str, asyncio.Task] = {}
+        self._done: dict[str, asyncio.Event] = {}
+
+    # ----------------------------------------------------------------- checking
+
+    def schedule(self, uri: str, at_once: bool = False) -> None:
+        """Check `uri` now (after a quiet spell, or `at_once`) or after `DEBOUNCE` seconds."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        quiet = now - self._last_change.get(uri, float("-inf")) >= DEBOUNCE
+        self._last_change[uri] = now
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        self._done.setdefault(uri, asyncio.Event()).clear()
+        delay = 0.0 if (at_once or quiet) else DEBOUNCE
+        self._timers[uri] = loop.call_later(delay, self._start, uri)
+
+    def _start(self, uri: str) -> None:
+        self._timers.pop(uri, None)
+        running = self._running.get(uri)
+        if running is not None and not running.done():
+            running.add_done_callback(lambda _: self._restart(uri))
+            return
+        self._running[uri] = asyncio.get_running_loop().create_task(self._check(uri))
+
+    def _restart(self, uri: str) -> None:
+        if uri not in self._timers:  # no newer change has scheduled its own check
+            self._start(uri)
+
+    async def _check(self, uri: str) -> None:
+        document = self.workspace.get_text_document(uri)
+        text, version = document.source, document.version
+        path = Path(to_fs_path(uri) or uri)
+        loop = asyncio.get_running_loop()
+        analysis = await loop.run_in_executor(
+            self.worker, self.analyzer.analyze, path, text, version
+        )
+        self._publish(uri, analysis)  # first: freeing the previous analysis takes a while
+        self.latest[uri] = analysis
+        if analysis.checked is not None:
+            self.good[uri] = analysis
+        if uri not in self._timers:
+            self._done.setdefault(uri, asyncio.Event()).set()
+
+    def _publish(self, uri: str, analysis: Analysis) -> None:
+        from lsprotocol.converters import get_converter
+
+        converter = get_converter()
+        by_file = lsp_diagnostics(analysis)
+        by_file[uri] = by_file.pop(analysis.path.as_uri(), [])
+        previous = self.others.get(uri, set())
+        for other in previous - set(by_file):
+            by_file[other] = []
+        self.others[uri] = {u for u in by_file if u != uri and by_file[u]}
+        for file_uri, items in by_file.items():
+            diagnostics = [converter.structure(item, types.Diagnostic) for item in items]
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=file_uri,
+                    diagnostics=diagnostics,
+                    version=analysis.version if file_uri == uri else None,
+                )
+            )
+
+    async def current(self, uri: str) -> Analysis | None:
+        """The analysis of the document's current text, waiting for its check if needed."""
+        document = self.workspace.get_text_document(uri)
+        for _ in range(3):
+            analysis = self.latest.get(uri)
+            if analysis is not None and analysis.text == document.source:
+                return analysis
+            event = self._done.get(uri)
+            if event is None or (event.is_set() and uri not in self._timers):
+                self.schedule(uri, at_once=True)
+                event = self._done[uri]
+            try:
+                await asyncio.wait_for(event.wait(), WAIT)
+            except asyncio.TimeoutError:
+                return self.latest.get(uri)
+        return self.latest.get(uri)
+
+    def forget(self, uri: str) -> None:
+        timer = self._timers.pop(uri, None)
+        if timer is not None:
+            timer.cancel()
+        for table in (self.latest, self.good, self._last_change, self._done):
+            table.pop(uri, None)
+        for other in self.others.pop(uri, set()) | {uri}:
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=other, diagnostics=[])
+            )
+
+
+def _range(lines: LineIndex, start: int, end: int) -> types.Range:
+    a, b = lines.position(start), lines.position(end)
+    return types.Range(types.Position(*a), types.Position(*b))
+
+
+def _location(found: features.Location) -> types.Location:
+    return types.Location(
+        uri=found.path.as_uri(),
+        range=types.Range(
+            types.Position(found.line, found.character),
+            types.Position(found.end_line, found.end_character),
+        ),
+    )
+
+
+def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
+    """A server with every feature registered (`start_io()` runs it on stdio)."""
+    server = IbcLanguageServer(analyzer)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: IbcLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, at_once=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: IbcLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: IbcLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, at_once=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: IbcLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.forget(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    async def hover(ls: IbcLanguageServer, params: types.HoverParams) -> types.Hover | None:
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        found = features.hover(analysis, params.position.line, params.position.character)
+        if found is None:
+            return None
+        span = found.span
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=found.text),
+            range=_range(analysis.lines(), span.start, span.end),
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_DEFINITION)
+    async def definition(ls: IbcLanguageServer, params: types.DefinitionParams):
+        analysis = await ls.current(params.text_document.uri)
+        if analysis is None:
+            return None
+        found = features.definition(analysis, params.position.line, params.position.character)
+        return _location(found) if found is not None else None
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[".", "(", ",", "{"]),
+    )
+    def completion(ls: IbcLanguageServer, params: types.CompletionParams):
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        lines = LineIndex(text)
+        offset = lines.offset(params.position.line, params.position.character)
+        items = []
+        analysis = ls.good.get(uri) or ls.latest.get(uri)
+        for item in complete(analysis, text, offset):
+            items.append(
+                types.CompletionItem(
+                    label=item.label,
+                    kind=_COMPLETION_KINDS.get(item.kind),
+                    detail=item.detail or None,
+                    sort_text=f"{item.sort}{item.label}",
+                    filter_text=item.insert.strip(),
+                    text_edit=types.TextEdit(
+                        range=_range(lines, item.replace_from, offset), new_text=item.insert
+                    ),
+                )
+            )
+        return types.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(types.TEXT_DOCUMENT_FORMATTING)
+    async def formatting(ls: IbcLanguageServer, params: types.DocumentFormattingParams):
+        text = ls.workspace.get_text_document(params.text_document.uri).source
+        loop = asyncio.get_running_loop()
+        formatted = await loop.run_in_executor(ls.worker, features.format_document, text)
+        if formatted is None:
+            return []
+        lines = LineIndex(text)
+        return [types.TextEdit(range=_range(lines, 0, len(text)), new_text=formatted)]
+
+    @server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    async def document_symbol(ls: IbcLanguageServer, params: types.DocumentSymbolParams):
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        loop = asyncio.get_running_loop()
+        module = await loop.run_in_executor(ls.worker, _parse, uri, text)
+        if module is None:  # the text does not parse: the last version that did
+            analysis = ls.good.get(uri)
+            if analysis is None or analysis.module_ast is None:
+                return []
+            module, text = analysis.module_ast, analysis.text
+        lines = LineIndex(text)
+        return [
+            types.DocumentSymbol(
+                name=sym.name,
+                kind=_SYMBOL_KINDS.get(sym.kind, types.SymbolKind.Variable),
+                detail=sym.detail or None,
+                range=_range(lines, sym.span.start, sym.span.end),
+                selection_range=_range(lines, sym.selection.start, sym.selection.end),
+            )
+            for sym in features.document_symbols(module)
+        ]
+
+    return server
+
+
+def _parse(uri: str, text: str):
+    from ibc.syntax.parser import parse_module
+    from ibc.syntax.spans import Source
+
+    module, problems = parse_module(Source(to_fs_path(uri) or uri, text))
+    return None if problems else module
