@@ -123,6 +123,12 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
 
+    from ibc import fmt_cli
+
+    fmt_cli.add_arguments(
+        commands.add_parser("fmt", help="rewrite .ib files in the canonical layout")
+    )
+
     lsp = commands.add_parser("lsp", help="run the language server (LSP) on stdin/stdout")
     from ibc.lsp.cli import add_arguments as lsp_arguments
 
@@ -197,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         commands = {"check": _check, "compile": _compile, "run": _run}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
-        commands.update(cache=_cache, repl=_repl, lsp=_lsp)
+        commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -297,6 +303,12 @@ def _run(args) -> int:
         if on:
             argv.append(flag)
     return program.main(argv)
+
+
+def _fmt(args) -> int:
+    from ibc.fmt_cli import main as fmt_main
+
+    return fmt_main(args)
 
 
 def _lsp(args) -> int:
