@@ -325,8 +325,10 @@ def _repl(args) -> int:
 
 def _load_program(code_text: str, file: str) -> dict:
     """Execute emitted code as a module; its namespace (holding `program`)."""
+    from ibc.reuse import code_object
+
     namespace: dict = {"__name__": "__ibc_run__", "__file__": str(Path(file).resolve())}
-    code = compile(code_text, f"<ibc run {file}>", "exec")
+    code = code_object(code_text, f"<ibc run {file}>")
     exec(code, namespace)  # noqa: S102 - the program ibc just emitted
     from ibc.runtime.program import find_program
 

@@ -23,6 +23,8 @@ version. `lookup` reads one file and stats each manifest item (about 1 ms for a 
 project). Only compiles without any diagnostic are stored, since a hit shows none. A file
 changed while it was being compiled is caught: `store` refuses an entry when a manifest
 item's mtime is not older than the preceding `lookup` of the same entry in this process.
+A program that pins a symbolic revision (`clean @ "v1"`) is never stored, since a moved tag or
+branch must be noticed; pins by commit id (what `ibc freeze` writes) are immutable and reused.
 
 Entries live in `cache_dir()/"compiled"`, one file each, written atomically: a header with a
 checksum, then a `marshal`ed payload; a damaged, foreign or unreadable entry is a miss. This
@@ -48,6 +50,20 @@ _ABSENT = (-1, -1)
 _SKIP_DIRS = ("__pycache__", "node_modules")
 
 _lookups: dict[str, int] = {}  # entry file -> time.time_ns() of its last lookup here
+
+
+def code_object(text: str, filename: str):
+    """`compile(text, filename, "exec")`, cached by content: compiling the Python of a large
+    program (4,000 lines for 1,000 stages) costs more than running it from the store."""
+    key = digest(f"{sys.version}\0{filename}\0{text}".encode("utf-8", "surrogatepass"))
+    path = cache_dir() / "compiled" / f"{key}.code"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    code = compile(text, filename, "exec")
+    write_atomically(path, marshal.dumps(code))
+    return code
 
 
 def options_key(*parts: str) -> str:
@@ -100,7 +116,7 @@ def store(path: Path, options_key: str, code: str, result) -> None:
         if not isinstance(code, str) or getattr(result, "diagnostics", None):
             return
         program = getattr(getattr(result, "checked", None), "program", None)
-        if program is None:
+        if program is None or _symbolic_pins(program):
             return
         entry, key = _entry(path, options_key)
         stamps, presence = manifest(path, program)
@@ -179,6 +195,18 @@ def _unpack(data: bytes):
     if not isinstance(value, tuple) or len(value) != 4:
         return None
     return value
+
+
+def _symbolic_pins(program) -> bool:
+    """Does the program pin a revision that may move (a branch, a tag, `HEAD~2`)? Such a
+    program is not stored: its resolution would have to be re-checked with git on every
+    lookup. Pins by full commit id are immutable (`ibc freeze` writes them), so programs
+    that use only those are reused like any other."""
+    pins = getattr(program, "pins", None)
+    revisions = getattr(pins, "commits", None) or {}
+    return any(
+        not (len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)) for rev in revisions
+    )
 
 
 def _python_files(program, root: Path, stamp) -> None:
