@@ -129,6 +129,15 @@ def _parser() -> argparse.ArgumentParser:
         commands.add_parser("fmt", help="rewrite .ib files in the canonical layout")
     )
 
+    from ibc.revisions_cli import add_freeze_arguments, add_log_arguments
+
+    add_freeze_arguments(
+        commands.add_parser("freeze", help="rewrite symbolic revisions to commit ids, in place")
+    )
+    add_log_arguments(
+        commands.add_parser("log", help="the commits in which one Python function changed")
+    )
+
     lsp = commands.add_parser("lsp", help="run the language server (LSP) on stdin/stdout")
     from ibc.lsp.cli import add_arguments as lsp_arguments
 
@@ -204,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"check": _check, "compile": _compile, "run": _run}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
+        commands.update(freeze=_freeze, log=_log)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -303,6 +313,18 @@ def _run(args) -> int:
         if on:
             argv.append(flag)
     return program.main(argv)
+
+
+def _freeze(args) -> int:
+    from ibc.revisions_cli import freeze_main
+
+    return freeze_main(args)
+
+
+def _log(args) -> int:
+    from ibc.revisions_cli import log_main
+
+    return log_main(args)
 
 
 def _fmt(args) -> int:

@@ -34,15 +34,27 @@ class Result:
     expanded: object | None = None  # ibc.params.expand.Expanded
     program: object | None = None  # ibc.codegen.ir.IrProgram
     code: str | None = None  # the emitted Python
+    resolved: object | None = None  # ibc.resolve.Resolved, also when checking stopped at it
 
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def check_file(path: Path, options: Options | None = None, text: str | None = None) -> Result:
-    """Parse, resolve and type-check the program whose main file is `path`."""
-    return _run(Path(path), options or Options(), text, emit=False)
+def check_file(
+    path: Path,
+    options: Options | None = None,
+    text: str | None = None,
+    *,
+    parsed: tuple | None = None,
+    index: object | None = None,
+) -> Result:
+    """Parse, resolve and type-check the program whose main file is `path`.
+
+    A language server passes, with `text`, `parsed`: what `parse_module` returned for that
+    text (its incremental parse, `ibc.lsp.incremental`), and `index`: the `PythonIndex` it
+    keeps between checks of the project."""
+    return _run(Path(path), options or Options(), text, emit=False, parsed=parsed, index=index)
 
 
 def compile_file(path: Path, options: Options | None = None, text: str | None = None) -> Result:
@@ -50,7 +62,9 @@ def compile_file(path: Path, options: Options | None = None, text: str | None = 
     return _run(Path(path), options or Options(), text, emit=True)
 
 
-def _run(path: Path, options: Options, text: str | None, emit: bool) -> Result:
+def _run(
+    path: Path, options: Options, text: str | None, emit: bool, parsed=None, index=None
+) -> Result:
     diags = Diagnostics()
     result = Result([], {})
     # The compiler makes millions of small objects and frees none of them until it is done;
@@ -59,7 +73,7 @@ def _run(path: Path, options: Options, text: str | None, emit: bool) -> Result:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _phases(path, options, text, emit, diags, result)
+        _phases(path, options, text, emit, diags, result, parsed, index)
     except Exception as exc:  # noqa: BLE001 - a compiler bug is reported, not raised
         from ibc.diagnostics.render import internal_error
 
@@ -71,12 +85,17 @@ def _run(path: Path, options: Options, text: str | None, emit: bool) -> Result:
     return result
 
 
-def _phases(path, options, text, emit, diags: Diagnostics, result: Result) -> None:
+def _phases(
+    path, options, text, emit, diags: Diagnostics, result: Result, parsed=None, index=None
+) -> None:
     from ibc.resolve import resolve
     from ibc.types.check import check
 
     source = Source(_display(path), text) if text is not None else None
-    program = resolve(path, diags, source, options.stub_dirs)  # parse + resolve
+    program = resolve(  # parse + resolve
+        path, diags, source, options.stub_dirs, index, parsed=parsed if source is not None else None
+    )
+    result.resolved = program
     if program is not None:
         result.sources = program.sources
     if program is None or diags.has_errors:

@@ -31,3 +31,27 @@ def _fresh_store(tmp_path_factory, monkeypatch):
     """Every test starts with an empty store of its own (a run's cached stages never leak
     into another test's counts)."""
     monkeypatch.setenv("IBC_STORE", str(tmp_path_factory.mktemp("store")))
+
+
+@pytest.fixture(autouse=True)
+def _forget_temporary_modules():
+    """Modules a test imported from its temporary project (`helpers`, `src.stages` …) are
+    forgotten after it, so a later test's project of the same module names is imported
+    afresh."""
+    import sys
+    import tempfile
+
+    before = set(sys.modules)
+    yield
+    temp = os.path.realpath(tempfile.gettempdir())
+    gone = set()
+    for name in set(sys.modules) - before:
+        path = getattr(sys.modules.get(name), "__file__", None) or ""
+        if path and os.path.realpath(path).startswith(temp + os.sep):
+            del sys.modules[name]
+            gone.add(name)
+    if gone:
+        from ibc.runtime import values
+
+        for key in [k for k in values._resolved if k[0] in gone]:
+            del values._resolved[key]

@@ -89,8 +89,29 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         if path in overrides:
             value, where = overrides[path]
             overridden = True
+        value = _with_commits(expanded, site, value)
         rows.append(ParamRow(path, str(site.type), value, where, site.kind, overridden))
     return rows
+
+
+def _with_commits(expanded: Expanded, site, value: str) -> str:
+    """A value that pins revisions, with the commit each resolves to: `clean @ "v1"
+    (3f2a9c1d)`; an imported name pinned by its import shows its pin too."""
+    pins = getattr(expanded.checked.program, "pins", None)
+    commits = getattr(pins, "commits", None)
+    if not commits:
+        return value
+    if isinstance(site.owner, n.ImportItem) and "@" not in value:
+        for info in expanded.checked.program.modules:
+            sym = info.values.get(site.owner.local.text)
+            decl = getattr(sym, "decl", None)
+            if getattr(sym, "item", None) is site.owner and getattr(decl, "revision", None):
+                value = f'{value} @ "{decl.revision.value}"'
+                break
+    for revision, commit in commits.items():
+        if commit:
+            value = value.replace(f'@ "{revision}"', f'@ "{revision}" ({commit[:8]})')
+    return value
 
 
 def _overrides_of(expanded: Expanded, decl) -> dict[str, tuple[str, str]]:

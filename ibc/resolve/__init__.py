@@ -15,6 +15,7 @@ from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.records import field, record
 from ibc.resolve.loader import Loader
 from ibc.resolve.names import NameResolver, Resolution, order_declarations
+from ibc.resolve.pinned import Pins
 from ibc.resolve.project import find_root, read_settings
 from ibc.resolve.pyinterface import PythonIndex
 from ibc.resolve.pyrefs import PyRefResolver
@@ -33,6 +34,7 @@ class Resolved:
     names: Resolution
     pyrefs: PyRefResolver
     sources: dict[str, Source] = field(default_factory=dict)
+    pins: Pins | None = None  # references at git revisions (DESIGN §7)
 
 
 def resolve(
@@ -41,13 +43,15 @@ def resolve(
     source: Source | None = None,
     stub_dirs: list[Path] | None = None,
     index: PythonIndex | None = None,
+    *,
+    parsed: tuple | None = None,
 ) -> Resolved | None:
     """Load and resolve the program whose main file is `path` (or `source`, when given, as
     the text of that file). Returns None when the main file cannot be read or parsed."""
     root = find_root(path)
     settings = read_settings(root)
     loader = Loader(diags, [*(stub_dirs or []), *settings.stubs])
-    main = loader.load_main(path, source)
+    main = loader.load_main(path, source, parsed=parsed)
     if main is None or main.ast is None:
         return None
     if diags.has_errors:  # a syntax error in an imported module or the prelude
@@ -60,8 +64,13 @@ def resolve(
         names.resolve_module(info)
     order_declarations(modules, resolution, diags)
     pyrefs = PyRefResolver(index, root, diags)
+    pins = Pins(index, root, diags)
+    pins.prepare(modules, resolution.symbols)
+    pyrefs.pins = pins
     for info in modules:
         if info.kind != "prelude":
             pyrefs.resolve_module(info)
     sources = {m.display: m.source for m in loader.modules.values()}
-    return Resolved(root, main, loader.prelude, modules, loader, index, resolution, pyrefs, sources)
+    return Resolved(
+        root, main, loader.prelude, modules, loader, index, resolution, pyrefs, sources, pins
+    )

@@ -49,6 +49,9 @@ class Fingerprints:
         self._edges: dict[Node, list[tuple[str, Node | None]]] = {}
         self._done: dict[Node, str] = {}
         self._project: dict[str, bool] = {}
+        # How a project file is read: an index may provide `read_source(path)` (a pinned
+        # revision's index reads files at its commit).
+        self._read = getattr(index, "read_source", None) or (lambda path: Path(path).read_bytes())
 
     def of(self, module: str, name: str, file: Path | None = None) -> str:
         """The fingerprint of `module.name` (`Class.method` counts as `Class`), or "" when
@@ -227,7 +230,7 @@ class Fingerprints:
             path = Path(location.path)
         is_package = path.name in ("__init__.py", "__init__.pyi")
         try:
-            tree = ast.parse(path.read_bytes())
+            tree = ast.parse(self._read(path))
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
             return None
         package = module if is_package else module.rpartition(".")[0]

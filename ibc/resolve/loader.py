@@ -44,12 +44,22 @@ class Loader:
 
     # ----------------------------------------------------------------- files
 
-    def load_main(self, path: Path, source: Source | None = None) -> ModuleInfo | None:
+    def load_main(
+        self, path: Path, source: Source | None = None, *, parsed: tuple | None = None
+    ) -> ModuleInfo | None:
+        """Load the prelude, then the main file (its text is `source` when given). `parsed`,
+        with `source`, is what `parse_module(source)` returned for it (a language server's
+        incremental parse): `(Module | None, diagnostics)`, used instead of parsing again."""
         self.prelude = self._load(stdlib_dir() / "prelude.ib", "prelude", None)
-        return self._load(path, "main", None, source)
+        return self._load(path, "main", None, source, parsed if source is not None else None)
 
     def _load(
-        self, path: Path, kind: str, at: Span | None, source: Source | None = None
+        self,
+        path: Path,
+        kind: str,
+        at: Span | None,
+        source: Source | None = None,
+        parsed: tuple | None = None,
     ) -> ModuleInfo | None:
         path = path.resolve()
         if path in self.modules:
@@ -69,7 +79,7 @@ class Loader:
         if library:
             module_ast = astcache.load(source.path, source.text)
         if module_ast is None:
-            module_ast, parse_diags = parse_module(source)
+            module_ast, parse_diags = parsed if parsed is not None else parse_module(source)
             self.diags.extend(parse_diags)
             if library and module_ast is not None and not parse_diags:
                 astcache.store(source.path, source.text, module_ast)

@@ -51,6 +51,7 @@ class PyRefResolver:
         self.diags = diags
         self.targets: dict[int, PyTarget | None] = {}  # id(PyRefSym) -> target
         self._reported_modules: set[tuple[str, int]] = set()
+        self.pins = None  # a `pinned.Pins`: imports at a revision are read from git
 
     def resolve_module(self, info: ModuleInfo) -> None:
         for sym in info.values.values():
@@ -65,6 +66,13 @@ class PyRefResolver:
         decl, item = sym.decl, sym.item
         assert decl is not None and item is not None and sym.module is not None
         report = sym.module.kind != "stub"
+        if decl.revision is not None and self.pins is not None:
+            pinned = self.pins.target(sym, str(decl.revision.value), decl.revision, None)
+            if pinned is None:
+                return None
+            target = PyTarget(pinned.module, pinned.definition, pinned.dynamic)
+            self.targets[key] = target
+            return target
         if decl.is_path:
             file = (sym.module.path.parent / decl.module).resolve()
             if not file.is_file():

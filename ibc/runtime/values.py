@@ -17,7 +17,10 @@ class Ref:
     (`scale`, `Outer.inner`), `kind` ("function", "class", "value", "unknown"),
     `fingerprint` the identity of its code (part of every key of a stage that calls it).
     `local` is the `.ib` name (for messages), `at` where it is imported in the `.ib` source,
-    `impure` references always run, `revision` pins a git revision (not yet runnable).
+    `impure` references always run, `revision` is the commit of a pinned reference, whose
+    `module` is then a snapshot module (`_ibc_rev_<commit>.src.features`, served by
+    `ibc.runtime.snapshots`, installed as soon as such a `Ref` exists, so that values of
+    pinned classes unpickle too).
     (A plain class, not a dataclass: `dataclasses` costs milliseconds at import.)"""
 
     __slots__ = ("module", "name", "kind", "fingerprint", "local", "impure", "revision", "at")
@@ -41,6 +44,13 @@ class Ref:
         self.impure = impure
         self.revision = revision
         self.at = at
+        if revision is not None:
+            from ibc.runtime.snapshots import install
+
+            install()
+
+    def __reduce__(self):
+        return (Ref, self._fields())
 
     def _fields(self) -> tuple:
         return tuple(getattr(self, f) for f in self.__slots__)
@@ -79,10 +89,14 @@ def resolve(ref: Ref) -> object:
     except KeyError:
         pass
     if ref.revision is not None:
-        raise ImportFailure(
-            f"`{ref.label}` is pinned to revision {ref.revision!r}; running pinned revisions "
-            "is not supported by this runtime yet"
-        )
+        from ibc.runtime.snapshots import PREFIX, install
+
+        if not ref.module.startswith(PREFIX):
+            raise ImportFailure(
+                f"`{ref.label}` is pinned to revision {ref.revision!r}, which the compiler "
+                "did not resolve to a snapshot module; compile the program again"
+            )
+        install()
     try:
         obj: object = importlib.import_module(ref.module)
     except ImportError as exc:

@@ -328,7 +328,7 @@ class Checker:
         return ANY
 
     def _nominal_member(self, base: Nominal, name: n.Name, as_method: bool) -> Type:
-        index = self.program.index
+        index = self.env.index_for(base.revision)
         try:
             method = index.method(base.target, name.text)
         except Exception:  # noqa: BLE001 - an unreadable class is Any
@@ -337,8 +337,8 @@ class Checker:
             if "property" in method.decorators:
                 return method.signature.returns if method.signature else ANY
             return method.signature or ANY
-        if as_method and self._class_fully_known(base.target):
-            names = self._member_names(base.target)
+        if as_method and self._class_fully_known(base.target, index):
+            names = self._member_names(base.target, index)
             self.diags.error(
                 "E0409",
                 name.span,
@@ -348,8 +348,8 @@ class Checker:
             )
         return ANY
 
-    def _class_fully_known(self, target: str) -> bool:
-        index = self.program.index
+    def _class_fully_known(self, target: str, index=None) -> bool:
+        index = index or self.program.index
         try:
             cls = index.class_info(target)
             if cls is None or "__getattr__" in cls.methods:
@@ -362,8 +362,8 @@ class Checker:
         except Exception:  # noqa: BLE001
             return False
 
-    def _member_names(self, target: str) -> list[str]:
-        index = self.program.index
+    def _member_names(self, target: str, index=None) -> list[str]:
+        index = index or self.program.index
         names: list[str] = []
         for t in (target, *index.ancestors(target)):
             info = index.class_info(t)
@@ -418,7 +418,7 @@ class Checker:
         if isinstance(base, Nominal):
             self.out.methods[id(e)] = base.target
             try:
-                method = self.program.index.method(base.target, func.name.text)
+                method = self.env.index_for(base.revision).method(base.target, func.name.text)
             except Exception:  # noqa: BLE001
                 method = None
             if method is not None and method.returns_self_mutating:
@@ -518,7 +518,14 @@ class Checker:
             self.diags.error("E0601", target.span, what=_expr_text(target))
             self.infer(target, None)
             return ANY
-        return self.infer(target, expected)
+        pins = getattr(self.program, "pins", None)
+        if pins is None:
+            return self.infer(target, expected)
+        self.infer(target, None)  # today's reference (its own diagnostics)
+        pinned = pins.target(sym, str(e.revision.value), e.revision, sym.module_name or None)
+        if pinned is None:
+            return ANY
+        return self.env.pinned_ref_type(sym, pinned)
 
     # ----------------------------------------------------------------- helpers for operators
 

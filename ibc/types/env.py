@@ -50,6 +50,7 @@ class TypeEnv:
         self._type_syms: dict[int, Type] = {}
         self._in_progress: set[int] = set()
         self._ref_types: dict[int, Type] = {}
+        self._pinned_types: dict[tuple[int, str], Type] = {}
         self.declared_supers: dict[str, list[Nominal]] = {}
         self._canonical: dict[str, str] = {}
         self._sub_cache: dict[tuple, bool] = {}
@@ -72,21 +73,22 @@ class TypeEnv:
             return False
         if sub.target == sup.target:
             return True
-        key = (sub.target, sup.target)
+        key = (sub.target, sup.target, sub.revision)
         if key in self._sub_cache:
             return self._sub_cache[key]
         self._sub_cache[key] = False  # guards cycles in declared supertypes
-        result = self._search_supers(sub.target, sup.target)
+        result = self._search_supers(sub.target, sup.target, sub.revision)
         self._sub_cache[key] = result
         return result
 
-    def _search_supers(self, start: str, goal: str) -> bool:
+    def _search_supers(self, start: str, goal: str, revision: str | None = None) -> bool:
         seen = {start}
         todo = [start]
+        index = self.index_for(revision)
         while todo:
             target = todo.pop()
             try:
-                ancestors = list(self.index.ancestors(target))
+                ancestors = list(index.ancestors(target))
             except Exception:  # noqa: BLE001
                 ancestors = []
             for up in [*ancestors, *(s.target for s in self.declared_supers.get(target, []))]:
@@ -259,11 +261,38 @@ class TypeEnv:
         self._ref_types[key] = result
         return result
 
+    # ----------------------------------------------------------------- pinned references
+
+    def index_for(self, revision: str | None):
+        """The Python index that knows the classes of `revision` (today's when None)."""
+        pins = getattr(self.program, "pins", None)
+        if revision and pins is not None and revision in pins.indexes:
+            return pins.indexes[revision]
+        return self.index
+
+    def import_commit(self, sym: PyRefSym) -> str | None:
+        """The commit of a reference imported at a revision (`from "f.py" @ "v1" import`)."""
+        pins = getattr(self.program, "pins", None)
+        if pins is None or sym.decl is None or sym.decl.revision is None:
+            return None
+        found = pins.targets.get((id(sym), str(sym.decl.revision.value)))
+        return found.commit if found is not None else None
+
+    def pinned_ref_type(self, sym: PyRefSym, pinned) -> Type:
+        """The type of `sym` at a revision, from the old source (`pinned` a PinnedTarget)."""
+        key = (id(sym), pinned.commit)
+        if key not in self._pinned_types:
+            found = _definition_type(self, pinned.definition, pinned.commit)
+            self._pinned_types[key] = (
+                ANY if pinned.definition is None else _name_func(found, sym.py_name)
+            )
+        return self._pinned_types[key]
+
     def _compute_ref_type(self, sym: PyRefSym) -> Type:
         assert sym.item is not None and sym.module is not None
         target = self.program.pyrefs.resolve(sym)
         definition = target.definition if target else None
-        source_type = _definition_type(self, definition)
+        source_type = _definition_type(self, definition, self.import_commit(sym))
         if sym.item.annotation is not None:
             declared = self.type_of(sym.item.annotation, sym.module)
             if isinstance(declared, FuncType) and isinstance(source_type, FuncType):
@@ -290,16 +319,25 @@ def sym_type_as_class(env: TypeEnv, sym: PyRefSym) -> Type:
         cls = target.definition
         if cls.typed_dict is not None:
             return RecordType(tuple(sorted(cls.typed_dict)))
+        commit = env.import_commit(sym)
+        if commit is not None:
+            return Nominal(cls.target, cls.name, commit)
         return env.nominal(cls.target, cls.name)
     return ANY
 
 
-def _definition_type(env: TypeEnv, definition) -> Type:
+def _definition_type(env: TypeEnv, definition, commit: str | None = None) -> Type:
+    """The type of a definition; `commit` for one read at a revision (its class is a
+    type distinct from today's)."""
     if isinstance(definition, PyFunction):
         return definition.signature or ANY
     if isinstance(definition, PyClass):
         init = definition.init
-        returns: Type = env.nominal(definition.target, definition.name)
+        returns: Type = (
+            Nominal(definition.target, definition.name, commit)
+            if commit is not None
+            else env.nominal(definition.target, definition.name)
+        )
         if definition.typed_dict is not None:
             returns = RecordType(tuple(sorted(definition.typed_dict)))
         if init is None:

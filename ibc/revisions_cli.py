@@ -1,0 +1,289 @@
+"""`ibc freeze FILE` and `ibc log PY_FILE:NAME` (DESIGN §7): tools for version pins.
+
+- `freeze` rewrites every symbolic revision string of a `.ib` file (`"v1.0"`, `"main"`,
+  `"HEAD~2"`) to the full commit id it names today, in place: only the characters of those
+  string literals change (comments and layout are kept), and a frozen file freezes to
+  itself. A revision git does not know is reported and nothing is written.
+- `log` lists, newest first, the commits in which one Python function's code changed — its
+  own source, or a project-local helper it depends on (its fingerprint, DESIGN §8.1, as
+  read at each commit) — with the short id, date, subject and the size of the change to
+  the function's own source (`+3 -1 lines`, or `helpers changed`); `--patch` adds the
+  function's diff per commit.
+
+`ibc/cli.py` wires them: `add_freeze_arguments(p)`/`freeze_main(args)` and
+`add_log_arguments(p)`/`log_main(args)`; the mains return exit codes (0, 1 errors, 2 usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+# ---------------------------------------------------------------------------- freeze
+
+
+def add_freeze_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the .ib file whose revisions to freeze")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="only report whether the file is frozen (exit 1 if not)",
+    )
+
+
+def freeze_text(path: Path, text: str) -> tuple[str, list, dict]:
+    """(new text, diagnostics, {revision: commit}) for the `.ib` source `text` of `path`."""
+    from ibc.diagnostics.diagnostic import Diagnostics
+    from ibc.resolve.pinned import _walk
+    from ibc.resolve.project import find_root
+    from ibc.resolve.revisions import GitProblem, Repo, check_revision
+    from ibc.syntax import nodes as n
+    from ibc.syntax.parser import parse_module
+    from ibc.syntax.spans import Source
+
+    source = Source(str(path), text)
+    module, problems = parse_module(source)
+    diags = Diagnostics()
+    if module is None or problems:
+        return text, list(problems), {}
+    literals = []
+    for node in _walk(module):
+        if isinstance(node, (n.PyImport, n.Revision)) and node.revision is not None:
+            literals.append(node.revision)
+    symbolic = []
+    for lit in literals:
+        rev = str(lit.value)
+        reason = check_revision(rev)
+        if reason is not None:
+            diags.error("E0607", lit.span, revision=rev, reason=reason)
+        else:
+            symbolic.append(lit)
+    if diags.has_errors or not symbolic:
+        return text, list(diags.items), {}
+    try:
+        repo = Repo.open(find_root(path))
+        commits = repo.resolve([str(lit.value) for lit in symbolic])
+    except GitProblem as exc:
+        for lit in symbolic:
+            diags.error(exc.code, lit.span, revision=str(lit.value), **exc.args_)
+        return text, list(diags.items), {}
+    for lit in symbolic:
+        if commits.get(str(lit.value)) is None:
+            diags.error("E0602", lit.span, revision=lit.value, near=repo.near(str(lit.value)))
+    if diags.has_errors:
+        return text, list(diags.items), {}
+    out = text
+    for lit in sorted(symbolic, key=lambda lit: lit.span.start, reverse=True):
+        commit = commits[str(lit.value)]
+        out = out[: lit.span.start] + f'"{commit}"' + out[lit.span.end :]
+    changed = {str(lit.value): commits[str(lit.value)] for lit in symbolic}
+    return out, [], {k: v for k, v in changed.items() if k != v}
+
+
+def freeze_main(args: argparse.Namespace, out=None, err=None) -> int:
+    from ibc.diagnostics.render import render_text
+    from ibc.syntax.spans import Source
+
+    out, err = out or sys.stdout, err or sys.stderr
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"error: cannot read {path}: {exc}", file=err)
+        return EXIT_USAGE
+    new, diags, changed = freeze_text(path, text)
+    if diags:
+        err.write(render_text(diags, {str(path): Source(str(path), text)}, color=False))
+        return EXIT_ERRORS
+    if not changed:
+        print(f"{path}: every revision is a commit id already", file=out)
+        return EXIT_OK
+    if getattr(args, "check", False):
+        for rev, commit in changed.items():
+            print(f'{path}: "{rev}" is symbolic (today {commit[:12]})', file=out)
+        return EXIT_ERRORS
+    with open(path, "w", encoding="utf-8", newline="") as fh:  # line endings kept as read
+        fh.write(new)
+    for rev, commit in changed.items():
+        print(f'{path}: "{rev}" -> "{commit}"', file=out)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------- log
+
+
+def add_log_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ref", metavar="PY_FILE:NAME", help="a function or class: src/features.py:clean")
+    p.add_argument("--patch", "-p", action="store_true", help="show the function's diff per commit")
+    p.add_argument("-n", "--max-count", type=int, default=None, help="show at most N commits")
+
+
+def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dict]:
+    """The commits that changed `name` of `py_file`, newest first: dicts with `commit`,
+    `date`, `subject`, `added`, `removed` (lines of its own source), `helpers` (True when
+    only project code it depends on changed), `status` ("added", "changed", "removed") and
+    `old`/`new` (its own source before and after). Raises `GitProblem`/`ValueError`."""
+    from ibc.resolve import pyfinder
+    from ibc.resolve.pinned import PinnedIndex
+    from ibc.resolve.project import find_root
+    from ibc.resolve.pyinterface import PythonIndex
+    from ibc.resolve.revisions import Repo
+
+    file = py_file.resolve()
+    root = find_root(file)
+    repo = Repo.open(root)
+    try:
+        rel = file.relative_to(root).as_posix()
+    except ValueError:
+        raise ValueError(f"{py_file} is not inside the project at {root}") from None
+    module = pyfinder.module_name_for_path(file, root)
+    base = PythonIndex(root)
+    head = repo.resolve(["HEAD"]).get("HEAD")
+    if head is None:
+        raise ValueError("the repository has no commits")
+    files = set(PinnedIndex(base, repo, head).needed_files(module)) | {rel}
+    done = repo._git(
+        [
+            "log",
+            "--format=%H%x09%ad%x09%s",
+            "--date=short",
+            "HEAD",
+            "--",
+            *(repo.prefix + f for f in sorted(files)),
+        ]
+    )
+    rows = []
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        commit, _, rest = line.partition("\t")
+        date, _, subject = rest.partition("\t")
+        rows.append((commit, date, subject))
+    rows.reverse()  # oldest first
+    out: list[dict] = []
+    previous_fp, previous_src = "", None
+    for commit, date, subject in rows:
+        index = PinnedIndex(base, repo, commit)
+        fp = index.fingerprint(module, name) if index.locate(module) else ""
+        src = _own_source(index, module, name)
+        if fp == previous_fp and src == previous_src:
+            continue
+        old_lines = (previous_src or "").splitlines()
+        new_lines = (src or "").splitlines()
+        diff = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=0))
+        added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
+        removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
+        status = "changed"
+        if previous_src is None and src is not None:
+            status = "added"
+        elif src is None:
+            status = "removed"
+        out.append(
+            {
+                "commit": commit,
+                "date": date,
+                "subject": subject,
+                "added": added,
+                "removed": removed,
+                "helpers": src == previous_src,
+                "status": status,
+                "old": previous_src,
+                "new": src,
+            }
+        )
+        previous_fp, previous_src = fp, src
+    out.reverse()
+    return out[:limit] if limit else out
+
+
+def _own_source(index, module: str, name: str) -> str | None:
+    location = index.locate(module)
+    if location is None or location.path is None:
+        return None
+    try:
+        text = index.read_source(location.path).decode("utf-8")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return None
+    head = name.split(".")[0]
+    for node in tree.body:
+        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        if isinstance(node, kinds) and node.name == head:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            lines = text.splitlines()
+            return "\n".join(lines[first - 1 : node.end_lineno])
+    return None
+
+
+def describe(entry: dict) -> str:
+    """`+3 -1 lines`, `added (12 lines)`, `helpers changed`, `removed`."""
+    if entry["status"] == "added":
+        return f"added ({entry['added']} lines)"
+    if entry["status"] == "removed":
+        return "removed"
+    if entry["helpers"]:
+        return "helpers changed"
+    return f"+{entry['added']} -{entry['removed']} lines"
+
+
+def log_main(args: argparse.Namespace, out=None, err=None) -> int:
+    from ibc.resolve.revisions import GitProblem
+
+    out, err = out or sys.stdout, err or sys.stderr
+    py_file, sep, name = str(args.ref).rpartition(":")
+    if not sep or not py_file or not name or not all(p.isidentifier() for p in name.split(".")):
+        print("error: expected PY_FILE:NAME, e.g. src/features.py:clean", file=err)
+        return EXIT_USAGE
+    path = Path(py_file)
+    if not path.is_file():
+        print(f"error: {py_file} is not a file", file=err)
+        return EXIT_USAGE
+    try:
+        entries = function_log(path, name, getattr(args, "max_count", None))
+    except GitProblem as exc:
+        from ibc.diagnostics.wording import words
+
+        message, hint = words(exc.code, exc.args_)
+        print(f"error[{exc.code}]: {message}" + (f"\n  = hint: {hint}" if hint else ""), file=err)
+        return EXIT_ERRORS
+    except ValueError as exc:
+        print(f"error: {exc}", file=err)
+        return EXIT_ERRORS
+    if not entries:
+        print(f"{py_file}:{name}: no commit defines it", file=out)
+        return EXIT_OK
+    for entry in entries:
+        print(
+            f"{entry['commit'][:8]}  {entry['date']}  {entry['subject']}  ({describe(entry)})",
+            file=out,
+        )
+        if getattr(args, "patch", False):
+            diff = difflib.unified_diff(
+                (entry["old"] or "").splitlines(),
+                (entry["new"] or "").splitlines(),
+                f"{py_file}:{name} before",
+                f"{py_file}:{name} at {entry['commit'][:8]}",
+                lineterm="",
+            )
+            for line in diff:
+                print("    " + line, file=out)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m ibc.revisions_cli freeze FILE` / `log PY_FILE:NAME` (until `ibc` wires them)."""
+    parser = argparse.ArgumentParser(prog="ibc")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_freeze_arguments(commands.add_parser("freeze", help="rewrite revisions to commit ids"))
+    add_log_arguments(commands.add_parser("log", help="commits that changed one function"))
+    args = parser.parse_args(argv)
+    return freeze_main(args) if args.command == "freeze" else log_main(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
