@@ -264,6 +264,8 @@ class Pins:
         for info in modules:
             if info.ast is None or info.kind == "prelude":
                 continue
+            if "@" not in info.source.text:  # no revision written in it: no walk
+                continue
             for node in _walk(info.ast):
                 if isinstance(node, n.PyImport) and node.revision is not None or isinstance(node, n.Revision):
                     found.append((str(node.revision.value), node.revision))
