@@ -1,11 +1,13 @@
 """One check of an open document, kept for the editor features, and its diagnostics in LSP form.
 
-`Analyzer.analyze(path, text)` runs the driver's check (parse → resolve → type-check →
-expand parameters) on the editor's text of `path`; the `.ib` modules it imports are read from
-disk. It is `ibc.driver.check_file` except that the `PythonIndex` (the interfaces of the
-Python modules the program uses, read with `ast`) is kept between checks of the same project:
-a fresh index re-reads its on-disk cache at every keystroke, a kept one answers from memory
-and still notices edited project files (it compares their modification times).
+`Analyzer.analyze(path, text)` runs the driver's check (`ibc.driver.check_file`: parse →
+resolve → type-check → expand parameters) on the editor's text of `path`; the `.ib` modules it
+imports are read from disk. Two things are kept between checks and handed to the driver: the
+`PythonIndex` of each project (the interfaces of the Python modules the program uses, read
+with `ast`; a fresh index re-reads its on-disk cache at every keystroke, a kept one answers
+from memory and still notices edited project files by their modification times), and the
+parsed declarations of the documents (`ibc.lsp.incremental.ChunkParser`: a change re-parses
+only the top-level declarations it touches, with exactly a full parse's result).
 
 `Analysis` holds the text that was checked, the driver's `Result`, and lazily built tables
 the features share (line starts, parameter paths). `lsp_diagnostics` groups the result's
@@ -14,14 +16,13 @@ diagnostics by file, converted by `ibc.diagnostics.render.to_lsp`.
 
 from __future__ import annotations
 
-import gc
 import time
 from pathlib import Path
 
-from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.driver import Result
+from ibc.lsp.incremental import ChunkParser
 from ibc.records import field, record
-from ibc.syntax.spans import Source, Span
+from ibc.syntax.spans import Source
 
 
 @record(mutable=True)
@@ -110,6 +111,7 @@ class Analyzer:
         self.stub_dirs = list(stub_dirs or [])
         self.strict = strict
         self._indexes: dict[Path, object] = {}
+        self.parser = ChunkParser()  # the documents' declarations, parsed, between checks
 
     def index_for(self, path: Path):
         from ibc.resolve.project import find_root
@@ -129,41 +131,21 @@ class Analyzer:
         return Analysis(path, display, text, result, version, seconds, resolved)
 
     def _check(self, path: Path, text: str) -> tuple[Result, str, object]:
-        """`ibc.driver.check_file(path, text=text)` with the kept index."""
-        from ibc.diagnostics.render import internal_error
+        """`ibc.driver.check_file(path, text=text)` with the kept index and the text parsed
+        incrementally (only the declarations that changed since the last check)."""
+        from ibc.driver import Options, check_file
         from ibc.resolve.project import display_path
 
         display = display_path(path)
-        diags = Diagnostics()
-        result = Result([], {})
-        program = None
-        collecting = gc.isenabled()
-        gc.disable()  # as the driver does: the compiler's many small objects are acyclic
         try:
-            from ibc.params.expand import Expander
-            from ibc.resolve import resolve
-            from ibc.types.check import check
-
-            source = Source(display, text)
-            program = resolve(path, diags, source, self.stub_dirs, index=self.index_for(path))
-            if program is not None:
-                result.sources = program.sources
-            if program is None or diags.has_errors:
-                if not result.sources:
-                    result.sources = {display: source}
-            else:
-                checked = check(program, diags, self.strict)
-                result.checked = checked
-                if not diags.has_errors:
-                    result.expanded = Expander(checked, diags).expand()
-        except Exception as exc:  # noqa: BLE001 - a compiler bug is a diagnostic, not a crash
-            diags.add(internal_error(exc, Span(display, 1, 1, 1, 1)))
-            result.sources.setdefault(display, Source(display, text))
-        finally:
-            if collecting:
-                gc.enable()
-        result.diagnostics = diags.sorted()
-        return result, display, program
+            parsed = self.parser.parse(Source(display, text))
+        except Exception:  # noqa: BLE001 - a bug here must not hide the driver's own parse
+            parsed = None
+        options = Options(strict=self.strict, stub_dirs=list(self.stub_dirs))
+        result = check_file(path, options, text, parsed=parsed, index=self.index_for(path))
+        if display not in result.sources:
+            result.sources[display] = Source(display, text)
+        return result, display, result.resolved
 
 
 def lsp_diagnostics(analysis: Analysis) -> dict[str, list[dict]]:
