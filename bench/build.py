@@ -67,6 +67,9 @@ def _helper(argv: list[str]) -> None:
     if mode == "rm":
         for p in paths:
             shutil.rmtree(p, ignore_errors=True)
+        # the deletion's write-back is not the measured run's to pay (a first run in a fresh
+        # project follows no mass deletion)
+        os.sync()
     elif mode == "edit-ib":  # toggle `step = 4` <-> `step = 5`
         p = Path(paths[0])
         text = p.read_text()

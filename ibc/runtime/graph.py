@@ -155,6 +155,58 @@ class Graph:
         return len(self.nodes)
 
 
+class Reads:
+    """The paths a build reads: its own (`add`) and, by reference, those of the builds it used
+    (`update` with another `Reads`). The transitive set is computed only when a stack of
+    layers asks (`isdisjoint`): a program built under no layers never pays for it (a chain
+    of n bindings would otherwise copy n²/2 paths)."""
+
+    __slots__ = ("own", "parts", "_all")
+
+    def __init__(self) -> None:
+        self.own: set[str] = set()
+        self.parts: list[Reads] = []
+        self._all: frozenset[str] | None = None
+
+    def add(self, path: str) -> None:
+        self.own.add(path)
+
+    def update(self, other) -> None:
+        if isinstance(other, Reads):
+            if other is not self:
+                self.parts.append(other)
+        else:
+            self.own.update(other)
+
+    def all(self) -> frozenset[str]:
+        """Every path read, transitively (cached: call it on finished builds only)."""
+        if self._all is None:
+            out: set[str] = set()
+            seen: set[int] = set()
+            todo: list[Reads] = [self]
+            while todo:
+                reads = todo.pop()
+                if id(reads) in seen:
+                    continue
+                seen.add(id(reads))
+                if reads._all is not None:
+                    out |= reads._all
+                    continue
+                out |= reads.own
+                todo.extend(reads.parts)
+            self._all = frozenset(out)
+        return self._all
+
+    def isdisjoint(self, keys) -> bool:
+        return not keys or self.all().isdisjoint(keys)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.all()
+
+    def __iter__(self):
+        return iter(self.all())
+
+
 class Scope:
     """Top-level bindings by `.ib` name, built into nodes under stacks of override layers.
 
@@ -198,11 +250,11 @@ class Scope:
         """The node of point `index` of sweep `name` under `stack`."""
         return self.point_entry(name, index, stack or self.empty)[0]
 
-    def point_entry(self, name: str, index: int, stack: Stack) -> tuple[Node, frozenset]:
+    def point_entry(self, name: str, index: int, stack: Stack) -> tuple[Node, Reads]:
         layer = self.sweeps[name][index][1]
         return self.entry((name,), stack.push(layer))
 
-    def entry(self, key, stack: Stack) -> tuple[Node, frozenset]:
+    def entry(self, key, stack: Stack) -> tuple[Node, Reads]:
         """`(node, reads)` of `key` under `stack`: `key` is a binding's or sweep's name, or
         `(sweep name,)` for the sweep's own builder (one point's value)."""
         root = self.empty
@@ -217,7 +269,7 @@ class Scope:
                 root.built.setdefault(key, mine)
         return mine
 
-    def _build(self, key, stack: Stack) -> tuple[Node, frozenset]:
+    def _build(self, key, stack: Stack) -> tuple[Node, Reads]:
         mark = (key, id(stack))
         name = key[0] if isinstance(key, tuple) else key
         if mark in self._building:
@@ -229,13 +281,13 @@ class Scope:
                 builder = self.builders[name]
             except KeyError:
                 raise KeyError(f"no binding named `{name}`") from None
-        reads: set[str] = set()
+        reads = Reads()
         self._building.add(mark)
         try:
             node = builder(Builder(self, 0, stack, reads))
         finally:
             self._building.discard(mark)
-        entry = (node, frozenset(reads))
+        entry = (node, reads)
         stack.built[key] = entry
         return entry
 
@@ -250,7 +302,7 @@ class Scope:
 
         return build
 
-    def override(self, stack: Stack, path: str) -> tuple[Node, frozenset]:
+    def override(self, stack: Stack, path: str) -> tuple[Node, Reads]:
         """`(node, reads)` of the value that `stack` sets at `path`, built under the stack
         below the layer that sets it (literal data is made into nodes with `path` on lists
         and tuples, so an element stays a parameter of the layers below)."""
@@ -259,10 +311,10 @@ class Scope:
             return found
         value, index = stack.value_of(path)
         below = stack.below(index)
-        reads: set[str] = set()
+        reads = Reads()
         m = Builder(self, stack.layers[index].level, below, reads)
         node = value(m) if callable(value) else m.const(value, path=path)
-        found = stack.values[path] = (node, frozenset(reads))
+        found = stack.values[path] = (node, reads)
         return found
 
 
@@ -282,13 +334,13 @@ class Builder:
     __slots__ = ("scope", "graph", "level", "stack", "reads")
 
     def __init__(
-        self, scope: Scope, level: int, stack: Stack | None = None, reads: set | None = None
+        self, scope: Scope, level: int, stack: Stack | None = None, reads: Reads | None = None
     ) -> None:
         self.scope = scope
         self.graph = scope.graph
         self.level = level
         self.stack = scope.empty if stack is None else stack
-        self.reads = set() if reads is None else reads
+        self.reads = Reads() if reads is None else reads
 
     def _over(self, path: str) -> Node | None:
         """The node of the value the stack sets at `path`, if it sets one."""
