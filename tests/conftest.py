@@ -43,11 +43,14 @@ def _forget_temporary_modules():
 
     before = set(sys.modules)
     yield
-    temp = os.path.realpath(tempfile.gettempdir())
+    temp = os.path.realpath(tempfile.gettempdir()) + os.sep
+    checkout = os.path.realpath(os.path.join(os.path.dirname(__file__), "..")) + os.sep
     gone = set()
     for name in set(sys.modules) - before:
         path = getattr(sys.modules.get(name), "__file__", None) or ""
-        if path and os.path.realpath(path).startswith(temp + os.sep):
+        real = os.path.realpath(path) if path else ""
+        # (a checkout may itself live in the temporary folder: its modules stay)
+        if real.startswith(temp) and not real.startswith(checkout):
             del sys.modules[name]
             gone.add(name)
     if gone:
