@@ -259,6 +259,7 @@ class IrOverride:
     path: str
     value: IrExpr
     span: Span
+    shown: object = None  # the value for run records: its literal, or its source text
 
 
 @record
@@ -366,6 +367,9 @@ class IrTarget:
     # that a `with` on the sweep wins). Used as a value (`Global(name)`), a sweep is a dict
     # from point names to values, in point order. Each point is also runnable by its name.
     points: tuple[IrPoint, ...] = ()
+    # The parameters its `with` layers set (its own and its base's, through names): path ->
+    # the value's literal, or its source text; recorded with each run (`ibc results`).
+    params: tuple[tuple[str, object], ...] = ()
 
 
 @record

@@ -17,7 +17,7 @@ from pathlib import Path
 from ibc.codegen import ir
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.params.expand import Expanded
-from ibc.records import fields, is_record
+from ibc.records import fields, is_record, replace
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -97,6 +97,7 @@ class Lowerer:
         overrides = ir.IrLayer(self.layer(cli)) if cli else None
         if self.expanded.cli_points:
             bindings, defs, targets = self._cli_sweeps(bindings, defs, targets)
+        targets = self._with_params(targets, bindings)
         # Everything is lowered (the command line's values may add references): relocate once.
         bindings, defs, targets, overrides = self._relocate((bindings, defs, targets, overrides))
         self.refs = {key: self._relocate(ref) for key, ref in self.refs.items()}
@@ -148,8 +149,47 @@ class Lowerer:
         out = []
         for item in resolved:
             value = ir.Lit(item.constant) if item.has_constant else self.expr(item.value)
-            out.append(ir.IrOverride(item.path, value, item.span))
+            if isinstance(value, ir.Lit):
+                shown = value.value
+            else:
+                shown = self._text(getattr(item.value, "span", None))
+            out.append(ir.IrOverride(item.path, value, item.span, shown))
         return tuple(out)
+
+    def _text(self, span) -> str:
+        """The source text of `span` (one line of it at most 60 characters), or ""."""
+        if span is None:
+            return ""
+        for info in self.program.loader.modules.values():
+            if info.display == span.file and span.end > span.start:
+                text = " ".join(info.source.text[span.start : span.end].split())
+                return text if len(text) <= 60 else text[:57] + "..."
+        return ""
+
+    def _with_params(self, targets, bindings) -> list:
+        """`targets`, each with the parameters its `with` layers set: those of its own
+        expression and, through names, of the bindings and targets it is derived from (the
+        outer layer wins)."""
+        exprs = {b.name: b.value for b in bindings}
+        exprs.update((t.name, t.value) for t in targets if t.kind == "experiment")
+        out = []
+        for target in targets:
+            params: dict[str, object] = {}
+            value, seen = target.value, set()
+            while True:
+                if isinstance(value, ir.WithE):
+                    for o in value.layer.overrides:
+                        params.setdefault(o.path, o.shown)
+                    value = value.base
+                elif isinstance(value, ir.Global) and value.name in exprs:
+                    if value.name in seen:
+                        break
+                    seen.add(value.name)
+                    value = exprs[value.name]
+                else:
+                    break
+            out.append(replace(target, params=tuple(params.items())) if params else target)
+        return out
 
     def lower_sweep(self, decl: n.Sweep, info: ModuleInfo) -> ir.IrTarget | None:
         entry = self.expanded.sweeps.get(id(decl))

@@ -309,10 +309,13 @@ class _Emitter:
             if t.kind == "sweep":
                 body.extend(self._sweep(t, binding_names, target_names[t.name]))
                 continue
+            keywords = {"at": _const(_loc(t.span))}
+            if t.params:
+                keywords["params"] = _params_dict(t.params)
             register = _call(
                 ast.Attribute(value=_name("program"), attr="experiment", ctx=ast.Load()),
                 [_const(t.name)],
-                {"at": _const(_loc(t.span))},
+                keywords,
             )
             if t.value == ir.Global(t.name) and t.name in binding_names:
                 # the target is the binding of the same name: register its builder as a target
@@ -425,6 +428,8 @@ class _Emitter:
         if len(rows) >= BIG_TABLE:
             points = self._big_table(t.name, rows, out)
         keywords = {"at": _const(_loc(t.span)), "points": points}
+        if t.params:
+            keywords["params"] = _params_dict(t.params)
         out.append(ast.Expr(_call(sweep, [_const(t.name), _name(builder)], keywords)))
         return out
 
@@ -688,6 +693,12 @@ def _path(path: str | None) -> dict[str, ast.expr]:
 def _defaults_list(items: list[ast.expr | None]) -> ast.List:
     """`[None, m.lit(2)]`: the `defaults=` of `m.fn`, one entry per parameter."""
     return ast.List(elts=[_const(None) if i is None else i for i in items], ctx=ast.Load())
+
+
+def _params_dict(params) -> ast.Dict:
+    """`{"model": "RandomForestClassifier()", "seed": 1}`: what a target's `with` layers set,
+    for its run records."""
+    return ast.Dict(keys=[_const(k) for k, _ in params], values=[_data(v) for _, v in params])
 
 
 def _describe(e) -> str:

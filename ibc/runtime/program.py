@@ -36,11 +36,15 @@ class Target:
     """A runnable target: `kind` is "experiment" or "sweep"; `at` its `.ib` location;
     `points` a sweep's `(point name, Layer)` pairs, in order."""
 
-    __slots__ = ("name", "kind", "at", "builder", "points")
+    __slots__ = ("name", "kind", "at", "builder", "points", "params")
 
-    def __init__(self, name: str, kind: str, at: str | None, builder: Callable, points=()) -> None:
+    def __init__(
+        self, name: str, kind: str, at: str | None, builder: Callable, points=(), params=None
+    ) -> None:
         self.name, self.kind, self.at, self.builder = name, kind, at, builder
         self.points: tuple[tuple[str, Layer], ...] = tuple(points)
+        # what its `with` layers set: path -> literal or source text (for run records)
+        self.params: dict[str, object] = dict(params or {})
 
 
 class Usage(Exception):
@@ -124,27 +128,29 @@ class Program:
 
         return register
 
-    def target(self, name: str, kind: str = "experiment", at: str | None = None, points=()):
+    def target(
+        self, name: str, kind: str = "experiment", at: str | None = None, points=(), params=None
+    ):
         """Decorator registering the builder of target `name` (also readable as a value)."""
 
         def register(builder: Callable) -> Callable:
             self.builders[name] = builder
             layers = tuple((p, Layer(values, p, static=True)) for p, values in points)
-            self.targets[name] = Target(name, kind, at, builder, layers)
+            self.targets[name] = Target(name, kind, at, builder, layers, params)
             for index, (point, _) in enumerate(layers):
                 self.points[point] = (name, index)
             return builder
 
         return register
 
-    def experiment(self, name: str, at: str | None = None):
-        return self.target(name, "experiment", at)
+    def experiment(self, name: str, at: str | None = None, params=None):
+        return self.target(name, "experiment", at, params=params)
 
-    def sweep(self, name: str, builder: Callable | None = None, *, at=None, points=()):
+    def sweep(self, name: str, builder: Callable | None = None, *, at=None, points=(), params=None):
         """Register sweep `name`: `builder` builds its value, evaluated once per point under
         the point's layer; `points` are `(point name, {path: value})` pairs, a value literal
         data or a builder `value(m)`. Without `builder`, a decorator."""
-        register = self.target(name, "sweep", at, points)
+        register = self.target(name, "sweep", at, points, params)
         return register if builder is None else register(builder)
 
     def set_overrides(self, values: dict[str, object]) -> None:

@@ -231,14 +231,17 @@ class Run:
         return source.replace(os.sep, "/")
 
     def _params(self, name: str, index) -> dict:
-        """The parameters this job's layers set: the sweep point's and `-s`'s."""
+        """The parameters this job's layers set: its `with` layers', the sweep point's and
+        `-s`'s (the outermost wins)."""
         params: dict = {}
+        target = self.program.targets.get(name)
+        if target is not None:
+            params.update(target.params)
         layers = []
         if self.sets is not None:
             layers.append(self.sets)
         if self.program.overrides is not None:
             layers.append(self.program.overrides)
-        target = self.program.targets.get(name)
         if index is not None and target is not None:
             layers.append(target.points[index][1])
         for layer in reversed(layers):  # the outermost (-s) wins

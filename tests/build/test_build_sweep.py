@@ -180,3 +180,26 @@ def test_cache_output_ends_with_a_newline(tmp_path):
     p.ok("run", "main.ib", "base")
     assert p.ok("cache", "ls").endswith("\n")
     assert p.ok("cache", "clear").endswith("\n")
+
+
+def test_results_show_the_parameters_set_by_with_and_by_sweep_points(tmp_path):
+    p = project(tmp_path)
+    p.write(
+        "main.ib",
+        MAIN
+        + 'experiment strong = base with { model.C = 3.0 }\n'
+        + "experiment stronger = strong with { data = load(7) }\n"
+        + "sweep more = strong with { model.C in [5.0] }\n",
+    )
+    p.ok("run", "main.ib", "base", "strong", "stronger", "more", "-s", "model.C=2.5")
+    rows = {r["experiment"]: r["params"] for r in json.loads(p.ok("results", "--format", "json"))}
+    assert rows["base"] == {"model.C": 2.5}  # -s is outermost
+    assert rows["strong"] == {"model.C": 2.5}
+    p.ok("run", "main.ib", "base", "strong", "stronger", "more")
+    rows = {r["experiment"]: r["params"] for r in json.loads(p.ok("results", "--format", "json"))}
+    assert rows["base"] == {}
+    assert rows["strong"] == {"model.C": 3.0}  # its own `with`
+    assert rows["stronger"] == {"data": "load(7)", "model.C": 3.0}  # and its base's, by name
+    assert rows["more[model.C=5.0]"] == {"model.C": 5.0}  # the point's layer wins
+    header = p.ok("results", "main.ib").splitlines()[0].split()
+    assert "model.C" in header and "data" in header
