@@ -39,6 +39,7 @@ from ibc.resolve.pyinterface import (
     PyValue,
     read_interface,
 )
+from ibc.resolve.pyrefs import definition_kind
 from ibc.resolve.revisions import GitProblem, Repo, check_revision
 from ibc.resolve.symbols import ModuleInfo, PyRefSym
 from ibc.syntax import nodes as n
@@ -233,13 +234,7 @@ class PinnedTarget:
 
     @property
     def kind(self) -> str:
-        if isinstance(self.definition, PyClass):
-            return "class"
-        if isinstance(self.definition, PyFunction):
-            return "function"
-        if isinstance(self.definition, PyValue):
-            return "value"
-        return "unknown"
+        return definition_kind(self.definition)
 
 
 @record(mutable=True)

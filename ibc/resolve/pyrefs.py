@@ -35,13 +35,18 @@ class PyTarget:
 
     @property
     def kind(self) -> str:
-        if isinstance(self.definition, PyClass):
-            return "class"
-        if isinstance(self.definition, PyFunction):
-            return "function"
-        if isinstance(self.definition, PyValue):
-            return "value"
-        return "unknown"
+        return definition_kind(self.definition)
+
+
+def definition_kind(definition) -> str:
+    """"class", "function", "value" or "unknown": what a Python definition is."""
+    if isinstance(definition, PyClass):
+        return "class"
+    if isinstance(definition, PyFunction):
+        return "function"
+    if isinstance(definition, PyValue):
+        return "value"
+    return "unknown"
 
 
 class PyRefResolver:

@@ -34,6 +34,7 @@ import gc
 
 from ibc.diagnostics.diagnostic import CompileError, Diagnostic, error
 from ibc.syntax import nodes as n
+from ibc.syntax.build_ast import _looks_like_type
 from ibc.syntax.lexical import Lexer
 from ibc.syntax.parser import parse_module
 from ibc.syntax.format_doc import (
@@ -220,17 +221,6 @@ def _string(text: str) -> str:
     if text[0] == "'" and '"' not in body and "'" not in body:
         return f'"{body}"'
     return text
-
-
-def _looks_like_type(value: object) -> bool:
-    """As the parser's check (E0122): a dict entry `{x: Int}` reads as a record type."""
-    if isinstance(value, n.Var):
-        return value.name[:1].isupper()
-    if isinstance(value, n.Index):
-        return _looks_like_type(value.value)
-    if isinstance(value, n.Attribute):
-        return value.name.text[:1].isupper() and isinstance(value.value, n.Var)
-    return False
 
 
 # --------------------------------------------------------------------------- the printer
