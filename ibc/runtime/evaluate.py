@@ -408,16 +408,12 @@ class Evaluator(schedule.Tasks):
 
 
 def content_hash(value: object) -> str:
-    """The content hash of `value` as the store would compute it (for impure stages' results,
+    """The content hash of `value` as the store computes it (for impure stages' results,
     which are not stored)."""
-    import xxhash
-
     from ibc.runtime.codecs import encode
+    from ibc.runtime.hashing import hash_chunks
 
-    h = xxhash.xxh3_128()
-    for chunk in encode(value)[1]:
-        h.update(chunk)
-    return h.hexdigest()
+    return hash_chunks(encode(value)[1])
 
 
 class RemoteError(Exception):
