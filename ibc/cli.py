@@ -484,21 +484,14 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
     program = _compiled_program(args, file)
     if isinstance(program, int):
         return program
-    from ibc.runtime.evaluate import ID, Evaluator
+    from ibc.runtime.running import plan
 
     program.activate()
-    scope = program.scope()
-    stack = program.stack(scope)
-    planner = Evaluator(store=store, dry_run=True)
-    roots = []
-    for shown, _, name, index in program.jobs(list(program.targets)):
-        node = scope.get(name, stack) if index is None else scope.point(name, index, stack)
-        roots.append((ID, node, shown))
-    planner.results(roots, on_root=lambda *a: None)
+    planner, tops = plan(program, list(program.targets), store)
     keep = {key for _, key, state, _, _ in planner.log if key and state == "cached"}
     from ibc.runtime.graph import digest
 
-    for _, node, _ in roots:
+    for _, node in tops:
         identity = planner.ident.get(node.key)
         if identity:
             keep.add(digest("result", identity))

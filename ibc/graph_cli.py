@@ -10,22 +10,15 @@ PNG through Graphviz's `dot` program).
 
 from __future__ import annotations
 
-from ibc.runtime.evaluate import ID, Evaluator, node_kind
+from ibc.runtime.evaluate import node_kind
+from ibc.runtime.running import plan
 
 
 def graph_nodes(program, names: list[str], root, store) -> list[dict]:
     """The node dicts `ibc.graph_render.to_dot` draws for targets `names` of `program`."""
     from ibc.results_cli import load_stage_states
 
-    scope = program.scope()
-    stack = program.stack(scope)
-    jobs = program.jobs(names)
-    tops = []
-    for shown, _, name, index in jobs:
-        node = scope.get(name, stack) if index is None else scope.point(name, index, stack)
-        tops.append((shown, node))
-    planner = Evaluator(store=store, dry_run=True)
-    planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
+    planner, tops = plan(program, names, store)
     planned = {node.key: (state, seconds) for node, _, state, seconds, _ in planner.log}
     last = load_stage_states(root)
 
@@ -55,8 +48,6 @@ def graph_nodes(program, names: list[str], root, store) -> list[dict]:
             inputs = stage_inputs(n)
             kind = node_kind(n)
             state, seconds = planned.get(n.key, (None, None))
-            if state == "pending":
-                state = "pending"
             if n.key in last:
                 state = last[n.key].get("state") or state
                 seconds = last[n.key].get("seconds", seconds)

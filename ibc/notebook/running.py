@@ -43,7 +43,7 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
     roots, shown_of = [], []
     for shown, kind, name, index in jobs:
         try:
-            node = scope.get(name, stack) if index is None else scope.point(name, index, stack)
+            node = program.job_node(scope, stack, name, index)
         except Exception as exc:  # noqa: BLE001 - a builder failed: reported like a stage
             outcome.failures[shown] = relocate(format_failure(shown, kind, exc))
             continue

@@ -192,6 +192,11 @@ class Program:
             return scope.point(sweep, index, stack)
         return scope.get(name, stack)
 
+    def job_node(self, scope: Scope, stack: Stack, name: str, index: int | None) -> Node:
+        """The node of a job of `jobs()`: target or binding `name`, or point `index` of sweep
+        `name`."""
+        return scope.get(name, stack) if index is None else scope.point(name, index, stack)
+
     def activate(self) -> None:
         """Make the project's modules importable as in the user's notebooks: the project root
         on `sys.path`, and `IBC_PROJECT_ROOT` set (the prelude's `file`/`dir` use it)."""

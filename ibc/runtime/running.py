@@ -81,13 +81,10 @@ class Run:
         scope = program.scope()
         stack = program.stack(scope, self.sets)
         jobs = program.jobs(options.names)
-        failed = False
         nodes = []
         for shown, kind, name, index in jobs:
             try:
-                nodes.append(
-                    scope.get(name, stack) if index is None else scope.point(name, index, stack)
-                )
+                nodes.append(program.job_node(scope, stack, name, index))
             except Exception as exc:  # noqa: BLE001 - a builder failed (an unknown binding …)
                 nodes.append(exc)
         if options.dry_run:
@@ -135,8 +132,7 @@ class Run:
             self.out.write(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
         if options.out is not None and not self.failures:
             self._export(nodes[0], options.out)
-        failed = bool(self.failures)
-        return EXIT_FAILED if failed else EXIT_OK
+        return EXIT_FAILED if self.failures else EXIT_OK
 
     def _job_done(self, job: int) -> None:
         if job in self.finished or (job not in self.failures and job not in self.rendered):
@@ -324,6 +320,21 @@ class Run:
             self.files.save()
         except OSError:
             pass
+
+
+def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
+    """A dry run of targets `names` against `store`: the planning evaluator (its `log` says
+    which stages are cached and which would run, `ident` the identities it could compute)
+    and the `(shown name, node)` of each job. Nothing runs."""
+    scope = program.scope()
+    stack = program.stack(scope)
+    tops = [
+        (shown, program.job_node(scope, stack, name, index))
+        for shown, _, name, index in program.jobs(names)
+    ]
+    planner = Evaluator(store=store, dry_run=True)
+    planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
+    return planner, tops
 
 
 def _text_of(point_name: str, path: str) -> str:
