@@ -340,15 +340,7 @@ class Lowerer:
             fingerprint = f"src:{code}" if code else f"rev:{pinned.commit}"
             self.pinned[pinned.run_module] = pinned
         else:
-            try:
-                dist = self.program.index.distribution(module)
-            except Exception:  # noqa: BLE001
-                dist = None
-            if dist:
-                fingerprint = f"{dist[0]}=={dist[1]}"
-            elif kind != "unknown":
-                code = self.fingerprints.of(module, name, sym.file)
-                fingerprint = f"src:{code}" if code else ""
+            fingerprint = self.code_fingerprint(module, name, sym.file, kind != "unknown")
         local = self.qualified(sym)
         taken = {r.local for r in self.refs.values()}
         if local in taken:
@@ -368,21 +360,25 @@ class Lowerer:
         self.refs[key] = pyref
         return pyref
 
-    def class_fingerprint(self, t) -> str:
-        """The fingerprint of the class of a method's receiver (its methods' code is part of
-        a method stage's key): `name==version` for an installed library, the source's for a
-        project class, "" when the type is not a known class."""
-        if not isinstance(t, Nominal) or ":" not in t.target:
-            return ""
-        module, _, qualname = t.target.partition(":")
+    def code_fingerprint(self, module: str, name: str, file=None, read: bool = True) -> str:
+        """The identity of the code of `module.name` in stage keys: `name==version` for an
+        installed distribution, `src:<hash>` of the project source (when `read`), else ""."""
         try:
             dist = self.program.index.distribution(module)
         except Exception:  # noqa: BLE001
             dist = None
         if dist:
             return f"{dist[0]}=={dist[1]}"
-        code = self.fingerprints.of(module, qualname)
+        code = self.fingerprints.of(module, name, file) if read else ""
         return f"src:{code}" if code else ""
+
+    def class_fingerprint(self, t) -> str:
+        """The fingerprint of the class of a method's receiver (its methods' code is part of
+        a method stage's key), "" when the type is not a known class."""
+        if not isinstance(t, Nominal) or ":" not in t.target:
+            return ""
+        module, _, qualname = t.target.partition(":")
+        return self.code_fingerprint(module, qualname)
 
     def symbol_value(self, sym: Symbol, at: n.Expr) -> ir.IrExpr:
         if isinstance(sym, LocalSym):
