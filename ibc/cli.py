@@ -407,13 +407,10 @@ def _graph(args) -> int:
 
 def _results(args) -> int:
     from ibc.results_cli import load_records, plot_results, render_results
-    from ibc.runtime.runlog import find_root
+    from ibc.runtime.runlog import record_file
 
     root = _store_root(args.file, args.store)
-    wanted = None
-    if args.file:
-        path = Path(args.file).resolve()
-        wanted = os.path.relpath(path, find_root(path)).replace(os.sep, "/")
+    wanted = record_file(args.file) if args.file else None
     records = load_records(root, wanted, all_runs=args.all)
     if not records:
         where = f" of {args.file}" if args.file else ""
@@ -496,11 +493,9 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
         if identity:
             keep.add(digest("result", identity))
     from ibc.results_cli import load_records, read_jsonl
-    from ibc.runtime.runlog import find_root
+    from ibc.runtime.runlog import record_file
 
-    path = Path(file).resolve()
-    relative = os.path.relpath(path, find_root(path)).replace(os.sep, "/")
-    records = load_records(store.root, relative)
+    records = load_records(store.root, record_file(file))
     keep |= {r["key"] for r in records if r.get("key")}
     for run in {r.get("run") for r in records if r.get("run")}:
         stages = store.root / "runs" / f"{run}.stages.jsonl"

@@ -106,6 +106,12 @@ def find_root(start: Path) -> Path:
     return folder
 
 
+def record_file(file: str | os.PathLike) -> str:
+    """How run records name the `.ib` file `file`: relative to its project root, POSIX."""
+    path = Path(file).resolve()
+    return os.path.relpath(path, find_root(path)).replace(os.sep, "/")
+
+
 def store_root(project_root: str | os.PathLike | None, store: str | None = None) -> Path:
     """Where a project's store lives: `--store`, else `$IBC_STORE`, else `.ibc` in the
     project root (the current folder when there is none)."""
@@ -120,10 +126,8 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
     """The value experiment `name` of `file` (a `.ib` path) had in its most recent successful
     run, loaded from the store; nothing is run. Raises `LookupError` when no run recorded it
     or its value is no longer stored (`ibc run` it again)."""
-    path = Path(file).resolve()
-    project = find_root(path)
-    root = store_root(project, store)
-    relative = os.path.relpath(path, project).replace(os.sep, "/")
+    root = store_root(find_root(Path(file).resolve()), store)
+    relative = record_file(file)
     best = None
     for run_file in sorted((root / "runs").glob("*.jsonl")) if (root / "runs").is_dir() else ():
         if run_file.name.endswith(".stages.jsonl"):
