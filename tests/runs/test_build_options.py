@@ -92,6 +92,21 @@ def test_out_writes_the_value(tmp_path):
     assert p.calls() == ["load", "chatty"]
 
 
+def test_out_writes_a_dataframe_as_csv_and_durable_runs_store_as_usual(tmp_path):
+    p = project(tmp_path)
+    p.write(
+        "src/frames.py",
+        "import pandas as pd\n\n\ndef frame(n: int):\n"
+        "    return pd.DataFrame({'x': list(range(n)), 'y': [v * v for v in range(n)]})\n",
+    )
+    p.write("frames.ib", 'from "src/frames.py" import frame\nexperiment table = frame(3)\n')
+    p.ok("run", "frames.ib", "--durable", "--out", "table.csv")
+    assert (p.root / "table.csv").read_text().splitlines() == ["x,y", "0,0", "1,1", "2,4"]
+    assert len(p.entries()) >= 1  # the durable run stored its stage
+    again = p.run("run", "frames.ib", "--dry-run")
+    assert "0 stage(s) would run, 1 cached" in again.stdout
+
+
 LOAD = """\
 import sys
 from ibc.runtime.runlog import load
