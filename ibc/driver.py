@@ -1,7 +1,8 @@
 """The compiler on one screen: parse → resolve → check → lower → emit.
 
 Each phase adds its diagnostics to one collection; the driver stops after a phase that
-found errors. Front ends (the CLI, and later the REPL, the language server and the notebook
+found errors, except resolution: its errors leave the unknown names typed `Any`, and type
+checking goes on, so every independent error of a file is reported in one run. Front ends (the CLI, and later the REPL, the language server and the notebook
 magic) call `check_file` and `compile_file` and render `Result.diagnostics`. A crash inside
 the compiler becomes an internal-error diagnostic naming the file, never a traceback.
 """
@@ -98,10 +99,13 @@ def _phases(
     result.resolved = program
     if program is not None:
         result.sources = program.sources
-    if program is None or diags.has_errors:
-        if program is None and not result.sources:
+    if program is None:
+        if not result.sources:
             result.sources = _sources_of(diags, path, text)
         return
+    # Resolve errors do not stop type checking: an unknown name has the type `Any`, which
+    # accepts everything and reports nothing more, so the declarations that do not depend on
+    # it are still checked (docs/errors.md, "Every independent error").
     checked = check(program, diags, options.strict)  # type-check
     result.checked = checked
     if diags.has_errors:

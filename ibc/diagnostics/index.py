@@ -59,7 +59,9 @@ error[E0402]: the 2nd argument of `evaluate` must be a `DataFrame`, found `Int`
 - `= hint:` says how to fix it, when the compiler can tell ("did you mean `n_estimators`?").
 - `note:` lines point at other places that explain the problem ("`x` is defined here").
 - The last line counts the errors and warnings. `ibc` reports every independent error of a
-  file in one run, not only the first.
+  file in one run, not only the first: an unknown name has the type `Any`, which accepts
+  everything and reports nothing more, so the declarations that do not depend on it are still
+  type-checked; a misspelt import is one error, however often the name it meant is used.
 
 `ibc check FILE --format json` prints the same diagnostics as a JSON list of objects with the
 fields `code`, `severity`, `message`, `hint`, `file`, `line`, `col`, `end_line`, `end_col`

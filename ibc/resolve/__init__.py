@@ -70,7 +70,31 @@ def resolve(
     for info in modules:
         if info.kind != "prelude":
             pyrefs.resolve_module(info)
+    _one_error_per_misspelt_import(diags)
     sources = {m.display: m.source for m in loader.modules.values()}
     return Resolved(
         root, main, loader.prelude, modules, loader, index, resolution, pyrefs, sources, pins
     )
+
+
+def _one_error_per_misspelt_import(diags: Diagnostics) -> None:
+    """A misspelt import is one error (docs/errors.md, E0302): a use of the name its hint
+    suggests (`from m import Ridg`, then `Ridge(…)`) is not reported again, and no hint of an
+    unknown name suggests the misspelt import itself."""
+    misspelt: dict[str, set[str]] = {}  # file -> names of imports that failed
+    meant: dict[str, set[str]] = {}  # file -> what those imports' hints suggest
+    for diag in diags.items:
+        if diag.code == "E0302":
+            misspelt.setdefault(diag.span.file, set()).add(diag.args.get("name", ""))
+            meant.setdefault(diag.span.file, set()).update(diag.args.get("suggestions") or ())
+    if not misspelt:
+        return
+    kept = []
+    for diag in diags.items:
+        if diag.code == "E0201" and diag.span.file in misspelt:
+            if diag.args.get("name") in meant[diag.span.file]:
+                continue  # the import's own error already names it
+            suggestions = diag.args.get("suggestions") or []
+            diag.args["suggestions"] = [s for s in suggestions if s not in misspelt[diag.span.file]]
+        kept.append(diag)
+    diags.items[:] = kept

@@ -421,7 +421,10 @@ class Checker:
                 method = self.env.index_for(base.revision).method(base.target, func.name.text)
             except Exception:  # noqa: BLE001
                 method = None
-            if method is not None and method.returns_self_mutating:
+            estimator_fit = func.name.text in _PURE_IN_PRELUDE and is_subtype(
+                base, ESTIMATOR, self.env
+            )
+            if estimator_fit or (method is not None and method.returns_self_mutating):
                 self.diags.error(
                     "E0407",
                     func.name.span,
@@ -430,6 +433,8 @@ class Checker:
                     receiver=_expr_text(func.value),
                     args=", ".join(_expr_text(a.value) for a in e.args if a.name is None),
                 )
+                if estimator_fit:  # typed as the prelude's pure function would be
+                    return base if func.name.text == "fit" else ANY
         mtype = self.attribute(base, func.name, func.span, as_method=True)
         self.out.types[id(func)] = mtype
         return self.apply(mtype, e, func.name.text)
@@ -531,6 +536,13 @@ class Checker:
 
     def error(self, code: str, span, **args) -> None:
         self.diags.error(code, span, **args)
+
+
+# Methods of scikit-learn estimators that fit the estimator in place and return it, whose
+# pure versions the prelude provides (docs/errors.md, E0407). An estimator typed by a stub or
+# by the prelude's `Estimator` has no source for the checker to read, so the name decides.
+_PURE_IN_PRELUDE = frozenset({"fit", "fit_transform"})
+ESTIMATOR = Nominal("sklearn.base:BaseEstimator", "Estimator")
 
 
 def _element(t: Type, index: int) -> Type:

@@ -58,7 +58,7 @@ def test_check_json_format(tmp_path: Path, capsys):
     path = project(tmp_path, "x = y\nz = 1 + \"a\"\n")
     assert main(["check", "--format", "json", str(path)]) == 1
     out = json.loads(capsys.readouterr().out)
-    assert [d["code"] for d in out] == ["E0201"]  # resolve errors stop before checking
+    assert [d["code"] for d in out] == ["E0201", "E0412"]  # every independent error
     assert out[0]["line"] == 1 and out[0]["col"] == 5 and out[0]["severity"] == "error"
 
 

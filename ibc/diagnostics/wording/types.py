@@ -111,7 +111,9 @@ register(
     explain=(
         "Values never change once made, so that results can be cached. A method whose source "
         "assigns to `self` and returns `self` (scikit-learn's `fit`) would change a shared value; "
-        "the prelude's `fit`, `transform` and friends clone the estimator first."
+        "the prelude's `fit`, `transform` and friends clone the estimator first. On a "
+        "scikit-learn estimator (any subtype of `Estimator`, including classes typed by a stub, "
+        "whose source the checker does not read), `fit` and `fit_transform` are reported by name."
     ),
 )
 register(
