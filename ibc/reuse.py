@@ -28,7 +28,8 @@ branch must be noticed; pins by commit id (what `ibc freeze` writes) are immutab
 
 Entries live in `cache_dir()/"compiled"`, one file each, written atomically: a header with a
 checksum, then a `marshal`ed payload; a damaged, foreign or unreadable entry is a miss. This
-module imports only the standard library and `ibc.cachedir`, so a hit never loads the compiler.
+module imports only the standard library, `ibc.cachedir` and `ibc.base.project_root`, so a hit
+never loads the compiler.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ import time
 from pathlib import Path
 
 from ibc import __version__
+from ibc.base.project_root import marker_presence
 from ibc.cachedir import cache_dir, digest, write_atomically
 
 _MAGIC = b"ibc-compiled 1\n"
 _DIGEST_LEN = 32  # hex digits of `cachedir.digest`
-_MARKERS = (".git", "pyproject.toml", "ibc.toml")  # as in ibc.resolve.project
 _RACE_SLACK_NS = 50_000_000  # file-system clocks are coarser than time.time_ns()
 _ABSENT = (-1, -1)
 _SKIP_DIRS = ("__pycache__", "node_modules")
@@ -159,7 +160,7 @@ def manifest(path: Path, program) -> tuple[tuple, tuple]:
         stamp(root / name)
     _python_files(program, root, stamp)
     _compiler_files(stamp)
-    presence = _markers(Path(path), root)
+    presence = marker_presence(path)
     return tuple((p, s, m) for p, (s, m) in sorted(stamps.items())), presence
 
 
@@ -301,19 +302,3 @@ def _compiler_files(stamp) -> None:
     except (OSError, ImportError):
         pass
 
-
-def _markers(path: Path, root: Path) -> tuple:
-    """Whether each project-root marker exists in the folders the root search looks at."""
-    presence = []
-    folder = path.resolve().parent
-    root = root.resolve()
-    while True:
-        found = False
-        for marker in _MARKERS:
-            exists = (folder / marker).exists()
-            found = found or exists
-            presence.append((str(folder / marker), exists))
-        if (folder == root and found) or folder.parent == folder:
-            break
-        folder = folder.parent
-    return tuple(presence)

@@ -1,7 +1,8 @@
 """The project around a `.ib` file (DESIGN §3.1): its root and its settings.
 
 The project root is the nearest folder at or above the `.ib` file's folder that holds `.git`,
-`pyproject.toml` or `ibc.toml`; else the `.ib` file's own folder. Python files are imported at
+`pyproject.toml` or `ibc.toml`; else the `.ib` file's own folder (`ibc.base.project_root`,
+the one search the compiler, the runtime and the command line share). Python files are imported at
 run time as the module their path names relative to the root. `ibc.toml` may set
 `stubs = ["path", ...]` (folders of extra `.ib` stubs, relative to the root).
 """
@@ -10,17 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibc.base.project_root import find_root  # noqa: F401 - the compiler's import of it
 from ibc.records import field, record
-
-MARKERS = (".git", "pyproject.toml", "ibc.toml")
-
-
-def find_root(ib_file: Path) -> Path:
-    start = ib_file.resolve().parent
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in MARKERS):
-            return folder
-    return start
 
 
 @record(mutable=True)

@@ -17,6 +17,8 @@ import os
 import time
 from pathlib import Path
 
+from ibc.base.project_root import find_root
+
 
 def new_run_id() -> str:
     now = time.time()
@@ -93,17 +95,6 @@ def metrics_of(rendered: object) -> dict:
             if isinstance(v, (int, float)) and not isinstance(v, bool)
         }
     return {}
-
-
-def find_root(start: Path) -> Path:
-    """The project root of `start` (a file or folder): the nearest folder upward holding an
-    `ibc.toml`, else the folder itself."""
-    folder = start if start.is_dir() else start.parent
-    folder = folder.resolve()
-    for candidate in (folder, *folder.parents):
-        if (candidate / "ibc.toml").is_file():
-            return candidate
-    return folder
 
 
 def record_file(file: str | os.PathLike) -> str:
