@@ -16,7 +16,7 @@ from ibc.records import field, record
 from ibc.resolve.loader import Loader
 from ibc.resolve.names import NameResolver, Resolution, order_declarations
 from ibc.resolve.pinned import Pins
-from ibc.resolve.project import find_root, read_settings
+from ibc.resolve.project import Settings, find_root, read_settings, settings_diagnostics
 from ibc.resolve.pyinterface import PythonIndex
 from ibc.resolve.pyrefs import PyRefResolver
 from ibc.resolve.symbols import ModuleInfo
@@ -34,7 +34,8 @@ class Resolved:
     names: Resolution
     pyrefs: PyRefResolver
     sources: dict[str, Source] = field(default_factory=dict)
-    pins: Pins | None = None  # references at git revisions (DESIGN §7)
+    pins: Pins | None = None  # references at git revisions (docs/revisions.md)
+    settings: Settings | None = None  # the project's settings (docs/settings.md)
 
 
 def resolve(
@@ -71,9 +72,23 @@ def resolve(
         if info.kind != "prelude":
             pyrefs.resolve_module(info)
     _one_error_per_misspelt_import(diags)
+    problems, settings_source = settings_diagnostics(settings)
+    diags.extend(problems)
     sources = {m.display: m.source for m in loader.modules.values()}
+    if settings_source is not None:
+        sources[settings_source.path] = settings_source
     return Resolved(
-        root, main, loader.prelude, modules, loader, index, resolution, pyrefs, sources, pins
+        root,
+        main,
+        loader.prelude,
+        modules,
+        loader,
+        index,
+        resolution,
+        pyrefs,
+        sources,
+        pins,
+        settings,
     )
 
 

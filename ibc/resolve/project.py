@@ -3,8 +3,9 @@
 The project root is the nearest folder at or above the `.ib` file's folder that holds `.git`,
 `pyproject.toml` or `ibc.toml`; else the `.ib` file's own folder (`ibc.base.project_root`,
 the one search the compiler, the runtime and the command line share). Python files are imported at
-run time as the module their path names relative to the root. `ibc.toml` may set
-`stubs = ["path", ...]` (folders of extra `.ib` stubs, relative to the root).
+run time as the module their path names relative to the root. Its settings (`ibc.toml`, or
+`[tool.ibc]` in `pyproject.toml`) are read by `ibc.base.settings`; their problems become
+diagnostics here (docs/settings.md).
 """
 
 from __future__ import annotations
@@ -12,50 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.base.project_root import find_root  # noqa: F401 - the compiler's import of it
-from ibc.records import field, record
-
-
-@record(mutable=True)
-class Settings:
-    """What `ibc.toml` (section-less keys, or `[tool.ibc]` of `pyproject.toml`) says."""
-
-    stubs: list[Path] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-def read_settings(root: Path) -> Settings:
-    settings = Settings()
-    table: dict = {}
-    for name, section in (("ibc.toml", ()), ("pyproject.toml", ("tool", "ibc"))):
-        path = root / name
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        if not text.strip() or (section and "[tool.ibc" not in text):
-            continue  # nothing for ibc: spare the TOML parser's import
-        try:
-            import tomllib
-        except ImportError:  # Python 3.10: settings files need tomllib
-            settings.problems.append(f"{path}: reading settings needs Python 3.11 or newer")
-            return settings
-        try:
-            data = tomllib.loads(text)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            settings.problems.append(f"{path}: {exc}")
-            continue
-        for key in section:
-            data = data.get(key, {}) if isinstance(data, dict) else {}
-        if isinstance(data, dict) and data:
-            table = data
-            break
-    stubs = table.get("stubs", [])
-    if isinstance(stubs, str):
-        stubs = [stubs]
-    for entry in stubs if isinstance(stubs, list) else []:
-        if isinstance(entry, str):
-            settings.stubs.append((root / entry).resolve())
-    return settings
+from ibc.base.settings import Settings, read_settings  # noqa: F401 - docs/settings.md
+from ibc.diagnostics.diagnostic import Diagnostic, error
+from ibc.syntax.spans import Source, Span
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
@@ -65,3 +25,25 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
         return str(path.resolve().relative_to(cwd.resolve()))
     except ValueError:
         return str(path)
+
+
+_CODES = {"malformed": "E0005", "unknown": "E0006", "value": "E0007"}
+
+
+def settings_diagnostics(settings: Settings) -> tuple[list[Diagnostic], Source | None]:
+    """The problems of a settings file as diagnostics, and the file's source to show them."""
+    if not settings.problems or settings.file is None:
+        return [], None
+    source = Source(display_path(settings.file), settings.text)
+    out = []
+    for problem in settings.problems:
+        width = len(problem.facts.get("key", "")) or 1
+        span = Span(source.path, problem.line, problem.col, problem.line, problem.col + width)
+        facts = dict(problem.facts)
+        facts["file"] = settings.file.name
+        if problem.kind == "unknown":
+            from ibc.diagnostics.spell import nearest
+
+            facts["suggestions"] = nearest(facts["key"], facts["known"])
+        out.append(error(_CODES[problem.kind], span, **facts))
+    return out, source

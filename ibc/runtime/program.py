@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 from ibc.runtime.evaluate import Evaluator
@@ -258,6 +259,7 @@ class Program:
     def parse(self, argv: list[str]) -> Options:
         """The options of the command line `argv`; raises `Usage`."""
         options = Options()
+        self._settings_defaults(options)
         args = iter(argv)
         for arg in args:
             if arg == "--json":
@@ -309,6 +311,19 @@ class Program:
         if options.out is not None and len(self.jobs(options.names)) != 1:
             raise Usage("--out writes the value of one target: name exactly one")
         return options
+
+    def _settings_defaults(self, options: Options) -> None:
+        """The project's settings of `executor`, `jobs` and `address` (docs/settings.md) as
+        the defaults the command line may change; a setting the compiler reported as wrong is
+        not used."""
+        if not self.project_root:
+            return
+        from ibc.base.settings import read_settings
+
+        settings = read_settings(Path(self.project_root))
+        for name in ("executor", "jobs", "address"):
+            if getattr(settings, name) is not None:
+                setattr(options, name, getattr(settings, name))
 
     def sets_layer(self, texts: list[str]) -> Layer | None:
         """The layer of `-s` overrides (None without any); raises `Usage`."""

@@ -104,13 +104,17 @@ def record_file(file: str | os.PathLike) -> str:
 
 
 def store_root(project_root: str | os.PathLike | None, store: str | None = None) -> Path:
-    """Where a project's store lives: `--store`, else `$IBC_STORE`, else `.ibc` in the
-    project root (the current folder when there is none)."""
+    """Where a project's store lives: `--store`, else `$IBC_STORE`, else the `store` setting
+    of the project (docs/settings.md), else `.ibc` in the project root (the current folder
+    when there is none)."""
     if store:
         return Path(store)
     if os.environ.get("IBC_STORE"):
         return Path(os.environ["IBC_STORE"])
-    return Path(project_root or ".") / ".ibc"
+    from ibc.base.settings import read_settings
+
+    setting = read_settings(Path(project_root or ".")).store
+    return setting if setting is not None else Path(project_root or ".") / ".ibc"
 
 
 def load(file: str | os.PathLike, name: str, store: str | None = None) -> object:
