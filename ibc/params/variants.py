@@ -77,7 +77,9 @@ def check_variant(
                 error(
                     "E0401",
                     site.span or overrides[0][0].span,
-                    why=f"the parameter `{site.path}` ({site.where})",
+                    role="parameter",
+                    path=site.path,
+                    where=site.where,
                     expected=str(site.type),
                     found=str(new),
                 )

@@ -13,7 +13,6 @@ from typing import Callable
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.spell import nearest
-from ibc.diagnostics.wording import ordinal
 from ibc.records import record
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
@@ -66,7 +65,8 @@ def check_call(
     var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
     by_name = {p.name: p for p in params if p.kind in (POSITIONAL, KEYWORD_ONLY) and p.name}
     filled: dict[str, n.Arg] = {}
-    assigned: list[tuple[n.Arg, Param | None, str | None, str]] = []
+    # (argument, parameter, parameter path, why its type is expected: facts for E0401's wording)
+    assigned: list[tuple[n.Arg, Param | None, str | None, dict]] = []
     extra = 0
     unknown_keyword = False
     too_many = False
@@ -78,12 +78,13 @@ def check_call(
                 p = positional[index]
                 key = p.name or f"#{index}"
                 filled[key] = arg
-                why = f"the {ordinal(index + 1)} argument of `{fname}`"
+                why = {"role": "positional", "position": index + 1, "callee": fname}
                 if p.name:
-                    why += f" (`{p.name}`)"
+                    why["param"] = p.name
                 assigned.append((arg, p, p.name, why))
             elif var_pos is not None:
-                why = f"the {ordinal(index + 1)} argument of `{fname}` (`*{var_pos.name}`)"
+                why = {"role": "positional", "position": index + 1, "callee": fname}
+                why.update(param=var_pos.name, star=True)
                 assigned.append((arg, var_pos, f"{var_pos.name}[{extra}]", why))
                 extra += 1
             else:
@@ -96,20 +97,20 @@ def check_call(
                     found=sum(1 for a in args if a.name is None),
                     keyword_only=keyword_only,
                 )
-                assigned.append((arg, None, None, ""))
+                assigned.append((arg, None, None, {}))
             continue
         key = arg.name.text
         if key in filled:
             diags.error("E0405", arg.name.span, callee=fname, name=key)
-            assigned.append((arg, None, None, ""))
+            assigned.append((arg, None, None, {}))
             continue
         p = by_name.get(key)
         if p is not None:
             filled[key] = arg
-            assigned.append((arg, p, key, f"the argument `{key}` of `{fname}`"))
+            assigned.append((arg, p, key, {"role": "keyword", "param": key, "callee": fname}))
         elif var_kw is not None:
             filled[key] = arg
-            assigned.append((arg, var_kw, key, f"the argument `{key}` of `{fname}`"))
+            assigned.append((arg, var_kw, key, {"role": "keyword", "param": key, "callee": fname}))
         else:
             positional_only = any(q.name == key and q.kind == POSITIONAL_ONLY for q in params)
             unknown_keyword = True
@@ -121,7 +122,7 @@ def check_call(
                 positional_only=positional_only,
                 suggestions=nearest(key, list(by_name)),
             )
-            assigned.append((arg, None, None, ""))
+            assigned.append((arg, None, None, {}))
 
     missing = [
         p.name
@@ -148,7 +149,7 @@ def check_call(
             diags.error(
                 "E0401",
                 arg.value.span,
-                why=why,
+                **why,
                 expected=str(metas.unbound_to_any(param.type)),
                 found=str(found),
             )

@@ -116,7 +116,8 @@ class Checker:
                 self.diags.error(
                     "E0401",
                     decl.value.span,
-                    why=f"the annotation of `{_pattern_text(decl.pattern)}`",
+                    role="annotation",
+                    name=_pattern_text(decl.pattern),
                     expected=str(declared),
                     found=str(found),
                 )
@@ -170,7 +171,9 @@ class Checker:
                     self.diags.error(
                         "E0401",
                         param.default.span,
-                        why=f"the default of `{param.name.text}` in `{decl.name.text}`",
+                        role="default",
+                        param=param.name.text,
+                        function=decl.name.text,
                         expected=str(t),
                         found=str(found),
                     )
@@ -195,7 +198,8 @@ class Checker:
             self.diags.error(
                 "E0401",
                 decl.result.span,
-                why=f"the return value of `{decl.name.text}`",
+                role="return",
+                function=decl.name.text,
                 expected=str(declared),
                 found=str(found),
             )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.diagnostics.wording import words
 from ibc.driver import Options, check_file
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span
@@ -95,7 +96,10 @@ def test_argument_type_mismatch_names_the_parameter():
     assert codes == ["E0401"]
     d = diags.sorted()[0]
     assert d.args["expected"] == "Int" and d.args["found"] == "Str"
-    assert "`a`" in d.args["why"] and "1st" in d.args["why"]
+    # the checker gives facts; the wording writes the sentence
+    assert (d.args["role"], d.args["position"], d.args["param"]) == ("positional", 1, "a")
+    message, _ = words(d.code, d.args)
+    assert message.startswith("the 1st argument of `") and "(`a`) must be `Int`" in message
 
 
 def test_subtype_arguments_are_accepted():

@@ -22,7 +22,7 @@ register(
     "E0005",
     "malformed settings file",
     "`{file}` is not valid TOML: {reason}",
-    "fix the TOML syntax at this place (strings are quoted, lists are written [\"a\", \"b\"])",
+    'fix the TOML syntax at this place (strings are quoted, lists are written ["a", "b"])',
     "The project's settings file (`ibc.toml`, or `[tool.ibc]` in `pyproject.toml`) could not "
     "be parsed as TOML, so none of its settings can be used: every command stops here rather "
     "than run with settings you did not mean.",
@@ -43,7 +43,7 @@ register(
     "bad setting value",
     "the setting `{key}` in `{file}` must be {expected}, not {found}",
     None,
-    "A setting has a value of the wrong kind, such as `jobs = \"2\"` (a string) for a number "
-    "or `executor = \"threads\"`.",
+    'A setting has a value of the wrong kind, such as `jobs = "2"` (a string) for a number '
+    'or `executor = "threads"`.',
     "",
 )

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from ibc.diagnostics.wording import did_you_mean, one_of, register
+from ibc.diagnostics.wording import did_you_mean, one_of, ordinal, register
 
 
 def _mismatch(args: dict) -> str:
-    return f"{args['why']} must be `{args['expected']}`, found `{args['found']}`"
+    return f"{_expected_by(args)} must be `{args['expected']}`, found `{args['found']}`"
+
+
+def _expected_by(args: dict) -> str:
+    """What requires the type, from the facts the checker gives (`role` and its details)."""
+    role = args.get("role")
+    if role == "positional":
+        text = f"the {ordinal(args['position'])} argument of `{args['callee']}`"
+        if args.get("param"):
+            text += f" (`*{args['param']}`)" if args.get("star") else f" (`{args['param']}`)"
+        return text
+    if role == "keyword":
+        return f"the argument `{args['param']}` of `{args['callee']}`"
+    if role == "annotation":
+        return f"the annotation of `{args['name']}`"
+    if role == "default":
+        return f"the default of `{args['param']}` in `{args['function']}`"
+    if role == "return":
+        return f"the return value of `{args['function']}`"
+    if role == "parameter":
+        return f"the parameter `{args['path']}` ({args['where']})"
+    return "the value"
 
 
 def _mismatch_hint(args: dict) -> str | None:
