@@ -145,3 +145,14 @@ def test_a_folded_value_is_the_value_and_type_the_run_computes(op):
             continue
         assert folded.op == "lit", (a, op, b)
         assert literal_code(folded.data) == literal_code(expected), (a, op, b)
+
+
+def test_map_over_a_folded_list_is_one_stage_per_element():
+    m = builder()
+    mapped = m.call(
+        Ref("ibc.runtime.prelude", "map"),
+        [m.ref(F), m.binop("+", m.list([m.const([1])]), m.list([m.const([2])]))],
+    )
+    assert mapped.op == "list"
+    assert mapped.inputs == (m.call(F, [m.const([1])]), m.call(F, [m.const([2])]))
+    assert Evaluator().value(mapped) == [1, 2]
