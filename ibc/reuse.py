@@ -301,4 +301,3 @@ def _compiler_files(stamp) -> None:
         stamp(grammar.parent)
     except (OSError, ImportError):
         pass
-

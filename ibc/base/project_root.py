@@ -57,4 +57,3 @@ def marker_presence(path: str | os.PathLike) -> tuple[tuple[str, bool], ...]:
         if any(exists for _, exists in markers):
             break
     return tuple(presence)
-

@@ -14,32 +14,10 @@ can be sent to a worker process with the stage that receives it.
 
 from __future__ import annotations
 
-import operator
-
 from ibc.runtime.errors import StageFailure, UnpackError
+from ibc.runtime.folding import BINOPS, UNOPS, compare_values
 from ibc.runtime.graph import Node, _bind, fn_defaults
 from ibc.runtime.values import resolve
-
-_BINOPS = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "//": operator.floordiv,
-    "%": operator.mod,
-    "**": operator.pow,
-}
-_UNOPS = {"-": operator.neg, "+": operator.pos, "not": operator.not_}
-_CMPOPS = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "in": lambda a, b: a in b,
-    "not in": lambda a, b: a not in b,
-}
 
 
 def apply_op(node: Node, values: list) -> object:
@@ -63,11 +41,11 @@ def apply_op(node: Node, values: list) -> object:
     if op == "unpack":
         return unpack(node, values[0])
     if op == "binop":
-        return _BINOPS[node.data](values[0], values[1])
+        return BINOPS[node.data](values[0], values[1])
     if op == "unop":
-        return _UNOPS[node.data](values[0])
+        return UNOPS[node.data](values[0])
     if op == "compare":
-        return compare(node.data, values)
+        return compare_values(node.data, values)
     if op == "cond":
         return values[1] if values[0] else values[2]
     if op == "boolop":
@@ -94,15 +72,6 @@ def call_stage(node: Node, values: list) -> object:
         func = values[0]
         args = values[1:]
     return func(*args[:nargs], **dict(zip(names, args[nargs:])))
-
-
-def compare(ops, values: list) -> object:
-    result: object = True
-    for op, left, right in zip(ops, values, values[1:]):
-        result = _CMPOPS[op](left, right)
-        if not result:
-            return result
-    return result
 
 
 def unpack(node: Node, whole: object) -> object:

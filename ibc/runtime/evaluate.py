@@ -12,7 +12,9 @@ Every closed node has an *identity*, the hash that stands for its value in keys:
 - an `(impure)` reference's call always runs; it is identified by its result's content;
 - anything else (a literal, an operator, a field read, a lambda …) by its operation and its
   inputs' identities, so computing an identity never loads a value. A conditional, and `and`
-  / `or`, are identified by the branch they take (its condition's value is computed).
+  / `or`, are identified by the branch they take (its condition's value is computed). An
+  operator on constants never gets here: the builder folded it into the literal of its
+  result, so it has that literal's identity (`ibc.runtime.folding`).
 
 Values are computed top-down and only when asked for: a stored stage's value is loaded from
 the store; a cheap node's is computed from its inputs'. A target printed from the store is

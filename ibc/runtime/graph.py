@@ -4,8 +4,10 @@ An emitted program's builders create nodes and run nothing. Every node has a *ke
 its operation, its static data and its inputs' keys (for a stage: the reference's module,
 name and fingerprint and the argument keys; for a literal: a canonical encoding in which `1`,
 `1.0` and `True` differ). Equal keys mean one node (`Graph.make` hash-conses), so a stage
-shared by several experiments is one node, evaluated once; the persistent store (a later
-issue) stores stage results under the same keys.
+shared by several experiments is one node, evaluated once; the persistent store stores stage
+results under the same keys. An operator on constants is not a node of its own: the builder
+folds it into the literal of its result (`ibc.runtime.folding`, docs/running.md "Constant
+expressions"), so `alpha * 2` with `alpha = 1.0` is the node of `2.0`.
 
 `Builder` (the `m` of emitted code) is the API builders call: `m.get("name")` reads a
 top-level binding through a `Scope`, `m.call(ref, [args], {kwargs}, at="f.ib:3:5")` makes a
@@ -26,6 +28,8 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from ibc.runtime import folding
+from ibc.runtime.folding import NOT_CONSTANT
 from ibc.runtime.layers import Layer, Stack, is_literal
 from ibc.runtime.values import Ref
 
@@ -582,40 +586,69 @@ class Builder:
         names = tuple(fields)
         return self.graph.make("record", names, names, tuple(fields.values()))
 
-    # reads
+    # reads (a part of a structure written in `.ib` is that part's node: docs/running.md)
     def field(self, obj: Node, name: str, *, at=None) -> Node:
+        found = folding.part(obj, name)
+        if found is not None:
+            return found
         return self.graph.make("field", (name,), name, (obj,), at)
 
     def attr(self, obj: Node, name: str, *, at=None) -> Node:
         return self.graph.make("attr", (name,), name, (obj,), at)
 
     def index(self, obj: Node, index: Node, *, at=None) -> Node:
-        return self.graph.make("index", (), None, (obj, index), at)
+        if index.op == "lit":
+            found = folding.part(obj, index.data)
+            if found is not None:
+                return found
+        return self._fold(folding.index(obj, index)) or self.graph.make(
+            "index", (), None, (obj, index), at
+        )
 
     def unpack(self, value: Node, index: int, length: int, *, at=None, pattern="") -> Node:
         """Element `index` of `value`, which must have exactly `length` elements."""
+        if value.op in ("list", "tuple") and len(value.inputs) == length:
+            return value.inputs[index]
         return self.graph.make(
             "unpack", (str(index), str(length)), (index, length, pattern), (value,), at
         )
 
-    # operators
+    # operators: on constants, folded into the literal of their result (`ibc.runtime.folding`)
+    def _fold(self, value: object) -> Node | None:
+        return None if value is NOT_CONSTANT else self.const(value)
+
     def binop(self, op: str, left: Node, right: Node, *, at=None) -> Node:
-        return self.graph.make("binop", (op,), op, (left, right), at)
+        return self._fold(folding.binop(op, left, right)) or self.graph.make(
+            "binop", (op,), op, (left, right), at
+        )
 
     def unop(self, op: str, operand: Node, *, at=None) -> Node:
-        return self.graph.make("unop", (op,), op, (operand,), at)
+        return self._fold(folding.unop(op, operand)) or self.graph.make(
+            "unop", (op,), op, (operand,), at
+        )
 
     def boolop(self, op: str, left: Node, right: Node, *, at=None) -> Node:
-        """`and` / `or`, short-circuit: `right` is evaluated only when needed."""
+        """`and` / `or`, short-circuit: `right` is evaluated only when needed (a constant
+        `left` picks the operand at once)."""
+        first = folding.constant(left)
+        if first is not NOT_CONSTANT:
+            return left if (op == "and") != bool(first) else right
         return self.graph.make("boolop", (op,), op, (left, right), at)
 
     def compare(self, first: Node, ops, rest, *, at=None) -> Node:
         """A chained comparison `first op0 rest0 op1 rest1 …`, short-circuit as in Python."""
         ops = tuple(ops)
-        return self.graph.make("compare", ops, ops, (first, *rest), at)
+        rest = tuple(rest)
+        return self._fold(folding.compare(ops, (first, *rest))) or self.graph.make(
+            "compare", ops, ops, (first, *rest), at
+        )
 
     def cond(self, cond: Node, then: Node, orelse: Node, *, at=None) -> Node:
-        """`then if cond else orelse`: only the chosen branch is evaluated."""
+        """`then if cond else orelse`: only the chosen branch is evaluated (a constant
+        `cond` picks it at once)."""
+        value = folding.constant(cond)
+        if value is not NOT_CONSTANT:
+            return then if value else orelse
         return self.graph.make("cond", (), None, (cond, then, orelse), at)
 
 

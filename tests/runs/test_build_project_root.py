@@ -13,15 +13,12 @@ import sys
 import pytest
 from build_kit import STAGES_HEADER, ibc_env
 
-STAGES = (
-    STAGES_HEADER
-    + '''
+STAGES = STAGES_HEADER + """
 
 def double(x: int) -> int:
     log(f"double {x}")
     return 2 * x
-'''
-)
+"""
 
 MAIN = """\
 from "../src/stages.py" import double
@@ -86,7 +83,9 @@ def test_results_right_after_a_run_of_a_file_in_a_subfolder(tmp_path, marker):
     assert (root / ".ibc" / "runs").is_dir()
     assert not (root / "sub" / ".ibc").exists()
     found = rows(root, "sub/m.ib")
-    assert [(r["file"], r["experiment"], r["metrics"]["v"]) for r in found] == [("sub/m.ib", "e", 42)]
+    assert [(r["file"], r["experiment"], r["metrics"]["v"]) for r in found] == [
+        ("sub/m.ib", "e", 42)
+    ]
     table = ok(root, "results", "sub/m.ib")
     assert "no recorded runs" not in table and "42" in table
 
@@ -105,7 +104,10 @@ def test_the_same_store_from_a_subfolder_and_from_another_working_folder(tmp_pat
     # every way of naming the file finds both runs, under the name relative to the root
     for cwd, name in ((root, "sub/m.ib"), (root / "sub", "m.ib"), (elsewhere, root / "sub/m.ib")):
         found = rows(cwd, "--all", str(name))
-        assert [(r["file"], r["metrics"]["v"]) for r in found] == [("sub/m.ib", 42)] * 2, (cwd, found)
+        assert [(r["file"], r["metrics"]["v"]) for r in found] == [("sub/m.ib", 42)] * 2, (
+            cwd,
+            found,
+        )
     # without a file, the working folder's project: the subfolder belongs to the root's
     assert [r["file"] for r in rows(root / "sub")] == ["sub/m.ib"]
     # the notebook's API reads the value the run stored, from any working folder

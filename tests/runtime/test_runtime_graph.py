@@ -65,9 +65,12 @@ def test_lambda_keys_cover_code_and_captures():
 def test_apply_of_a_lambda_is_expanded_at_build_time():
     m = builder()
     f = m.fn(lambda m, x, y: m.binop("*", x, y), ("x", "y"))
-    node = m.apply(f, [m.lit(6)], {"y": m.lit(7)})
-    assert node.op == "binop"
+    six = m.call(F, [m.list([m.lit(6)])])  # a stage: not a constant
+    node = m.apply(f, [six], {"y": m.lit(7)})
+    assert node.op == "binop" and node.inputs == (six, m.lit(7))
     assert Evaluator().value(node) == 42
+    # applied to constants, the expanded body is folded into a literal
+    assert m.apply(f, [m.lit(6)], {"y": m.lit(7)}) is m.lit(42)
     with pytest.raises(TypeError, match="missing argument `y`"):
         m.apply(f, [m.lit(1)], at="t.ib:1:1")
 
