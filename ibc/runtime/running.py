@@ -136,13 +136,14 @@ class Run:
             self._export(nodes[0], options.out)
         return EXIT_FAILED if self.failures else EXIT_OK
 
-    def _explain(self) -> None:
-        """`--explain`: why each stage that ran did, against the runs before this one."""
+    def _explain(self, before: bool = False) -> None:
+        """`--explain`: why each stage that ran (`before`: would run) did, against the runs
+        before this one."""
         from ibc.runtime.explain import Explainer, History
 
         history = History(self.root, exclude=self.run_id)
         explainer = Explainer(self.evaluator, history, self.options.force)
-        self.err.write("".join(line + "\n" for line in explainer.lines(before=False)))
+        self.err.write("".join(line + "\n" for line in explainer.lines(before=before)))
         self.err.flush()
 
     def _job_done(self, job: int) -> None:
@@ -290,6 +291,8 @@ class Run:
                 self.out.write(f"  failed while planning: {failures[shown]}\n")
         cached = sum(1 for _, _, state, _, _ in evaluator.log if state == "cached")
         self.out.write(f"{would_run} stage(s) would run, {cached} cached\n")
+        if self.options.explain:
+            self._explain(before=True)
         return EXIT_OK
 
     def _export(self, node, path: str) -> None:

@@ -228,3 +228,25 @@ def test_a_new_argument_value_is_a_new_stage(tmp_path):
     p.ok("run", "sweep.ib")
     out = p.ok("why", "sweep.ib", "-s", "n=5.0").splitlines()
     assert out[0] == "would run  total at sweep.ib:4:16: no entry yet: it has not run before"
+
+
+def test_a_stage_that_failed_last_time(tmp_path):
+    p = project(tmp_path)
+    p.write("data.txt", "1\nnot-a-number\n")
+    assert p.run("run", "main.ib").returncode == 3
+    lines = why(p)
+    assert lines[0].startswith("would run  load at main.ib:3:7: it failed in its last run (")
+    # with --dry-run, --explain gives the same reasons
+    done = p.run("run", "main.ib", "--dry-run", "--explain")
+    assert done.returncode == 0 and lines[0] in done.stderr.splitlines()
+
+
+def test_bad_usage_and_bad_programs(tmp_path):
+    p = project(tmp_path)
+    done = p.run("why", "main.ib", "nope")
+    assert done.returncode == 2 and "unknown target `nope`" in done.stderr
+    assert "Traceback" not in done.stderr
+    p.write("bad.ib", "experiment e = missing(1)\n")
+    done = p.run("why", "bad.ib")
+    assert done.returncode == 1 and "E0" in done.stderr and "Traceback" not in done.stderr
+    assert p.run("why", "--help").returncode == 0
