@@ -20,6 +20,12 @@ EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Run nothing; for each stage of the targets that would run, say why: no entry yet, "
+        "--force, an input whose content changed (by its .ib location), or the first function "
+        "of its code whose source changed since its last recorded run (by file and line). "
+        "Cached stages are counted in one line. `ibc run --explain` says why after a run."
+    )
     parser.add_argument(
         "targets", nargs="*", metavar="TARGET", help="experiments to explain (default: all)"
     )
