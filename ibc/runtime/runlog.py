@@ -63,13 +63,14 @@ class RunLog:
         `facts(node)` (a `StageFacts`) adds what `ibc why` compares, and its `code` table is
         written last."""
         lines = []
+        encode = json.JSONEncoder(default=repr).encode  # one encoder for every line
         for node, key, state, seconds, owner in log:
             if state in ("ran", "cached", "failed"):
                 entry = {"node": node.key, "key": key, "state": state, "seconds": seconds}
                 entry["experiment"] = owner
                 if facts is not None:
                     entry.update(facts(node))
-                lines.append(json.dumps(entry, default=repr))
+                lines.append(encode(entry))
         if not lines:
             return
         if facts is not None and facts.code:
