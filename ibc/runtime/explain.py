@@ -255,7 +255,7 @@ class Explainer:
             return "it is imported (impure): it runs every time"
         old = self.history.last(site(node, self.sites))
         if old is None:
-            return "no entry yet: it has not run before"
+            return "no entry yet: no recorded run of this stage"
         if (old.get("fingerprint") or "") != fingerprint_of(node):
             return code_change(node, old)
         ids = self.ev.inputs.get(node.key) or []
@@ -330,7 +330,8 @@ class Explainer:
         out = []
         counts = {"ran": 0, "failed": 0, "pending": 0, "cached": 0}
         waiting: dict[str, set[str]] = {}  # stage key -> the running stages its key assumes
-        for node, _, state, _, _ in ev.log:
+        several = len({owner for *_, owner in ev.log}) > 1  # name the experiment of each
+        for node, _, state, _, owner in ev.log:
             if state not in counts:
                 continue
             counts[state] += 1
@@ -346,7 +347,8 @@ class Explainer:
             if state == "pending" and node.key in getattr(ev, "assumed", ()):
                 waiting[node.key] = {node.key}
             shown = {"pending": "would run", "ran": "ran", "failed": "failed"}[state]
-            out.append(f"{shown:<9}  {label(node)}{_at(node)}: {self.reason(node)}")
+            where = f"{_at(node)} for {owner}" if several and owner else _at(node)
+            out.append(f"{shown:<9}  {label(node)}{where}: {self.reason(node)}")
         nodes = {node.key: node for node, *_ in ev.log}
         cached = counts["cached"]
         if before:
@@ -354,10 +356,10 @@ class Explainer:
             early = [k for k in waiting if self.states.get(k) == "cached"]
             if early:
                 upstream = sorted({u for k in early for u in waiting[k]})
-                names = ", ".join(self.name(nodes[u]) for u in upstream if u in nodes)
+                names = ", ".join(dict.fromkeys(self.name(nodes[u]) for u in upstream if u in nodes))
                 summary += (
                     f" ({len(early)} of them only if {names} "
-                    f"{'gives' if len(upstream) == 1 else 'give'} the same value again: "
+                    f"{'give' if ', ' in names else 'gives'} the same value again: "
                     "early cutoff)"
                 )
         else:

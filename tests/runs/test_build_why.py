@@ -87,15 +87,15 @@ def test_first_run_has_no_entry_and_a_cached_run_summarises(tmp_path):
     p = project(tmp_path)
     lines = why(p)
     assert lines == [
-        "would run  load at main.ib:3:7: no entry yet: it has not run before",
-        "would run  normalize at main.ib:4:9: no entry yet: it has not run before",
-        "would run  total at main.ib:5:16: no entry yet: it has not run before",
+        "would run  load at main.ib:3:7: no entry yet: no recorded run of this stage",
+        "would run  normalize at main.ib:4:9: no entry yet: no recorded run of this stage",
+        "would run  total at main.ib:5:16: no entry yet: no recorded run of this stage",
         "3 stage(s) would run, 0 cached",
     ]
     lines = explain(p)
     assert p.calls() == ["load", "normalize", "total"]
     assert lines[-1] == "3 stage(s) ran, 0 cached"
-    assert "ran        load at main.ib:3:7: no entry yet: it has not run before" in lines
+    assert "ran        load at main.ib:3:7: no entry yet: no recorded run of this stage" in lines
     # nothing changed: one summary line, nothing would run
     assert why(p) == ["0 stage(s) would run, 3 cached"]
     assert explain(p) == ["0 stage(s) ran, 3 cached"]
@@ -227,7 +227,7 @@ def test_a_new_argument_value_is_a_new_stage(tmp_path):
         """)
     p.ok("run", "sweep.ib")
     out = p.ok("why", "sweep.ib", "-s", "n=5.0").splitlines()
-    assert out[0] == "would run  total at sweep.ib:4:16: no entry yet: it has not run before"
+    assert out[0] == "would run  total at sweep.ib:4:16: no entry yet: no recorded run of this stage"
 
 
 def test_a_stage_that_failed_last_time(tmp_path):
@@ -250,3 +250,31 @@ def test_bad_usage_and_bad_programs(tmp_path):
     done = p.run("why", "bad.ib")
     assert done.returncode == 1 and "E0" in done.stderr and "Traceback" not in done.stderr
     assert p.run("why", "--help").returncode == 0
+
+
+def test_sweep_points_are_named(tmp_path):
+    p = project(tmp_path)
+    p.write("s.ib", """\
+        from "src/stages.py" import normalize, total
+
+        scale = 1.0
+        clean = normalize([1.0, scale])
+        sweep g = total(clean) with { scale in [1.0, 3.0] }
+        """)
+    p.ok("run", "s.ib")
+    p.edit("src/stages.py", "return x * SCALE", "return x * SCALE * 10")
+    lines = p.ok("why", "s.ib").splitlines()
+    assert lines == [
+        "would run  normalize at s.ib:4:9 for g[scale=1.0]: helper (src/stages.py:16) changed",
+        "would run  normalize at s.ib:4:9 for g[scale=3.0]: helper (src/stages.py:16) changed",
+        "2 stage(s) would run, 2 cached (2 of them only if normalize (s.ib:4:9) gives the same "
+        "value again: early cutoff)",
+    ]
+    # one point alone; a new point value is a stage of its own
+    lines = p.ok("why", "s.ib", "g[scale=3.0]").splitlines()
+    assert lines[0] == "would run  normalize at s.ib:4:9: helper (src/stages.py:16) changed"
+    lines = p.ok("why", "s.ib", "-s", "scale in [5.0]").splitlines()
+    assert lines[:2] == [
+        "would run  normalize at s.ib:4:9: no entry yet: no recorded run of this stage",
+        "would run  total at s.ib:5:11: no entry yet: no recorded run of this stage",
+    ]
