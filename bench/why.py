@@ -113,7 +113,9 @@ def _run(b: Bench, quick: bool) -> dict:
         timings["ibc why (edited), 1000 stages"]["median"]
         / timings["ibc run --dry-run (edited), 1000 stages"]["median"]
     )
-    res["why_edited_ratio_to_cached_run"] = timings["ibc why (edited), 1000 stages"]["median"] / run_c
+    res["why_edited_ratio_to_cached_run"] = (
+        timings["ibc why (edited), 1000 stages"]["median"] / run_c
+    )
     res["target_met"] = res["why_cached_ratio"] <= 1.5
     res["commands"] = b.commands
     res["machine"] = machine()

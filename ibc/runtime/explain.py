@@ -283,9 +283,11 @@ class Explainer:
         changed = [n for n in self.frontier(given) if self.changed(n)]
         if changed:
             return ", ".join(
-                f"{self.name(n)} changed"
-                if node_kind(n) == "resource"
-                else f"the value of {self.name(n)} changed"
+                (
+                    f"{self.name(n)} changed"
+                    if node_kind(n) == "resource"
+                    else f"the value of {self.name(n)} changed"
+                )
                 for n in changed
             )
         return f"its input {given.describe()}{_at(given)} changed"
@@ -356,7 +358,9 @@ class Explainer:
             early = [k for k in waiting if self.states.get(k) == "cached"]
             if early:
                 upstream = sorted({u for k in early for u in waiting[k]})
-                names = ", ".join(dict.fromkeys(self.name(nodes[u]) for u in upstream if u in nodes))
+                names = ", ".join(
+                    dict.fromkeys(self.name(nodes[u]) for u in upstream if u in nodes)
+                )
                 summary += (
                     f" ({len(early)} of them only if {names} "
                     f"{'give' if ', ' in names else 'gives'} the same value again: "

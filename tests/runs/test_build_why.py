@@ -219,15 +219,20 @@ def test_a_removed_entry_and_the_stage_log(tmp_path):
 
 def test_a_new_argument_value_is_a_new_stage(tmp_path):
     p = project(tmp_path)
-    p.write("sweep.ib", """\
+    p.write(
+        "sweep.ib",
+        """\
         from "src/stages.py" import total
 
         n = 1.0
         experiment s = total([n, 2.0])
-        """)
+        """,
+    )
     p.ok("run", "sweep.ib")
     out = p.ok("why", "sweep.ib", "-s", "n=5.0").splitlines()
-    assert out[0] == "would run  total at sweep.ib:4:16: no entry yet: no recorded run of this stage"
+    assert (
+        out[0] == "would run  total at sweep.ib:4:16: no entry yet: no recorded run of this stage"
+    )
 
 
 def test_a_stage_that_failed_last_time(tmp_path):
@@ -254,13 +259,16 @@ def test_bad_usage_and_bad_programs(tmp_path):
 
 def test_sweep_points_are_named(tmp_path):
     p = project(tmp_path)
-    p.write("s.ib", """\
+    p.write(
+        "s.ib",
+        """\
         from "src/stages.py" import normalize, total
 
         scale = 1.0
         clean = normalize([1.0, scale])
         sweep g = total(clean) with { scale in [1.0, 3.0] }
-        """)
+        """,
+    )
     p.ok("run", "s.ib")
     p.edit("src/stages.py", "return x * SCALE", "return x * SCALE * 10")
     lines = p.ok("why", "s.ib").splitlines()
