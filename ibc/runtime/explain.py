@@ -219,8 +219,9 @@ def code_change(node: Node, old: dict) -> str:
     """Which code of `node` changed since `old` (its last recorded run)."""
     new_fp, old_fp = fingerprint_of(node), old.get("fingerprint") or ""
     name = label(node)
-    if "==" in new_fp and "==" in old_fp:
-        return f"{new_fp.partition('==')[0]} changed from {old_fp.partition('==')[2]} to {new_fp.partition('==')[2]}"
+    if "==" in new_fp and "==" in old_fp:  # an installed distribution's `name==version`
+        dist, _, version = new_fp.partition("==")
+        return f"{dist} changed from {old_fp.partition('==')[2]} to {version}"
     if node.op == "call":
         new, before = _parts(node.data[0].code), _parts(old.get("code"))
         if new and before:
@@ -333,20 +334,22 @@ class Explainer:
         counts = {"ran": 0, "failed": 0, "pending": 0, "cached": 0}
         waiting: dict[str, set[str]] = {}  # stage key -> the running stages its key assumes
         several = len({owner for *_, owner in ev.log}) > 1  # name the experiment of each
+        assumed_any = getattr(ev, "assumed", set())
         for node, _, state, _, owner in ev.log:
             if state not in counts:
                 continue
             counts[state] += 1
             if state == "cached":
-                assumed = set()
-                for n in self.frontier(node):
-                    if n.key in getattr(ev, "assumed", ()):
-                        assumed.add(n.key)
-                    assumed |= waiting.get(n.key, set())
-                if assumed:
-                    waiting[node.key] = assumed
+                if assumed_any:  # is its key found only by assuming an upstream value?
+                    assumed = set()
+                    for n in self.frontier(node):
+                        if n.key in assumed_any:
+                            assumed.add(n.key)
+                        assumed |= waiting.get(n.key, set())
+                    if assumed:
+                        waiting[node.key] = assumed
                 continue
-            if state == "pending" and node.key in getattr(ev, "assumed", ()):
+            if state == "pending" and node.key in assumed_any:
                 waiting[node.key] = {node.key}
             shown = {"pending": "would run", "ran": "ran", "failed": "failed"}[state]
             where = f"{_at(node)} for {owner}" if several and owner else _at(node)
