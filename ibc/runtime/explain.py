@@ -105,6 +105,7 @@ class StageFacts:
         return {
             "site": site(node, self.sites),
             "stage": label(node),
+            "ref": node.data[0].qualified if node.op == "call" else None,
             "at": node.at,
             "fingerprint": fp,
             "identity": ev.ident.get(node.key),

@@ -207,6 +207,7 @@ def test_a_removed_entry_and_the_stage_log(tmp_path):
     stages = {r["stage"]: r for r in records if "node" in r}
     assert stages["total"]["inputs"] == [[stages["normalize"]["identity"], "main.ib:4:9"]]
     assert stages["load"]["fingerprint"].startswith("src:")
+    assert stages["load"]["ref"] == "src.stages.load" and stages["load"]["at"] == "main.ib:3:7"
     code = [r["code"] for r in records if "node" not in r][0]
     assert code[stages["normalize"]["fingerprint"]][0].startswith("normalize src/stages.py:29 ")
     # the entry of total removed from the store: same key, entry gone
