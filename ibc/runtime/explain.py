@@ -119,16 +119,17 @@ class StageFacts:
 class History:
     """The last recorded run of each stage site, read from the stage logs under `root/runs`
     newest first, and only as far back as the sites asked for need (a fully cached plan reads
-    none). `exclude` is the current run's id."""
+    none), at most the newest `depth` logs (a stage never run would otherwise read them all).
+    `exclude` is the current run's id."""
 
-    def __init__(self, root: Path, exclude: str | None = None) -> None:
+    def __init__(self, root: Path, exclude: str | None = None, depth: int = 100) -> None:
         runs = Path(root) / "runs"
         names = []
         if runs.is_dir():
             names = [p for p in runs.iterdir() if p.name.endswith(".stages.jsonl")]
         if exclude:
             names = [p for p in names if p.name != f"{exclude}.stages.jsonl"]
-        self.files = sorted(names, key=lambda p: p.name, reverse=True)
+        self.files = sorted(names, key=lambda p: p.name, reverse=True)[:depth]
         self.read = 0
         self.found: dict[str, dict] = {}
 
