@@ -6,7 +6,8 @@ flushed as each experiment ends (a killed run keeps the records of what finished
 `<run id>.stages.jsonl`, one object per stage it consulted (ran, cached or failed) for
 `ibc graph` and `ibc why` (with the facts of `ibc.runtime.explain.StageFacts`: site, code
 fingerprint, identity, input identities and their `.ib` locations), then one line `{"code":
-{fingerprint: [definitions]}}` (the definitions each fingerprint covers). The run id starts with the UTC time, so file names sort by time.
+{fingerprint: [definitions]}}` (the definitions each fingerprint covers). The run id starts
+with the UTC time, so file names sort by time.
 
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
 stored it, without running anything: the value a notebook wants after `ibc run`.
