@@ -24,9 +24,11 @@ import datetime
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -45,6 +47,24 @@ def _ok(command: list[str], cwd: Path, cache: Path) -> str:
     if done.returncode != 0:
         sys.exit(f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+def interleaved(commands: dict[str, list[str]], cwd: Path, cache: Path, rounds: int) -> dict:
+    """Wall times of `commands` run in turn, `rounds` times (hyperfine runs one command's
+    runs in a block, so a load that changes during the group biases its ratios; here every
+    round sees the same load): per command the median and the minimum, and their ratios."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    env = _env(cache)
+    for _ in range(rounds):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, cwd=cwd, env=env, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - start)
+    out = {n: {"median": statistics.median(t), "min": min(t)} for n, t in times.items()}
+    out["median_ratio"] = out["why"]["median"] / out["run"]["median"]
+    out["min_ratio"] = out["why"]["min"] / out["run"]["min"]
+    out["rounds"] = rounds
+    return out
 
 
 def run(quick: bool) -> dict:
@@ -77,6 +97,12 @@ def _run(b: Bench, quick: bool) -> dict:
         cache,
         runs,
         2,
+    )
+    res["interleaved"] = interleaved(
+        {"run": [PY, "-m", "ibc", "run", str(ib)], "why": [PY, "-m", "ibc", "why", str(ib)]},
+        proj,
+        cache,
+        8 if quick else 20,
     )
     res["load_between"] = os.getloadavg()
     inc = proj / "src" / "inc.py"
@@ -139,6 +165,13 @@ def render(res: dict) -> str:
         f"| `ibc why` on the 1,000-stage chain <= 1.5x a cached `ibc run` of it | "
         f"{res['why_cached_ratio']:.2f}x (user CPU {res['why_cached_user_ratio']:.2f}x) | "
         f"{'yes' if res['target_met'] else 'NO'} |",
+        "",
+        f"Interleaved (`ibc run` then `ibc why`, {res['interleaved']['rounds']} rounds, every "
+        "round under the same load): median ratio "
+        f"{res['interleaved']['median_ratio']:.2f}x, min ratio "
+        f"{res['interleaved']['min_ratio']:.2f}x (run median "
+        f"{res['interleaved']['run']['median']:.3f} s, why median "
+        f"{res['interleaved']['why']['median']:.3f} s).",
         "",
         "Medians of whole processes, each hyperfine group side by side:",
         "",
