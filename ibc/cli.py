@@ -101,6 +101,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--check-purity", action="store_true", help="fail a stage that changes one of its arguments"
     )
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="after the run, say why each stage that ran did (on standard error)",
+    )
+
+    from ibc.why_cli import add_arguments as why_arguments
+
+    why = commands.add_parser(
+        "why", help="say why each stage of the targets would run (runs nothing)"
+    )
+    common(why)
+    why_arguments(why)
 
     graph = commands.add_parser("graph", help="draw the stage graph of a file's targets")
     common(graph)
@@ -200,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args, extra = parser.parse_known_args(args_list)
         # `ibc run f.ib strong -s seed=7 weak`: targets may come after options.
-        if extra and args.command == "run" and not any(a.startswith("-") for a in extra):
+        if extra and args.command in ("run", "why") and not any(a.startswith("-") for a in extra):
             args.targets = [*args.targets, *extra]
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -213,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
         commands = {"check": _check, "compile": _compile, "run": _run}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
-        commands.update(freeze=_freeze, log=_log)
+        commands.update(freeze=_freeze, log=_log, why=_why)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -271,7 +284,9 @@ def _compile(args) -> int:
     return EXIT_OK
 
 
-def _run(args) -> int:
+def _run_program(args):
+    """The program `ibc run` (and `ibc why`) runs for `args`: compiled with its `-s`
+    overrides, or reused when nothing it was built from changed; an exit code on errors."""
     from ibc import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
@@ -289,9 +304,15 @@ def _run(args) -> int:
             return EXIT_ERRORS
         code = result.code
         reuse.store(Path(args.file), key, code, result)
-    namespace = _load_program(code, args.file)
-    program = namespace["program"]
+    program = _load_program(code, args.file)["program"]
     program.override_texts = list(args.overrides)
+    return program
+
+
+def _run(args) -> int:
+    program = _run_program(args)
+    if isinstance(program, int):
+        return program
     argv = list(args.targets) + (["--json"] if args.json else [])
     for flag, value in (
         ("--executor", args.executor),
@@ -309,10 +330,20 @@ def _run(args) -> int:
         ("--quiet", args.quiet),
         ("--durable", args.durable),
         ("--check-purity", args.check_purity),
+        ("--explain", args.explain),
     ):
         if on:
             argv.append(flag)
     return program.main(argv)
+
+
+def _why(args) -> int:
+    program = _run_program(args)
+    if isinstance(program, int):
+        return program
+    from ibc.why_cli import main as why_main
+
+    return why_main(args, program)
 
 
 def _freeze(args) -> int:

@@ -21,7 +21,8 @@ class PyRef:
     """A Python reference: `module` is the module to import at run time (`src.features`,
     `sklearn.linear_model`), `name` the attribute path inside it (`scale`, `Outer.inner`),
     `local` the `.ib` name it is bound to. `kind` is "function", "class", "value" or
-    "unknown". `fingerprint` identifies its code (issue 4 fills it for the store's keys)."""
+    "unknown". `fingerprint` identifies its code (part of the store's keys); `code` lists the
+    project definitions it covers, one `"name file:line hash"` each (for `ibc why`)."""
 
     local: str
     module: str
@@ -31,6 +32,7 @@ class PyRef:
     impure: bool = False
     fingerprint: str = ""
     span: Span | None = None
+    code: tuple[str, ...] = ()
 
 
 @record

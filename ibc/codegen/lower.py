@@ -327,6 +327,7 @@ class Lowerer:
             str(sym.decl.revision.value) if sym.decl and sym.decl.revision else None
         )
         fingerprint = ""
+        code: tuple[str, ...] = ()
         pins = getattr(self.program, "pins", None)
         pinned = pins.targets.get((id(sym), revision)) if pins and revision else None
         if pinned is not None:
@@ -341,6 +342,8 @@ class Lowerer:
             self.pinned[pinned.run_module] = pinned
         else:
             fingerprint = self.code_fingerprint(module, name, sym.file, kind != "unknown")
+            if fingerprint.startswith("src:"):
+                code = self.code_parts(module, name, sym.file)
         local = self.qualified(sym)
         taken = {r.local for r in self.refs.values()}
         if local in taken:
@@ -354,6 +357,7 @@ class Lowerer:
             impure=bool(sym.item and sym.item.impure),
             fingerprint=fingerprint,
             span=sym.span,
+            code=code,
         )
         if pyref.revision is not None and pinned is None:
             self.diags.error("E0702", sym.span, name=sym.name)  # an unresolved revision
@@ -371,6 +375,20 @@ class Lowerer:
             return f"{dist[0]}=={dist[1]}"
         code = self.fingerprints.of(module, name, file) if read else ""
         return f"src:{code}" if code else ""
+
+    def code_parts(self, module: str, name: str, file=None) -> tuple[str, ...]:
+        """The definitions the fingerprint of `module.name` covers, one by one, as
+        `"name file:line hash"` (the file relative to the project root), for `ibc why`."""
+        out = []
+        for part, path, line, hashed in self.fingerprints.closure(module, name, file):
+            where = "?"
+            if path is not None:
+                try:
+                    where = Path(path).resolve().relative_to(self.program.root).as_posix()
+                except (ValueError, OSError):
+                    where = Path(path).as_posix()
+            out.append(f"{part} {where}:{line} {hashed}")
+        return tuple(out)
 
     def class_fingerprint(self, t) -> str:
         """The fingerprint of the class of a method's receiver (its methods' code is part of

@@ -387,6 +387,8 @@ class _Emitter:
             keywords["revision"] = _const(ref.revision)
         if ref.span is not None:
             keywords["at"] = _const(_loc(ref.span))
+        if ref.code:
+            keywords["code"] = ast.Tuple([_const(part) for part in ref.code], ast.Load())
         return ast.Assign(
             targets=[ast.Name(id=self.refs[_ref_key(ref)], ctx=ast.Store())],
             value=_call(_name("Ref"), [_const(ref.module), _const(ref.name)], keywords),

@@ -86,7 +86,9 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
         evaluator.results(roots, on_root)
     finally:
         executor.close()
-        records.stages(evaluator.log)
+        from ibc.runtime.explain import StageFacts  # what `ibc why` compares next time
+
+        records.stages(evaluator.log, StageFacts(evaluator))
         records.close()
         try:
             files.save()

@@ -16,6 +16,12 @@ first. Names are collected conservatively (a local variable named like a module 
 counts as a use of it). Installed libraries are fingerprinted by their distribution's name
 and version, in lowering. Nothing is imported: sources are read and parsed; an unreadable
 module or one with a syntax error gives "".
+
+`closure(module, name)` lists the same definitions one by one, in a fixed order (the
+reference first, then what each uses, depth first in name order): each with its file, line
+and a hash of its own normalized source only. Emitted with the reference, it lets `ibc why`
+name the first definition whose code changed since a stage's last run (docs/running.md,
+"Why did this stage run?").
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ class Fingerprints:
         self.index = index  # a PythonIndex, to locate project modules by name
         self._modules: dict[str, _Module | None] = {}
         self._files: dict[str, Path] = {}  # module -> the file given for it by a caller
+        self._paths: dict[str, Path] = {}  # module -> the file it was read from
         self._edges: dict[Node, list[tuple[str, Node | None]]] = {}
         self._done: dict[Node, str] = {}
         self._project: dict[str, bool] = {}
@@ -67,6 +74,30 @@ class Fingerprints:
             except RecursionError:  # pathological nesting in a user's source
                 return ""
         return self._done.get(start, "")
+
+    def closure(self, module: str, name: str, file: Path | None = None) -> list[tuple]:
+        """The definitions the fingerprint of `module.name` covers, one by one: `(name,
+        file, line, hash)`, the reference's own definition first, then depth first through
+        what each uses (edges in name order), each once; `hash` covers that definition's
+        normalized source alone. Empty when the fingerprint is ""."""
+        if not self.of(module, name, file):
+            return []
+        start = self._target(module, name.partition(".")[0], 0)
+        out: list[tuple] = []
+        seen: set[Node] = set()
+        todo: list[Node] = [start] if start is not None else []
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            statements = self._module(node[0]).definitions[node[1]]  # type: ignore[union-attr]
+            text = "\n".join(ast.dump(stmt, annotate_fields=False) for stmt in statements)
+            line = min(getattr(stmt, "lineno", 0) for stmt in statements)
+            out.append((node[1], self._paths.get(node[0]), line, _digest(text)[:12]))
+            targets = [t for _, t in self._edges_of(node) if t is not None and t not in seen]
+            todo.extend(reversed(targets))
+        return out
 
     # ------------------------------------------------------------------ the graph
 
@@ -237,6 +268,7 @@ class Fingerprints:
         parsed = _Module()
         _table(tree.body, parsed, package)
         self._modules[module] = parsed
+        self._paths[module] = path
         return parsed
 
 

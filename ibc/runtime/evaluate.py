@@ -113,6 +113,7 @@ class Evaluator(schedule.Tasks):
         self.rendered: dict[str, object] = {}  # node key -> JSON rendering
         self.keys: dict[str, str] = {}  # stage node key -> store key
         self.entries: dict[str, object] = {}  # stage node key -> store Entry (cached stages)
+        self.inputs: dict[str, list] = {}  # stage node key -> its inputs' identities
         self.failures: dict[tuple[int, str], StageFailure] = {}
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
@@ -219,6 +220,7 @@ class Evaluator(schedule.Tasks):
         ids = yield [Need(ID, n) for n in node.inputs]
         key = digest(op, *node.code, *ids)
         self.keys[node.key] = key
+        self.inputs[node.key] = ids
         if kind == "stage" and not self.force:
             entry = self.store.meta(key)
             if entry is not None:
@@ -229,13 +231,18 @@ class Evaluator(schedule.Tasks):
                 return entry.content
         if self.dry_run:
             self._event(node, key, "pending", None)
-            return "?" + node.key
+            return self.pending_identity(node)
         outcome = yield from self._run(node)
         value = outcome.value
         self.values[node.key] = value
         if kind == "impure":
             return content_hash(value)
         return self._put(node, key, value, self._meta(node, ids, outcome))
+
+    def pending_identity(self, node: Node) -> str:
+        """The identity a dry run gives a stage that would run: a placeholder that no stored
+        key contains (`ibc why` gives the identity of its last run instead)."""
+        return "?" + node.key
 
     def _put(self, node: Node, key: str, value: object, meta: dict) -> str:
         """Store a stage's result; its identity. A value that cannot be serialized (a local

@@ -72,6 +72,7 @@ class Options:
         self.quiet = False
         self.durable = False
         self.check_purity = False
+        self.explain = False
 
 
 # options that take a value, and the attribute they set
@@ -92,6 +93,7 @@ _FLAGS = {
     "-q": "quiet",
     "--durable": "durable",
     "--check-purity": "check_purity",
+    "--explain": "explain",
 }
 
 
@@ -252,6 +254,7 @@ class Program:
             "  --quiet          no progress output",
             "  --durable        fsync store entries (for machines that may lose power)",
             "  --check-purity   fail a stage that changes one of its arguments",
+            "  --explain        after the run, say why each stage that ran did (on stderr)",
             "  -h, --help       show this message",
         ]
         return "\n".join(lines) + "\n"

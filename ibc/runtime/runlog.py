@@ -4,7 +4,10 @@
 A run writes `<store root>/runs/<run id>.jsonl`, one JSON object per experiment, appended and
 flushed as each experiment ends (a killed run keeps the records of what finished), and
 `<run id>.stages.jsonl`, one object per stage it consulted (ran, cached or failed) for
-`ibc graph`. The run id starts with the UTC time, so file names sort by time.
+`ibc graph` and `ibc why` (with the facts of `ibc.runtime.explain.StageFacts`: site, code
+fingerprint, identity, input identities and their `.ib` locations), then one line `{"code":
+{fingerprint: [definitions]}}` (the definitions each fingerprint covers). The run id starts
+with the UTC time, so file names sort by time.
 
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
 stored it, without running anything: the value a notebook wants after `ibc run`.
@@ -58,15 +61,23 @@ class RunLog:
         except OSError:
             pass  # a record that cannot be written does not fail the experiment
 
-    def stages(self, log) -> None:
-        """Write the stage events `(node, key, state, seconds, owner)` of the evaluator."""
+    def stages(self, log, facts=None) -> None:
+        """Write the stage events `(node, key, state, seconds, owner)` of the evaluator;
+        `facts(node)` (a `StageFacts`) adds what `ibc why` compares, and its `code` table is
+        written last."""
         lines = []
+        encode = json.JSONEncoder(default=repr).encode  # one encoder for every line
         for node, key, state, seconds, owner in log:
             if state in ("ran", "cached", "failed"):
                 entry = {"node": node.key, "key": key, "state": state, "seconds": seconds}
-                lines.append(json.dumps({**entry, "experiment": owner}, default=repr))
+                entry["experiment"] = owner
+                if facts is not None:
+                    entry.update(facts(node))
+                lines.append(encode(entry))
         if not lines:
             return
+        if facts is not None and facts.code:
+            lines.append(json.dumps({"code": facts.code}))
         try:
             folder = self.root / "runs"
             folder.mkdir(parents=True, exist_ok=True)

@@ -128,11 +128,23 @@ class Run:
                 f"warning: {len(unstored)} stage result(s) could not be stored and will be "
                 f"computed again next time ({why})\n"
             )
+        if options.explain:
+            self._explain()
         if options.as_json:
             self.out.write(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
         if options.out is not None and not self.failures:
             self._export(nodes[0], options.out)
         return EXIT_FAILED if self.failures else EXIT_OK
+
+    def _explain(self, before: bool = False) -> None:
+        """`--explain`: why each stage that ran (`before`: would run) did, against the runs
+        before this one."""
+        from ibc.runtime.explain import Explainer, History
+
+        history = History(self.root, exclude=self.run_id)
+        explainer = Explainer(self.evaluator, history, self.options.force)
+        self.err.write("".join(line + "\n" for line in explainer.lines(before=before)))
+        self.err.flush()
 
     def _job_done(self, job: int) -> None:
         if job in self.finished or (job not in self.failures and job not in self.rendered):
@@ -279,6 +291,8 @@ class Run:
                 self.out.write(f"  failed while planning: {failures[shown]}\n")
         cached = sum(1 for _, _, state, _, _ in evaluator.log if state == "cached")
         self.out.write(f"{would_run} stage(s) would run, {cached} cached\n")
+        if self.options.explain:
+            self._explain(before=True)
         return EXIT_OK
 
     def _export(self, node, path: str) -> None:
@@ -314,7 +328,9 @@ class Run:
         if self.executor is not None:
             self.executor.close()
             self.executor = None
-        self.records.stages(self.evaluator.log)
+        from ibc.runtime.explain import StageFacts
+
+        self.records.stages(self.evaluator.log, StageFacts(self.evaluator))
         self.records.close()
         try:
             self.files.save()

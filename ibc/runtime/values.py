@@ -20,10 +20,21 @@ class Ref:
     `impure` references always run, `revision` is the commit of a pinned reference, whose
     `module` is then a snapshot module (`_ibc_rev_<commit>.src.features`, served by
     `ibc.runtime.snapshots`, installed as soon as such a `Ref` exists, so that values of
-    pinned classes unpickle too).
+    pinned classes unpickle too). `code` lists the project definitions its fingerprint covers,
+    one `"name file:line hash"` each, for `ibc why` (docs/running.md).
     (A plain class, not a dataclass: `dataclasses` costs milliseconds at import.)"""
 
-    __slots__ = ("module", "name", "kind", "fingerprint", "local", "impure", "revision", "at")
+    __slots__ = (
+        "module",
+        "name",
+        "kind",
+        "fingerprint",
+        "local",
+        "impure",
+        "revision",
+        "at",
+        "code",
+    )
 
     def __init__(
         self,
@@ -35,6 +46,7 @@ class Ref:
         impure: bool = False,
         revision: str | None = None,
         at: str | None = None,
+        code: tuple[str, ...] = (),
     ) -> None:
         self.module = module
         self.name = name
@@ -44,6 +56,7 @@ class Ref:
         self.impure = impure
         self.revision = revision
         self.at = at
+        self.code = tuple(code)
         if revision is not None:
             from ibc.runtime.snapshots import install
 

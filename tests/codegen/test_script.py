@@ -201,7 +201,12 @@ def layers() -> ir.IrProgram:
     """Parameters, `with`, a sweep with literal and non-literal points, the compile-time
     overrides and the parameter table for `-s`."""
     mod = "runtime_counting"
-    fit = pyref(mod, "fit", span=sp(1))
+    # a project reference's fingerprint and the definitions it covers (for `ibc why`)
+    code = (
+        "fit tests/runtime/runtime_counting.py:12 4bf9e409eea8",
+        "log tests/runtime/runtime_counting.py:5 b819c05a5de4",
+    )
+    fit = pyref(mod, "fit", span=sp(1), fingerprint="src:a0c8876819d171d8", code=code)
     fit_v2 = pyref(mod, "fit_v2", span=sp(2))
     double = pyref(mod, "double", span=sp(3))
     apply_all = pyref(mod, "apply_all", span=sp(3))

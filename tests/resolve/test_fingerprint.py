@@ -78,6 +78,37 @@ def test_fingerprints_follow_code_not_layout(tmp_path: Path):
     assert fingerprint(root) != first
 
 
+def closure(root: Path, name: str = "scale", module: str = "src.features") -> list[tuple]:
+    index = PythonIndex(root, use_cache=False)
+    return [
+        (part, Path(path).relative_to(root).as_posix(), line, hashed)
+        for part, path, line, hashed in Fingerprints(index).closure(module, name)
+    ]
+
+
+def test_the_closure_lists_each_definition_with_its_own_hash(tmp_path: Path):
+    root = project(tmp_path)
+    first = closure(root)
+    # the reference first, then what it uses in name order, depth first; each with its line
+    assert [(p, f, line) for p, f, line, _ in first] == [
+        ("scale", "src/features.py", 10),
+        ("RATE", "src/features.py", 3),
+        ("helper", "src/util.py", 1),
+    ]
+    # editing one definition changes that definition's hash alone
+    project(tmp_path, BASE, UTIL.replace("x + 1", "x + 2"))
+    after = closure(root)
+    assert [h for *_, h in after][:2] == [h for *_, h in first][:2]
+    assert after[2][3] != first[2][3]
+    project(tmp_path, BASE.replace("RATE = 2.0", "RATE = 3.0"))
+    after = closure(root)
+    assert [after[i][3] == first[i][3] for i in range(3)] == [True, False, True]
+    # comments and layout do not count; no fingerprint, no closure
+    project(tmp_path, BASE.replace("return helper(x) * RATE", "return helper( x )*RATE  # n"))
+    assert closure(root) == first
+    assert closure(root, "missing") == []
+
+
 def test_unknown_names_have_no_fingerprint(tmp_path: Path):
     root = project(tmp_path)
     assert fingerprint(root, "missing") == ""

@@ -15,7 +15,17 @@ program = Program(
     project_root=PROJECT_ROOT,
     params={"seed": "int", "model.C": "float", "config.lr": "float"},
 )
-fit = Ref("runtime_counting", "fit", kind="function", at="cancer.ib:1:1")
+fit = Ref(
+    "runtime_counting",
+    "fit",
+    kind="function",
+    fingerprint="src:a0c8876819d171d8",
+    at="cancer.ib:1:1",
+    code=(
+        "fit tests/runtime/runtime_counting.py:12 4bf9e409eea8",
+        "log tests/runtime/runtime_counting.py:5 b819c05a5de4",
+    ),
+)
 fit_v2 = Ref("runtime_counting", "fit_v2", kind="function", at="cancer.ib:2:1")
 double = Ref("runtime_counting", "double", kind="function", at="cancer.ib:3:1")
 apply_all = Ref("runtime_counting", "apply_all", kind="function", at="cancer.ib:3:1")
