@@ -19,6 +19,7 @@ from ibc.diagnostics.spell import nearest
 from ibc.params import constants
 from ibc.params.paths import Site, Sites, collect, module_prefixes
 from ibc.params.variants import check_variant
+from ibc.params.view import Variants, check_paths
 from ibc.records import field, record
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
@@ -56,15 +57,32 @@ class Expanded:
     cli: tuple = ()  # the `-s` overrides without `in`
     cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
     with_values: tuple = ()  # (module, declaration, With) of every `with`, for override sites
+    base_table: dict = field(default_factory=dict)  # path -> Site, without override values'
+    variant_table: object = None  # view.Variants, made when first asked for
 
     @property
     def sites(self) -> Sites:
         """The program's parameters, collected when first needed: a plain `ibc check` of a
-        program without `with` or sweeps never needs them."""
+        program without `with` or sweeps never needs them. Besides the program's own, the
+        table holds the parameters of every override's value (`_add_override_sites`)."""
         if self.site_table is None:
             self.site_table = collect(self.checked, self.prefixes)
+            self.base_table = dict(self.site_table.by_path)
             _add_override_sites(self)
         return self.site_table
+
+    @property
+    def base_sites(self) -> dict:
+        """The program's own parameters (path -> Site), without those of override values."""
+        self.sites
+        return self.base_table
+
+    @property
+    def variants(self) -> Variants:
+        """The parameters as each variant sees them (`view.py`)."""
+        if self.variant_table is None:
+            self.variant_table = Variants(self)
+        return self.variant_table
 
 
 class Expander:
@@ -77,6 +95,7 @@ class Expander:
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
         self.current_prefix = ""
+        self.pending: list[tuple] = []  # (overrides, base, layers below): see `check_pending`
 
     # ----------------------------------------------------------------- program
 
@@ -103,7 +122,21 @@ class Expander:
                 elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
                     for node in _withs(decl, info):
                         self._with(node)
+        self.check_pending()
         return self.out
+
+    def check_pending(self) -> None:
+        """Check each override path against the variants it overrides (`view.check_paths`):
+        once every layer is known, and only for a path under one that some override of the
+        program sets (elsewhere every variant has the program's own parameters)."""
+        pending, self.pending = self.pending, []
+        if self.diags.has_errors:
+            return
+        set_paths = {item.path for items, _, _ in pending for item in items}
+        for items, base, below in pending:
+            under = [item for item in items if _under_any(item.path, set_paths)]
+            if under:
+                check_paths(self.out.variants, under, base, below, self.diags)
 
     def _with(self, w: n.With) -> None:
         for override in w.overrides:
@@ -112,6 +145,7 @@ class Expander:
         plain = tuple(o for o in w.overrides if not o.sweep)
         layer = self.resolve_layer(plain, w.base)
         self.out.layers[id(w)] = layer
+        self.pending.append((layer, w.base, ()))
         self.check_layers([layer], w.span)
 
     def _sweep(self, decl: n.Sweep) -> None:
@@ -131,6 +165,9 @@ class Expander:
         if points is None:
             return
         self.out.sweeps[id(decl)] = (w.base, layer, points)
+        self.pending.append((layer, w.base, ()))
+        for point in points[:1]:  # every point sets the same paths
+            self.pending.append((point.overrides, w.base, (layer,)))
         self.check_layers([layer, *(p.overrides for p in points)], w.span, sweep=True)
 
     # ----------------------------------------------------------------- resolution
@@ -342,6 +379,14 @@ def _add_override_sites(expanded: Expanded) -> None:
         for override in w.overrides:
             if len(override.paths) == 1 and not override.sweep:
                 collector.walk(override.value, collector.prefix + str(override.paths[0]))
+
+
+def _under_any(path: str, prefixes: set[str]) -> bool:
+    """Whether one of `prefixes` is a strict prefix of `path` (`model` of `model.C`)."""
+    for i, char in enumerate(path):
+        if char in ".[" and path[:i] in prefixes:
+            return True
+    return False
 
 
 def _walk(node):
