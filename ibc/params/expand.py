@@ -19,7 +19,7 @@ from ibc.diagnostics.spell import nearest
 from ibc.params import constants
 from ibc.params.paths import Site, Sites, collect, module_prefixes
 from ibc.params.variants import check_variant
-from ibc.params.view import Variants, check_paths
+from ibc.params.view import Variants, check_paths, report_unknown, root_owner
 from ibc.records import field, record
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
@@ -96,6 +96,7 @@ class Expander:
         self._variants: dict[tuple, list[Diagnostic]] = {}
         self.current_prefix = ""
         self.pending: list[tuple] = []  # (overrides, base, layers below): see `check_pending`
+        self.unknown: list[tuple] = []  # (path, span, base, layers below) of unknown paths
 
     # ----------------------------------------------------------------- program
 
@@ -130,8 +131,9 @@ class Expander:
         once every layer is known, and only for a path under one that some override of the
         program sets (elsewhere every variant has the program's own parameters)."""
         pending, self.pending = self.pending, []
-        if self.diags.has_errors:
-            return
+        unknown, self.unknown = self.unknown, []
+        for text, span, base, below in unknown:
+            report_unknown(self.out.variants, text, span, base, below, self.diags)
         set_paths = {item.path for items, _, _ in pending for item in items}
         for items, base, below in pending:
             under = [item for item in items if _under_any(item.path, set_paths)]
@@ -161,7 +163,7 @@ class Expander:
         plain = tuple(o for o in w.overrides if not o.sweep)
         layer = self.resolve_layer(plain, w.base)
         entries = [o for o in w.overrides if o.sweep]
-        points = self.points(decl.name.text, entries, w.base)
+        points = self.points(decl.name.text, entries, w.base, (layer,))
         if points is None:
             return
         self.out.sweeps[id(decl)] = (w.base, layer, points)
@@ -177,19 +179,22 @@ class Expander:
         paths: list[tuple[str, n.Path]] = []
         for override in overrides:
             for path in override.paths:
-                site = self.resolve_path(path)
+                site = self.resolve_path(path, base)
                 if site is not None:
                     paths.append((str(path), path))
                     out.append(Resolved(site.path, site, override.value, override.span))
         self._prefix_conflicts(paths)
         reach = self._reach(base)
         for item in out:
-            owner = item.site.owner
+            owner = root_owner(self.out.base_sites, item.path) or item.site.owner
             if reach is not None and id(owner) not in reach:
                 self.diags.warning("W0501", item.span, path=item.path)
         return tuple(out)
 
-    def resolve_path(self, path: n.Path) -> Site | None:
+    def resolve_path(self, path: n.Path, base=None, below: tuple = ()) -> Site | None:
+        """The site of an override path. An unknown one is an error: E0502 when it runs
+        through another binding's name, else, given the overridden expression `base`, E0402
+        or E0501 with the names of the variants `base` has (`check_pending`), else E0501."""
         text = self.current_prefix + str(path)  # an imported module's paths are qualified
         site = self.sites.by_path.get(text)
         if site is not None:
@@ -212,6 +217,8 @@ class Expander:
                 break
         if hint is not None:
             self.diags.error("E0502", path.span, path=text, hint=hint)
+        elif base is not None:
+            self.unknown.append((text, path.span, base, below))
         else:
             self.diags.error(
                 "E0501", path.span, path=text, suggestions=nearest(text, list(by_path), limit=3)
@@ -229,10 +236,10 @@ class Expander:
 
     # ----------------------------------------------------------------- sweeps
 
-    def points(self, name: str, entries, base) -> list[Point] | None:
+    def points(self, name: str, entries, base, below: tuple = ()) -> list[Point] | None:
         axes = []
         for entry in entries:
-            sites = [self.resolve_path(p) for p in entry.paths]
+            sites = [self.resolve_path(p, base, below) for p in entry.paths]
             if any(s is None for s in sites):
                 return None
             axis = self.axis(sites, entry)
@@ -242,7 +249,8 @@ class Expander:
         reach = self._reach(base)
         for entry, axis in zip(entries, axes):
             for resolved, _ in axis[0]:
-                if reach is not None and id(resolved.site.owner) not in reach:
+                owner = root_owner(self.out.base_sites, resolved.path) or resolved.site.owner
+                if reach is not None and id(owner) not in reach:
                     self.diags.warning("W0501", entry.span, path=resolved.path)
         return combine(axes, lambda label: f"{name}[{label}]")
 

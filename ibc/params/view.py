@@ -345,28 +345,60 @@ def check_paths(variants: Variants, items, base, below: tuple, diags: Diagnostic
                 if status is None:
                     fits = True
                 elif status[0] == "E0402":
-                    problem = problem or status
+                    problem = problem or (status, view)
                 elif absent is None:
                     absent = view
         if problem is not None:
-            _, callee, name, head, names = problem
-            related = ()
-            if head.overridden and head.site.span is not None:
-                note = f"`{head.site.path}` is a `{head.site.type}` in this variant, set here"
-                related = (Related(head.site.span, note),)
-            diags.error(
-                "E0402",
-                item.span,
-                related,
-                callee=callee,
-                name=name,
-                positional_only=False,
-                suggestions=nearest(name, names),
-            )
+            _report_keyword(problem[0], item.path, item.span, problem[1], diags)
         elif absent is not None and not fits:
             diags.error(
                 "E0501", item.span, path=item.path, suggestions=nearest(item.path, list(absent), limit=3)
             )
+
+
+def report_unknown(variants: Variants, path: str, span, base, below: tuple, diags) -> None:
+    """An override path that no variant of the program has: E0402 when, in a variant that
+    `base` has, it names a keyword that the call there does not take (with the callee's
+    nearest names), else E0501 with the nearest paths of that variant (of the program when
+    the path starts nowhere)."""
+    mark = _Mark()
+    owner = _root_owner(variants, path)
+    views = []
+    if owner is not None:
+        reached = variants.reach(base, (mark,))
+        for context in reached.get(id(owner), ()):
+            if context and context[-1] == id(mark):
+                views.extend(variants.view(layers) for layers in variants.stacks(context[:-1], below))
+    for view in views:
+        status = _probe(variants, view, path)
+        if status is not None and status[0] == "E0402":
+            _report_keyword(status, path, span, view, diags)
+            return
+    names = list(views[0]) if views else list(variants.expanded.sites.by_path)
+    diags.error("E0501", span, path=path, suggestions=nearest(path, names, limit=3))
+
+
+def _report_keyword(status, path: str, span, view: dict, diags) -> None:
+    """E0402 for a keyword that a replacing value's callee does not take; E0501 (with the
+    nearest paths) for one that the program's own call does not take."""
+    _, callee, name, head, names = status
+    if not head.overridden:
+        diags.error("E0501", span, path=path, suggestions=nearest(path, list(view), limit=3))
+        return
+    related = ()
+    if head.overridden and head.site.span is not None:
+        text = head.site.text if len(head.site.text) <= 50 else head.site.text[:49] + "…"
+        note = f"in this variant `{head.site.path}` is `{text}`, set here"
+        related = (Related(head.site.span, note),)
+    diags.error(
+        "E0402",
+        span,
+        related,
+        callee=callee,
+        name=name,
+        positional_only=False,
+        suggestions=nearest(name, names),
+    )
 
 
 def _probe(variants: Variants, view: dict, path: str):
@@ -404,12 +436,16 @@ def _callee(variants: Variants, entry: Entry):
 
 
 def _root_owner(variants: Variants, path: str):
+    return root_owner(variants.base, path)
+
+
+def root_owner(base: dict, path: str):
     """The declaration of the shortest prefix of `path` that is a parameter of the program
-    itself (the binding an override path starts at)."""
+    itself (the binding an override path starts at), or None."""
     parts = path.replace("[", ".[").split(".")
     for cut in range(1, len(parts) + 1):
         head = ".".join(parts[:cut]).replace(".[", "[")
-        site = variants.base.get(head)
+        site = base.get(head)
         if site is not None:
             return site.owner
     return None
