@@ -178,7 +178,13 @@ class Variants:
         node = None if item.has_constant else item.value
         view[path] = Entry(
             Site(
-                path, site.kind, t, node, self.value_text(item), item.span, str(item.span),
+                path,
+                site.kind,
+                t,
+                node,
+                self.value_text(item),
+                item.span,
+                str(item.span),
                 site.owner,
             ),
             True,
@@ -352,7 +358,10 @@ def check_paths(variants: Variants, items, base, below: tuple, diags: Diagnostic
             _report_keyword(problem[0], item.path, item.span, problem[1], diags)
         elif absent is not None and not fits:
             diags.error(
-                "E0501", item.span, path=item.path, suggestions=nearest(item.path, list(absent), limit=3)
+                "E0501",
+                item.span,
+                path=item.path,
+                suggestions=nearest(item.path, list(absent), limit=3),
             )
 
 
@@ -368,7 +377,9 @@ def report_unknown(variants: Variants, path: str, span, base, below: tuple, diag
         reached = variants.reach(base, (mark,))
         for context in reached.get(id(owner), ()):
             if context and context[-1] == id(mark):
-                views.extend(variants.view(layers) for layers in variants.stacks(context[:-1], below))
+                views.extend(
+                    variants.view(layers) for layers in variants.stacks(context[:-1], below)
+                )
     for view in views:
         status = _probe(variants, view, path)
         if status is not None and status[0] == "E0402":
