@@ -100,8 +100,27 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         if keep is not None and id(site.owner) not in keep:
             continue
         value = _with_commits(expanded, site, site.text)
-        rows.append(ParamRow(path, str(site.type), value, site.where, site.kind, entry.overridden))
+        t = _named_type(expanded, view, site)
+        rows.append(ParamRow(path, str(t), value, site.where, site.kind, entry.overridden))
     return rows
+
+
+def _named_type(expanded: Expanded, view: dict, site):
+    """A parameter set to a name (`a.model` is `model`) takes the type that the name has in
+    the variant when an override replaced it (and the parameter's type was the name's)."""
+    node = site.node
+    if not isinstance(node, (n.Var, n.Attribute)):
+        return site.type
+    sym = expanded.checked.program.names.symbols.get(id(node))
+    module = getattr(sym, "module", None)
+    if module is None:
+        return site.type
+    name = expanded.prefixes.get(id(module), "") + getattr(sym, "name", "")
+    entry = view.get(name)
+    own = expanded.base_sites.get(name)
+    if entry is None or not entry.overridden or own is None or own.type != site.type:
+        return site.type
+    return entry.site.type
 
 
 def _target(expanded: Expanded, name: str):
