@@ -94,8 +94,8 @@ def test_a_targets_view_marks_its_overrides(tmp_path: Path):
 def test_sweep_points_are_named_and_zipped(tmp_path: Path):
     result = checked(
         tmp_path,
-        "a = 1\nb = 2.0\nname = \"x\"\n"
-        "sweep s = a with { (a, b) in [(1, 2.0), (3, 4.5)], name in [\"l1\", \"l2\"] }\n"
+        'a = 1\nb = 2.0\nname = "x"\n'
+        'sweep s = a with { (a, b) in [(1, 2.0), (3, 4.5)], name in ["l1", "l2"] }\n'
         "sweep r = b with { b in logspace(-2, 0, 3) }\n",
     )
     sweeps = result.expanded.sweeps.values()
@@ -114,7 +114,7 @@ def test_sweep_points_are_named_and_zipped(tmp_path: Path):
 
 
 def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
-    text = HEADER + "model = make(C = 1.0)\nlabel = \"a\"\nexperiment e = {c = model, l = label}\n"
+    text = HEADER + 'model = make(C = 1.0)\nlabel = "a"\nexperiment e = {c = model, l = label}\n'
     good = check_file(project(tmp_path, text), Options(overrides=["model.C=0.5", "label='b'"]))
     assert good.ok
     assert [r.path for r in good.expanded.cli] == ["model.C", "label"]
@@ -122,7 +122,7 @@ def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
     assert [p.name for p in swept.expanded.cli_points] == ["model.C=0.1", "model.C=1.0"]
     bad = check_file(project(tmp_path, text), Options(overrides=["model.c=0.5"]))
     assert [(d.code, d.span.file, d.span.col) for d in bad.diagnostics] == [("E0501", "-s#1", 1)]
-    wrong = check_file(project(tmp_path, text), Options(overrides=["model.C=\"high\""]))
+    wrong = check_file(project(tmp_path, text), Options(overrides=['model.C="high"']))
     assert [d.code for d in wrong.diagnostics] == ["E0504"]
     bare = check_file(project(tmp_path, text), Options(overrides=["label=b"]))
     [diag] = bare.diagnostics

@@ -12,7 +12,10 @@ argument must be the value the listing gives its path (`b1.a`), names followed t
 listing (`b1.a` is `n0`, `n0` is `3`). The probe bindings the listing shows must be exactly
 those that ran.
 
-Example counts are modest: each example runs `ibc` a few times.
+A sweep of the sweep (`sweep s2 = s with {…}`) is generated too: a point of it runs every
+point of `s`, so a path that `s` sweeps is listed `in [v1, v2]`, and each value logged must be
+one of those. Example counts are modest: each example runs `ibc` a few times
+(`IBC_PROPERTY_EXAMPLES` sets another count).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from hypothesis import strategies as st
 
 from ibc.cli import main
 
-PROBE = '''\
+PROBE = """\
 import json
 import os
 
@@ -50,7 +53,7 @@ def p(tag: str, a: int = 1, b: float = 0.5, inner: dict = None) -> dict:
 def q(tag: str, x: int = 2, c: str = "s", inner: dict = None) -> dict:
     _log("q", tag, {"x": x, "c": c})
     return {"tag": tag, "x": x, "c": c, "inner": inner}
-'''
+"""
 
 ARGS = {"p": {"a": "int", "b": "float"}, "q": {"x": "int", "c": "str"}}
 SETTINGS = dict(
@@ -95,7 +98,7 @@ def programs(draw):
         probes[name] = fn
     lines.append(f'experiment e0 = q(tag = "e0", x = 1, inner = b{count - 1})')
     variant = dict(probes, e0="q")
-    experiments = ["e0"]
+    experiments, variants = ["e0"], [dict(variant)]
     for level in range(1, draw(st.integers(1, 3)) + 1):
         overrides, used = [], set()
         for _ in range(draw(st.integers(1, 2))):
@@ -106,12 +109,34 @@ def programs(draw):
             overrides = [f"{numbers[0]} = {draw(INTS)}"]
         lines.append(f"experiment e{level} = e{level - 1} with {{ {', '.join(overrides)} }}")
         experiments.append(f"e{level}")
-    base = draw(st.sampled_from(experiments))
-    target = draw(st.sampled_from(numbers))
-    values = draw(st.lists(INTS, min_size=1, max_size=3, unique=True))
-    lines.append(f"sweep s = {base} with {{ {target} in [{', '.join(map(str, values))}] }}")
-    point = f"s[{target}={values[-1]}]"
+        variants.append(dict(variant))
+    index = draw(st.integers(0, len(experiments) - 1))
+    path, values = draw(_axis(numbers, variants[index]))
+    lines.append(f"sweep s = {experiments[index]} with {{ {path} in [{', '.join(values)}] }}")
+    point = f"s[{path}={values[-1]}]"
+    if draw(st.booleans()):  # a sweep of the sweep: each point is a dict of `s`'s points
+        outer, outer_values = draw(_axis(numbers, variants[index]))
+        lines.append(f"sweep s2 = s with {{ {outer} in [{', '.join(outer_values)}] }}")
+        point = f"s2[{outer}={outer_values[0]}]"
     return "\n".join(lines) + "\n", experiments, point
+
+
+@st.composite
+def _axis(draw, numbers, variant):
+    """(path, value texts) of a sweep over an integer binding or an argument of a probe
+    binding that the swept experiment's variant has."""
+    if draw(st.booleans()):
+        path, kind = draw(st.sampled_from(numbers)), "int"
+    else:
+        name = draw(st.sampled_from(sorted(variant)))
+        arg = draw(st.sampled_from(sorted(ARGS[variant[name]])))
+        path, kind = f"{name}.{arg}", ARGS[variant[name]][arg]
+    texts: list[str] = []
+    for _ in range(draw(st.integers(1, 3))):
+        text = literal(kind, draw)
+        if text not in texts:
+            texts.append(text)
+    return path, texts
 
 
 @st.composite
@@ -130,7 +155,9 @@ def _override(draw, numbers, variant, used):
         name, fn = draw(st.sampled_from(probes)), draw(st.sampled_from(["p", "q"]))
         args = [f'tag = "{name}"']
         args += [
-            f"{arg} = {literal(kind, draw)}" for arg, kind in ARGS[fn].items() if draw(st.booleans())
+            f"{arg} = {literal(kind, draw)}"
+            for arg, kind in ARGS[fn].items()
+            if draw(st.booleans())
         ]
         path, text = name, f"{fn}({', '.join(args)})"
     root = path.split(".")[0]
@@ -159,11 +186,15 @@ def listing(folder: Path, target: str) -> dict[str, str]:
     return {row["path"]: row["value"] for row in json.loads(out.getvalue())}
 
 
-def value_of(rows: dict[str, str], path: str, depth: int = 0):
+def values_of(rows: dict[str, str], path: str, depth: int = 0) -> list:
+    """The values the listing gives `path`: one, or those of `in [v1, v2]` (a path that a
+    sweep used by name sets differs from point to point)."""
     text = rows[path]
     if text.isidentifier() and text not in ("None", "True", "False") and depth < 5:
-        return value_of(rows, text, depth + 1)  # a name: its value in the same variant
-    return ast.literal_eval(text)
+        return values_of(rows, text, depth + 1)  # a name: its value in the same variant
+    if text.startswith("in ["):
+        return list(ast.literal_eval(text[3:]))
+    return [ast.literal_eval(text)]
 
 
 def run(folder: Path, target: str) -> list[dict]:
@@ -202,7 +233,8 @@ def check_target(folder: Path, target: str, text: str) -> None:
         for arg, value in call["args"].items():
             path = f"{tag}.{arg}"
             assert path in rows, f"{path} is not listed{about}"
-            assert value_of(rows, path) == value, f"{path}: listed {rows[path]}, ran {value}{about}"
+            listed = values_of(rows, path)
+            assert value in listed, f"{path}: listed {rows[path]}, ran {value}{about}"
     listed = {path for path, value in rows.items() if path.startswith("b") and "." not in path}
     assert listed == {call["tag"] for call in calls if call["tag"] != "e0"}, about
 
