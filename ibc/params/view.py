@@ -72,6 +72,9 @@ class Variants:
         self._node_paths: dict[int, str] | None = None
         self._layers: dict[int, tuple] = {}  # id(layer) -> layer, for the contexts of `reach`
         self._points: dict[int, list] = {}  # id(Multi layer) -> the points' layers
+        # An empty layer standing for the layer being checked (`check_paths`); kept alive,
+        # as every layer of a context is, so that no other object takes its id.
+        self.mark = _Mark()
 
     # ----------------------------------------------------------------- stacks
 
@@ -336,7 +339,7 @@ def check_paths(variants: Variants, items, base, below: tuple, diags: Diagnostic
     keyword argument of a call whose callee in that variant does not have it, E0402 with the
     callee's nearest names; where the path exists in none of them, E0501 with the nearest
     paths of the variant."""
-    mark = _Mark()
+    mark = variants.mark
     reached = variants.reach(base, (mark,))
     for item in items:
         owner = _root_owner(variants, item.path)
@@ -370,7 +373,7 @@ def report_unknown(variants: Variants, path: str, span, base, below: tuple, diag
     `base` has, it names a keyword that the call there does not take (with the callee's
     nearest names), else E0501 with the nearest paths of that variant (of the program when
     the path starts nowhere)."""
-    mark = _Mark()
+    mark = variants.mark
     owner = _root_owner(variants, path)
     views = []
     if owner is not None:
