@@ -77,6 +77,7 @@ def test_a_replaced_value_lists_the_replacing_expressions_parameters(wine: Proje
     assert rows["model.n_estimators"]["overridden"] is True
     assert "model.max_depth" not in rows  # the forest's; the boosting model does not set it
     assert "RandomForestClassifier" not in rows  # no longer used by `b`
+    assert rows["a.model"]["type"] == "GradientBoostingClassifier"  # `model`, in `b`
     everything = params(wine, "b", "--all")
     assert everything["model.max_depth"]["value"] == "3"  # the boosting model's default
     assert everything["model.max_depth"]["where"] == "default of GradientBoostingClassifier"
