@@ -45,7 +45,7 @@ register(
     explain=(
         "A keyword argument must name a parameter of the callee (or the callee takes "
         "`**kwargs`). So must an override path into a value that a `with` replaced: in "
-        "`gb with { model.solver = \"svd\" }`, where `gb` replaced a `Ridge` by a "
+        '`gb with { model.solver = "svd" }`, where `gb` replaced a `Ridge` by a '
         "`GradientBoostingRegressor`, `solver` is looked up among the boosting model's "
         "parameters (docs/parameters.md §2)."
     ),
