@@ -134,11 +134,25 @@ class Expander:
         unknown, self.unknown = self.unknown, []
         for text, span, base, below in unknown:
             report_unknown(self.out.variants, text, span, base, below, self.diags)
+        for items, base, _ in pending:
+            self._dropped(items, base)
         set_paths = {item.path for items, _, _ in pending for item in items}
         for items, base, below in pending:
             under = [item for item in items if _under_any(item.path, set_paths)]
             if under:
                 check_paths(self.out.variants, under, base, below, self.diags)
+
+    def _dropped(self, outer, base) -> None:
+        """W0501 for an override of `(e with {inner}) with {outer}` under a path that the
+        outer layer replaces as a whole: the run builds the outer value without it."""
+        if not isinstance(base, n.With):
+            return
+        for item in self.out.layers.get(id(base), ()):
+            for over in outer:
+                p = over.path
+                if item.path.startswith(p + ".") or item.path.startswith(p + "["):
+                    self.diags.warning("W0501", item.span, path=item.path, replaced_by=p)
+                    break
 
     def _with(self, w: n.With) -> None:
         for override in w.overrides:
