@@ -1,10 +1,12 @@
 """What `ibc params` and `ibc diff` show: the parameters of a program or of one target.
 
 Without a target, every parameter of the file (and of the `.ib` modules it imports) with the
-value its source gives it; with a target, the parameters the target reaches, with the values
-the target sees: its `with` layers applied (an overridden value is marked) and, for a sweep,
-the values each swept path takes. Signature defaults that the source does not write are
-listed with `include_defaults` (`--all`).
+value its source gives it. With a target (a declaration or a sweep point), the parameters the
+target reaches in its own variant (`view.Variants`), with the values it runs with: its `with`
+layers and those of what it derives from applied innermost first, a replaced value's
+parameters those of the replacing expression, a sweep point's values, a sweep taken whole as
+`in [v1, v2]` (an overridden value is marked). Signature defaults that the source does not
+write are listed with `include_defaults` (`--all`). `diff_targets` compares two targets.
 """
 
 from __future__ import annotations
@@ -53,15 +55,6 @@ def _targets(expanded: Expanded) -> dict:
             for name in names:
                 out[name] = decl
     return out
-
-
-def _text(expanded: Expanded, expr) -> str:
-    if expr is None:
-        return "…"
-    source = expanded.checked.program.sources.get(expr.span.file)
-    if source is None:
-        return "…"
-    return " ".join(source.text[expr.span.start : expr.span.end].split())
 
 
 def parameters(result, target: str | None = None, include_defaults: bool = False) -> list[ParamRow]:
