@@ -185,7 +185,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     common(params)
     params.add_argument(
-        "target", nargs="?", metavar="TARGET", help="show the values this target sees"
+        "target",
+        nargs="?",
+        metavar="TARGET",
+        help="show the values this target (or sweep point) sees",
     )
     params.add_argument(
         "--all", action="store_true", help="add the signature defaults the source does not write"
@@ -196,7 +199,9 @@ def _parser() -> argparse.ArgumentParser:
         "diff", help="the parameters whose values differ between two targets"
     )
     common(diff)
-    diff.add_argument("a", metavar="A", help="a target")
+    diff.add_argument(
+        "a", metavar="A", help="a target (an experiment, sweep, binding or sweep point)"
+    )
     diff.add_argument("b", metavar="B", help="another target")
     diff.add_argument("--format", choices=("table", "json"), default="table")
     return parser
@@ -587,8 +592,6 @@ def _diff(args) -> int:
         rows = diff_targets(result, args.a, args.b)
     except UnknownTarget as exc:
         return _unknown_target(exc)
-    # The targets' own definitions always differ; the diff is about the parameters they see.
-    rows = [row for row in rows if row[0] not in (args.a, args.b)]
     render = diff_json if args.format == "json" else diff_table
     sys.stdout.write(render(rows, args.a, args.b))
     return EXIT_OK

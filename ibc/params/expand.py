@@ -19,6 +19,7 @@ from ibc.diagnostics.spell import nearest
 from ibc.params import constants
 from ibc.params.paths import Site, Sites, collect, module_prefixes
 from ibc.params.variants import check_variant
+from ibc.params.view import Variants, check_paths, report_unknown, root_owner
 from ibc.records import field, record
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
@@ -56,15 +57,32 @@ class Expanded:
     cli: tuple = ()  # the `-s` overrides without `in`
     cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
     with_values: tuple = ()  # (module, declaration, With) of every `with`, for override sites
+    base_table: dict = field(default_factory=dict)  # path -> Site, without override values'
+    variant_table: object = None  # view.Variants, made when first asked for
 
     @property
     def sites(self) -> Sites:
         """The program's parameters, collected when first needed: a plain `ibc check` of a
-        program without `with` or sweeps never needs them."""
+        program without `with` or sweeps never needs them. Besides the program's own, the
+        table holds the parameters of every override's value (`_add_override_sites`)."""
         if self.site_table is None:
             self.site_table = collect(self.checked, self.prefixes)
+            self.base_table = dict(self.site_table.by_path)
             _add_override_sites(self)
         return self.site_table
+
+    @property
+    def base_sites(self) -> dict:
+        """The program's own parameters (path -> Site), without those of override values."""
+        self.sites
+        return self.base_table
+
+    @property
+    def variants(self) -> Variants:
+        """The parameters as each variant sees them (`view.py`)."""
+        if self.variant_table is None:
+            self.variant_table = Variants(self)
+        return self.variant_table
 
 
 class Expander:
@@ -77,6 +95,8 @@ class Expander:
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
         self.current_prefix = ""
+        self.pending: list[tuple] = []  # (overrides, base, layers below): see `check_pending`
+        self.unknown: list[tuple] = []  # (path, span, base, layers below) of unknown paths
 
     # ----------------------------------------------------------------- program
 
@@ -103,7 +123,36 @@ class Expander:
                 elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
                     for node in _withs(decl, info):
                         self._with(node)
+        self.check_pending()
         return self.out
+
+    def check_pending(self) -> None:
+        """Check each override path against the variants it overrides (`view.check_paths`):
+        once every layer is known, and only for a path under one that some override of the
+        program sets (elsewhere every variant has the program's own parameters)."""
+        pending, self.pending = self.pending, []
+        unknown, self.unknown = self.unknown, []
+        for text, span, base, below in unknown:
+            report_unknown(self.out.variants, text, span, base, below, self.diags)
+        for items, base, _ in pending:
+            self._dropped(items, base)
+        set_paths = {item.path for items, _, _ in pending for item in items}
+        for items, base, below in pending:
+            under = [item for item in items if _under_any(item.path, set_paths)]
+            if under:
+                check_paths(self.out.variants, under, base, below, self.diags)
+
+    def _dropped(self, outer, base) -> None:
+        """W0501 for an override of `(e with {inner}) with {outer}` under a path that the
+        outer layer replaces as a whole: the run builds the outer value without it."""
+        if not isinstance(base, n.With):
+            return
+        for item in self.out.layers.get(id(base), ()):
+            for over in outer:
+                p = over.path
+                if item.path.startswith(p + ".") or item.path.startswith(p + "["):
+                    self.diags.warning("W0501", item.span, path=item.path, replaced_by=p)
+                    break
 
     def _with(self, w: n.With) -> None:
         for override in w.overrides:
@@ -112,6 +161,7 @@ class Expander:
         plain = tuple(o for o in w.overrides if not o.sweep)
         layer = self.resolve_layer(plain, w.base)
         self.out.layers[id(w)] = layer
+        self.pending.append((layer, w.base, ()))
         self.check_layers([layer], w.span)
 
     def _sweep(self, decl: n.Sweep) -> None:
@@ -127,10 +177,13 @@ class Expander:
         plain = tuple(o for o in w.overrides if not o.sweep)
         layer = self.resolve_layer(plain, w.base)
         entries = [o for o in w.overrides if o.sweep]
-        points = self.points(decl.name.text, entries, w.base)
+        points = self.points(decl.name.text, entries, w.base, (layer,))
         if points is None:
             return
         self.out.sweeps[id(decl)] = (w.base, layer, points)
+        self.pending.append((layer, w.base, ()))
+        for point in points[:1]:  # every point sets the same paths
+            self.pending.append((point.overrides, w.base, (layer,)))
         self.check_layers([layer, *(p.overrides for p in points)], w.span, sweep=True)
 
     # ----------------------------------------------------------------- resolution
@@ -140,19 +193,22 @@ class Expander:
         paths: list[tuple[str, n.Path]] = []
         for override in overrides:
             for path in override.paths:
-                site = self.resolve_path(path)
+                site = self.resolve_path(path, base)
                 if site is not None:
                     paths.append((str(path), path))
                     out.append(Resolved(site.path, site, override.value, override.span))
         self._prefix_conflicts(paths)
         reach = self._reach(base)
         for item in out:
-            owner = item.site.owner
+            owner = root_owner(self.out.base_sites, item.path) or item.site.owner
             if reach is not None and id(owner) not in reach:
                 self.diags.warning("W0501", item.span, path=item.path)
         return tuple(out)
 
-    def resolve_path(self, path: n.Path) -> Site | None:
+    def resolve_path(self, path: n.Path, base=None, below: tuple = ()) -> Site | None:
+        """The site of an override path. An unknown one is an error: E0502 when it runs
+        through another binding's name, else, given the overridden expression `base`, E0402
+        or E0501 with the names of the variants `base` has (`check_pending`), else E0501."""
         text = self.current_prefix + str(path)  # an imported module's paths are qualified
         site = self.sites.by_path.get(text)
         if site is not None:
@@ -175,6 +231,8 @@ class Expander:
                 break
         if hint is not None:
             self.diags.error("E0502", path.span, path=text, hint=hint)
+        elif base is not None:
+            self.unknown.append((text, path.span, base, below))
         else:
             self.diags.error(
                 "E0501", path.span, path=text, suggestions=nearest(text, list(by_path), limit=3)
@@ -192,10 +250,10 @@ class Expander:
 
     # ----------------------------------------------------------------- sweeps
 
-    def points(self, name: str, entries, base) -> list[Point] | None:
+    def points(self, name: str, entries, base, below: tuple = ()) -> list[Point] | None:
         axes = []
         for entry in entries:
-            sites = [self.resolve_path(p) for p in entry.paths]
+            sites = [self.resolve_path(p, base, below) for p in entry.paths]
             if any(s is None for s in sites):
                 return None
             axis = self.axis(sites, entry)
@@ -205,7 +263,8 @@ class Expander:
         reach = self._reach(base)
         for entry, axis in zip(entries, axes):
             for resolved, _ in axis[0]:
-                if reach is not None and id(resolved.site.owner) not in reach:
+                owner = root_owner(self.out.base_sites, resolved.path) or resolved.site.owner
+                if reach is not None and id(owner) not in reach:
                     self.diags.warning("W0501", entry.span, path=resolved.path)
         return combine(axes, lambda label: f"{name}[{label}]")
 
@@ -342,6 +401,14 @@ def _add_override_sites(expanded: Expanded) -> None:
         for override in w.overrides:
             if len(override.paths) == 1 and not override.sweep:
                 collector.walk(override.value, collector.prefix + str(override.paths[0]))
+
+
+def _under_any(path: str, prefixes: set[str]) -> bool:
+    """Whether one of `prefixes` is a strict prefix of `path` (`model` of `model.C`)."""
+    for i, char in enumerate(path):
+        if char in ".[" and path[:i] in prefixes:
+            return True
+    return False
 
 
 def _walk(node):

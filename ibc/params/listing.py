@@ -1,16 +1,19 @@
 """What `ibc params` and `ibc diff` show: the parameters of a program or of one target.
 
 Without a target, every parameter of the file (and of the `.ib` modules it imports) with the
-value its source gives it; with a target, the parameters the target reaches, with the values
-the target sees: its `with` layers applied (an overridden value is marked) and, for a sweep,
-the values each swept path takes. Signature defaults that the source does not write are
-listed with `include_defaults` (`--all`).
+value its source gives it. With a target (a declaration or a sweep point), the parameters the
+target reaches in its own variant (`view.Variants`), with the values it runs with: its `with`
+layers and those of what it derives from applied innermost first, a replaced value's
+parameters those of the replacing expression, a sweep point's values, a sweep taken whole as
+`in [v1, v2]` (an overridden value is marked). Signature defaults that the source does not
+write are listed with `include_defaults` (`--all`). `diff_targets` compares two targets.
 """
 
 from __future__ import annotations
 
-from ibc.params.expand import Expanded, reachable
-from ibc.params.paths import DEFAULT
+from ibc.params.expand import Expanded
+from ibc.params.paths import DEFAULT, FUNCTION
+from ibc.params.view import on_chain
 from ibc.records import record
 from ibc.syntax import nodes as n
 
@@ -54,44 +57,81 @@ def _targets(expanded: Expanded) -> dict:
     return out
 
 
-def _text(expanded: Expanded, expr) -> str:
-    if expr is None:
-        return "…"
-    source = expanded.checked.program.sources.get(expr.span.file)
-    if source is None:
-        return "…"
-    return " ".join(source.text[expr.span.start : expr.span.end].split())
-
-
 def parameters(result, target: str | None = None, include_defaults: bool = False) -> list[ParamRow]:
+    """The rows of `ibc params`: every parameter of the file, or those `target` (a
+    declaration's name or a sweep point's) reaches in its own variant, with its values."""
     expanded = _expanded(result)
-    sites = expanded.sites.by_path
-    overrides: dict[str, tuple[str, str]] = {}
-    reach = None
-    if target is not None:
-        decls = _targets(expanded)
-        decl = decls.get(target)
-        if decl is None:
-            from ibc.diagnostics.spell import nearest
-
-            raise UnknownTarget(target, nearest(target, list(decls)))
-        value = decl.value
-        reach = reachable(expanded.checked.program, value) | {id(decl)}
-        overrides = _overrides_of(expanded, decl)
+    variants = expanded.variants
+    cli = (expanded.cli,) if expanded.cli else ()
+    if target is None:
+        view = variants.view(cli)
+        keep = None
+    else:
+        decl, point = _target(expanded, target)
+        starts = [(decl.value, cli)]
+        top = variants.chain(decl.value) + cli
+        entry = expanded.sweeps.get(id(decl))
+        if isinstance(decl, n.Sweep) and entry is not None:
+            base, layer, _ = entry
+            last = point.overrides if point is not None else variants.multi(decl)
+            starts = [(base, (layer, last) + cli)]
+            starts += [(o.value, (last,) + cli) for o in decl.value.overrides]
+            top = variants.sweep_chain(decl, point=point) + cli
+        view = variants.view(top)
+        key = tuple(id(layer) for layer in top)
+        keep = set()
+        for expr, layers in starts:
+            reached = variants.reach(expr, layers)
+            keep.update(owner for owner, contexts in reached.items() if on_chain(contexts, key))
+        keep.add(id(decl))
     rows = []
-    for path in sorted(sites):
-        site = sites[path]
-        if site.alias or (site.kind == DEFAULT and not include_defaults and path not in overrides):
+    for path in sorted(view):
+        entry = view[path]
+        site = entry.site
+        if site.alias or (site.kind == DEFAULT and not include_defaults and not entry.overridden):
             continue
-        if reach is not None and id(site.owner) not in reach:
+        if keep is not None and id(site.owner) not in keep:
             continue
-        value, where, overridden = site.text, site.where, False
-        if path in overrides:
-            value, where = overrides[path]
-            overridden = True
-        value = _with_commits(expanded, site, value)
-        rows.append(ParamRow(path, str(site.type), value, where, site.kind, overridden))
+        value = _with_commits(expanded, site, site.text)
+        t = _named_type(expanded, view, site)
+        rows.append(ParamRow(path, str(t), value, site.where, site.kind, entry.overridden))
     return rows
+
+
+def _named_type(expanded: Expanded, view: dict, site):
+    """A parameter set to a name (`a.model` is `model`) takes the type that the name has in
+    the variant when an override replaced it (and the parameter's type was the name's)."""
+    node = site.node
+    if not isinstance(node, (n.Var, n.Attribute)):
+        return site.type
+    sym = expanded.checked.program.names.symbols.get(id(node))
+    module = getattr(sym, "module", None)
+    if module is None:
+        return site.type
+    name = expanded.prefixes.get(id(module), "") + getattr(sym, "name", "")
+    entry = view.get(name)
+    own = expanded.base_sites.get(name)
+    if entry is None or not entry.overridden or own is None or own.type != site.type:
+        return site.type
+    return entry.site.type
+
+
+def _target(expanded: Expanded, name: str):
+    """(declaration, sweep point or None) of a target name; `UnknownTarget` if none."""
+    decls = _targets(expanded)
+    decl = decls.get(name)
+    if decl is not None:
+        return decl, None
+    points = {}
+    for sweep in decls.values():
+        if isinstance(sweep, n.Sweep):
+            for point in expanded.sweeps.get(id(sweep), (None, None, ()))[2]:
+                points[point.name] = (sweep, point)
+    if name in points:
+        return points[name]
+    from ibc.diagnostics.spell import nearest
+
+    raise UnknownTarget(name, nearest(name, list(decls) + list(points)))
 
 
 def _with_commits(expanded: Expanded, site, value: str) -> str:
@@ -114,50 +154,34 @@ def _with_commits(expanded: Expanded, site, value: str) -> str:
     return value
 
 
-def _overrides_of(expanded: Expanded, decl) -> dict[str, tuple[str, str]]:
-    """The paths a target's own `with` layers (outermost first wins) and sweep set."""
-    out: dict[str, tuple[str, str]] = {}
-    if isinstance(decl, n.Sweep):
-        entry = expanded.sweeps.get(id(decl))
-        if entry is not None:
-            base, layer, points = entry
-            for item in layer:
-                out.setdefault(item.path, (_text(expanded, item.value), str(item.span)))
-            swept: dict[str, list[str]] = {}
-            for point in points:
-                for item in point.overrides:
-                    text = repr(item.constant) if item.has_constant else _text(expanded, item.value)
-                    values = swept.setdefault(item.path, [])
-                    if text not in values:
-                        values.append(text)
-            for path, values in swept.items():
-                out.setdefault(path, ("in [" + ", ".join(values) + "]", str(decl.span)))
-            value = base
-        else:
-            return out
-    else:
-        value = decl.value
-    while isinstance(value, n.With):
-        for item in expanded.layers.get(id(value), ()):
-            out.setdefault(item.path, (_text(expanded, item.value), str(item.span)))
-        value = value.base
-    if isinstance(value, n.Var):
-        decls = _targets(expanded)
-        inner = decls.get(value.name)
-        if inner is not None and inner is not decl:
-            for path, entry in _overrides_of(expanded, inner).items():
-                out.setdefault(path, entry)
-    return out
-
-
 def diff_targets(result, a: str, b: str) -> list[tuple[str, str, str]]:
-    """The parameters whose values differ between targets `a` and `b`: (path, in a, in b);
-    a parameter one of them does not reach shows `-`."""
-    left = {row.path: row.value for row in parameters(result, a)}
-    right = {row.path: row.value for row in parameters(result, b)}
+    """The parameters whose values differ between targets `a` and `b`: (path, in a, in b).
+    A path one of them sets where the other leaves a signature default shows the default;
+    one the other does not reach at all shows `-`. The targets' own definitions, and
+    imported names that only one of them uses, are not differences of parameters."""
+    expanded = _expanded(result)
+    left = {row.path: row for row in parameters(result, a, include_defaults=True)}
+    right = {row.path: row for row in parameters(result, b, include_defaults=True)}
+    own = {_target(expanded, name)[0] for name in (a, b)}
+    names = set()
+    for decl in own:
+        if isinstance(decl, n.Binding):
+            names.update(name.text for name, _ in n.pattern_names(decl.pattern))
+        else:
+            names.add(decl.name.text)
     out = []
     for path in sorted(set(left) | set(right)):
-        va, vb = left.get(path, "-"), right.get(path, "-")
+        ra, rb = left.get(path), right.get(path)
+        if path in names or all(r is None or _default(r) for r in (ra, rb)):
+            continue
+        if (ra is None or rb is None) and (ra or rb).kind == FUNCTION:
+            continue
+        va = ra.value if ra is not None else "-"
+        vb = rb.value if rb is not None else "-"
         if va != vb:
             out.append((path, va, vb))
     return out
+
+
+def _default(row: ParamRow) -> bool:
+    return row.kind == DEFAULT and not row.overridden

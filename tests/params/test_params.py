@@ -94,8 +94,8 @@ def test_a_targets_view_marks_its_overrides(tmp_path: Path):
 def test_sweep_points_are_named_and_zipped(tmp_path: Path):
     result = checked(
         tmp_path,
-        "a = 1\nb = 2.0\nname = \"x\"\n"
-        "sweep s = a with { (a, b) in [(1, 2.0), (3, 4.5)], name in [\"l1\", \"l2\"] }\n"
+        'a = 1\nb = 2.0\nname = "x"\n'
+        'sweep s = a with { (a, b) in [(1, 2.0), (3, 4.5)], name in ["l1", "l2"] }\n'
         "sweep r = b with { b in logspace(-2, 0, 3) }\n",
     )
     sweeps = result.expanded.sweeps.values()
@@ -114,7 +114,7 @@ def test_sweep_points_are_named_and_zipped(tmp_path: Path):
 
 
 def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
-    text = HEADER + "model = make(C = 1.0)\nlabel = \"a\"\nexperiment e = {c = model, l = label}\n"
+    text = HEADER + 'model = make(C = 1.0)\nlabel = "a"\nexperiment e = {c = model, l = label}\n'
     good = check_file(project(tmp_path, text), Options(overrides=["model.C=0.5", "label='b'"]))
     assert good.ok
     assert [r.path for r in good.expanded.cli] == ["model.C", "label"]
@@ -122,7 +122,7 @@ def test_command_line_overrides_are_checked_like_source(tmp_path: Path):
     assert [p.name for p in swept.expanded.cli_points] == ["model.C=0.1", "model.C=1.0"]
     bad = check_file(project(tmp_path, text), Options(overrides=["model.c=0.5"]))
     assert [(d.code, d.span.file, d.span.col) for d in bad.diagnostics] == [("E0501", "-s#1", 1)]
-    wrong = check_file(project(tmp_path, text), Options(overrides=["model.C=\"high\""]))
+    wrong = check_file(project(tmp_path, text), Options(overrides=['model.C="high"']))
     assert [d.code for d in wrong.diagnostics] == ["E0504"]
     bare = check_file(project(tmp_path, text), Options(overrides=["label=b"]))
     [diag] = bare.diagnostics
@@ -241,3 +241,66 @@ def test_method_call_arguments_are_parameters_in_both_targets(tmp_path: Path, ta
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"e": 11.0, "f": 14.0}  # -s wins over the file's with
+
+
+VARIANTS = (
+    HEADER
+    + "model = make(2.0, max_iter = 10)\n"
+    + "def pair(a: Float, b: Float) -> Float: return a + b\n"
+    + "experiment base = model\n"
+    + "experiment other = base with { model = augment(1.0, strength = 0.2) }\n"
+    + "experiment both = pair(base, other)\n"
+    + "sweep kinds = base with { model in [make(C = 3.0), augment(4.0)] }\n"
+)
+
+
+def test_a_replaced_value_has_the_replacing_expressions_parameters(tmp_path: Path):
+    result = checked(tmp_path, VARIANTS)
+    rows = {row.path: row for row in parameters(result, "other")}
+    assert rows["model"].type == "Float" and rows["model"].overridden
+    assert rows["model.x"].value == "1.0" and rows["model.strength"].value == "0.2"
+    assert "model.C" not in rows and "model.max_iter" not in rows
+    assert "make" not in rows  # the program's own model is not reached by `other`
+    everything = {row.path: row for row in parameters(result, "other", include_defaults=True)}
+    assert "model.tol" not in everything  # make's default; augment has none left unwritten
+    base = {row.path: row for row in parameters(result, "base", include_defaults=True)}
+    assert base["model.tol"].value == "1e-4" and base["model.tol"].kind == "default"
+
+
+def test_a_target_lists_its_own_variant(tmp_path: Path):
+    """`both` uses `other` by name: `other`'s replacement is listed by `ibc params other`,
+    while `both` sees the program's own model (through `base`)."""
+    result = checked(tmp_path, VARIANTS)
+    rows = paths(result, target="both")
+    assert rows["model"] == "make(2.0, max_iter = 10)" and rows["model.C"] == "2.0"
+    assert "model.strength" not in rows
+
+
+def test_a_sweep_over_expressions_lists_their_parameters_per_point(tmp_path: Path):
+    result = checked(tmp_path, VARIANTS)
+    whole = paths(result, target="kinds")
+    assert whole["model"] == "in [make(C = 3.0), augment(4.0)]"
+    assert not any(path.startswith("model.") for path in whole)  # they differ per point
+    first = paths(result, target="kinds[model=make(C = 3.0)]")
+    assert first["model.C"] == "3.0" and "model.x" not in first
+    second = paths(result, target="kinds[model=augment(4.0)]")
+    assert second["model.x"] == "4.0" and "model.C" not in second
+    with pytest.raises(UnknownTarget) as raised:
+        parameters(result, "kinds[model=make()]")
+    assert "kinds[model=make(C = 3.0)]" in raised.value.suggestions
+
+
+def test_diff_shows_the_default_a_replacing_call_runs_with(tmp_path: Path):
+    result = checked(
+        tmp_path,
+        HEADER
+        + "model = make(2.0, max_iter = 10)\n"
+        + "experiment base = model\n"
+        + "experiment other = base with { model = make(C = 1.0) }\n",
+    )
+    rows = {path: (a, b) for path, a, b in diff_targets(result, "base", "other")}
+    assert rows == {
+        "model": ("make(2.0, max_iter = 10)", "make(C = 1.0)"),
+        "model.C": ("2.0", "1.0"),
+        "model.max_iter": ("10", "100"),
+    }

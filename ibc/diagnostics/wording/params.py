@@ -99,11 +99,28 @@ register(
     explain="`range`, `linspace` and `logspace` in a sweep are computed at compile time.",
     example="x = 1\nsweep s = x with { x in range(0, 3, 0) }",
 )
+
+
+def _unused_hint(args: dict) -> str:
+    if "replaced_by" in args:
+        replaced = args["replaced_by"]
+        return (
+            f"the outer `with` replaces `{replaced}` as a whole, so this override sets nothing; "
+            f"set it in the outer layer's value"
+        )
+    return "the overridden value is not reached from the expression before `with`; check the path"
+
+
 register(
     "W0501",
     "override never used",
     "the override `{path}` is not used by the experiment it derives",
-    "the overridden value is not reached from the expression before `with`; check the path",
-    explain="An override that changes nothing is usually a mistake in the path or the base.",
+    _unused_hint,
+    explain=(
+        "An override that changes nothing is usually a mistake in the path or the base. So is "
+        "one under a path that an outer layer replaces as a whole: in "
+        "`(base with { model.C = 2.0 }) with { model = RandomForestClassifier() }` the forest "
+        "is built without it."
+    ),
     example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
 )

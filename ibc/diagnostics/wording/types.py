@@ -63,7 +63,13 @@ register(
     "unknown keyword argument",
     "`{callee}` has no parameter `{name}`",
     _unknown_keyword_hint,
-    explain="A keyword argument must name a parameter of the callee (or the callee takes `**kwargs`).",
+    explain=(
+        "A keyword argument must name a parameter of the callee (or the callee takes "
+        "`**kwargs`). So must an override path into a value that a `with` replaced: in "
+        '`gb with { model.solver = "svd" }`, where `gb` replaced a `Ridge` by a '
+        "`GradientBoostingRegressor`, `solver` is looked up among the boosting model's "
+        "parameters (docs/parameters.md §2)."
+    ),
     example="from math import sqrt\nx = sqrt(value = 4.0)",
 )
 
