@@ -185,3 +185,16 @@ def test_long_parameter_text_is_whole_in_json(repo):
     assert "..." not in p.ok("results", "main.ib", "--format", "json")
     table = p.ok("results", "main.ib")
     assert text[:30] in table and text not in table  # a table clips it for width
+
+
+def test_a_pinned_reference_names_its_revision(repo):
+    p = repo
+    first = commit_all(p, "first")
+    p.edit("src/stages.py", "0.1 * rows", "0.2 * rows")
+    commit_all(p, "second")
+    p.write("main.ib", MAIN + f'experiment old = acc with {{ evaluate = evaluate @ "{first}" }}\n')
+    assert p.ok("run", "main.ib") == 'acc: {"accuracy": 0.6}\nold: {"accuracy": 0.3}\n'
+    acc, old = records(p)
+    assert acc["revisions"] == {} and old["revisions"] == {"src.stages.evaluate": first}
+    assert old["dirty"] is True  # main.ib changed since the commit
+    assert old["fingerprints"]["src.stages.evaluate"] != acc["fingerprints"]["src.stages.evaluate"]
