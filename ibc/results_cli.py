@@ -356,7 +356,7 @@ def _csv(columns: list[str], rows: list[dict]) -> str:
 
 
 def json_record(record: dict) -> dict:
-    """A record in the shape of `ibc results --format json` (DESIGN §9, with the run's git
+    """A record in the shape of `ibc results --format json` (docs/running.md: DESIGN §9's, with the run's git
     `commit` and `dirty` flag); values in full."""
     return {
         "experiment": record.get("experiment"),

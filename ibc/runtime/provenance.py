@@ -160,6 +160,22 @@ def parse_status(out: bytes, returncode: int) -> tuple[str | None, bool | None]:
 # What a job depends on
 
 
+def record_fields(node, evaluator, project_root: str | None, git: GitState | None) -> dict:
+    """The provenance fields of the record of a job whose graph node is `node` (None: the
+    job could not be built): `commit`, `dirty`, `code`, then `job_provenance`'s, `python`."""
+    commit, dirty = git.get() if git is not None else (None, None)
+    found = {"commit": commit, "dirty": dirty, "code": None if node is None else node.key}
+    depends = {"fingerprints": {}, "revisions": {}, "libraries": {}, "inputs": {}}
+    if node is not None:
+        try:
+            depends = job_provenance(node, evaluator, project_root)
+        except Exception:  # noqa: BLE001 - the record is written even if this fails
+            pass
+    found.update(depends)
+    found["python"] = python_version()
+    return found
+
+
 def job_provenance(node, evaluator, project_root: str | None) -> dict:
     """The `fingerprints`, `revisions`, `libraries` and `inputs` of the graph below `node`
     (see the module's docstring), each sorted by name."""

@@ -151,7 +151,6 @@ class Run:
         self.last_end = now
         failure = self.failures.get(job)
         counts = self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0})
-        commit, dirty = self.git.get() if self.git is not None else (None, None)
         node = self.nodes[job]
         built = not isinstance(node, Exception)
         record = {
@@ -161,10 +160,9 @@ class Run:
             "file": self._file(),
             "params": self._params(name, index),
             "overrides": list(self.program.override_texts) + list(self.options.sets),
-            "commit": commit,
-            "dirty": dirty,
-            "code": node.key if built else None,
-            **self._provenance(node if built else None),
+            **provenance.record_fields(
+                node if built else None, self.evaluator, self.program.project_root, self.git
+            ),
             "status": "failed" if failure is not None else "ok",
             "started": iso(started),
             "seconds": round(seconds, 3),
@@ -230,17 +228,6 @@ class Run:
         return key
 
     # ------------------------------------------------------------------ details
-
-    def _provenance(self, node) -> dict:
-        """The code, revisions, libraries and inputs the job's value depends on."""
-        found = {"fingerprints": {}, "revisions": {}, "libraries": {}, "inputs": {}}
-        if node is not None:
-            try:
-                found = provenance.job_provenance(node, self.evaluator, self.program.project_root)
-            except Exception:  # noqa: BLE001 - a record is written even if this fails
-                pass
-        found["python"] = provenance.python_version()
-        return found
 
     def _file(self) -> str:
         source = self.program.source
