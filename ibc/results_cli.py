@@ -356,8 +356,8 @@ def _csv(columns: list[str], rows: list[dict]) -> str:
 
 
 def json_record(record: dict) -> dict:
-    """A record in the shape of `ibc results --format json` (docs/running.md: DESIGN §9's, with the run's git
-    `commit` and `dirty` flag); values in full."""
+    """A record in the shape of `ibc results --format json` (docs/running.md, "Run records
+    and results"); values in full."""
     return {
         "experiment": record.get("experiment"),
         "file": record.get("file"),
