@@ -151,6 +151,10 @@ def test_a_set_run_does_not_replace_the_files_own_row(repo):
         ({}, 0.3),
     ]
     assert records(p)[-1]["overrides"] == ["scale=2.0"]
+    # the file's own experiment is what `load` returns, though the -s run is newer
+    from ibc.runtime import load
+
+    assert load(p.root / "main.ib", "acc", store=str(p.store_root)) == {"accuracy": 0.3}
     # the plain run again replaces its own row only
     p.ok("run", "main.ib")
     rows = results(p)
