@@ -494,10 +494,10 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
         identity = planner.ident.get(node.key)
         if identity:
             keep.add(digest("result", identity))
-    from ibc.results_cli import load_records, read_jsonl
+    from ibc.results_cli import latest_records, read_jsonl
     from ibc.runtime.runlog import record_file
 
-    records = load_records(store.root, record_file(file))
+    records = latest_records(store.root, record_file(file))
     keep |= {r["key"] for r in records if r.get("key")}
     for run in {r.get("run") for r in records if r.get("run")}:
         stages = store.root / "runs" / f"{run}.stages.jsonl"

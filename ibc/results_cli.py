@@ -6,7 +6,8 @@ folder), one JSON object per experiment (DESIGN §8.3), and its stages to
 killed run may leave a truncated last line or none at all: bad lines are skipped.
 
 - `load_records` keeps the newest record of each distinct (file, experiment, parameters,
-  code), or all of them, newest run first (a run's records in their order);
+  code), or all of them, newest run first (a run's records in their order); `latest_records`
+  the newest of each experiment (and its newest without `-s`), for `ibc cache gc`;
 - `results_rows` makes one row per record, with a column per parameter whose value differs
   among the records, one per metric, and the run's git `commit` and `dirty` flag;
 - `render_results` prints the rows (`table`, `csv`, `markdown`) or the records (`json`, the
@@ -129,6 +130,22 @@ def load_records(root: Path, file: str | None = None, all_runs: bool = False) ->
         kept = set(newest.values())
         runs = [[x for i, x in enumerate(rs) if (r, i) in kept] for r, rs in enumerate(runs)]
     return [record for records in reversed(runs) for record in records]
+
+
+def latest_records(root: Path, file: str | None = None) -> list[dict]:
+    """For each (file, experiment), its newest record and, when that one had `-s`
+    overrides, the newest without any (what `ibc.runtime.load` returns): the records whose
+    results `ibc cache gc FILE` keeps."""
+    newest: dict[tuple, dict] = {}
+    own: dict[tuple, dict] = {}
+    for record in load_records(root, file, all_runs=True):  # newest first
+        name = (str(record.get("file")), record["experiment"])
+        newest.setdefault(name, record)
+        if not record.get("overrides"):
+            own.setdefault(name, record)
+    kept = list(newest.values())
+    kept += [r for name, r in own.items() if r is not newest[name]]
+    return kept
 
 
 def identity(record: dict) -> tuple:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ibc.results_cli import (
+    latest_records,
     load_records,
     load_stage_states,
     plot_results,
@@ -398,3 +399,17 @@ def test_plot_commits_in_time_order(tmp_path):
         "b": [("aaaaaaaaaa", 0.9), ("bbbbbbbbbb", 0.95), ("bbbbbbbbbb+dirty", 0.97)],
         "a": [("bbbbbbbbbb+dirty", 0.8)],
     }
+
+
+def test_latest_records_keep_the_newest_and_the_newest_without_overrides(root):
+    with_s = record("baseline", RUN3, params={"model.C": 2.0}, metrics={"accuracy": 0.5})
+    with_s["overrides"] = ["model.C=2.0"]
+    _write(root, RUN3, [with_s])
+    kept = sorted((r["experiment"], r["run"]) for r in latest_records(root))
+    assert kept == [
+        ("baseline", RUN2),  # the newest without -s: what load() returns
+        ("baseline", RUN3),
+        ("grid[model.C=0.1]", RUN1),
+        ("other", RUN2),
+    ]
+    assert [r["run"] for r in latest_records(root, file="sub/other.ib")] == [RUN2]
