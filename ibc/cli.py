@@ -120,7 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
-    results.add_argument("--all", action="store_true", help="every recorded run, not only the newest of each row")
+    results.add_argument(
+        "--all", action="store_true", help="every recorded run, not only the newest of each row"
+    )
     results.add_argument("--plot", metavar="X,Y", help="plot column Y against column X")
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
