@@ -202,3 +202,26 @@ def test_a_pinned_reference_names_its_revision(repo):
     assert acc["revisions"] == {} and old["revisions"] == {"src.stages.evaluate": first}
     assert old["dirty"] is True  # main.ib changed since the commit
     assert old["fingerprints"]["src.stages.evaluate"] != acc["fingerprints"]["src.stages.evaluate"]
+
+
+def test_inputs_are_those_of_the_branch_taken(repo):
+    p = repo
+    p.write("data/imgs/1.png", "one")
+    p.write(
+        "src/count.py",
+        "from pathlib import Path\n\n\ndef count(p) -> int:\n    return len(list(Path(p).iterdir()))\n",
+    )
+    p.write(
+        "main.ib",
+        'from "src/count.py" import count\n'
+        'experiment n = count(dir("data/imgs"))\n'
+        'experiment m = count(dir("data/imgs")) if n > 0 else count(dir("src"))\n',
+    )
+    for _ in range(2):  # ran, then cached: the same inputs
+        assert p.ok("run", "main.ib") == "n: 1\nm: 1\n"
+        n, m = records(p)[-2:]
+        assert list(n["inputs"]) == ["data/imgs"] and m["inputs"] == n["inputs"]
+        assert list(m["fingerprints"]) == ["src.count.count"]
+    p.write("data/imgs/2.png", "two")
+    p.ok("run", "main.ib")
+    assert records(p)[-1]["inputs"]["data/imgs"] != m["inputs"]["data/imgs"]
