@@ -127,11 +127,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--store", metavar="PATH", help="the store folder")
 
-    results = commands.add_parser("results", help="the recorded experiments, one row each")
+    results = commands.add_parser(
+        "results", help="the recorded experiments: one row per target, parameters and code"
+    )
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
-    results.add_argument("--all", action="store_true", help="every recorded run, not the newest")
+    results.add_argument(
+        "--all", action="store_true", help="every recorded run, not only the newest of each row"
+    )
     results.add_argument("--plot", metavar="X,Y", help="plot column Y against column X")
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
@@ -528,10 +532,10 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
         identity = planner.ident.get(node.key)
         if identity:
             keep.add(digest("result", identity))
-    from ibc.results_cli import load_records, read_jsonl
+    from ibc.results_cli import latest_records, read_jsonl
     from ibc.runtime.runlog import record_file
 
-    records = load_records(store.root, record_file(file))
+    records = latest_records(store.root, record_file(file))
     keep |= {r["key"] for r in records if r.get("key")}
     for run in {r.get("run") for r in records if r.get("run")}:
         stages = store.root / "runs" / f"{run}.stages.jsonl"

@@ -5,9 +5,11 @@ folder), one JSON object per experiment (DESIGN §8.3), and its stages to
 `<run id>.stages.jsonl`. Run ids start with a UTC timestamp, so they sort in time order. A
 killed run may leave a truncated last line or none at all: bad lines are skipped.
 
-- `load_records` keeps the newest record of each (file, experiment), or all of them;
+- `load_records` keeps the newest record of each distinct (file, experiment, parameters,
+  code), or all of them, newest run first (a run's records in their order); `latest_records`
+  the newest of each experiment (and its newest without `-s`), for `ibc cache gc`;
 - `results_rows` makes one row per record, with a column per parameter whose value differs
-  among the records and one per metric;
+  among the records, one per metric, and the run's git `commit` and `dirty` flag;
 - `render_results` prints the rows (`table`, `csv`, `markdown`) or the records (`json`, the
   shape of DESIGN §9), sorted by a column if asked;
 - `plot_results` draws one column against another with matplotlib (optional dependency);
@@ -28,8 +30,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 FORMATS = ("table", "csv", "markdown", "json")
-JSON_FIELDS = ("experiment", "file", "params", "metrics", "status", "started", "seconds")
-FIXED_LAST = ("status", "started", "seconds")
+JSON_FIELDS = (
+    "experiment",
+    "file",
+    "params",
+    "metrics",
+    "commit",
+    "dirty",
+    "status",
+    "started",
+    "seconds",
+)
+FIXED_LAST = ("commit", "dirty", "status", "started", "seconds")
+SHORT_COMMIT = 10  # hex digits of a commit shown in a table
 GAP = "  "
 MISSING = "-"
 MAX_CELL = 40
@@ -90,26 +103,60 @@ def _same_file(record_file: Any, wanted: str, project: Path) -> bool:
 
 
 def load_records(root: Path, file: str | None = None, all_runs: bool = False) -> list[dict]:
-    """The records of experiment runs under `root` (the project's `.ibc` folder), oldest
-    first. Unless `all_runs`, only the newest record of each (file, experiment). `file`
-    keeps the records of one `.ib` file: the path relative to the project root (the folder
-    holding `root`) as recorded, or any path that resolves to the same file."""
+    """The records of experiment runs under `root` (the project's `.ibc` folder), newest run
+    first, a run's own records in the order they were written. Unless `all_runs`, only the
+    newest record of each distinct (file, experiment, parameters, code): a run with other
+    parameters (`-s`) or other code (an edited function, another commit's) is a row of its
+    own. `file` keeps the records of one `.ib` file: the path relative to the project root
+    (the folder holding `root`) as recorded, or any path that resolves to the same file."""
     root = Path(root)
     project = root.parent
-    records: list[dict] = []
+    runs: list[list[dict]] = []
     for path in run_files(root):
+        records = []
         for record in read_jsonl(path):
             if not _valid(record):
                 continue
             if file is not None and not _same_file(record.get("file"), file, project):
                 continue
             records.append(record)
-    if all_runs:
-        return records
-    newest: dict[tuple, int] = {}
-    for index, record in enumerate(records):
-        newest[(str(record.get("file")), record["experiment"])] = index
-    return [records[i] for i in sorted(newest.values())]
+        if records:
+            runs.append(records)
+    if not all_runs:
+        newest: dict[tuple, tuple[int, int]] = {}
+        for r, records in enumerate(runs):
+            for i, record in enumerate(records):
+                newest[identity(record)] = (r, i)
+        kept = set(newest.values())
+        runs = [[x for i, x in enumerate(rs) if (r, i) in kept] for r, rs in enumerate(runs)]
+    return [record for records in reversed(runs) for record in records]
+
+
+def latest_records(root: Path, file: str | None = None) -> list[dict]:
+    """For each (file, experiment), its newest record and, when that one had `-s`
+    overrides, the newest without any (what `ibc.runtime.load` returns): the records whose
+    results `ibc cache gc FILE` keeps."""
+    newest: dict[tuple, dict] = {}
+    own: dict[tuple, dict] = {}
+    for record in load_records(root, file, all_runs=True):  # newest first
+        name = (str(record.get("file")), record["experiment"])
+        newest.setdefault(name, record)
+        if not record.get("overrides"):
+            own.setdefault(name, record)
+    kept = list(newest.values())
+    kept += [r for name, r in own.items() if r is not newest[name]]
+    return kept
+
+
+def identity(record: dict) -> tuple:
+    """What makes two records the same row: file, experiment, parameters and code (the
+    structural hash of what computed the value; None in records older than it)."""
+    return (
+        str(record.get("file")),
+        record["experiment"],
+        _canonical(_params(record)),
+        str(record.get("code")),
+    )
 
 
 def load_stage_states(root: Path) -> dict[str, dict]:
@@ -265,6 +312,8 @@ def _text(value: Any, column: str, limit: int | None = MAX_CELL) -> str:
         return format_number(value)
     if column == "started" and isinstance(value, str):
         return _short_time(value)
+    if column == "commit" and isinstance(value, str):
+        return value[:SHORT_COMMIT]
     text = value if isinstance(value, str) else _canonical(value)
     text = " ".join(text.split())
     if limit is not None and len(text) > limit:
@@ -324,12 +373,15 @@ def _csv(columns: list[str], rows: list[dict]) -> str:
 
 
 def json_record(record: dict) -> dict:
-    """A record in the shape of `ibc results --format json` (DESIGN §9)."""
+    """A record in the shape of `ibc results --format json` (docs/running.md, "Run records
+    and results"); values in full."""
     return {
         "experiment": record.get("experiment"),
         "file": record.get("file"),
         "params": _params(record),
         "metrics": _metrics(record),
+        "commit": record.get("commit"),
+        "dirty": record.get("dirty"),
         "status": record.get("status"),
         "started": record.get("started"),
         "seconds": record.get("seconds"),
@@ -361,19 +413,28 @@ def render_results(records: Iterable[dict], fmt: str = "table", sort: str | None
 PLOT_NEEDS = "--plot needs matplotlib: pip install 'iterbuild[plot]'"
 
 
-def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> None:
+def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> dict[str, list]:
     """Draw column `y` (numeric) against column `x` (numeric or categorical) into `out` (the
     format from its suffix: `.png`, `.svg`, `.pdf`). When other parameters differ among the
-    records, each combination of them is its own labelled series. A positive numeric `x`
-    spanning two orders of magnitude or more gets a log scale. Uses matplotlib's Agg canvas
-    directly, leaving the global backend alone; raises RuntimeError without matplotlib."""
+    records, or the records are of several targets, each combination is its own labelled
+    series. Categories are placed in time order, oldest left: `commit,accuracy` compares code
+    versions (a dirty tree's commit is its own category, `abc1234567+dirty`). A positive
+    numeric `x` spanning two orders of magnitude or more gets a log scale. Uses matplotlib's
+    Agg canvas directly, leaving the global backend alone; raises RuntimeError without
+    matplotlib. Returns what was drawn: each series' label and its `(x, y)` points, `x` as
+    shown on the axis."""
     records = list(records)
     columns, rows = results_rows(records)
     for name in (x, y):
         if name not in columns:
             raise ValueError(f"cannot plot `{name}`: the columns are {', '.join(columns)}")
-    points = [r for r in rows if r.get(x) is not None and _is_number(r.get(y))]
-    if not points:
+    # oldest first, so that categories (commits above all) read left to right in time
+    chosen = [
+        i
+        for i in reversed(range(len(rows)))
+        if rows[i].get(x) is not None and _is_number(rows[i].get(y))
+    ]
+    if not chosen:
         raise ValueError(f"no recorded experiment has a number for `{y}` and a value for `{x}`")
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -382,18 +443,34 @@ def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> None:
         raise RuntimeError(PLOT_NEEDS) from exc
 
     params = {name for name, kind, _ in _column_names(records)[1] if kind == "param"}
-    others = [c for c in columns if c in params and c not in (x, y)]
-    numeric_x = all(_is_number(r[x]) for r in points)
+    others = [  # the parameters that differ among the points drawn
+        c
+        for c in columns
+        if c in params and c not in (x, y) and len({_canonical(rows[i][c]) for i in chosen}) > 1
+    ]
+    targets = {i: _target(records[i]) for i in chosen}
+    by_target = len(set(targets.values())) > 1 and x != "experiment"
+    numeric_x = all(_is_number(rows[i][x]) for i in chosen)
+
+    def shown_x(i: int) -> str:
+        text = _text(rows[i][x], x)
+        return text + "+dirty" if x == "commit" and rows[i].get("dirty") else text
+
     categories: dict[str, int] = {}
     if not numeric_x:
-        for r in points:
-            categories.setdefault(_text(r[x], x), len(categories))
+        for i in chosen:
+            categories.setdefault(shown_x(i), len(categories))
 
     series: dict[str, list[tuple[float, float]]] = {}
-    for r in points:
-        label = ", ".join(f"{c}={_text(r[c], c)}" for c in others)
-        xv = float(r[x]) if numeric_x else float(categories[_text(r[x], x)])
+    drawn: dict[str, list] = {}
+    for i in chosen:
+        r = rows[i]
+        parts = [targets[i]] if by_target else []
+        parts += [f"{c}={_text(r[c], c)}" for c in others]
+        label = ", ".join(parts)
+        xv = float(r[x]) if numeric_x else float(categories[shown_x(i)])
         series.setdefault(label, []).append((xv, float(r[y])))
+        drawn.setdefault(label, []).append((r[x] if numeric_x else shown_x(i), r[y]))
 
     figure = Figure(figsize=(6.4, 4.2), layout="constrained")
     FigureCanvasAgg(figure)
@@ -401,13 +478,15 @@ def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> None:
     for label, values in series.items():
         values.sort()
         xs, ys = [v[0] for v in values], [v[1] for v in values]
-        style = "o-" if numeric_x and len(values) > 1 else "o"
-        axes.plot(xs, ys, style, label=label or None)
+        joined = (numeric_x or x == "commit") and len(values) > 1
+        axes.plot(xs, ys, "o-" if joined else "o", label=label or None)
     if not numeric_x:
         axes.set_xticks(list(categories.values()), list(categories))
         axes.margins(x=0.2)
+        if x == "commit":
+            axes.tick_params(axis="x", labelrotation=30)
     else:
-        xs = [float(r[x]) for r in points]
+        xs = [float(rows[i][x]) for i in chosen]
         if min(xs) > 0 and max(xs) / min(xs) >= 100:  # a sweep over orders of magnitude
             axes.set_xscale("log")
     axes.set_xlabel(x)
@@ -416,3 +495,11 @@ def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> None:
     if any(series) and len(series) > 1:
         axes.legend(fontsize="small")
     figure.savefig(Path(out))
+    return drawn
+
+
+def _target(record: dict) -> str:
+    target = record.get("target")
+    if isinstance(target, str):
+        return target
+    return str(record.get("experiment", "")).split("[", 1)[0]

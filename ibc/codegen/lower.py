@@ -157,13 +157,13 @@ class Lowerer:
         return tuple(out)
 
     def _text(self, span) -> str:
-        """The source text of `span` (one line of it at most 60 characters), or ""."""
+        """The source text of `span` on one line (whitespace runs as one space), or "". In
+        full: run records keep it as the parameter's value; a table clips it for width."""
         if span is None:
             return ""
         for info in self.program.loader.modules.values():
             if info.display == span.file and span.end > span.start:
-                text = " ".join(info.source.text[span.start : span.end].split())
-                return text if len(text) <= 60 else text[:57] + "..."
+                return " ".join(info.source.text[span.start : span.end].split())
         return ""
 
     def _with_params(self, targets, bindings) -> list:

@@ -24,6 +24,7 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
     """Evaluate targets `names` of `program`; a `RunOutcome`. `relocate` rewrites the `.ib`
     locations of failure reports (session lines → cell lines)."""
     from ibc.notebook.session import RunOutcome
+    from ibc.runtime import provenance
     from ibc.runtime.executors import LocalExecutor
     from ibc.runtime.hashing import FileHashes
     from ibc.runtime.runlog import RunLog, iso, metrics_of, new_run_id, store_root
@@ -36,6 +37,7 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
     executor = LocalExecutor()
     evaluator = Evaluator(executor, DiskStore(root), force=force, run_id=run_id, files=files)
     records = RunLog(root, run_id)
+    git = provenance.GitState(program.project_root or os.path.dirname(_file(program)) or ".")
     jobs = program.jobs(names)
     scope = program.scope()
     stack = program.stack(scope)
@@ -69,7 +71,7 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
                 "file": _file(program),
                 "params": _point_params(program, name, index),
                 "overrides": [],
-                "revisions": {},
+                **provenance.record_fields(roots[i][1], evaluator, program.project_root, git),
                 "status": "failed" if failure is not None else "ok",
                 "started": iso(last[0]),
                 "seconds": round(now - last[0], 3),
@@ -86,6 +88,7 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
         evaluator.results(roots, on_root)
     finally:
         executor.close()
+        git.close()
         from ibc.runtime.explain import StageFacts  # what `ibc why` compares next time
 
         records.stages(evaluator.log, StageFacts(evaluator))

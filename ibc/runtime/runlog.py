@@ -9,8 +9,13 @@ fingerprint, identity, input identities and their `.ib` locations), then one lin
 {fingerprint: [definitions]}}` (the definitions each fingerprint covers). The run id starts
 with the UTC time, so file names sort by time.
 
+Each record names what produced its value (`ibc.runtime.provenance`: the git commit, the
+code, revisions, libraries and inputs); records are appended, never replaced.
+
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
-stored it, without running anything: the value a notebook wants after `ibc run`.
+stored it, without running anything: the value a notebook wants after `ibc run`. A run with
+`-s` overrides counts only when no run without them recorded `name`: the file's own
+experiment is what its name stands for.
 """
 
 from __future__ import annotations
@@ -130,11 +135,12 @@ def store_root(project_root: str | os.PathLike | None, store: str | None = None)
 
 def load(file: str | os.PathLike, name: str, store: str | None = None) -> object:
     """The value experiment `name` of `file` (a `.ib` path) had in its most recent successful
-    run, loaded from the store; nothing is run. Raises `LookupError` when no run recorded it
-    or its value is no longer stored (`ibc run` it again)."""
+    run (without `-s` overrides when there is one), loaded from the store; nothing is run.
+    Raises `LookupError` when no run recorded it or its value is no longer stored (`ibc run`
+    it again)."""
     root = store_root(find_root(Path(file).resolve()), store)
     relative = record_file(file)
-    best = None
+    best = overridden = None
     for run_file in sorted((root / "runs").glob("*.jsonl")) if (root / "runs").is_dir() else ():
         if run_file.name.endswith(".stages.jsonl"):
             continue
@@ -150,7 +156,11 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
                 and record.get("status") == "ok"
                 and record.get("key")
             ):
-                best = record
+                if record.get("overrides"):
+                    overridden = record
+                else:
+                    best = record
+    best = best or overridden
     if best is None:
         raise LookupError(f"no recorded run of `{name}` in {relative} (under {root}); run it first")
     from ibc.runtime.store import DiskStore

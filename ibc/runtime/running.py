@@ -5,8 +5,10 @@ job per point) together, so that with a parallel executor the stages of differen
 experiments run side by side, and prints each job's value in job order as soon as it and the
 jobs before it are done. A failed job is reported with the `.ib` location of its failing call
 and the trimmed traceback; the other jobs go on and the exit code is 3. Each finished job is
-recorded (`ibc.runtime.runlog`) and its value kept in the store (a stage's value is its
-entry; any other value is stored under a result key), so `ibc.runtime.load` finds it.
+recorded (`ibc.runtime.runlog`) with what produced it (`ibc.runtime.provenance`: the git
+commit, asked for once per run while the stages run, and the code, revisions, libraries and
+inputs below the job's node) and its value kept in the store (a stage's value is its entry;
+any other value is stored under a result key), so `ibc.runtime.load` finds it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import time
 
+from ibc.runtime import provenance
 from ibc.runtime.errors import format_failure
 from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
@@ -67,6 +70,9 @@ class Run:
             logs=err if options.logs else None,
         )
         self.records = RunLog(self.root, self.run_id, durable=options.durable)
+        self.git = None
+        if not options.dry_run:  # started now, read by the first record
+            self.git = provenance.GitState(_project_folder(program))
 
     # ------------------------------------------------------------------ running
 
@@ -157,6 +163,8 @@ class Run:
         self.last_end = now
         failure = self.failures.get(job)
         counts = self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0})
+        node = self.nodes[job]
+        built = not isinstance(node, Exception)
         record = {
             "experiment": shown,
             "target": name,
@@ -164,7 +172,9 @@ class Run:
             "file": self._file(),
             "params": self._params(name, index),
             "overrides": list(self.program.override_texts) + list(self.options.sets),
-            "revisions": {},
+            **provenance.record_fields(
+                node if built else None, self.evaluator, self.program.project_root, self.git
+            ),
             "status": "failed" if failure is not None else "ok",
             "started": iso(started),
             "seconds": round(seconds, 3),
@@ -175,7 +185,7 @@ class Run:
             record["value"] = rendered
             record["metrics"] = metrics_of(rendered)
             record["error"] = None
-            record["key"] = self._result_key(self.nodes[job])
+            record["key"] = self._result_key(node)
         else:
             record["value"] = None
             record["metrics"] = {}
@@ -328,7 +338,9 @@ class Run:
         if self.executor is not None:
             self.executor.close()
             self.executor = None
-        from ibc.runtime.explain import StageFacts
+        if self.git is not None:
+            self.git.close()
+        from ibc.runtime.explain import StageFacts  # what `ibc why` compares next time
 
         self.records.stages(self.evaluator.log, StageFacts(self.evaluator))
         self.records.close()
@@ -351,6 +363,13 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
+
+
+def _project_folder(program) -> str:
+    """Where git is asked about the project: its root, else the folder of its `.ib` file."""
+    if program.project_root:
+        return program.project_root
+    return os.path.dirname(os.path.abspath(program.source))
 
 
 def _text_of(point_name: str, path: str) -> str:

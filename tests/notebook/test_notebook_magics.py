@@ -146,6 +146,9 @@ def test_runs_are_recorded_for_ibc_results(ip):
         ("a", "ok", {"s": 10.0})
     ]
     assert records[0]["file"] == "__notebook__.ib"
+    # with the provenance `ibc run` records (docs/running.md, "Run records and results")
+    assert records[0]["code"] and {"commit", "dirty", "libraries", "inputs"} <= set(records[0])
+    assert any(name.endswith(".total") for name in records[0]["fingerprints"])
 
 
 def test_params_table(ip):

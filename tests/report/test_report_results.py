@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ibc.results_cli import (
+    latest_records,
     load_records,
     load_stage_states,
     plot_results,
@@ -26,6 +27,9 @@ def record(
     started="2026-11-27T03:30:00.123456+00:00",
     seconds=1.5,
     target=None,
+    commit=None,
+    dirty=None,
+    code=None,
 ):
     return {
         "run": run,
@@ -35,6 +39,9 @@ def record(
         "file": file,
         "params": params or {},
         "overrides": [],
+        "commit": commit,
+        "dirty": dirty,
+        "code": code,
         "revisions": {},
         "value": None,
         "metrics": metrics or {},
@@ -79,24 +86,54 @@ def root(tmp_path):
     return root
 
 
-def test_newest_record_per_experiment(root):
+def test_newest_record_per_experiment_newest_run_first(root):
     records = load_records(root)
     assert [(r["experiment"], r["run"]) for r in records] == [
-        ("grid[model.C=0.1]", RUN1),
         ("baseline", RUN2),
         ("other", RUN2),
+        ("grid[model.C=0.1]", RUN1),
     ]
-    assert records[1]["metrics"] == {"accuracy": 0.95}
+    assert records[0]["metrics"] == {"accuracy": 0.95}
 
 
-def test_all_runs_keeps_every_record_in_time_order(root):
+def test_all_runs_keeps_every_record_newest_run_first(root):
     records = load_records(root, all_runs=True)
-    assert [r["experiment"] for r in records] == [
-        "baseline",
-        "grid[model.C=0.1]",
-        "baseline",
-        "other",
+    assert [(r["experiment"], r["run"]) for r in records] == [
+        ("baseline", RUN2),
+        ("other", RUN2),
+        ("baseline", RUN1),
+        ("grid[model.C=0.1]", RUN1),
     ]
+
+
+RUN3 = "20261129T120000000000-300"
+
+
+def _write(root, run, records):
+    (root / "runs" / f"{run}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_one_row_per_experiment_parameters_and_code(root):
+    # a -s run (other parameters) and a run of other code are rows of their own; the same
+    # experiment, parameters and code again replaces its row
+    _write(
+        root,
+        RUN3,
+        [
+            record("baseline", RUN3, params={"model.C": "2.0 * 3.0"}, metrics={"accuracy": 0.5}),
+            record("baseline", RUN3, code="c2", commit="b" * 40, metrics={"accuracy": 0.7}),
+            record("other", RUN3, file="sub/other.ib", metrics={"loss": 1.0}),
+        ],
+    )
+    rows = [(r["experiment"], r["run"], r["params"], r["code"]) for r in load_records(root)]
+    assert rows == [
+        ("baseline", RUN3, {"model.C": "2.0 * 3.0"}, None),
+        ("baseline", RUN3, {}, "c2"),
+        ("other", RUN3, {}, None),
+        ("baseline", RUN2, {}, None),
+        ("grid[model.C=0.1]", RUN1, {"model.C": 0.1}, None),
+    ]
+    assert len(load_records(root, all_runs=True)) == 7
 
 
 def test_file_filter_relative_and_absolute(root):
@@ -153,6 +190,8 @@ def test_rows_have_only_differing_params_then_metrics():
         "extra",
         "accuracy",
         "loss",
+        "commit",
+        "dirty",
         "status",
         "started",
         "seconds",
@@ -171,6 +210,8 @@ def test_rows_name_clashes_are_prefixed():
         "experiment",
         "params.status",
         "metrics.seconds",
+        "commit",
+        "dirty",
         "status",
         "started",
         "seconds",
@@ -187,6 +228,8 @@ def test_table_is_aligned_with_four_digits():
         "extra",
         "accuracy",
         "loss",
+        "commit",
+        "dirty",
         "status",
         "started",
         "seconds",
@@ -225,7 +268,17 @@ def test_markdown_escapes_pipes():
 def test_json_shape():
     data = json.loads(render_results(SWEEP, "json"))
     assert [list(d) for d in data] == [
-        ["experiment", "file", "params", "metrics", "status", "started", "seconds"]
+        [
+            "experiment",
+            "file",
+            "params",
+            "metrics",
+            "commit",
+            "dirty",
+            "status",
+            "started",
+            "seconds",
+        ]
     ] * 3
     assert data[2]["params"] == {"C": 10, "k": "lin", "seed": 0, "extra": True}
     assert data[0]["metrics"] == {"accuracy": 0.9, "loss": 0.3}
@@ -264,6 +317,8 @@ def test_empty_records():
     assert json.loads(render_results([], "json")) == []
     assert render_results([]).splitlines()[0].split() == [
         "experiment",
+        "commit",
+        "dirty",
         "status",
         "started",
         "seconds",
@@ -293,3 +348,68 @@ def test_plot_without_matplotlib(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.backends.backend_agg", None)
     with pytest.raises(RuntimeError, match=r"pip install 'iterbuild\[plot\]'"):
         plot_results(SWEEP, "C", "accuracy", tmp_path / "x.png")
+
+
+COMMIT_A, COMMIT_B = "a" * 40, "b" * 40
+LONG = "GradientBoostingClassifier(n_estimators = 100, learning_rate = 0.05, max_depth = 3)"
+VERSIONS = [  # newest first, as load_records gives them
+    record("b", RUN3, commit=COMMIT_B, dirty=True, code="3", metrics={"accuracy": 0.97}),
+    record("a", RUN3, commit=COMMIT_B, dirty=True, code="3", metrics={"accuracy": 0.8}),
+    record("b", RUN2, commit=COMMIT_B, dirty=False, code="2", metrics={"accuracy": 0.95}),
+    record("b", RUN1, commit=COMMIT_A, dirty=False, code="1", metrics={"accuracy": 0.9}),
+    record("c", RUN1, params={"model": LONG}, metrics={"accuracy": 0.5}),
+]
+
+
+def test_commit_is_short_in_the_table_and_whole_elsewhere():
+    table = render_results(VERSIONS).splitlines()
+    header = table[0].split()
+    assert header[-5:] == ["commit", "dirty", "status", "started", "seconds"]
+    first = table[2].split()
+    assert first[0] == "b" and "bbbbbbbbbb" in first and COMMIT_B not in table[2]
+    assert first[first.index("bbbbbbbbbb") + 1] == "true"
+    assert table[6].split()[header.index("commit")] == "-"  # no commit recorded
+    data = json.loads(render_results(VERSIONS, "json"))
+    assert [(d["commit"], d["dirty"]) for d in data[:4]] == [
+        (COMMIT_B, True),
+        (COMMIT_B, True),
+        (COMMIT_B, False),
+        (COMMIT_A, False),
+    ]
+    assert data[4]["commit"] is None and data[4]["dirty"] is None
+    rows = list(csv.reader(io.StringIO(render_results(VERSIONS, "csv"))))
+    assert rows[4][rows[0].index("commit")] == COMMIT_A
+
+
+def test_json_never_cuts_values_the_table_clips_them():
+    data = json.loads(render_results(VERSIONS, "json"))
+    assert data[4]["params"] == {"model": LONG}
+    table = render_results(VERSIONS)
+    assert LONG not in table and LONG[:30] in table and "…" in table
+    assert LONG in render_results(VERSIONS, "csv")
+
+
+def test_plot_commits_in_time_order(tmp_path):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "commits.png"
+    drawn = plot_results(VERSIONS, "commit", "accuracy", out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # oldest commit left; a dirty tree is its own category; one series per target
+    assert drawn == {
+        "b": [("aaaaaaaaaa", 0.9), ("bbbbbbbbbb", 0.95), ("bbbbbbbbbb+dirty", 0.97)],
+        "a": [("bbbbbbbbbb+dirty", 0.8)],
+    }
+
+
+def test_latest_records_keep_the_newest_and_the_newest_without_overrides(root):
+    with_s = record("baseline", RUN3, params={"model.C": 2.0}, metrics={"accuracy": 0.5})
+    with_s["overrides"] = ["model.C=2.0"]
+    _write(root, RUN3, [with_s])
+    kept = sorted((r["experiment"], r["run"]) for r in latest_records(root))
+    assert kept == [
+        ("baseline", RUN2),  # the newest without -s: what load() returns
+        ("baseline", RUN3),
+        ("grid[model.C=0.1]", RUN1),
+        ("other", RUN2),
+    ]
+    assert [r["run"] for r in latest_records(root, file="sub/other.ib")] == [RUN2]

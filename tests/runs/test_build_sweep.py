@@ -196,7 +196,9 @@ def test_results_show_the_parameters_set_by_with_and_by_sweep_points(tmp_path):
     assert rows["base"] == {"model.C": 2.5}  # -s is outermost
     assert rows["strong"] == {"model.C": 2.5}
     p.ok("run", "main.ib", "base", "strong", "stronger", "more")
-    rows = {r["experiment"]: r["params"] for r in json.loads(p.ok("results", "--format", "json"))}
+    rows = {}
+    for r in json.loads(p.ok("results", "--format", "json")):  # newest first
+        rows.setdefault(r["experiment"], r["params"])
     assert rows["base"] == {}
     assert rows["strong"] == {"model.C": 3.0}  # its own `with`
     assert rows["stronger"] == {"data": "load(7)", "model.C": 3.0}  # and its base's, by name
