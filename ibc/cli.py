@@ -275,7 +275,11 @@ def _run(args) -> int:
     from ibc import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
-    key = reuse.options_key("run", str(args.strict), str(len(stubs)), *stubs, *args.overrides)
+    # The targets matter only to the warnings about unused `-s` paths.
+    named = list(args.targets) if args.overrides else []
+    key = reuse.options_key(
+        "run", str(args.strict), str(len(stubs)), *stubs, *args.overrides, "--", *named
+    )
     code = reuse.lookup(Path(args.file), key)
     if code is None:
         from ibc.driver import compile_file
@@ -283,6 +287,7 @@ def _run(args) -> int:
         extra: dict = {"format": False}
         if args.overrides:
             extra["overrides"] = list(args.overrides)
+            extra["targets"] = named
         result = compile_file(Path(args.file), _options(args, **extra))
         _report(result)
         if not result.ok or result.code is None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ibc.runtime.layers import Layer, Stack, is_literal
+from ibc.runtime.layers import Layer, Stack, is_literal, points_under, swept_paths
 from ibc.runtime.values import Ref
 
 try:  # CPython's own blake2: avoids loading OpenSSL through hashlib (milliseconds at import)
@@ -294,7 +294,11 @@ class Scope:
     def _sweep_dict(self, name: str) -> Callable[[Builder], Node]:
         def build(m: Builder) -> Node:
             pairs = []
-            for index, (point_name, _) in enumerate(self.sweeps[name]):
+            # A layer of `m.stack` that sets a swept path wins: the points name its value
+            # (the names depend on whether the stack sets a swept path: that is read too).
+            for _, layer in self.sweeps[name]:
+                m.reads.update(swept_paths(layer))
+            for point_name, index in points_under(name, self.sweeps[name], m.stack):
                 node, reads = self.point_entry(name, index, m.stack)
                 m.reads.update(reads)
                 pairs.append((m.lit(point_name), node))
@@ -362,11 +366,14 @@ class Builder:
         self.reads.update(reads)
         return node
 
-    def with_(self, base: Callable[[Builder], Node], overrides: dict, *, at=None) -> Node:
+    def with_(
+        self, base: Callable[[Builder], Node], overrides: dict, *, at=None, labels=None
+    ) -> Node:
         """`base with { overrides }`: `base(m)` built with a layer of `overrides` (path →
         literal data or builder `value(m)`, called with the context below the layer) pushed
-        on this context's stack."""
-        layer = Layer(overrides, name=at or "with", level=self.level)
+        on this context's stack; `labels` the source text of builder values (a sweep point
+        whose path the layer sets is named after it)."""
+        layer = Layer(overrides, name=at or "with", level=self.level, labels=labels)
         inner = Builder(self.scope, self.level, self.stack.push(layer), self.reads)
         return base(inner)
 

@@ -23,6 +23,8 @@ of bindings and of override values. The empty stack is the scope's root.
 
 from __future__ import annotations
 
+import json
+
 LITERAL_SCALARS = (type(None), bool, int, float, str)
 
 
@@ -31,17 +33,33 @@ class Layer:
     `name` says where it comes from (`-s`, a point's name) for messages; `level` is the
     lambda depth where it was pushed (override builders may use that lambda's parameters);
     a `static` layer lives as long as the program (points, `-s`): stacks made by pushing it
-    are cached."""
+    are cached. `labels` maps paths to the text that states their values (a sweep point's
+    `1e-3`, a `-s` value's source text): see `label`."""
 
-    __slots__ = ("values", "name", "level", "static")
+    __slots__ = ("values", "name", "level", "static", "labels")
 
     def __init__(
-        self, values: dict[str, object], name: str = "", level: int = 0, static: bool = False
+        self,
+        values: dict[str, object],
+        name: str = "",
+        level: int = 0,
+        static: bool = False,
+        labels: dict[str, str] | None = None,
     ) -> None:
         self.values = dict(values)
         self.name = name
         self.level = level
         self.static = static
+        self.labels = dict(labels or {})
+
+    def label(self, path: str) -> str:
+        """The text stating the value set at `path`: its label, else literal data written as
+        in a `.ib` file, else `<expression>`."""
+        text = self.labels.get(path)
+        if text is not None:
+            return text
+        value = self.values.get(path)
+        return literal_text(value) if is_literal(value) else "<expression>"
 
     def __repr__(self) -> str:
         return f"<Layer {self.name or ''} {sorted(self.values)}>"
@@ -53,6 +71,65 @@ def is_literal(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         return all(is_literal(v) for v in value)
     return isinstance(value, LITERAL_SCALARS)
+
+
+def literal_text(value: object) -> str:
+    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal_text(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def points_under(sweep: str, points, stack: Stack) -> list[tuple[str, int]]:
+    """`(name, index)` of the points of `sweep` that differ under `stack` (docs/parameters.md,
+    "-s and sweeps"). A point's layer is pushed last, so a path that `stack` sets (or a
+    prefix of it: `-s model=…` replaces a point's `model.C`) wins over the point's value:
+    the point's name states the value `stack` sets there instead, and points whose names
+    then coincide are one point (the first). `points` are `(name, Layer)` pairs."""
+    if not stack.paths:
+        return [(name, index) for index, (name, _) in enumerate(points)]
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for index, (name, layer) in enumerate(points):
+        parts: list[tuple[str, str]] = []
+        replaced = False
+        for path in layer.values:
+            winner = _set_by(stack, path)
+            if winner is None:
+                parts.append((path, layer.label(path)))
+                continue
+            replaced = True
+            value_layer = stack.layers[stack.paths[winner]]
+            pair = (winner, value_layer.label(winner))
+            if pair not in parts:
+                parts.append(pair)
+        if replaced:
+            name = sweep + "[" + ",".join(f"{p}={text}" for p, text in parts) + "]"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, index))
+    return out
+
+
+def swept_paths(layer: Layer) -> list[str]:
+    """The paths a stack must not set for `layer`'s point names to hold: its paths and
+    their prefixes (`model.C` gives `model.C` and `model`)."""
+    return [key if key == path else key[:-1] for path in layer.values for key in path_keys(path)]
+
+
+def _set_by(stack: Stack, path: str) -> str | None:
+    """The path that `stack` sets at `path` or at a prefix of it, the shortest first (None:
+    neither)."""
+    keys = path_keys(path)
+    for key in keys[1:]:
+        if key[:-1] in stack.paths:
+            return key[:-1]
+    return path if path in stack.paths else None
 
 
 def path_keys(path: str) -> list[str]:
