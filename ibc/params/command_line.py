@@ -67,7 +67,11 @@ def command_line(
         if axis is None:
             continue
         axes.append(axis)
+    before = len(diags.items)
     expander._prefix_conflicts(paths)
+    for i in range(before, len(diags.items)):  # worded for the command line
+        d = diags.items[i]
+        diags.items[i] = Diagnostic(d.code, d.span, dict(d.args, layer="-s"), d.severity, d.related)
     if diags.has_errors:
         return
     _unused(expander, used, targets)
@@ -115,7 +119,7 @@ def _unused(expander: Expander, used, targets: list[str] | None) -> None:
         reach |= reachable(program, decl.value) | {id(decl)}
     for site, path in used:
         if id(site.owner) not in reach:
-            expander.diags.warning("W0501", path.span, path=site.path)
+            expander.diags.warning("W0501", path.span, path=site.path, layer="-s")
 
 
 def _quote_hint(problem: Diagnostic, sites, source: Source) -> Diagnostic:

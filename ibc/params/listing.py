@@ -78,6 +78,7 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         value = decl.value
         reach = reachable(expanded.checked.program, value) | {id(decl)}
         overrides = _overrides_of(expanded, decl)
+    overrides.update(_command_line(expanded))  # `-s` is the outermost layer: it wins
     rows = []
     for path in sorted(sites):
         site = sites[path]
@@ -147,6 +148,23 @@ def _overrides_of(expanded: Expanded, decl) -> dict[str, tuple[str, str]]:
         if inner is not None and inner is not decl:
             for path, entry in _overrides_of(expanded, inner).items():
                 out.setdefault(path, entry)
+    return out
+
+
+def _command_line(expanded: Expanded) -> dict[str, tuple[str, str]]:
+    """The paths the `-s` overrides set (`ibc params FILE TARGET -s …`): a value's text, or
+    `in [v1, v2]` for a sweep over it, and where it is set (`-s#1:1:3`)."""
+    out: dict[str, tuple[str, str]] = {}
+    for item in expanded.cli:
+        out[item.path] = (item.label or _text(expanded, item.value), str(item.span))
+    swept: dict[str, tuple[str, list[str]]] = {}
+    for point in expanded.cli_points:
+        for item in point.overrides:
+            labels = swept.setdefault(item.path, (str(item.span), []))[1]
+            if item.label not in labels:
+                labels.append(item.label)
+    for path, (where, labels) in swept.items():
+        out[path] = ("in [" + ", ".join(labels) + "]", where)
     return out
 
 

@@ -30,8 +30,17 @@ register(
 register(
     "E0503",
     "path and its prefix in one `with`",
-    "`{path}` is overridden together with `{prefix}` in one `with`",
-    "override one of them: the override of `{prefix}` already replaces `{path}`",
+    lambda a: (
+        f"`{a.get('path')}` is overridden "
+        + ("twice" if a.get("path") == a.get("prefix") else f"together with `{a.get('prefix')}`")
+        + (" by `-s`" if a.get("layer") == "-s" else " in one `with`")
+    ),
+    lambda a: (
+        "override it once"
+        if a.get("path") == a.get("prefix")
+        else f"override one of them: the override of `{a.get('prefix')}` already replaces "
+        f"`{a.get('path')}`"
+    ),
     explain="One layer cannot set a value and a part of the same value.",
     example="m = {a = 1}\nexperiment e = m with { m = {a = 2}, m.a = 3 }",
 )
@@ -102,8 +111,18 @@ register(
 register(
     "W0501",
     "override never used",
-    "the override `{path}` is not used by the experiment it derives",
-    "the overridden value is not reached from the expression before `with`; check the path",
+    lambda a: (
+        f"the override `{a.get('path')}` is not used by any target of this run"
+        if a.get("layer") == "-s"
+        else f"the override `{a.get('path')}` is not used by the experiment it derives"
+    ),
+    lambda a: (
+        "no target run reaches the overridden value; check the path (`ibc params FILE "
+        "TARGET` lists a target's parameters)"
+        if a.get("layer") == "-s"
+        else "the overridden value is not reached from the expression before `with`; check "
+        "the path"
+    ),
     explain="An override that changes nothing is usually a mistake in the path or the base.",
     example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
 )
