@@ -71,7 +71,8 @@ def command_line(
     expander._prefix_conflicts(paths)
     for i in range(before, len(diags.items)):  # worded for the command line
         d = diags.items[i]
-        diags.items[i] = Diagnostic(d.code, d.span, dict(d.args, layer="-s"), d.severity, d.related)
+        args = dict(d.args, layer="-s", twice=d.args.get("path") == d.args.get("prefix"))
+        diags.items[i] = Diagnostic(d.code, d.span, args, d.severity, d.related)
     if diags.has_errors:
         return
     _unused(expander, used, targets)

@@ -32,16 +32,20 @@ register(
     "path and its prefix in one `with`",
     lambda a: (
         f"`{a.get('path')}` is overridden "
-        + ("twice" if a.get("path") == a.get("prefix") else f"together with `{a.get('prefix')}`")
+        + ("twice" if a.get("twice") is True else f"together with `{a.get('prefix')}`")
         + (" by `-s`" if a.get("layer") == "-s" else " in one `with`")
     ),
     lambda a: (
         "override it once"
-        if a.get("path") == a.get("prefix")
+        if a.get("twice") is True
         else f"override one of them: the override of `{a.get('prefix')}` already replaces "
         f"`{a.get('path')}`"
     ),
-    explain="One layer cannot set a value and a part of the same value.",
+    explain=(
+        "One layer cannot set a value and a part of the same value. The `-s` options of one "
+        "command are one layer too (the outermost): `-s x=1 -s x=2`, `-s x=1 -s 'x in [2, 3]'` "
+        "and `-s 'model=Forest()' -s model.C=0.1` are errors."
+    ),
     example="m = {a = 1}\nexperiment e = m with { m = {a = 2}, m.a = 3 }",
 )
 register(
@@ -123,6 +127,9 @@ register(
         else "the overridden value is not reached from the expression before `with`; check "
         "the path"
     ),
-    explain="An override that changes nothing is usually a mistake in the path or the base.",
+    explain=(
+        "An override that changes nothing is usually a mistake in the path or the base. A `-s` "
+        "override gets the warning when none of the targets run uses its path."
+    ),
     example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
 )
