@@ -330,7 +330,9 @@ class _Emitter:
             body.extend(statements)
             set_overrides = ast.Attribute(_name("program"), "set_overrides", ast.Load())
             labelled = [o for o in p.overrides.overrides if o.label]
-            labels = ast.Dict([_const(o.path) for o in labelled], [_const(o.label) for o in labelled])
+            labels = ast.Dict(
+                [_const(o.path) for o in labelled], [_const(o.label) for o in labelled]
+            )
             body.append(ast.Expr(_call(set_overrides, [table, labels] if labelled else [table])))
         body.append(
             ast.If(
@@ -492,7 +494,9 @@ class _Emitter:
         table = ast.Dict(keys=keys, values=values)
         if not labels:
             return _m("with_", base, table, at=_const(_loc(e.span)))
-        texts = ast.Dict(keys=[_const(k) for k in labels], values=[_const(v) for v in labels.values()])
+        texts = ast.Dict(
+            keys=[_const(k) for k in labels], values=[_const(v) for v in labels.values()]
+        )
         return _m("with_", base, table, at=_const(_loc(e.span)), labels=texts)
 
     def _def(self, d: ir.IrDef) -> ast.stmt:

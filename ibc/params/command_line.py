@@ -61,7 +61,9 @@ def command_line(
         checker.infer(override.value, sites[0].type if len(sites) == 1 else None)
         if not override.sweep:
             label = _source_text(source, override.value)
-            plain.append(Resolved(sites[0].path, sites[0], override.value, override.span, label=label))
+            plain.append(
+                Resolved(sites[0].path, sites[0], override.value, override.span, label=label)
+            )
             continue
         axis = expander.axis(sites, override)
         if axis is None:

@@ -335,4 +335,3 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
-

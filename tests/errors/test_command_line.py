@@ -94,7 +94,9 @@ CASES = [
     CASES,
     ids=[case[0] for case in CASES],
 )
-def test_command_line_override_problem(project, command, title, texts, code, where, fragment, status):
+def test_command_line_override_problem(
+    project, command, title, texts, code, where, fragment, status
+):
     args = [command, "main.ib", "single"]
     for text in texts:
         args += ["-s", text]
@@ -111,12 +113,12 @@ def test_command_line_override_problem(project, command, title, texts, code, whe
 
 def test_a_bare_word_for_a_string_is_hinted_to_be_quoted(project):
     done = ibc(project, "run", "main.ib", "single", "-s", "name=b")
-    assert 'hint: ' in done.stderr and 'name="b"' in done.stderr
+    assert "hint: " in done.stderr and 'name="b"' in done.stderr
     assert done.returncode == 1
 
 
 def test_params_previews_the_command_line_values(project):
-    done = ibc(project, "params", "main.ib", "all", "-s", "x in [10.0, 20.0]", "-s", "name=\"z\"")
+    done = ibc(project, "params", "main.ib", "all", "-s", "x in [10.0, 20.0]", "-s", 'name="z"')
     assert done.returncode == 0, done.stderr
     rows = {line.split()[1]: line.split() for line in done.stdout.splitlines() if line[:1] == "*"}
     assert rows["x"][-1] == "-s#1:1:1" and "in [10.0, 20.0]" in " ".join(rows["x"])
