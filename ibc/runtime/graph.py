@@ -294,12 +294,20 @@ class Scope:
     def _sweep_dict(self, name: str) -> Callable[[Builder], Node]:
         def build(m: Builder) -> Node:
             pairs = []
+            points = self.sweeps[name]
             # A layer of `m.stack` that sets a swept path wins: the points name its value
-            # (the names depend on whether the stack sets a swept path: that is read too).
-            for _, layer in self.sweeps[name]:
+            # (the names depend on whether the stack sets a swept path: that is read too),
+            # and leave out a swept path that the point's value did not read.
+            for _, layer in points:
                 m.reads.update(swept_paths(layer))
-            for point_name, index in points_under(name, self.sweeps[name], m.stack):
-                node, reads = self.point_entry(name, index, m.stack)
+            entries: dict[int, tuple[Node, Reads]] = {}
+
+            def read(index: int) -> Reads:
+                entries[index] = self.point_entry(name, index, m.stack)
+                return entries[index][1]
+
+            for point_name, index in points_under(name, points, m.stack, read):
+                node, reads = entries.get(index) or self.point_entry(name, index, m.stack)
                 m.reads.update(reads)
                 pairs.append((m.lit(point_name), node))
             return m.dict(pairs)

@@ -85,22 +85,32 @@ def literal_text(value: object) -> str:
     return repr(value)
 
 
-def points_under(sweep: str, points, stack: Stack) -> list[tuple[str, int]]:
+def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str, int]]:
     """`(name, index)` of the points of `sweep` that differ under `stack` (docs/parameters.md,
     "-s and sweeps"). A point's layer is pushed last, so a path that `stack` sets (or a
     prefix of it: `-s model=…` replaces a point's `model.C`) wins over the point's value:
     the point's name states the value `stack` sets there instead, and points whose names
-    then coincide are one point (the first). `points` are `(name, Layer)` pairs."""
-    if not stack.paths:
+    then coincide are one point (the first). `points` are `(name, Layer)` pairs. `read(index)`,
+    when given, is what point `index` read when built under `stack` (or None): a path of the
+    point it did not read is left out of the name, since its value reached nothing there
+    (`-s base=…` replaced the binding that used it, or another path of the point did). A
+    path is read as the scope's memo tells (`Scope.entry`): a point whose reads miss it is the
+    same node as without it."""
+    alone = read is None or all(len(layer.values) < 2 for _, layer in points)
+    if not stack.paths and alone:  # nothing to replace, no path that another can make dead
         return [(name, index) for index, (name, _) in enumerate(points)]
     out: list[tuple[str, int]] = []
     seen: set[str] = set()
     for index, (name, layer) in enumerate(points):
         parts: list[tuple[str, str]] = []
         replaced = False
+        used = read(index) if read is not None else None
         for path in layer.values:
             winner = _set_by(stack, path)
             if winner is None:
+                if used is not None and not any(key in used for key in path_keys(path)):
+                    replaced = True  # a dead axis under this stack
+                    continue
                 parts.append((path, layer.label(path)))
                 continue
             replaced = True
@@ -109,7 +119,8 @@ def points_under(sweep: str, points, stack: Stack) -> list[tuple[str, int]]:
             if pair not in parts:
                 parts.append(pair)
         if replaced:
-            name = sweep + "[" + ",".join(f"{p}={text}" for p, text in parts) + "]"
+            inner = ",".join(f"{p}={text}" for p, text in parts)
+            name = f"{sweep}[{inner}]" if parts else sweep
         if name not in seen:
             seen.add(name)
             out.append((name, index))

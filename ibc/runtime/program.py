@@ -370,27 +370,46 @@ class Program:
             return EXIT_INTERRUPTED
 
     def jobs(
-        self, names: list[str], stack: Stack | None = None
+        self, names: list[str], stack: Stack | None = None, scope: Scope | None = None
     ) -> list[tuple[str, str, str, int | None]]:
         """What running `names` evaluates, in order: `(shown name, kind, name, point index)`;
         a sweep is one job per point. Under `stack` (the `-s` layers), a sweep point is named
         after the values that produce it: a swept path that the stack sets takes the stack's
-        value, and the points that then coincide are one job (`points_under`)."""
-        empty = Stack()
+        value, one that the point does not read under it (with `scope`, where the points are
+        built) is left out, and the points that then coincide are one job (`points_under`)."""
+        stack = stack or Stack()
         jobs = []
         for name in names:
             target = self.targets.get(name)
             if target is not None and target.kind == "sweep":
-                for point, index in points_under(name, target.points, stack or empty):
+                read = _reads(scope, stack, name)
+                for point, index in points_under(name, target.points, stack, read):
                     jobs.append((point, "sweep point", name, index))
             elif name in self.points and name not in self.builders:
                 sweep, index = self.points[name]
                 point = self.targets[sweep].points[index : index + 1]
-                shown = points_under(sweep, point, stack or empty)[0][0]
+                read = _reads(scope, stack, sweep, index)
+                shown = points_under(sweep, point, stack, read)[0][0]
                 jobs.append((shown, "sweep point", sweep, index))
             else:
                 jobs.append((name, target.kind if target else "binding", name, None))
         return jobs
+
+
+def _reads(scope: Scope | None, stack: Stack, sweep: str, offset: int = 0):
+    """`read(index)` for `points_under`: what point `offset + index` of `sweep` reads when
+    built under `stack` (None without a scope, or when it cannot be built: the run reports
+    that)."""
+    if scope is None:
+        return None
+
+    def read(index: int):
+        try:
+            return scope.point_entry(sweep, offset + index, stack)[1]
+        except Exception:  # noqa: BLE001 - a builder failed: the job reports it
+            return None
+
+    return read
 
 
 def _point_layer(name: str, values: dict, labels=None) -> Layer:

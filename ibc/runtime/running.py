@@ -80,7 +80,7 @@ class Run:
         program, options = self.program, self.options
         scope = program.scope()
         stack = program.stack(scope, self.sets)
-        jobs = program.jobs(options.names, stack)
+        jobs = program.jobs(options.names, stack, scope)
         nodes = []
         for shown, kind, name, index in jobs:
             try:
@@ -330,7 +330,7 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     stack = program.stack(scope)
     tops = [
         (shown, program.job_node(scope, stack, name, index))
-        for shown, _, name, index in program.jobs(names, stack)
+        for shown, _, name, index in program.jobs(names, stack, scope)
     ]
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)

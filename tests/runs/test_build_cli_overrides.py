@@ -108,6 +108,17 @@ def test_a_command_line_value_on_a_swept_path_collapses_the_axis(tmp_path):
     assert run_json(p, "cgrid", "-s", "cfg=make(c = 9.0)") == {"cgrid[cfg=make(c = 9.0)]": 9.0}
 
 
+def test_a_swept_path_that_reaches_nothing_under_the_command_line_leaves_the_name(tmp_path):
+    """`-s base=…` replaces the binding that the swept `x` fed: the points are one, and
+    their name does not claim an `x` that produced nothing."""
+    p = project(tmp_path)
+    assert run_json(p, "g", "all", "-s", "base=val(x = 3.0)") == {"g": 300.0, "all": {"g": 300.0}}
+    assert run_json(p, "g", "-s", "base in [val(x = 3.0), val(x = 4.0)]") == {
+        "g[base=val(x = 3.0)]": 300.0,
+        "g[base=val(x = 4.0)]": 400.0,
+    }
+
+
 def test_a_with_over_a_sweep_used_by_name_names_its_value(tmp_path):
     """The same layering inside the file: `collect(g) with { x = 5.0 }` is one point."""
     p = project(tmp_path)
