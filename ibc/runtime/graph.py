@@ -159,7 +159,8 @@ class Reads:
     """The paths a build reads: its own (`add`) and, by reference, those of the builds it used
     (`update` with another `Reads`). The transitive set is computed only when a stack of
     layers asks (`isdisjoint`): a program built under no layers never pays for it (a chain
-    of n bindings would otherwise copy n²/2 paths)."""
+    of n bindings would otherwise copy n²/2 paths). A build that used the value a layer sets
+    at a path adds `(layer, path)` too (no path is a tuple: the paths' tests ignore it)."""
 
     __slots__ = ("own", "parts", "_all")
 
@@ -360,6 +361,9 @@ class Builder:
             return None
         node, reads = self.scope.override(self.stack, path)
         self.reads.update(reads)
+        # which layer's value was used: a sweep point's name states only those of its own
+        # values that were (`points_under`)
+        self.reads.add((self.stack.layers[self.stack.paths[path]], path))  # type: ignore[arg-type]
         return node
 
     # names and values

@@ -91,11 +91,11 @@ def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str,
     prefix of it: `-s model=…` replaces a point's `model.C`) wins over the point's value:
     the point's name states the value `stack` sets there instead, and points whose names
     then coincide are one point (the first). `points` are `(name, Layer)` pairs. `read(index)`,
-    when given, is what point `index` read when built under `stack` (or None): a path of the
-    point it did not read is left out of the name, since its value reached nothing there
-    (`-s base=…` replaced the binding that used it, or another path of the point did). A
-    path is read as the scope's memo tells (`Scope.entry`): a point whose reads miss it is the
-    same node as without it."""
+    when given, is what point `index` read when built under `stack` (a `Reads`, or None): a
+    path whose value in the point's layer no build used (`(layer, path)` not in it) is left
+    out of the name, since it reached nothing there (`-s base=…` replaced the binding that
+    used it, or another path of the point did; or the value that replaced it reads the path
+    below the point's layer)."""
     alone = read is None or all(len(layer.values) < 2 for _, layer in points)
     if not stack.paths and alone:  # nothing to replace, no path that another can make dead
         return [(name, index) for index, (name, _) in enumerate(points)]
@@ -108,7 +108,7 @@ def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str,
         for path in layer.values:
             winner = _set_by(stack, path)
             if winner is None:
-                if used is not None and not any(key in used for key in path_keys(path)):
+                if used is not None and (layer, path) not in used:
                     replaced = True  # a dead axis under this stack
                     continue
                 parts.append((path, layer.label(path)))

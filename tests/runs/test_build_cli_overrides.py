@@ -117,6 +117,9 @@ def test_a_swept_path_that_reaches_nothing_under_the_command_line_leaves_the_nam
         "g[base=val(x = 3.0)]": 300.0,
         "g[base=val(x = 4.0)]": 400.0,
     }
+    # the `x` of an override's value is the one below the command line: the file's, not
+    # the sweep's (docs/parameters.md, "The scope below")
+    assert run_json(p, "g", "-s", "base=val(x = x)") == {"g": 100.0}
 
 
 def test_a_with_over_a_sweep_used_by_name_names_its_value(tmp_path):
