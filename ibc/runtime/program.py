@@ -377,7 +377,7 @@ class Program:
         after the values that produce it: a swept path that the stack sets takes the stack's
         value, one that the point does not read under it (with `scope`, where the points are
         built) is left out, and the points that then coincide are one job (`points_under`)."""
-        stack = stack or Stack()
+        stack = Stack() if stack is None else stack  # (an empty stack is falsy)
         jobs = []
         for name in names:
             target = self.targets.get(name)
