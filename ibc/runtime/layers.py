@@ -53,9 +53,13 @@ class Layer:
         self.labels = dict(labels or {})
 
     def label(self, path: str) -> str:
-        """The text stating the value set at `path`: its label, else literal data written as
-        in a `.ib` file, else `<expression>`."""
+        """The text stating the value set at `path`: its label, else its text in the layer's
+        name when that is a point's (`grid[a=1,model=Forest()]`), else literal data written
+        as in a `.ib` file, else `<expression>`."""
         text = self.labels.get(path)
+        if text is not None:
+            return text
+        text = _text_in_name(self.name, path)
         if text is not None:
             return text
         value = self.values.get(path)
@@ -71,6 +75,27 @@ def is_literal(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         return all(is_literal(v) for v in value)
     return isinstance(value, LITERAL_SCALARS)
+
+
+def _text_in_name(name: str, path: str) -> str | None:
+    """The text of `path`'s value in a point's name `grid[a=1,model=Forest()]` (a name made
+    without labels), or None."""
+    if not name.endswith("]") or "[" not in name:
+        return None
+    inner = name[name.index("[") + 1 : -1]
+    marker = f"{path}="
+    at = 0 if inner.startswith(marker) else inner.find("," + marker) + 1
+    if at == 0 and not inner.startswith(marker):
+        return None
+    text, depth = inner[at + len(marker) :], 0
+    for i, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            return text[:i]
+    return text
 
 
 def literal_text(value: object) -> str:
@@ -96,8 +121,7 @@ def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str,
     out of the name, since it reached nothing there (`-s base=…` replaced the binding that
     used it, or another path of the point did; or the value that replaced it reads the path
     below the point's layer)."""
-    alone = read is None or all(len(layer.values) < 2 for _, layer in points)
-    if not stack.paths and alone:  # nothing to replace, no path that another can make dead
+    if not stack.paths and read is None:
         return [(name, index) for index, (name, _) in enumerate(points)]
     out: list[tuple[str, int]] = []
     seen: set[str] = set()
