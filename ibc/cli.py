@@ -198,6 +198,7 @@ def _parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="add the signature defaults the source does not write"
     )
     params.add_argument("--format", choices=("table", "json"), default="table")
+    _set_option(params, "preview the values with a parameter overridden, as `ibc run -s` would")
 
     diff = commands.add_parser(
         "diff", help="the parameters whose values differ between two targets"
@@ -208,7 +209,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("b", metavar="B", help="another target")
     diff.add_argument("--format", choices=("table", "json"), default="table")
+    _set_option(diff, "compare the targets with a parameter overridden in both")
     return parser
+
+
+def _set_option(command, help_text: str) -> None:
+    """`-s PATH=EXPR` (repeatable) on `ibc params` and `ibc diff`, as on `ibc run`."""
+    command.add_argument(
+        "-s",
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=EXPR",
+        help=help_text + " (repeatable)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -299,7 +314,11 @@ def _run_program(args):
     from ibc import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
-    key = reuse.options_key("run", str(args.strict), str(len(stubs)), *stubs, *args.overrides)
+    # The targets matter only to the warnings about unused `-s` paths.
+    named = list(args.targets) if args.overrides else []
+    key = reuse.options_key(
+        "run", str(args.strict), str(len(stubs)), *stubs, *args.overrides, "--", *named
+    )
     code = reuse.lookup(Path(args.file), key)
     if code is None:
         from ibc.driver import compile_file
@@ -307,6 +326,7 @@ def _run_program(args):
         extra: dict = {"format": False}
         if args.overrides:
             extra["overrides"] = list(args.overrides)
+            extra["targets"] = named
         result = compile_file(Path(args.file), _options(args, **extra))
         _report(result)
         if not result.ok or result.code is None:
@@ -548,7 +568,11 @@ def _listed(args):
     """Check `args.file` for `ibc params` and `ibc diff`: the `Result`, or an exit code."""
     from ibc.driver import check_file
 
-    result = check_file(Path(args.file), _options(args))
+    overrides = list(getattr(args, "overrides", None) or [])
+    named = [t for t in (getattr(args, "target", None), getattr(args, "a", None)) if t]
+    named += [args.b] if getattr(args, "b", None) else []
+    extra = {"overrides": overrides, "targets": named} if overrides else {}
+    result = check_file(Path(args.file), _options(args, **extra))
     _report(result)
     if not result.ok:
         return EXIT_ERRORS
@@ -580,7 +604,10 @@ def _params(args) -> int:
         rows = parameters(result, args.target, include_defaults=args.all)
     except UnknownTarget as exc:
         return _unknown_target(exc)
-    text = params_json(rows) if args.format == "json" else params_table(rows, args.target)
+    if args.format == "json":
+        text = params_json(rows)
+    else:
+        text = params_table(rows, args.target, command_line=bool(args.overrides))
     sys.stdout.write(text)
     return EXIT_OK
 

@@ -25,6 +25,7 @@ class Options:
     out_path: Path | None = None  # where the emitted program will be written
     format: bool = True  # black-format the emitted program (for people to read)
     overrides: list[str] = field(default_factory=list)  # `ibc run -s PATH=EXPR` texts
+    targets: list[str] = field(default_factory=list)  # the run's targets (for `-s` warnings)
 
 
 @record(mutable=True)
@@ -130,7 +131,7 @@ def _expand(checked, diags: Diagnostics, options: Options, result: Result):
     if options.overrides and not diags.has_errors:
         from ibc.params.command_line import command_line
 
-        command_line(expander, options.overrides, result.sources)
+        command_line(expander, options.overrides, result.sources, options.targets)
     return expanded
 
 

@@ -51,8 +51,9 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def params_table(rows: Sequence, target: str | None = None) -> str:
-    """The table of `ibc params`: PATH, TYPE, VALUE, SET AT; overridden rows marked `*`."""
+def params_table(rows: Sequence, target: str | None = None, command_line: bool = False) -> str:
+    """The table of `ibc params`: PATH, TYPE, VALUE, SET AT; overridden rows marked `*`
+    (`command_line`: by the target or by `-s`)."""
     if not rows:
         about = f" in `{target}`" if target else ""
         return f"no parameters{about}\n"
@@ -67,6 +68,8 @@ def params_table(rows: Sequence, target: str | None = None) -> str:
     text = table(header, body)
     if marked:
         by = f"`{target}`" if target else "an override"
+        if command_line:
+            by = f"{by} or `-s`" if target else "`-s`"
         text += f"\n* set by {by}\n"
     return text
 

@@ -262,6 +262,7 @@ class IrOverride:
     value: IrExpr
     span: Span
     shown: object = None  # the value for run records: its literal, or its source text
+    label: str = ""  # the text that states the value in a sweep point's name
 
 
 @record

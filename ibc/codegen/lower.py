@@ -149,11 +149,12 @@ class Lowerer:
         out = []
         for item in resolved:
             value = ir.Lit(item.constant) if item.has_constant else self.expr(item.value)
+            label = item.label or self._text(getattr(item.value, "span", None))
             if isinstance(value, ir.Lit):
                 shown = value.value
             else:
-                shown = self._text(getattr(item.value, "span", None))
-            out.append(ir.IrOverride(item.path, value, item.span, shown))
+                shown = label if len(label) <= 60 else label[:57] + "..."
+            out.append(ir.IrOverride(item.path, value, item.span, shown, label))
         return tuple(out)
 
     def _text(self, span) -> str:
@@ -220,16 +221,17 @@ class Lowerer:
         ]
         defs = [self._rename(d, renames) for d in defs]
         out = []
+        cli_layers = [self.layer(cli_point.overrides) for cli_point in self.expanded.cli_points]
         for target in targets:
             points = []
-            for cli_point in self.expanded.cli_points:
-                layer = self.layer(cli_point.overrides)
+            for layer in cli_layers:
                 if target.kind == "sweep":
                     for point in target.points:
-                        name = point.name[:-1] + "," + cli_point.name + "]"
-                        points.append(ir.IrPoint(name, ir.IrLayer(point.layer.overrides + layer)))
+                        merged = _merge_point(target.name, point, layer)
+                        if all(p.name != merged.name for p in points):
+                            points.append(merged)
                 else:
-                    points.append(ir.IrPoint(f"{target.name}[{cli_point.name}]", ir.IrLayer(layer)))
+                    points.append(_merge_point(target.name, None, layer))
             value = (
                 self._rename(target.value, renames)
                 if target.kind == "sweep"
@@ -624,3 +626,35 @@ def python_annotation(t) -> str | None:
         inner = python_annotation(t.inner)
         return f"typing.Optional[{inner}]" if inner else None
     return None
+
+
+def _merge_point(sweep: str, point: ir.IrPoint | None, cli: tuple) -> ir.IrPoint:
+    """A point of `sweep` under one point of `ibc run -s 'PATH in …'` (docs/parameters.md,
+    "-s and sweeps"): the command line is the outer layer, so where it sets a path that the
+    sweep's point sets (or a prefix of it), its value replaces the point's, in the name too
+    (`g[x=1.0]` under `-s 'x in [10.0]'` is `g[x=10.0]`); its other paths are added to the
+    name. `point` None: a target that was not a sweep. (The runtime names points under the
+    `-s` layers the same way: `ibc.runtime.layers.points_under`.)"""
+    by_path = {o.path: o for o in cli}
+    kept: list[ir.IrOverride] = []
+    parts: list[tuple[str, str]] = []
+    for o in point.layer.overrides if point is not None else ():
+        winner = _set_by(by_path, o.path)
+        if winner is None:
+            kept.append(o)
+            parts.append((o.path, o.label))
+        elif (winner, by_path[winner].label) not in parts:
+            parts.append((winner, by_path[winner].label))
+    for o in cli:
+        if (o.path, o.label) not in parts:
+            parts.append((o.path, o.label))
+    name = sweep + "[" + ",".join(f"{path}={text}" for path, text in parts) + "]"
+    return ir.IrPoint(name, ir.IrLayer(tuple(kept) + tuple(cli)))
+
+
+def _set_by(paths: dict, path: str) -> str | None:
+    """The path of `paths` that is `path` or a prefix of it, the shortest first."""
+    for i, char in enumerate(path):
+        if char in ".[" and path[:i] in paths:
+            return path[:i]
+    return path if path in paths else None

@@ -186,8 +186,10 @@ class LayeredEmission:
             keywords=[],
         )
 
-    def layer_args(self, layer: ir.IrLayer, scope) -> list[ast.expr]:
-        """`{path: literal}` and, when some value is not a literal, `{path: lambda s: value}`."""
+    def layer_args(self, layer: ir.IrLayer, scope, every_label: bool = True) -> list[ast.expr]:
+        """`{path: literal}` and, when some value is not a literal, `{path: lambda s: value}`;
+        then, when some value has a label, `{path: label}`: the text a sweep point's name
+        states for it (of every value, or with `every_label` false of the non-literals)."""
         consts = [o for o in layer.overrides if is_data(o.value)]
         others = [o for o in layer.overrides if not is_data(o.value)]
         out: list[ast.expr] = [
@@ -196,11 +198,19 @@ class LayeredEmission:
                 values=[self.expr(o.value, scope) for o in consts],
             )
         ]
-        if others:
+        labelled = [o for o in (layer.overrides if every_label else others) if o.label]
+        if others or labelled:
             out.append(
                 ast.Dict(
                     keys=[ast.Constant(value=o.path) for o in others],
                     values=[_lambda(self.expr(o.value, scope), "s") for o in others],
+                )
+            )
+        if labelled:
+            out.append(
+                ast.Dict(
+                    keys=[ast.Constant(value=o.path) for o in labelled],
+                    values=[ast.Constant(value=o.label) for o in labelled],
                 )
             )
         return out
@@ -214,7 +224,9 @@ class LayeredEmission:
             self.layer_keys[text] = count
             key = ast.Constant(value=text if count == 1 else f"{text} #{count}")
         pushed = ast.Call(
-            func=_s_method("push"), args=[key, *self.layer_args(e.layer, scope)], keywords=[]
+            func=_s_method("push"),
+            args=[key, *self.layer_args(e.layer, scope, every_label=False)],
+            keywords=[],
         )
         base = self.expr(e.base, scope)
         if isinstance(base, ast.Call) and _is_binding_read(base):

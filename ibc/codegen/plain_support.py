@@ -7,7 +7,8 @@ may use only these module globals of the emitted script:
 
 - `_IBC_TARGETS`: `{target name: zero-argument function}`, in the `.ib` file's order;
 - `_IBC_BINDINGS`: `{binding name: zero-argument function}` (bindings are run targets too);
-- `_IBC_POINTS`: `{sweep name: ((point name, {path: literal}[, {path: value function}]), …)}`;
+- `_IBC_POINTS`: `{sweep name: ((point name, {path: literal}[, {path: value function}[,
+  {path: the text the name states for the value}]]), …)}`;
 - `_IBC_PARAMS`: `{path: Python type as text}`, the parameters `-s` may set;
 - `_IBC_READS`: `{name: (paths it looks up, bindings and defs it reads)}`, for sharing;
 - `_IBC_SCOPE`: the scope targets run under (None in a program without parameters);
@@ -138,11 +139,21 @@ class _IbcLayer:
     """One override layer (a `with`, a sweep point, `-s`): literal values as data, other values
     as functions of the scope below the layer, each computed at most once."""
 
-    def __init__(self, consts, thunks, below):
+    def __init__(self, consts, thunks, below, labels=None):
         self.consts = consts
         self.thunks = thunks
         self.below = below
         self.computed = {}
+        self.labels = labels or {}
+
+    def label(self, path):
+        """The text stating the value at `path`: its label, else the literal as `.ib` writes
+        it (`1.0`, `"saga"`, `[1, 2]`), else `<expression>`."""
+        if path in self.labels:
+            return self.labels[path]
+        if path not in self.consts:
+            return "<expression>"
+        return _ibc_literal_text(self.consts[path])
 
     def value(self, path):
         if path in self.consts:
@@ -169,22 +180,24 @@ class _IbcScope:
         self.paths = sorted({path for layer in layers for path in (*layer.consts, *layer.thunks)})
         self.under = {prefix for path in self.paths for prefix in _ibc_prefixes(path)[:-1]}
 
-    def push(self, key, consts, thunks=None):
+    def push(self, key, consts, thunks=None, labels=None):
         """This scope with one more layer. `key` names a layer that is the same data every time
-        (a `with` or a sweep point); None makes a fresh layer (a `with` that reads locals)."""
+        (a `with` or a sweep point); None makes a fresh layer (a `with` that reads locals).
+        `labels`: the source text of values, for the names of sweep points."""
         if key is not None and key in self.children:
             return self.children[key]
-        child = _IbcScope(self.layers + (_IbcLayer(consts, thunks or {}, self),), self.memo)
+        layer = _IbcLayer(consts, thunks or {}, self, labels)
+        child = _IbcScope(self.layers + (layer,), self.memo)
         if key is not None:
             self.children[key] = child
         return child
 
-    def under_sets(self, sets):
+    def under_sets(self, sets, texts=None):
         """This scope (the program's: empty, or holding the program's `overrides`) under an
-        outermost layer of `-s` values."""
-        scope = _IbcScope(memo=self.memo).push("-s", sets)
+        outermost layer of `-s` values (`texts`: each as given)."""
+        scope = _IbcScope(memo=self.memo).push("-s", sets, None, texts)
         for layer in self.layers:
-            scope = scope.push(None, layer.consts, layer.thunks)
+            scope = scope.push(None, layer.consts, layer.thunks, layer.labels)
         return scope
 
     def winner(self, path):
@@ -298,8 +311,56 @@ def _ibc_binding(name):
 
 
 def _ibc_point(s, point):
-    """Scope `s` with the layer of a sweep point `(name, {path: literal}[, {path: fn}])`."""
-    return s.push(("point", point[0]), point[1], point[2] if len(point) > 2 else None)
+    """Scope `s` with the layer of a sweep point `(name, {path: literal}[, {path: fn}[,
+    {path: label}]])`."""
+    thunks = point[2] if len(point) > 2 else None
+    return s.push(("point", point[0]), point[1], thunks, point[3] if len(point) > 3 else None)
+
+
+def _ibc_literal_text(value):
+    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
+    import json
+
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_ibc_literal_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(_ibc_literal_text(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def _ibc_points_under(sweep, points, s):
+    """`(name, point)` of the points of `sweep` that differ under scope `s`: a path that a
+    layer of `s` sets (or a prefix of it) wins over the point's value, so the point's name
+    states that layer's value, and points whose names then coincide are one (the first)."""
+    if s is None or not s.paths:
+        return [(p[0], p) for p in points]
+    out, seen = [], set()
+    for point in points:
+        labels = point[3] if len(point) > 3 else {}
+        paths = list(point[1]) + [p for p in (point[2] if len(point) > 2 else {})]
+        parts, replaced = [], False
+        for path in paths:
+            winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
+            if winner is None:
+                text = labels.get(path)
+                if text is None:
+                    text = _ibc_literal_text(point[1][path]) if path in point[1] else "<expression>"
+                parts.append((path, text))
+                continue
+            replaced = True
+            pair = (winner, s.winner(winner).label(winner))
+            if pair not in parts:
+                parts.append(pair)
+        name = point[0]
+        if replaced:
+            name = sweep + "[" + ",".join(f"{p}={text}" for p, text in parts) + "]"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, point))
+    return out
 
 
 def _ibc_sweep(name):
@@ -310,7 +371,11 @@ def _ibc_sweep(name):
         def value(s=None):
             s = _IBC_SCOPE if s is None else s
             return s.binding(
-                name, lambda s: {p[0]: build(_ibc_point(s, p)) for p in _IBC_POINTS[name]}
+                name,
+                lambda s: {
+                    shown: build(_ibc_point(s, p))
+                    for shown, p in _ibc_points_under(name, _IBC_POINTS[name], s)
+                },
             )
 
         def point(p, s=None):
@@ -441,18 +506,23 @@ def _ibc_usage():
     return "\n".join(lines)
 
 
-def _ibc_jobs(names):
+def _ibc_jobs(names, scope=None):
     """(name shown, function of a scope) for each requested target: a sweep gives one job per
-    point, a point name its point."""
+    point, a point name its point; each named after the values it runs with under `scope`
+    (a `-s` on a swept path replaces that axis)."""
     points = {p[0]: (sweep, p) for sweep, ps in _IBC_POINTS.items() for p in ps}
     jobs = []
     for name in names:
         if name in _IBC_POINTS:
             run = _IBC_TARGETS[name]
-            jobs.extend((p[0], lambda s, p=p, run=run: run.point(p, s)) for p in _IBC_POINTS[name])
+            jobs.extend(
+                (shown, lambda s, p=p, run=run: run.point(p, s))
+                for shown, p in _ibc_points_under(name, _IBC_POINTS[name], scope)
+            )
         elif name in points:
             sweep, p = points[name]
-            jobs.append((name, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
+            shown = _ibc_points_under(sweep, [p], scope)[0][0]
+            jobs.append((shown, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
         else:
             run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
             jobs.append((name, lambda s, run=run: run() if s is None else run(s)))
@@ -481,7 +551,7 @@ def _ibc_command(argv):
 
     as_json = False
     names = []
-    sets = {}
+    sets, texts = {}, {}
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -510,6 +580,7 @@ def _ibc_command(argv):
                 print(f"error: {value}", file=sys.stderr)
                 return 2
             sets[path] = value
+            texts[path] = text.partition("=")[2].strip()
         elif arg.startswith("-"):
             print(f"error: unknown option {arg}", file=sys.stderr)
             print(_ibc_usage(), file=sys.stderr)
@@ -527,11 +598,11 @@ def _ibc_command(argv):
             return 2
     if not names:
         names = list(_IBC_TARGETS)
-    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
+    scope = _IBC_SCOPE.under_sets(sets, texts) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
-        for name, run in _ibc_jobs(names):
+        for name, run in _ibc_jobs(names, scope):
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):

@@ -22,12 +22,14 @@ records carry their parameter `path=` (and a call its `arg_names=` and `callee_p
 the runtime looks them up in the layers in force. `base with { … }` is
 `m.with_(lambda m: BASE, {"model.C": 0.1, "seed": lambda m: …}, at=…)`: literal values
 (`Lit`, lists and tuples of them) are Python data, any other value a small builder taking the
-context below the layer. A sweep is registered with its points as a table, after its
-builder: `program.sweep("grid", grid, at=…, points=[("grid[model.C=0.01]", {"model.C":
-0.01}), …])`; a point's non-literal value is a module-level builder (`_grid_model`), emitted
-once however many points share it, so the table grows by one line per point. The program's
-compile-time overrides are `program.set_overrides({…})`, and its parameters' paths and types
-(for `-s`) a `params={…}` table given to `Program`.
+context below the layer (and `labels={path: source text}` for those, which a sweep point's
+name states when the layer sets its path). A sweep is registered with its points as a table,
+after its builder: `program.sweep("grid", grid, at=…, points=[("grid[model.C=0.01]",
+{"model.C": 0.01}, ["0.01"]), …])`, the list the text each value has in the name; a point's
+non-literal value is a module-level builder (`_grid_model`), emitted once however many points
+share it, so the table grows by one line per point. The program's compile-time overrides are
+`program.set_overrides({…}, {path: source text})`, and its parameters' paths and types (for
+`-s`) a `params={…}` table given to `Program`.
 """
 
 from __future__ import annotations
@@ -327,7 +329,11 @@ class _Emitter:
             table = self._table(p.overrides, "override", statements)
             body.extend(statements)
             set_overrides = ast.Attribute(_name("program"), "set_overrides", ast.Load())
-            body.append(ast.Expr(_call(set_overrides, [table])))
+            labelled = [o for o in p.overrides.overrides if o.label]
+            labels = ast.Dict(
+                [_const(o.path) for o in labelled], [_const(o.label) for o in labelled]
+            )
+            body.append(ast.Expr(_call(set_overrides, [table, labels] if labelled else [table])))
         body.append(
             ast.If(
                 test=ast.Compare(
@@ -424,7 +430,10 @@ class _Emitter:
         rows = []
         for point in t.points:
             table = self._table(point.layer, t.name, out)
-            rows.append(ast.Tuple(elts=[_const(point.name), table], ctx=ast.Load()))
+            row = [_const(point.name), table]
+            if any(o.label for o in point.layer.overrides):  # what the name states for each
+                row.append(ast.List([_const(o.label) for o in point.layer.overrides], ast.Load()))
+            rows.append(ast.Tuple(elts=row, ctx=ast.Load()))
         sweep = ast.Attribute(_name("program"), "sweep", ast.Load())
         points: ast.expr = ast.List(elts=rows, ctx=ast.Load())
         if len(rows) >= BIG_TABLE:
@@ -473,7 +482,7 @@ class _Emitter:
 
     def _with(self, e: ir.WithE, locals_, scope) -> ast.expr:
         """`m.with_(lambda m: BASE, {path: data or lambda m: VALUE}, at=…)`."""
-        keys, values = [], []
+        keys, values, labels = [], [], {}
         for o in e.layer.overrides:
             keys.append(_const(o.path))
             ok, data = _literal(o.value)
@@ -481,9 +490,16 @@ class _Emitter:
                 values.append(_data(data))
             else:
                 values.append(ast.Lambda(_arguments(["m"]), self.expr(o.value, locals_, scope)))
+                if o.label:  # the text a sweep point's name states for it
+                    labels[o.path] = o.label
         base = ast.Lambda(_arguments(["m"]), self.expr(e.base, locals_, scope))
         table = ast.Dict(keys=keys, values=values)
-        return _m("with_", base, table, at=_const(_loc(e.span)))
+        if not labels:
+            return _m("with_", base, table, at=_const(_loc(e.span)))
+        texts = ast.Dict(
+            keys=[_const(k) for k in labels], values=[_const(v) for v in labels.values()]
+        )
+        return _m("with_", base, table, at=_const(_loc(e.span)), labels=texts)
 
     def _def(self, d: ir.IrDef) -> ast.stmt:
         namer = self.def_namers[d.name]

@@ -3,22 +3,32 @@
 Each `-s` text is an override as written inside `with { … }`, parsed, resolved in the main
 file's scope and type-checked exactly like source; its diagnostics point into the text
 itself (shown as `-s#1`). They form the outermost layer of every target run; `in` turns the
-run into a sweep of every target over the given values.
+run into a sweep of every target over the given values. They get the checks an override in
+a file gets (docs/parameters.md, "The command line"): an unknown path is E0501, a path and
+its prefix (or one path twice) E0503, a value of a type some use rejects E0504, and a path
+that none of the run's targets uses the warning W0501. A `-s` on a path that a sweep's axis
+sets is no error: the command line is the outer layer, so its value replaces the axis (see
+`ibc.codegen.lower._merge_point` and the runtime's `points_under`).
 """
 
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
-from ibc.params.expand import Expander, Resolved, combine
+from ibc.params.expand import Expander, Resolved, combine, reachable
 from ibc.resolve.names import NameResolver
+from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_override
 from ibc.syntax.spans import Source
 from ibc.types.check import Checker
 from ibc.types.types import STR
 
 
-def command_line(expander: Expander, texts: list[str], sources: dict) -> None:
-    """Resolve and check the `-s` overrides into `expander.out.cli` / `.cli_points`."""
+def command_line(
+    expander: Expander, texts: list[str], sources: dict, targets: list[str] | None = None
+) -> None:
+    """Resolve and check the `-s` overrides into `expander.out.cli` / `.cli_points`.
+    `targets` are the names the run was given (none: every experiment and sweep), for the
+    warning about a path none of them uses."""
     program = expander.program
     diags = expander.diags
     checker = Checker(program, Diagnostics())
@@ -27,6 +37,8 @@ def command_line(expander: Expander, texts: list[str], sources: dict) -> None:
     checker.module = program.main
     plain: list[Resolved] = []
     axes: list[list[list[tuple[Resolved, str]]]] = []
+    paths: list[tuple[str, n.Path]] = []
+    used: list[tuple[object, n.Path]] = []  # (site, path) of every override resolved
     for index, text in enumerate(texts, 1):
         source = Source(f"-s#{index}", text)
         sources[source.path] = source
@@ -43,17 +55,29 @@ def command_line(expander: Expander, texts: list[str], sources: dict) -> None:
             diags.add(_quote_hint(problem, sites, source))
         if local.has_errors or any(site is None for site in sites):
             continue
+        paths += [(site.path, path) for site, path in zip(sites, override.paths)]
+        used += list(zip(sites, override.paths))
         checker.diags = diags
         checker.infer(override.value, sites[0].type if len(sites) == 1 else None)
         if not override.sweep:
-            plain.append(Resolved(sites[0].path, sites[0], override.value, override.span))
+            label = _source_text(source, override.value)
+            plain.append(
+                Resolved(sites[0].path, sites[0], override.value, override.span, label=label)
+            )
             continue
         axis = expander.axis(sites, override)
         if axis is None:
             continue
         axes.append(axis)
+    before = len(diags.items)
+    expander._prefix_conflicts(paths)
+    for i in range(before, len(diags.items)):  # worded for the command line
+        d = diags.items[i]
+        args = dict(d.args, layer="-s", twice=d.args.get("path") == d.args.get("prefix"))
+        diags.items[i] = Diagnostic(d.code, d.span, args, d.severity, d.related)
     if diags.has_errors:
         return
+    _unused(expander, used, targets)
     expander.out.cli = tuple(plain)
     if axes:
         expander.out.cli_points = tuple(combine(axes, lambda label: label))
@@ -63,6 +87,42 @@ def command_line(expander: Expander, texts: list[str], sources: dict) -> None:
         expander.check_layers(layers, override.span, sweep=True)
     elif plain:
         expander.check_layers(layers, plain[0].span)
+
+
+def _source_text(source: Source, expr) -> str:
+    """The text of `expr` in a `-s` text, on one line: what point names and run records
+    state for the value."""
+    span = expr.span
+    return " ".join(source.text[span.start : span.end].split())
+
+
+def _unused(expander: Expander, used, targets: list[str] | None) -> None:
+    """W0501 at each `-s` path that none of the run's targets reaches (as for an override
+    in a `with` that its experiment never uses). Names the file does not define are left to
+    the run, which reports them as bad usage."""
+    program = expander.program
+    decls: dict[str, object] = {}
+    for decl in program.main.ast.decls if program.main.ast else ():
+        if isinstance(decl, (n.Experiment, n.Sweep)):
+            decls[decl.name.text] = decl
+        elif isinstance(decl, n.Binding):
+            for name, _ in n.pattern_names(decl.pattern):
+                decls[name.text] = decl
+    if targets:
+        chosen = []
+        for name in targets:
+            decl = decls.get(name.split("[", 1)[0])
+            if decl is None:
+                return
+            chosen.append(decl)
+    else:
+        chosen = [d for d in decls.values() if isinstance(d, (n.Experiment, n.Sweep))]
+    reach: set[int] = set()
+    for decl in chosen:
+        reach |= reachable(program, decl.value) | {id(decl)}
+    for site, path in used:
+        if id(site.owner) not in reach:
+            expander.diags.warning("W0501", path.span, path=site.path, layer="-s")
 
 
 def _quote_hint(problem: Diagnostic, sites, source: Source) -> Diagnostic:

@@ -31,7 +31,8 @@ from ibc.types.types import ANY, Type, literal_type
 @record
 class Resolved:
     """One override of a layer, resolved: the site it sets and the expression it sets it to
-    (`value` is an AST expression; `constant` set when a sweep computed the value)."""
+    (`value` is an AST expression; `constant` set when a sweep computed the value; `label`
+    the text that states the value in a point's name, when not the value's source text)."""
 
     path: str
     site: Site
@@ -39,6 +40,7 @@ class Resolved:
     span: Span
     constant: object = None
     has_constant: bool = False
+    label: str = ""
 
 
 @record
@@ -285,7 +287,7 @@ class Expander:
                 return None
             axis.append(
                 [
-                    (Resolved(s.path, s, p.expr, entry.span, p.value, p.known), p.text)
+                    (Resolved(s.path, s, p.expr, entry.span, p.value, p.known, p.text), p.text)
                     for s, p in zip(sites, parts)
                 ]
             )

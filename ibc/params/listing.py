@@ -84,17 +84,20 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
             reached = variants.reach(expr, layers)
             keep.update(owner for owner, contexts in reached.items() if on_chain(contexts, key))
         keep.add(id(decl))
+    swept = _command_line_sweeps(expanded)  # `-s` is the outermost layer: it wins
     rows = []
     for path in sorted(view):
         entry = view[path]
         site = entry.site
-        if site.alias or (site.kind == DEFAULT and not include_defaults and not entry.overridden):
+        overridden = entry.overridden or path in swept
+        if site.alias or (site.kind == DEFAULT and not include_defaults and not overridden):
             continue
         if keep is not None and id(site.owner) not in keep:
             continue
-        value = _with_commits(expanded, site, site.text)
+        text, where = swept.get(path, (site.text, site.where))
+        value = _with_commits(expanded, site, text)
         t = _named_type(expanded, view, site)
-        rows.append(ParamRow(path, str(t), value, site.where, site.kind, entry.overridden))
+        rows.append(ParamRow(path, str(t), value, where, site.kind, overridden))
     return rows
 
 
@@ -152,6 +155,20 @@ def _with_commits(expanded: Expanded, site, value: str) -> str:
         if commit:
             value = value.replace(f'@ "{revision}"', f'@ "{revision}" ({commit[:8]})')
     return value
+
+
+def _command_line_sweeps(expanded: Expanded) -> dict[str, tuple[str, str]]:
+    """The paths `-s 'PATH in [...]'` sweeps (`ibc params FILE TARGET -s …`): `in [v1, v2]`,
+    and where it is set (`-s#1:1:3`)."""
+    swept: dict[str, tuple[str, list[str]]] = {}
+    for point in expanded.cli_points:
+        for item in point.overrides:
+            labels = swept.setdefault(item.path, (str(item.span), []))[1]
+            if item.label not in labels:
+                labels.append(item.label)
+    return {
+        path: ("in [" + ", ".join(labels) + "]", where) for path, (where, labels) in swept.items()
+    }
 
 
 def diff_targets(result, a: str, b: str) -> list[tuple[str, str, str]]:

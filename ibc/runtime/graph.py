@@ -30,7 +30,7 @@ from typing import Callable, Iterable
 
 from ibc.runtime import folding
 from ibc.runtime.folding import NOT_CONSTANT
-from ibc.runtime.layers import Layer, Stack, is_literal
+from ibc.runtime.layers import Layer, Stack, is_literal, points_under, swept_paths
 from ibc.runtime.values import Ref
 
 try:  # CPython's own blake2: avoids loading OpenSSL through hashlib (milliseconds at import)
@@ -163,7 +163,8 @@ class Reads:
     """The paths a build reads: its own (`add`) and, by reference, those of the builds it used
     (`update` with another `Reads`). The transitive set is computed only when a stack of
     layers asks (`isdisjoint`): a program built under no layers never pays for it (a chain
-    of n bindings would otherwise copy n²/2 paths)."""
+    of n bindings would otherwise copy n²/2 paths). A build that used the value a layer sets
+    at a path adds `(layer, path)` too (no path is a tuple: the paths' tests ignore it)."""
 
     __slots__ = ("own", "parts", "_all")
 
@@ -298,8 +299,20 @@ class Scope:
     def _sweep_dict(self, name: str) -> Callable[[Builder], Node]:
         def build(m: Builder) -> Node:
             pairs = []
-            for index, (point_name, _) in enumerate(self.sweeps[name]):
-                node, reads = self.point_entry(name, index, m.stack)
+            points = self.sweeps[name]
+            # A layer of `m.stack` that sets a swept path wins: the points name its value
+            # (the names depend on whether the stack sets a swept path: that is read too),
+            # and leave out a swept path that the point's value did not read.
+            for _, layer in points:
+                m.reads.update(swept_paths(layer))
+            entries: dict[int, tuple[Node, Reads]] = {}
+
+            def read(index: int) -> Reads:
+                entries[index] = self.point_entry(name, index, m.stack)
+                return entries[index][1]
+
+            for point_name, index in points_under(name, points, m.stack, read):
+                node, reads = entries.get(index) or self.point_entry(name, index, m.stack)
                 m.reads.update(reads)
                 pairs.append((m.lit(point_name), node))
             return m.dict(pairs)
@@ -352,6 +365,9 @@ class Builder:
             return None
         node, reads = self.scope.override(self.stack, path)
         self.reads.update(reads)
+        # which layer's value was used: a sweep point's name states only those of its own
+        # values that were (`points_under`)
+        self.reads.add((self.stack.layers[self.stack.paths[path]], path))  # type: ignore[arg-type]
         return node
 
     # names and values
@@ -366,11 +382,14 @@ class Builder:
         self.reads.update(reads)
         return node
 
-    def with_(self, base: Callable[[Builder], Node], overrides: dict, *, at=None) -> Node:
+    def with_(
+        self, base: Callable[[Builder], Node], overrides: dict, *, at=None, labels=None
+    ) -> Node:
         """`base with { overrides }`: `base(m)` built with a layer of `overrides` (path →
         literal data or builder `value(m)`, called with the context below the layer) pushed
-        on this context's stack."""
-        layer = Layer(overrides, name=at or "with", level=self.level)
+        on this context's stack; `labels` the source text of builder values (a sweep point
+        whose path the layer sets is named after it)."""
+        layer = Layer(overrides, name=at or "with", level=self.level, labels=labels)
         inner = Builder(self.scope, self.level, self.stack.push(layer), self.reads)
         return base(inner)
 

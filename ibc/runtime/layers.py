@@ -23,6 +23,8 @@ of bindings and of override values. The empty stack is the scope's root.
 
 from __future__ import annotations
 
+import json
+
 LITERAL_SCALARS = (type(None), bool, int, float, str)
 
 
@@ -31,17 +33,37 @@ class Layer:
     `name` says where it comes from (`-s`, a point's name) for messages; `level` is the
     lambda depth where it was pushed (override builders may use that lambda's parameters);
     a `static` layer lives as long as the program (points, `-s`): stacks made by pushing it
-    are cached."""
+    are cached. `labels` maps paths to the text that states their values (a sweep point's
+    `1e-3`, a `-s` value's source text): see `label`."""
 
-    __slots__ = ("values", "name", "level", "static")
+    __slots__ = ("values", "name", "level", "static", "labels")
 
     def __init__(
-        self, values: dict[str, object], name: str = "", level: int = 0, static: bool = False
+        self,
+        values: dict[str, object],
+        name: str = "",
+        level: int = 0,
+        static: bool = False,
+        labels: dict[str, str] | None = None,
     ) -> None:
         self.values = dict(values)
         self.name = name
         self.level = level
         self.static = static
+        self.labels = dict(labels or {})
+
+    def label(self, path: str) -> str:
+        """The text stating the value set at `path`: its label, else its text in the layer's
+        name when that is a point's (`grid[a=1,model=Forest()]`), else literal data written
+        as in a `.ib` file, else `<expression>`."""
+        text = self.labels.get(path)
+        if text is not None:
+            return text
+        text = _text_in_name(self.name, path)
+        if text is not None:
+            return text
+        value = self.values.get(path)
+        return literal_text(value) if is_literal(value) else "<expression>"
 
     def __repr__(self) -> str:
         return f"<Layer {self.name or ''} {sorted(self.values)}>"
@@ -53,6 +75,96 @@ def is_literal(value: object) -> bool:
     if isinstance(value, (list, tuple)):
         return all(is_literal(v) for v in value)
     return isinstance(value, LITERAL_SCALARS)
+
+
+def _text_in_name(name: str, path: str) -> str | None:
+    """The text of `path`'s value in a point's name `grid[a=1,model=Forest()]` (a name made
+    without labels), or None."""
+    if not name.endswith("]") or "[" not in name:
+        return None
+    inner = name[name.index("[") + 1 : -1]
+    marker = f"{path}="
+    at = 0 if inner.startswith(marker) else inner.find("," + marker) + 1
+    if at == 0 and not inner.startswith(marker):
+        return None
+    text, depth = inner[at + len(marker) :], 0
+    for i, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            return text[:i]
+    return text
+
+
+def literal_text(value: object) -> str:
+    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(literal_text(v) for v in value) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join(literal_text(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str, int]]:
+    """`(name, index)` of the points of `sweep` that differ under `stack` (docs/parameters.md,
+    "-s and sweeps"). A point's layer is pushed last, so a path that `stack` sets (or a
+    prefix of it: `-s model=…` replaces a point's `model.C`) wins over the point's value:
+    the point's name states the value `stack` sets there instead, and points whose names
+    then coincide are one point (the first). `points` are `(name, Layer)` pairs. `read(index)`,
+    when given, is what point `index` read when built under `stack` (a `Reads`, or None): a
+    path whose value in the point's layer no build used (`(layer, path)` not in it) is left
+    out of the name, since it reached nothing there (`-s base=…` replaced the binding that
+    used it, or another path of the point did; or the value that replaced it reads the path
+    below the point's layer)."""
+    if not stack.paths and read is None:
+        return [(name, index) for index, (name, _) in enumerate(points)]
+    out: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    for index, (name, layer) in enumerate(points):
+        parts: list[tuple[str, str]] = []
+        replaced = False
+        used = read(index) if read is not None else None
+        for path in layer.values:
+            winner = _set_by(stack, path)
+            if winner is None:
+                if used is not None and (layer, path) not in used:
+                    replaced = True  # a dead axis under this stack
+                    continue
+                parts.append((path, layer.label(path)))
+                continue
+            replaced = True
+            value_layer = stack.layers[stack.paths[winner]]
+            pair = (winner, value_layer.label(winner))
+            if pair not in parts:
+                parts.append(pair)
+        if replaced:
+            inner = ",".join(f"{p}={text}" for p, text in parts)
+            name = f"{sweep}[{inner}]" if parts else sweep
+        if name not in seen:
+            seen.add(name)
+            out.append((name, index))
+    return out
+
+
+def swept_paths(layer: Layer) -> list[str]:
+    """The paths a stack must not set for `layer`'s point names to hold: its paths and
+    their prefixes (`model.C` gives `model.C` and `model`)."""
+    return [key if key == path else key[:-1] for path in layer.values for key in path_keys(path)]
+
+
+def _set_by(stack: Stack, path: str) -> str | None:
+    """The path that `stack` sets at `path` or at a prefix of it, the shortest first (None:
+    neither)."""
+    keys = path_keys(path)
+    for key in keys[1:]:
+        if key[:-1] in stack.paths:
+            return key[:-1]
+    return path if path in stack.paths else None
 
 
 def path_keys(path: str) -> list[str]:

@@ -27,7 +27,7 @@ from typing import Callable
 
 from ibc.runtime.evaluate import Evaluator
 from ibc.runtime.graph import Graph, Node, Scope
-from ibc.runtime.layers import Layer, Stack
+from ibc.runtime.layers import Layer, Stack, points_under
 from ibc.runtime.values import closest
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
@@ -138,7 +138,7 @@ class Program:
 
         def register(builder: Callable) -> Callable:
             self.builders[name] = builder
-            layers = tuple((p, Layer(values, p, static=True)) for p, values in points)
+            layers = tuple((point[0], _point_layer(*point)) for point in points)
             self.targets[name] = Target(name, kind, at, builder, layers, params)
             for index, (point, _) in enumerate(layers):
                 self.points[point] = (name, index)
@@ -151,14 +151,16 @@ class Program:
 
     def sweep(self, name: str, builder: Callable | None = None, *, at=None, points=(), params=None):
         """Register sweep `name`: `builder` builds its value, evaluated once per point under
-        the point's layer; `points` are `(point name, {path: value})` pairs, a value literal
-        data or a builder `value(m)`. Without `builder`, a decorator."""
+        the point's layer; `points` are `(point name, {path: value}, [label…])` triples, a
+        value literal data or a builder `value(m)`, a label the text that states the value
+        in the point's name (one per path, in order). Without `builder`, a decorator."""
         register = self.target(name, "sweep", at, points, params)
         return register if builder is None else register(builder)
 
-    def set_overrides(self, values: dict[str, object]) -> None:
-        """The layer of compile-time overrides (`ibc run -s`), pushed for every target."""
-        self.overrides = Layer(values, "overrides", static=True)
+    def set_overrides(self, values: dict[str, object], labels: dict[str, str] | None = None):
+        """The layer of compile-time overrides (`ibc run -s`), pushed for every target;
+        `labels` the source text of each value (for point names and run records)."""
+        self.overrides = Layer(values, "overrides", static=True, labels=labels)
 
     # building and evaluating
     def runnable(self) -> list[str]:
@@ -335,13 +337,15 @@ class Program:
         from ibc.runtime.overrides import SetError, parse_set
 
         values: dict[str, object] = {}
+        labels: dict[str, str] = {}
         for text in texts:
             try:
                 path, value = parse_set(text, self.params)
             except SetError as error:
                 raise Usage(str(error)) from None
             values[path] = value  # a later -s of the same path wins
-        return Layer(values, "-s", static=True)
+            labels[path] = text.partition("=")[2].strip()
+        return Layer(values, "-s", static=True, labels=labels)
 
     def main(self, argv: list[str] | None = None) -> int:
         """Run the command line `argv` (default `sys.argv[1:]`); returns the exit code. A
@@ -383,21 +387,53 @@ class Program:
             err.write("\ninterrupted\n")
             return EXIT_INTERRUPTED
 
-    def jobs(self, names: list[str]) -> list[tuple[str, str, str, int | None]]:
+    def jobs(
+        self, names: list[str], stack: Stack | None = None, scope: Scope | None = None
+    ) -> list[tuple[str, str, str, int | None]]:
         """What running `names` evaluates, in order: `(shown name, kind, name, point index)`;
-        a sweep is one job per point."""
+        a sweep is one job per point. Under `stack` (the `-s` layers), a sweep point is named
+        after the values that produce it: a swept path that the stack sets takes the stack's
+        value, one that the point does not read under it (with `scope`, where the points are
+        built) is left out, and the points that then coincide are one job (`points_under`)."""
+        stack = Stack() if stack is None else stack  # (an empty stack is falsy)
         jobs = []
         for name in names:
             target = self.targets.get(name)
             if target is not None and target.kind == "sweep":
-                for index, (point, _) in enumerate(target.points):
+                read = _reads(scope, stack, name)
+                for point, index in points_under(name, target.points, stack, read):
                     jobs.append((point, "sweep point", name, index))
             elif name in self.points and name not in self.builders:
                 sweep, index = self.points[name]
-                jobs.append((name, "sweep point", sweep, index))
+                point = self.targets[sweep].points[index : index + 1]
+                read = _reads(scope, stack, sweep, index)
+                shown = points_under(sweep, point, stack, read)[0][0]
+                jobs.append((shown, "sweep point", sweep, index))
             else:
                 jobs.append((name, target.kind if target else "binding", name, None))
         return jobs
+
+
+def _reads(scope: Scope | None, stack: Stack, sweep: str, offset: int = 0):
+    """`read(index)` for `points_under`: what point `offset + index` of `sweep` reads when
+    built under `stack` (None without a scope, or when it cannot be built: the run reports
+    that)."""
+    if scope is None:
+        return None
+
+    def read(index: int):
+        try:
+            return scope.point_entry(sweep, offset + index, stack)[1]
+        except Exception:  # noqa: BLE001 - a builder failed: the job reports it
+            return None
+
+    return read
+
+
+def _point_layer(name: str, values: dict, labels=None) -> Layer:
+    """The layer of sweep point `name` (`labels`: the text of each value, in path order)."""
+    texts = dict(zip(values, labels)) if labels is not None else None
+    return Layer(values, name, static=True, labels=texts)
 
 
 def find_program(namespace: dict) -> Program:

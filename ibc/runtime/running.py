@@ -86,7 +86,7 @@ class Run:
         program, options = self.program, self.options
         scope = program.scope()
         stack = program.stack(scope, self.sets)
-        jobs = program.jobs(options.names)
+        jobs = program.jobs(options.names, stack, scope)
         nodes = []
         for shown, kind, name, index in jobs:
             try:
@@ -264,7 +264,7 @@ class Run:
             layers.append(target.points[index][1])
         for layer in reversed(layers):  # the outermost (-s) wins
             for path, value in layer.values.items():
-                params[path] = value if is_literal(value) else _text_of(layer.name, path)
+                params[path] = value if is_literal(value) else layer.label(path)
         return params
 
     def _dry_run(self, jobs, nodes) -> int:
@@ -358,7 +358,7 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     stack = program.stack(scope)
     tops = [
         (shown, program.job_node(scope, stack, name, index))
-        for shown, _, name, index in program.jobs(names)
+        for shown, _, name, index in program.jobs(names, stack, scope)
     ]
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
@@ -370,22 +370,3 @@ def _project_folder(program) -> str:
     if program.project_root:
         return program.project_root
     return os.path.dirname(os.path.abspath(program.source))
-
-
-def _text_of(point_name: str, path: str) -> str:
-    """The text of `path`'s value in a sweep point's name `grid[a=1,model=Forest()]`."""
-    inner = point_name[point_name.find("[") + 1 : -1] if point_name.endswith("]") else ""
-    marker = f"{path}="
-    at = inner.find(marker)
-    if at < 0:
-        return "<expression>"
-    text = inner[at + len(marker) :]
-    depth = 0
-    for i, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            return text[:i]
-    return text

@@ -985,13 +985,14 @@ def test_a_with_on_a_sweep_applies_to_every_point_and_points_can_be_expressions(
     )
     g_sweep = ir.IrTarget("g", g("data"), "sweep", sp(8), points=points)
     moved = target("moved", with_(g("g"), ("data", lit("D"))))
-    shifted = target("shifted", with_(g("g"), ("seed", lit(7))))  # the with wins over points
+    # the with wins over the points' `seed`: they are one point, named after its value
+    shifted = target("shifted", with_(g("g"), ("seed", lit(7))))
     done = lab_run(lab_program([g_sweep, moved, shifted]), lab, "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "g[a]": [1, 2], "g[b]": [0, 1],
         "moved": {"g[a]": "D", "g[b]": "D"},
-        "shifted": {"g[a]": [7, 8], "g[b]": [7, 8]},
+        "shifted": {"g[seed=7]": [7, 8]},
     }  # fmt: skip
 
 
@@ -1102,7 +1103,8 @@ def test_stdlib_program_with_a_sweep_runs_without_ibc(tmp_path):
     assert moved.returncode == 0, moved.stderr
     assert moved.stdout == "grid[n=16]: 14.0\n"
     outer = run(path, "grid", "-s", "n=1", flags=("-S", "-I"))
-    assert outer.stdout == "grid[n=9]: 1.0\ngrid[n=16]: 1.0\n"  # -s is the outermost layer
+    # -s is the outermost layer: it replaces the swept `n`, and the one point says so
+    assert outer.stdout == "grid[n=1]: 1.0\n"
 
 
 def _layers_program() -> ir.IrProgram:

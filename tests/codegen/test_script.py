@@ -435,10 +435,11 @@ def test_layers_program_runs(capsys):
     assert (code, err) == (0, "")
     import json
 
+    # `grid`'s value never uses `xs`: the point names state only what produced them
     assert json.loads(out) == {
         "bumped": {"C": 0.5, "tol": 0.001, "n": 2, "sum": 3},
-        "grid[fit=fit_v2,model.tol=0.1,xs=[0.1]]": {"v2": True, "C": 1.0},
-        "grid[fit=fit_v2,model.tol=0.01,xs=[0.01]]": {"v2": True, "C": 1.0},
+        "grid[fit=fit_v2,model.tol=0.1]": {"v2": True, "C": 1.0},
+        "grid[fit=fit_v2,model.tol=0.01]": {"v2": True, "C": 1.0},
     }
     assert value(layers(), "config") == {"lr": 0.2}
 

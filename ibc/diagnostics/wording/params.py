@@ -30,9 +30,22 @@ register(
 register(
     "E0503",
     "path and its prefix in one `with`",
-    "`{path}` is overridden together with `{prefix}` in one `with`",
-    "override one of them: the override of `{prefix}` already replaces `{path}`",
-    explain="One layer cannot set a value and a part of the same value.",
+    lambda a: (
+        f"`{a.get('path')}` is overridden "
+        + ("twice" if a.get("twice") is True else f"together with `{a.get('prefix')}`")
+        + (" by `-s`" if a.get("layer") == "-s" else " in one `with`")
+    ),
+    lambda a: (
+        "override it once"
+        if a.get("twice") is True
+        else f"override one of them: the override of `{a.get('prefix')}` already replaces "
+        f"`{a.get('path')}`"
+    ),
+    explain=(
+        "One layer cannot set a value and a part of the same value. The `-s` options of one "
+        "command are one layer too (the outermost): `-s x=1 -s x=2`, `-s x=1 -s 'x in [2, 3]'` "
+        "and `-s 'model=Forest()' -s model.C=0.1` are errors."
+    ),
     example="m = {a = 1}\nexperiment e = m with { m = {a = 2}, m.a = 3 }",
 )
 register(
@@ -102,6 +115,11 @@ register(
 
 
 def _unused_hint(args: dict) -> str:
+    if args.get("layer") == "-s":
+        return (
+            "no target run reaches the overridden value; check the path (`ibc params FILE "
+            "TARGET` lists a target's parameters)"
+        )
     if "replaced_by" in args:
         replaced = args["replaced_by"]
         return (
@@ -114,13 +132,18 @@ def _unused_hint(args: dict) -> str:
 register(
     "W0501",
     "override never used",
-    "the override `{path}` is not used by the experiment it derives",
+    lambda a: (
+        f"the override `{a.get('path')}` is not used by any target of this run"
+        if a.get("layer") == "-s"
+        else f"the override `{a.get('path')}` is not used by the experiment it derives"
+    ),
     _unused_hint,
     explain=(
         "An override that changes nothing is usually a mistake in the path or the base. So is "
         "one under a path that an outer layer replaces as a whole: in "
         "`(base with { model.C = 2.0 }) with { model = RandomForestClassifier() }` the forest "
-        "is built without it."
+        "is built without it. A `-s` override gets the warning when none of the targets run "
+        "uses its path."
     ),
     example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
 )

@@ -37,7 +37,7 @@ def result():
 
 _IBC_TARGETS = {"result": result}
 _IBC_BINDINGS = {"n": n, "root": root}
-_IBC_WHERE = {14: ("test.ib:2:8", "call of sqrt"), 41: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {14: ("test.ib:2:8", "call of sqrt"), 47: ("test.ib:3:40", "call of range")}
 _IBC_POINTS = {}
 _IBC_PARAMS = {}
 
@@ -144,6 +144,62 @@ def _ibc_traceback(exc):
     return "".join(lines)
 
 
+def _ibc_prefixes(path):
+    """`clf.steps[1].C` -> `clf`, `clf.steps`, `clf.steps[1]`, `clf.steps[1].C`."""
+    out = []
+    for i, char in enumerate(path):
+        if char in ".[" and i:
+            out.append(path[:i])
+    out.append(path)
+    return out
+
+
+def _ibc_literal_text(value):
+    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
+    import json
+
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join((_ibc_literal_text(v) for v in value)) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join((_ibc_literal_text(v) for v in value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def _ibc_points_under(sweep, points, s):
+    """`(name, point)` of the points of `sweep` that differ under scope `s`: a path that a
+    layer of `s` sets (or a prefix of it) wins over the point's value, so the point's name
+    states that layer's value, and points whose names then coincide are one (the first)."""
+    if s is None or not s.paths:
+        return [(p[0], p) for p in points]
+    out, seen = ([], set())
+    for point in points:
+        labels = point[3] if len(point) > 3 else {}
+        paths = list(point[1]) + [p for p in (point[2] if len(point) > 2 else {})]
+        parts, replaced = ([], False)
+        for path in paths:
+            winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
+            if winner is None:
+                text = labels.get(path)
+                if text is None:
+                    text = _ibc_literal_text(point[1][path]) if path in point[1] else "<expression>"
+                parts.append((path, text))
+                continue
+            replaced = True
+            pair = (winner, s.winner(winner).label(winner))
+            if pair not in parts:
+                parts.append(pair)
+        name = point[0]
+        if replaced:
+            name = sweep + "[" + ",".join((f"{p}={text}" for p, text in parts)) + "]"
+        if name not in seen:
+            seen.add(name)
+            out.append((name, point))
+    return out
+
+
 def _ibc_usage():
     """The program's `--help` text."""
     import os
@@ -163,20 +219,25 @@ def _ibc_usage():
     return "\n".join(lines)
 
 
-def _ibc_jobs(names):
+def _ibc_jobs(names, scope=None):
     """(name shown, function of a scope) for each requested target: a sweep gives one job per
-    point, a point name its point."""
+    point, a point name its point; each named after the values it runs with under `scope`
+    (a `-s` on a swept path replaces that axis)."""
     points = {p[0]: (sweep, p) for sweep, ps in _IBC_POINTS.items() for p in ps}
     jobs = []
     for name in names:
         if name in _IBC_POINTS:
             run = _IBC_TARGETS[name]
             jobs.extend(
-                ((p[0], lambda s, p=p, run=run: run.point(p, s)) for p in _IBC_POINTS[name])
+                (
+                    (shown, lambda s, p=p, run=run: run.point(p, s))
+                    for shown, p in _ibc_points_under(name, _IBC_POINTS[name], scope)
+                )
             )
         elif name in points:
             sweep, p = points[name]
-            jobs.append((name, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
+            shown = _ibc_points_under(sweep, [p], scope)[0][0]
+            jobs.append((shown, lambda s, p=p, run=_IBC_TARGETS[sweep]: run.point(p, s)))
         else:
             run = _IBC_TARGETS.get(name) or _IBC_BINDINGS[name]
             jobs.append((name, lambda s, run=run: run() if s is None else run(s)))
@@ -205,7 +266,7 @@ def _ibc_command(argv):
 
     as_json = False
     names = []
-    sets = {}
+    sets, texts = ({}, {})
     args = list(argv)
     while args:
         arg = args.pop(0)
@@ -233,6 +294,7 @@ def _ibc_command(argv):
                 print(f"error: {value}", file=sys.stderr)
                 return 2
             sets[path] = value
+            texts[path] = text.partition("=")[2].strip()
         elif arg.startswith("-"):
             print(f"error: unknown option {arg}", file=sys.stderr)
             print(_ibc_usage(), file=sys.stderr)
@@ -250,11 +312,11 @@ def _ibc_command(argv):
             return 2
     if not names:
         names = list(_IBC_TARGETS)
-    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
+    scope = _IBC_SCOPE.under_sets(sets, texts) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
-        for name, run in _ibc_jobs(names):
+        for name, run in _ibc_jobs(names, scope):
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):
