@@ -150,10 +150,9 @@ class Lowerer:
         for item in resolved:
             value = ir.Lit(item.constant) if item.has_constant else self.expr(item.value)
             label = item.label or self._text(getattr(item.value, "span", None))
-            if isinstance(value, ir.Lit):
-                shown = value.value
-            else:
-                shown = label if len(label) <= 60 else label[:57] + "..."
+            # what run records show: a literal's value, else the whole source text (a table
+            # clips it for width; JSON never does)
+            shown = value.value if isinstance(value, ir.Lit) else label
             out.append(ir.IrOverride(item.path, value, item.span, shown, label))
         return tuple(out)
 

@@ -85,6 +85,7 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
             keep.update(owner for owner, contexts in reached.items() if on_chain(contexts, key))
         keep.add(id(decl))
     swept = _command_line_sweeps(expanded)  # `-s` is the outermost layer: it wins
+    from_cli = set(swept) | {item.path for item in expanded.cli}
     rows = []
     for path in sorted(view):
         entry = view[path]
@@ -92,8 +93,8 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         overridden = entry.overridden or path in swept
         if site.alias or (site.kind == DEFAULT and not include_defaults and not overridden):
             continue
-        if keep is not None and id(site.owner) not in keep:
-            continue
+        if keep is not None and id(site.owner) not in keep and path not in from_cli:
+            continue  # (what `-s` sets is shown: the run sets it wherever the target reaches)
         text, where = swept.get(path, (site.text, site.where))
         value = _with_commits(expanded, site, text)
         t = _named_type(expanded, view, site)
