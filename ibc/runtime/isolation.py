@@ -154,19 +154,21 @@ def _container(value, cls, index: int, watch: Watch, memo: dict, exhaustive: boo
         if set(map(type, value)) <= _IMMUTABLE:  # the common case, at C speed
             made = value.copy()
             memo[id(value)] = made
-        else:
-            made = []
-            memo[id(value)] = made  # a list holding itself gets its copy
-            made.extend(_hand(v, index, watch, memo, exhaustive) for v in value)
+            watch.checks.append((index, made, value))  # the caller's list stays as it is
+            return made
+        made = []
+        memo[id(value)] = made  # a list holding itself gets its copy
+        made.extend(_hand(v, index, watch, memo, exhaustive) for v in value)
         watch.checks.append((index, made, made.copy()))
         return made
     made = {}
     memo[id(value)] = made
     if set(map(type, value.values())) <= _IMMUTABLE:
         made.update(value)
-    else:
-        for k, v in value.items():
-            made[k] = _hand(v, index, watch, memo, exhaustive)
+        watch.checks.append((index, made, value))
+        return made
+    for k, v in value.items():
+        made[k] = _hand(v, index, watch, memo, exhaustive)
     watch.checks.append((index, made, made.copy()))
     return made
 
