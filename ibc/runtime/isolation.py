@@ -60,7 +60,6 @@ _IMMUTABLE = frozenset(
 _IMMUTABLE_MODULES = frozenset(
     {"datetime", "decimal", "fractions", "uuid", "pathlib", "numpy", "numpy.dtypes"}
 )
-_ARRAYS = frozenset({"ndarray", "memmap"})
 
 
 class Watch:
@@ -109,9 +108,9 @@ def _hand(value: object, index: int, watch: Watch, memo: dict, exhaustive: bool)
         return _container(value, cls, index, watch, memo, exhaustive)
     if isinstance(value, tuple):
         return _tuple(value, cls, index, watch, memo, exhaustive)
-    if cls.__name__ in _ARRAYS and module == "numpy":
+    if module.startswith("numpy") and isinstance(value, sys.modules["numpy"].ndarray):
         made = value.copy() if exhaustive else _read_only_view(value)
-    elif module in _IMMUTABLE_MODULES:
+    elif module in _IMMUTABLE_MODULES:  # NumPy's scalars and dtypes, not its arrays
         return value
     elif module.startswith("pandas"):
         made = _pandas(value, index, watch, exhaustive)

@@ -152,6 +152,12 @@ def test_arrays_inside_an_object_are_read_only_and_a_replaced_one_is_reported():
     assert replaced.ok and replaced.mutated == ["argument 1 (`holder`)"]
 
 
+def test_numpy_array_subclasses_are_read_only_views_too():
+    for array in (np.rec.array([(1, 2.0)], dtype=[("a", int), ("b", float)]), np.ma.ones(3)):
+        outcome = run_call(Call(lambda a: a.flags.writeable, [array], {}))
+        assert outcome.ok and outcome.value is False and array.flags.writeable
+
+
 def test_one_object_given_twice_is_handed_as_one_object():
     xs = [1, 2]
     assert run_call(Call(same_object, [xs, xs], {})).value is True
