@@ -341,16 +341,16 @@ def _run(call: Call) -> Outcome:
 
     try:
         target = resolve(call.func) if isinstance(call.func, Ref) else call.func
-        receiver_first = call.method is not None
-        values = ([target] if receiver_first else []) + list(call.args)
+        # a method's receiver, and a function value (a `.ib` lambda, a callable object a stage
+        # returned), are inputs too: handed over and checked like the arguments
+        first = call.method is not None or not isinstance(call.func, Ref)
+        values = ([target] if first else []) + list(call.args)
         keys = list(call.kwargs)
         values += [call.kwargs[k] for k in keys]
         protected, watch = hand(values, exhaustive=call.check_purity)
-        if receiver_first:
-            receiver, protected = protected[0], protected[1:]
-            function = getattr(receiver, call.method)
-        else:
-            function = target
+        if first:
+            target, protected = protected[0], protected[1:]
+        function = getattr(target, call.method) if call.method is not None else target
         n_args = len(call.args)
         args, kwargs = protected[:n_args], dict(zip(keys, protected[n_args:]))
 
@@ -361,7 +361,11 @@ def _run(call: Call) -> Outcome:
         mutated = []
         changed = watch.changed()
         if changed:
-            names = [f"receiver (the object of `.{call.method}`)"] if receiver_first else []
+            names = []
+            if call.method is not None:
+                names.append(f"receiver (the object of `.{call.method}`)")
+            elif first:
+                names.append("function value")
             names += _argument_names(call, n_args, function)
             names += [f"keyword `{k}`" for k in keys]
             mutated = [names[i] for i in changed]

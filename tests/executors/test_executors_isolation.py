@@ -158,6 +158,24 @@ def test_numpy_array_subclasses_are_read_only_views_too():
         assert outcome.ok and outcome.value is False and array.flags.writeable
 
 
+class Tally:
+    """A callable object that counts its calls in itself (a stage must not do that)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return x
+
+
+def test_a_function_value_that_changes_itself_is_named():
+    tally = Tally()
+    outcome = run_call(Call(tally, [1], {}))
+    assert outcome.ok and outcome.mutated == ["function value"] and tally.calls == 0
+    assert run_call(Call(lambda x: x, [1], {})).mutated == []
+
+
 def test_one_object_given_twice_is_handed_as_one_object():
     xs = [1, 2]
     assert run_call(Call(same_object, [xs, xs], {})).value is True
