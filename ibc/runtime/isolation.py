@@ -114,7 +114,7 @@ def _hand(value: object, index: int, watch: Watch, memo: dict, exhaustive: bool)
         return value
     elif module.startswith("pandas"):
         made = _pandas(value, index, watch, exhaustive)
-    elif module == "ibc.runtime.values" or module == "enum" or _is_enum(value):
+    elif module == "ibc.runtime.values" or _is_enum(value):
         return value  # a `Ref`, an enum member
     elif module == "ibc.runtime.closures" and cls.__name__ == "Closure":
         made = _closure(value, index, watch, memo, exhaustive)
@@ -142,12 +142,13 @@ def _read_only_view(array):
 
 
 def _container(value, cls, index: int, watch: Watch, memo: dict, exhaustive: bool):
-    """A new list, dict or set around the handed elements, compared after the call with a
-    copy of itself taken now."""
+    """A new list, dict or set around the handed elements, compared after the call with the
+    caller's container (when its elements are handed as they are) or with a copy of itself
+    taken now."""
     if cls is set:  # elements of a set are hashable, hence (nearly always) immutable
         made: object = set(value)
         memo[id(value)] = made
-        watch.checks.append((index, made, frozenset(made)))
+        watch.checks.append((index, made, value))
         return made
     if cls is list:
         if set(map(type, value)) <= _IMMUTABLE:  # the common case, at C speed
