@@ -125,7 +125,7 @@ def _hand(value: object, index: int, watch: Watch, memo: dict, exhaustive: bool)
         elif isinstance(value, type):  # a class with a metaclass
             return value
         else:
-            made = _opaque(value, index, watch)
+            made = _opaque(value, index, watch, exhaustive)
     memo[key] = made
     return made
 
@@ -185,7 +185,7 @@ def _tuple(value, cls, index: int, watch: Watch, memo: dict, exhaustive: bool):
     elif hasattr(cls, "_make"):  # a namedtuple
         made = cls._make(elements)
     else:  # a tuple subclass we cannot rebuild: its own copy through pickle
-        made = _opaque(value, index, watch)
+        made = _opaque(value, index, watch, exhaustive)
     memo[id(value)] = made
     return made
 
@@ -208,7 +208,7 @@ def _pandas(value, index: int, watch: Watch, exhaustive: bool):
     (Timestamp, Timedelta …) is immutable. Other pandas objects go through pickle."""
     pandas = sys.modules.get("pandas")
     if pandas is None:  # pragma: no cover - a pandas object means pandas is imported
-        return _opaque(value, index, watch)
+        return _opaque(value, index, watch, exhaustive)
     if isinstance(value, (pandas.DataFrame, pandas.Series)):
         if not _cow_ready:
             _cow_ready.append(_copy_on_write(pandas))
@@ -218,7 +218,7 @@ def _pandas(value, index: int, watch: Watch, exhaustive: bool):
     immutable = (pandas.Index, pandas.Timestamp, pandas.Timedelta, pandas.Period, pandas.Interval)
     if isinstance(value, immutable) or value is pandas.NaT:
         return value
-    return _opaque(value, index, watch)
+    return _opaque(value, index, watch, exhaustive)
 
 
 def _copy_on_write(pandas) -> bool:
@@ -271,15 +271,18 @@ class _Pickled:
         return hash_chunks(p.encode() for p in parts)
 
 
-def _opaque(value: object, index: int, watch: Watch) -> object:
-    """A copy of `value` through pickle, its NumPy buffers shared read-only; `value` itself
-    when it cannot be pickled or unpickled (unchecked)."""
+def _opaque(value: object, index: int, watch: Watch, exhaustive: bool = False) -> object:
+    """A copy of `value` through pickle, its NumPy buffers shared read-only (copied, writable,
+    when `exhaustive`); `value` itself when it cannot be pickled or unpickled (unchecked)."""
     import pickle
 
     buffers: list = []
     try:
         data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
-        shared = [_read_only(b) for b in buffers]
+        if exhaustive:
+            shared = [memoryview(bytearray(_read_only(b))) for b in buffers]
+        else:
+            shared = [_read_only(b) for b in buffers]
         made = pickle.loads(data, buffers=shared)
     except Exception:  # noqa: BLE001 - an object pickle cannot copy is passed unchecked
         return value
@@ -295,9 +298,10 @@ def _read_only(buffer) -> memoryview:
 
 
 def _address(view: memoryview) -> tuple[int, int] | None:
-    """Where a read-only buffer's memory starts, and its length (None without NumPy)."""
+    """Where a read-only buffer's memory starts, and its length (None for a writable one, or
+    without NumPy: its content is hashed each time)."""
     numpy = sys.modules.get("numpy")
-    if numpy is None or not view.nbytes:
+    if numpy is None or not view.nbytes or not view.readonly:
         return None
     start = numpy.frombuffer(view, dtype=numpy.uint8).__array_interface__["data"][0]
     return (start, view.nbytes)

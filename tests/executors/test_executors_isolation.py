@@ -176,6 +176,13 @@ def test_a_function_value_that_changes_itself_is_named():
     assert run_call(Call(lambda x: x, [1], {})).mutated == []
 
 
+def test_check_purity_reports_a_write_into_an_object_array_instead_of_failing():
+    holder = Holder()
+    outcome = run_call(Call(fill_weights, [holder], {}, check_purity=True))
+    assert outcome.ok and outcome.mutated == ["argument 1 (`holder`)"]
+    assert holder.weights[0] == 0.0
+
+
 def test_one_object_given_twice_is_handed_as_one_object():
     xs = [1, 2]
     assert run_call(Call(same_object, [xs, xs], {})).value is True
