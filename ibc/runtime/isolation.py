@@ -22,9 +22,10 @@ call and a `Watch` whose `changed()` lists, by position, the inputs the call mod
 
 So a stage that writes into a frame works on its own copy (its result is right and is
 stored), and a stage that changes a list, a dict or an object is reported: the evaluator names
-it and does not store its result. With `exhaustive` (`--check-purity`), arrays are writable
-copies instead, and every input's whole pickle (array data included) is hashed before and after
-the call, so even writes into arrays and frames are reported rather than failing.
+it and does not store its result. With `exhaustive` (`--check-purity`), arrays (also those
+inside objects) are writable copies instead, and every input's whole pickle (array data
+included) is hashed before and after the call, so even writes into arrays and frames are
+reported rather than failing.
 
 Like the rest of the runtime this module imports nothing heavy: NumPy and pandas are touched
 only through `sys.modules` when a value of theirs is among the inputs (so they are imported
