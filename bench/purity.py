@@ -6,7 +6,8 @@ Target: an uncached run (`--force`) of the pandas pipeline `fixtures/purity/pipe
 scikit-learn, an unfitted and a fitted model handed to stages) takes at most 1.05x the time
 of the same run with isolation switched off, measured side by side in one run of the script:
 the median over rounds of each round's wall-time ratio (CPU time, user + system, is reported
-too: it is steadier under load).
+too: it is steadier under load); and the CPU time the isolation itself takes within one
+uncached run is at most 1% of that run's CPU time.
 
 1. Rounds, each one hyperfine invocation (`-N`, the real interpreter, one run per command, the
    order alternating from round to round) of `python -c pass` (a load gauge), the pipeline with
@@ -40,6 +41,7 @@ ROOT = BENCH.parent
 PY = sys.executable
 HYPERFINE = shutil.which("hyperfine") or "/usr/bin/hyperfine"
 TARGET = 1.05
+SHARE = 0.01
 
 
 def _env(work: Path) -> dict[str, str]:
@@ -186,6 +188,8 @@ def render(data: dict) -> str:
         "",
         "| target | figure | met |",
         "| --- | --- | --- |",
+        f"| isolation's own CPU time / the uncached run's CPU time <= {SHARE:.0%} (in one "
+        f"run, below) | {share:.2%} | {'yes' if share <= SHARE else 'no'} |",
         f"| uncached pipeline run, isolation on / off (median of the rounds' wall-time "
         f"ratios) <= {TARGET} | {ratio:.3f} | {'yes' if ratio <= TARGET else 'no'} |",
         f"| the same in CPU time (user + system) | {cpu_ratio:.3f} | "
@@ -226,6 +230,10 @@ def render(data: dict) -> str:
         )
     lines += [
         "",
+        "The wall-time figures of whole runs carry the machine's load (see the min – max "
+        "range of each command, and the load average above): the ratio of CPU times, and "
+        "the isolation's own CPU time measured inside the run, are the steadier figures.",
+        "",
         "Frames and arrays cost nothing whatever their size (a shallow copy, a view); lists and "
         "dicts a copy and a comparison at C speed; other objects a pickle, an unpickle sharing "
         "their arrays, and a second pickle after the call.",
@@ -237,7 +245,14 @@ def render(data: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, to try the script")
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the Markdown from the JSON"
+    )
     options = parser.parse_args()
+    if options.render_only:
+        data = json.loads((BENCH / "results_purity.json").read_text())
+        (BENCH / "RESULTS_purity.md").write_text(render(data))
+        return
     import pandas
 
     data = {
