@@ -48,7 +48,7 @@ SHORT_JSON = 64 * 1024  # the longest JSON rendering kept in an entry's header
 
 
 class PurityError(Exception):
-    """A stage changed one of its arguments (found by `--check-purity`)."""
+    """A stage changed one of its arguments (docs/running.md, "Purity")."""
 
 
 class Unknown(Exception):
@@ -311,8 +311,9 @@ class Evaluator(schedule.Tasks):
             raise StageFailure(
                 node,
                 PurityError(
-                    f"`{_label(node)}` at {node.at or '?'} changed its {changed}; stage "
-                    "functions must not modify their inputs (copy the input first)"
+                    f"`{_label(node)}` at {node.at or '?'} changed its {changed}, so its "
+                    "result is not stored; stage functions must not modify their inputs (copy "
+                    "the input first)"
                 ),
             )
         self._event(node, self.keys.get(node.key), "ran", outcome.seconds)

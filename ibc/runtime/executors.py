@@ -3,10 +3,10 @@ executors that run calls — `local` (inline), `process` (a pool of worker proce
 `dask` (dask.distributed, a remote cluster or a local one; in `ibc.runtime.dask_executor`).
 
 `run_call` is the whole of running one stage, wherever it happens: resolve the reference
-(`values.resolve`, in the process that runs it), protect the inputs (NumPy arrays are passed as
-read-only views, so a function that writes into its input fails the same way on every run; or,
-with `check_purity`, writable copies hashed before and after the call, naming the arguments
-that changed), tee standard output and error, time the call, and capture a failure of user code
+(`values.resolve`, in the process that runs it), hand the call its own view of every input and
+name the inputs it changed (`ibc.runtime.isolation`: read-only NumPy arrays, copy-on-write
+pandas copies, rebuilt containers and pickled copies compared after the call; with
+`check_purity`, every input hashed before and after), tee standard output and error, time the call, and capture a failure of user code
 as an `Outcome` with the traceback already trimmed to the user's frames (it is computed where
 the exception happened, so it survives the trip back from another process).
 
@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 
+from ibc.runtime.isolation import hand
 from ibc.runtime.values import Ref, resolve
 
 EXECUTORS = ("local", "process", "dask")
@@ -119,7 +120,7 @@ class Outcome:
     None), `error_type` (`ValueError`, `mymod.MyError`), `error_text`, and `traceback` (trimmed
     to the user's frames, computed where it happened). `stdout`/`stderr` were captured during
     the call, `seconds` is the call's duration, `mutated` names the arguments the function
-    changed (only with `check_purity`)."""
+    changed."""
 
     __slots__ = (
         "value",
@@ -294,89 +295,6 @@ _CAPTURE = _Capture()
 # --------------------------------------------------------------------------- inputs and purity
 
 
-def _map_arrays(value: object, convert, ndarray, memo: dict[int, object]) -> object:
-    """`value` with every `ndarray` in it (inside lists, tuples and dict values, recursively)
-    replaced by `convert(array)`; containers are rebuilt only when something inside changed."""
-    if isinstance(value, ndarray):
-        key = id(value)
-        if key not in memo:
-            memo[key] = convert(value)
-        return memo[key]
-    cls = type(value)
-    if cls is list or cls is dict or isinstance(value, tuple):
-        key = id(value)
-        if key in memo:
-            return memo[key]
-        memo[key] = value  # a container holding itself is left as it is
-        if cls is dict:
-            items = {k: _map_arrays(v, convert, ndarray, memo) for k, v in value.items()}
-            changed = any(items[k] is not v for k, v in value.items())
-            result = items if changed else value
-        else:
-            elements = [_map_arrays(v, convert, ndarray, memo) for v in value]
-            changed = any(a is not b for a, b in zip(elements, value))
-            if not changed:
-                result = value
-            elif cls is list:
-                result = elements
-            elif cls is tuple:
-                result = tuple(elements)
-            elif hasattr(cls, "_make"):  # a namedtuple
-                result = cls._make(elements)
-            else:
-                result = value  # a tuple subclass we do not know how to rebuild
-        memo[key] = result
-        return result
-    return value
-
-
-def _read_only_view(array):
-    view = array.view()
-    view.flags.writeable = False
-    return view
-
-
-def _writable_copy(array):
-    return array.copy()
-
-
-def _protect(values: list, make) -> list:
-    """`values` with their NumPy arrays converted by `make` (nothing to do without NumPy:
-    an array among the inputs means NumPy is already imported)."""
-    numpy = sys.modules.get("numpy")
-    if numpy is None:
-        return values
-    memo: dict[int, object] = {}
-    return [_map_arrays(v, make, numpy.ndarray, memo) for v in values]
-
-
-def _digest(value: object) -> str | None:
-    """A hash of `value`'s pickle (protocol 5, buffers hashed in place), or None when it
-    cannot be pickled."""
-    import pickle
-
-    try:
-        import xxhash
-
-        hasher = xxhash.xxh3_128()
-    except ImportError:  # pragma: no cover - xxhash is a dependency
-        import hashlib
-
-        hasher = hashlib.blake2b(digest_size=16)
-    buffers: list = []
-    try:
-        data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
-    except Exception:
-        return None
-    hasher.update(data)
-    for buffer in buffers:
-        try:
-            hasher.update(buffer.raw())
-        except BufferError:  # not contiguous
-            hasher.update(memoryview(buffer).tobytes())
-    return hasher.hexdigest()
-
-
 def _parameter_names(function) -> tuple[str, ...]:
     """The names of `function`'s positional parameters, when Python can tell them."""
     import inspect
@@ -423,40 +341,34 @@ def _run(call: Call) -> Outcome:
 
     try:
         target = resolve(call.func) if isinstance(call.func, Ref) else call.func
-        receiver_first = call.method is not None
-        values = ([target] if receiver_first else []) + list(call.args)
+        # a method's receiver, and a function value (a `.ib` lambda, a callable object a stage
+        # returned), are inputs too: handed over and checked like the arguments
+        first = call.method is not None or not isinstance(call.func, Ref)
+        values = ([target] if first else []) + list(call.args)
         keys = list(call.kwargs)
         values += [call.kwargs[k] for k in keys]
-        protected = _protect(values, _writable_copy if call.check_purity else _read_only_view)
-        if receiver_first:
-            receiver, protected = protected[0], protected[1:]
-            function = getattr(receiver, call.method)
-        else:
-            function = target
+        protected, watch = hand(values, exhaustive=call.check_purity)
+        if first:
+            target, protected = protected[0], protected[1:]
+        function = getattr(target, call.method) if call.method is not None else target
         n_args = len(call.args)
         args, kwargs = protected[:n_args], dict(zip(keys, protected[n_args:]))
-
-        names: list[str] = []
-        watched: list[object] = []
-        before: list[str | None] = []
-        if call.check_purity:
-            if receiver_first:
-                names.append(f"receiver (the object of `.{call.method}`)")
-                watched.append(receiver)
-            names += _argument_names(call, n_args, function)
-            names += [f"keyword `{k}`" for k in keys]
-            watched += args + [kwargs[k] for k in keys]
-            before = [_digest(v) for v in watched]
 
         start = time.perf_counter()
         value = function(*args, **kwargs)
         seconds = time.perf_counter() - start
 
         mutated = []
-        if call.check_purity:
-            for name, item, digest in zip(names, watched, before):
-                if digest is not None and _digest(item) != digest:
-                    mutated.append(name)
+        changed = watch.changed()
+        if changed:
+            names = []
+            if call.method is not None:
+                names.append(f"receiver (the object of `.{call.method}`)")
+            elif first:
+                names.append("function value")
+            names += _argument_names(call, n_args, function)
+            names += [f"keyword `{k}`" for k in keys]
+            mutated = [names[i] for i in changed]
         return Outcome(value=value, ok=True, seconds=seconds, mutated=mutated)
     except Exception as error:
         return _failed(error, traceback=_failure_traceback(error, user_traceback))
