@@ -94,8 +94,8 @@ def test_logspace_is_base_to_the_power_of_numpys_linspace(start, stop, num, base
     """Exactly `base ** x` (Python's `**`, the C library's `pow`) for each x of numpy's
     linspace. numpy's own `logspace` equals it except where numpy computes `power` with
     AVX-512 vector code (SVML), which is not correctly rounded: there `10 ** 0.75` comes out
-    one unit in the last place low. So numpy's `logspace` is compared within 2 ulps, the
-    error that vector code may have; the exact comparison with numpy's scalar path is
+    one unit in the last place low. So numpy's `logspace` is compared within 2 ulps (its
+    error seen here is one); the exact comparison with numpy's scalar path is
     `test_logspace_is_numpys_without_vector_code`."""
     values = prelude.logspace(start, stop, num, base=base)
     assert values == [float(base) ** x for x in np.linspace(start, stop, num).tolist()]
