@@ -1,6 +1,7 @@
 """Shared pytest options: `--update-golden` regenerates golden files (sets IBC_UPDATE_GOLDEN=1)."""
 
 import os
+import sys
 
 
 def pytest_addoption(parser):
@@ -33,24 +34,41 @@ def _fresh_store(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("IBC_STORE", str(tmp_path_factory.mktemp("store")))
 
 
+def _kept_folders() -> tuple[str, ...]:
+    """Folders whose modules a test never owns, though they may lie in the temporary folder:
+    the checkout, and the interpreter's own installation (a fresh virtual environment, as
+    `.ci/run` makes, lives there; forgetting e.g. `numpy.fft` would import it twice, which
+    numpy refuses)."""
+    import site
+    import sysconfig
+
+    folders = {os.path.join(os.path.dirname(__file__), "..")}
+    folders.update({sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix})
+    folders.update(p for p in sysconfig.get_paths().values() if p)
+    folders.update(site.getsitepackages())
+    if site.ENABLE_USER_SITE and site.getusersitepackages():
+        folders.add(site.getusersitepackages())
+    return tuple(sorted(os.path.realpath(f) + os.sep for f in folders))
+
+
+_KEPT = _kept_folders()
+
+
 @pytest.fixture(autouse=True)
 def _forget_temporary_modules():
     """Modules a test imported from its temporary project (`helpers`, `src.stages` …) are
     forgotten after it, so a later test's project of the same module names is imported
     afresh."""
-    import sys
     import tempfile
 
     before = set(sys.modules)
     yield
     temp = os.path.realpath(tempfile.gettempdir()) + os.sep
-    checkout = os.path.realpath(os.path.join(os.path.dirname(__file__), "..")) + os.sep
     gone = set()
     for name in set(sys.modules) - before:
         path = getattr(sys.modules.get(name), "__file__", None) or ""
         real = os.path.realpath(path) if path else ""
-        # (a checkout may itself live in the temporary folder: its modules stay)
-        if real.startswith(temp) and not real.startswith(checkout):
+        if real.startswith(temp) and not real.startswith(_KEPT):
             del sys.modules[name]
             gone.add(name)
     if gone:

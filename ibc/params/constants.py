@@ -127,7 +127,7 @@ def _compute(name: str, args: list, kwargs: dict) -> list:
     start, stop, num, base = _bind(
         args, kwargs, ("start", "stop", "num", "base"), {"num": 50, "base": 10.0}
     )
-    return [base**x for x in _linspace(start, stop, int(num))]
+    return [float(base) ** x for x in _linspace(start, stop, int(num))]
 
 
 def _bind(args, kwargs, names, defaults) -> list:
@@ -142,15 +142,24 @@ def _bind(args, kwargs, names, defaults) -> list:
 
 
 def _linspace(start: float, stop: float, num: int) -> list[float]:
+    """`numpy.linspace(start, stop, num)` step by step as numpy computes it, so every value is
+    the same float (the prelude's `linspace` does the same; docs/parameters.md, "Sweeps")."""
     if num < 0:
         raise ValueError("the number of values cannot be negative")
-    if num == 1:
-        return [float(start)]
-    step = (stop - start) / (num - 1) if num > 1 else 0.0
-    out = [start + i * step for i in range(num)]
+    start, stop = float(start), float(stop)
+    div = num - 1
+    delta = stop - start
+    if div <= 0:
+        out = [i * delta + start for i in range(num)]
+    else:
+        step = delta / div
+        if step == 0:
+            out = [(i / div) * delta + start for i in range(num)]
+        else:
+            out = [i * step + start for i in range(num)]
     if num > 1:
-        out[-1] = float(stop)
-    return [float(v) for v in out]
+        out[-1] = stop
+    return out
 
 
 def _spell(value) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def client(project):
     if c.process.poll() is None:
         c.process.kill()
         c.process.wait()
+
+
+_VERSIONS = itertools.count(2)
+
+
+@pytest.fixture(autouse=True)
+def _main_as_on_disk(client, project):
+    """Some tests edit `main.ib` in the server: each test starts from the text on disk, in
+    whatever order the tests run."""
+    main = project / "main.ib"
+    client.change(main, main.read_text(), next(_VERSIONS))
 
 
 def _pos(text: str, needle: str, delta: int = 0) -> tuple[int, int]:
@@ -131,7 +143,7 @@ def test_completion_of_keyword_arguments(client, project):
     main = project / "main.ib"
     text = main.read_text() + "other = Model(alpha = 1.0, "
     line = text.count("\n")
-    client.change(main, text, 10)
+    client.change(main, text, next(_VERSIONS))
     result = client.at("textDocument/completion", main, line, len("other = Model(alpha = 1.0, "))
     labels = _labels(result)
     assert "iterations =" in labels and "alpha =" not in labels
@@ -143,7 +155,7 @@ def test_completion_of_parameter_paths_in_with(client, project):
     main = project / "main.ib"
     prefix = "experiment third = base with { model.it"
     text = (project / "main.ib").read_text() + prefix
-    client.change(main, text, 11)
+    client.change(main, text, next(_VERSIONS))
     result = client.at("textDocument/completion", main, text.count("\n"), len(prefix))
     labels = _labels(result)
     assert labels == ["model.iterations"]
@@ -153,7 +165,7 @@ def test_completion_of_parameter_paths_in_with(client, project):
 
 def test_document_symbols(client, project):
     main = project / "main.ib"
-    client.change(main, main.read_text(), 12)
+    client.change(main, main.read_text(), next(_VERSIONS))
     symbols = client.request(
         "textDocument/documentSymbol", {"textDocument": {"uri": main.as_uri()}}
     )
@@ -168,7 +180,7 @@ def test_document_symbols(client, project):
 def test_formatting(client, project):
     main = project / "main.ib"
     messy = main.read_text().replace("size = common.double(5)", "size   =   common.double( 5 )")
-    client.change(main, messy, 13)
+    client.change(main, messy, next(_VERSIONS))
     edits = client.request(
         "textDocument/formatting",
         {"textDocument": {"uri": main.as_uri()}, "options": {"tabSize": 4, "insertSpaces": True}},

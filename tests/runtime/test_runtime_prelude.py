@@ -2,11 +2,18 @@
 
 import ast
 import inspect
+import json
+import math
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ibc.params import constants
 from ibc.runtime import prelude
 
 EXPECTED = {
@@ -53,15 +60,87 @@ def test_range():
     assert isinstance(prelude.range(3), list)
 
 
-@pytest.mark.parametrize(
-    "start,stop,num", [(0, 1, 5), (0.01, 10, 7), (-3, 3, 50), (1, 1, 4), (2, 5, 1), (0, 1, 0)]
-)
-def test_linspace_and_logspace_match_numpy(start, stop, num):
+CASES = [
+    (0, 1, 5),
+    (0.01, 10, 7),
+    (-3, 3, 50),
+    (1, 1, 4),
+    (2, 5, 1),
+    (0, 1, 0),
+    (-2.0, 1.0, 4),
+    (1e-320, 3e-320, 3),  # a step of 0: numpy's other formula
+    (0.1, 0.7, 13),
+]
+
+
+@pytest.mark.parametrize("start,stop,num", CASES)
+def test_linspace_is_numpys_float_for_float(start, stop, num):
     assert prelude.linspace(start, stop, num) == np.linspace(start, stop, num).tolist()
-    assert prelude.logspace(start, stop, num) == np.logspace(start, stop, num).tolist()
-    assert (
-        prelude.logspace(start, stop, num, base=2) == np.logspace(start, stop, num, base=2).tolist()
+
+
+@given(
+    st.floats(-1e6, 1e6, allow_subnormal=False),
+    st.floats(-1e6, 1e6, allow_subnormal=False),
+    st.integers(0, 200),
+)
+@settings(max_examples=300, deadline=None)
+def test_linspace_matches_numpy_on_generated_ranges(start, stop, num):
+    assert prelude.linspace(start, stop, num) == np.linspace(start, stop, num).tolist()
+
+
+@pytest.mark.parametrize("start,stop,num", CASES)
+@pytest.mark.parametrize("base", [10.0, 2])
+def test_logspace_is_base_to_the_power_of_numpys_linspace(start, stop, num, base):
+    """Exactly `base ** x` (Python's `**`, the C library's `pow`) for each x of numpy's
+    linspace. numpy's own `logspace` equals it except where numpy computes `power` with
+    AVX-512 vector code (SVML), which is not correctly rounded: there `10 ** 0.75` comes out
+    one unit in the last place low. So numpy's `logspace` is compared within 2 ulps (its
+    error seen here is one); the exact comparison with numpy's scalar path is
+    `test_logspace_is_numpys_without_vector_code`."""
+    values = prelude.logspace(start, stop, num, base=base)
+    assert values == [float(base) ** x for x in np.linspace(start, stop, num).tolist()]
+    reference = np.logspace(start, stop, num, base=base).tolist()
+    assert len(values) == len(reference)
+    for value, ref in zip(values, reference):
+        assert abs(value - ref) <= 2 * math.ulp(ref), (value, ref)
+
+
+def test_logspace_is_numpys_without_vector_code():
+    """With numpy's AVX-512 dispatch switched off (`NPY_DISABLE_CPU_FEATURES`; the group's
+    name since numpy 2.4 and the feature names before it), numpy's `logspace` is the
+    prelude's to the last bit."""
+    code = (
+        "import json, sys, numpy as np\n"
+        "cases = json.loads(sys.argv[1])\n"
+        "print(json.dumps([np.logspace(a, b, n, base=base).tolist()"
+        " for a, b, n, base in cases]))\n"
     )
+    cases = [[a, b, n, base] for a, b, n in CASES for base in (10.0, 2.0)]
+    disabled = "X86_V4 AVX512_SPR AVX512_ICL AVX512_CNL AVX512_CLX AVX512_SKX AVX512_KNM AVX512_KNL"
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": disabled}
+    done = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(cases)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    expected = json.loads(done.stdout)
+    assert [prelude.logspace(a, b, n, base=base) for a, b, n, base in cases] == expected
+
+
+@given(
+    st.floats(-300, 300, allow_subnormal=False),
+    st.floats(-300, 300, allow_subnormal=False),
+    st.integers(0, 60),
+    st.sampled_from([10.0, 2.0, 1.5]),
+)
+@settings(max_examples=200, deadline=None)
+def test_compile_time_folding_computes_the_runtimes_values(start, stop, num, base):
+    """A sweep's `linspace`/`logspace` is folded at compile time (for point names and keys)
+    and computed by the prelude at run time: the same floats, bit for bit."""
+    assert constants._compute("linspace", [start, stop, num], {}) == prelude.linspace(
+        start, stop, num
+    )
+    folded = constants._compute("logspace", [start, stop], {"num": num, "base": base})
+    assert folded == prelude.logspace(start, stop, num, base=base)
 
 
 def test_small_wrappers():
