@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics, Related
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.params import constants
 from ibc.params.paths import Site, Sites, collect, module_prefixes
 from ibc.params.variants import check_variant

@@ -133,7 +133,7 @@ def _target(expanded: Expanded, name: str):
                 points[point.name] = (sweep, point)
     if name in points:
         return points[name]
-    from ibc.diagnostics.spell import nearest
+    from ibc.base.spell import nearest
 
     raise UnknownTarget(name, nearest(name, list(decls) + list(points)))
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import itertools
 
 from ibc.diagnostics.diagnostic import Diagnostics, Related
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.params.constants import _spell
 from ibc.params.paths import BINDING, DEFAULT, Collector, Site, Sites
 from ibc.records import record, replace

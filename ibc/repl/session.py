@@ -440,7 +440,7 @@ class Session:
         return ok
 
     def _unknown_command(self, word: str) -> bool:
-        from ibc.diagnostics.spell import nearest
+        from ibc.base.spell import nearest
 
         guess = nearest(word.lstrip(":"), [c.lstrip(":") for c in [*self.commands, ":quit"]])
         hint = f"; did you mean `:{guess[0]}`?" if guess else ""

@@ -169,7 +169,7 @@ class Loader:
                             found = True
                             self._define(info, sym, types=is_type, own=False, name=item.local)
                     if not found:
-                        from ibc.diagnostics.spell import nearest
+                        from ibc.base.spell import nearest
 
                         self.diags.error(
                             "E0207",

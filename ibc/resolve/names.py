@@ -10,7 +10,7 @@ and declarations can be ordered by dependency.
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostics, Related
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.records import field, record
 from ibc.resolve.symbols import (
     BindingSym,

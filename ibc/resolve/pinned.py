@@ -27,7 +27,7 @@ import ast
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.records import field, record
 from ibc.resolve import pyfinder
 from ibc.resolve.pyinterface import (

@@ -42,7 +42,7 @@ def settings_diagnostics(settings: Settings) -> tuple[list[Diagnostic], Source |
         facts = dict(problem.facts)
         facts["file"] = settings.file.name
         if problem.kind == "unknown":
-            from ibc.diagnostics.spell import nearest
+            from ibc.base.spell import nearest
 
             facts["suggestions"] = nearest(facts["key"], facts["known"])
         out.append(error(_CODES[problem.kind], span, **facts))

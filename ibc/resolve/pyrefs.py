@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.records import record
 from ibc.resolve.pyfinder import module_name_for_path
 from ibc.resolve.pyinterface import (

@@ -164,7 +164,7 @@ class Repo:
 
     def near(self, revision: str, limit: int = 3) -> list[str]:
         """Tags and branches whose names are near `revision`, newest tags first."""
-        from ibc.diagnostics.spell import nearest
+        from ibc.base.spell import nearest
 
         done = self._git(
             [

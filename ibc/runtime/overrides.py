@@ -17,7 +17,7 @@ import types
 import typing
 
 from ibc.runtime.layers import is_literal
-from ibc.runtime.values import nearest
+from ibc.base.spell import nearest
 
 LITERALS = "a number, string, boolean, None, or a list or tuple of them"
 
@@ -36,7 +36,7 @@ def parse_set(text: str, params: dict[str, str]) -> tuple[str, object]:
     if path not in params:
         if not params:
             raise SetError(f"-s {path}: this program has no parameters that -s can set")
-        close = nearest(path, list(params))
+        close = nearest(path, list(params), dotted=True)
         hint = f"; did you mean {' or '.join(close)}?" if close else ""
         raise SetError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
     value = parse_literal(path, literal.strip())

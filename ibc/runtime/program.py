@@ -28,7 +28,7 @@ from typing import Callable
 from ibc.runtime.evaluate import Evaluator
 from ibc.runtime.graph import Graph, Node, Scope
 from ibc.runtime.layers import Layer, Stack, points_under
-from ibc.runtime.values import closest
+from ibc.base.spell import closest
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.records import record
 from ibc.syntax import nodes as n
 from ibc.syntax.spans import Span

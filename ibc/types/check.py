@@ -12,7 +12,7 @@ mistake is reported once.
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.records import field, record
 from ibc.resolve import Resolved
 from ibc.resolve.symbols import (

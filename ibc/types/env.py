@@ -15,7 +15,7 @@ types of Python references.
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.diagnostics.spell import nearest
+from ibc.base.spell import nearest
 from ibc.resolve import Resolved
 from ibc.resolve.pyinterface import PyClass, PyFunction, PyValue
 from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
