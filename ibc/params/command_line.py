@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
 from ibc.params.expand import Expander, Resolved, combine, reachable
+from ibc.params.view import check_paths
 from ibc.resolve.names import NameResolver
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_override
@@ -78,6 +79,11 @@ def command_line(
     if diags.has_errors:
         return
     _unused(expander, used, targets)
+    _check_variants(
+        expander, plain + [item for axis in axes for point in axis for item, _ in point], targets
+    )
+    if diags.has_errors:
+        return
     expander.out.cli = tuple(plain)
     if axes:
         expander.out.cli_points = tuple(combine(axes, lambda label: label))
@@ -96,11 +102,26 @@ def _source_text(source: Source, expr) -> str:
     return " ".join(source.text[span.start : span.end].split())
 
 
-def _unused(expander: Expander, used, targets: list[str] | None) -> None:
-    """W0501 at each `-s` path that none of the run's targets reaches (as for an override
-    in a `with` that its experiment never uses). Names the file does not define are left to
-    the run, which reports them as bad usage."""
-    program = expander.program
+def _check_variants(expander: Expander, items: list[Resolved], targets) -> None:
+    """Each `-s` path against the variants of the targets run (as a `with` path against the
+    variants it overrides, `ibc.params.view.check_paths`): `-s model.solver=…` on a target
+    that replaced a `Ridge` by a `GradientBoostingRegressor` is E0402 there."""
+    if not items:
+        return
+    found = Diagnostics()
+    for decl in _chosen(expander.program, targets) or ():
+        check_paths(expander.out.variants, items, decl.value, (), found)
+    seen = set()
+    for diag in found.items:
+        key = (diag.code, diag.span)
+        if key not in seen:
+            seen.add(key)
+            expander.diags.add(diag)
+
+
+def _chosen(program, targets: list[str] | None):
+    """The declarations of the targets run (every experiment and sweep when none is named);
+    None when a name is not the file's (the run reports it as bad usage)."""
     decls: dict[str, object] = {}
     for decl in program.main.ast.decls if program.main.ast else ():
         if isinstance(decl, (n.Experiment, n.Sweep)):
@@ -108,15 +129,25 @@ def _unused(expander: Expander, used, targets: list[str] | None) -> None:
         elif isinstance(decl, n.Binding):
             for name, _ in n.pattern_names(decl.pattern):
                 decls[name.text] = decl
-    if targets:
-        chosen = []
-        for name in targets:
-            decl = decls.get(name.split("[", 1)[0])
-            if decl is None:
-                return
-            chosen.append(decl)
-    else:
-        chosen = [d for d in decls.values() if isinstance(d, (n.Experiment, n.Sweep))]
+    if not targets:
+        return [d for d in decls.values() if isinstance(d, (n.Experiment, n.Sweep))]
+    chosen = []
+    for name in targets:
+        decl = decls.get(name.split("[", 1)[0])
+        if decl is None:
+            return None
+        chosen.append(decl)
+    return chosen
+
+
+def _unused(expander: Expander, used, targets: list[str] | None) -> None:
+    """W0501 at each `-s` path that none of the run's targets reaches (as for an override
+    in a `with` that its experiment never uses). Names the file does not define are left to
+    the run, which reports them as bad usage."""
+    program = expander.program
+    chosen = _chosen(program, targets)
+    if chosen is None:
+        return
     reach: set[int] = set()
     for decl in chosen:
         reach |= reachable(program, decl.value) | {id(decl)}

@@ -124,3 +124,30 @@ def test_params_previews_the_command_line_values(project):
     assert rows["x"][-1] == "-s#1:1:1" and "in [10.0, 20.0]" in " ".join(rows["x"])
     assert rows["name"][-1] == "-s#2:1:1" and '"z"' in rows["name"]
     assert "* set by `all` or `-s`" in done.stdout
+
+
+VARIANTS = """\
+from sklearn.linear_model import Ridge
+from sklearn.ensemble import GradientBoostingRegressor
+from "src/fns.py" import val
+
+model = Ridge(alpha = 1.0)
+experiment ridge = val(cfg = {m = model})
+experiment gb = ridge with { model = GradientBoostingRegressor(n_estimators = 10) }
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "params"])
+def test_a_path_is_checked_against_the_variant_of_the_target(tmp_path, command):
+    """`-s model.solver=…` is Ridge's parameter: on `gb`, which replaced the Ridge by a
+    gradient-boosting model, it is E0402 before anything runs (not a TypeError at run time)."""
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "fns.py").write_text(FNS)
+    (tmp_path / "main.ib").write_text(VARIANTS)
+    done = ibc(tmp_path, command, "main.ib", "gb", "-s", 'model.solver="svd"')
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "error[E0402]: `GradientBoostingRegressor` has no parameter `solver`" in done.stderr
+    assert "--> -s#1:1:1" in done.stderr and "in this variant `model` is" in done.stderr
+    ok = ibc(tmp_path, command, "main.ib", "ridge", "-s", 'model.solver="svd"')
+    assert ok.returncode == 0, ok.stderr
