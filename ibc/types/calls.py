@@ -76,7 +76,9 @@ class _Matching:
     """Arguments matched to the parameters of one call, one argument at a time; reports
     the arguments that fill nothing or fill a parameter twice."""
 
-    def __init__(self, params: list[Param], fname: str, args: tuple[n.Arg, ...], diags) -> None:
+    def __init__(
+        self, params: list[Param], fname: str, args: tuple[n.Arg, ...], diags: Diagnostics
+    ) -> None:
         self.params, self.fname, self.args, self.diags = params, fname, args, diags
         self.by_position = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL)]
         self.var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
