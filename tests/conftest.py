@@ -1,16 +1,14 @@
-"""Shared pytest options: `--update-golden` regenerates golden files (sets IBC_UPDATE_GOLDEN=1)."""
+"""Shared pytest options: `--update-golden` regenerates golden files (sets IBC_UPDATE_GOLDEN=1;
+see tests/golden_kit.py)."""
 
 import os
 import sys
 
+import golden_kit
+
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--update-golden",
-        action="store_true",
-        default=False,
-        help="regenerate golden files instead of comparing with them (sets IBC_UPDATE_GOLDEN=1)",
-    )
+    golden_kit.add_option(parser)
 
 
 def pytest_configure(config):
@@ -20,8 +18,7 @@ def pytest_configure(config):
 
     os.environ.setdefault("IBC_STORE", tempfile.mkdtemp(prefix="ibc-test-store-"))
     os.environ.setdefault("IBC_PROGRESS", "none")
-    if config.getoption("--update-golden"):
-        os.environ["IBC_UPDATE_GOLDEN"] = "1"
+    golden_kit.configure(config)
 
 
 import pytest  # noqa: E402

@@ -59,85 +59,118 @@ def check_call(
         for p in ftype.params
     ]
     returns = substitute(ftype.returns, mapping)
-
-    positional = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL)]
-    var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
-    var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
-    by_name = {p.name: p for p in params if p.kind in (POSITIONAL, KEYWORD_ONLY) and p.name}
-    filled: dict[str, n.Arg] = {}
-    # (argument, parameter, parameter path, why its type is expected: facts for E0401's wording)
-    assigned: list[tuple[n.Arg, Param | None, str | None, dict]] = []
-    extra = 0
-    unknown_keyword = False
-    too_many = False
-    keyword_only = [p.name for p in params if p.kind == KEYWORD_ONLY]
+    match = _Matching(params, fname, args, diags)
     # The parser guarantees positional arguments come first (E0127).
     for index, arg in enumerate(args):
         if arg.name is None:
-            if index < len(positional):
-                p = positional[index]
-                key = p.name or f"#{index}"
-                filled[key] = arg
-                why = {"role": "positional", "position": index + 1, "callee": fname}
-                if p.name:
-                    why["param"] = p.name
-                assigned.append((arg, p, p.name, why))
-            elif var_pos is not None:
-                why = {"role": "positional", "position": index + 1, "callee": fname}
-                why.update(param=var_pos.name, star=True)
-                assigned.append((arg, var_pos, f"{var_pos.name}[{extra}]", why))
-                extra += 1
-            else:
-                too_many = True
-                diags.error(
-                    "E0403",
-                    arg.span,
-                    callee=fname,
-                    expected=len(positional),
-                    found=sum(1 for a in args if a.name is None),
-                    keyword_only=keyword_only,
-                )
-                assigned.append((arg, None, None, {}))
-            continue
-        key = arg.name.text
-        if key in filled:
-            diags.error("E0405", arg.name.span, callee=fname, name=key)
-            assigned.append((arg, None, None, {}))
-            continue
-        p = by_name.get(key)
-        if p is not None:
-            filled[key] = arg
-            assigned.append((arg, p, key, {"role": "keyword", "param": key, "callee": fname}))
-        elif var_kw is not None:
-            filled[key] = arg
-            assigned.append((arg, var_kw, key, {"role": "keyword", "param": key, "callee": fname}))
+            match.positional(index, arg)
         else:
-            positional_only = any(q.name == key and q.kind == POSITIONAL_ONLY for q in params)
-            unknown_keyword = True
-            diags.error(
-                "E0402",
-                arg.name.span,
-                callee=fname,
-                name=key,
-                positional_only=positional_only,
-                suggestions=nearest(key, list(by_name)),
+            match.keyword(arg)
+    match.report_missing(call_span)
+    _check_types(match.assigned, infer, diags, h, metas)
+    by_arg = {id(a): name for a, _, name, _ in match.assigned}
+    return CallMatch([by_arg.get(id(a)) for a in args], metas.unbound_to_any(returns))
+
+
+class _Matching:
+    """Arguments matched to the parameters of one call, one argument at a time; reports
+    the arguments that fill nothing or fill a parameter twice."""
+
+    def __init__(
+        self, params: list[Param], fname: str, args: tuple[n.Arg, ...], diags: Diagnostics
+    ) -> None:
+        self.params, self.fname, self.args, self.diags = params, fname, args, diags
+        self.by_position = [p for p in params if p.kind in (POSITIONAL_ONLY, POSITIONAL)]
+        self.var_pos = next((p for p in params if p.kind == VAR_POSITIONAL), None)
+        self.var_kw = next((p for p in params if p.kind == VAR_KEYWORD), None)
+        self.by_name = {
+            p.name: p for p in params if p.kind in (POSITIONAL, KEYWORD_ONLY) and p.name
+        }
+        self.keyword_only = [p.name for p in params if p.kind == KEYWORD_ONLY]
+        self.filled: dict[str, n.Arg] = {}
+        # (argument, parameter, parameter path, why its type is expected: facts for E0401's
+        # wording)
+        self.assigned: list[tuple[n.Arg, Param | None, str | None, dict]] = []
+        self.extra = 0  # values given to `*args` so far
+        self.unknown_keyword = False
+        self.too_many = False
+
+    def positional(self, index: int, arg: n.Arg) -> None:
+        """The `index`-th argument, unnamed: the next positional parameter, else `*args`."""
+        if index < len(self.by_position):
+            p = self.by_position[index]
+            self.filled[p.name or f"#{index}"] = arg
+            why = {"role": "positional", "position": index + 1, "callee": self.fname}
+            if p.name:
+                why["param"] = p.name
+            self.assigned.append((arg, p, p.name, why))
+        elif self.var_pos is not None:
+            why = {"role": "positional", "position": index + 1, "callee": self.fname}
+            why.update(param=self.var_pos.name, star=True)
+            self.assigned.append((arg, self.var_pos, f"{self.var_pos.name}[{self.extra}]", why))
+            self.extra += 1
+        else:
+            self.too_many = True
+            self.diags.error(
+                "E0403",
+                arg.span,
+                callee=self.fname,
+                expected=len(self.by_position),
+                found=sum(1 for a in self.args if a.name is None),
+                keyword_only=self.keyword_only,
             )
-            assigned.append((arg, None, None, {}))
+            self.assigned.append((arg, None, None, {}))
 
-    missing = [
-        p.name
-        for p in params
-        if p.kind in (POSITIONAL_ONLY, POSITIONAL, KEYWORD_ONLY)
-        and not p.has_default
-        and (p.name or "") not in filled
-        and not (p.kind == POSITIONAL_ONLY and _filled_positionally(p, positional, args))
-    ]
-    if too_many:  # the keyword-only ones were named in the hint of E0403
-        missing = [m for m in missing if m not in keyword_only]
-    if missing and not unknown_keyword:  # a misspelt keyword is reported once
-        diags.error("E0404", call_span, callee=fname, names=[m or "?" for m in missing])
+    def keyword(self, arg: n.Arg) -> None:
+        """`name = value`: the parameter of that name, else `**kwargs`."""
+        key = arg.name.text
+        if key in self.filled:
+            self.diags.error("E0405", arg.name.span, callee=self.fname, name=key)
+            self.assigned.append((arg, None, None, {}))
+            return
+        p = self.by_name.get(key)
+        if p is None:
+            p = self.var_kw
+        if p is not None:
+            self.filled[key] = arg
+            why = {"role": "keyword", "param": key, "callee": self.fname}
+            self.assigned.append((arg, p, key, why))
+            return
+        positional_only = any(q.name == key and q.kind == POSITIONAL_ONLY for q in self.params)
+        self.unknown_keyword = True
+        self.diags.error(
+            "E0402",
+            arg.name.span,
+            callee=self.fname,
+            name=key,
+            positional_only=positional_only,
+            suggestions=nearest(key, list(self.by_name)),
+        )
+        self.assigned.append((arg, None, None, {}))
 
-    # Arguments other than lambdas first, so that lambdas see solved parameter types.
+    def report_missing(self, call_span: Span) -> None:
+        """E0404 for the required parameters no argument filled."""
+        missing = [
+            p.name
+            for p in self.params
+            if p.kind in (POSITIONAL_ONLY, POSITIONAL, KEYWORD_ONLY)
+            and not p.has_default
+            and (p.name or "") not in self.filled
+            and not (
+                p.kind == POSITIONAL_ONLY and _filled_positionally(p, self.by_position, self.args)
+            )
+        ]
+        if self.too_many:  # the keyword-only ones were named in the hint of E0403
+            missing = [m for m in missing if m not in self.keyword_only]
+        if missing and not self.unknown_keyword:  # a misspelt keyword is reported once
+            names = [m or "?" for m in missing]
+            self.diags.error("E0404", call_span, callee=self.fname, names=names)
+
+
+def _check_types(assigned, infer: Infer, diags: Diagnostics, h: Hierarchy, metas: Metas) -> None:
+    """Each argument's type against its parameter's (E0401); arguments that fill nothing are
+    still inferred. Arguments other than lambdas first, so that lambdas see solved parameter
+    types."""
     ordered = sorted(assigned, key=lambda item: isinstance(item[0].value, n.Lambda))
     for arg, param, _, why in ordered:
         if param is None:
@@ -153,8 +186,6 @@ def check_call(
                 expected=str(metas.unbound_to_any(param.type)),
                 found=str(found),
             )
-    by_arg = {id(a): name for a, _, name, _ in assigned}
-    return CallMatch([by_arg.get(id(a)) for a in args], metas.unbound_to_any(returns))
 
 
 def _filled_positionally(p: Param, positional: list[Param], args: tuple[n.Arg, ...]) -> bool:

@@ -34,9 +34,9 @@ from ibc.types.types import (
     DictType,
     FuncType,
     ListType,
-    ModuleType,
     Nominal,
     OptionalType,
+    Prim,
     RecordType,
     TupleOfType,
     TupleType,
@@ -98,6 +98,9 @@ class Metas:
 
 
 def is_subtype(sub: Type, sup: Type, h: Hierarchy = FLAT, metas: Metas | None = None) -> bool:
+    """Whether a value of type `sub` is accepted where `sup` is expected (the rules in this
+    module's docstring): the cases that depend on `sup` or on meta variables first, then one
+    function per kind of `sub`."""
     if metas is not None:
         if isinstance(sup, TypeVar) and sup in metas.metas:
             return _bind(metas, sup, sub, h, upper=True)
@@ -108,63 +111,105 @@ def is_subtype(sub: Type, sup: Type, h: Hierarchy = FLAT, metas: Metas | None = 
     if isinstance(sup, Nominal) and sup.target in TOP_TARGETS:
         return True
     if isinstance(sup, OptionalType):
-        if sub == NONE:
-            return True
-        inner = sub.inner if isinstance(sub, OptionalType) else sub
-        return is_subtype(inner, sup.inner, h, metas)
-    if isinstance(sub, TypeVar):
-        if isinstance(sup, TypeVar):
-            return sub == sup
-        return sub.bound is not None and is_subtype(sub.bound, sup, h, metas)
+        return _into_optional(sub, sup, h, metas)
+    rule = _BY_KIND.get(type(sub))
+    return rule is not None and rule(sub, sup, h, metas)
+
+
+def _into_optional(sub: Type, sup: OptionalType, h: Hierarchy, metas: Metas | None) -> bool:
+    """`None`, `T` and `Optional[T]` are accepted where `Optional[T]` is expected."""
+    if sub == NONE:
+        return True
+    inner = sub.inner if isinstance(sub, OptionalType) else sub
+    return is_subtype(inner, sup.inner, h, metas)
+
+
+def _from_var(sub: TypeVar, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    """A type variable (not a meta variable) is below itself and what its bound is below."""
+    if isinstance(sup, TypeVar):
+        return sub == sup
+    return sub.bound is not None and is_subtype(sub.bound, sup, h, metas)
+
+
+def _from_prim(sub: Type, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    """`Bool <: Int <: Float <: numbers.Number`; a `File` is a `Str` or a path."""
     if sub == INT:
-        return sup == FLOAT or (isinstance(sup, Nominal) and sup.target in _NUMBER_TARGETS)
+        return sup == FLOAT or _nominal_in(sup, _NUMBER_TARGETS)
     if sub == BOOL:
         return sup in (INT, FLOAT)
     if sub == FILE:
-        return sup == STR or (isinstance(sup, Nominal) and sup.target in PATH_TARGETS)
+        return sup == STR or _nominal_in(sup, PATH_TARGETS)
     if sub == FLOAT:
-        return isinstance(sup, Nominal) and sup.target in _NUMBER_TARGETS
-    if isinstance(sub, Nominal) and isinstance(sup, Nominal):
-        return h.nominal_subtype(sub, sup)
-    if isinstance(sub, ListType):
-        if isinstance(sup, ListType):
-            return is_subtype(sub.elem, sup.elem, h, metas)
-        return False
-    if isinstance(sub, TupleType):
-        if isinstance(sup, TupleType):
-            return len(sub.items) == len(sup.items) and all(
-                is_subtype(a, b, h, metas) for a, b in zip(sub.items, sup.items)
-            )
-        if isinstance(sup, TupleOfType):
-            return all(is_subtype(a, sup.elem, h, metas) for a in sub.items)
-        return False
-    if isinstance(sub, TupleOfType):
-        return isinstance(sup, TupleOfType) and is_subtype(sub.elem, sup.elem, h, metas)
-    if isinstance(sub, DictType):
-        return (
-            isinstance(sup, DictType)
-            and is_subtype(sub.key, sup.key, h, metas)
-            and is_subtype(sub.value, sup.value, h, metas)
-        )
-    if isinstance(sub, RecordType):
-        if isinstance(sup, RecordType):
-            for name, field_type in sup.fields:
-                have = sub.field(name)
-                if have is None or not is_subtype(have, field_type, h, metas):
-                    return False
-            return True
-        if isinstance(sup, DictType):
-            return is_subtype(STR, sup.key, h, metas) and all(
-                is_subtype(v, sup.value, h, metas) for _, v in sub.fields
-            )
-        return False
-    if isinstance(sub, FuncType) and isinstance(sup, FuncType):
-        return _func_subtype(sub, sup, h, metas)
-    if isinstance(sub, ModuleType):
-        return False
+        return _nominal_in(sup, _NUMBER_TARGETS)
     return False
 
 
+def _nominal_in(t: Type, targets: frozenset[str]) -> bool:
+    return isinstance(t, Nominal) and t.target in targets
+
+
+def _from_nominal(sub: Nominal, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    return isinstance(sup, Nominal) and h.nominal_subtype(sub, sup)
+
+
+def _from_list(sub: ListType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    return isinstance(sup, ListType) and is_subtype(sub.elem, sup.elem, h, metas)
+
+
+def _from_tuple(sub: TupleType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    """Item by item into a tuple of the same length; every item into `Tuple[T, ...]`."""
+    if isinstance(sup, TupleType):
+        return len(sub.items) == len(sup.items) and all(
+            is_subtype(a, b, h, metas) for a, b in zip(sub.items, sup.items)
+        )
+    if isinstance(sup, TupleOfType):
+        return all(is_subtype(a, sup.elem, h, metas) for a in sub.items)
+    return False
+
+
+def _from_tuple_of(sub: TupleOfType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    return isinstance(sup, TupleOfType) and is_subtype(sub.elem, sup.elem, h, metas)
+
+
+def _from_dict(sub: DictType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    return (
+        isinstance(sup, DictType)
+        and is_subtype(sub.key, sup.key, h, metas)
+        and is_subtype(sub.value, sup.value, h, metas)
+    )
+
+
+def _from_record(sub: RecordType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    """Structural: every field `sup` names, of a subtype; a record is a `Dict[Str, V]`."""
+    if isinstance(sup, RecordType):
+        for name, field_type in sup.fields:
+            have = sub.field(name)
+            if have is None or not is_subtype(have, field_type, h, metas):
+                return False
+        return True
+    if isinstance(sup, DictType):
+        return is_subtype(STR, sup.key, h, metas) and all(
+            is_subtype(v, sup.value, h, metas) for _, v in sub.fields
+        )
+    return False
+
+
+def _from_func(sub: FuncType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    return isinstance(sup, FuncType) and _func_subtype(sub, sup, h, metas)
+
+
+# The rule for each kind of `sub` (by its exact class; a module is below nothing but itself).
+_BY_KIND = {
+    TypeVar: _from_var,
+    Prim: _from_prim,
+    Nominal: _from_nominal,
+    ListType: _from_list,
+    TupleType: _from_tuple,
+    TupleOfType: _from_tuple_of,
+    DictType: _from_dict,
+    RecordType: _from_record,
+    FuncType: _from_func,
+}
 _NUMBER_TARGETS = frozenset({"numbers:Number", "numbers:Real", "numbers:Complex"})
 
 

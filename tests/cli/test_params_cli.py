@@ -3,8 +3,9 @@ signature defaults, unknown targets, and command-line overrides.
 
 The program is `tests/golden/params/project/params.ib` (typed Python in its `src/lib.py`, no
 library needed); the goldens beside it are the commands' output, run from the project folder.
-Regenerate them with `IBC_UPDATE_GOLDEN=1 python -m pytest tests/cli/test_params_cli.py` (or
-`pytest --update-golden`) and read the diff before committing.
+They are compared by tests/golden_kit.py; regenerate them with
+`python -m pytest tests/cli/test_params_cli.py --update-golden` and read the diff before
+committing.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from golden_kit import check_golden
 
 from ibc.cli import main
 from ibc.params_cli import clip, diff_table, params_table, table, unknown_target_message
@@ -49,13 +51,6 @@ def ibc_process(*args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     )
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("IBC_UPDATE_GOLDEN") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
-
-
 def rows_of(monkeypatch, capsys, *args: str) -> dict[str, dict]:
     code, out, err = ibc(monkeypatch, capsys, "params", "params.ib", *args, "--format", "json")
     assert code == 0, err
@@ -83,7 +78,7 @@ GOLDENS = {
 def test_golden(name: str, monkeypatch, capsys):
     code, out, err = ibc(monkeypatch, capsys, *GOLDENS[name])
     assert code == 0, err
-    check_golden(name, out)
+    check_golden(GOLDEN / name, out)
 
 
 # --- what the listing says ---------------------------------------------------------------

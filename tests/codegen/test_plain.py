@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from golden_kit import check_golden
 
 from ibc.codegen import ir
 from ibc.codegen.format import format_python
@@ -257,10 +258,7 @@ def test_golden(name):
     makers = {"cancer": cancer_program, "small": _small_program, "layers": _layers_program}
     prog = makers[name]()
     got = format_python(emit_plain(prog, Path("/project/build/out.py")))
-    golden = GOLDEN / f"{name}.py"
-    if os.environ.get("IBC_UPDATE_GOLDEN") == "1" or not golden.exists():
-        golden.write_text(got, encoding="utf-8")
-    assert got == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / f"{name}.py", got)
 
 
 def _small_program() -> ir.IrProgram:

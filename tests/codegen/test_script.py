@@ -1,17 +1,18 @@
 """The `script` target: golden emitted code, determinism, validity, and a realistic run.
 
-Goldens live in tests/golden/script/NAME.py (black-formatted emitted code); regenerate them
-with `pytest --update-golden` or `IBC_UPDATE_GOLDEN=1`.
+Goldens live in tests/golden/script/NAME.py (black-formatted emitted code), compared by
+tests/golden_kit.py; regenerate them with
+`python -m pytest tests/codegen/test_script.py --update-golden` and read the diff.
 """
 
 from __future__ import annotations
 
 import ast
-import os
 import sys
 from pathlib import Path
 
 import pytest
+from golden_kit import check_golden
 
 from ibc.codegen import ir
 from ibc.codegen.format import format_python
@@ -265,18 +266,13 @@ def layers() -> ir.IrProgram:
 CASES = {"cancer": cancer, "functional": functional, "layers": layers}
 
 
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / f"{name}.py"
-    if os.environ.get("IBC_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"missing golden {path}; run pytest --update-golden"
-    assert text == path.read_text(encoding="utf-8")
+def check_script_golden(name: str, text: str) -> None:
+    check_golden(GOLDEN / f"{name}.py", text)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_golden(name):
-    check_golden(name, format_python(emit_script(CASES[name]())))
+    check_script_golden(name, format_python(emit_script(CASES[name]())))
 
 
 def test_golden_with_out_path_finds_the_root_relative_to_the_file():
@@ -284,7 +280,7 @@ def test_golden_with_out_path_finds_the_root_relative_to_the_file():
     text = format_python(emit_script(prog, Path("/home/user/cancer/build/cancer.py")))
     assert 'os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")' in text
     assert "/home/user/cancer" not in text
-    check_golden("cancer_out_path", text)
+    check_script_golden("cancer_out_path", text)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

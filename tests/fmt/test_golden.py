@@ -1,15 +1,16 @@
 """Golden pairs: `cases/NAME.ib` formats to `cases/NAME.formatted.ib`.
 
-Regenerate the expected files after a deliberate change of style with
-`IBC_FMT_REGEN=1 python -m pytest tests/fmt/test_golden.py`, then read the diff.
+The expected files are golden files (tests/golden_kit.py): regenerate them after a deliberate
+change of style with `python -m pytest tests/fmt/test_golden.py --update-golden`, then read
+the diff.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from golden_kit import check_golden
 
 from ibc.syntax.format import format_source, same_module
 from ibc.syntax.parser import parse_module
@@ -25,7 +26,6 @@ def _expected(path: Path) -> Path:
 
 def test_there_are_enough_golden_pairs():
     assert len(INPUTS) >= 12
-    assert all(_expected(p).exists() for p in INPUTS)
 
 
 @pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.stem)
@@ -33,10 +33,8 @@ def test_golden(path: Path):
     text = path.read_text(encoding="utf-8")
     out = format_source(text, path.name)
     expected_path = _expected(path)
-    if os.environ.get("IBC_FMT_REGEN"):
-        expected_path.write_text(out, encoding="utf-8")
+    check_golden(expected_path, out)
     expected = expected_path.read_text(encoding="utf-8")
-    assert out == expected
     assert format_source(expected, expected_path.name) == expected  # idempotent
     before, _ = parse_module(Source(path.name, text))
     after, _ = parse_module(Source(expected_path.name, expected))
