@@ -72,11 +72,18 @@ _TABLES = (
     "_IBC_READS",
     "_IBC_SCOPE",
     "_IBC_PINNED",
+    "_IBC_NAMED",
+    "_IBC_PATHS",
+    "_IBC_NEEDS",
+    "_IBC_RENAMED",
+    "_IBC_SPELLED",
 )
-# What the direct form copies from `plain_support` (the layered form copies everything).
-_DIRECT_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_command")
+# What the layered form copies from `ibc/runtime/standalone.py` (with what they call).
+_LAYERED_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_binding", "_ibc_sweep", "_IbcScope")
 _SNAPSHOT_PREFIX = "_ibc_rev_"  # pinned references' modules (ibc.runtime.snapshots)
+# The nodes `_IBC_WHERE` and `_IBC_PATHS` count (as `_ibc_nodes` in the standalone support).
 _WHERE_KINDS = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
+_WHERE_KINDS += (ast.List, ast.Tuple, ast.Dict)
 
 _BINOPS = {
     "+": ast.Add,
@@ -109,6 +116,10 @@ def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
     `out_path` is where it will be written: the project root is then found relative to the
     script's folder at run time, else it is the absolute `program.project_root`.
     Raises `ValueError` for what the target cannot express (revision-pinned references)."""
+    if not needs_layers(program):
+        from ibc.codegen.plain_direct import emit_direct
+
+        return emit_direct(program, out_path)
     return _Emitter(program, out_path).emit()
 
 
@@ -171,7 +182,7 @@ class _Emitter(LayeredEmission):
     def __init__(self, program: ir.IrProgram, out_path: Path | None) -> None:
         self.program = program
         self.out_path = out_path
-        self.support = top_level_functions(support_path())
+        self.support = {support_name(n) for n in top_level_functions(support_path())}
         self.layered = needs_layers(program)
         self.layer_keys = {}
         reserved = set(_STDLIB_IMPORTS) | set(_TABLES) | set(self.support)
@@ -673,15 +684,15 @@ class _Emitter(LayeredEmission):
             ),
         )
 
-    def emit(self) -> str:
-        program = self.program
-        refs, prelude = self._plan_names()
-        prelude_funcs, renames = copy_functions(
+    def plan_module(self, prelude: list[str]) -> None:
+        """Copies the prelude functions and allocates the names of defs, bindings and targets
+        (after the references of `_plan_names`), then the defs' parameter names."""
+        self.prelude_funcs, self.prelude_names = copy_functions(
             prelude_path(),
             prelude,
             lambda n: self._global(n if is_safe(n) else "ib_" + n, "prelude"),
         )
-        self.prelude_names = renames
+        program = self.program
         for d in program.defs:
             self._plan_def(d)
         for top in (*program.bindings, *program.targets):
@@ -691,6 +702,45 @@ class _Emitter(LayeredEmission):
         for d in program.defs:  # after every module name is taken
             self._plan_params(d)
 
+    def copy_support(self, wanted: list[str]) -> list[ast.stmt]:
+        """The support functions and classes `wanted` and what they use, from
+        `ibc/runtime/standalone.py`, public names prefixed with `_ibc_`."""
+        support, _ = copy_functions(support_path(), wanted, support_name, frozenset(_TABLES))
+        return support
+
+    def index(self, module: ast.Module) -> tuple[ast.Dict, dict[int, tuple[str, ...]]]:
+        """`_IBC_WHERE` and `_IBC_PATHS`: the registered nodes by the index the program will
+        count them at after re-parsing itself (`_ibc_nodes`; the tables are not counted)."""
+        where = ast.Dict(keys=[], values=[])
+        paths: dict[int, tuple[str, ...]] = {}
+        index = 0
+        for statement in module.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if isinstance(target, ast.Name) and target.id.startswith("_IBC_"):
+                    continue
+            for node in ast.walk(statement):
+                if not isinstance(node, _WHERE_KINDS):
+                    continue
+                if id(node) in self.where:
+                    location, what = self.where[id(node)]
+                    where.keys.append(ast.Constant(value=index))
+                    where.values.append(
+                        ast.Tuple(
+                            elts=[ast.Constant(value=location), ast.Constant(value=what)],
+                            ctx=ast.Load(),
+                        )
+                    )
+                if id(node) in getattr(self, "paths", {}):
+                    paths[index] = self.paths[id(node)]
+                index += 1
+        return where, paths
+
+    def emit(self) -> str:
+        """The layered form (`plain_layers`)."""
+        program = self.program
+        refs, prelude = self._plan_names()
+        self.plan_module(prelude)
         defs = [self._def(d) for d in program.defs]
         bindings = [
             self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
@@ -701,66 +751,38 @@ class _Emitter(LayeredEmission):
             )
             for t in program.targets
         ]
-        support, _ = copy_functions(
-            support_path(),
-            list(self.support) if self.layered else list(_DIRECT_SUPPORT),
-            lambda n: n,
-            frozenset(_TABLES),
-        )
-        where_table = ast.Dict(keys=[], values=[])
+        support = self.copy_support(list(_LAYERED_SUPPORT))
         body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
         body += self._root_setup()
         body += self._pinned_setup()
         body += self._imports(refs)
         if self.needs_missing:
             body.append(_assign("_IBC_MISSING", _call(_name("object"))))
-        if self.layered:  # the decorators of the bindings must exist before them
-            body += support
-        body += prelude_funcs + defs + bindings + targets
-        body.append(
+        body += support  # the decorators of the bindings must exist before them
+        body += self.prelude_funcs + defs + bindings + targets
+        tables = [
             self._table(
                 "_IBC_TARGETS", {t.name: self.binding_names[t.name] for t in program.targets}
-            )
-        )
-        body.append(
+            ),
             self._table(
                 "_IBC_BINDINGS",
                 {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
-            )
-        )
-        body.append(_assign("_IBC_WHERE", where_table))
-        if self.layered:
-            body.append(_assign("_IBC_POINTS", self.points_table()))
-            body.append(_assign("_IBC_PARAMS", self.params_table()))
-            body.append(_assign("_IBC_READS", self.reads_table()))
-        else:
-            body.append(_assign("_IBC_POINTS", ast.Dict(keys=[], values=[])))
-            body.append(_assign("_IBC_PARAMS", ast.Dict(keys=[], values=[])))
-        if self.layered:
-            body.append(_assign("_IBC_SCOPE", self.scope_value()))
-        else:
-            body += support
-            body.append(_assign("_IBC_SCOPE", ast.Constant(value=None)))
-        body.append(_main_guard())
-        module = ast.Module(body=body, type_ignores=[])
-
-        # Index the registered nodes as the script will count them after re-parsing itself;
-        # filling the table afterwards adds only constants, so the indexes stay valid.
-        index = 0
-        for node in ast.walk(module):
-            if isinstance(node, _WHERE_KINDS):
-                if id(node) in self.where:
-                    where, what = self.where[id(node)]
-                    where_table.keys.append(ast.Constant(value=index))
-                    where_table.values.append(
-                        ast.Tuple(
-                            elts=[ast.Constant(value=where), ast.Constant(value=what)],
-                            ctx=ast.Load(),
-                        )
-                    )
-                index += 1
+            ),
+            _assign("_IBC_POINTS", self.points_table()),
+            _assign("_IBC_PARAMS", self.params_table()),
+            _assign("_IBC_READS", self.reads_table()),
+            _assign("_IBC_SCOPE", self.scope_value()),
+        ]
+        module = ast.Module(body=body + [_main_guard()], type_ignores=[])
+        where, _ = self.index(module)
+        module.body[-1:-1] = [*tables[:2], _assign("_IBC_WHERE", where), *tables[2:]]
         ast.fix_missing_locations(module)
         return _header(program) + ast.unparse(module) + "\n"
+
+
+def support_name(name: str) -> str:
+    """The name of a support function in an emitted program: `jsonable` → `_ibc_jsonable`."""
+    return name if name.startswith("_") else "_ibc_" + name
 
 
 def _no_args() -> ast.arguments:

@@ -1,7 +1,7 @@
 """Copying top-level functions of a Python file into an emitted script, for the `plain` target.
 
 The `plain` target needs no ibc at run time, so the prelude functions a program uses
-(`ibc/runtime/prelude.py`) and the script's own run-time helpers (`plain_support.py`) are
+(`ibc/runtime/prelude.py`) and the program's own run-time helpers (`ibc/runtime/standalone.py`) are
 copied into it: read with `ast` (never imported), taken with the top-level functions (and, for
 the helpers, classes) they use (transitively), renamed (the prelude's `range` must not shadow the builtin in the emitted
 module, so it becomes e.g. `ib_range`, and every reference to it inside the copies follows),
@@ -36,7 +36,7 @@ def prelude_path() -> Path:
 
 
 def support_path() -> Path:
-    return Path(__file__).resolve().parent / "plain_support.py"
+    return ibc_package_dir() / "runtime" / "standalone.py"
 
 
 @functools.lru_cache(maxsize=8)

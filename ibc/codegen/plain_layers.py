@@ -62,8 +62,10 @@ def walk_ir(node: object):
 
 
 def needs_layers(program: ir.IrProgram) -> bool:
-    """Whether `program` is emitted in the layered form."""
-    if program.params or program.overrides is not None:
+    """Whether `program` is emitted in the layered form: when something rebinds parameters
+    while the program runs (a `with`, a sweep, compiled-in overrides). Parameters that only
+    `-s` sets keep the direct form (`plain_direct`)."""
+    if program.overrides is not None:
         return True
     if any(t.kind == "sweep" or t.points for t in program.targets):
         return True

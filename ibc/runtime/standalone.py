@@ -1,22 +1,32 @@
-"""Run-time helpers of the `plain` target, as real Python.
+"""Run-time helpers of the `plain` target, as real Python; also the runtime's own `-s` checker
+and JSON rendering (`check_set`, `jsonable`), so that both targets answer alike.
 
 The compiler never imports this module: `ibc.codegen.plain` reads its source with `ast` and
-copies the `_ibc_*` functions and the `_Ibc*` classes a script needs into it, exactly as it
-copies the prelude. So each of them must be self-contained (standard-library imports inside its body) and
-may use only these module globals of the emitted script:
+copies the functions and classes a program uses into it, exactly as it copies the prelude
+(docs/running.md, "The plain target"). A public name is copied as `_ibc_<name>` (`jsonable`
+becomes `_ibc_jsonable`); a name that starts with `_` keeps it. So each of them must be
+self-contained (standard-library imports inside its body) and may use only these module
+globals of the emitted program:
 
-- `_IBC_TARGETS`: `{target name: zero-argument function}`, in the `.ib` file's order;
-- `_IBC_BINDINGS`: `{binding name: zero-argument function}` (bindings are run targets too);
+- `_IBC_TARGETS`: the targets, in the `.ib` file's order: `{name: function}` in the layered
+  form, `(name, …)` in the direct form;
+- `_IBC_BINDINGS`: the bindings a run may name (as `_IBC_TARGETS`);
 - `_IBC_POINTS`: `{sweep name: ((point name, {path: literal}[, {path: value function}]), …)}`;
 - `_IBC_PARAMS`: `{path: Python type as text}`, the parameters `-s` may set;
 - `_IBC_READS`: `{name: (paths it looks up, bindings and defs it reads)}`, for sharing;
-- `_IBC_SCOPE`: the scope targets run under (None in a program without parameters);
+- `_IBC_SCOPE`: the scope targets run under (layered form);
+- `_IBC_NAMED`: `{path: module-level name}`, the parameters that are named values (direct form);
+- `_IBC_PATHS`: `{index: (path, name of positional argument 0, …)}`, the calls and literals whose
+  arguments are parameters (direct form; `index` counts as `_IBC_WHERE`'s does);
+- `_IBC_NEEDS`: `{target: (targets it reads, …)}` (direct form, only when some target reads one);
 - `_IBC_WHERE`: `{index: (".ib location", "what")}` for the calls, field reads, indexes and
-  operators of the program, where `index` counts the `Call`, `Subscript`, `Attribute`, `BinOp`
-  and `Compare` nodes of the emitted module in `ast.walk` order. Formatting (black) keeps the
-  syntax tree, hence these indexes, so when something fails the script re-parses its own file,
-  finds the node each traceback frame was executing (Python 3.11 frames carry columns) and
-  reports its `.ib` location. That keeps the emitted code free of location bookkeeping.
+  operators of the program, where `index` counts the `Call`, `Subscript`, `Attribute`, `BinOp`,
+  `Compare`, `List`, `Tuple` and `Dict` nodes of the emitted module's statements other than
+  these tables, each statement walked with `ast.walk` in turn (`_ibc_nodes`). Formatting
+  (black) keeps the syntax tree, hence these indexes, so when something fails the program
+  re-parses its own file, finds the node each traceback frame was executing (Python 3.11
+  frames carry columns) and reports its `.ib` location. That keeps the emitted code free of
+  location bookkeeping.
 
 The placeholders below only let this file be imported and linted on its own.
 """
@@ -29,6 +39,8 @@ _IBC_WHERE: dict = {}
 _IBC_POINTS: dict = {}
 _IBC_PARAMS: dict = {}
 _IBC_READS: dict = {}
+_IBC_NAMED: dict = {}
+_IBC_PATHS: dict = {}
 _IBC_SCOPE = None
 
 
@@ -40,9 +52,10 @@ def _ibc_unpack(value, index, length, where):
     return items[index]
 
 
-def _ibc_jsonable(value):
-    """`value` as JSON data: records and dicts as objects, lists and tuples as arrays, NumPy
-    scalars as numbers; anything JSON cannot hold (NaN, arrays, models) as its `repr`."""
+def jsonable(value):
+    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
+    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
+    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
     import math
 
     if value is None or isinstance(value, (bool, str)):
@@ -50,20 +63,74 @@ def _ibc_jsonable(value):
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return float(value) if math.isfinite(value) else repr(value)
+        return float(value) if math.isfinite(value) else repr(float(value))
     if isinstance(value, dict):
-        return {
-            (key if isinstance(key, str) else str(key)): _ibc_jsonable(item)
-            for key, item in value.items()
-        }
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                rendered = jsonable(key)
+                key = rendered if isinstance(rendered, str) else repr(key)
+            out[key] = jsonable(item)
+        return out
     if isinstance(value, (list, tuple)):
-        return [_ibc_jsonable(item) for item in value]
-    item = getattr(value, "item", None)
-    if callable(item) and hasattr(value, "dtype") and getattr(value, "shape", None) == ():
-        scalar = item()
-        if isinstance(scalar, (bool, int, float, str)):
-            return _ibc_jsonable(scalar)
+        return [jsonable(item) for item in value]
+    cls = type(value)
+    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, (bool, int, float, str)) or item is None:
+            return jsonable(item)
     return repr(value)
+
+
+def edit_distance(a, b):
+    """Levenshtein distance between `a` and `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def nearest(name, candidates, limit=3):
+    """Up to `limit` candidates near `name` (ignoring case and underscores, at most half of
+    its letters edited; a candidate that ends with `name`'s last part counts too), nearest
+    first, ties in the candidates' order."""
+
+    def norm(text):
+        return text.lower().replace("_", "")
+
+    target = norm(name)
+    last = name.rsplit(".", 1)[-1]
+    scored = []
+    for i, candidate in enumerate(candidates):
+        distance = edit_distance(target, norm(candidate))
+        if distance <= max(1, len(target) // 2):
+            scored.append((distance, i, candidate))
+        elif "." in candidate and candidate.rsplit(".", 1)[-1] == last:
+            scored.append((len(target), i, candidate))
+    return [c for _, _, c in sorted(scored)[:limit]]
+
+
+def _ibc_nodes(tree):
+    """`(index, node)` for the nodes of `tree` that `_IBC_WHERE` and `_IBC_PATHS` count: calls,
+    subscripts, attributes, operators, comparisons and list, tuple and dict displays, in each
+    top-level statement in turn (`ast.walk` order), skipping the `_IBC_*` tables."""
+    import ast
+
+    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
+    kinds += (ast.List, ast.Tuple, ast.Dict)
+    index = 0
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name) and target.id.startswith("_IBC_"):
+                continue
+        for node in ast.walk(statement):
+            if isinstance(node, kinds):
+                yield index, node
+                index += 1
 
 
 def _ibc_here():
@@ -88,17 +155,13 @@ def _ibc_locations(tb):
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
-    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
     exact = {}
     by_line = {}
-    index = 0
-    for node in ast.walk(tree):
-        if isinstance(node, kinds):
-            if index in _IBC_WHERE:
-                position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
-                exact.setdefault(position, index)
-                by_line.setdefault(node.lineno, []).append(index)
-            index += 1
+    for index, node in _ibc_nodes(tree):
+        if index in _IBC_WHERE:
+            position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+            exact.setdefault(position, index)
+            by_line.setdefault(node.lineno, []).append(index)
     found = []
     for frame in reversed(traceback.extract_tb(tb)):
         if os.path.abspath(frame.filename) != here:
@@ -323,7 +386,7 @@ def _ibc_sweep(name):
     return wrap
 
 
-def _ibc_type_error(value, annotation):
+def type_error(value, annotation):
     """None when the literal `value` fits the Python type written `annotation` (`float`,
     `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
     a `bool` is not an `int`; containers are checked element-wise."""
@@ -391,34 +454,43 @@ def _ibc_type_error(value, annotation):
     return f"expected {annotation}, got {type(value).__name__} {value!r}"
 
 
-def _ibc_parse_set(text):
-    """`-s PATH=LITERAL` -> (path, value), or (None, an error message)."""
+def check_set(text, params):
+    """`(path, value)` of the argument `PATH=LITERAL` of `-s`, checked against `params`
+    (path → Python type as text); raises `ValueError` with the message to show. The one
+    checker of `-s` values: the script target's runtime calls it, plain programs carry it."""
     import ast
-    import difflib
 
+    literals = "a number, string, boolean, None, or a list or tuple of them"
     path, equals, literal = text.partition("=")
     path = path.strip()
+    literal = literal.strip()
     if not equals or not path:
-        return None, f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1"
-    if path not in _IBC_PARAMS:
-        close = difflib.get_close_matches(path, list(_IBC_PARAMS), n=3, cutoff=0.5)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        if not _IBC_PARAMS:
-            hint = " (this program has no parameters)"
-        return None, f"-s {path}: unknown parameter{hint}; --list-params lists them"
+        raise ValueError(f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
+    if path not in params:
+        if not params:
+            raise ValueError(f"-s {path}: this program has no parameters that -s can set")
+        close = nearest(path, list(params))
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
     try:
-        value = ast.literal_eval(literal.strip())
+        value = ast.literal_eval(literal)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        hint = ""
-        if literal.strip().isidentifier() and "str" in _IBC_PARAMS[path]:
-            hint = f"; quote a string: -s '{path}=\"{literal.strip()}\"'"
-        return None, (
-            f"-s {path}: {literal.strip()!r} is not a literal (numbers, quoted strings, True, "
-            f"False, None, lists, tuples and dicts of them){hint}"
-        )
-    problem = _ibc_type_error(value, _IBC_PARAMS[path])
+        if literal.isidentifier():
+            hint = f"; to pass the string, quote it: -s '{path}=\"{literal}\"'"
+        else:
+            hint = "; an override that needs an expression goes through `ibc run … -s`"
+        raise ValueError(f"-s {path}: `{literal}` is not a literal value ({literals}){hint}") from None
+
+    def is_literal(item):
+        if isinstance(item, (list, tuple)):
+            return all(is_literal(i) for i in item)
+        return item is None or isinstance(item, (bool, int, float, str))
+
+    if not is_literal(value):
+        raise ValueError(f"-s {path}: `{literal}` is a {type(value).__name__}; -s takes {literals}")
+    problem = type_error(value, params[path])
     if problem is not None:
-        return None, f"-s {path}: {problem}"
+        raise ValueError(f"-s {path}: {problem}")
     return path, value
 
 
@@ -460,7 +532,7 @@ def _ibc_jobs(names):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code. A closed output
+    """The layered program's command line; returns the exit code. A closed output
     (`python OUT.py --list-params | head`) ends the program quietly."""
     import os
     import sys
@@ -472,11 +544,10 @@ def _ibc_main(argv):
         return 0
 
 
-def _ibc_command(argv):
-    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
-    import contextlib
+def _ibc_arguments(argv):
+    """`(names, {path: value}, as_json)` from the command line (targets, `--json`, `-s`), or
+    an exit code when it was `--help`, `--list-params` or bad usage (said on stderr)."""
     import difflib
-    import json
     import sys
 
     as_json = False
@@ -498,16 +569,10 @@ def _ibc_command(argv):
             if arg == "-s" and not args:
                 print("error: -s needs PATH=LITERAL", file=sys.stderr)
                 return 2
-            text = args.pop(0) if arg == "-s" else arg[2:]
-            # `_ibc_parse_set` is copied only into programs that have parameters
-            parse = globals().get("_ibc_parse_set")
-            if parse is None:
-                name = text.partition("=")[0].strip()
-                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
-                return 2
-            path, value = parse(text)
-            if path is None:
-                print(f"error: {value}", file=sys.stderr)
+            try:
+                path, value = check_set(args.pop(0) if arg == "-s" else arg[2:], _IBC_PARAMS)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
                 return 2
             sets[path] = value
         elif arg.startswith("-"):
@@ -516,7 +581,7 @@ def _ibc_command(argv):
             return 2
         else:
             names.append(arg)
-    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
+    points = [p[0] for ps in globals().get("_IBC_POINTS", {}).values() for p in ps]
     for name in names:
         if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and name not in points:
             known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
@@ -525,8 +590,30 @@ def _ibc_command(argv):
             print(f"error: unknown target {name}{hint}", file=sys.stderr)
             print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
             return 2
-    if not names:
-        names = list(_IBC_TARGETS)
+    return names or list(_IBC_TARGETS), sets, as_json
+
+
+def _ibc_failed(name, exc):
+    """Says on stderr that `name` failed: its `.ib` locations, then the user's traceback."""
+    import sys
+
+    print(f"error: {name} failed", file=sys.stderr)
+    for line in _ibc_locations(exc.__traceback__):
+        print(f"  {line}", file=sys.stderr)
+    print(_ibc_traceback(exc), end="", file=sys.stderr)
+
+
+def _ibc_command(argv):
+    """The layered program's run: each requested target (each point of a sweep) under the
+    program's scope, with the `-s` values as its outermost layer."""
+    import contextlib
+    import json
+    import sys
+
+    parsed = _ibc_arguments(argv)
+    if isinstance(parsed, int):
+        return parsed
+    names, sets, as_json = parsed
     scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
@@ -540,12 +627,9 @@ def _ibc_command(argv):
                     value = run(scope)
             except Exception as exc:
                 failed = True
-                print(f"error: experiment {name} failed", file=sys.stderr)
-                for line in _ibc_locations(exc.__traceback__):
-                    print(f"  {line}", file=sys.stderr)
-                print(_ibc_traceback(exc), end="", file=sys.stderr)
+                _ibc_failed(f"experiment {name}", exc)
                 continue
-            results[name] = _ibc_jsonable(value)
+            results[name] = jsonable(value)
             if not as_json:
                 print(f"{name}: {json.dumps(results[name], ensure_ascii=False)}", flush=True)
     except KeyboardInterrupt:
@@ -554,3 +638,168 @@ def _ibc_command(argv):
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     return 3 if failed else 0
+
+
+class _IbcRun:
+    """The run of a direct-form program (docs/running.md, "The plain target"):
+
+        with _IbcRun(sys.argv[1:]) as experiment:
+            model = LogisticRegression(C=1.0)
+            baseline = experiment("baseline", lambda: evaluate(model))
+
+    Entering reads the command line: `--help`, `--list-params` and bad usage exit there; the
+    `-s` values of named parameters replace the module-level values before any call runs,
+    and the others are written into the program's calls and literals (the program re-runs
+    itself, re-parsed with those values spelled out). `experiment(name, compute)` runs a
+    target when it was asked for (or a target asked for reads it), prints its value, and
+    keeps going when it fails. Leaving prints the bindings asked for by name, then `--json`'s
+    object, and exits: 0, 3 when something failed, 130 when interrupted."""
+
+    def __init__(self, argv):
+        import sys
+
+        parsed = _ibc_arguments(argv)
+        if isinstance(parsed, int):
+            sys.exit(parsed)
+        self.names, sets, self.as_json = parsed
+        spelled = {p: v for p, v in sets.items() if p not in _IBC_NAMED}
+        if spelled and not globals().get("_IBC_SPELLED"):
+            sys.exit(_ibc_respell(spelled))
+        for path, value in sets.items():
+            if path in _IBC_NAMED:
+                globals()[globals().get("_IBC_RENAMED", {}).get(path, path)] = value
+        needs = globals().get("_IBC_NEEDS", {})
+        self.wanted = set(self.names)
+        for name in self.names:
+            self.wanted.update(needs.get(name, ()))
+        self.results = {}
+        self.failed = set()
+        self.quiet = None
+
+    def __enter__(self):
+        import contextlib
+        import sys
+
+        if self.as_json:
+            self.quiet = contextlib.redirect_stdout(sys.stderr)
+            self.quiet.__enter__()
+        return self
+
+    def __call__(self, name, compute):
+        import json
+
+        if name not in self.wanted:
+            return None
+        broken = [n for n in globals().get("_IBC_NEEDS", {}).get(name, ()) if n in self.failed]
+        if broken:
+            self.failed.add(name)
+            print(f"error: experiment {name} not run: {', '.join(broken)} failed")
+            return None
+        try:
+            value = compute()
+        except Exception as exc:
+            self.failed.add(name)
+            _ibc_failed(f"experiment {name}", exc)
+            return None
+        if name in self.names:
+            self.results[name] = jsonable(value)
+            if not self.as_json:
+                print(f"{name}: {json.dumps(self.results[name], ensure_ascii=False)}", flush=True)
+        return value
+
+    def __exit__(self, kind, exc, tb):
+        import json
+        import os
+        import sys
+
+        if self.quiet is not None:
+            self.quiet.__exit__(None, None, None)
+        if kind is KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
+        if exc is not None:
+            if isinstance(exc, Exception):
+                _ibc_failed("the run", exc)
+                sys.exit(3)
+            return False
+        try:
+            for name in self.names:
+                if name in _IBC_BINDINGS:
+                    py = globals().get("_IBC_RENAMED", {}).get(name, name)
+                    self.results[name] = jsonable(globals()[py])
+                    if not self.as_json:
+                        text = json.dumps(self.results[name], ensure_ascii=False)
+                        print(f"{name}: {text}", flush=True)
+            if self.as_json:
+                ordered = {n: self.results[n] for n in self.names if n in self.results}
+                print(json.dumps(ordered, ensure_ascii=False, indent=2))
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(3 if self.failed else 0)
+
+
+def _ibc_respell(sets):
+    """Runs this program again with the `-s` values `sets` written into its calls and
+    literals (`_IBC_PATHS`) or in place of the bindings they replace; returns its exit code.
+    A parameter of a call that the call does not write becomes a keyword argument."""
+    import ast
+    import sys
+
+    here = _ibc_here()
+    if here is None:
+        print("error: -s needs the program's own file, to re-read it", file=sys.stderr)
+        return 2
+    with open(here, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), here)
+
+    def literal(value, old):
+        return ast.copy_location(ast.parse(repr(value), mode="eval").body, old)
+
+    for index, node in _ibc_nodes(tree):
+        spec = _IBC_PATHS.get(index)
+        for full, value in sets.items() if spec else ():
+            path, names = spec[0], list(spec[1:])
+            rest = full[len(path) :]
+            if not full.startswith(path) or rest[:1] not in (".", "["):
+                continue
+            if isinstance(node, ast.Call) and rest[0] == ".":
+                name = rest[1:]
+                at = names.index(name) if name in names else len(node.args)
+                if at < len(node.args):
+                    node.args[at] = literal(value, node.args[at])
+                    continue
+                given = [k for k in node.keywords if k.arg == name]
+                if given:
+                    given[0].value = literal(value, given[0].value)
+                elif name.isidentifier():
+                    node.keywords.append(ast.keyword(arg=name, value=literal(value, node)))
+            elif isinstance(node, (ast.List, ast.Tuple)) and rest[1:-1].isdigit():
+                if int(rest[1:-1]) < len(node.elts):
+                    node.elts[int(rest[1:-1])] = literal(value, node.elts[int(rest[1:-1])])
+            elif isinstance(node, ast.Dict) and rest[0] == ".":
+                for i, key in enumerate(node.keys):
+                    if isinstance(key, ast.Constant) and key.value == rest[1:]:
+                        node.values[i] = literal(value, node.values[i])
+    renamed = globals().get("_IBC_RENAMED", {})
+    whole = {renamed.get(p, p): v for p, v in sets.items() if p in _IBC_BINDINGS}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With):  # the program's run: `with _IbcRun(…) as experiment:`
+            block = node.body
+            for i in reversed(range(len(block))):
+                statement = block[i]
+                if not isinstance(statement, ast.Assign):
+                    continue
+                bound = [n.id for n in ast.walk(statement.targets[0]) if isinstance(n, ast.Name)]
+                for py in (n for n in bound if n in whole):
+                    fixed = ast.Assign(
+                        targets=[ast.Name(id=py, ctx=ast.Store())],
+                        value=literal(whole[py], statement),
+                    )
+                    block.insert(i + 1, ast.copy_location(fixed, statement))
+    ast.fix_missing_locations(tree)
+    namespace = {"__name__": "__main__", "__file__": here, "_IBC_SPELLED": True}
+    try:
+        exec(compile(tree, here, "exec"), namespace)
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else 1
+    return 0
