@@ -702,10 +702,12 @@ class _Emitter(LayeredEmission):
         for d in program.defs:  # after every module name is taken
             self._plan_params(d)
 
-    def copy_support(self, wanted: list[str]) -> list[ast.stmt]:
-        """The support functions and classes `wanted` and what they use, from
+    def copy_support(self, wanted: list[str], omit=frozenset()) -> list[ast.stmt]:
+        """The support functions and classes `wanted` and what they use (but `omit`), from
         `ibc/runtime/standalone.py`, public names prefixed with `_ibc_`."""
-        support, _ = copy_functions(support_path(), wanted, support_name, frozenset(_TABLES))
+        support, _ = copy_functions(
+            support_path(), wanted, support_name, frozenset(_TABLES), frozenset(omit)
+        )
         return support
 
     def index(self, module: ast.Module) -> tuple[ast.Dict, dict[int, tuple[str, ...]]]:

@@ -87,13 +87,16 @@ def free_globals(func: ast.FunctionDef) -> set[str]:
     }
 
 
-def closure(functions: dict[str, ast.FunctionDef], wanted: Iterable[str]) -> list[str]:
-    """`wanted` and the top-level functions they call, transitively, in file order."""
+def closure(
+    functions: dict[str, ast.FunctionDef], wanted: Iterable[str], omit: frozenset[str] = frozenset()
+) -> list[str]:
+    """`wanted` and the top-level functions they call, transitively, in file order, but
+    none of `omit` (which the caller knows cannot be reached)."""
     todo = list(wanted)
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name in omit:
             continue
         if name not in functions:
             raise ValueError(f"plain target: the prelude has no function `{name}`")
@@ -132,19 +135,23 @@ def copy_functions(
     wanted: Iterable[str],
     rename: Callable[[str], str],
     allowed_globals: frozenset[str] = frozenset(),
+    omit: frozenset[str] = frozenset(),
 ) -> tuple[list[ast.FunctionDef], dict[str, str]]:
     """Copies of the top-level functions `wanted` of `path` and those they call, renamed by
     `rename(original name)`; returns them in file order and the map original → new name.
     A function that reads a global other than a builtin, another top-level function or one
-    of `allowed_globals` is not self-contained: a `ValueError`."""
+    of `allowed_globals` is not self-contained: a `ValueError`. The functions `omit` are
+    left out (their callers never reach them in this program)."""
     functions = top_level_functions(path)
-    names = closure(functions, wanted)
+    names = closure(functions, wanted, omit)
     renames = {name: rename(name) for name in names}
     copies = []
     for name in names:
         func = copy.deepcopy(functions[name])
         for free in sorted(free_globals(func)):
-            if free not in functions and free not in _BUILTINS and free not in allowed_globals:
+            if free in omit or free in _BUILTINS or free in allowed_globals:
+                continue
+            if free not in functions:
                 raise ValueError(
                     f"plain target: `{name}` in {path.name} reads the global `{free}`; "
                     "prelude functions must be self-contained"

@@ -237,7 +237,14 @@ class _Direct(_Emitter):
             units.append((_assign(self.binding_names[t.name], run), [t.name], needs(t.value)))
         run_body = self._run_body(units)
 
-        support = self.copy_support(["_ibc_unpack", "_IbcRun"])
+        uses_unpack = any(
+            isinstance(n, ast.Name) and n.id == "_ibc_unpack"
+            for part in (*defs, *run_body)
+            for n in ast.walk(part)
+        )
+        # without parameters, `-s` is refused before the checker or the re-spelling is needed
+        omit = () if program.params else ("check_set", "_ibc_respell")
+        support = self.copy_support(["_ibc_unpack"] * uses_unpack + ["_IbcRun"], omit)
         body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in ("os", "sys")]
         body += self._root_setup() + self._pinned_setup() + self._imports(refs)
         if self.needs_missing:

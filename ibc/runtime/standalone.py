@@ -569,8 +569,13 @@ def _ibc_arguments(argv):
             if arg == "-s" and not args:
                 print("error: -s needs PATH=LITERAL", file=sys.stderr)
                 return 2
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            if not _IBC_PARAMS:  # (a program without parameters carries no checker)
+                name = text.partition("=")[0].strip()
+                print(f"error: -s {name}: this program has no parameters that -s can set", file=sys.stderr)
+                return 2
             try:
-                path, value = check_set(args.pop(0) if arg == "-s" else arg[2:], _IBC_PARAMS)
+                path, value = check_set(text, _IBC_PARAMS)
             except ValueError as error:
                 print(f"error: {error}", file=sys.stderr)
                 return 2
@@ -719,7 +724,10 @@ class _IbcRun:
             sys.exit(130)
         if exc is not None:
             if isinstance(exc, Exception):
-                _ibc_failed("the run", exc)
+                _ibc_failed(_ibc_statement(tb), exc)
+                left = [n for n in self.names if n not in self.results and n not in self.failed]
+                if left:
+                    print(f"not run: {', '.join(left)}", file=sys.stderr)
                 sys.exit(3)
             return False
         try:
@@ -736,6 +744,29 @@ class _IbcRun:
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(3 if self.failed else 0)
+
+
+def _ibc_statement(tb):
+    """`binding NAME` for the binding whose statement of the run raised (traceback `tb`)."""
+    import ast
+    import os
+    import traceback
+
+    here = _ibc_here()
+    lines = [f.lineno for f in traceback.extract_tb(tb) if os.path.abspath(f.filename) == here]
+    try:
+        with open(here, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+    except (OSError, TypeError, SyntaxError, ValueError):
+        return "the run"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.With) and lines:
+            for statement in node.body:
+                if statement.lineno <= lines[0] <= statement.end_lineno:
+                    target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+                    names = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)]
+                    return "binding " + ", ".join(names) if names else "the run"
+    return "the run"
 
 
 def _ibc_respell(sets):

@@ -9,7 +9,10 @@ user's modules. `jsonable` turns a result into what `--json` prints. `closest` i
 from __future__ import annotations
 
 import importlib
-import math
+
+# One rendering for `--json` and one speller for both targets (the plain target's programs
+# carry copies of these functions: docs/running.md).
+from ibc.runtime.standalone import edit_distance, jsonable, nearest  # noqa: F401
 
 
 class Ref:
@@ -114,46 +117,6 @@ def resolve(ref: Ref) -> object:
     return obj
 
 
-def jsonable(value: object) -> object:
-    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
-    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
-    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else repr(float(value))
-    if isinstance(value, dict):
-        return {_json_key(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    cls = type(value)
-    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
-        item = value.item()
-        if isinstance(item, (bool, int, float, str)) or item is None:
-            return jsonable(item)
-    return repr(value)
-
-
-def _json_key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    rendered = jsonable(key)
-    return rendered if isinstance(rendered, str) else repr(key)
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance between `a` and `b`."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def closest(name: str, candidates: list[str]) -> str | None:
     """The candidate nearest to `name` (ignoring case and underscores) when at most half of
     its letters need editing, else None."""
@@ -167,23 +130,3 @@ def closest(name: str, candidates: list[str]) -> str | None:
         if distance <= max(1, len(norm(name)) // 2) and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best else None
-
-
-def nearest(name: str, candidates: list[str], limit: int = 3) -> list[str]:
-    """Up to `limit` candidates near `name` (ignoring case and underscores, at most half of
-    its letters edited; a candidate that ends with `name`'s last part counts too), nearest
-    first, ties in the candidates' order."""
-
-    def norm(s: str) -> str:
-        return s.lower().replace("_", "")
-
-    target = norm(name)
-    last = name.rsplit(".", 1)[-1]
-    scored = []
-    for i, candidate in enumerate(candidates):
-        distance = edit_distance(target, norm(candidate))
-        if distance <= max(1, len(target) // 2):
-            scored.append((distance, i, candidate))
-        elif "." in candidate and candidate.rsplit(".", 1)[-1] == last:
-            scored.append((len(target), i, candidate))
-    return [c for _, _, c in sorted(scored)[:limit]]

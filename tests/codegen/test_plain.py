@@ -230,7 +230,8 @@ def test_emitted_code_reads_like_the_source():
     assert "def ib_len(x)" in source  # renamed: never shadows the builtin
     assert "def len(" not in source
     assert "ibc.runtime" not in source and "import ibc" not in source
-    assert "@functools.cache\ndef fitted():" in source
+    assert "        fitted = fit(" in source  # one statement per binding
+    assert "functools" not in source
 
 
 def test_output_is_valid_python_and_black_keeps_its_tree():
@@ -321,12 +322,15 @@ def test_operators(tmp_path):
 def test_conditional_evaluates_only_the_chosen_branch(tmp_path):
     sqrt = ref("sqrt", "math")
     prog = program(
-        [bind("a", lit(3)), bind("boom", call(sqrt, lit(-1), at=sp(2, 8)), 2)],
+        [bind("a", lit(3))],
         [
             target(
                 "pick",
                 ir.CondE(
-                    ir.CmpE(g("a"), (">",), (lit(0),), sp(3)), lit("positive"), g("boom"), sp(3)
+                    ir.CmpE(g("a"), (">",), (lit(0),), sp(3)),
+                    lit("positive"),
+                    call(sqrt, lit(-1), at=sp(2, 8)),
+                    sp(3),
                 ),
                 3,
             )
@@ -381,8 +385,8 @@ def test_destructuring_and_its_runtime_length_check(tmp_path):
     )
     done = run(write(prog, tmp_path))
     assert done.returncode == 3
-    assert done.stdout == "ok: [3, 2]\n"
-    assert "error: experiment wrong failed" in done.stderr
+    assert done.stdout == "ok: [3, 2]\n"  # `ok` comes right after what it needs
+    assert "error: binding bad failed" in done.stderr and "not run: wrong" in done.stderr
     assert "in destructuring at test.ib:2:1" in done.stderr
     assert "destructuring at test.ib:2:1 expects 3 values, got 2" in done.stderr
 
@@ -451,10 +455,13 @@ def test_def_default_that_is_not_a_literal_is_evaluated_lazily(tmp_path):
         ],
         [d],
     )
+    # the default is computed only when left out, but the direct form runs the binding it
+    # reads, `boom`, as a statement before the experiments that call `f`
+    assert "if x is _IBC_MISSING:\n        x = boom" in format_python(emit_plain(prog))
     done = run(write(prog, tmp_path))
     assert done.returncode == 3
-    assert done.stdout == "given: 5\n"
-    assert "in call of sqrt at test.ib:1:8" in done.stderr
+    assert done.stdout == ""
+    assert "error: binding boom failed\n  in call of sqrt at test.ib:1:8" in done.stderr
 
 
 # -- laziness, failures, project modules ------------------------------------------------------
@@ -484,14 +491,11 @@ def _lazy_program(root: Path) -> ir.IrProgram:
     fail = ref("fail", "src.util")
     f = "lazy.ib"
     return program(
-        [
-            bind("shared", call(tick, lit(1), at=sp(2, 10, f)), 2),
-            bind("broken", call(fail, lit("boom"), at=sp(3, 10, f)), 3),
-        ],
+        [bind("shared", call(tick, lit(1), at=sp(2, 10, f)), 2)],
         [
             target("first", g("shared"), 4),
             target("second", ir.BinE("+", g("shared"), lit(1), sp(5, 17, f)), 5),
-            target("bad", ir.RecordE((("v", g("broken")),)), 6),
+            target("bad", ir.RecordE((("v", call(fail, lit("boom"), at=sp(3, 10, f))),)), 6),
         ],
         root=str(root),
         source=f,
@@ -504,7 +508,7 @@ def test_bindings_run_once_and_only_when_needed(project):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "first: 1\nsecond: 2\n"
     assert done.stderr.count("tick") == 1  # one evaluation shared by both targets
-    assert "boom" not in done.stderr.lower()  # the failing binding never ran
+    assert "boom" not in done.stderr.lower()  # the failing experiment never ran
 
 
 def test_failure_reports_ib_location_user_traceback_and_exit_3(project):
@@ -636,7 +640,9 @@ def test_failure_inside_a_def_names_the_call_and_its_caller(tmp_path):
     outer = err.index("in call of find at chain.ib:3:20")
     assert inner < outer  # innermost first
     assert "ValueError: substring not found" in err
-    assert "error: experiment divide failed\n  in operator / at chain.ib:4:9" in err
+    # a binding runs where it is written, as in a Python script: its failure stops the run
+    assert "error: binding ratio failed\n  in operator / at chain.ib:4:9" in err
+    assert "not run: divide" in err
     assert "ZeroDivisionError" in err
 
 
@@ -650,13 +656,21 @@ def test_duplicate_top_level_names_are_refused():
 
 
 def _exec_plain(prog: ir.IrProgram) -> dict:
-    """The values of the program's targets, the script executed in-process (no main)."""
-    namespace: dict = {"__name__": "ibc_plain_test"}
-    saved_path, saved_env = list(sys.path), dict(os.environ)
+    """The values of the program's targets: the program executed in-process with `--json`."""
+    import contextlib
+    import io
+
+    namespace: dict = {"__name__": "__main__"}
+    saved_path, saved_env, saved_argv = list(sys.path), dict(os.environ), sys.argv
+    out = io.StringIO()
     try:
-        exec(compile(emit_plain(prog), "plain.py", "exec"), namespace)
-        return {name: run() for name, run in namespace["_IBC_TARGETS"].items()}
+        sys.argv = ["plain.py", "--json"]
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as done:
+            exec(compile(emit_plain(prog), "plain.py", "exec"), namespace)
+        assert done.value.code == 0
+        return json.loads(out.getvalue())
     finally:
+        sys.argv = saved_argv
         sys.path[:] = saved_path
         os.environ.clear()
         os.environ.update(saved_env)
@@ -680,8 +694,8 @@ def test_lambda_defaults_apply_in_ib_and_by_keyword():
         ],
     )
     source = emit_plain(prog)
-    assert "lambda x, y=base() + 1: x * y" in source
-    assert "odd()(class_=10)" in source  # a keyword argument takes the Python name
+    assert "lambda x, y=base + 1: x * y" in source
+    assert "odd(class_=10)" in source  # a keyword argument takes the Python name
     assert _exec_plain(prog) == {"short": 202, "keywords": 6, "renamed": 9, "direct": 5}
 
 
@@ -696,8 +710,8 @@ def test_lambda_parameter_keeps_its_name_unless_the_body_reads_that_module_name(
         ],
     )
     source = emit_plain(prog)
-    assert "lambda k_2: k() + k_2" in source
-    assert "lambda k: j_base() + k" in source
+    assert "lambda k_2: k + k_2" in source
+    assert "lambda k: j_base + k" in source
     assert _exec_plain(prog) == {"a": 11, "b": 3}
 
 
@@ -728,7 +742,7 @@ def test_a_def_used_as_a_value_is_the_def_itself():
         [d],
     )
     source = emit_plain(prog)
-    assert "ib_map(f, [1, 2])" in source and "return f\n" in source
+    assert "ib_map(f, [1, 2])" in source and "h = f\n" in source
     assert "lambda a, b=7: f(a, b)" in source
     assert _exec_plain(prog) == {"mapped": [101, 102], "short": 101, "keyword": 3, "other": 8}
 
@@ -1039,7 +1053,7 @@ def test_set_overrides_a_parameter_as_the_outermost_layer(lab):
 def test_set_unknown_path_suggests_the_nearest(lab):
     done = lab_run(lab_program([target("t", g("seed"))]), lab, "-s", "model.c=1")
     assert done.returncode == 2
-    assert "-s model.c: unknown parameter (did you mean model.C" in done.stderr
+    assert "-s model.c: unknown parameter; did you mean model.C" in done.stderr
     assert done.stdout == ""
 
 
@@ -1052,8 +1066,8 @@ def test_set_type_mismatch_and_bad_literal(lab):
     assert flag.returncode == 2 and "expected int, got bool True" in flag.stderr
     bare = run(path, "-s", "model.kind=rbf")
     assert bare.returncode == 2
-    assert "-s model.kind: 'rbf' is not a literal" in bare.stderr
-    assert "quote a string" in bare.stderr
+    assert "-s model.kind: `rbf` is not a literal value" in bare.stderr
+    assert "quote it: -s 'model.kind=\"rbf\"'" in bare.stderr
     assert run(path, "-s", "seed").returncode == 2
 
 
@@ -1077,7 +1091,7 @@ def test_list_params(lab):
     ],
 )  # fmt: skip
 def test_type_checks_the_script_carries(value, annotation, ok):
-    from ibc.codegen.plain_support import _ibc_type_error
+    from ibc.runtime.standalone import type_error as _ibc_type_error
 
     assert (_ibc_type_error(value, annotation) is None) == ok
 
@@ -1137,10 +1151,10 @@ def test_layered_code_reads_like_the_source_and_points_are_data():
 
 def test_direct_form_without_parameters_and_set_is_refused_there(tmp_path):
     source = emit_plain(_small_program())
-    assert "_IbcScope" not in source and "@functools.cache" in source
+    assert "_IbcScope" not in source and "functools" not in source
     done = run(write(_small_program(), tmp_path), "-s", "n=3")
     assert done.returncode == 2
-    assert "-s n: unknown parameter (no parameters)" in done.stderr
+    assert "-s n: this program has no parameters that -s can set" in done.stderr
 
 
 def test_layered_emission_is_deterministic_and_linear_in_points():

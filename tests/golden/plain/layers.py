@@ -20,8 +20,9 @@ def _ibc_unpack(value, index, length, where):
 
 
 def _ibc_jsonable(value):
-    """`value` as JSON data: records and dicts as objects, lists and tuples as arrays, NumPy
-    scalars as numbers; anything JSON cannot hold (NaN, arrays, models) as its `repr`."""
+    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
+    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
+    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
     import math
 
     if value is None or isinstance(value, (bool, str)):
@@ -29,20 +30,74 @@ def _ibc_jsonable(value):
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return float(value) if math.isfinite(value) else repr(value)
+        return float(value) if math.isfinite(value) else repr(float(value))
     if isinstance(value, dict):
-        return {
-            key if isinstance(key, str) else str(key): _ibc_jsonable(item)
-            for key, item in value.items()
-        }
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                rendered = _ibc_jsonable(key)
+                key = rendered if isinstance(rendered, str) else repr(key)
+            out[key] = _ibc_jsonable(item)
+        return out
     if isinstance(value, (list, tuple)):
         return [_ibc_jsonable(item) for item in value]
-    item = getattr(value, "item", None)
-    if callable(item) and hasattr(value, "dtype") and (getattr(value, "shape", None) == ()):
-        scalar = item()
-        if isinstance(scalar, (bool, int, float, str)):
-            return _ibc_jsonable(scalar)
+    cls = type(value)
+    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, (bool, int, float, str)) or item is None:
+            return _ibc_jsonable(item)
     return repr(value)
+
+
+def _ibc_edit_distance(a, b):
+    """Levenshtein distance between `a` and `b`."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _ibc_nearest(name, candidates, limit=3):
+    """Up to `limit` candidates near `name` (ignoring case and underscores, at most half of
+    its letters edited; a candidate that ends with `name`'s last part counts too), nearest
+    first, ties in the candidates' order."""
+
+    def norm(text):
+        return text.lower().replace("_", "")
+
+    target = norm(name)
+    last = name.rsplit(".", 1)[-1]
+    scored = []
+    for i, candidate in enumerate(candidates):
+        distance = _ibc_edit_distance(target, norm(candidate))
+        if distance <= max(1, len(target) // 2):
+            scored.append((distance, i, candidate))
+        elif "." in candidate and candidate.rsplit(".", 1)[-1] == last:
+            scored.append((len(target), i, candidate))
+    return [c for _, _, c in sorted(scored)[:limit]]
+
+
+def _ibc_nodes(tree):
+    """`(index, node)` for the nodes of `tree` that `_IBC_WHERE` and `_IBC_PATHS` count: calls,
+    subscripts, attributes, operators, comparisons and list, tuple and dict displays, in each
+    top-level statement in turn (`ast.walk` order), skipping the `_IBC_*` tables."""
+    import ast
+
+    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
+    kinds += (ast.List, ast.Tuple, ast.Dict)
+    index = 0
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name) and target.id.startswith("_IBC_"):
+                continue
+        for node in ast.walk(statement):
+            if isinstance(node, kinds):
+                yield (index, node)
+                index += 1
 
 
 def _ibc_here():
@@ -67,17 +122,13 @@ def _ibc_locations(tb):
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
-    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
     exact = {}
     by_line = {}
-    index = 0
-    for node in ast.walk(tree):
-        if isinstance(node, kinds):
-            if index in _IBC_WHERE:
-                position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
-                exact.setdefault(position, index)
-                by_line.setdefault(node.lineno, []).append(index)
-            index += 1
+    for index, node in _ibc_nodes(tree):
+        if index in _IBC_WHERE:
+            position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+            exact.setdefault(position, index)
+            by_line.setdefault(node.lineno, []).append(index)
     found = []
     for frame in reversed(traceback.extract_tb(tb)):
         if os.path.abspath(frame.filename) != here:
@@ -374,34 +425,45 @@ def _ibc_type_error(value, annotation):
     return f"expected {annotation}, got {type(value).__name__} {value!r}"
 
 
-def _ibc_parse_set(text):
-    """`-s PATH=LITERAL` -> (path, value), or (None, an error message)."""
+def _ibc_check_set(text, params):
+    """`(path, value)` of the argument `PATH=LITERAL` of `-s`, checked against `params`
+    (path → Python type as text); raises `ValueError` with the message to show. The one
+    checker of `-s` values: the script target's runtime calls it, plain programs carry it."""
     import ast
-    import difflib
 
+    literals = "a number, string, boolean, None, or a list or tuple of them"
     path, equals, literal = text.partition("=")
     path = path.strip()
+    literal = literal.strip()
     if not equals or not path:
-        return (None, f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
-    if path not in _IBC_PARAMS:
-        close = difflib.get_close_matches(path, list(_IBC_PARAMS), n=3, cutoff=0.5)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        if not _IBC_PARAMS:
-            hint = " (this program has no parameters)"
-        return (None, f"-s {path}: unknown parameter{hint}; --list-params lists them")
+        raise ValueError(f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
+    if path not in params:
+        if not params:
+            raise ValueError(f"-s {path}: this program has no parameters that -s can set")
+        close = _ibc_nearest(path, list(params))
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
     try:
-        value = ast.literal_eval(literal.strip())
+        value = ast.literal_eval(literal)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        hint = ""
-        if literal.strip().isidentifier() and "str" in _IBC_PARAMS[path]:
-            hint = f"""; quote a string: -s '{path}="{literal.strip()}"'"""
-        return (
-            None,
-            f"-s {path}: {literal.strip()!r} is not a literal (numbers, quoted strings, True, False, None, lists, tuples and dicts of them){hint}",
-        )
-    problem = _ibc_type_error(value, _IBC_PARAMS[path])
+        if literal.isidentifier():
+            hint = f"""; to pass the string, quote it: -s '{path}="{literal}"'"""
+        else:
+            hint = "; an override that needs an expression goes through `ibc run … -s`"
+        raise ValueError(
+            f"-s {path}: `{literal}` is not a literal value ({literals}){hint}"
+        ) from None
+
+    def is_literal(item):
+        if isinstance(item, (list, tuple)):
+            return all((is_literal(i) for i in item))
+        return item is None or isinstance(item, (bool, int, float, str))
+
+    if not is_literal(value):
+        raise ValueError(f"-s {path}: `{literal}` is a {type(value).__name__}; -s takes {literals}")
+    problem = _ibc_type_error(value, params[path])
     if problem is not None:
-        return (None, f"-s {path}: {problem}")
+        raise ValueError(f"-s {path}: {problem}")
     return (path, value)
 
 
@@ -445,7 +507,7 @@ def _ibc_jobs(names):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code. A closed output
+    """The layered program's command line; returns the exit code. A closed output
     (`python OUT.py --list-params | head`) ends the program quietly."""
     import os
     import sys
@@ -457,11 +519,10 @@ def _ibc_main(argv):
         return 0
 
 
-def _ibc_command(argv):
-    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
-    import contextlib
+def _ibc_arguments(argv):
+    """`(names, {path: value}, as_json)` from the command line (targets, `--json`, `-s`), or
+    an exit code when it was `--help`, `--list-params` or bad usage (said on stderr)."""
     import difflib
-    import json
     import sys
 
     as_json = False
@@ -484,14 +545,17 @@ def _ibc_command(argv):
                 print("error: -s needs PATH=LITERAL", file=sys.stderr)
                 return 2
             text = args.pop(0) if arg == "-s" else arg[2:]
-            parse = globals().get("_ibc_parse_set")
-            if parse is None:
+            if not _IBC_PARAMS:
                 name = text.partition("=")[0].strip()
-                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
+                print(
+                    f"error: -s {name}: this program has no parameters that -s can set",
+                    file=sys.stderr,
+                )
                 return 2
-            path, value = parse(text)
-            if path is None:
-                print(f"error: {value}", file=sys.stderr)
+            try:
+                path, value = _ibc_check_set(text, _IBC_PARAMS)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
                 return 2
             sets[path] = value
         elif arg.startswith("-"):
@@ -500,7 +564,7 @@ def _ibc_command(argv):
             return 2
         else:
             names.append(arg)
-    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
+    points = [p[0] for ps in globals().get("_IBC_POINTS", {}).values() for p in ps]
     for name in names:
         if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
             known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
@@ -509,8 +573,30 @@ def _ibc_command(argv):
             print(f"error: unknown target {name}{hint}", file=sys.stderr)
             print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
             return 2
-    if not names:
-        names = list(_IBC_TARGETS)
+    return (names or list(_IBC_TARGETS), sets, as_json)
+
+
+def _ibc_failed(name, exc):
+    """Says on stderr that `name` failed: its `.ib` locations, then the user's traceback."""
+    import sys
+
+    print(f"error: {name} failed", file=sys.stderr)
+    for line in _ibc_locations(exc.__traceback__):
+        print(f"  {line}", file=sys.stderr)
+    print(_ibc_traceback(exc), end="", file=sys.stderr)
+
+
+def _ibc_command(argv):
+    """The layered program's run: each requested target (each point of a sweep) under the
+    program's scope, with the `-s` values as its outermost layer."""
+    import contextlib
+    import json
+    import sys
+
+    parsed = _ibc_arguments(argv)
+    if isinstance(parsed, int):
+        return parsed
+    names, sets, as_json = parsed
     scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
@@ -524,10 +610,7 @@ def _ibc_command(argv):
                     value = run(scope)
             except Exception as exc:
                 failed = True
-                print(f"error: experiment {name} failed", file=sys.stderr)
-                for line in _ibc_locations(exc.__traceback__):
-                    print(f"  {line}", file=sys.stderr)
-                print(_ibc_traceback(exc), end="", file=sys.stderr)
+                _ibc_failed(f"experiment {name}", exc)
                 continue
             results[name] = _ibc_jsonable(value)
             if not as_json:
@@ -583,12 +666,12 @@ def boosted(s):
 _IBC_TARGETS = {"bumped": bumped, "grid": grid, "boosted": boosted}
 _IBC_BINDINGS = {"seed": seed, "data": data, "model": model, "fitted": fitted}
 _IBC_WHERE = {
-    45: ("test.ib:6:1", "call of make"),
-    46: ("test.ib:2:1", "call of load"),
-    47: ("test.ib:3:1", "call of make"),
-    48: ("test.ib:4:1", "call of fit"),
-    51: ("test.ib:9:1", "call of boost"),
-    534: ("test.ib:7:1", "operator +"),
+    758: ("test.ib:6:1", "call of make"),
+    763: ("test.ib:2:1", "call of load"),
+    768: ("test.ib:3:1", "call of make"),
+    772: ("test.ib:4:1", "call of fit"),
+    783: ("test.ib:7:1", "operator +"),
+    788: ("test.ib:9:1", "call of boost"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))
