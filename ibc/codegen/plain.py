@@ -1,22 +1,17 @@
-"""The `plain` target: a lowered program (`IrProgram`) as a standalone Python script.
+"""The `plain` target: a lowered program (`IrProgram`) as a standalone Python program.
 
-The script makes direct calls and needs neither ibc nor its dependencies at run time (only
-what the user's own code imports): the prelude functions it uses and its small command-line
-helpers are copied into it (`plain_copy`, `plain_support`). It is built as Python `ast`
-nodes and printed with `ast.unparse`; the caller formats it with black.
+The program needs neither ibc nor its dependencies at run time (only what the user's own
+code imports): the prelude functions it uses and its support code are copied into it
+(`plain_copy`, from `ibc/runtime/prelude.py` and `ibc/runtime/standalone.py`). It is built as
+Python `ast` nodes and printed with `ast.unparse`; the caller formats it with black.
 
-Shape of the output, top to bottom: a header comment (source `.ib`, its sha256); the project
-root put on `sys.path` and in `IBC_PROJECT_ROOT`; the imports of the Python references; the
-copied prelude functions; one Python function per `def`; one `functools.cache`d function of
-no arguments per top-level binding and per target, so a binding is computed at most once per
-run and only when a requested target needs it; the tables `_IBC_TARGETS`, `_IBC_BINDINGS`
-and `_IBC_WHERE`; the helpers; the `__main__` guard.
-
-That is the *direct* form, for programs in which nothing can be overridden. A program with
-parameters (which `python OUT.py -s PATH=LITERAL` may set), a `with`, a sweep or compiled-in
-overrides is emitted in the *layered* form instead, described in `plain_layers`: every
-binding and def takes a scope `s` (a stack of override layers), calls and literals with a
-parameter path go through `s.call`/`s.ref`/`s.list`/…, sweep points are a table of data.
+Two forms (docs/running.md, "The plain target"): the *direct* form (`plain_direct`), one
+statement per binding, for every program in which nothing rebinds a parameter while it
+runs; and the *layered* form (`plain_layers`, emitted by `_Emitter.emit` here) for programs
+with a `with`, a sweep or compiled-in overrides: every binding and def takes a scope `s` (a
+stack of override layers), calls and literals with a parameter path go through
+`s.call`/`s.ref`/`s.list`/…, sweep points are a table of data. This module holds what both
+share: names, expressions, defs, the header, the project root, imports and pinned sources.
 
 Function values are Python lambdas; a parameter default is a Python default, evaluated where
 the lambda is written when the lambda is made (as in Python). A `def` used as a value is the
@@ -25,10 +20,11 @@ out. Parameters keep their `.ib` names unless unsafe or read from the module by 
 Python code may pass them by keyword.
 
 Locations: the code carries no location bookkeeping. `_IBC_WHERE` maps the index of each
-call, field read, index and operator node (counted over `Call`, `Subscript`, `Attribute`,
-`BinOp` and `Compare` nodes in `ast.walk` order, which black's formatting does not change) to
-its `.ib` location; on a failure the script re-parses itself, finds the node each traceback
-frame was executing and prints `in call of train_test_split at cancer.ib:11:36`.
+call, field read, index, operator and display node (counted by `_Emitter.index` as the
+support's `_ibc_nodes` counts them: each top-level statement but the `_IBC_*` tables, in
+`ast.walk` order; black's formatting keeps the tree) to its `.ib` location; on a failure the
+program re-parses itself, finds the node each traceback frame was executing and prints
+`in call of train_test_split at cancer.ib:11:36`.
 """
 
 from __future__ import annotations
@@ -120,7 +116,7 @@ def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
         from ibc.codegen.plain_direct import emit_direct
 
         return emit_direct(program, out_path)
-    return _Emitter(program, out_path).emit()
+    return _Emitter(program, out_path).emit_layered()
 
 
 def _snapshots_path() -> Path:
@@ -499,16 +495,13 @@ class _Emitter(LayeredEmission):
     def _cached(
         self, py_name: str, value: ir.IrExpr, ib_name: str, sweep: bool = False
     ) -> ast.FunctionDef:
-        """`@functools.cache def name(): return value`: evaluated on first use, once; in the
-        layered form `@_ibc_binding("name") def name(s): …` (`_ibc_sweep` for a sweep)."""
-        if self.layered:
-            args = _no_args()
-            args.args = [ast.arg(arg="s")]
-            decorator = _call(
-                _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
-            )
-        else:
-            args, decorator = _no_args(), _attr(_name("functools"), "cache")
+        """`@_ibc_binding("name") def name(s): return value` (`_ibc_sweep` for a sweep):
+        a binding of the layered form, a function of the scope it is evaluated under."""
+        args = _no_args()
+        args.args = [ast.arg(arg="s")]
+        decorator = _call(
+            _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
+        )
         return ast.FunctionDef(
             name=py_name,
             args=args,
@@ -737,49 +730,6 @@ class _Emitter(LayeredEmission):
                     paths[index] = self.paths[id(node)]
                 index += 1
         return where, paths
-
-    def emit(self) -> str:
-        """The layered form (`plain_layers`)."""
-        program = self.program
-        refs, prelude = self._plan_names()
-        self.plan_module(prelude)
-        defs = [self._def(d) for d in program.defs]
-        bindings = [
-            self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
-        ]
-        targets = [
-            self._cached(
-                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
-            )
-            for t in program.targets
-        ]
-        support = self.copy_support(list(_LAYERED_SUPPORT))
-        body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
-        body += self._root_setup()
-        body += self._pinned_setup()
-        body += self._imports(refs)
-        if self.needs_missing:
-            body.append(_assign("_IBC_MISSING", _call(_name("object"))))
-        body += support  # the decorators of the bindings must exist before them
-        body += self.prelude_funcs + defs + bindings + targets
-        tables = [
-            self._table(
-                "_IBC_TARGETS", {t.name: self.binding_names[t.name] for t in program.targets}
-            ),
-            self._table(
-                "_IBC_BINDINGS",
-                {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
-            ),
-            _assign("_IBC_POINTS", self.points_table()),
-            _assign("_IBC_PARAMS", self.params_table()),
-            _assign("_IBC_READS", self.reads_table()),
-            _assign("_IBC_SCOPE", self.scope_value()),
-        ]
-        module = ast.Module(body=body + [_main_guard()], type_ignores=[])
-        where, _ = self.index(module)
-        module.body[-1:-1] = [*tables[:2], _assign("_IBC_WHERE", where), *tables[2:]]
-        ast.fix_missing_locations(module)
-        return _header(program) + ast.unparse(module) + "\n"
 
 
 def support_name(name: str) -> str:

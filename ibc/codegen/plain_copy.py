@@ -35,8 +35,10 @@ def prelude_path() -> Path:
     return ibc_package_dir() / "runtime" / "prelude.py"
 
 
-def support_path() -> Path:
-    return ibc_package_dir() / "runtime" / "standalone.py"
+def support_path() -> tuple[Path, Path]:
+    """The support code: `standalone.py` and, for the layered form, `standalone_layers.py`."""
+    runtime = ibc_package_dir() / "runtime"
+    return runtime / "standalone.py", runtime / "standalone_layers.py"
 
 
 @functools.lru_cache(maxsize=8)
@@ -48,14 +50,17 @@ def _functions(path: str, mtime: float) -> tuple[tuple[str, ast.FunctionDef], ..
     return tuple((node.name, node) for node in tree.body if isinstance(node, kinds))
 
 
-def top_level_functions(path: Path) -> dict[str, ast.FunctionDef]:
-    """Name → parsed node of every top-level `def` and `class` of `path` (the caller must
-    copy before changing a node)."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise ValueError(f"plain target: cannot read {path}: {exc}") from None
-    return dict(_functions(str(path), mtime))
+def top_level_functions(path: Path | tuple[Path, ...]) -> dict[str, ast.FunctionDef]:
+    """Name → parsed node of every top-level `def` and `class` of `path` (of each file of a
+    tuple of paths, as one namespace; the caller must copy before changing a node)."""
+    out: dict[str, ast.FunctionDef] = {}
+    for one in path if isinstance(path, tuple) else (path,):
+        try:
+            mtime = one.stat().st_mtime
+        except OSError as exc:
+            raise ValueError(f"plain target: cannot read {one}: {exc}") from None
+        out.update(_functions(str(one), mtime))
+    return out
 
 
 def bound_names(func: ast.FunctionDef) -> set[str]:
@@ -131,7 +136,7 @@ def _strip_annotations(func: ast.FunctionDef) -> None:
 
 
 def copy_functions(
-    path: Path,
+    path: Path | tuple[Path, ...],
     wanted: Iterable[str],
     rename: Callable[[str], str],
     allowed_globals: frozenset[str] = frozenset(),
@@ -153,7 +158,7 @@ def copy_functions(
                 continue
             if free not in functions:
                 raise ValueError(
-                    f"plain target: `{name}` in {path.name} reads the global `{free}`; "
+                    f"plain target: the copied `{name}` reads the global `{free}`; "
                     "prelude functions must be self-contained"
                 )
         local = bound_names(func)

@@ -153,7 +153,9 @@ class _Direct(_Emitter):
         scope = dict(self.def_params[d.name])
         names = {b.name: namer.name(b.name) for b in d.body}
         body = func.body[: len(func.body) - len(d.body) - 1]
-        for statement, _ in self.statements(d.body, names.__getitem__, _reads_locals(d.result), scope):
+        for statement, _ in self.statements(
+            d.body, names.__getitem__, _reads_locals(d.result), scope
+        ):
             body.append(statement)
         body.append(ast.Return(value=self.expr(d.result, scope)))
         func.body = body
@@ -187,7 +189,10 @@ class _Direct(_Emitter):
     def _def_reads(self) -> dict[str, set[str]]:
         """The top-level names each def reads, through the defs it calls too."""
         direct = {
-            d.name: (_reads((d.params, d.body, d.result)), _defs_called((d.params, d.body, d.result)))
+            d.name: (
+                _reads((d.params, d.body, d.result)),
+                _defs_called((d.params, d.body, d.result)),
+            )
             for d in self.program.defs
         }
         out: dict[str, set[str]] = {}
@@ -221,9 +226,7 @@ class _Direct(_Emitter):
                 found |= def_reads.get(called, set())
             return found - constant_names
 
-        params = [
-            _assign(self.binding_names[b.name], self.expr(b.value, {})) for b in constant
-        ]
+        params = [_assign(self.binding_names[b.name], self.expr(b.value, {})) for b in constant]
         defs = [self._def(d) for d in program.defs]
         units = []
         values = {b.name: b.value for b in computed}

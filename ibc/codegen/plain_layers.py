@@ -224,6 +224,59 @@ class LayeredEmission:
             return base
         return ast.Call(func=_lambda(base, "s"), args=[pushed], keywords=[])
 
+    def emit_layered(self) -> str:
+        """The program in the layered form."""
+        from ibc.codegen.plain import (
+            _LAYERED_SUPPORT,
+            _STDLIB_IMPORTS,
+            _assign,
+            _call,
+            _header,
+            _main_guard,
+            _name,
+        )
+
+        program = self.program
+        refs, prelude = self._plan_names()
+        self.plan_module(prelude)
+        defs = [self._def(d) for d in program.defs]
+        bindings = [
+            self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
+        ]
+        targets = [
+            self._cached(
+                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
+            )
+            for t in program.targets
+        ]
+        support = self.copy_support(list(_LAYERED_SUPPORT))
+        body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
+        body += self._root_setup()
+        body += self._pinned_setup()
+        body += self._imports(refs)
+        if self.needs_missing:
+            body.append(_assign("_IBC_MISSING", _call(_name("object"))))
+        body += support  # the decorators of the bindings must exist before them
+        body += self.prelude_funcs + defs + bindings + targets
+        tables = [
+            self._table(
+                "_IBC_TARGETS", {t.name: self.binding_names[t.name] for t in program.targets}
+            ),
+            self._table(
+                "_IBC_BINDINGS",
+                {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
+            ),
+            _assign("_IBC_POINTS", self.points_table()),
+            _assign("_IBC_PARAMS", self.params_table()),
+            _assign("_IBC_READS", self.reads_table()),
+            _assign("_IBC_SCOPE", self.scope_value()),
+        ]
+        module = ast.Module(body=body + [_main_guard()], type_ignores=[])
+        where, _ = self.index(module)
+        module.body[-1:-1] = [*tables[:2], _assign("_IBC_WHERE", where), *tables[2:]]
+        ast.fix_missing_locations(module)
+        return _header(program) + ast.unparse(module) + "\n"
+
     # -- tables --------------------------------------------------------------------------
 
     def points_table(self) -> ast.expr:

@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*/*.ib"))
 
-LIB = '''
+LIB = """
 def scale(x: float, factor: float = 1.0, shift: float = 0.0) -> float:
     return x * factor + shift
 
@@ -27,7 +27,7 @@ def pair(a: int, b: int) -> tuple[int, int]:
 
 def apply(f, x: int) -> float:
     return f(x)
-'''
+"""
 
 # defs with locals and a default, a lambda, destructuring, records and lists
 DIRECT = """\

@@ -164,6 +164,202 @@ def _ibc_traceback(exc):
     return "".join(lines)
 
 
+def _ibc_type_error(value, annotation):
+    """None when the literal `value` fits the Python type written `annotation` (`float`,
+    `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
+    a `bool` is not an `int`; containers are checked element-wise."""
+    import ast
+
+    def name_of(node):
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Constant) and node.value is None:
+            return "None"
+        return None
+
+    def fits(value, node):
+        if isinstance(node, ast.Subscript):
+            outer = name_of(node.value)
+            inner = node.slice
+            items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if outer == "Optional":
+                return value is None or fits(value, items[0])
+            if outer == "Union":
+                return any((fits(value, item) for item in items))
+            if outer in ("list", "List", "Sequence"):
+                kinds = (list, tuple) if outer == "Sequence" else list
+                return isinstance(value, kinds) and all((fits(v, items[0]) for v in value))
+            if outer in ("tuple", "Tuple"):
+                if not isinstance(value, tuple):
+                    return False
+                ellipsis = len(items) == 2 and isinstance(items[1], ast.Constant)
+                if ellipsis and items[1].value is Ellipsis:
+                    return all((fits(v, items[0]) for v in value))
+                return len(value) == len(items) and all(map(fits, value, items))
+            if outer in ("dict", "Dict", "Mapping"):
+                return isinstance(value, dict) and all(
+                    (fits(k, items[0]) and fits(v, items[1]) for k, v in value.items())
+                )
+            return fits(value, node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return fits(value, node.left) or fits(value, node.right)
+        name = name_of(node)
+        if name in ("Any", "object"):
+            return True
+        if name == "None":
+            return value is None
+        if name == "bool":
+            return isinstance(value, bool)
+        if name == "int":
+            return isinstance(value, int) and (not isinstance(value, bool))
+        if name == "float":
+            return isinstance(value, (int, float)) and (not isinstance(value, bool))
+        if name == "complex":
+            return isinstance(value, (int, float, complex)) and (not isinstance(value, bool))
+        simple = {"str": str, "bytes": bytes, "list": list, "tuple": tuple, "dict": dict}
+        if name in simple:
+            return isinstance(value, simple[name])
+        return False
+
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None
+    if fits(value, node):
+        return None
+    return f"expected {annotation}, got {type(value).__name__} {value!r}"
+
+
+def _ibc_check_set(text, params):
+    """`(path, value)` of the argument `PATH=LITERAL` of `-s`, checked against `params`
+    (path → Python type as text); raises `ValueError` with the message to show. The one
+    checker of `-s` values: the script target's runtime calls it, plain programs carry it."""
+    import ast
+
+    literals = "a number, string, boolean, None, or a list or tuple of them"
+    path, equals, literal = text.partition("=")
+    path = path.strip()
+    literal = literal.strip()
+    if not equals or not path:
+        raise ValueError(f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
+    if path not in params:
+        if not params:
+            raise ValueError(f"-s {path}: this program has no parameters that -s can set")
+        close = _ibc_nearest(path, list(params))
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        if literal.isidentifier():
+            hint = f"""; to pass the string, quote it: -s '{path}="{literal}"'"""
+        else:
+            hint = "; an override that needs an expression goes through `ibc run … -s`"
+        raise ValueError(
+            f"-s {path}: `{literal}` is not a literal value ({literals}){hint}"
+        ) from None
+
+    def is_literal(item):
+        if isinstance(item, (list, tuple)):
+            return all((is_literal(i) for i in item))
+        return item is None or isinstance(item, (bool, int, float, str))
+
+    if not is_literal(value):
+        raise ValueError(f"-s {path}: `{literal}` is a {type(value).__name__}; -s takes {literals}")
+    problem = _ibc_type_error(value, params[path])
+    if problem is not None:
+        raise ValueError(f"-s {path}: {problem}")
+    return (path, value)
+
+
+def _ibc_usage():
+    """The program's `--help` text."""
+    import os
+    import sys
+
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
+    lines = [
+        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
+        "",
+        "Runs the named targets (every experiment and sweep when none is named) and prints",
+        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
+        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
+        "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
+        "",
+        "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
+    ]
+    return "\n".join(lines)
+
+
+def _ibc_arguments(argv):
+    """`(names, {path: value}, as_json)` from the command line (targets, `--json`, `-s`), or
+    an exit code when it was `--help`, `--list-params` or bad usage (said on stderr)."""
+    import difflib
+    import sys
+
+    as_json = False
+    names = []
+    sets = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg in ("-h", "--help"):
+            print(_ibc_usage())
+            return 0
+        if arg == "--list-params":
+            for path, annotation in _IBC_PARAMS.items():
+                print(f"{path}: {annotation}")
+            return 0
+        if arg == "--json":
+            as_json = True
+        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
+            if arg == "-s" and (not args):
+                print("error: -s needs PATH=LITERAL", file=sys.stderr)
+                return 2
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            if not _IBC_PARAMS:
+                name = text.partition("=")[0].strip()
+                print(
+                    f"error: -s {name}: this program has no parameters that -s can set",
+                    file=sys.stderr,
+                )
+                return 2
+            try:
+                path, value = _ibc_check_set(text, _IBC_PARAMS)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            sets[path] = value
+        elif arg.startswith("-"):
+            print(f"error: unknown option {arg}", file=sys.stderr)
+            print(_ibc_usage(), file=sys.stderr)
+            return 2
+        else:
+            names.append(arg)
+    points = [p[0] for ps in globals().get("_IBC_POINTS", {}).values() for p in ps]
+    for name in names:
+        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
+            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            print(f"error: unknown target {name}{hint}", file=sys.stderr)
+            print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
+            return 2
+    return (names or list(_IBC_TARGETS), sets, as_json)
+
+
+def _ibc_failed(name, exc):
+    """Says on stderr that `name` failed: its `.ib` locations, then the user's traceback."""
+    import sys
+
+    print(f"error: {name} failed", file=sys.stderr)
+    for line in _ibc_locations(exc.__traceback__):
+        print(f"  {line}", file=sys.stderr)
+    print(_ibc_traceback(exc), end="", file=sys.stderr)
+
+
 class _IbcLayer:
     """One override layer (a `with`, a sweep point, `-s`): literal values as data, other values
     as functions of the scope below the layer, each computed at most once."""
@@ -357,135 +553,6 @@ def _ibc_sweep(name):
     return wrap
 
 
-def _ibc_type_error(value, annotation):
-    """None when the literal `value` fits the Python type written `annotation` (`float`,
-    `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
-    a `bool` is not an `int`; containers are checked element-wise."""
-    import ast
-
-    def name_of(node):
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Attribute):
-            return node.attr
-        if isinstance(node, ast.Constant) and node.value is None:
-            return "None"
-        return None
-
-    def fits(value, node):
-        if isinstance(node, ast.Subscript):
-            outer = name_of(node.value)
-            inner = node.slice
-            items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
-            if outer == "Optional":
-                return value is None or fits(value, items[0])
-            if outer == "Union":
-                return any((fits(value, item) for item in items))
-            if outer in ("list", "List", "Sequence"):
-                kinds = (list, tuple) if outer == "Sequence" else list
-                return isinstance(value, kinds) and all((fits(v, items[0]) for v in value))
-            if outer in ("tuple", "Tuple"):
-                if not isinstance(value, tuple):
-                    return False
-                ellipsis = len(items) == 2 and isinstance(items[1], ast.Constant)
-                if ellipsis and items[1].value is Ellipsis:
-                    return all((fits(v, items[0]) for v in value))
-                return len(value) == len(items) and all(map(fits, value, items))
-            if outer in ("dict", "Dict", "Mapping"):
-                return isinstance(value, dict) and all(
-                    (fits(k, items[0]) and fits(v, items[1]) for k, v in value.items())
-                )
-            return fits(value, node.value)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return fits(value, node.left) or fits(value, node.right)
-        name = name_of(node)
-        if name in ("Any", "object"):
-            return True
-        if name == "None":
-            return value is None
-        if name == "bool":
-            return isinstance(value, bool)
-        if name == "int":
-            return isinstance(value, int) and (not isinstance(value, bool))
-        if name == "float":
-            return isinstance(value, (int, float)) and (not isinstance(value, bool))
-        if name == "complex":
-            return isinstance(value, (int, float, complex)) and (not isinstance(value, bool))
-        simple = {"str": str, "bytes": bytes, "list": list, "tuple": tuple, "dict": dict}
-        if name in simple:
-            return isinstance(value, simple[name])
-        return False
-
-    try:
-        node = ast.parse(annotation, mode="eval").body
-    except SyntaxError:
-        return None
-    if fits(value, node):
-        return None
-    return f"expected {annotation}, got {type(value).__name__} {value!r}"
-
-
-def _ibc_check_set(text, params):
-    """`(path, value)` of the argument `PATH=LITERAL` of `-s`, checked against `params`
-    (path → Python type as text); raises `ValueError` with the message to show. The one
-    checker of `-s` values: the script target's runtime calls it, plain programs carry it."""
-    import ast
-
-    literals = "a number, string, boolean, None, or a list or tuple of them"
-    path, equals, literal = text.partition("=")
-    path = path.strip()
-    literal = literal.strip()
-    if not equals or not path:
-        raise ValueError(f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
-    if path not in params:
-        if not params:
-            raise ValueError(f"-s {path}: this program has no parameters that -s can set")
-        close = _ibc_nearest(path, list(params))
-        hint = f"; did you mean {' or '.join(close)}?" if close else ""
-        raise ValueError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
-    try:
-        value = ast.literal_eval(literal)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        if literal.isidentifier():
-            hint = f"""; to pass the string, quote it: -s '{path}="{literal}"'"""
-        else:
-            hint = "; an override that needs an expression goes through `ibc run … -s`"
-        raise ValueError(
-            f"-s {path}: `{literal}` is not a literal value ({literals}){hint}"
-        ) from None
-
-    def is_literal(item):
-        if isinstance(item, (list, tuple)):
-            return all((is_literal(i) for i in item))
-        return item is None or isinstance(item, (bool, int, float, str))
-
-    if not is_literal(value):
-        raise ValueError(f"-s {path}: `{literal}` is a {type(value).__name__}; -s takes {literals}")
-    problem = _ibc_type_error(value, params[path])
-    if problem is not None:
-        raise ValueError(f"-s {path}: {problem}")
-    return (path, value)
-
-
-def _ibc_usage():
-    """The program's `--help` text."""
-    import os
-    import sys
-
-    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
-    lines = [
-        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
-        "",
-        "Runs the named targets (every experiment and sweep when none is named) and prints",
-        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
-        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
-        "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
-        "",
-        "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
-    ]
-    return "\n".join(lines)
-
-
 def _ibc_jobs(names):
     """(name shown, function of a scope) for each requested target: a sweep gives one job per
     point, a point name its point."""
@@ -517,73 +584,6 @@ def _ibc_main(argv):
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def _ibc_arguments(argv):
-    """`(names, {path: value}, as_json)` from the command line (targets, `--json`, `-s`), or
-    an exit code when it was `--help`, `--list-params` or bad usage (said on stderr)."""
-    import difflib
-    import sys
-
-    as_json = False
-    names = []
-    sets = {}
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        if arg in ("-h", "--help"):
-            print(_ibc_usage())
-            return 0
-        if arg == "--list-params":
-            for path, annotation in _IBC_PARAMS.items():
-                print(f"{path}: {annotation}")
-            return 0
-        if arg == "--json":
-            as_json = True
-        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
-            if arg == "-s" and (not args):
-                print("error: -s needs PATH=LITERAL", file=sys.stderr)
-                return 2
-            text = args.pop(0) if arg == "-s" else arg[2:]
-            if not _IBC_PARAMS:
-                name = text.partition("=")[0].strip()
-                print(
-                    f"error: -s {name}: this program has no parameters that -s can set",
-                    file=sys.stderr,
-                )
-                return 2
-            try:
-                path, value = _ibc_check_set(text, _IBC_PARAMS)
-            except ValueError as error:
-                print(f"error: {error}", file=sys.stderr)
-                return 2
-            sets[path] = value
-        elif arg.startswith("-"):
-            print(f"error: unknown option {arg}", file=sys.stderr)
-            print(_ibc_usage(), file=sys.stderr)
-            return 2
-        else:
-            names.append(arg)
-    points = [p[0] for ps in globals().get("_IBC_POINTS", {}).values() for p in ps]
-    for name in names:
-        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
-            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            print(f"error: unknown target {name}{hint}", file=sys.stderr)
-            print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
-            return 2
-    return (names or list(_IBC_TARGETS), sets, as_json)
-
-
-def _ibc_failed(name, exc):
-    """Says on stderr that `name` failed: its `.ib` locations, then the user's traceback."""
-    import sys
-
-    print(f"error: {name} failed", file=sys.stderr)
-    for line in _ibc_locations(exc.__traceback__):
-        print(f"  {line}", file=sys.stderr)
-    print(_ibc_traceback(exc), end="", file=sys.stderr)
 
 
 def _ibc_command(argv):
