@@ -73,6 +73,7 @@ _TABLES = (
     "_IBC_NEEDS",
     "_IBC_RENAMED",
     "_IBC_SPELLED",
+    "_IBC_FIXED",
 )
 # What the layered form copies from `ibc/runtime/standalone.py` (with what they call).
 _LAYERED_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_binding", "_ibc_sweep", "_IbcScope")

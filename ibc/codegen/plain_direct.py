@@ -1,7 +1,7 @@
 """The *direct* form of the `plain` target: a program as the Python a careful person writes.
 
-Used for every program that needs no late binding (docs/running.md, "The plain target"): no
-`with`, no sweep, no compiled-in overrides. Top to bottom:
+Used for every program that needs no late binding (docs/running.md, "The plain target"):
+its `with`s and sweep points are spelled out by `plain_spell`. Top to bottom:
 
     test_size = 0.25                     # literal bindings: the named parameters
     seed = 0
@@ -16,6 +16,7 @@ Used for every program that needs no late binding (docs/running.md, "The plain t
             X, y = load_breast_cancer(return_X_y=True)       # one statement per binding
             model = LogisticRegression(C=1.0, max_iter=500)
             baseline = experiment("baseline", lambda: evaluate(model))
+            grid = experiment.sweep("grid", {"grid[C=0.1]": lambda: evaluate(…), …})
 
 `_IbcRun` (`ibc/runtime/standalone.py`) reads the command line before any call runs: `-s` on
 a named parameter replaces its module-level value; `-s` on any other parameter (an argument
@@ -34,6 +35,7 @@ import ast
 from ibc.codegen import ir
 from ibc.codegen.plain import _assign, _attr, _call, _Emitter, _is_constant, _name
 from ibc.codegen.plain_layers import walk_ir
+from ibc.codegen.plain_spell import fixed_paths, spell_program
 
 RUNNER = "experiment"  # the `with … as experiment:` name; `experiment` is a `.ib` keyword
 
@@ -234,10 +236,23 @@ class _Direct(_Emitter):
         for statement, bound in self.statements(computed, named, None, {}):
             units.append((statement, bound, set().union(*(needs(values[n]) for n in bound))))
         target_names = {t.name for t in program.targets}
+        spelled, points = spell_program(program)
         for t in program.targets:
-            thunk = ast.Lambda(args=_no_args(), body=self.expr(t.value, {}))
-            run = _call(_name(RUNNER), [ast.Constant(value=t.name), thunk])
-            units.append((_assign(self.binding_names[t.name], run), [t.name], needs(t.value)))
+            if t.name in points:  # `experiment.sweep("grid", {"grid[C=0.1]": lambda: …, …})`
+                table = ast.Dict(
+                    keys=[ast.Constant(value=name) for name, _ in points[t.name]],
+                    values=[
+                        ast.Lambda(args=_no_args(), body=self.expr(value, {}))
+                        for _, value in points[t.name]
+                    ],
+                )
+                run = _call(_attr(_name(RUNNER), "sweep"), [ast.Constant(value=t.name), table])
+                reads = set().union(*(needs(v) for _, v in points[t.name]))
+            else:
+                thunk = ast.Lambda(args=_no_args(), body=self.expr(spelled[t.name], {}))
+                run = _call(_name(RUNNER), [ast.Constant(value=t.name), thunk])
+                reads = needs(spelled[t.name])
+            units.append((_assign(self.binding_names[t.name], run), [t.name], reads))
         run_body = self._run_body(units)
 
         uses_unpack = any(
@@ -247,6 +262,7 @@ class _Direct(_Emitter):
         )
         # without parameters, `-s` is refused before the checker or the re-spelling is needed
         omit = () if program.params else ("check_set", "_ibc_respell")
+        omit += () if fixed_paths(program) else ("_ibc_refused",)
         support = self.copy_support(["_ibc_unpack"] * uses_unpack + ["_IbcRun"], omit)
         body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in ("os", "sys")]
         body += self._root_setup() + self._pinned_setup() + self._imports(refs)
@@ -294,12 +310,27 @@ class _Direct(_Emitter):
         }
         needs_table = self._needs_table(units, target_names)
         tables.append(_assign("_IBC_TARGETS", _str_tuple(t.name for t in program.targets)))
+        if points:
+            tables.append(
+                _assign(
+                    "_IBC_POINTS",
+                    ast.Dict(
+                        keys=[ast.Constant(value=name) for name in points],
+                        values=[
+                            ast.Tuple(elts=[_str_tuple([p]) for p, _ in ps], ctx=ast.Load())
+                            for ps in points.values()
+                        ],
+                    ),
+                )
+            )
         tables.append(_assign("_IBC_BINDINGS", _str_tuple(binding_names)))
         if renamed:
             tables.append(_assign("_IBC_RENAMED", _str_dict(renamed)))
         params_table = dict(program.params)
         named = [b.name for b in constant if b.name in params_table]
         tables.append(_assign("_IBC_NAMED", _str_tuple(named)))
+        if fixed_paths(program):
+            tables.append(_assign("_IBC_FIXED", _str_tuple(fixed_paths(program))))
         tables.append(_assign("_IBC_PARAMS", _str_dict(params_table)))
         if needs_table:
             tables.append(

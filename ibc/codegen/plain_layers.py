@@ -62,15 +62,17 @@ def walk_ir(node: object):
 
 
 def needs_layers(program: ir.IrProgram) -> bool:
-    """Whether `program` is emitted in the layered form: when something rebinds parameters
-    while the program runs (a `with`, a sweep, compiled-in overrides). Parameters that only
-    `-s` sets keep the direct form (`plain_direct`)."""
-    if program.overrides is not None:
+    """Whether `program` is emitted in the layered form: when something rebinds a parameter
+    that is read from inside a `def` or through a named parameter (late binding), or the
+    program has compiled-in overrides. Every other `with` and sweep point is spelled out in
+    the direct form (`plain_spell`), and parameters that only `-s` sets keep it too."""
+    from ibc.codegen.plain_spell import Late, spell_program
+
+    try:
+        spell_program(program)
+    except Late:
         return True
-    if any(t.kind == "sweep" or t.points for t in program.targets):
-        return True
-    everything = (program.bindings, program.defs, program.targets)
-    return any(isinstance(node, ir.WithE) for node in walk_ir(everything))
+    return False
 
 
 def is_data(e: ir.IrExpr) -> bool:

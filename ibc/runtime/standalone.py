@@ -19,6 +19,7 @@ globals of the emitted program:
 - `_IBC_PATHS`: `{index: (path, name of positional argument 0, …)}`, the calls and literals whose
   arguments are parameters (direct form; `index` counts as `_IBC_WHERE`'s does);
 - `_IBC_NEEDS`: `{target: (targets it reads, …)}` (direct form, only when some target reads one);
+- `_IBC_FIXED`: the paths that the `with`s and sweep points spelled out in the direct form set;
 - `_IBC_WHERE`: `{index: (".ib location", "what")}` for the calls, field reads, indexes and
   operators of the program, where `index` counts the `Call`, `Subscript`, `Attribute`, `BinOp`,
   `Compare`, `List`, `Tuple` and `Dict` nodes of the emitted module's statements other than
@@ -40,6 +41,7 @@ _IBC_POINTS: dict = {}
 _IBC_PARAMS: dict = {}
 _IBC_READS: dict = {}
 _IBC_NAMED: dict = {}
+_IBC_FIXED: tuple = ()
 _IBC_PATHS: dict = {}
 _IBC_SCOPE = None
 
@@ -415,6 +417,8 @@ class _IbcRun:
         if isinstance(parsed, int):
             sys.exit(parsed)
         self.names, sets, self.as_json = parsed
+        if globals().get("_IBC_FIXED") and _ibc_refused(sets):
+            sys.exit(2)
         spelled = {p: v for p, v in sets.items() if p not in _IBC_NAMED}
         if spelled and not globals().get("_IBC_SPELLED"):
             sys.exit(_ibc_respell(spelled))
@@ -422,9 +426,11 @@ class _IbcRun:
             if path in _IBC_NAMED:
                 globals()[globals().get("_IBC_RENAMED", {}).get(path, path)] = value
         needs = globals().get("_IBC_NEEDS", {})
-        self.wanted = set(self.names)
+        self.wanted = set(self.names) | set(needs.get("*", ()))
         for name in self.names:
             self.wanted.update(needs.get(name, ()))
+        points = globals().get("_IBC_POINTS", {})
+        self.order = [p[0] for name in self.names for p in points.get(name, ((name,),))]
         self.results = {}
         self.failed = set()
         self.quiet = None
@@ -438,10 +444,10 @@ class _IbcRun:
             self.quiet.__enter__()
         return self
 
-    def __call__(self, name, compute):
+    def __call__(self, name, compute, sweep=None):
         import json
 
-        if name not in self.wanted:
+        if name not in self.wanted and sweep not in self.wanted:
             return None
         broken = [n for n in globals().get("_IBC_NEEDS", {}).get(name, ()) if n in self.failed]
         if broken:
@@ -454,11 +460,23 @@ class _IbcRun:
             self.failed.add(name)
             _ibc_failed(f"experiment {name}", exc)
             return None
-        if name in self.names:
+        if name in self.names or sweep in self.names:
             self.results[name] = jsonable(value)
             if not self.as_json:
                 print(f"{name}: {json.dumps(self.results[name], ensure_ascii=False)}", flush=True)
         return value
+
+    def sweep(self, name, points):
+        """A sweep: `points` maps each point's name to a function computing its value. Runs
+        the points asked for (all when the sweep is); its value, for the targets that read
+        it, is a dict point name -> value."""
+        values = {}
+        for point, compute in points.items():
+            if name in self.wanted or point in self.wanted:
+                values[point] = self(point, compute, name)
+                if point in self.failed:
+                    self.failed.add(name)
+        return values
 
     def __exit__(self, kind, exc, tb):
         import json
@@ -473,7 +491,7 @@ class _IbcRun:
         if exc is not None:
             if isinstance(exc, Exception):
                 _ibc_failed(_ibc_statement(tb), exc)
-                left = [n for n in self.names if n not in self.results and n not in self.failed]
+                left = [n for n in self.order if n not in self.results and n not in self.failed]
                 if left:
                     print(f"not run: {', '.join(left)}", file=sys.stderr)
                 sys.exit(3)
@@ -487,11 +505,30 @@ class _IbcRun:
                         text = json.dumps(self.results[name], ensure_ascii=False)
                         print(f"{name}: {text}", flush=True)
             if self.as_json:
-                ordered = {n: self.results[n] for n in self.names if n in self.results}
+                ordered = {n: self.results[n] for n in self.order if n in self.results}
                 print(json.dumps(ordered, ensure_ascii=False, indent=2))
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(3 if self.failed else 0)
+
+
+def _ibc_refused(sets):
+    """Whether an `-s` path of `sets` is one a spelled-out `with` or sweep point sets (or a
+    prefix of one, or under one): said on stderr, as the direct form cannot override it."""
+    import sys
+
+    for path in sets:
+        for fixed in _IBC_FIXED:
+            for a, b in ((path, fixed), (fixed, path)):
+                if a == b or a.startswith((b + ".", b + "[")):
+                    print(
+                        f"error: -s {path}: a `with` or sweep point of this program sets "
+                        f"{fixed}, and this program has it written in; `ibc run` or the "
+                        "script target let -s override it",
+                        file=sys.stderr,
+                    )
+                    return True
+    return False
 
 
 def _ibc_statement(tb):

@@ -857,6 +857,11 @@ def lab_program(targets, extra_bindings=(), defs=(), **kw) -> ir.IrProgram:
     return program(bindings, targets, defs, params=params, **kw)
 
 
+def path_text(root: Path) -> str:
+    """The program `write` last wrote into `root`."""
+    return (root / "out.py").read_text()
+
+
 def lab_run(prog, root: Path, *args, flags=()):
     done = run(write(prog, root), *args, flags=flags)
     return done
@@ -960,8 +965,11 @@ def test_sweep_runs_every_point_and_shares_what_no_override_reaches(lab):
     assert list(got) == [f"grid[model.C={c!r}]" for c in (0.01, 0.1, 1.0, 10.0)]
     assert [v["model"]["C"] for v in got.values()] == [0.01, 0.1, 1.0, 10.0]
     assert done.stderr.count("call load") == 1  # shared by the four points
-    assert done.stderr.count("call make") == 4
-    assert done.stderr.count("call fit") == 4
+    # spelled out (direct form): each point calls `fit(make(C=…), data)`; the bindings
+    # `model` and `fitted` are statements of the program too
+    assert "lambda: fit(make(C=0.01" in path_text(lab)
+    assert done.stderr.count("call make") == 4 + 1
+    assert done.stderr.count("call fit") == 4 + 1
 
 
 def test_sweep_json_point_selection_and_unknown_point(lab):
@@ -1041,12 +1049,31 @@ def test_set_overrides_a_parameter_as_the_outermost_layer(lab):
         [target("result", g("fitted")), target("inner", with_(g("model"), ("model.C", lit(5.0))))]
     )
     path = write(prog, lab)
-    done = run(path, "-s", "model.C=2", "-s", "model.kind='rbf'", "--json")
+    # the `with` needs no late binding: the direct form writes it in, `inner = make(C=5.0, …)`
+    assert "_IbcScope" not in path.read_text()
+    done = run(path, "-s", "model.kind='rbf'", "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["result"]["model"] == {"C": 1.0, "kind": "rbf", "tol": 0.001}
+    assert got["inner"]["kind"] == "rbf" and got["inner"]["C"] == 5.0
+    refused = run(path, "-s", "model.C=2")  # what the `with` sets is written in: refused
+    assert refused.returncode == 2 and "sets model.C" in refused.stderr
+    # with late binding (a sweep of the named parameter `seed`), -s is the outermost layer
+    late = lab_program(
+        [
+            target("result", g("fitted")),
+            target("inner", with_(g("model"), ("model.C", lit(5.0)))),
+            sweep("seeds", g("data"), "seed", [1]),
+        ]
+    )
+    path = write(late, lab)
+    assert "_IbcScope" in path.read_text()
+    done = run(path, "result", "inner", "-s", "model.C=2", "-s", "model.kind='rbf'", "--json")
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["result"]["model"] == {"C": 2, "kind": "rbf", "tol": 0.001}
     assert got["inner"]["C"] == 2  # -s wins over the program's own `with`
-    plain = json.loads(run(path, "--json").stdout)
+    plain = json.loads(run(path, "result", "inner", "--json").stdout)
     assert plain["inner"]["C"] == 5.0 and plain["result"]["model"]["C"] == 1.0
 
 
@@ -1159,10 +1186,10 @@ def test_direct_form_without_parameters_and_set_is_refused_there(tmp_path):
 
 def test_layered_emission_is_deterministic_and_linear_in_points():
     assert emit_plain(_layers_program()) == emit_plain(_layers_program())
-    big = lab_program([sweep("grid", g("fitted"), "model.C", [i / 10 for i in range(1000)])])
+    big = lab_program([sweep("grid", g("fitted"), "seed", list(range(1000)))])  # late binding
     source = emit_plain(big)
     assert source.count("lambda") < 20  # the points are a table, not code
-    assert source.count("grid[model.C=") == 1000
+    assert source.count("grid[seed=") == 1000
 
 
 def test_layered_bindings_are_shared_between_targets(lab):

@@ -56,6 +56,16 @@ sweep s = e2 with { q in [1, 2, 3] }
 experiment total = s
 """
 
+# variants and sweep points that need no late binding: spelled out in the direct form
+SPELLED = DIRECT + """\
+base = scale(a, factor = 3.0)
+experiment e5 = e2 with { q = 10 }
+experiment e6 = {v = base} with { base.factor = 5.0 }
+sweep s = e2 with { q in [1, 2, 3] }
+sweep g = e6 with { base.shift in [0.5, 1.5] }
+experiment total = s
+"""
+
 SETS = [
     [],
     ["-s", "a=3.0"],  # a named value
@@ -104,16 +114,17 @@ def project(tmp_path) -> Path:
     (tmp_path / "src" / "lib.py").write_text(LIB)
     (tmp_path / "direct.ib").write_text(DIRECT)
     (tmp_path / "layered.ib").write_text(LAYERED)
+    (tmp_path / "spelled.ib").write_text(SPELLED)
     return tmp_path
 
 
-@pytest.mark.parametrize("name", ["direct", "layered"])
+@pytest.mark.parametrize("name", ["direct", "layered", "spelled"])
 def test_plain_and_script_agree_on_values_sets_and_parameters(project, name):
     ib = project / f"{name}.ib"
     script, plain = compiled(ib, "script"), compiled(ib, "plain")
     source = plain.read_text()
     assert ("_IbcScope" in source) == (name == "layered")
-    for sets in SETS:
+    for sets in SETS if name != "spelled" else SETS[:3] + [["-s", "r.b=2"]]:
         want = run(script, "--json", *sets)
         got = run(plain, "--json", *sets)
         assert want.returncode == got.returncode == 0, (sets, want.stderr, got.stderr)
@@ -209,3 +220,19 @@ def test_the_examples_set_parameters_alike_in_both_targets(tmp_path: Path):
         results[target + " params"] = params.stdout
     assert results["plain"] == results["script"]
     assert results["plain params"] == results["script params"]
+
+
+def test_variants_and_sweep_points_are_spelled_out(project):
+    plain = compiled(project / "spelled.ib", "plain")
+    source = plain.read_text()
+    assert '        e5 = experiment("e5", lambda: apply(double, 10))\n' in source
+    assert '"g[base.shift=0.5]": lambda: {"v": scale(a, factor=5.0, shift=0.5)},' in source
+    args = ("g[base.shift=1.5]", "total", "--json")
+    want, got = run(compiled(project / "spelled.ib", "script"), *args), run(plain, *args)
+    assert want.returncode == got.returncode == 0, got.stderr
+    assert json.loads(got.stdout) == json.loads(want.stdout)
+    # a path a `with` or point sets is written in: -s there is refused, never ignored
+    refused = run(plain, "-s", "q=4")
+    assert refused.returncode == 2
+    assert "-s q: a `with` or sweep point of this program sets q" in refused.stderr
+    assert run(plain, "-s", "base=1.0").returncode == 2  # a prefix of base.factor

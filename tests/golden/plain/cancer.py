@@ -265,6 +265,8 @@ class _IbcRun:
         if isinstance(parsed, int):
             sys.exit(parsed)
         self.names, sets, self.as_json = parsed
+        if globals().get("_IBC_FIXED") and _ibc_refused(sets):
+            sys.exit(2)
         spelled = {p: v for p, v in sets.items() if p not in _IBC_NAMED}
         if spelled and (not globals().get("_IBC_SPELLED")):
             sys.exit(_ibc_respell(spelled))
@@ -272,9 +274,11 @@ class _IbcRun:
             if path in _IBC_NAMED:
                 globals()[globals().get("_IBC_RENAMED", {}).get(path, path)] = value
         needs = globals().get("_IBC_NEEDS", {})
-        self.wanted = set(self.names)
+        self.wanted = set(self.names) | set(needs.get("*", ()))
         for name in self.names:
             self.wanted.update(needs.get(name, ()))
+        points = globals().get("_IBC_POINTS", {})
+        self.order = [p[0] for name in self.names for p in points.get(name, ((name,),))]
         self.results = {}
         self.failed = set()
         self.quiet = None
@@ -288,10 +292,10 @@ class _IbcRun:
             self.quiet.__enter__()
         return self
 
-    def __call__(self, name, compute):
+    def __call__(self, name, compute, sweep=None):
         import json
 
-        if name not in self.wanted:
+        if name not in self.wanted and sweep not in self.wanted:
             return None
         broken = [n for n in globals().get("_IBC_NEEDS", {}).get(name, ()) if n in self.failed]
         if broken:
@@ -304,11 +308,23 @@ class _IbcRun:
             self.failed.add(name)
             _ibc_failed(f"experiment {name}", exc)
             return None
-        if name in self.names:
+        if name in self.names or sweep in self.names:
             self.results[name] = _ibc_jsonable(value)
             if not self.as_json:
                 print(f"{name}: {json.dumps(self.results[name], ensure_ascii=False)}", flush=True)
         return value
+
+    def sweep(self, name, points):
+        """A sweep: `points` maps each point's name to a function computing its value. Runs
+        the points asked for (all when the sweep is); its value, for the targets that read
+        it, is a dict point name -> value."""
+        values = {}
+        for point, compute in points.items():
+            if name in self.wanted or point in self.wanted:
+                values[point] = self(point, compute, name)
+                if point in self.failed:
+                    self.failed.add(name)
+        return values
 
     def __exit__(self, kind, exc, tb):
         import json
@@ -323,7 +339,7 @@ class _IbcRun:
         if exc is not None:
             if isinstance(exc, Exception):
                 _ibc_failed(_ibc_statement(tb), exc)
-                left = [n for n in self.names if n not in self.results and n not in self.failed]
+                left = [n for n in self.order if n not in self.results and n not in self.failed]
                 if left:
                     print(f"not run: {', '.join(left)}", file=sys.stderr)
                 sys.exit(3)
@@ -337,7 +353,7 @@ class _IbcRun:
                         text = json.dumps(self.results[name], ensure_ascii=False)
                         print(f"{name}: {text}", flush=True)
             if self.as_json:
-                ordered = {n: self.results[n] for n in self.names if n in self.results}
+                ordered = {n: self.results[n] for n in self.order if n in self.results}
                 print(json.dumps(ordered, ensure_ascii=False, indent=2))
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -385,17 +401,17 @@ _IBC_PARAMS = {}
 _IBC_PATHS = {}
 _IBC_WHERE = {
     7: ("cancer.ib:15:14", "operator *"),
-    466: ("cancer.ib:10:10", "call of load_breast_cancer"),
-    468: ("cancer.ib:11:39", "call of train_test_split"),
-    469: ("cancer.ib:17:9", "call of LogisticRegression"),
-    470: ("cancer.ib:18:10", "call of fit"),
-    474: ("cancer.ib:18:22", "call of prepare"),
-    478: ("cancer.ib:20:37", "call of accuracy_score"),
-    479: ("cancer.ib:20:90", "call of len"),
-    480: ("cancer.ib:21:16", "call of len"),
-    481: ("cancer.ib:21:30", "call of len"),
-    482: ("cancer.ib:20:53", "call of predict"),
-    483: ("cancer.ib:20:70", "call of prepare"),
+    507: ("cancer.ib:10:10", "call of load_breast_cancer"),
+    509: ("cancer.ib:11:39", "call of train_test_split"),
+    510: ("cancer.ib:17:9", "call of LogisticRegression"),
+    511: ("cancer.ib:18:10", "call of fit"),
+    515: ("cancer.ib:18:22", "call of prepare"),
+    519: ("cancer.ib:20:37", "call of accuracy_score"),
+    520: ("cancer.ib:20:90", "call of len"),
+    521: ("cancer.ib:21:16", "call of len"),
+    522: ("cancer.ib:21:30", "call of len"),
+    523: ("cancer.ib:20:53", "call of predict"),
+    524: ("cancer.ib:20:70", "call of prepare"),
 }
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:

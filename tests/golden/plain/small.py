@@ -243,6 +243,8 @@ class _IbcRun:
         if isinstance(parsed, int):
             sys.exit(parsed)
         self.names, sets, self.as_json = parsed
+        if globals().get("_IBC_FIXED") and _ibc_refused(sets):
+            sys.exit(2)
         spelled = {p: v for p, v in sets.items() if p not in _IBC_NAMED}
         if spelled and (not globals().get("_IBC_SPELLED")):
             sys.exit(_ibc_respell(spelled))
@@ -250,9 +252,11 @@ class _IbcRun:
             if path in _IBC_NAMED:
                 globals()[globals().get("_IBC_RENAMED", {}).get(path, path)] = value
         needs = globals().get("_IBC_NEEDS", {})
-        self.wanted = set(self.names)
+        self.wanted = set(self.names) | set(needs.get("*", ()))
         for name in self.names:
             self.wanted.update(needs.get(name, ()))
+        points = globals().get("_IBC_POINTS", {})
+        self.order = [p[0] for name in self.names for p in points.get(name, ((name,),))]
         self.results = {}
         self.failed = set()
         self.quiet = None
@@ -266,10 +270,10 @@ class _IbcRun:
             self.quiet.__enter__()
         return self
 
-    def __call__(self, name, compute):
+    def __call__(self, name, compute, sweep=None):
         import json
 
-        if name not in self.wanted:
+        if name not in self.wanted and sweep not in self.wanted:
             return None
         broken = [n for n in globals().get("_IBC_NEEDS", {}).get(name, ()) if n in self.failed]
         if broken:
@@ -282,11 +286,23 @@ class _IbcRun:
             self.failed.add(name)
             _ibc_failed(f"experiment {name}", exc)
             return None
-        if name in self.names:
+        if name in self.names or sweep in self.names:
             self.results[name] = _ibc_jsonable(value)
             if not self.as_json:
                 print(f"{name}: {json.dumps(self.results[name], ensure_ascii=False)}", flush=True)
         return value
+
+    def sweep(self, name, points):
+        """A sweep: `points` maps each point's name to a function computing its value. Runs
+        the points asked for (all when the sweep is); its value, for the targets that read
+        it, is a dict point name -> value."""
+        values = {}
+        for point, compute in points.items():
+            if name in self.wanted or point in self.wanted:
+                values[point] = self(point, compute, name)
+                if point in self.failed:
+                    self.failed.add(name)
+        return values
 
     def __exit__(self, kind, exc, tb):
         import json
@@ -301,7 +317,7 @@ class _IbcRun:
         if exc is not None:
             if isinstance(exc, Exception):
                 _ibc_failed(_ibc_statement(tb), exc)
-                left = [n for n in self.names if n not in self.results and n not in self.failed]
+                left = [n for n in self.order if n not in self.results and n not in self.failed]
                 if left:
                     print(f"not run: {', '.join(left)}", file=sys.stderr)
                 sys.exit(3)
@@ -315,7 +331,7 @@ class _IbcRun:
                         text = json.dumps(self.results[name], ensure_ascii=False)
                         print(f"{name}: {text}", flush=True)
             if self.as_json:
-                ordered = {n: self.results[n] for n in self.names if n in self.results}
+                ordered = {n: self.results[n] for n in self.order if n in self.results}
                 print(json.dumps(ordered, ensure_ascii=False, indent=2))
         except BrokenPipeError:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -350,7 +366,7 @@ _IBC_BINDINGS = ("n", "root")
 _IBC_NAMED = ()
 _IBC_PARAMS = {}
 _IBC_PATHS = {}
-_IBC_WHERE = {461: ("test.ib:2:8", "call of sqrt"), 466: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {502: ("test.ib:2:8", "call of sqrt"), 507: ("test.ib:3:40", "call of range")}
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:
         root = sqrt(n)
