@@ -142,9 +142,12 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
     try:
         code = emit(lowered, options.out_path)
     except ValueError as exc:  # a target's refusal of a program it cannot express
-        diags.error(
-            "E0704", main.ast.span if main.ast else NO_SPAN, target=options.target, reason=str(exc)
-        )
+        span = main.ast.span if main.ast else NO_SPAN
+        code_, facts = getattr(exc, "code", None), getattr(exc, "facts", None)
+        if code_ is not None and facts is not None:  # a refusal with its code and facts
+            diags.error(code_, exc.span or span, target=options.target, **facts)
+        else:
+            diags.error("E0704", span, target=options.target, reason=str(exc))
         return None
     if options.format:
         from ibc.codegen.format import format_python

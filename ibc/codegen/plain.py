@@ -108,11 +108,24 @@ _CMPOPS = {
 }
 
 
+class Refusal(ValueError):
+    """A program the plain target cannot express, as a diagnostic: its `code`, the `span`
+    of the construct (or None: the file) and the facts its wording reads. Any other
+    `ValueError` of an emitter is a bug in ibc (the driver makes it an internal error)."""
+
+    def __init__(self, code: str, span, **facts: object) -> None:
+        super().__init__(f"{code}: {facts}")
+        self.code = code
+        self.span = span
+        self.facts = facts
+
+
 def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
     """The Python source of the standalone script for `program` (not black-formatted).
     `out_path` is where it will be written: the project root is then found relative to the
     script's folder at run time, else it is the absolute `program.project_root`.
-    Raises `ValueError` for what the target cannot express (revision-pinned references)."""
+    Raises `Refusal` for what the target cannot express (a required parameter after a
+    defaulted one, which Python has no way to write), `ValueError` on a bug."""
     if not needs_layers(program):
         from ibc.codegen.plain_direct import emit_direct
 
@@ -415,10 +428,7 @@ class _Emitter(LayeredEmission):
                 # evaluated where the lambda is written, when it is made (as in Python)
                 defaults.append(self.expr(default, scope))
             elif defaults:
-                raise ValueError(
-                    f"plain target: in a function value at {_location(e.span)}, parameter "
-                    f"{param} without a default follows one with a default"
-                )
+                raise Refusal("E0705", e.span, kind="lambda", name="", param=param)
         args = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=n) for n in names],
@@ -532,10 +542,7 @@ class _Emitter(LayeredEmission):
         for param in d.params:
             if param.default is None:
                 if defaults:
-                    raise ValueError(
-                        f"plain target: in def {d.name}, parameter {param.name} without a "
-                        "default follows one with a default"
-                    )
+                    raise Refusal("E0705", d.span, kind="def", name=d.name, param=param.name)
                 continue
             if _is_constant(param.default):
                 defaults.append(self.expr(param.default, {}))

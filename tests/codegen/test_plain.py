@@ -14,7 +14,7 @@ import pytest
 
 from ibc.codegen import ir
 from ibc.codegen.format import format_python
-from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, emit_plain
+from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, Refusal, emit_plain
 from ibc.syntax.spans import Span
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "plain"
@@ -718,8 +718,10 @@ def test_lambda_parameter_keeps_its_name_unless_the_body_reads_that_module_name(
 def test_a_required_parameter_after_a_defaulted_one_is_refused():
     lam = _lam("xy", ir.Local("y"), lit(1), None)
     prog = program(targets=[target("t", ir.Apply(lam, (), (("y", lit(2)),), sp(3)))])
-    with pytest.raises(ValueError, match="parameter y without a default follows one with"):
+    with pytest.raises(Refusal) as refused:
         emit_plain(prog)
+    assert refused.value.code == "E0705" and refused.value.span == sp(3)
+    assert refused.value.facts == {"kind": "lambda", "name": "", "param": "y"}
 
 
 def test_a_def_used_as_a_value_is_the_def_itself():

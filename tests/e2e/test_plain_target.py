@@ -236,3 +236,17 @@ def test_variants_and_sweep_points_are_spelled_out(project):
     assert refused.returncode == 2
     assert "-s q: a `with` or sweep point of this program sets q" in refused.stderr
     assert run(plain, "-s", "base=1.0").returncode == 2  # a prefix of base.factor
+
+
+def test_a_required_parameter_after_a_defaulted_one_is_e0705(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "main.ib").write_text(
+        "def f(a: Int = 1, b: Int) -> Int:\n    return a + b\n\nexperiment t = f(1, 2)\n"
+    )
+    assert ibc("check", "main.ib", cwd=tmp_path).returncode == 0
+    done = ibc("compile", "main.ib", "--target", "plain", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "error[E0705]: the plain target cannot emit def `f`: its parameter `b`" in done.stderr
+    assert " --> main.ib:1:1" in done.stderr and "hint: give `b` a default" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert ibc("compile", "main.ib", cwd=tmp_path).returncode == 0  # the script target runs it
