@@ -513,21 +513,23 @@ class _IbcRun:
 
 
 def _ibc_refused(sets):
-    """Whether an `-s` path of `sets` is one a spelled-out `with` or sweep point sets (or a
-    prefix of one, or under one): said on stderr, as the direct form cannot override it."""
+    """Whether an `-s` path of `sets` cannot be set in this direct-form program, said on
+    stderr: a whole binding that a spelled-out `with` or sweep point replaces, or a prefix of
+    a path one sets (the expression it wrote in is inlined there). `-s` on a parameter of a
+    call is written into the spelled-out calls too, so it wins there as in the script target."""
     import sys
 
     for path in sets:
         for fixed in _IBC_FIXED:
-            for a, b in ((path, fixed), (fixed, path)):
-                if a == b or a.startswith((b + ".", b + "[")):
-                    print(
-                        f"error: -s {path}: a `with` or sweep point of this program sets "
-                        f"{fixed}, and this program has it written in; `ibc run` or the "
-                        "script target let -s override it",
-                        file=sys.stderr,
-                    )
-                    return True
+            whole = path == fixed and "." not in fixed and "[" not in fixed
+            if whole or fixed.startswith((path + ".", path + "[")):
+                print(
+                    f"error: -s {path}: a `with` or sweep point of this program sets "
+                    f"{fixed}, and this program has it written in; `ibc run` or the "
+                    "script target let -s override it",
+                    file=sys.stderr,
+                )
+                return True
     return False
 
 

@@ -124,7 +124,8 @@ def test_plain_and_script_agree_on_values_sets_and_parameters(project, name):
     script, plain = compiled(ib, "script"), compiled(ib, "plain")
     source = plain.read_text()
     assert ("_IbcScope" in source) == (name == "layered")
-    for sets in SETS if name != "spelled" else SETS[:3] + [["-s", "r.b=2"]]:
+    spelled = [["-s", "r.b=2"], ["-s", "base.factor=7.0", "-s", "base.shift=2.0"]]
+    for sets in SETS if name != "spelled" else SETS[:3] + spelled:  # -s wins over `with`
         want = run(script, "--json", *sets)
         got = run(plain, "--json", *sets)
         assert want.returncode == got.returncode == 0, (sets, want.stderr, got.stderr)
@@ -231,7 +232,7 @@ def test_variants_and_sweep_points_are_spelled_out(project):
     want, got = run(compiled(project / "spelled.ib", "script"), *args), run(plain, *args)
     assert want.returncode == got.returncode == 0, got.stderr
     assert json.loads(got.stdout) == json.loads(want.stdout)
-    # a path a `with` or point sets is written in: -s there is refused, never ignored
+    # a whole binding a `with` or point replaces is written in: -s there is refused
     refused = run(plain, "-s", "q=4")
     assert refused.returncode == 2
     assert "-s q: a `with` or sweep point of this program sets q" in refused.stderr
