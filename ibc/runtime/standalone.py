@@ -411,9 +411,14 @@ class _IbcRun:
     object, and exits: 0, 3 when something failed, 130 when interrupted."""
 
     def __init__(self, argv):
+        import os
         import sys
 
-        parsed = _ibc_arguments(argv)
+        try:
+            parsed = _ibc_arguments(argv)
+        except BrokenPipeError:  # `python OUT.py --list-params | head`
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         if isinstance(parsed, int):
             sys.exit(parsed)
         self.names, sets, self.as_json = parsed

@@ -237,9 +237,14 @@ class _IbcRun:
     object, and exits: 0, 3 when something failed, 130 when interrupted."""
 
     def __init__(self, argv):
+        import os
         import sys
 
-        parsed = _ibc_arguments(argv)
+        try:
+            parsed = _ibc_arguments(argv)
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         if isinstance(parsed, int):
             sys.exit(parsed)
         self.names, sets, self.as_json = parsed
@@ -366,7 +371,7 @@ _IBC_BINDINGS = ("n", "root")
 _IBC_NAMED = ()
 _IBC_PARAMS = {}
 _IBC_PATHS = {}
-_IBC_WHERE = {502: ("test.ib:2:8", "call of sqrt"), 507: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {513: ("test.ib:2:8", "call of sqrt"), 518: ("test.ib:3:40", "call of range")}
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:
         root = sqrt(n)
