@@ -33,7 +33,7 @@ from __future__ import annotations
 import ast
 
 from ibc.codegen import ir
-from ibc.codegen.plain import _assign, _attr, _call, _Emitter, _is_constant, _name
+from ibc.codegen.plain import _assign, _attr, _call, _Emitter, _header, _is_constant, _name
 from ibc.codegen.plain_layers import walk_ir
 from ibc.codegen.plain_spell import fixed_paths, spell_program
 
@@ -235,7 +235,6 @@ class _Direct(_Emitter):
         named = self.binding_names.__getitem__
         for statement, bound in self.statements(computed, named, None, {}):
             units.append((statement, bound, set().union(*(needs(values[n]) for n in bound))))
-        target_names = {t.name for t in program.targets}
         spelled, points = spell_program(program)
         for t in program.targets:
             if t.name in points:  # `experiment.sweep("grid", {"grid[C=0.1]": lambda: …, …})`
@@ -269,96 +268,53 @@ class _Direct(_Emitter):
         if self.needs_missing:
             body.append(_assign("_IBC_MISSING", _call(_name("object"))))
         body += params + defs + self.prelude_funcs + support
-        guard = ast.If(
-            test=ast.Compare(
-                left=_name("__name__"), ops=[ast.Eq()], comparators=[ast.Constant("__main__")]
-            ),
-            body=[
-                ast.With(
-                    items=[
-                        ast.withitem(
-                            context_expr=_call(
-                                _name("_IbcRun"),
-                                [
-                                    ast.Subscript(
-                                        value=_attr(_name("sys"), "argv"),
-                                        slice=ast.Slice(lower=ast.Constant(value=1)),
-                                        ctx=ast.Load(),
-                                    )
-                                ],
-                            ),
-                            optional_vars=ast.Name(id=RUNNER, ctx=ast.Store()),
-                        )
-                    ],
-                    body=run_body or [ast.Pass()],
-                )
-            ],
-            orelse=[],
-        )
-        tables: list[ast.stmt] = []
-        body += tables
-        body.append(guard)
-        module = ast.Module(body=body, type_ignores=[])
+        module = ast.Module(body=[*body, _guard(run_body)], type_ignores=[])
         where, paths = self.index(module)
+        # the tables, data for the support code, once the nodes they index are counted
+        tables = self._tables(units, points, constant, paths)
+        module.body[-1:-1] = [*tables, _assign("_IBC_WHERE", where)]
+        ast.fix_missing_locations(module)
+        return _header(program) + ast.unparse(module) + "\n"
 
-        # the tables: data for the support code, filled once the nodes are counted
+    def _tables(self, units, points, constant, paths) -> list[ast.stmt]:
+        """`_IBC_TARGETS`, `_IBC_POINTS`, `_IBC_BINDINGS`, `_IBC_RENAMED`, `_IBC_NAMED`,
+        `_IBC_FIXED`, `_IBC_PARAMS`, `_IBC_NEEDS` and `_IBC_PATHS` (those that are not empty
+        where the support reads them with a default)."""
+        program = self.program
+        target_names = {t.name for t in program.targets}
         binding_names = [b.name for b in program.bindings if not b.hidden]
         renamed = {
             n: self.binding_names[n]
             for n in [*binding_names, *target_names]
             if self.binding_names[n] != n
         }
-        needs_table = self._needs_table(units, target_names)
-        tables.append(_assign("_IBC_TARGETS", _str_tuple(t.name for t in program.targets)))
+        params = dict(program.params)
+        needs = self._needs_table(units, target_names)
+        fixed = fixed_paths(program)
+        out = [_assign("_IBC_TARGETS", _str_tuple(t.name for t in program.targets))]
         if points:
-            tables.append(
-                _assign(
-                    "_IBC_POINTS",
-                    ast.Dict(
-                        keys=[ast.Constant(value=name) for name in points],
-                        values=[
-                            ast.Tuple(elts=[_str_tuple([p]) for p, _ in ps], ctx=ast.Load())
-                            for ps in points.values()
-                        ],
-                    ),
-                )
-            )
-        tables.append(_assign("_IBC_BINDINGS", _str_tuple(binding_names)))
+            keys = [ast.Constant(value=name) for name in points]
+            values = [
+                ast.Tuple(elts=[_str_tuple([p]) for p, _ in ps], ctx=ast.Load())
+                for ps in points.values()
+            ]
+            out.append(_assign("_IBC_POINTS", ast.Dict(keys=keys, values=values)))
+        out.append(_assign("_IBC_BINDINGS", _str_tuple(binding_names)))
         if renamed:
-            tables.append(_assign("_IBC_RENAMED", _str_dict(renamed)))
-        params_table = dict(program.params)
-        named = [b.name for b in constant if b.name in params_table]
-        tables.append(_assign("_IBC_NAMED", _str_tuple(named)))
-        if fixed_paths(program):
-            tables.append(_assign("_IBC_FIXED", _str_tuple(fixed_paths(program))))
-        tables.append(_assign("_IBC_PARAMS", _str_dict(params_table)))
-        if needs_table:
-            tables.append(
-                _assign(
-                    "_IBC_NEEDS",
-                    ast.Dict(
-                        keys=[ast.Constant(value=k) for k in needs_table],
-                        values=[_str_tuple(v) for v in needs_table.values()],
-                    ),
-                )
-            )
-        tables.append(
-            _assign(
-                "_IBC_PATHS",
-                ast.Dict(
-                    keys=[ast.Constant(value=i) for i in paths],
-                    values=[_str_tuple(v) for v in paths.values()],
-                ),
-            )
-        )
-        tables.append(_assign("_IBC_WHERE", where))
-        # the tables go before the guard, where `body += tables` put an empty list
-        at = body.index(guard)
-        body[at:at] = tables
-        ast.fix_missing_locations(module)
-        from ibc.codegen.plain import _header
-
-        return _header(program) + ast.unparse(module) + "\n"
+            out.append(_assign("_IBC_RENAMED", _str_dict(renamed)))
+        named = [b.name for b in constant if b.name in params]
+        out.append(_assign("_IBC_NAMED", _str_tuple(named)))
+        if fixed:
+            out.append(_assign("_IBC_FIXED", _str_tuple(fixed)))
+        out.append(_assign("_IBC_PARAMS", _str_dict(params)))
+        if needs:
+            keys = [ast.Constant(value=k) for k in needs]
+            values = [_str_tuple(v) for v in needs.values()]
+            out.append(_assign("_IBC_NEEDS", ast.Dict(keys=keys, values=values)))
+        keys = [ast.Constant(value=i) for i in paths]
+        values = [_str_tuple(v) for v in paths.values()]
+        out.append(_assign("_IBC_PATHS", ast.Dict(keys=keys, values=values)))
+        return out
 
     def _needs_table(self, units, target_names) -> dict[str, tuple[str, ...]]:
         """`{target: targets it reads, directly or through bindings}`, for the targets that
@@ -391,6 +347,28 @@ class _Direct(_Emitter):
         if always:
             table["*"] = tuple(t.name for t in self.program.targets if t.name in always)
         return table
+
+
+def _guard(run_body: list[ast.stmt]) -> ast.If:
+    """`if __name__ == "__main__": with _IbcRun(sys.argv[1:]) as experiment: <run_body>`."""
+    argv = ast.Subscript(
+        value=_attr(_name("sys"), "argv"),
+        slice=ast.Slice(lower=ast.Constant(value=1)),
+        ctx=ast.Load(),
+    )
+    run = ast.With(
+        items=[
+            ast.withitem(
+                context_expr=_call(_name("_IbcRun"), [argv]),
+                optional_vars=ast.Name(id=RUNNER, ctx=ast.Store()),
+            )
+        ],
+        body=run_body or [ast.Pass()],
+    )
+    main = ast.Compare(
+        left=_name("__name__"), ops=[ast.Eq()], comparators=[ast.Constant(value="__main__")]
+    )
+    return ast.If(test=main, body=[run], orelse=[])
 
 
 def _defs_called(node: object) -> set[str]:
