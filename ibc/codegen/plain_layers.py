@@ -1,12 +1,14 @@
 """Overrides, sweeps and `-s` in the `plain` target: the emission of parametrized programs.
 
-A program is emitted in the *layered* form when something can override one of its
-parameters: it has parameters (`IrProgram.params`, which `-s` may set), a `with`, a sweep or
-compiled-in overrides (`IrProgram.overrides`). A program with none of them keeps the direct
-form of `ibc.codegen.plain` (`@functools.cache def model(): return LogisticRegression(C=1.0)`).
+A program is emitted in the *layered* form when it needs late binding (docs/running.md, "The
+plain target"): a `with` or a sweep point rebinds a name that a `def` reads, a path inside a
+`def` or a named parameter, or the program has compiled-in overrides (`IrProgram.overrides`);
+`plain_spell` decides. Every other program takes the direct form (`plain_direct`), its
+`with`s and sweep points spelled out.
 
 In the layered form every top-level binding is a function of a scope `s`, the stack of
-override layers it is evaluated under (`_IbcScope` in `plain_support`, copied into the script):
+override layers it is evaluated under (`_IbcScope` in `ibc/runtime/standalone_layers.py`,
+copied into the program):
 
     @_ibc_binding("model")
     def model(s):
