@@ -27,13 +27,6 @@ register(
     ),
     example='from math import sqrt\nexperiment e = (sqrt @ "v1")(4.0)',
 )
-register(
-    "E0704",
-    "target cannot emit this program",
-    "the {target} target cannot emit this program: {reason}",
-    None,
-    explain="A code generation target refused the program; the message says why.",
-)
 
 
 def _e0705_message(args: dict) -> str:
