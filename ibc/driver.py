@@ -142,10 +142,15 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
         from ibc.codegen.script import emit_script as emit
     try:
         code = emit(lowered, options.out_path)
-    except ValueError as exc:  # a target's refusal of a program it cannot express
-        diags.error(
-            "E0704", main.ast.span if main.ast else NO_SPAN, target=options.target, reason=str(exc)
-        )
+    except ValueError as exc:
+        span = main.ast.span if main.ast else NO_SPAN
+        code_, facts = getattr(exc, "code", None), getattr(exc, "facts", None)
+        if code_ is not None and facts is not None:  # a target's refusal: its code and facts
+            diags.error(code_, exc.span or span, target=options.target, **facts)
+        else:  # an IR the emitter cannot have been given: a bug in ibc
+            from ibc.diagnostics.render import internal_error
+
+            diags.add(internal_error(exc, span))
         return None
     if options.format:
         from ibc.codegen.format import format_python

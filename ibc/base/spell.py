@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 def _normalize(name: str) -> str:
+    """A name as compared: lower case, without underscores."""
     return name.replace("_", "").lower()
 
 

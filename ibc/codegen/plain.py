@@ -1,22 +1,17 @@
-"""The `plain` target: a lowered program (`IrProgram`) as a standalone Python script.
+"""The `plain` target: a lowered program (`IrProgram`) as a standalone Python program.
 
-The script makes direct calls and needs neither ibc nor its dependencies at run time (only
-what the user's own code imports): the prelude functions it uses and its small command-line
-helpers are copied into it (`plain_copy`, `plain_support`). It is built as Python `ast`
-nodes and printed with `ast.unparse`; the caller formats it with black.
+The program needs neither ibc nor its dependencies at run time (only what the user's own
+code imports): the prelude functions it uses and its support code are copied into it
+(`plain_copy`, from `ibc/runtime/prelude.py` and `ibc/runtime/standalone.py`). It is built as
+Python `ast` nodes and printed with `ast.unparse`; the caller formats it with black.
 
-Shape of the output, top to bottom: a header comment (source `.ib`, its sha256); the project
-root put on `sys.path` and in `IBC_PROJECT_ROOT`; the imports of the Python references; the
-copied prelude functions; one Python function per `def`; one `functools.cache`d function of
-no arguments per top-level binding and per target, so a binding is computed at most once per
-run and only when a requested target needs it; the tables `_IBC_TARGETS`, `_IBC_BINDINGS`
-and `_IBC_WHERE`; the helpers; the `__main__` guard.
-
-That is the *direct* form, for programs in which nothing can be overridden. A program with
-parameters (which `python OUT.py -s PATH=LITERAL` may set), a `with`, a sweep or compiled-in
-overrides is emitted in the *layered* form instead, described in `plain_layers`: every
-binding and def takes a scope `s` (a stack of override layers), calls and literals with a
-parameter path go through `s.call`/`s.ref`/`s.list`/…, sweep points are a table of data.
+Two forms (docs/running.md, "The plain target"): the *direct* form (`plain_direct`), one
+statement per binding, for every program in which nothing rebinds a parameter while it
+runs; and the *layered* form (`plain_layers`, emitted by `_Emitter.emit` here) for programs
+with a `with`, a sweep or compiled-in overrides: every binding and def takes a scope `s` (a
+stack of override layers), calls and literals with a parameter path go through
+`s.call`/`s.ref`/`s.list`/…, sweep points are a table of data. This module holds what both
+share: names, expressions, defs, the header, the project root, imports and pinned sources.
 
 Function values are Python lambdas; a parameter default is a Python default, evaluated where
 the lambda is written when the lambda is made (as in Python). A `def` used as a value is the
@@ -25,10 +20,11 @@ out. Parameters keep their `.ib` names unless unsafe or read from the module by 
 Python code may pass them by keyword.
 
 Locations: the code carries no location bookkeeping. `_IBC_WHERE` maps the index of each
-call, field read, index and operator node (counted over `Call`, `Subscript`, `Attribute`,
-`BinOp` and `Compare` nodes in `ast.walk` order, which black's formatting does not change) to
-its `.ib` location; on a failure the script re-parses itself, finds the node each traceback
-frame was executing and prints `in call of train_test_split at cancer.ib:11:36`.
+call, field read, index, operator and display node (counted by `_Emitter.index` as the
+support's `_ibc_nodes` counts them: each top-level statement but the `_IBC_*` tables, in
+`ast.walk` order; black's formatting keeps the tree) to its `.ib` location; on a failure the
+program re-parses itself, finds the node each traceback frame was executing and prints
+`in call of train_test_split at cancer.ib:11:36`.
 """
 
 from __future__ import annotations
@@ -72,11 +68,19 @@ _TABLES = (
     "_IBC_READS",
     "_IBC_SCOPE",
     "_IBC_PINNED",
+    "_IBC_NAMED",
+    "_IBC_PATHS",
+    "_IBC_NEEDS",
+    "_IBC_RENAMED",
+    "_IBC_SPELLED",
+    "_IBC_FIXED",
 )
-# What the direct form copies from `plain_support` (the layered form copies everything).
-_DIRECT_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_command")
+# What the layered form copies from `ibc/runtime/standalone.py` (with what they call).
+_LAYERED_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_binding", "_ibc_sweep", "_IbcScope")
 _SNAPSHOT_PREFIX = "_ibc_rev_"  # pinned references' modules (ibc.runtime.snapshots)
+# The nodes `_IBC_WHERE` and `_IBC_PATHS` count (as `_ibc_nodes` in the standalone support).
 _WHERE_KINDS = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
+_WHERE_KINDS += (ast.List, ast.Tuple, ast.Dict)
 
 _BINOPS = {
     "+": ast.Add,
@@ -104,12 +108,29 @@ _CMPOPS = {
 }
 
 
+class Refusal(ValueError):
+    """A program the plain target cannot express, as a diagnostic: its `code`, the `span`
+    of the construct (or None: the file) and the facts its wording reads. Any other
+    `ValueError` of an emitter is a bug in ibc (the driver makes it an internal error)."""
+
+    def __init__(self, code: str, span, **facts: object) -> None:
+        super().__init__(f"{code}: {facts}")
+        self.code = code
+        self.span = span
+        self.facts = facts
+
+
 def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
     """The Python source of the standalone script for `program` (not black-formatted).
     `out_path` is where it will be written: the project root is then found relative to the
     script's folder at run time, else it is the absolute `program.project_root`.
-    Raises `ValueError` for what the target cannot express (revision-pinned references)."""
-    return _Emitter(program, out_path).emit()
+    Raises `Refusal` for what the target cannot express (a required parameter after a
+    defaulted one, which Python has no way to write), `ValueError` on a bug."""
+    if not needs_layers(program):
+        from ibc.codegen.plain_direct import emit_direct
+
+        return emit_direct(program, out_path)
+    return _Emitter(program, out_path).emit_layered()
 
 
 def _snapshots_path() -> Path:
@@ -171,7 +192,7 @@ class _Emitter(LayeredEmission):
     def __init__(self, program: ir.IrProgram, out_path: Path | None) -> None:
         self.program = program
         self.out_path = out_path
-        self.support = top_level_functions(support_path())
+        self.support = {support_name(n) for n in top_level_functions(support_path())}
         self.layered = needs_layers(program)
         self.layer_keys = {}
         reserved = set(_STDLIB_IMPORTS) | set(_TABLES) | set(self.support)
@@ -407,10 +428,7 @@ class _Emitter(LayeredEmission):
                 # evaluated where the lambda is written, when it is made (as in Python)
                 defaults.append(self.expr(default, scope))
             elif defaults:
-                raise ValueError(
-                    f"plain target: in a function value at {_location(e.span)}, parameter "
-                    f"{param} without a default follows one with a default"
-                )
+                raise Refusal("E0705", e.span, kind="lambda", name="", param=param)
         args = ast.arguments(
             posonlyargs=[],
             args=[ast.arg(arg=n) for n in names],
@@ -488,16 +506,13 @@ class _Emitter(LayeredEmission):
     def _cached(
         self, py_name: str, value: ir.IrExpr, ib_name: str, sweep: bool = False
     ) -> ast.FunctionDef:
-        """`@functools.cache def name(): return value`: evaluated on first use, once; in the
-        layered form `@_ibc_binding("name") def name(s): …` (`_ibc_sweep` for a sweep)."""
-        if self.layered:
-            args = _no_args()
-            args.args = [ast.arg(arg="s")]
-            decorator = _call(
-                _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
-            )
-        else:
-            args, decorator = _no_args(), _attr(_name("functools"), "cache")
+        """`@_ibc_binding("name") def name(s): return value` (`_ibc_sweep` for a sweep):
+        a binding of the layered form, a function of the scope it is evaluated under."""
+        args = _no_args()
+        args.args = [ast.arg(arg="s")]
+        decorator = _call(
+            _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
+        )
         return ast.FunctionDef(
             name=py_name,
             args=args,
@@ -527,10 +542,7 @@ class _Emitter(LayeredEmission):
         for param in d.params:
             if param.default is None:
                 if defaults:
-                    raise ValueError(
-                        f"plain target: in def {d.name}, parameter {param.name} without a "
-                        "default follows one with a default"
-                    )
+                    raise Refusal("E0705", d.span, kind="def", name=d.name, param=param.name)
                 continue
             if _is_constant(param.default):
                 defaults.append(self.expr(param.default, {}))
@@ -673,15 +685,15 @@ class _Emitter(LayeredEmission):
             ),
         )
 
-    def emit(self) -> str:
-        program = self.program
-        refs, prelude = self._plan_names()
-        prelude_funcs, renames = copy_functions(
+    def plan_module(self, prelude: list[str]) -> None:
+        """Copies the prelude functions and allocates the names of defs, bindings and targets
+        (after the references of `_plan_names`), then the defs' parameter names."""
+        self.prelude_funcs, self.prelude_names = copy_functions(
             prelude_path(),
             prelude,
             lambda n: self._global(n if is_safe(n) else "ib_" + n, "prelude"),
         )
-        self.prelude_names = renames
+        program = self.program
         for d in program.defs:
             self._plan_def(d)
         for top in (*program.bindings, *program.targets):
@@ -691,76 +703,46 @@ class _Emitter(LayeredEmission):
         for d in program.defs:  # after every module name is taken
             self._plan_params(d)
 
-        defs = [self._def(d) for d in program.defs]
-        bindings = [
-            self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
-        ]
-        targets = [
-            self._cached(
-                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
-            )
-            for t in program.targets
-        ]
+    def copy_support(self, wanted: list[str], omit=frozenset()) -> list[ast.stmt]:
+        """The support functions and classes `wanted` and what they use (but `omit`), from
+        `ibc/runtime/standalone.py`, public names prefixed with `_ibc_`."""
         support, _ = copy_functions(
-            support_path(),
-            list(self.support) if self.layered else list(_DIRECT_SUPPORT),
-            lambda n: n,
-            frozenset(_TABLES),
+            support_path(), wanted, support_name, frozenset(_TABLES), frozenset(omit)
         )
-        where_table = ast.Dict(keys=[], values=[])
-        body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
-        body += self._root_setup()
-        body += self._pinned_setup()
-        body += self._imports(refs)
-        if self.needs_missing:
-            body.append(_assign("_IBC_MISSING", _call(_name("object"))))
-        if self.layered:  # the decorators of the bindings must exist before them
-            body += support
-        body += prelude_funcs + defs + bindings + targets
-        body.append(
-            self._table(
-                "_IBC_TARGETS", {t.name: self.binding_names[t.name] for t in program.targets}
-            )
-        )
-        body.append(
-            self._table(
-                "_IBC_BINDINGS",
-                {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
-            )
-        )
-        body.append(_assign("_IBC_WHERE", where_table))
-        if self.layered:
-            body.append(_assign("_IBC_POINTS", self.points_table()))
-            body.append(_assign("_IBC_PARAMS", self.params_table()))
-            body.append(_assign("_IBC_READS", self.reads_table()))
-        else:
-            body.append(_assign("_IBC_POINTS", ast.Dict(keys=[], values=[])))
-            body.append(_assign("_IBC_PARAMS", ast.Dict(keys=[], values=[])))
-        if self.layered:
-            body.append(_assign("_IBC_SCOPE", self.scope_value()))
-        else:
-            body += support
-            body.append(_assign("_IBC_SCOPE", ast.Constant(value=None)))
-        body.append(_main_guard())
-        module = ast.Module(body=body, type_ignores=[])
+        return support
 
-        # Index the registered nodes as the script will count them after re-parsing itself;
-        # filling the table afterwards adds only constants, so the indexes stay valid.
+    def index(self, module: ast.Module) -> tuple[ast.Dict, dict[int, tuple[str, ...]]]:
+        """`_IBC_WHERE` and `_IBC_PATHS`: the registered nodes by the index the program will
+        count them at after re-parsing itself (`_ibc_nodes`; the tables are not counted)."""
+        where = ast.Dict(keys=[], values=[])
+        paths: dict[int, tuple[str, ...]] = {}
         index = 0
-        for node in ast.walk(module):
-            if isinstance(node, _WHERE_KINDS):
+        for statement in module.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if isinstance(target, ast.Name) and target.id.startswith("_IBC_"):
+                    continue
+            for node in ast.walk(statement):
+                if not isinstance(node, _WHERE_KINDS):
+                    continue
                 if id(node) in self.where:
-                    where, what = self.where[id(node)]
-                    where_table.keys.append(ast.Constant(value=index))
-                    where_table.values.append(
+                    location, what = self.where[id(node)]
+                    where.keys.append(ast.Constant(value=index))
+                    where.values.append(
                         ast.Tuple(
-                            elts=[ast.Constant(value=where), ast.Constant(value=what)],
+                            elts=[ast.Constant(value=location), ast.Constant(value=what)],
                             ctx=ast.Load(),
                         )
                     )
+                if id(node) in getattr(self, "paths", {}):
+                    paths[index] = self.paths[id(node)]
                 index += 1
-        ast.fix_missing_locations(module)
-        return _header(program) + ast.unparse(module) + "\n"
+        return where, paths
+
+
+def support_name(name: str) -> str:
+    """The name of a support function in an emitted program: `jsonable` → `_ibc_jsonable`."""
+    return name if name.startswith("_") else "_ibc_" + name
 
 
 def _no_args() -> ast.arguments:

@@ -1,7 +1,7 @@
 """Copying top-level functions of a Python file into an emitted script, for the `plain` target.
 
 The `plain` target needs no ibc at run time, so the prelude functions a program uses
-(`ibc/runtime/prelude.py`) and the script's own run-time helpers (`plain_support.py`) are
+(`ibc/runtime/prelude.py`) and the program's own run-time helpers (`ibc/runtime/standalone.py`) are
 copied into it: read with `ast` (never imported), taken with the top-level functions (and, for
 the helpers, classes) they use (transitively), renamed (the prelude's `range` must not shadow the builtin in the emitted
 module, so it becomes e.g. `ib_range`, and every reference to it inside the copies follows),
@@ -35,8 +35,16 @@ def prelude_path() -> Path:
     return ibc_package_dir() / "runtime" / "prelude.py"
 
 
-def support_path() -> Path:
-    return Path(__file__).resolve().parent / "plain_support.py"
+def support_path() -> tuple[Path, Path, Path]:
+    """The support code: `standalone.py`, for the layered form `standalone_layers.py`, and
+    the near-name suggestions of `ibc/base/spell.py` that they use."""
+    package = ibc_package_dir()
+    runtime = package / "runtime"
+    return (
+        runtime / "standalone.py",
+        runtime / "standalone_layers.py",
+        package / "base" / "spell.py",
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -48,14 +56,17 @@ def _functions(path: str, mtime: float) -> tuple[tuple[str, ast.FunctionDef], ..
     return tuple((node.name, node) for node in tree.body if isinstance(node, kinds))
 
 
-def top_level_functions(path: Path) -> dict[str, ast.FunctionDef]:
-    """Name → parsed node of every top-level `def` and `class` of `path` (the caller must
-    copy before changing a node)."""
-    try:
-        mtime = path.stat().st_mtime
-    except OSError as exc:
-        raise ValueError(f"plain target: cannot read {path}: {exc}") from None
-    return dict(_functions(str(path), mtime))
+def top_level_functions(path: Path | tuple[Path, ...]) -> dict[str, ast.FunctionDef]:
+    """Name → parsed node of every top-level `def` and `class` of `path` (of each file of a
+    tuple of paths, as one namespace; the caller must copy before changing a node)."""
+    out: dict[str, ast.FunctionDef] = {}
+    for one in path if isinstance(path, tuple) else (path,):
+        try:
+            mtime = one.stat().st_mtime
+        except OSError as exc:
+            raise ValueError(f"plain target: cannot read {one}: {exc}") from None
+        out.update(_functions(str(one), mtime))
+    return out
 
 
 def bound_names(func: ast.FunctionDef) -> set[str]:
@@ -87,13 +98,16 @@ def free_globals(func: ast.FunctionDef) -> set[str]:
     }
 
 
-def closure(functions: dict[str, ast.FunctionDef], wanted: Iterable[str]) -> list[str]:
-    """`wanted` and the top-level functions they call, transitively, in file order."""
+def closure(
+    functions: dict[str, ast.FunctionDef], wanted: Iterable[str], omit: frozenset[str] = frozenset()
+) -> list[str]:
+    """`wanted` and the top-level functions they call, transitively, in file order, but
+    none of `omit` (which the caller knows cannot be reached)."""
     todo = list(wanted)
     seen: set[str] = set()
     while todo:
         name = todo.pop()
-        if name in seen:
+        if name in seen or name in omit:
             continue
         if name not in functions:
             raise ValueError(f"plain target: the prelude has no function `{name}`")
@@ -128,25 +142,29 @@ def _strip_annotations(func: ast.FunctionDef) -> None:
 
 
 def copy_functions(
-    path: Path,
+    path: Path | tuple[Path, ...],
     wanted: Iterable[str],
     rename: Callable[[str], str],
     allowed_globals: frozenset[str] = frozenset(),
+    omit: frozenset[str] = frozenset(),
 ) -> tuple[list[ast.FunctionDef], dict[str, str]]:
     """Copies of the top-level functions `wanted` of `path` and those they call, renamed by
     `rename(original name)`; returns them in file order and the map original → new name.
     A function that reads a global other than a builtin, another top-level function or one
-    of `allowed_globals` is not self-contained: a `ValueError`."""
+    of `allowed_globals` is not self-contained: a `ValueError`. The functions `omit` are
+    left out (their callers never reach them in this program)."""
     functions = top_level_functions(path)
-    names = closure(functions, wanted)
+    names = closure(functions, wanted, omit)
     renames = {name: rename(name) for name in names}
     copies = []
     for name in names:
         func = copy.deepcopy(functions[name])
         for free in sorted(free_globals(func)):
-            if free not in functions and free not in _BUILTINS and free not in allowed_globals:
+            if free in omit or free in _BUILTINS or free in allowed_globals:
+                continue
+            if free not in functions:
                 raise ValueError(
-                    f"plain target: `{name}` in {path.name} reads the global `{free}`; "
+                    f"plain target: the copied `{name}` reads the global `{free}`; "
                     "prelude functions must be self-contained"
                 )
         local = bound_names(func)

@@ -1,12 +1,14 @@
 """Overrides, sweeps and `-s` in the `plain` target: the emission of parametrized programs.
 
-A program is emitted in the *layered* form when something can override one of its
-parameters: it has parameters (`IrProgram.params`, which `-s` may set), a `with`, a sweep or
-compiled-in overrides (`IrProgram.overrides`). A program with none of them keeps the direct
-form of `ibc.codegen.plain` (`@functools.cache def model(): return LogisticRegression(C=1.0)`).
+A program is emitted in the *layered* form when it needs late binding (docs/running.md, "The
+plain target"): a `with` or a sweep point rebinds a name that a `def` reads, a path inside a
+`def` or a named parameter, or the program has compiled-in overrides (`IrProgram.overrides`);
+`plain_spell` decides. Every other program takes the direct form (`plain_direct`), its
+`with`s and sweep points spelled out.
 
 In the layered form every top-level binding is a function of a scope `s`, the stack of
-override layers it is evaluated under (`_IbcScope` in `plain_support`, copied into the script):
+override layers it is evaluated under (`_IbcScope` in `ibc/runtime/standalone_layers.py`,
+copied into the program):
 
     @_ibc_binding("model")
     def model(s):
@@ -62,13 +64,17 @@ def walk_ir(node: object):
 
 
 def needs_layers(program: ir.IrProgram) -> bool:
-    """Whether `program` is emitted in the layered form."""
-    if program.params or program.overrides is not None:
+    """Whether `program` is emitted in the layered form: when something rebinds a parameter
+    that is read from inside a `def` or through a named parameter (late binding), or the
+    program has compiled-in overrides. Every other `with` and sweep point is spelled out in
+    the direct form (`plain_spell`), and parameters that only `-s` sets keep it too."""
+    from ibc.codegen.plain_spell import Late, spell_program
+
+    try:
+        spell_program(program)
+    except Late:
         return True
-    if any(t.kind == "sweep" or t.points for t in program.targets):
-        return True
-    everything = (program.bindings, program.defs, program.targets)
-    return any(isinstance(node, ir.WithE) for node in walk_ir(everything))
+    return False
 
 
 def is_data(e: ir.IrExpr) -> bool:
@@ -233,6 +239,59 @@ class LayeredEmission:
             base.args = [pushed]  # `baseline(s.push(…))`
             return base
         return ast.Call(func=_lambda(base, "s"), args=[pushed], keywords=[])
+
+    def emit_layered(self) -> str:
+        """The program in the layered form."""
+        from ibc.codegen.plain import (
+            _LAYERED_SUPPORT,
+            _STDLIB_IMPORTS,
+            _assign,
+            _call,
+            _header,
+            _main_guard,
+            _name,
+        )
+
+        program = self.program
+        refs, prelude = self._plan_names()
+        self.plan_module(prelude)
+        defs = [self._def(d) for d in program.defs]
+        bindings = [
+            self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
+        ]
+        targets = [
+            self._cached(
+                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
+            )
+            for t in program.targets
+        ]
+        support = self.copy_support(list(_LAYERED_SUPPORT))
+        body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
+        body += self._root_setup()
+        body += self._pinned_setup()
+        body += self._imports(refs)
+        if self.needs_missing:
+            body.append(_assign("_IBC_MISSING", _call(_name("object"))))
+        body += support  # the decorators of the bindings must exist before them
+        body += self.prelude_funcs + defs + bindings + targets
+        tables = [
+            self._table(
+                "_IBC_TARGETS", {t.name: self.binding_names[t.name] for t in program.targets}
+            ),
+            self._table(
+                "_IBC_BINDINGS",
+                {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
+            ),
+            _assign("_IBC_POINTS", self.points_table()),
+            _assign("_IBC_PARAMS", self.params_table()),
+            _assign("_IBC_READS", self.reads_table()),
+            _assign("_IBC_SCOPE", self.scope_value()),
+        ]
+        module = ast.Module(body=body + [_main_guard()], type_ignores=[])
+        where, _ = self.index(module)
+        module.body[-1:-1] = [*tables[:2], _assign("_IBC_WHERE", where), *tables[2:]]
+        ast.fix_missing_locations(module)
+        return _header(program) + ast.unparse(module) + "\n"
 
     # -- tables --------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ start fast and run where only the runtime is installed. Modules:
 - `program`: `Program` (registration of bindings, targets and sweeps; the command line),
   `run_module`
 - `prelude`: the Python of the prelude's functions (`fit`, `predict`, `range`, `file`, …)
+- `standalone`, `standalone_layers`: the support code that plain programs carry copies of
+  (docs/running.md); its `check_set` (`-s`) and `jsonable` are the runtime's own too
 """
 
 from ibc.runtime.errors import StageFailure, UnpackError

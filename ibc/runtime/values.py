@@ -2,14 +2,17 @@
 
 A `Ref` names a Python object by module and attribute path; it is imported only when a stage
 that needs it runs (`resolve`), so a program whose stages never run imports none of the
-user's modules. `jsonable` turns a result into what `--json` prints. `closest` is a tiny
-"did you mean" for target names (the runtime must not import the compiler's speller).
+user's modules. `jsonable` (from `ibc.runtime.standalone`, shared with plain programs) turns
+a result into what `--json` prints.
 """
 
 from __future__ import annotations
 
 import importlib
-import math
+
+# One rendering for `--json` and one speller for both targets (the plain target's programs
+# carry copies of these functions: docs/running.md).
+from ibc.runtime.standalone import jsonable  # noqa: F401 - one jsonable for both targets
 
 
 class Ref:
@@ -127,30 +130,3 @@ def resolve(ref: Ref) -> object:
     return obj
 
 
-def jsonable(value: object) -> object:
-    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
-    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
-    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value) if math.isfinite(value) else repr(float(value))
-    if isinstance(value, dict):
-        return {_json_key(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    cls = type(value)
-    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
-        item = value.item()
-        if isinstance(item, (bool, int, float, str)) or item is None:
-            return jsonable(item)
-    return repr(value)
-
-
-def _json_key(key: object) -> str:
-    if isinstance(key, str):
-        return key
-    rendered = jsonable(key)
-    return rendered if isinstance(rendered, str) else repr(key)

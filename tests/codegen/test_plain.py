@@ -15,7 +15,7 @@ from golden_kit import check_golden
 
 from ibc.codegen import ir
 from ibc.codegen.format import format_python
-from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, emit_plain
+from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, Refusal, emit_plain
 from ibc.syntax.spans import Span
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "plain"
@@ -231,7 +231,8 @@ def test_emitted_code_reads_like_the_source():
     assert "def ib_len(x)" in source  # renamed: never shadows the builtin
     assert "def len(" not in source
     assert "ibc.runtime" not in source and "import ibc" not in source
-    assert "@functools.cache\ndef fitted():" in source
+    assert "        fitted = fit(" in source  # one statement per binding
+    assert "functools" not in source
 
 
 def test_output_is_valid_python_and_black_keeps_its_tree():
@@ -319,12 +320,15 @@ def test_operators(tmp_path):
 def test_conditional_evaluates_only_the_chosen_branch(tmp_path):
     sqrt = ref("sqrt", "math")
     prog = program(
-        [bind("a", lit(3)), bind("boom", call(sqrt, lit(-1), at=sp(2, 8)), 2)],
+        [bind("a", lit(3))],
         [
             target(
                 "pick",
                 ir.CondE(
-                    ir.CmpE(g("a"), (">",), (lit(0),), sp(3)), lit("positive"), g("boom"), sp(3)
+                    ir.CmpE(g("a"), (">",), (lit(0),), sp(3)),
+                    lit("positive"),
+                    call(sqrt, lit(-1), at=sp(2, 8)),
+                    sp(3),
                 ),
                 3,
             )
@@ -379,8 +383,8 @@ def test_destructuring_and_its_runtime_length_check(tmp_path):
     )
     done = run(write(prog, tmp_path))
     assert done.returncode == 3
-    assert done.stdout == "ok: [3, 2]\n"
-    assert "error: experiment wrong failed" in done.stderr
+    assert done.stdout == "ok: [3, 2]\n"  # `ok` comes right after what it needs
+    assert "error: binding bad failed" in done.stderr and "not run: wrong" in done.stderr
     assert "in destructuring at test.ib:2:1" in done.stderr
     assert "destructuring at test.ib:2:1 expects 3 values, got 2" in done.stderr
 
@@ -449,10 +453,13 @@ def test_def_default_that_is_not_a_literal_is_evaluated_lazily(tmp_path):
         ],
         [d],
     )
+    # the default is computed only when left out, but the direct form runs the binding it
+    # reads, `boom`, as a statement before the experiments that call `f`
+    assert "if x is _IBC_MISSING:\n        x = boom" in format_python(emit_plain(prog))
     done = run(write(prog, tmp_path))
     assert done.returncode == 3
-    assert done.stdout == "given: 5\n"
-    assert "in call of sqrt at test.ib:1:8" in done.stderr
+    assert done.stdout == ""
+    assert "error: binding boom failed\n  in call of sqrt at test.ib:1:8" in done.stderr
 
 
 # -- laziness, failures, project modules ------------------------------------------------------
@@ -482,14 +489,11 @@ def _lazy_program(root: Path) -> ir.IrProgram:
     fail = ref("fail", "src.util")
     f = "lazy.ib"
     return program(
-        [
-            bind("shared", call(tick, lit(1), at=sp(2, 10, f)), 2),
-            bind("broken", call(fail, lit("boom"), at=sp(3, 10, f)), 3),
-        ],
+        [bind("shared", call(tick, lit(1), at=sp(2, 10, f)), 2)],
         [
             target("first", g("shared"), 4),
             target("second", ir.BinE("+", g("shared"), lit(1), sp(5, 17, f)), 5),
-            target("bad", ir.RecordE((("v", g("broken")),)), 6),
+            target("bad", ir.RecordE((("v", call(fail, lit("boom"), at=sp(3, 10, f))),)), 6),
         ],
         root=str(root),
         source=f,
@@ -502,7 +506,7 @@ def test_bindings_run_once_and_only_when_needed(project):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "first: 1\nsecond: 2\n"
     assert done.stderr.count("tick") == 1  # one evaluation shared by both targets
-    assert "boom" not in done.stderr.lower()  # the failing binding never ran
+    assert "boom" not in done.stderr.lower()  # the failing experiment never ran
 
 
 def test_failure_reports_ib_location_user_traceback_and_exit_3(project):
@@ -634,7 +638,9 @@ def test_failure_inside_a_def_names_the_call_and_its_caller(tmp_path):
     outer = err.index("in call of find at chain.ib:3:20")
     assert inner < outer  # innermost first
     assert "ValueError: substring not found" in err
-    assert "error: experiment divide failed\n  in operator / at chain.ib:4:9" in err
+    # a binding runs where it is written, as in a Python script: its failure stops the run
+    assert "error: binding ratio failed\n  in operator / at chain.ib:4:9" in err
+    assert "not run: divide" in err
     assert "ZeroDivisionError" in err
 
 
@@ -648,13 +654,21 @@ def test_duplicate_top_level_names_are_refused():
 
 
 def _exec_plain(prog: ir.IrProgram) -> dict:
-    """The values of the program's targets, the script executed in-process (no main)."""
-    namespace: dict = {"__name__": "ibc_plain_test"}
-    saved_path, saved_env = list(sys.path), dict(os.environ)
+    """The values of the program's targets: the program executed in-process with `--json`."""
+    import contextlib
+    import io
+
+    namespace: dict = {"__name__": "__main__"}
+    saved_path, saved_env, saved_argv = list(sys.path), dict(os.environ), sys.argv
+    out = io.StringIO()
     try:
-        exec(compile(emit_plain(prog), "plain.py", "exec"), namespace)
-        return {name: run() for name, run in namespace["_IBC_TARGETS"].items()}
+        sys.argv = ["plain.py", "--json"]
+        with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as done:
+            exec(compile(emit_plain(prog), "plain.py", "exec"), namespace)
+        assert done.value.code == 0
+        return json.loads(out.getvalue())
     finally:
+        sys.argv = saved_argv
         sys.path[:] = saved_path
         os.environ.clear()
         os.environ.update(saved_env)
@@ -678,8 +692,8 @@ def test_lambda_defaults_apply_in_ib_and_by_keyword():
         ],
     )
     source = emit_plain(prog)
-    assert "lambda x, y=base() + 1: x * y" in source
-    assert "odd()(class_=10)" in source  # a keyword argument takes the Python name
+    assert "lambda x, y=base + 1: x * y" in source
+    assert "odd(class_=10)" in source  # a keyword argument takes the Python name
     assert _exec_plain(prog) == {"short": 202, "keywords": 6, "renamed": 9, "direct": 5}
 
 
@@ -694,16 +708,18 @@ def test_lambda_parameter_keeps_its_name_unless_the_body_reads_that_module_name(
         ],
     )
     source = emit_plain(prog)
-    assert "lambda k_2: k() + k_2" in source
-    assert "lambda k: j_base() + k" in source
+    assert "lambda k_2: k + k_2" in source
+    assert "lambda k: j_base + k" in source
     assert _exec_plain(prog) == {"a": 11, "b": 3}
 
 
 def test_a_required_parameter_after_a_defaulted_one_is_refused():
     lam = _lam("xy", ir.Local("y"), lit(1), None)
     prog = program(targets=[target("t", ir.Apply(lam, (), (("y", lit(2)),), sp(3)))])
-    with pytest.raises(ValueError, match="parameter y without a default follows one with"):
+    with pytest.raises(Refusal) as refused:
         emit_plain(prog)
+    assert refused.value.code == "E0705" and refused.value.span == sp(3)
+    assert refused.value.facts == {"kind": "lambda", "name": "", "param": "y"}
 
 
 def test_a_def_used_as_a_value_is_the_def_itself():
@@ -726,7 +742,7 @@ def test_a_def_used_as_a_value_is_the_def_itself():
         [d],
     )
     source = emit_plain(prog)
-    assert "ib_map(f, [1, 2])" in source and "return f\n" in source
+    assert "ib_map(f, [1, 2])" in source and "h = f\n" in source
     assert "lambda a, b=7: f(a, b)" in source
     assert _exec_plain(prog) == {"mapped": [101, 102], "short": 101, "keyword": 3, "other": 8}
 
@@ -841,6 +857,11 @@ def lab_program(targets, extra_bindings=(), defs=(), **kw) -> ir.IrProgram:
     return program(bindings, targets, defs, params=params, **kw)
 
 
+def path_text(root: Path) -> str:
+    """The program `write` last wrote into `root`."""
+    return (root / "out.py").read_text()
+
+
 def lab_run(prog, root: Path, *args, flags=()):
     done = run(write(prog, root), *args, flags=flags)
     return done
@@ -944,8 +965,11 @@ def test_sweep_runs_every_point_and_shares_what_no_override_reaches(lab):
     assert list(got) == [f"grid[model.C={c!r}]" for c in (0.01, 0.1, 1.0, 10.0)]
     assert [v["model"]["C"] for v in got.values()] == [0.01, 0.1, 1.0, 10.0]
     assert done.stderr.count("call load") == 1  # shared by the four points
-    assert done.stderr.count("call make") == 4
-    assert done.stderr.count("call fit") == 4
+    # spelled out (direct form): each point calls `fit(make(C=…), data)`; the bindings
+    # `model` and `fitted` are statements of the program too
+    assert "lambda: fit(make(C=0.01" in path_text(lab)
+    assert done.stderr.count("call make") == 4 + 1
+    assert done.stderr.count("call fit") == 4 + 1
 
 
 def test_sweep_json_point_selection_and_unknown_point(lab):
@@ -1026,19 +1050,36 @@ def test_set_overrides_a_parameter_as_the_outermost_layer(lab):
         [target("result", g("fitted")), target("inner", with_(g("model"), ("model.C", lit(5.0))))]
     )
     path = write(prog, lab)
+    # the `with` needs no late binding: the direct form writes it in, `inner = make(C=5.0, …)`
+    assert "_IbcScope" not in path.read_text()
     done = run(path, "-s", "model.C=2", "-s", "model.kind='rbf'", "--json")
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["result"]["model"] == {"C": 2, "kind": "rbf", "tol": 0.001}
+    assert got["inner"]["C"] == 2  # -s wins: written into the spelled-out call too
+    # with late binding (a sweep of the named parameter `seed`), -s is the outermost layer
+    late = lab_program(
+        [
+            target("result", g("fitted")),
+            target("inner", with_(g("model"), ("model.C", lit(5.0)))),
+            sweep("seeds", g("data"), "seed", [1]),
+        ]
+    )
+    path = write(late, lab)
+    assert "_IbcScope" in path.read_text()
+    done = run(path, "result", "inner", "-s", "model.C=2", "-s", "model.kind='rbf'", "--json")
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["result"]["model"] == {"C": 2, "kind": "rbf", "tol": 0.001}
     assert got["inner"]["C"] == 2  # -s wins over the program's own `with`
-    plain = json.loads(run(path, "--json").stdout)
+    plain = json.loads(run(path, "result", "inner", "--json").stdout)
     assert plain["inner"]["C"] == 5.0 and plain["result"]["model"]["C"] == 1.0
 
 
 def test_set_unknown_path_suggests_the_nearest(lab):
     done = lab_run(lab_program([target("t", g("seed"))]), lab, "-s", "model.c=1")
     assert done.returncode == 2
-    assert "-s model.c: unknown parameter (did you mean model.C" in done.stderr
+    assert "-s model.c: unknown parameter; did you mean model.C" in done.stderr
     assert done.stdout == ""
 
 
@@ -1051,8 +1092,8 @@ def test_set_type_mismatch_and_bad_literal(lab):
     assert flag.returncode == 2 and "expected int, got bool True" in flag.stderr
     bare = run(path, "-s", "model.kind=rbf")
     assert bare.returncode == 2
-    assert "-s model.kind: 'rbf' is not a literal" in bare.stderr
-    assert "quote a string" in bare.stderr
+    assert "-s model.kind: `rbf` is not a literal value" in bare.stderr
+    assert "quote it: -s 'model.kind=\"rbf\"'" in bare.stderr
     assert run(path, "-s", "seed").returncode == 2
 
 
@@ -1076,7 +1117,7 @@ def test_list_params(lab):
     ],
 )  # fmt: skip
 def test_type_checks_the_script_carries(value, annotation, ok):
-    from ibc.codegen.plain_support import _ibc_type_error
+    from ibc.runtime.standalone import type_error as _ibc_type_error
 
     assert (_ibc_type_error(value, annotation) is None) == ok
 
@@ -1137,18 +1178,18 @@ def test_layered_code_reads_like_the_source_and_points_are_data():
 
 def test_direct_form_without_parameters_and_set_is_refused_there(tmp_path):
     source = emit_plain(_small_program())
-    assert "_IbcScope" not in source and "@functools.cache" in source
+    assert "_IbcScope" not in source and "functools" not in source
     done = run(write(_small_program(), tmp_path), "-s", "n=3")
     assert done.returncode == 2
-    assert "-s n: unknown parameter (no parameters)" in done.stderr
+    assert "-s n: this program has no parameters that -s can set" in done.stderr
 
 
 def test_layered_emission_is_deterministic_and_linear_in_points():
     assert emit_plain(_layers_program()) == emit_plain(_layers_program())
-    big = lab_program([sweep("grid", g("fitted"), "model.C", [i / 10 for i in range(1000)])])
+    big = lab_program([sweep("grid", g("fitted"), "seed", list(range(1000)))])  # late binding
     source = emit_plain(big)
     assert source.count("lambda") < 20  # the points are a table, not code
-    assert source.count("grid[model.C=") == 1000
+    assert source.count("grid[seed=") == 1000
 
 
 def test_layered_bindings_are_shared_between_targets(lab):

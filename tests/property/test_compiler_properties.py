@@ -838,16 +838,27 @@ def same(a, b) -> bool:
 
 
 def run_plain_in_process(code: str) -> dict:
-    """Exec an emitted plain program without running its `main`; returns its namespace."""
-    namespace: dict = {"__name__": "ibc_property_program"}
-    saved_path, saved_env = list(sys.path), dict(os.environ)
+    """Run an emitted plain program in-process (every target, as `python plain.py` does);
+    returns `{name: value}` of its targets and bindings, the values themselves."""
+    import contextlib
+    import io
+
+    namespace: dict = {"__name__": "__main__"}
+    saved_path, saved_env, saved_argv = list(sys.path), dict(os.environ), sys.argv
     try:
-        exec(compile(code, "plain.py", "exec"), namespace)
+        sys.argv = ["plain.py"]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+            exec(compile(code, "plain.py", "exec"), namespace)
     finally:
-        sys.path[:] = saved_path
+        sys.argv, sys.path[:] = saved_argv, saved_path
         os.environ.clear()
         os.environ.update(saved_env)
-    return namespace
+    if "_IbcScope" in namespace:  # the layered form: each name is a function of a scope
+        runners = {**namespace["_IBC_BINDINGS"], **namespace["_IBC_TARGETS"]}
+        return {name: run() for name, run in runners.items()}
+    renamed = namespace.get("_IBC_RENAMED", {})
+    names = [*namespace["_IBC_BINDINGS"], *namespace["_IBC_TARGETS"]]
+    return {name: namespace[renamed.get(name, name)] for name in names}
 
 
 def compile_generated(folder: Path, text: str):
@@ -874,9 +885,8 @@ def test_generated_programs_run_to_the_values_python_computes(scratch, program):
     ns = run_plain_in_process(results["plain"].code)
     found = {}
     for name in expected:
-        runner = ns["_IBC_TARGETS"].get(name) or ns["_IBC_BINDINGS"].get(name)
-        assert runner is not None, (name, text)
-        found[name] = runner()
+        assert name in ns, (name, text)
+        found[name] = ns[name]
     mismatched = {k: (expected[k], found[k]) for k in expected if not same(expected[k], found[k])}
     assert mismatched == {}, text
 
@@ -911,12 +921,12 @@ def test_def_with_default_used_as_a_value_runs(scratch):
     )
     results = compile_generated(scratch, text)
     ns = run_plain_in_process(results["plain"].code)
-    assert ns["_IBC_TARGETS"]["e"]() == 3
-    assert ns["_IBC_TARGETS"]["m"]() == [3, 4]
+    assert ns["e"] == 3
+    assert ns["m"] == [3, 4]
 
 
 def test_lambda_with_default_runs(scratch):
     text = "g = fn (x: Int, y: Int = 2) => x + y\nexperiment e = g(1)\n"
     results = compile_generated(scratch, text)
     ns = run_plain_in_process(results["plain"].code)
-    assert ns["_IBC_TARGETS"]["e"]() == 3
+    assert ns["e"] == 3

@@ -1,4 +1,6 @@
-"""Wording of code generation diagnostics (E07xx)."""
+"""Wording of code generation diagnostics (E07xx).
+
+Facts of E0705: `target`, `kind` ("def" or "lambda"), `name` (the def's), `param`."""
 
 from __future__ import annotations
 
@@ -25,10 +27,26 @@ register(
     ),
     example='from math import sqrt\nexperiment e = (sqrt @ "v1")(4.0)',
 )
+
+
+def _e0705_message(args: dict) -> str:
+    what = f"def `{args.get('name') or '?'}`" if args.get("kind") == "def" else "this function"
+    return (
+        f"the {args.get('target') or '?'} target cannot emit {what}: its parameter "
+        f"`{args.get('param') or '?'}` has no default but follows one with a default"
+    )
+
+
 register(
-    "E0704",
-    "target cannot emit this program",
-    "the {target} target cannot emit this program: {reason}",
-    None,
-    explain="A code generation target refused the program; the message says why.",
+    "E0705",
+    "a required parameter after a defaulted one",
+    _e0705_message,
+    "give `{param}` a default, or move it before the parameters with defaults (the script "
+    "target runs the program as it is)",
+    explain=(
+        "A Python function cannot have a parameter without a default after one with a "
+        "default, so the plain target, which writes each `def` and function value as a "
+        "Python function, refuses such a signature. The script target does not need to write "
+        "it and runs the program."
+    ),
 )

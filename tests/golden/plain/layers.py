@@ -20,8 +20,9 @@ def _ibc_unpack(value, index, length, where):
 
 
 def _ibc_jsonable(value):
-    """`value` as JSON data: records and dicts as objects, lists and tuples as arrays, NumPy
-    scalars as numbers; anything JSON cannot hold (NaN, arrays, models) as its `repr`."""
+    """`value` as JSON data: dicts and records → objects (keys as strings), lists and tuples
+    → arrays, bool/int/finite float/str/None as they are, NumPy scalars → numbers, anything
+    else (NaN, infinities, arrays, frames, estimators) → its `repr`."""
     import math
 
     if value is None or isinstance(value, (bool, str)):
@@ -29,20 +30,67 @@ def _ibc_jsonable(value):
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
-        return float(value) if math.isfinite(value) else repr(value)
+        return float(value) if math.isfinite(value) else repr(float(value))
     if isinstance(value, dict):
-        return {
-            key if isinstance(key, str) else str(key): _ibc_jsonable(item)
-            for key, item in value.items()
-        }
+        out = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                rendered = _ibc_jsonable(key)
+                key = rendered if isinstance(rendered, str) else repr(key)
+            out[key] = _ibc_jsonable(item)
+        return out
     if isinstance(value, (list, tuple)):
         return [_ibc_jsonable(item) for item in value]
-    item = getattr(value, "item", None)
-    if callable(item) and hasattr(value, "dtype") and (getattr(value, "shape", None) == ()):
-        scalar = item()
-        if isinstance(scalar, (bool, int, float, str)):
-            return _ibc_jsonable(scalar)
+    cls = type(value)
+    if cls.__module__ == "numpy" and getattr(value, "shape", None) == () and hasattr(value, "item"):
+        item = value.item()
+        if isinstance(item, (bool, int, float, str)) or item is None:
+            return _ibc_jsonable(item)
     return repr(value)
+
+
+def _ibc_prefixes(path):
+    """`clf.steps[1].C` -> `clf`, `clf.steps`, `clf.steps[1]`, `clf.steps[1].C`."""
+    out = []
+    for i, char in enumerate(path):
+        if char in ".[" and i:
+            out.append(path[:i])
+    out.append(path)
+    return out
+
+
+def _ibc_literal_text(value):
+    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
+    import json
+
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join((_ibc_literal_text(v) for v in value)) + "]"
+    if isinstance(value, tuple):
+        inner = ", ".join((_ibc_literal_text(v) for v in value))
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)
+
+
+def _ibc_nodes(tree):
+    """`(index, node)` for the nodes of `tree` that `_IBC_WHERE` and `_IBC_PATHS` count: calls,
+    subscripts, attributes, operators, comparisons and list, tuple and dict displays, in each
+    top-level statement in turn (`ast.walk` order), skipping the `_IBC_*` tables."""
+    import ast
+
+    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
+    kinds += (ast.List, ast.Tuple, ast.Dict)
+    index = 0
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+            if isinstance(target, ast.Name) and target.id.startswith("_IBC_"):
+                continue
+        for node in ast.walk(statement):
+            if isinstance(node, kinds):
+                yield (index, node)
+                index += 1
 
 
 def _ibc_here():
@@ -67,17 +115,13 @@ def _ibc_locations(tb):
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return []
-    kinds = (ast.Call, ast.Subscript, ast.Attribute, ast.BinOp, ast.Compare)
     exact = {}
     by_line = {}
-    index = 0
-    for node in ast.walk(tree):
-        if isinstance(node, kinds):
-            if index in _IBC_WHERE:
-                position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
-                exact.setdefault(position, index)
-                by_line.setdefault(node.lineno, []).append(index)
-            index += 1
+    for index, node in _ibc_nodes(tree):
+        if index in _IBC_WHERE:
+            position = (node.lineno, node.end_lineno, node.col_offset, node.end_col_offset)
+            exact.setdefault(position, index)
+            by_line.setdefault(node.lineno, []).append(index)
     found = []
     for frame in reversed(traceback.extract_tb(tb)):
         if os.path.abspath(frame.filename) != here:
@@ -111,6 +155,201 @@ def _ibc_traceback(exc):
         lines.extend(traceback.StackSummary.from_list(frames).format())
     lines.extend(traceback.format_exception_only(type(exc), exc))
     return "".join(lines)
+
+
+def _ibc_type_error(value, annotation):
+    """None when the literal `value` fits the Python type written `annotation` (`float`,
+    `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
+    a `bool` is not an `int`; containers are checked element-wise."""
+    import ast
+
+    def name_of(node):
+        if isinstance(node, ast.Name):
+            return node.id
+        if isinstance(node, ast.Attribute):
+            return node.attr
+        if isinstance(node, ast.Constant) and node.value is None:
+            return "None"
+        return None
+
+    def fits(value, node):
+        if isinstance(node, ast.Subscript):
+            outer = name_of(node.value)
+            inner = node.slice
+            items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
+            if outer == "Optional":
+                return value is None or fits(value, items[0])
+            if outer == "Union":
+                return any((fits(value, item) for item in items))
+            if outer in ("list", "List", "Sequence"):
+                kinds = (list, tuple) if outer == "Sequence" else list
+                return isinstance(value, kinds) and all((fits(v, items[0]) for v in value))
+            if outer in ("tuple", "Tuple"):
+                if not isinstance(value, tuple):
+                    return False
+                ellipsis = len(items) == 2 and isinstance(items[1], ast.Constant)
+                if ellipsis and items[1].value is Ellipsis:
+                    return all((fits(v, items[0]) for v in value))
+                return len(value) == len(items) and all(map(fits, value, items))
+            if outer in ("dict", "Dict", "Mapping"):
+                return isinstance(value, dict) and all(
+                    (fits(k, items[0]) and fits(v, items[1]) for k, v in value.items())
+                )
+            return fits(value, node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return fits(value, node.left) or fits(value, node.right)
+        name = name_of(node)
+        if name in ("Any", "object"):
+            return True
+        if name == "None":
+            return value is None
+        if name == "bool":
+            return isinstance(value, bool)
+        if name == "int":
+            return isinstance(value, int) and (not isinstance(value, bool))
+        if name == "float":
+            return isinstance(value, (int, float)) and (not isinstance(value, bool))
+        if name == "complex":
+            return isinstance(value, (int, float, complex)) and (not isinstance(value, bool))
+        simple = {"str": str, "bytes": bytes, "list": list, "tuple": tuple, "dict": dict}
+        if name in simple:
+            return isinstance(value, simple[name])
+        return False
+
+    try:
+        node = ast.parse(annotation, mode="eval").body
+    except SyntaxError:
+        return None
+    if fits(value, node):
+        return None
+    return f"expected {annotation}, got {type(value).__name__} {value!r}"
+
+
+def _ibc_check_set(text, params):
+    """`(path, value)` of the argument `PATH=LITERAL` of `-s`, checked against `params`
+    (path → Python type as text); raises `ValueError` with the message to show. The one
+    checker of `-s` values: the script target's runtime calls it, plain programs carry it."""
+    import ast
+
+    literals = "a number, string, boolean, None, or a list or tuple of them"
+    path, equals, literal = text.partition("=")
+    path = path.strip()
+    literal = literal.strip()
+    if not equals or not path:
+        raise ValueError(f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
+    if path not in params:
+        if not params:
+            raise ValueError(f"-s {path}: this program has no parameters that -s can set")
+        close = _ibc_nearest(path, list(params), dotted=True)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ValueError(f"-s {path}: unknown parameter{hint} (--list-params lists them)")
+    try:
+        value = ast.literal_eval(literal)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        if literal.isidentifier():
+            hint = f"""; to pass the string, quote it: -s '{path}="{literal}"'"""
+        else:
+            hint = "; an override that needs an expression goes through `ibc run … -s`"
+        raise ValueError(
+            f"-s {path}: `{literal}` is not a literal value ({literals}){hint}"
+        ) from None
+
+    def is_literal(item):
+        if isinstance(item, (list, tuple)):
+            return all((is_literal(i) for i in item))
+        return item is None or isinstance(item, (bool, int, float, str))
+
+    if not is_literal(value):
+        raise ValueError(f"-s {path}: `{literal}` is a {type(value).__name__}; -s takes {literals}")
+    problem = _ibc_type_error(value, params[path])
+    if problem is not None:
+        raise ValueError(f"-s {path}: {problem}")
+    return (path, value)
+
+
+def _ibc_usage():
+    """The program's `--help` text."""
+    import os
+    import sys
+
+    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
+    lines = [
+        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
+        "",
+        "Runs the named targets (every experiment and sweep when none is named) and prints",
+        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
+        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
+        "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
+        "",
+        "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
+    ]
+    return "\n".join(lines)
+
+
+def _ibc_arguments(argv):
+    """`(names, {path: value}, as_json)` from the command line (targets, `--json`, `-s`), or
+    an exit code when it was `--help`, `--list-params` or bad usage (said on stderr)."""
+    import sys
+
+    as_json = False
+    names = []
+    sets = {}
+    args = list(argv)
+    while args:
+        arg = args.pop(0)
+        if arg in ("-h", "--help"):
+            print(_ibc_usage())
+            return 0
+        if arg == "--list-params":
+            for path, annotation in _IBC_PARAMS.items():
+                print(f"{path}: {annotation}")
+            return 0
+        if arg == "--json":
+            as_json = True
+        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
+            if arg == "-s" and (not args):
+                print("error: -s needs PATH=LITERAL", file=sys.stderr)
+                return 2
+            text = args.pop(0) if arg == "-s" else arg[2:]
+            if not _IBC_PARAMS:
+                name = text.partition("=")[0].strip()
+                print(
+                    f"error: -s {name}: this program has no parameters that -s can set",
+                    file=sys.stderr,
+                )
+                return 2
+            try:
+                path, value = _ibc_check_set(text, _IBC_PARAMS)
+            except ValueError as error:
+                print(f"error: {error}", file=sys.stderr)
+                return 2
+            sets[path] = value
+        elif arg.startswith("-"):
+            print(f"error: unknown option {arg}", file=sys.stderr)
+            print(_ibc_usage(), file=sys.stderr)
+            return 2
+        else:
+            names.append(arg)
+    points = [p[0] for ps in globals().get("_IBC_POINTS", {}).values() for p in ps]
+    for name in names:
+        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
+            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
+            guess = _ibc_closest(name, known)
+            hint = f" (did you mean {guess}?)" if guess else ""
+            print(f"error: unknown target {name}{hint}", file=sys.stderr)
+            print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
+            return 2
+    return (names or list(_IBC_TARGETS), sets, as_json)
+
+
+def _ibc_failed(name, exc):
+    """Says on stderr that `name` failed: its `.ib` locations, then the user's traceback."""
+    import sys
+
+    print(f"error: {name} failed", file=sys.stderr)
+    for line in _ibc_locations(exc.__traceback__):
+        print(f"  {line}", file=sys.stderr)
+    print(_ibc_traceback(exc), end="", file=sys.stderr)
 
 
 class _IbcLayer:
@@ -170,10 +409,10 @@ class _IbcScope:
             self.children[key] = child
         return child
 
-    def under_sets(self, sets, texts=None):
+    def under_sets(self, sets):
         """This scope (the program's: empty, or holding the program's `overrides`) under an
-        outermost layer of `-s` values (`texts`: each as given)."""
-        scope = _IbcScope(memo=self.memo).push("-s", sets, None, texts)
+        outermost layer of `-s` values."""
+        scope = _IbcScope(memo=self.memo).push("-s", sets)
         for layer in self.layers:
             scope = scope.push(None, layer.consts, layer.thunks, layer.labels)
         return scope
@@ -254,16 +493,6 @@ class _IbcScope:
         return {name: self.param(f"{path}.{name}", value) for name, value in fields.items()}
 
 
-def _ibc_prefixes(path):
-    """`clf.steps[1].C` -> `clf`, `clf.steps`, `clf.steps[1]`, `clf.steps[1].C`."""
-    out = []
-    for i, char in enumerate(path):
-        if char in ".[" and i:
-            out.append(path[:i])
-    out.append(path)
-    return out
-
-
 def _ibc_reach(name, _cache={}):
     """Every path the binding (or def) `name` looks up, directly or through what it reads."""
     if name not in _cache:
@@ -296,20 +525,6 @@ def _ibc_point(s, point):
     {path: label}]])`."""
     thunks = point[2] if len(point) > 2 else None
     return s.push(("point", point[0]), point[1], thunks, point[3] if len(point) > 3 else None)
-
-
-def _ibc_literal_text(value):
-    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
-    import json
-
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join((_ibc_literal_text(v) for v in value)) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join((_ibc_literal_text(v) for v in value))
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
 
 
 def _ibc_points_under(sweep, points, s):
@@ -370,124 +585,6 @@ def _ibc_sweep(name):
     return wrap
 
 
-def _ibc_type_error(value, annotation):
-    """None when the literal `value` fits the Python type written `annotation` (`float`,
-    `list[int]`, `typing.Optional[str]`, …), else what was expected. An `int` fits `float`,
-    a `bool` is not an `int`; containers are checked element-wise."""
-    import ast
-
-    def name_of(node):
-        if isinstance(node, ast.Name):
-            return node.id
-        if isinstance(node, ast.Attribute):
-            return node.attr
-        if isinstance(node, ast.Constant) and node.value is None:
-            return "None"
-        return None
-
-    def fits(value, node):
-        if isinstance(node, ast.Subscript):
-            outer = name_of(node.value)
-            inner = node.slice
-            items = list(inner.elts) if isinstance(inner, ast.Tuple) else [inner]
-            if outer == "Optional":
-                return value is None or fits(value, items[0])
-            if outer == "Union":
-                return any((fits(value, item) for item in items))
-            if outer in ("list", "List", "Sequence"):
-                kinds = (list, tuple) if outer == "Sequence" else list
-                return isinstance(value, kinds) and all((fits(v, items[0]) for v in value))
-            if outer in ("tuple", "Tuple"):
-                if not isinstance(value, tuple):
-                    return False
-                ellipsis = len(items) == 2 and isinstance(items[1], ast.Constant)
-                if ellipsis and items[1].value is Ellipsis:
-                    return all((fits(v, items[0]) for v in value))
-                return len(value) == len(items) and all(map(fits, value, items))
-            if outer in ("dict", "Dict", "Mapping"):
-                return isinstance(value, dict) and all(
-                    (fits(k, items[0]) and fits(v, items[1]) for k, v in value.items())
-                )
-            return fits(value, node.value)
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return fits(value, node.left) or fits(value, node.right)
-        name = name_of(node)
-        if name in ("Any", "object"):
-            return True
-        if name == "None":
-            return value is None
-        if name == "bool":
-            return isinstance(value, bool)
-        if name == "int":
-            return isinstance(value, int) and (not isinstance(value, bool))
-        if name == "float":
-            return isinstance(value, (int, float)) and (not isinstance(value, bool))
-        if name == "complex":
-            return isinstance(value, (int, float, complex)) and (not isinstance(value, bool))
-        simple = {"str": str, "bytes": bytes, "list": list, "tuple": tuple, "dict": dict}
-        if name in simple:
-            return isinstance(value, simple[name])
-        return False
-
-    try:
-        node = ast.parse(annotation, mode="eval").body
-    except SyntaxError:
-        return None
-    if fits(value, node):
-        return None
-    return f"expected {annotation}, got {type(value).__name__} {value!r}"
-
-
-def _ibc_parse_set(text):
-    """`-s PATH=LITERAL` -> (path, value), or (None, an error message)."""
-    import ast
-    import difflib
-
-    path, equals, literal = text.partition("=")
-    path = path.strip()
-    if not equals or not path:
-        return (None, f"-s {text}: expected PATH=LITERAL, such as -s model.C=0.1")
-    if path not in _IBC_PARAMS:
-        close = difflib.get_close_matches(path, list(_IBC_PARAMS), n=3, cutoff=0.5)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        if not _IBC_PARAMS:
-            hint = " (this program has no parameters)"
-        return (None, f"-s {path}: unknown parameter{hint}; --list-params lists them")
-    try:
-        value = ast.literal_eval(literal.strip())
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        hint = ""
-        if literal.strip().isidentifier() and "str" in _IBC_PARAMS[path]:
-            hint = f"""; quote a string: -s '{path}="{literal.strip()}"'"""
-        return (
-            None,
-            f"-s {path}: {literal.strip()!r} is not a literal (numbers, quoted strings, True, False, None, lists, tuples and dicts of them){hint}",
-        )
-    problem = _ibc_type_error(value, _IBC_PARAMS[path])
-    if problem is not None:
-        return (None, f"-s {path}: {problem}")
-    return (path, value)
-
-
-def _ibc_usage():
-    """The program's `--help` text."""
-    import os
-    import sys
-
-    program = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "program.py"
-    lines = [
-        f"usage: python {program} [TARGET ...] [-s PATH=LITERAL ...] [--json] [--list-params]",
-        "",
-        "Runs the named targets (every experiment and sweep when none is named) and prints",
-        "`NAME: VALUE` per target (per point of a sweep), or one JSON object with --json.",
-        "-s sets a parameter to a Python literal; --list-params lists the parameters.",
-        "Exit codes: 0 success, 2 bad usage, 3 an experiment failed.",
-        "",
-        "targets: " + (", ".join(_IBC_TARGETS) or "(none)"),
-    ]
-    return "\n".join(lines)
-
-
 def _ibc_jobs(names, scope=None):
     """(name shown, function of a scope) for each requested target: a sweep gives one job per
     point, a point name its point; each named after the values it runs with under `scope`
@@ -514,7 +611,7 @@ def _ibc_jobs(names, scope=None):
 
 
 def _ibc_main(argv):
-    """The emitted program's command line; returns the exit code. A closed output
+    """The layered program's command line; returns the exit code. A closed output
     (`python OUT.py --list-params | head`) ends the program quietly."""
     import os
     import sys
@@ -527,61 +624,17 @@ def _ibc_main(argv):
 
 
 def _ibc_command(argv):
-    """The command line itself: targets, `--json`, `-s`, `--list-params`, `--help`."""
+    """The layered program's run: each requested target (each point of a sweep) under the
+    program's scope, with the `-s` values as its outermost layer."""
     import contextlib
-    import difflib
     import json
     import sys
 
-    as_json = False
-    names = []
-    sets, texts = ({}, {})
-    args = list(argv)
-    while args:
-        arg = args.pop(0)
-        if arg in ("-h", "--help"):
-            print(_ibc_usage())
-            return 0
-        if arg == "--list-params":
-            for path, annotation in _IBC_PARAMS.items():
-                print(f"{path}: {annotation}")
-            return 0
-        if arg == "--json":
-            as_json = True
-        elif arg == "-s" or (arg.startswith("-s") and len(arg) > 2 and (arg[2] != "-")):
-            if arg == "-s" and (not args):
-                print("error: -s needs PATH=LITERAL", file=sys.stderr)
-                return 2
-            text = args.pop(0) if arg == "-s" else arg[2:]
-            parse = globals().get("_ibc_parse_set")
-            if parse is None:
-                name = text.partition("=")[0].strip()
-                print(f"error: -s {name}: unknown parameter (no parameters)", file=sys.stderr)
-                return 2
-            path, value = parse(text)
-            if path is None:
-                print(f"error: {value}", file=sys.stderr)
-                return 2
-            sets[path] = value
-            texts[path] = text.partition("=")[2].strip()
-        elif arg.startswith("-"):
-            print(f"error: unknown option {arg}", file=sys.stderr)
-            print(_ibc_usage(), file=sys.stderr)
-            return 2
-        else:
-            names.append(arg)
-    points = [p[0] for ps in _IBC_POINTS.values() for p in ps]
-    for name in names:
-        if name not in _IBC_TARGETS and name not in _IBC_BINDINGS and (name not in points):
-            known = list(_IBC_TARGETS) + list(_IBC_BINDINGS) + points
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            print(f"error: unknown target {name}{hint}", file=sys.stderr)
-            print("targets: " + (", ".join(_IBC_TARGETS) or "(none)"), file=sys.stderr)
-            return 2
-    if not names:
-        names = list(_IBC_TARGETS)
-    scope = _IBC_SCOPE.under_sets(sets, texts) if sets else _IBC_SCOPE
+    parsed = _ibc_arguments(argv)
+    if isinstance(parsed, int):
+        return parsed
+    names, sets, as_json = parsed
+    scope = _IBC_SCOPE.under_sets(sets) if sets else _IBC_SCOPE
     results = {}
     failed = False
     try:
@@ -594,10 +647,7 @@ def _ibc_command(argv):
                     value = run(scope)
             except Exception as exc:
                 failed = True
-                print(f"error: experiment {name} failed", file=sys.stderr)
-                for line in _ibc_locations(exc.__traceback__):
-                    print(f"  {line}", file=sys.stderr)
-                print(_ibc_traceback(exc), end="", file=sys.stderr)
+                _ibc_failed(f"experiment {name}", exc)
                 continue
             results[name] = _ibc_jsonable(value)
             if not as_json:
@@ -608,6 +658,59 @@ def _ibc_command(argv):
     if as_json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     return 3 if failed else 0
+
+
+def _normalize(name):
+    """A name as compared: lower case, without underscores."""
+    return name.replace("_", "").lower()
+
+
+def _distance(a, b, limit):
+    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def _ibc_nearest(name, candidates, limit=3, *, dotted=False):
+    """The candidates nearest to `name`, best first (at most `limit` of them; ties in
+    alphabetical order). With `dotted`, a dotted candidate whose last part is `name`'s last
+    part is near too, after the near spellings (`C` finds `model.C`)."""
+    target = _normalize(name)
+    last = name.rsplit(".", 1)[-1]
+    allowed = max(1, len(target) // 2)
+    scored: list[tuple[int, str, int]] = []
+    seen: set[str] = set()
+    for index, candidate in enumerate(candidates):
+        if candidate in seen or candidate == name:
+            continue
+        seen.add(candidate)
+        other = _normalize(candidate)
+        distance = 0 if other == target else _distance(target, other, allowed)
+        if distance <= allowed:
+            scored.append((distance, candidate, index))
+        elif dotted and "." in candidate and (candidate.rsplit(".", 1)[-1] == last):
+            scored.append((allowed + 1, candidate, index))
+    scored.sort()
+    return [candidate for _, candidate, _ in scored[:limit]]
+
+
+def _ibc_closest(name, candidates):
+    """The one candidate nearest to `name`, or None."""
+    found = _ibc_nearest(name, candidates, 1)
+    return found[0] if found else None
 
 
 def boost(s, x):
@@ -653,12 +756,12 @@ def boosted(s):
 _IBC_TARGETS = {"bumped": bumped, "grid": grid, "boosted": boosted}
 _IBC_BINDINGS = {"seed": seed, "data": data, "model": model, "fitted": fitted}
 _IBC_WHERE = {
-    49: ("test.ib:6:1", "call of make"),
-    50: ("test.ib:2:1", "call of load"),
-    51: ("test.ib:3:1", "call of make"),
-    52: ("test.ib:4:1", "call of fit"),
-    55: ("test.ib:9:1", "call of boost"),
-    600: ("test.ib:7:1", "operator +"),
+    875: ("test.ib:6:1", "call of make"),
+    880: ("test.ib:2:1", "call of load"),
+    885: ("test.ib:3:1", "call of make"),
+    889: ("test.ib:4:1", "call of fit"),
+    900: ("test.ib:7:1", "operator +"),
+    905: ("test.ib:9:1", "call of boost"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))
