@@ -114,13 +114,18 @@ class Run:
         self.results: dict[str, object] = {}
         self.jobs, self.nodes = jobs, nodes
 
+        # A job is done when both its roots are: with a parallel executor a record's JSON
+        # rendering may finish before its identity, which names its result entry.
+        waiting = {i: 2 for i, _ in where}
+
         def on_root(index: int, value, failure) -> None:
             job, kind = where[index]
             if failure is not None:
                 self.failures.setdefault(job, failure)
             elif kind == JSON:
                 self.rendered[job] = value
-            if kind == JSON or failure is not None:
+            waiting[job] -= 1
+            if waiting[job] == 0 or failure is not None:
                 self._job_done(job)
 
         self.evaluator.results(roots, on_root)
