@@ -322,8 +322,9 @@ def _argument_names(call: Call, n_args: int, function=None) -> list[str]:
 
 
 def run_call(call: Call) -> Outcome:
-    """Run `call` here and now. An `Exception` of user code (or of resolving its reference)
-    is captured in the `Outcome`; `KeyboardInterrupt` and `SystemExit` propagate."""
+    """Run `call` here and now. An `Exception` of user code (or of resolving its reference),
+    and a `SystemExit` (as `StageExit`), is captured in the `Outcome`; `KeyboardInterrupt`
+    propagates."""
     records = _CAPTURE.start() if call.capture else None
     try:
         outcome = _run(call)
@@ -370,8 +371,23 @@ def _run(call: Call) -> Outcome:
             names += [f"keyword `{k}`" for k in keys]
             mutated = [names[i] for i in changed]
         return Outcome(value=value, ok=True, seconds=seconds, mutated=mutated)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
+        # `sys.exit()` in a stage fails that stage, not the run (docs/running.md, "When a
+        # stage fails"); only Ctrl-C (KeyboardInterrupt) ends the run
+        if isinstance(error, SystemExit):
+            error = StageExit(error.code).with_traceback(error.__traceback__)
         return _failed(error, traceback=_failure_traceback(error, user_traceback))
+
+
+class StageExit(Exception):
+    """A stage called `sys.exit(code)` (raised `SystemExit`): a failure of that stage."""
+
+    def __init__(self, code: object = None) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"the stage called sys.exit({self.code!r}) (stages return values; raise an exception to fail)"
 
 
 def _failure_traceback(error: BaseException, user_traceback) -> str:
