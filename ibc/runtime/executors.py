@@ -521,6 +521,7 @@ def _process_init(project_root: str | None, cwd: str | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError):  # pragma: no cover - not the main thread
         pass
+    _stdout_to_stderr()
     if cwd:
         try:
             os.chdir(cwd)
@@ -531,6 +532,17 @@ def _process_init(project_root: str | None, cwd: str | None) -> None:
             sys.path.remove(project_root)
         sys.path.insert(0, project_root)
         os.environ["IBC_PROJECT_ROOT"] = project_root
+
+
+def _stdout_to_stderr() -> None:
+    """In a worker process: standard output (file descriptor 1, so native code's and child
+    processes' output too) goes to standard error, whose results the client alone prints on
+    standard output (docs/running.md, "Output of stages")."""
+    try:
+        sys.stdout.flush()
+        os.dup2(2, 1)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _start_method() -> str:

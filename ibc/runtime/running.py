@@ -128,7 +128,8 @@ class Run:
             if waiting[job] == 0 or failure is not None:
                 self._job_done(job)
 
-        self.evaluator.results(roots, on_root)
+        with _stage_output_to(self.err):
+            self.evaluator.results(roots, on_root)
         for job in range(len(jobs)):  # jobs that failed before being evaluated
             self._job_done(job)
         self._flush(final=True)
@@ -368,6 +369,28 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
+
+
+class _stage_output_to:
+    """While the stages run, what they print goes to `stream` (standard error): standard
+    output holds the results alone, so `ibc run --json` always parses (docs/running.md,
+    "Output of stages"). The workers of `--executor process` and of a local dask cluster
+    send their standard output to standard error themselves."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> None:
+        import sys
+
+        self.saved = sys.stdout
+        sys.stdout = self.stream
+
+    def __exit__(self, *exc) -> None:
+        import sys
+
+        if sys.stdout is self.stream:
+            sys.stdout = self.saved
 
 
 def _project_folder(program) -> str:
