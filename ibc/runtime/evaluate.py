@@ -34,6 +34,7 @@ from ibc.runtime import schedule
 from ibc.runtime.closures import Closure, apply_op, call_stage, frontier
 from ibc.runtime.errors import StageFailure
 from ibc.runtime.graph import PRELUDE, Node, digest
+from ibc.runtime.runlog import safe_repr, safe_str
 from ibc.runtime.schedule import MISSING, Need, Submit
 from ibc.runtime.values import jsonable, resolve
 
@@ -250,7 +251,7 @@ class Evaluator(schedule.Tasks):
         try:
             return self.store.put(key, value, meta).content
         except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
-            self.unstored[node.key] = f"{type(exc).__name__}: {exc}"
+            self.unstored[node.key] = f"{type(exc).__name__}: {safe_str(exc)}"
             return "k:" + key
 
     def _branch_identity(self, node: Node):
@@ -365,13 +366,13 @@ class Evaluator(schedule.Tasks):
                 entry = self.entries.get(node.key)
                 if entry is not None and "json" in entry.meta:
                     return entry.meta["json"]
-            return jsonable((yield Need(VALUE, node)))
+            return _jsonable((yield Need(VALUE, node)))
         if op == "record":
             parts = yield [Need(JSON, n) for n in node.inputs]
             return dict(zip(node.data, parts))
         if op in ("list", "tuple"):
             return list((yield [Need(JSON, n) for n in node.inputs]))
-        return jsonable((yield Need(VALUE, node)))
+        return _jsonable((yield Need(VALUE, node)))
 
     # ------------------------------------------------------------------ records
 
@@ -391,11 +392,11 @@ class Evaluator(schedule.Tasks):
             meta["stdout"] = outcome.stdout
         if outcome.stderr:
             meta["stderr"] = outcome.stderr
-        rendered = jsonable(outcome.value)
+        rendered = _jsonable(outcome.value)
         try:
             if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
                 meta["json"] = rendered
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             pass
         return meta
 
@@ -415,6 +416,14 @@ class Evaluator(schedule.Tasks):
             self.logs.write(f"[logs of {_label(node)} at {node.at or '?'} (cached)]\n")
             self.logs.write((out or "") + (err or ""))
             self.logs.flush()
+
+
+def _jsonable(value: object) -> object:
+    """`jsonable(value)`, or the `safe_repr` of a value whose `repr` raises."""
+    try:
+        return jsonable(value)
+    except Exception:  # noqa: BLE001 - a user's __repr__ failed: recording never fails a run
+        return safe_repr(value)
 
 
 def content_hash(value: object) -> str:

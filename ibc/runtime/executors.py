@@ -36,6 +36,7 @@ import threading
 import time
 
 from ibc.runtime.isolation import hand
+from ibc.runtime.runlog import safe_str
 from ibc.runtime.values import Ref, resolve
 
 EXECUTORS = ("local", "process", "dask")
@@ -213,7 +214,7 @@ def _failed(error: BaseException, text: str | None = None, traceback: str = "") 
         ok=False,
         error=error,
         error_type=_type_name(error),
-        error_text=str(error) if text is None else text,
+        error_text=safe_str(error) if text is None else text,
         traceback=traceback,
     )
 
@@ -486,7 +487,8 @@ def _machinery_failure(call: Call, error: BaseException, where: str) -> Outcome:
     from concurrent.futures.process import BrokenProcessPool
 
     name = call.name or "the stage"
-    detail = f"{_type_name(error)}: {error}" if str(error) else _type_name(error)
+    message = safe_str(error)
+    detail = f"{_type_name(error)}: {message}" if message else _type_name(error)
     if isinstance(error, BrokenProcessPool):
         text = (
             f"a worker process died while running `{name}` (killed, out of memory, or a crash "

@@ -58,8 +58,13 @@ class RunLog:
     def record(self, record: dict) -> None:
         record = {"run": self.run_id, **record}
         try:
+            line = json.dumps(record, ensure_ascii=False, default=safe_repr)
+            line.encode("utf-8")  # a lone surrogate cannot be written
+        except Exception:  # noqa: BLE001 - a value JSON cannot hold (docs/running.md)
+            line = json.dumps(recordable(record), ensure_ascii=False)
+        try:
             out = self._open()
-            out.write(json.dumps(record, ensure_ascii=False, default=repr) + "\n")
+            out.write(line + "\n")
             out.flush()
             if self.durable:
                 os.fsync(out.fileno())
@@ -95,6 +100,66 @@ class RunLog:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def safe_repr(value: object) -> str:
+    """`repr(value)`, or when that raises (a broken `__repr__`, an int of more than 4,300
+    digits) a description that cannot: recording a value never fails a run."""
+    try:
+        text = repr(value)
+        text.encode("utf-8")
+        return text
+    except Exception:  # noqa: BLE001 - whatever the user's __repr__ raises
+        pass
+    try:
+        if isinstance(value, int):
+            return f"<int of {int(value.bit_length() * 0.30103) + 1} digits>"
+        if isinstance(value, str):
+            return repr(value.encode("utf-8", "backslashreplace").decode("utf-8"))
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        name = type(value).__qualname__
+    except Exception:  # noqa: BLE001
+        name = "object"
+    return f"<{name} object (its repr failed)>"
+
+
+def safe_str(value: object) -> str:
+    """`str(value)` (an exception's message), or `safe_repr` of it when that raises."""
+    try:
+        text = str(value)
+        text.encode("utf-8")
+        return text
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+        return safe_repr(value)
+
+
+def recordable(data: object, depth: int = 0) -> object:
+    """JSON data `data` with what a run record cannot hold replaced: an int JSON cannot print
+    (over 4,300 digits) and a string that is not UTF-8 (a lone surrogate) by their
+    `safe_repr`; any other non-JSON value by its `safe_repr`."""
+    if data is None or isinstance(data, (bool, float)):
+        return data
+    if isinstance(data, int):
+        try:
+            str(data)
+            return data
+        except ValueError:
+            return safe_repr(data)
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+            return data
+        except UnicodeError:
+            return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if depth > 100:
+        return safe_repr(data)
+    if isinstance(data, dict):
+        return {str(recordable(k, depth + 1)): recordable(v, depth + 1) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [recordable(v, depth + 1) for v in data]
+    return safe_repr(data)
 
 
 def metrics_of(rendered: object) -> dict:

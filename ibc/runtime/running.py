@@ -22,7 +22,15 @@ from ibc.runtime.errors import format_failure
 from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
 from ibc.runtime.layers import is_literal
-from ibc.runtime.runlog import RunLog, iso, metrics_of, new_run_id, store_root
+from ibc.runtime.runlog import (
+    RunLog,
+    iso,
+    metrics_of,
+    new_run_id,
+    recordable,
+    safe_str,
+    store_root,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
 
@@ -123,7 +131,7 @@ class Run:
             if failure is not None:
                 self.failures.setdefault(job, failure)
             elif kind == JSON:
-                self.rendered[job] = value
+                self.rendered[job] = recordable(value)  # printable, and JSON can hold it
             waiting[job] -= 1
             if waiting[job] == 0 or failure is not None:
                 self._job_done(job)
@@ -195,7 +203,7 @@ class Run:
         else:
             record["value"] = None
             record["metrics"] = {}
-            record["error"] = str(getattr(failure, "error", failure))
+            record["error"] = safe_str(getattr(failure, "error", failure))
             record["key"] = None
         self.records.record(record)
         if self.progress is not None:
