@@ -15,7 +15,12 @@ code, revisions, libraries and inputs); records are appended, never replaced.
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
 stored it, without running anything: the value a notebook wants after `ibc run`. A run with
 `-s` overrides counts only when no run without them recorded `name`: the file's own
-experiment is what its name stands for.
+experiment is what its name stands for. A result entry (a record or list of stage values)
+refers to the entries of the stage values it holds rather than copying them (`link`), so
+`{v = huge(500)}` stores the array once; `load` puts it back together (`unlink`).
+
+Recording never fails a run: a value JSON cannot hold (an int over 4,300 digits, a lone
+surrogate, an object whose `repr` raises) is recorded as its `safe_repr`.
 """
 
 from __future__ import annotations
@@ -230,10 +235,68 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
         raise LookupError(f"no recorded run of `{name}` in {relative} (under {root}); run it first")
     from ibc.runtime.store import DiskStore
 
+    store = DiskStore(root)
     try:
-        return DiskStore(root).load(best["key"])
+        return unlink(store.load(best["key"]), store)
     except KeyError:
         raise LookupError(
             f"the value of `{name}` from run {best['run']} is no longer in the store; "
             f"run `ibc run {relative} {name}` again"
         ) from None
+
+
+class Linked:
+    """A result entry's value that refers to other entries for its parts: `data` is its
+    pickle, in which each stage value it holds (an array, a frame, a model) is the key of that
+    stage's entry, so a record holding a large array stores the array once (`link`)."""
+
+    def __init__(self, data: bytes, keys: list[str]) -> None:
+        self.data = data
+        self.keys = keys
+
+    def __reduce__(self):
+        return (Linked, (self.data, self.keys))
+
+
+def link(value: object, parts: dict) -> object:
+    """`value`, as a `Linked` whose pickle refers to the entries of `parts` (`{id(part):
+    (part, key)}`) wherever it holds one of those objects; `value` itself when it holds none."""
+    if not parts:
+        return value
+    import io
+    import pickle
+
+    used: list[str] = []
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            found = parts.get(id(obj))
+            if found is not None and found[0] is obj:
+                used.append(found[1])
+                return found[1]
+            return None
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=5).dump(value)
+    if not used:
+        return value
+    return Linked(buffer.getvalue(), sorted(set(used)))
+
+
+def unlink(value: object, store) -> object:
+    """The value a `link`ed result stands for, its parts loaded from `store` (`KeyError` when
+    one is gone); any other value as it is."""
+    if not isinstance(value, Linked):
+        return value
+    import io
+    import pickle
+
+    loaded: dict = {}
+
+    class Unpickler(pickle.Unpickler):
+        def persistent_load(self, key):
+            if key not in loaded:
+                loaded[key] = store.load(key)
+            return loaded[key]
+
+    return Unpickler(io.BytesIO(value.data)).load()

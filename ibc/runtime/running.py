@@ -25,6 +25,7 @@ from ibc.runtime.layers import is_literal
 from ibc.runtime.runlog import (
     RunLog,
     iso,
+    link,
     metrics_of,
     new_run_id,
     recordable,
@@ -246,12 +247,34 @@ class Run:
         key = digest("result", identity)
         try:
             if self.store.meta(key) is None:
-                value = evaluator.value(node)
+                value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
                 self.store.put(key, value, meta)
         except Exception:  # noqa: BLE001 - an unpicklable value is not kept
             return None
         return key
+
+    def _stage_parts(self, node) -> dict:
+        """`{id(value): (value, store key)}` of the stored stages whose values `node`'s value
+        is built from: a result entry refers to their entries instead of holding a second copy
+        (`ibc.runtime.runlog.link`)."""
+        evaluator = self.evaluator
+        parts: dict = {}
+        seen, todo = set(), list(node.inputs)
+        while todo:
+            part = todo.pop()
+            if part.key in seen:
+                continue
+            seen.add(part.key)
+            if node_kind(part) != "stage":
+                todo.extend(part.inputs)
+                continue
+            value = evaluator.values.get(part.key)
+            key = evaluator.store_key(part)
+            atomic = isinstance(value, (type(None), bool, int, float, complex, str, bytes))
+            if key is not None and not atomic and part.key not in evaluator.unstored:
+                parts[id(value)] = (value, key)
+        return parts
 
     # ------------------------------------------------------------------ details
 
