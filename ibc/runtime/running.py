@@ -59,6 +59,8 @@ class Run:
         from ibc.runtime.store import DiskStore
 
         self.store = DiskStore(self.root, durable=options.durable)
+        if not options.dry_run:
+            self.store.clean_dead_writers()  # what a killed run left half-written
         from ibc.runtime.hashing import FileHashes
 
         self.files = FileHashes(self.root / "files.json")
