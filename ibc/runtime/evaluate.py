@@ -117,6 +117,7 @@ class Evaluator(schedule.Tasks):
         self.inputs: dict[str, list] = {}  # stage node key -> its inputs' identities
         self.failures: dict[tuple[int, str], StageFailure] = {}
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
+        self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
         self.log: list[tuple[Node, str | None, str, float | None, object]] = []
@@ -252,6 +253,8 @@ class Evaluator(schedule.Tasks):
             return self.store.put(key, value, meta).content
         except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
             self.unstored[node.key] = f"{type(exc).__name__}: {safe_str(exc)}"
+            if isinstance(exc, OSError):  # the store cannot be written (a full disk)
+                self.write_errors[node.key] = exc
             return "k:" + key
 
     def _branch_identity(self, node: Node):

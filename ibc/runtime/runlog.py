@@ -52,12 +52,14 @@ class RunLog:
         self.run_id = run_id
         self.durable = durable
         self._file = None
+        self.error: OSError | None = None  # the first write that failed (a full disk)
 
     def _open(self):
         if self._file is None:
             folder = self.root / "runs"
             folder.mkdir(parents=True, exist_ok=True)
-            self._file = open(folder / f"{self.run_id}.jsonl", "a", encoding="utf-8")
+            # unbuffered: a write that fails (a full disk) fails now, not again at close
+            self._file = open(folder / f"{self.run_id}.jsonl", "ab", buffering=0)
         return self._file
 
     def record(self, record: dict) -> None:
@@ -69,12 +71,11 @@ class RunLog:
             line = json.dumps(recordable(record), ensure_ascii=False)
         try:
             out = self._open()
-            out.write(line + "\n")
-            out.flush()
+            out.write((line + "\n").encode("utf-8"))
             if self.durable:
                 os.fsync(out.fileno())
-        except OSError:
-            pass  # a record that cannot be written does not fail the experiment
+        except OSError as exc:  # the run says so at its end; the experiment is not failed
+            self.error = self.error or exc
 
     def stages(self, log, facts=None) -> None:
         """Write the stage events `(node, key, state, seconds, owner)` of the evaluator;
@@ -98,12 +99,15 @@ class RunLog:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{self.run_id}.stages.jsonl"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        except OSError:
-            pass
+        except OSError as exc:
+            self.error = self.error or exc
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                self.error = self.error or exc
             self._file = None
 
 

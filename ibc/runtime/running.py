@@ -48,6 +48,7 @@ class Run:
         self.root = store_root(program.project_root, options.store)
         self.run_id = new_run_id()
         self.executor = None
+        self.write_errors: list[OSError] = []  # result entries the store could not write
         from ibc.runtime.executors import ExecutorError, make_executor
 
         try:
@@ -89,9 +90,48 @@ class Run:
 
     def main(self) -> int:
         try:
-            return self._main()
+            code = self._main()
         finally:
             self.close()
+        return self._unwritten(code)
+
+    def _unwritten(self, code: int) -> int:
+        """After the run: when the store could not be written, one message says what was not
+        kept. A full disk (or any failing write) is an error, exit code 3: the results printed
+        were computed but are neither stored nor recorded. A read-only store is a warning: it
+        serves what it holds, and what ran is computed again next time."""
+        import errno
+
+        evaluator = self.evaluator
+        errors = list(evaluator.write_errors.values()) + self.write_errors
+        if self.records.error is not None:
+            errors.append(self.records.error)
+        if not errors or self.options.dry_run:
+            return code
+        error = errors[0]
+        lost = []
+        if evaluator.write_errors:
+            lost.append(f"{len(evaluator.write_errors)} stage result(s)")
+        if self.write_errors:
+            lost.append(f"{len(self.write_errors)} experiment result(s)")
+        if self.records.error is not None:
+            lost.append("the run record")
+        read_only = error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+        self.err.write(
+            f"{'warning' if read_only else 'error'}: cannot write to the store at "
+            f"{self.root}: {error.strerror or error}; not saved: {', '.join(lost)}"
+            + (" (computed again next time)" if len(lost) > 1 or evaluator.write_errors else "")
+            + "\n  hint: "
+            + (
+                "use a writable store for runs that compute (--store PATH)"
+                if read_only
+                else "free some space (ibc cache gc --before 7d) or use another store "
+                "(--store PATH)"
+            )
+            + "\n"
+        )
+        self.err.flush()
+        return code if read_only else EXIT_FAILED
 
     def _main(self) -> int:
         program, options = self.program, self.options
@@ -144,7 +184,10 @@ class Run:
         for job in range(len(jobs)):  # jobs that failed before being evaluated
             self._job_done(job)
         self._flush(final=True)
-        unstored = self.evaluator.unstored
+        unstored = {
+            k: why for k, why in self.evaluator.unstored.items()
+            if k not in self.evaluator.write_errors  # said once, at the end
+        }
         if unstored:
             why = next(iter(unstored.values()))
             self.err.write(
@@ -252,6 +295,9 @@ class Run:
                 value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
                 self.store.put(key, value, meta)
+        except OSError as exc:  # the store cannot be written: said once, at the end
+            self.write_errors.append(exc)
+            return None
         except Exception:  # noqa: BLE001 - an unpicklable value is not kept
             return None
         return key
