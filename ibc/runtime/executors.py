@@ -373,8 +373,8 @@ def _run(call: Call) -> Outcome:
             mutated = [names[i] for i in changed]
         return Outcome(value=value, ok=True, seconds=seconds, mutated=mutated)
     except (Exception, SystemExit) as error:
-        # `sys.exit()` in a stage fails that stage, not the run (docs/running.md, "When a
-        # stage fails"); only Ctrl-C (KeyboardInterrupt) ends the run
+        # `sys.exit()` in a stage fails that stage, not the run (docs/running.md, "Running,
+        # failing, resuming"); only Ctrl-C (KeyboardInterrupt) ends the run
         if isinstance(error, SystemExit):
             error = StageExit(error.code).with_traceback(error.__traceback__)
         return _failed(error, traceback=_failure_traceback(error, user_traceback))
@@ -538,8 +538,8 @@ def _process_init(project_root: str | None, cwd: str | None) -> None:
 
 def _stdout_to_stderr() -> None:
     """In a worker process: standard output (file descriptor 1, so native code's and child
-    processes' output too) goes to standard error, whose results the client alone prints on
-    standard output (docs/running.md, "Output of stages")."""
+    processes' output too) goes to standard error: the client alone prints on standard
+    output, the results (docs/running.md, "Running, failing, resuming")."""
     try:
         sys.stdout.flush()
         os.dup2(2, 1)

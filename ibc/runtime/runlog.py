@@ -67,7 +67,7 @@ class RunLog:
         try:
             line = json.dumps(record, ensure_ascii=False, default=safe_repr)
             line.encode("utf-8")  # a lone surrogate cannot be written
-        except Exception:  # noqa: BLE001 - a value JSON cannot hold (docs/running.md)
+        except Exception:  # noqa: BLE001 - a value JSON cannot hold: `recordable`
             line = json.dumps(recordable(record), ensure_ascii=False)
         try:
             out = self._open()

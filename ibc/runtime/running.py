@@ -185,7 +185,8 @@ class Run:
             self._job_done(job)
         self._flush(final=True)
         unstored = {
-            k: why for k, why in self.evaluator.unstored.items()
+            k: why
+            for k, why in self.evaluator.unstored.items()
             if k not in self.evaluator.write_errors  # said once, at the end
         }
         if unstored:
@@ -453,7 +454,7 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
 class _stage_output_to:
     """While the stages run, what they print goes to `stream` (standard error): standard
     output holds the results alone, so `ibc run --json` always parses (docs/running.md,
-    "Output of stages"). The workers of `--executor process` and of a local dask cluster
+    "Running, failing, resuming"). The workers of `--executor process` and of a local dask cluster
     send their standard output to standard error themselves."""
 
     def __init__(self, stream) -> None:

@@ -1,4 +1,4 @@
-"""The fault-injection suite (docs/running.md, "When a stage misbehaves"): what a stage, a
+"""The fault-injection suite (docs/running.md, "Running, failing, resuming"): what a stage, a
 full disk, a read-only store or a killed writer does to `ibc run`. Runnable alone with
 `python -m pytest tests/faults`; the projects and the `ibc` subprocess helper are those of the
 end-to-end tests (`tests/runs/build_kit.py`)."""

@@ -110,7 +110,9 @@ class Mounts:
         point.mkdir(parents=True, exist_ok=True)
         done = sh("mount", *args, str(point))
         if done.returncode != 0:
-            pytest.skip(f"cannot mount a file system here ({done.stderr.strip() or 'mount failed'})")
+            pytest.skip(
+                f"cannot mount a file system here ({done.stderr.strip() or 'mount failed'})"
+            )
         self.points.append(point)
 
     def tmpfs(self, point: Path, size: str = "2m") -> Path:

@@ -1,5 +1,5 @@
 """What stages print never breaks `ibc run --json`, and every executor stores the results
-`ibc.runtime.load` reads (docs/running.md, "Output of stages" and "Executors")."""
+`ibc.runtime.load` reads (docs/running.md, "Running, failing, resuming")."""
 
 from __future__ import annotations
 
@@ -47,7 +47,9 @@ def test_load_after_a_run_on_any_executor(tmp_path, executor):
     p = project(tmp_path, MAIN)
     done = p.run("run", "main.ib", "--executor", executor, "--jobs", "2")
     assert done.returncode == 0, done.stderr
-    script = "import ibc.runtime as r; print(r.load('main.ib', 'record'), r.load('main.ib', 'plain'))"
+    script = (
+        "import ibc.runtime as r; print(r.load('main.ib', 'record'), r.load('main.ib', 'plain'))"
+    )
     shown = subprocess.run(
         [sys.executable, "-c", script], cwd=p.root, capture_output=True, text=True, env=ibc_env()
     )

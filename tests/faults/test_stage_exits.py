@@ -1,6 +1,6 @@
 """A stage that ends its process (issue item: `sys.exit`, `os._exit`, a segfault): `SystemExit`
 is that stage's failure in process; `os._exit` and a crash cannot be contained in the `ibc`
-process, and `--executor process` contains them (docs/running.md, "When a stage misbehaves")."""
+process, and `--executor process` contains them (docs/running.md, "Running, failing, resuming")."""
 
 from __future__ import annotations
 

@@ -117,7 +117,9 @@ def test_a_run_removes_the_partial_files_of_dead_writers(tmp_path):
 
 def test_killed_writer_leaves_nothing_after_the_next_run(tmp_path):
     # a real `kill -9` of a run writing a large entry: whatever it left in tmp/ goes
-    p = project(tmp_path, 'from "src/stages.py" import ones\nexperiment big = {v = ones(40000000)}\n')
+    p = project(
+        tmp_path, 'from "src/stages.py" import ones\nexperiment big = {v = ones(40000000)}\n'
+    )
     tmp = p.store_root / "tmp"
     run = p.popen("run", "main.ib")
     deadline = time.time() + 60
@@ -142,7 +144,9 @@ def test_killed_writer_leaves_nothing_after_the_next_run(tmp_path):
 
 def test_a_record_of_a_large_array_is_stored_once(tmp_path):
     # before: {v = ones(n)} stored the array in the stage's entry and again in the result's
-    p = project(tmp_path, 'from "src/stages.py" import ones\nexperiment big = {v = ones(2000000)}\n')
+    p = project(
+        tmp_path, 'from "src/stages.py" import ones\nexperiment big = {v = ones(2000000)}\n'
+    )
     p.ok("run", "main.ib")
     array_bytes = 2_000_000 * 8
     stored = sum(path.stat().st_size for path in p.entry_files())

@@ -1,6 +1,6 @@
 """Values the run record cannot hold (an int over 4,300 digits, a lone surrogate, an
 exception whose `__str__` raises, an object whose `__repr__` raises) are recorded as a repr
-that cannot raise; the run goes on (docs/running.md, "When a stage misbehaves")."""
+that cannot raise; the run goes on (docs/running.md, "Running, failing, resuming")."""
 
 from __future__ import annotations
 
