@@ -16,7 +16,7 @@ code, revisions, libraries and inputs); records are appended, never replaced.
 stored it, without running anything: the value a notebook wants after `ibc run`. A run with
 `-s` overrides counts only when no run without them recorded `name`: the file's own
 experiment is what its name stands for. A result entry (a record or list of stage values)
-refers to the entries of the stage values it holds rather than copying them (`link`), so
+refers to the entries of the large stage values it holds rather than copying them (`link`), so
 `{v = huge(500)}` stores the array once; `load` puts it back together (`unlink`).
 
 Recording never fails a run: a value JSON cannot hold (an int over 4,300 digits, a lone

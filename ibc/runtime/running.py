@@ -34,6 +34,8 @@ from ibc.runtime.runlog import (
 )
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
+LINK_BYTES = 64 * 1024  # a stage value at least this large is not copied into result entries
+_NONE = object()
 
 
 class Run:
@@ -304,9 +306,9 @@ class Run:
         return key
 
     def _stage_parts(self, node) -> dict:
-        """`{id(value): (value, store key)}` of the stored stages whose values `node`'s value
-        is built from: a result entry refers to their entries instead of holding a second copy
-        (`ibc.runtime.runlog.link`)."""
+        """`{id(value): (value, store key)}` of the stored stages (of `LINK_BYTES` or more)
+        whose values `node`'s value is built from: a result entry refers to their entries
+        instead of holding a second copy (`ibc.runtime.runlog.link`)."""
         evaluator = self.evaluator
         parts: dict = {}
         seen, todo = set(), list(node.inputs)
@@ -318,10 +320,12 @@ class Run:
             if node_kind(part) != "stage":
                 todo.extend(part.inputs)
                 continue
-            value = evaluator.values.get(part.key)
+            value = evaluator.values.get(part.key, _NONE)
             key = evaluator.store_key(part)
-            atomic = isinstance(value, (type(None), bool, int, float, complex, str, bytes))
-            if key is not None and not atomic and part.key not in evaluator.unstored:
+            if value is _NONE or key is None or part.key in evaluator.unstored:
+                continue
+            entry = evaluator.entries.get(part.key) or self.store.meta(key)
+            if entry is not None and entry.size >= LINK_BYTES:  # small values are copied
                 parts[id(value)] = (value, key)
         return parts
 

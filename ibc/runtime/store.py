@@ -334,7 +334,7 @@ class DiskStore:
     def gc(self, keep: set[str] | None = None, before: float | None = None) -> tuple[int, int]:
         """Remove the entries not in `keep` (when given) and/or stored before `before` (when
         given; with both, an entry survives when it is in `keep` or newer than `before`);
-        also remove temporary files left for over an hour by killed writers. Returns the
+        also remove the temporary files of killed writers (`clean_dead_writers`). Returns the
         number of entries removed and their bytes."""
         removed = freed = 0
         if keep is not None or before is not None:
@@ -343,11 +343,12 @@ class DiskStore:
                     self.remove(entry.key)
                     removed += 1
                     freed += entry.file_size
-        self._clean_tmp(time.time() - STALE_TMP_SECONDS)
+        self._clean_tmp(time.time() - STALE_TMP_SECONDS, dead=True)
         return removed, freed
 
     def clear(self) -> tuple[int, int]:
-        """Remove every entry (and stale temporary files); returns (entries, bytes) removed."""
+        """Remove every entry (and the temporary files of killed writers); returns (entries,
+        bytes) removed."""
         removed = freed = 0
         for key in list(self.keys()):
             path = self.path(key)
@@ -358,7 +359,7 @@ class DiskStore:
                 continue
             removed += 1
             freed += size
-        self._clean_tmp(time.time() - STALE_TMP_SECONDS)
+        self._clean_tmp(time.time() - STALE_TMP_SECONDS, dead=True)
         return removed, freed
 
     def clean_dead_writers(self) -> int:
@@ -406,17 +407,13 @@ def _host() -> str:
 
 
 def _dead_writer(name: str) -> bool:
-    """Whether temporary file `name` (`<key>.<host>.<pid>.<random>`, or the older
-    `<key>.<pid>.<random>`) was written by a process of this machine that is gone."""
+    """Whether temporary file `name` (`<key>.<host>.<pid>.<random>`) was written by a
+    process of this machine that is gone. (A name without the host, of an older ibc, may be
+    another machine's: only its age tells.)"""
     parts = name.split(".")
-    if len(parts) == 4:
-        if parts[1] != _host():
-            return False  # another machine's writer: only its age tells
-        pid_text = parts[2]
-    elif len(parts) == 3:
-        pid_text = parts[1]
-    else:
-        return False
+    if len(parts) != 4 or parts[1] != _host():
+        return False  # another machine's writer: only its age tells
+    pid_text = parts[2]
     if not pid_text.isdigit() or int(pid_text) <= 0:
         return False
     pid = int(pid_text)
