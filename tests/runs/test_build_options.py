@@ -61,7 +61,9 @@ def test_dry_run_then_force(tmp_path):
     assert [line.split()[:2] for line in plan.splitlines() if "would run" in line][:1] == [
         ["would", "run"]
     ]
-    assert "chatty" in next(line for line in plan.splitlines() if line.strip().startswith("would run"))
+    assert "chatty" in next(
+        line for line in plan.splitlines() if line.strip().startswith("would run")
+    )
     assert "1 stage(s) would run, 1 cached" in plan
     assert p.calls() == []
     forced = p.ok("run", "main.ib", "--force").splitlines()
