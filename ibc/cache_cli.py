@@ -96,17 +96,38 @@ def parse_before(text: str, now: float | None = None) -> float:
     return moment.timestamp()
 
 
+class CacheError(Exception):
+    """The store cannot be changed (read-only, not ours, a failing disk): the message says
+    which store and why; `ibc cache` prints it and exits with 2."""
+
+
+def _cannot_change(store: DiskStore, exc: OSError) -> CacheError:
+    why = exc.strerror or str(exc)
+    return CacheError(
+        f"cannot remove entries from the store at {store.root}: {why}\n"
+        f"  hint: the store (or its file system) must be writable by you; a read-only store "
+        f"can still be listed (ibc cache ls) and read by runs"
+    )
+
+
 def cache_gc(store: DiskStore, keep: set[str] | None, before: float | None) -> str:
     """Remove the entries not in `keep` and/or older than `before` (see `DiskStore.gc`) and
-    say what was removed and what was kept."""
-    removed, freed = store.gc(keep=keep, before=before)
+    say what was removed and what was kept; `CacheError` when the store cannot be changed."""
+    try:
+        removed, freed = store.gc(keep=keep, before=before)
+    except OSError as exc:
+        raise _cannot_change(store, exc) from None
     left = store.stats()["entries"]
     return f"removed {_entries(removed)} ({human_size(freed)}); kept {left}"
 
 
 def cache_clear(store: DiskStore) -> str:
-    """Remove every entry and say how many and how much."""
-    removed, freed = store.clear()
+    """Remove every entry and say how many and how much; `CacheError` when the store cannot
+    be changed."""
+    try:
+        removed, freed = store.clear()
+    except OSError as exc:
+        raise _cannot_change(store, exc) from None
     return f"removed {_entries(removed)} ({human_size(freed)})"
 
 

@@ -493,6 +493,16 @@ def _results(args) -> int:
 
 
 def _cache(args) -> int:
+    from ibc.cache_cli import CacheError
+
+    try:
+        return _cache_command(args)
+    except CacheError as exc:  # a read-only store, say
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _cache_command(args) -> int:
     from ibc.cache_cli import cache_clear, cache_gc, cache_ls, parse_before
     from ibc.runtime.store import DiskStore
 

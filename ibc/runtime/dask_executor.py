@@ -25,6 +25,7 @@ from ibc.runtime.executors import (
     _Bridge,
     _check_jobs,
     _machinery_failure,
+    _stdout_to_stderr,
     run_call,
 )
 
@@ -203,6 +204,11 @@ class DaskExecutor(Executor):
                 raise ExecutorError(
                     f"cannot send the project's sources to the dask workers: {exc}"
                 ) from exc
+        if self._cluster is not None:  # our own workers: their output is not for stdout
+            try:
+                self._client.run(_stdout_to_stderr)
+            except Exception:  # noqa: BLE001 - then prints show up on stdout, as before
+                pass
         try:
             found = self._client.run(_dask_prepare, self._zip_name, self.project_root)
         except ImportError as exc:

@@ -26,7 +26,11 @@ class StageFailure(Exception):
     the stage ran elsewhere (or in an executor that trimmed it already)."""
 
     def __init__(self, node, error: BaseException, traceback: str | None = None) -> None:
-        super().__init__(f"{node.describe()} at {node.at or '<unknown location>'}: {error}")
+        from ibc.runtime.runlog import safe_str  # an exception whose __str__ raises
+
+        super().__init__(
+            f"{node.describe()} at {node.at or '<unknown location>'}: {safe_str(error)}"
+        )
         self.node = node
         self.error = error
         self.traceback = traceback

@@ -34,6 +34,7 @@ from ibc.runtime import schedule
 from ibc.runtime.closures import Closure, apply_op, call_stage, frontier
 from ibc.runtime.errors import StageFailure
 from ibc.runtime.graph import PRELUDE, Node, digest
+from ibc.runtime.runlog import safe_repr, safe_str
 from ibc.runtime.schedule import MISSING, Need, Submit
 from ibc.runtime.values import jsonable, resolve
 
@@ -116,6 +117,7 @@ class Evaluator(schedule.Tasks):
         self.inputs: dict[str, list] = {}  # stage node key -> its inputs' identities
         self.failures: dict[tuple[int, str], StageFailure] = {}
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
+        self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
         self.log: list[tuple[Node, str | None, str, float | None, object]] = []
@@ -250,7 +252,9 @@ class Evaluator(schedule.Tasks):
         try:
             return self.store.put(key, value, meta).content
         except Exception as exc:  # noqa: BLE001 - pickling can fail in many ways
-            self.unstored[node.key] = f"{type(exc).__name__}: {exc}"
+            self.unstored[node.key] = f"{type(exc).__name__}: {safe_str(exc)}"
+            if isinstance(exc, OSError):  # the store cannot be written (a full disk)
+                self.write_errors[node.key] = exc
             return "k:" + key
 
     def _branch_identity(self, node: Node):
@@ -365,13 +369,13 @@ class Evaluator(schedule.Tasks):
                 entry = self.entries.get(node.key)
                 if entry is not None and "json" in entry.meta:
                     return entry.meta["json"]
-            return jsonable((yield Need(VALUE, node)))
+            return _jsonable((yield Need(VALUE, node)))
         if op == "record":
             parts = yield [Need(JSON, n) for n in node.inputs]
             return dict(zip(node.data, parts))
         if op in ("list", "tuple"):
             return list((yield [Need(JSON, n) for n in node.inputs]))
-        return jsonable((yield Need(VALUE, node)))
+        return _jsonable((yield Need(VALUE, node)))
 
     # ------------------------------------------------------------------ records
 
@@ -391,11 +395,11 @@ class Evaluator(schedule.Tasks):
             meta["stdout"] = outcome.stdout
         if outcome.stderr:
             meta["stderr"] = outcome.stderr
-        rendered = jsonable(outcome.value)
+        rendered = _jsonable(outcome.value)
         try:
             if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
                 meta["json"] = rendered
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             pass
         return meta
 
@@ -415,6 +419,14 @@ class Evaluator(schedule.Tasks):
             self.logs.write(f"[logs of {_label(node)} at {node.at or '?'} (cached)]\n")
             self.logs.write((out or "") + (err or ""))
             self.logs.flush()
+
+
+def _jsonable(value: object) -> object:
+    """`jsonable(value)`, or the `safe_repr` of a value whose `repr` raises."""
+    try:
+        return jsonable(value)
+    except Exception:  # noqa: BLE001 - a user's __repr__ failed: recording never fails a run
+        return safe_repr(value)
 
 
 def content_hash(value: object) -> str:

@@ -36,6 +36,7 @@ import threading
 import time
 
 from ibc.runtime.isolation import hand
+from ibc.runtime.runlog import safe_str
 from ibc.runtime.values import Ref, resolve
 
 EXECUTORS = ("local", "process", "dask")
@@ -213,7 +214,7 @@ def _failed(error: BaseException, text: str | None = None, traceback: str = "") 
         ok=False,
         error=error,
         error_type=_type_name(error),
-        error_text=str(error) if text is None else text,
+        error_text=safe_str(error) if text is None else text,
         traceback=traceback,
     )
 
@@ -322,8 +323,9 @@ def _argument_names(call: Call, n_args: int, function=None) -> list[str]:
 
 
 def run_call(call: Call) -> Outcome:
-    """Run `call` here and now. An `Exception` of user code (or of resolving its reference)
-    is captured in the `Outcome`; `KeyboardInterrupt` and `SystemExit` propagate."""
+    """Run `call` here and now. An `Exception` of user code (or of resolving its reference),
+    and a `SystemExit` (as `StageExit`), is captured in the `Outcome`; `KeyboardInterrupt`
+    propagates."""
     records = _CAPTURE.start() if call.capture else None
     try:
         outcome = _run(call)
@@ -370,8 +372,23 @@ def _run(call: Call) -> Outcome:
             names += [f"keyword `{k}`" for k in keys]
             mutated = [names[i] for i in changed]
         return Outcome(value=value, ok=True, seconds=seconds, mutated=mutated)
-    except Exception as error:
+    except (Exception, SystemExit) as error:
+        # `sys.exit()` in a stage fails that stage, not the run (docs/running.md, "Running,
+        # failing, resuming"); only Ctrl-C (KeyboardInterrupt) ends the run
+        if isinstance(error, SystemExit):
+            error = StageExit(error.code).with_traceback(error.__traceback__)
         return _failed(error, traceback=_failure_traceback(error, user_traceback))
+
+
+class StageExit(Exception):
+    """A stage called `sys.exit(code)` (raised `SystemExit`): a failure of that stage."""
+
+    def __init__(self, code: object = None) -> None:
+        super().__init__(code)
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"the stage called sys.exit({self.code!r}) (stages return values; raise an exception to fail)"
 
 
 def _failure_traceback(error: BaseException, user_traceback) -> str:
@@ -470,7 +487,8 @@ def _machinery_failure(call: Call, error: BaseException, where: str) -> Outcome:
     from concurrent.futures.process import BrokenProcessPool
 
     name = call.name or "the stage"
-    detail = f"{_type_name(error)}: {error}" if str(error) else _type_name(error)
+    message = safe_str(error)
+    detail = f"{_type_name(error)}: {message}" if message else _type_name(error)
     if isinstance(error, BrokenProcessPool):
         text = (
             f"a worker process died while running `{name}` (killed, out of memory, or a crash "
@@ -505,6 +523,7 @@ def _process_init(project_root: str | None, cwd: str | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except (ValueError, OSError):  # pragma: no cover - not the main thread
         pass
+    _stdout_to_stderr()
     if cwd:
         try:
             os.chdir(cwd)
@@ -515,6 +534,17 @@ def _process_init(project_root: str | None, cwd: str | None) -> None:
             sys.path.remove(project_root)
         sys.path.insert(0, project_root)
         os.environ["IBC_PROJECT_ROOT"] = project_root
+
+
+def _stdout_to_stderr() -> None:
+    """In a worker process: standard output (file descriptor 1, so native code's and child
+    processes' output too) goes to standard error: the client alone prints on standard
+    output, the results (docs/running.md, "Running, failing, resuming")."""
+    try:
+        sys.stdout.flush()
+        os.dup2(2, 1)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def _start_method() -> str:

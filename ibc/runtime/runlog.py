@@ -15,7 +15,12 @@ code, revisions, libraries and inputs); records are appended, never replaced.
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
 stored it, without running anything: the value a notebook wants after `ibc run`. A run with
 `-s` overrides counts only when no run without them recorded `name`: the file's own
-experiment is what its name stands for.
+experiment is what its name stands for. A result entry (a record or list of stage values)
+refers to the entries of the large stage values it holds rather than copying them (`link`), so
+`{v = huge(500)}` stores the array once; `load` puts it back together (`unlink`).
+
+Recording never fails a run: a value JSON cannot hold (an int over 4,300 digits, a lone
+surrogate, an object whose `repr` raises) is recorded as its `safe_repr`.
 """
 
 from __future__ import annotations
@@ -47,24 +52,30 @@ class RunLog:
         self.run_id = run_id
         self.durable = durable
         self._file = None
+        self.error: OSError | None = None  # the first write that failed (a full disk)
 
     def _open(self):
         if self._file is None:
             folder = self.root / "runs"
             folder.mkdir(parents=True, exist_ok=True)
-            self._file = open(folder / f"{self.run_id}.jsonl", "a", encoding="utf-8")
+            # unbuffered: a write that fails (a full disk) fails now, not again at close
+            self._file = open(folder / f"{self.run_id}.jsonl", "ab", buffering=0)
         return self._file
 
     def record(self, record: dict) -> None:
         record = {"run": self.run_id, **record}
         try:
+            line = json.dumps(record, ensure_ascii=False, default=safe_repr)
+            line.encode("utf-8")  # a lone surrogate cannot be written
+        except Exception:  # noqa: BLE001 - a value JSON cannot hold: `recordable`
+            line = json.dumps(recordable(record), ensure_ascii=False)
+        try:
             out = self._open()
-            out.write(json.dumps(record, ensure_ascii=False, default=repr) + "\n")
-            out.flush()
+            out.write((line + "\n").encode("utf-8"))
             if self.durable:
                 os.fsync(out.fileno())
-        except OSError:
-            pass  # a record that cannot be written does not fail the experiment
+        except OSError as exc:  # the run says so at its end; the experiment is not failed
+            self.error = self.error or exc
 
     def stages(self, log, facts=None) -> None:
         """Write the stage events `(node, key, state, seconds, owner)` of the evaluator;
@@ -88,13 +99,76 @@ class RunLog:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / f"{self.run_id}.stages.jsonl"
             path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        except OSError:
-            pass
+        except OSError as exc:
+            self.error = self.error or exc
 
     def close(self) -> None:
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                self.error = self.error or exc
             self._file = None
+
+
+def safe_repr(value: object) -> str:
+    """`repr(value)`, or when that raises (a broken `__repr__`, an int of more than 4,300
+    digits) a description that cannot: recording a value never fails a run."""
+    try:
+        text = repr(value)
+        text.encode("utf-8")
+        return text
+    except Exception:  # noqa: BLE001 - whatever the user's __repr__ raises
+        pass
+    try:
+        if isinstance(value, int):
+            return f"<int of {int(value.bit_length() * 0.30103) + 1} digits>"
+        if isinstance(value, str):
+            return repr(value.encode("utf-8", "backslashreplace").decode("utf-8"))
+    except Exception:  # noqa: BLE001
+        pass
+    try:
+        name = type(value).__qualname__
+    except Exception:  # noqa: BLE001
+        name = "object"
+    return f"<{name} object (its repr failed)>"
+
+
+def safe_str(value: object) -> str:
+    """`str(value)` (an exception's message), or `safe_repr` of it when that raises."""
+    try:
+        text = str(value)
+        text.encode("utf-8")
+        return text
+    except Exception:  # noqa: BLE001 - an exception whose __str__ raises
+        return safe_repr(value)
+
+
+def recordable(data: object, depth: int = 0) -> object:
+    """JSON data `data` with what a run record cannot hold replaced: an int JSON cannot print
+    (over 4,300 digits) and a string that is not UTF-8 (a lone surrogate) by their
+    `safe_repr`; any other non-JSON value by its `safe_repr`."""
+    if data is None or isinstance(data, (bool, float)):
+        return data
+    if isinstance(data, int):
+        try:
+            str(data)
+            return data
+        except ValueError:
+            return safe_repr(data)
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+            return data
+        except UnicodeError:
+            return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    if depth > 100:
+        return safe_repr(data)
+    if isinstance(data, dict):
+        return {str(recordable(k, depth + 1)): recordable(v, depth + 1) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [recordable(v, depth + 1) for v in data]
+    return safe_repr(data)
 
 
 def metrics_of(rendered: object) -> dict:
@@ -165,10 +239,68 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
         raise LookupError(f"no recorded run of `{name}` in {relative} (under {root}); run it first")
     from ibc.runtime.store import DiskStore
 
+    store = DiskStore(root)
     try:
-        return DiskStore(root).load(best["key"])
+        return unlink(store.load(best["key"]), store)
     except KeyError:
         raise LookupError(
             f"the value of `{name}` from run {best['run']} is no longer in the store; "
             f"run `ibc run {relative} {name}` again"
         ) from None
+
+
+class Linked:
+    """A result entry's value that refers to other entries for its parts: `data` is its
+    pickle, in which each stage value it holds (an array, a frame, a model) is the key of that
+    stage's entry, so a record holding a large array stores the array once (`link`)."""
+
+    def __init__(self, data: bytes, keys: list[str]) -> None:
+        self.data = data
+        self.keys = keys
+
+    def __reduce__(self):
+        return (Linked, (self.data, self.keys))
+
+
+def link(value: object, parts: dict) -> object:
+    """`value`, as a `Linked` whose pickle refers to the entries of `parts` (`{id(part):
+    (part, key)}`) wherever it holds one of those objects; `value` itself when it holds none."""
+    if not parts:
+        return value
+    import io
+    import pickle
+
+    used: list[str] = []
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            found = parts.get(id(obj))
+            if found is not None and found[0] is obj:
+                used.append(found[1])
+                return found[1]
+            return None
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=5).dump(value)
+    if not used:
+        return value
+    return Linked(buffer.getvalue(), sorted(set(used)))
+
+
+def unlink(value: object, store) -> object:
+    """The value a `link`ed result stands for, its parts loaded from `store` (`KeyError` when
+    one is gone); any other value as it is."""
+    if not isinstance(value, Linked):
+        return value
+    import io
+    import pickle
+
+    loaded: dict = {}
+
+    class Unpickler(pickle.Unpickler):
+        def persistent_load(self, key):
+            if key not in loaded:
+                loaded[key] = store.load(key)
+            return loaded[key]
+
+    return Unpickler(io.BytesIO(value.data)).load()

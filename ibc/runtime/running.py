@@ -22,9 +22,20 @@ from ibc.runtime.errors import format_failure
 from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
 from ibc.runtime.layers import is_literal
-from ibc.runtime.runlog import RunLog, iso, metrics_of, new_run_id, store_root
+from ibc.runtime.runlog import (
+    RunLog,
+    iso,
+    link,
+    metrics_of,
+    new_run_id,
+    recordable,
+    safe_str,
+    store_root,
+)
 
 EXIT_OK, EXIT_USAGE, EXIT_FAILED = 0, 2, 3
+LINK_BYTES = 64 * 1024  # a stage value at least this large is not copied into result entries
+_NONE = object()
 
 
 class Run:
@@ -39,6 +50,7 @@ class Run:
         self.root = store_root(program.project_root, options.store)
         self.run_id = new_run_id()
         self.executor = None
+        self.write_errors: list[OSError] = []  # result entries the store could not write
         from ibc.runtime.executors import ExecutorError, make_executor
 
         try:
@@ -50,6 +62,8 @@ class Run:
         from ibc.runtime.store import DiskStore
 
         self.store = DiskStore(self.root, durable=options.durable)
+        if not options.dry_run:
+            self.store.clean_dead_writers()  # what a killed run left half-written
         from ibc.runtime.hashing import FileHashes
 
         self.files = FileHashes(self.root / "files.json")
@@ -78,9 +92,48 @@ class Run:
 
     def main(self) -> int:
         try:
-            return self._main()
+            code = self._main()
         finally:
             self.close()
+        return self._unwritten(code)
+
+    def _unwritten(self, code: int) -> int:
+        """After the run: when the store could not be written, one message says what was not
+        kept. A full disk (or any failing write) is an error, exit code 3: the results printed
+        were computed but are neither stored nor recorded. A read-only store is a warning: it
+        serves what it holds, and what ran is computed again next time."""
+        import errno
+
+        evaluator = self.evaluator
+        errors = list(evaluator.write_errors.values()) + self.write_errors
+        if self.records.error is not None:
+            errors.append(self.records.error)
+        if not errors or self.options.dry_run:
+            return code
+        error = errors[0]
+        lost = []
+        if evaluator.write_errors:
+            lost.append(f"{len(evaluator.write_errors)} stage result(s)")
+        if self.write_errors:
+            lost.append(f"{len(self.write_errors)} experiment result(s)")
+        if self.records.error is not None:
+            lost.append("the run record")
+        read_only = error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+        self.err.write(
+            f"{'warning' if read_only else 'error'}: cannot write to the store at "
+            f"{self.root}: {error.strerror or error}; not saved: {', '.join(lost)}"
+            + (" (computed again next time)" if len(lost) > 1 or evaluator.write_errors else "")
+            + "\n  hint: "
+            + (
+                "use a writable store for runs that compute (--store PATH)"
+                if read_only
+                else "free some space (ibc cache gc --before 7d) or use another store "
+                "(--store PATH)"
+            )
+            + "\n"
+        )
+        self.err.flush()
+        return code if read_only else EXIT_FAILED
 
     def _main(self) -> int:
         program, options = self.program, self.options
@@ -114,20 +167,30 @@ class Run:
         self.results: dict[str, object] = {}
         self.jobs, self.nodes = jobs, nodes
 
+        # A job is done when both its roots are: with a parallel executor a record's JSON
+        # rendering may finish before its identity, which names its result entry.
+        waiting = {i: 2 for i, _ in where}
+
         def on_root(index: int, value, failure) -> None:
             job, kind = where[index]
             if failure is not None:
                 self.failures.setdefault(job, failure)
             elif kind == JSON:
-                self.rendered[job] = value
-            if kind == JSON or failure is not None:
+                self.rendered[job] = recordable(value)  # printable, and JSON can hold it
+            waiting[job] -= 1
+            if waiting[job] == 0 or failure is not None:
                 self._job_done(job)
 
-        self.evaluator.results(roots, on_root)
+        with _stage_output_to(self.err):
+            self.evaluator.results(roots, on_root)
         for job in range(len(jobs)):  # jobs that failed before being evaluated
             self._job_done(job)
         self._flush(final=True)
-        unstored = self.evaluator.unstored
+        unstored = {
+            k: why
+            for k, why in self.evaluator.unstored.items()
+            if k not in self.evaluator.write_errors  # said once, at the end
+        }
         if unstored:
             why = next(iter(unstored.values()))
             self.err.write(
@@ -189,7 +252,7 @@ class Run:
         else:
             record["value"] = None
             record["metrics"] = {}
-            record["error"] = str(getattr(failure, "error", failure))
+            record["error"] = safe_str(getattr(failure, "error", failure))
             record["key"] = None
         self.records.record(record)
         if self.progress is not None:
@@ -232,12 +295,39 @@ class Run:
         key = digest("result", identity)
         try:
             if self.store.meta(key) is None:
-                value = evaluator.value(node)
+                value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
                 self.store.put(key, value, meta)
+        except OSError as exc:  # the store cannot be written: said once, at the end
+            self.write_errors.append(exc)
+            return None
         except Exception:  # noqa: BLE001 - an unpicklable value is not kept
             return None
         return key
+
+    def _stage_parts(self, node) -> dict:
+        """`{id(value): (value, store key)}` of the stored stages (of `LINK_BYTES` or more)
+        whose values `node`'s value is built from: a result entry refers to their entries
+        instead of holding a second copy (`ibc.runtime.runlog.link`)."""
+        evaluator = self.evaluator
+        parts: dict = {}
+        seen, todo = set(), list(node.inputs)
+        while todo:
+            part = todo.pop()
+            if part.key in seen:
+                continue
+            seen.add(part.key)
+            if node_kind(part) != "stage":
+                todo.extend(part.inputs)
+                continue
+            value = evaluator.values.get(part.key, _NONE)
+            key = evaluator.store_key(part)
+            if value is _NONE or key is None or part.key in evaluator.unstored:
+                continue
+            entry = evaluator.entries.get(part.key) or self.store.meta(key)
+            if entry is not None and entry.size >= LINK_BYTES:  # small values are copied
+                parts[id(value)] = (value, key)
+        return parts
 
     # ------------------------------------------------------------------ details
 
@@ -363,6 +453,28 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     planner = Evaluator(store=store, dry_run=True)
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
+
+
+class _stage_output_to:
+    """While the stages run, what they print goes to `stream` (standard error): standard
+    output holds the results alone, so `ibc run --json` always parses (docs/running.md,
+    "Running, failing, resuming"). The workers of `--executor process` and of a local dask cluster
+    send their standard output to standard error themselves."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def __enter__(self) -> None:
+        import sys
+
+        self.saved = sys.stdout
+        sys.stdout = self.stream
+
+    def __exit__(self, *exc) -> None:
+        import sys
+
+        if sys.stdout is self.stream:
+            sys.stdout = self.saved
 
 
 def _project_folder(program) -> str:

@@ -10,9 +10,10 @@ One file per entry, at `<root>/store/<key[:2]>/<key>`:
     <size bytes: the serialized value>     starts at a multiple of 64 (an .npy maps aligned)
 
 `content` is the xxh3-128 of the value bytes: the value's content hash, and its checksum.
-An entry is written to `<root>/tmp/<key>.<pid>.<random>` and renamed into place, so a killed
-writer, a full disk or two writers of one key never leave a file that reads as valid; with
-`durable=True` the file and its folder are fsynced too. A reader that finds a damaged entry
+An entry is written to `<root>/tmp/<key>.<host>.<pid>.<random>` and renamed into place, so a
+killed writer, a full disk or two writers of one key never leave a file that reads as valid;
+with `durable=True` the file and its folder are fsynced too. The partial files of writers that
+died are removed by the next run (`clean_dead_writers`: by pid on this machine, by age else). A reader that finds a damaged entry
 removes it (`meta` answers None, `load` raises `Damaged`), and the caller recomputes it.
 """
 
@@ -298,7 +299,7 @@ class DiskStore:
         folder = f"{self._store}/{key[:2]}"
         self._ensure_dir(self._tmp)
         self._ensure_dir(folder)
-        tmp = f"{self._tmp}/{key}.{os.getpid()}.{os.urandom(6).hex()}"
+        tmp = f"{self._tmp}/{key}.{_host()}.{os.getpid()}.{os.urandom(6).hex()}"
         try:
             with open(tmp, "xb") as f:
                 f.write(head)
@@ -333,7 +334,7 @@ class DiskStore:
     def gc(self, keep: set[str] | None = None, before: float | None = None) -> tuple[int, int]:
         """Remove the entries not in `keep` (when given) and/or stored before `before` (when
         given; with both, an entry survives when it is in `keep` or newer than `before`);
-        also remove temporary files left for over an hour by killed writers. Returns the
+        also remove the temporary files of killed writers (`clean_dead_writers`). Returns the
         number of entries removed and their bytes."""
         removed = freed = 0
         if keep is not None or before is not None:
@@ -342,11 +343,12 @@ class DiskStore:
                     self.remove(entry.key)
                     removed += 1
                     freed += entry.file_size
-        self._clean_tmp(time.time() - STALE_TMP_SECONDS)
+        self._clean_tmp(time.time() - STALE_TMP_SECONDS, dead=True)
         return removed, freed
 
     def clear(self) -> tuple[int, int]:
-        """Remove every entry (and stale temporary files); returns (entries, bytes) removed."""
+        """Remove every entry (and the temporary files of killed writers); returns (entries,
+        bytes) removed."""
         removed = freed = 0
         for key in list(self.keys()):
             path = self.path(key)
@@ -357,25 +359,73 @@ class DiskStore:
                 continue
             removed += 1
             freed += size
-        self._clean_tmp(time.time() - STALE_TMP_SECONDS)
+        self._clean_tmp(time.time() - STALE_TMP_SECONDS, dead=True)
         return removed, freed
 
-    def _clean_tmp(self, older_than: float) -> int:
-        """Remove temporary files last modified before `older_than`; returns how many."""
+    def clean_dead_writers(self) -> int:
+        """Remove the temporary files of writers that died (a `kill -9` in a large write):
+        those named after a process of this machine that no longer runs, and any left for over
+        an hour (a writer of another machine sharing the store, a reused pid). Every run does
+        this first; returns how many files were removed (docs/running.md, "The store")."""
+        return self._clean_tmp(time.time() - STALE_TMP_SECONDS, dead=True)
+
+    def _clean_tmp(self, older_than: float, dead: bool = False) -> int:
+        """Remove temporary files last modified before `older_than` (with `dead`, also
+        those of dead writers of this machine); returns how many. A store it may not change
+        (read-only) is left as it is."""
         count = 0
         try:
             it = os.scandir(self._tmp)
-        except (FileNotFoundError, NotADirectoryError):
+        except OSError:
             return 0
         with it:
             for item in it:
                 try:
-                    if item.is_file(follow_symlinks=False) and item.stat().st_mtime < older_than:
+                    if not item.is_file(follow_symlinks=False):
+                        continue
+                    if item.stat().st_mtime < older_than or (dead and _dead_writer(item.name)):
                         os.unlink(item.path)
                         count += 1
                 except FileNotFoundError:
                     pass
+                except OSError:  # read-only, or not ours to remove
+                    break
         return count
+
+
+_HOST_NAME: list[str] = []
+
+
+def _host() -> str:
+    """This machine's name as temporary file names hold it (letters, digits and `-`)."""
+    if not _HOST_NAME:
+        import socket
+
+        name = "".join(c if c.isalnum() or c == "-" else "-" for c in socket.gethostname())
+        _HOST_NAME.append(name[:64] or "host")
+    return _HOST_NAME[0]
+
+
+def _dead_writer(name: str) -> bool:
+    """Whether temporary file `name` (`<key>.<host>.<pid>.<random>`) was written by a
+    process of this machine that is gone. (A name without the host, of an older ibc, may be
+    another machine's: only its age tells.)"""
+    parts = name.split(".")
+    if len(parts) != 4 or parts[1] != _host():
+        return False  # another machine's writer: only its age tells
+    pid_text = parts[2]
+    if not pid_text.isdigit() or int(pid_text) <= 0:
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, OverflowError):
+        return False  # alive (another user's) or unknowable
+    return False
 
 
 def _fsync_dir(path: str) -> None:

@@ -44,12 +44,13 @@ def test_dry_run_then_force(tmp_path):
     assert "would run" in plan and "load" in plan and "chatty" in plan
     assert "2 stage(s) would run, 0 cached" in plan
     assert p.calls() == [] and p.entries() == []
-    first = p.ok("run", "main.ib")  # the stage's print passes through
-    assert first.splitlines() == [
-        "hello from chatty, 4 items",
+    first = p.run("run", "main.ib")  # the stage's print passes through, to standard error
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines() == [
         'summary: {"total": 6, "items": [0, 1, 2, 3]}',
         'size: {"n": 4}',
     ]
+    assert "hello from chatty, 4 items\n" in first.stderr
     assert p.calls() == ["load", "chatty"]
     plan = p.ok("run", "main.ib", "--dry-run")
     assert "would run" not in plan.replace("0 stage(s) would run", "")
@@ -60,11 +61,13 @@ def test_dry_run_then_force(tmp_path):
     assert [line.split()[:2] for line in plan.splitlines() if "would run" in line][:1] == [
         ["would", "run"]
     ]
-    assert "chatty" in next(line for line in plan.splitlines() if line.strip().startswith("would run"))
+    assert "chatty" in next(
+        line for line in plan.splitlines() if line.strip().startswith("would run")
+    )
     assert "1 stage(s) would run, 1 cached" in plan
     assert p.calls() == []
     forced = p.ok("run", "main.ib", "--force").splitlines()
-    assert forced[1:] == ['summary: {"total": 7, "items": [0, 1, 2, 3]}', 'size: {"n": 4}']
+    assert forced == ['summary: {"total": 7, "items": [0, 1, 2, 3]}', 'size: {"n": 4}']
     assert p.calls() == ["load", "chatty"]
 
 
