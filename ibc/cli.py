@@ -37,7 +37,8 @@ COMMANDS = {
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command-line parser with the options of `command` (of every command: None)."""
+    """The command-line parser of `command`, or of every command (None: `ibc --help`, or a
+    word that names none, which argparse reports with the list)."""
     from ibc import __version__
 
     parser = argparse.ArgumentParser(
@@ -48,9 +49,8 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ibc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        sub = commands.add_parser(name, help=help_text)
         if command is None or command == name:
-            _ARGUMENTS[name](sub)
+            _ARGUMENTS[name](commands.add_parser(name, help=help_text))
     return parser
 
 

@@ -86,8 +86,18 @@ RUN_OPTIONS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
         "set a parameter to a Python literal (number, string, boolean, None, list or tuple "
         "of them); repeatable",
     ),
-    (("--list-params",), "list_params", None, "print every parameter that -s can set, with its type"),
-    (("--json",), "as_json", None, "print one JSON object {target: value} at the end, nothing else"),
+    (
+        ("--list-params",),
+        "list_params",
+        None,
+        "print every parameter that -s can set, with its type",
+    ),
+    (
+        ("--json",),
+        "as_json",
+        None,
+        "print one JSON object {target: value} at the end, nothing else",
+    ),
     (("--executor",), "executor", "NAME", "where stages run: local (default), process or dask"),
     (("-j", "--jobs"), "jobs", "N", "worker processes for process/dask (default: the CPU count)"),
     (("--address",), "address", "ADDR", "the dask scheduler to use (default: a local cluster)"),
