@@ -7,7 +7,7 @@ shim) measures, side by side:
 - `python -c pass`, the baseline every figure is a ratio to (target: `ibc check` of the
   31-line `examples/cancer/cancer.ib` <= 6x it);
 - `ibc check examples/cancer/cancer.ib`, of this tree and, with `--baseline REV`, of the
-  `ibc/` package at that git revision (such as the commit before a change), both with a warm
+  `ibc/` package (with `stdlib/`, `grammar/`) at that git revision (such as the commit before a change), both with a warm
   interface cache;
 - a cached `ibc run` of the same file (every stage stored, the emitted program reused from
   `ibc/reuse.py`'s cache: the compiler is not imported), of this tree and of the baseline.
@@ -103,7 +103,7 @@ def main() -> int:
             base = work / "baseline"
             base.mkdir()
             archive = subprocess.run(
-                ["git", "-C", str(ROOT), "archive", opts.baseline, "ibc"],
+                ["git", "-C", str(ROOT), "archive", opts.baseline, "ibc", "stdlib", "grammar"],
                 capture_output=True,
                 check=True,
             )

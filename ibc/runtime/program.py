@@ -149,8 +149,10 @@ def read_options(argv: list[str], options: Options | None = None) -> Options:
             name, eq, value = "-s", "=", arg[2:]  # -sPATH=LITERAL
         found = _BY_FLAG.get(name) if arg.startswith("-") else None
         if found is None and arg.startswith("-") and arg != "-":
-            starting = [flag for flag in _BY_FLAG if flag.startswith(name) and len(name) > 2]
-            guess = starting[0] if len(starting) == 1 else closest(name, list(_BY_FLAG))
+            longs = [flag for flag in _BY_FLAG if flag.startswith("--")]
+            starting = [flag for flag in longs if flag.startswith(name) and len(name) > 2]
+            bare = closest(name.lstrip("-"), [flag[2:] for flag in longs])
+            guess = starting[0] if len(starting) == 1 else bare and "--" + bare
             raise Usage(f"unknown option `{arg}`" + (f"; did you mean `{guess}`?" if guess else ""))
         if found is None:
             options.names.append(arg)
