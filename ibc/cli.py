@@ -1,6 +1,11 @@
 """The `ibc` command line: a thin front end over `ibc.driver`.
 
-Exit codes (DESIGN §9): 0 success, 1 errors in the program, 2 bad usage, 3 an experiment
+Only the command given is set up: its parser alone is built, and the modules it needs are
+imported inside it. `ibc run` reads only the compiler's options (FILE, `-s`, `--strict`,
+`--stubs`) and hands the rest to the program's own parser (docs/running.md, "The command
+line").
+
+Exit codes (docs/guide.md, "7. Running"): 0 success, 1 errors in the program, 2 bad usage, 3 an experiment
 failed at run time. Diagnostics go to standard error (coloured on a terminal, plain
 elsewhere, `NO_COLOR` respected); `check --format json` prints them on standard output.
 """
@@ -17,7 +22,7 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 # The commands, in the order `ibc --help` lists them, with their one-line help. Only the
 # command being run gets its options (a parser per command, built on demand): `ibc check`
-# neither builds nor imports what the other commands need (docs/cli.md, "Start-up").
+# neither builds nor imports what the other commands need (docs/guide.md, "7. Running").
 COMMANDS = {
     "check": "parse and type-check a file",
     "compile": "emit Python for a file",

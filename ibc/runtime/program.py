@@ -6,10 +6,11 @@ registers a builder per top-level binding (`@program.binding("name")`) and per t
 for a sweep, its points a table of names and literal overrides), sets the layer of
 compile-time overrides (`program.set_overrides({…})`) if any, and ends with
 `raise SystemExit(program.main())`. `ibc run` instead execs the emitted code as a module and
-calls `run_module(namespace, argv)`.
+calls `program.main(argv)` with every argument that is not the compiler's (docs/running.md,
+"The command line").
 
-The command line (DESIGN §9): `python OUT.py [TARGET…] [-s PATH=LITERAL…] [--json]
-[--list-params]`. Each target prints `NAME: VALUE` (VALUE as JSON); a sweep prints one line
+The command line (`RUN_OPTIONS`, read by `read_options`): `python OUT.py [TARGET…]
+[-s PATH=LITERAL…] [--json] [--list-params] [options]`. Each target prints `NAME: VALUE` (VALUE as JSON); a sweep prints one line
 per point, named `grid[model.C=0.1]`, and a point is runnable by that name; `--json` prints
 one JSON object at the end instead. `-s` layers (outermost: they win over every `with`, the
 sweep points and the compile-time overrides) are parsed by `ibc.runtime.overrides`, imported
@@ -77,7 +78,8 @@ class Options:
 
 # The program's command line, one row per option: (flags, attribute of `Options`, metavar or
 # None for a flag, help). `Program.parse` reads it, `python OUT.py --help` lists it, and
-# `ibc run` hands the same options to the program and documents them from it (docs/cli.md).
+# `ibc run` hands the same options to the program and documents them from it
+# (docs/running.md, "The command line").
 RUN_OPTIONS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
     (
         ("-s", "--set"),

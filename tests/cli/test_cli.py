@@ -116,7 +116,7 @@ def test_colour_follows_the_terminal_and_no_color(tmp_path: Path):
 def test_check_imports_only_what_checking_needs(tmp_path: Path):
     # `ibc check` imports the parser, resolver, checker and the diagnostics renderer, never
     # the code generator, the runtime, the formatter or the libraries of experiments
-    # (docs/cli.md, "Start-up"); the file uses numpy, whose interface is read, not imported.
+    # (docs/guide.md, "7. Running"); the file uses numpy, whose interface is read, not imported.
     path = project(tmp_path, "from numpy import mean\nx = mean([1.0, 2.0])\n")
     probe = (
         "import sys; from ibc.cli import main; code = main(['check', %r]); "
