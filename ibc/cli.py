@@ -13,6 +13,7 @@ elsewhere, `NO_COLOR` respected); `check --format json` prints them on standard 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -267,6 +268,20 @@ def main(argv: list[str] | None = None) -> int:
     command = args_list[0] if args_list and args_list[0] in COMMANDS else None
     if command == "run":
         return _run_command(args_list[1:])
+    if command in ("check", "compile", "params", "diff"):
+        # Only the compiler runs: it frees nothing until it is done (ibc/driver.py), and the
+        # cycle collector would rescan the objects its imports create, a twentieth of a check.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _command(command, args_list)
+        finally:
+            if collecting:
+                gc.enable()
+    return _command(command, args_list)
+
+
+def _command(command: str | None, args_list: list[str]) -> int:
     parser = _parser(command)
     try:
         args, extra = parser.parse_known_args(args_list)
