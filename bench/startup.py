@@ -17,7 +17,7 @@ average is recorded before and after: on a shared machine a baseline far above i
 value (15-20 ms) makes every ratio look better than it is, so the figures are absolute as
 well as ratios. `-X importtime` of `ibc check` lists what it imports (and checks that none of
 ibc.codegen, ibc.runtime, black, rich, numpy is among them). Usage:
-`python bench/startup.py [--baseline REV] [--runs N]`.
+`python bench/startup.py [--baseline REV] [--rounds N] [--runs N]`.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,7 +92,8 @@ def importtime(cwd: Path, env: dict) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--baseline", default=None, help="a git revision to compare with")
-    ap.add_argument("--runs", type=int, default=30)
+    ap.add_argument("--runs", type=int, default=20, help="runs of each command per round")
+    ap.add_argument("--rounds", type=int, default=3, help="hyperfine invocations")
     opts = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ibc-bench-startup-"))
@@ -119,33 +121,42 @@ def main() -> int:
             prefix = f"env PYTHONPATH={_q(tree)} IBC_CACHE_DIR={_q(cache)} {_q(PY)} -m ibc"
             named.append((f"ibc check ({label})", f"{prefix} check cancer.ib"))
             named.append((f"ibc run, cached ({label})", f"{prefix} run cancer.ib -q"))
-        out = work / "hyperfine.json"
-        args = [HYPERFINE, "-N", "--style", "basic", "--warmup", "3", "--runs", str(opts.runs)]
-        args += ["--export-json", str(out)]
-        for name, command in named:
-            args += ["--command-name", name, command]
         load_before = os.getloadavg()
-        subprocess.run(args, cwd=project, env=_env(ROOT, work / "cache-now"), check=True)
+        rounds = []  # per round: results by command name, and the load average after it
+        for round_ in range(opts.rounds):
+            out = work / f"hyperfine-{round_}.json"
+            args = [HYPERFINE, "-N", "--style", "basic", "--warmup", "3"]
+            args += ["--runs", str(opts.runs), "--export-json", str(out)]
+            for name, command in named:
+                args += ["--command-name", name, command]
+            subprocess.run(args, cwd=project, env=_env(ROOT, work / "cache-now"), check=True)
+            data = json.loads(out.read_text())["results"]
+            rounds.append(({r["command"]: r for r in data}, os.getloadavg()))
         load_after = os.getloadavg()
-        results = {r["command"]: r for r in json.loads(out.read_text())["results"]}
         imports = importtime(project, _env(ROOT, work / "cache-now"))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    base = results["python -c pass"]
+    def cpu(r: dict) -> float:
+        return r["user"] + r["system"]
+
     rows = []
     for name, _ in named:
-        r = results[name]
+        per = [(res[name], res["python -c pass"]) for res, _ in rounds]
         rows.append(
             {
                 "name": name,
-                "median_ms": round(r["median"] * 1000, 1),
-                "mean_ms": round(r["mean"] * 1000, 1),
-                "min_ms": round(r["min"] * 1000, 1),
-                "user_sys_ms": round((r["user"] + r["system"]) * 1000, 1),
-                "ratio_median": round(r["median"] / base["median"], 2),
-                "ratio_min": round(r["min"] / base["min"], 2),
-                "ratio_cpu": round((r["user"] + r["system"]) / (base["user"] + base["system"]), 2),
+                "median_ms": round(statistics.median(r["median"] for r, _ in per) * 1000, 1),
+                "min_ms": round(min(r["min"] for r, _ in per) * 1000, 1),
+                "user_sys_ms": round(statistics.median(cpu(r) for r, _ in per) * 1000, 1),
+                "ratio_median": round(
+                    statistics.median(r["median"] / b["median"] for r, b in per), 2
+                ),
+                "ratio_min": round(
+                    min(r["min"] for r, _ in per) / min(b["min"] for _, b in per), 2
+                ),
+                "ratio_cpu": round(statistics.median(cpu(r) / cpu(b) for r, b in per), 2),
+                "ratio_median_by_round": [round(r["median"] / b["median"], 2) for r, b in per],
             }
         )
     record = {
@@ -153,6 +164,8 @@ def main() -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         "baseline": opts.baseline,
         "runs": opts.runs,
+        "rounds": opts.rounds,
+        "load_by_round": [[round(x, 2) for x in load] for _, load in rounds],
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in load_after],
         "rows": rows,
@@ -168,20 +181,25 @@ def render(record: dict) -> str:
     lines = [
         "# `ibc check` and cached `ibc run` start-up (`bench/startup.py`)",
         "",
-        f"Measured {record['date']} on {record['machine']}; {record['runs']} runs each, one "
-        "hyperfine invocation; load average (1, 5, 15 min) "
-        f"{record['load_before']} before, {record['load_after']} after.",
+        f"Measured {record['date']} on {record['machine']}: {record['rounds']} rounds, each one "
+        f"hyperfine invocation of every command ({record['runs']} runs each); load average "
+        f"(1, 5, 15 min) {record['load_before']} before, after each round "
+        f"{record['load_by_round']}.",
         "",
-        "Ratios are to `python -c pass` of the same run (median to median, min to min, and "
-        "user+system CPU time to CPU time); target: `ibc check` <= 6x.",
+        "Ratios are to `python -c pass` of the same round, the median over the rounds (median "
+        "to median, and user+system CPU time to CPU time; per round in the last column); "
+        "`x min` is the fastest run of all rounds to the fastest `python -c pass`. Times are "
+        "the median over the rounds of each round's median, and the fastest run. "
+        "Target: `ibc check` <= 6x.",
         "",
-        "| command | median ms | min ms | user+sys ms | x median | x min | x CPU |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| command | median ms | min ms | user+sys ms | x median | x min | x CPU | x median by round |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in record["rows"]:
         lines.append(
             f"| {r['name']} | {r['median_ms']} | {r['min_ms']} | {r['user_sys_ms']} | "
-            f"{r['ratio_median']} | {r['ratio_min']} | {r['ratio_cpu']} |"
+            f"{r['ratio_median']} | {r['ratio_min']} | {r['ratio_cpu']} | "
+            f"{', '.join(map(str, r['ratio_median_by_round']))} |"
         )
     imp = record["importtime_check"]
     lines += [
