@@ -433,7 +433,7 @@ def _split_run(argv: list[str], valued: set[str]) -> argparse.Namespace:
             args.overrides.append(word[2:])  # -sPATH=EXPR
         elif word == "--strict":
             args.strict = True
-        elif word in valued:
+        elif word in valued:  # its value follows (`--jobs 4`; `-j4` and `--jobs=4` are one word)
             following = next(words, None)
             args.rest += [word] if following is None else [word, following]
         elif args.file is None and not word.startswith("-"):

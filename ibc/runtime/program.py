@@ -147,13 +147,15 @@ def read_options(argv: list[str], options: Options | None = None) -> Options:
     args = iter(argv)
     for arg in args:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if arg.startswith("-s") and arg not in _BY_FLAG:
-            name, eq, value = "-s", "=", arg[2:]  # -sPATH=LITERAL
+        short = _BY_FLAG.get(arg[:2]) if not arg.startswith("--") and len(arg) > 2 else None
+        if short is not None and short[1] is not None:
+            name, eq, value = arg[:2], "=", arg[2:]  # -sPATH=LITERAL, -j4
         found = _BY_FLAG.get(name) if arg.startswith("-") else None
         if found is None and arg.startswith("-") and arg != "-":
             longs = [flag for flag in _BY_FLAG if flag.startswith("--")]
             starting = [flag for flag in longs if flag.startswith(name) and len(name) > 2]
             bare = closest(name.lstrip("-"), [flag[2:] for flag in longs])
+            bare = bare if bare and bare[0] == name.lstrip("-")[:1] else None
             guess = starting[0] if len(starting) == 1 else bare and "--" + bare
             raise Usage(f"unknown option `{arg}`" + (f"; did you mean `{guess}`?" if guess else ""))
         if found is None:

@@ -146,6 +146,7 @@ def test_run_help_lists_every_run_option(capsys):
     "args, message",
     [
         (["--frobnicate"], "unknown option `--frobnicate`"),
+        (["--bogus"], "unknown option `--bogus`"),
         (["--froce"], "unknown option `--froce`; did you mean `--force`?"),
         (["--dry"], "unknown option `--dry`; did you mean `--dry-run`?"),
         (["--jobs", "many"], "--jobs needs a whole number, not `many`"),
@@ -169,7 +170,7 @@ def test_run_without_a_file_is_exit_2(capsys):
 def test_run_options_go_to_the_program_wherever_they_stand(tmp_path: Path):
     path = project(tmp_path, "x = 1\nexperiment a = x + 1\nexperiment b = x * 3\n")
     store = tmp_path / "elsewhere"
-    done = run("run", "--store", str(store), "-j", "1", str(path), "b", "--json", "-s", "x=2")
+    done = run("run", "--store", str(store), "-j1", str(path), "b", "--json", "-s", "x=2")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"b": 6}  # `-s x=2` went to the compiler
     assert (store / "runs").is_dir()  # --store went to the program
