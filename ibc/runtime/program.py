@@ -6,10 +6,11 @@ registers a builder per top-level binding (`@program.binding("name")`) and per t
 for a sweep, its points a table of names and literal overrides), sets the layer of
 compile-time overrides (`program.set_overrides({…})`) if any, and ends with
 `raise SystemExit(program.main())`. `ibc run` instead execs the emitted code as a module and
-calls `run_module(namespace, argv)`.
+calls `program.main(argv)` with every argument that is not the compiler's (docs/running.md,
+"The command line").
 
-The command line (DESIGN §9): `python OUT.py [TARGET…] [-s PATH=LITERAL…] [--json]
-[--list-params]`. Each target prints `NAME: VALUE` (VALUE as JSON); a sweep prints one line
+The command line (`RUN_OPTIONS`, read by `read_options`): `python OUT.py [TARGET…]
+[-s PATH=LITERAL…] [--json] [--list-params] [options]`. Each target prints `NAME: VALUE` (VALUE as JSON); a sweep prints one line
 per point, named `grid[model.C=0.1]`, and a point is runnable by that name; `--json` prints
 one JSON object at the end instead. `-s` layers (outermost: they win over every `with`, the
 sweep points and the compile-time overrides) are parsed by `ibc.runtime.overrides`, imported
@@ -75,26 +76,134 @@ class Options:
         self.explain = False
 
 
-# options that take a value, and the attribute they set
-_VALUED = {
-    "--executor": "executor",
-    "--jobs": "jobs",
-    "-j": "jobs",
-    "--address": "address",
-    "--store": "store",
-    "--out": "out",
-    "-o": "out",
-}
-_FLAGS = {
-    "--force": "force",
-    "--dry-run": "dry_run",
-    "--logs": "logs",
-    "--quiet": "quiet",
-    "-q": "quiet",
-    "--durable": "durable",
-    "--check-purity": "check_purity",
-    "--explain": "explain",
-}
+# The program's command line, one row per option: (flags, attribute of `Options`, metavar or
+# None for a flag, help). `Program.parse` reads it, `python OUT.py --help` lists it, and
+# `ibc run` hands the same options to the program and documents them from it
+# (docs/running.md, "The command line").
+RUN_OPTIONS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
+    (
+        ("-s", "--set"),
+        "sets",
+        "PATH=LITERAL",
+        "set a parameter to a Python literal (number, string, boolean, None, list or tuple "
+        "of them); repeatable",
+    ),
+    (
+        ("--list-params",),
+        "list_params",
+        None,
+        "print every parameter that -s can set, with its type",
+    ),
+    (
+        ("--json",),
+        "as_json",
+        None,
+        "print one JSON object {target: value} at the end, nothing else",
+    ),
+    (("--executor",), "executor", "NAME", "where stages run: local (default), process or dask"),
+    (("-j", "--jobs"), "jobs", "N", "worker processes for process/dask (default: the CPU count)"),
+    (("--address",), "address", "ADDR", "the dask scheduler to use (default: a local cluster)"),
+    (
+        ("--store",),
+        "store",
+        "PATH",
+        "the store folder (default: $IBC_STORE, else .ibc in the project root)",
+    ),
+    (("--force",), "force", None, "run every stage again, even when its result is stored"),
+    (("--dry-run",), "dry_run", None, "show what would run and what is cached; run nothing"),
+    (("--logs",), "logs", None, "replay the captured output of cached stages"),
+    (
+        ("-o", "--out"),
+        "out",
+        "PATH",
+        "write the value of the one target run to PATH (.json, .csv for a DataFrame, else "
+        "pickle)",
+    ),
+    (("-q", "--quiet"), "quiet", None, "no progress output"),
+    (("--durable",), "durable", None, "fsync store entries (for machines that may lose power)"),
+    (("--check-purity",), "check_purity", None, "fail a stage that changes one of its arguments"),
+    (
+        ("--explain",),
+        "explain",
+        None,
+        "after the run, say why each stage that ran did (on standard error)",
+    ),
+    (("-h", "--help"), "show_help", None, "show this message"),
+)
+_BY_FLAG = {flag: (attr, metavar) for flags, attr, metavar, _ in RUN_OPTIONS for flag in flags}
+EXECUTORS = ("local", "process", "dask")
+
+
+def option_flags(valued: bool) -> set[str]:
+    """The flags of `RUN_OPTIONS` that take a value (`valued`), or that take none."""
+    return {flag for flag, (_, metavar) in _BY_FLAG.items() if (metavar is not None) == valued}
+
+
+def read_options(argv: list[str], options: Options | None = None) -> Options:
+    """Read the command line `argv` into `options` (default: a fresh `Options`): what any
+    program accepts, before its targets are known (`Program.parse` checks those); raises
+    `Usage` on an unknown option, a missing or bad value."""
+    options = options or Options()
+    args = iter(argv)
+    for arg in args:
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        short = _BY_FLAG.get(arg[:2]) if not arg.startswith("--") and len(arg) > 2 else None
+        if short is not None and short[1] is not None:
+            name, eq, value = arg[:2], "=", arg[2:]  # -sPATH=LITERAL, -j4
+        found = _BY_FLAG.get(name) if arg.startswith("-") else None
+        if found is None and arg.startswith("-") and arg != "-":
+            longs = [flag for flag in _BY_FLAG if flag.startswith("--")]
+            starting = [flag for flag in longs if flag.startswith(name) and len(name) > 2]
+            bare = closest(name.lstrip("-"), [flag[2:] for flag in longs])
+            bare = bare if bare and bare[0] == name.lstrip("-")[:1] else None
+            guess = starting[0] if len(starting) == 1 else bare and "--" + bare
+            raise Usage(f"unknown option `{arg}`" + (f"; did you mean `{guess}`?" if guess else ""))
+        if found is None:
+            options.names.append(arg)
+            continue
+        attr, metavar = found
+        if metavar is None:
+            if eq:
+                raise Usage(f"{name} takes no value")
+            setattr(options, attr, True)
+            continue
+        if not eq:
+            value = next(args, None)
+            if value is None:
+                example = ", such as -s model.C=0.1" if attr == "sets" else ""
+                raise Usage(f"{name} needs {metavar}{example}")
+        if attr == "sets":
+            options.sets.append(value)
+        else:
+            setattr(options, attr, value)
+    if options.jobs is not None:
+        try:
+            options.jobs = int(options.jobs)
+        except ValueError:
+            raise Usage(f"--jobs needs a whole number, not `{options.jobs}`") from None
+        if options.jobs < 1:
+            raise Usage("--jobs needs a number of at least 1")
+    if options.executor not in EXECUTORS:
+        raise Usage(f"unknown executor `{options.executor}`: local, process or dask")
+    return options
+
+
+def options_help(skip: tuple[str, ...] = ()) -> list[str]:
+    """The lines that list `RUN_OPTIONS` (but the attributes in `skip`) for a usage text."""
+    import textwrap
+
+    rows = [
+        (", ".join(flags) + (f" {metavar}" if metavar else ""), text)
+        for flags, attr, metavar, text in RUN_OPTIONS
+        if attr not in skip
+    ]
+    width = max(len(left) for left, _ in rows) + 2
+    lines = []
+    for left, text in rows:
+        wrapped = textwrap.wrap(text, max(30, 88 - width - 2)) or [""]
+        lines.append(f"  {left.ljust(width)}{wrapped[0]}")
+        lines += [" " * (width + 2) + more for more in wrapped[1:]]
+    return lines
 
 
 class Program:
@@ -237,64 +346,14 @@ class Program:
             if target is not None and target.kind == "sweep":
                 kind += f" ({len(target.points)} points)"
             lines.append(f"  {name.ljust(width)}  {kind}")
-        lines += [
-            "",
-            "options:",
-            "  -s PATH=LITERAL  set a parameter to a Python literal (number, string, boolean,",
-            "                   None, list or tuple of them); repeatable",
-            "  --list-params    print every parameter that -s can set, with its type",
-            "  --json           print one JSON object {target: value} at the end, nothing else",
-            "  --executor NAME  local (default), process or dask",
-            "  --jobs N         worker processes for process/dask (default: the CPU count)",
-            "  --address ADDR   the dask scheduler to use (default: a local cluster)",
-            "  --store PATH     the store folder (default: $IBC_STORE, else .ibc in the project)",
-            "  --force          run every stage again, even when its result is stored",
-            "  --dry-run        show what would run and what is cached; run nothing",
-            "  --logs           replay the captured output of cached stages",
-            "  --out PATH       write the value of the one target run to PATH (.json, .csv for",
-            "                   a DataFrame, else pickle)",
-            "  --quiet          no progress output",
-            "  --durable        fsync store entries (for machines that may lose power)",
-            "  --check-purity   fail a stage that changes one of its arguments",
-            "  --explain        after the run, say why each stage that ran did (on stderr)",
-            "  -h, --help       show this message",
-        ]
+        lines += ["", "options:", *options_help()]
         return "\n".join(lines) + "\n"
 
     def parse(self, argv: list[str]) -> Options:
         """The options of the command line `argv`; raises `Usage`."""
         options = Options()
         self._settings_defaults(options)
-        args = iter(argv)
-        for arg in args:
-            if arg == "--json":
-                options.as_json = True
-            elif arg in ("-h", "--help"):
-                options.show_help = True
-            elif arg == "--list-params":
-                options.list_params = True
-            elif arg in ("-s", "--set"):
-                text = next(args, None)
-                if text is None:
-                    raise Usage(f"{arg} needs PATH=LITERAL, such as -s model.C=0.1")
-                options.sets.append(text)
-            elif arg.startswith("--set="):
-                options.sets.append(arg[len("--set=") :])
-            elif arg in _FLAGS:
-                setattr(options, _FLAGS[arg], True)
-            elif arg in _VALUED or arg.split("=", 1)[0] in _VALUED:
-                name, eq, value = arg.partition("=")
-                if not eq:
-                    value = next(args, None)
-                    if value is None:
-                        raise Usage(f"{arg} needs a value")
-                setattr(options, _VALUED[name], value)
-            elif arg.startswith("-s") and not arg.startswith("--"):
-                options.sets.append(arg[2:])
-            elif arg.startswith("-"):
-                raise Usage(f"unknown option `{arg}`")
-            else:
-                options.names.append(arg)
+        read_options(argv, options)
         runnable = self.runnable()
         for name in options.names:
             known = name in self.builders and name not in self.hidden
@@ -304,15 +363,6 @@ class Program:
                 listing = ", ".join(runnable) or "(none)"
                 raise Usage(f"unknown target `{name}`{hint}\navailable targets: {listing}")
         options.names = options.names or list(self.targets)
-        if options.jobs is not None:
-            try:
-                options.jobs = int(options.jobs)
-            except ValueError:
-                raise Usage(f"--jobs needs a whole number, not `{options.jobs}`") from None
-            if options.jobs < 1:
-                raise Usage("--jobs needs a number of at least 1")
-        if options.executor not in ("local", "process", "dask"):
-            raise Usage(f"unknown executor `{options.executor}`: local, process or dask")
         if options.out is not None and len(self.jobs(options.names)) != 1:
             raise Usage("--out writes the value of one target: name exactly one")
         return options

@@ -112,20 +112,40 @@ def getmembers(obj):
     return members
 """
 
+_DECODE = """DATA = pickle.loads(zlib.decompress(base64.b64decode(DATA)))
+"""
+_DECODE_MEMO = """MEMO = pickle.loads(zlib.decompress(base64.b64decode(MEMO)))
+"""
+_STANDALONE = """def Lark_StandAlone(**kwargs):
+  return Lark._load_from_dict(DATA, MEMO, **kwargs)
+"""
+_LAZY_STANDALONE = """def _decoded(data):  # ibc: decoded only when the tables are built, not at every import
+  return pickle.loads(zlib.decompress(base64.b64decode(data)))
+
+
+def Lark_StandAlone(**kwargs):
+  return Lark._load_from_dict(_decoded(DATA), _decoded(MEMO), **kwargs)
+"""
+
 
 def _trim(code: str) -> str:
     """Drop what the parser never needs at run time, each costing milliseconds at every
     start: the optional import of the third-party `regex` module (about 12 ms; Iterbuild's
     tokens come from its own lexer, so no terminal pattern is compiled), and `logging` and
     `dataclasses` (about 15 ms together; lark logs only while building a grammar, and its one
-    dataclass describes input to its own lexer), and `inspect` (8 ms, for two one-liners)."""
-    for piece in (_REGEX_IMPORT, _LOGGING, _LOGGER, _LOGGER_LEVEL, _INSPECT):
+    dataclass describes input to its own lexer), and `inspect` (8 ms, for two one-liners).
+    The serialized tables are decoded when `Lark_StandAlone` builds the parser, which happens
+    only when `ibc.syntax.parser` has no cached tables (11 ms at every start otherwise)."""
+    pieces = (_REGEX_IMPORT, _LOGGING, _LOGGER, _LOGGER_LEVEL, _INSPECT, _DECODE, _DECODE_MEMO)
+    for piece in (*pieces, _STANDALONE):
         if piece not in code:
             raise RuntimeError("lark's standalone code changed: update build_parser._trim")
     code = code.replace(_REGEX_IMPORT, "_has_regex = False  # ibc: no lexer patterns\n")
     code = code.replace(_LOGGING, _NO_LOGGING)
     code = code.replace(_LOGGER, "logger = _QuietLogger()\n")
     code = code.replace(_INSPECT, _NO_INSPECT)
+    code = code.replace(_DECODE, "").replace(_DECODE_MEMO, "")
+    code = code.replace(_STANDALONE, _LAZY_STANDALONE)
     return code.replace(_LOGGER_LEVEL, "")
 
 

@@ -78,6 +78,7 @@ def grammar_hash() -> str:
 
 
 def _load_tables():
+    import io
     import pickle
 
     class Loader(pickle.Unpickler):
@@ -87,8 +88,8 @@ def _load_tables():
             return _builder
 
     try:
-        with _tables_path().open("rb") as handle:
-            tables = Loader(handle).load()
+        # From bytes: reading the file through the unpickler is three times slower.
+        tables = Loader(io.BytesIO(_tables_path().read_bytes())).load()
     except Exception:  # noqa: BLE001 - missing or damaged: build them again
         return None
     return tables if isinstance(tables, tuple) and len(tables) == 4 else None

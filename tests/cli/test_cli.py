@@ -55,7 +55,7 @@ def test_check_exit_codes(tmp_path: Path, capsys):
 
 
 def test_check_json_format(tmp_path: Path, capsys):
-    path = project(tmp_path, "x = y\nz = 1 + \"a\"\n")
+    path = project(tmp_path, 'x = y\nz = 1 + "a"\n')
     assert main(["check", "--format", "json", str(path)]) == 1
     out = json.loads(capsys.readouterr().out)
     assert [d["code"] for d in out] == ["E0201", "E0412"]  # every independent error
@@ -102,7 +102,7 @@ def test_run_exit_codes_and_json(tmp_path: Path):
     failed = run("run", str(path))
     assert failed.returncode == 3
     assert "main.ib:3:18" in failed.stderr and "ZeroDivisionError" in failed.stderr
-    assert "ok: {\"v\": 1.5}" in failed.stdout
+    assert 'ok: {"v": 1.5}' in failed.stdout
 
 
 def test_colour_follows_the_terminal_and_no_color(tmp_path: Path):
@@ -113,12 +113,65 @@ def test_colour_follows_the_terminal_and_no_color(tmp_path: Path):
     assert "\x1b[" in forced.stderr
 
 
-def test_check_never_imports_black_typeguard_or_the_runtime(tmp_path: Path):
-    path = project(tmp_path, "x = 1\n")
+def test_check_imports_only_what_checking_needs(tmp_path: Path):
+    # `ibc check` imports the parser, resolver, checker and the diagnostics renderer, never
+    # the code generator, the runtime, the formatter or the libraries of experiments
+    # (docs/guide.md, "7. Running"); the file uses numpy, whose interface is read, not imported.
+    path = project(tmp_path, "from numpy import mean\nx = mean([1.0, 2.0])\n")
     probe = (
-        "import sys; from ibc.cli import main; main(['check', %r]); "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('black', 'typeguard', 'lark', 'rich') "
-        "or m.startswith('ibc.runtime')))" % str(path)
+        "import sys; from ibc.cli import main; code = main(['check', %r]); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('black', 'typeguard', 'lark', 'rich', 'numpy', 'sklearn', 'pandas') "
+        "or m.startswith(('ibc.runtime', 'ibc.codegen', 'ibc.lsp', 'ibc.repl', 'ibc.why_cli', "
+        "'ibc.fmt_cli', 'ibc.revisions_cli'))))" % str(path)
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
-    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+
+
+def test_run_help_lists_every_run_option(capsys):
+    assert main(["run", "--help"]) == 0
+    out = capsys.readouterr().out
+    flags = ["FILE", "TARGET", "-s PATH=EXPR", "--set", "--strict", "--stubs DIR"]
+    flags += ["--executor {local,process,dask}", "-j N, --jobs N", "--address ADDR"]
+    flags += ["--store PATH", "-o PATH, --out PATH", "--force", "--dry-run", "--explain"]
+    flags += ["--logs", "-q, --quiet", "--durable", "--check-purity", "--json", "--list-params"]
+    assert [f for f in flags if f not in out] == []
+    from ibc.runtime.program import RUN_OPTIONS  # every option the program's parser takes
+
+    assert [f for flags, *_ in RUN_OPTIONS for f in flags if f not in out] == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--frobnicate"], "unknown option `--frobnicate`"),
+        (["--bogus"], "unknown option `--bogus`"),
+        (["--froce"], "unknown option `--froce`; did you mean `--force`?"),
+        (["--dry"], "unknown option `--dry`; did you mean `--dry-run`?"),
+        (["--jobs", "many"], "--jobs needs a whole number, not `many`"),
+        (["--executor", "cloud"], "unknown executor `cloud`: local, process or dask"),
+        (["--store"], "--store needs PATH"),
+        (["--json=yes"], "--json takes no value"),
+    ],
+)
+def test_run_bad_options_are_exit_2_before_compiling(tmp_path: Path, args, message):
+    path = project(tmp_path, "experiment e = undefined_name\n")  # compiling would fail: 1
+    done = run("run", str(path), *args, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == f"ibc run: error: {message}\n(see ibc run --help)\n"
+
+
+def test_run_without_a_file_is_exit_2(capsys):
+    assert main(["run", "--json"]) == 2
+    assert "FILE is missing" in capsys.readouterr().err
+
+
+def test_run_options_go_to_the_program_wherever_they_stand(tmp_path: Path):
+    path = project(tmp_path, "x = 1\nexperiment a = x + 1\nexperiment b = x * 3\n")
+    store = tmp_path / "elsewhere"
+    done = run("run", "--store", str(store), "-j1", str(path), "b", "--json", "-s", "x=2")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"b": 6}  # `-s x=2` went to the compiler
+    assert (store / "runs").is_dir()  # --store went to the program
+    assert run("run", str(path), "nope").returncode == 2  # the program's parser: targets
