@@ -1,6 +1,6 @@
 """Sweeps and `-s` on emitted programs: points run and named, selected, used as a dict value,
-failing alone; `-s PATH=LITERAL` parsed, checked with typeguard (imported only then), and
-layered outermost; `--list-params`."""
+failing alone; `-s PATH=LITERAL` parsed, checked by `ibc.runtime.standalone.check_set` (the
+checker plain programs carry too), and layered outermost; `--list-params`."""
 
 from __future__ import annotations
 
