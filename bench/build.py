@@ -15,15 +15,15 @@ removed, a priming run first: the helpers of `bench/run_benchmarks.py`), medians
 2. Fully cached re-run of `build_fixtures/big20/chain.ib` (20 stages, 19 intermediates of
    52.6 MB = 1 GB of NumPy arrays, a 1 MiB final value): whole process <= 5x `python -c pass`
    plus the final value's load (a process loading that entry from the store, minus `python -c
-   pass`); <= 2 MB read (`rchar` of `/proc/self/io` around an in-process `ibc.cli.main`, in a
-   fresh process, imports included, and again for a second call in the same process); no
+   pass`); <= 2 MB read (`rchar` of `/proc/self/io` around an in-process `ibc.commands.cli.main`, in
+   a fresh process, imports included, and again for a second call in the same process); no
    module of the project imported (`sys.modules` afterwards). Files opened are listed (audit
    hook).
 3. A chain of N trivial stages (`build_fixtures/chain/gen_chain.py`): per stage uncached
    (store removed before each run) <= 1 ms and cached <= 0.2 ms, as (t(1000) - t(10)) / 990 of
    medians, which removes start-up, compilation reuse and the fixed costs of a run. A chain of
    1,000 bindings overflowed Python's recursion limit in the graph builder before commit
-   af08a9a; if `ibc run` fails on it, both chains run through `ibc.cli.main` after
+   af08a9a; if `ibc run` fails on it, both chains run through `ibc.commands.cli.main` after
    `sys.setrecursionlimit(20000)` instead (recorded in the notes).
 4. `ibc.runtime.hashing.hash_file` of a 1 GiB file from the page cache >= 2 GB/s (best and
    median of 5, in this process).
@@ -98,7 +98,7 @@ sys.path.insert(0, str(FIX / "chain"))
 from gen_chain import write_chain  # noqa: E402
 from run_benchmarks import Bench, _env, _profile_excerpt, _q, machine  # noqa: E402
 
-RECURSION = "import sys; sys.setrecursionlimit(20000); from ibc.cli import main; sys.exit(main(sys.argv[1:]))"
+RECURSION = "import sys; sys.setrecursionlimit(20000); from ibc.commands.cli import main; sys.exit(main(sys.argv[1:]))"
 
 RCHAR_CODE = r"""
 import contextlib, io, json, os, sys
@@ -119,8 +119,8 @@ for call in ("first", "second"):
     opened.clear()
     r0 = rchar()
     with contextlib.redirect_stdout(io.StringIO()) as so, contextlib.redirect_stderr(io.StringIO()):
-        import ibc.cli
-        rc = ibc.cli.main(argv)
+        import ibc.commands.cli
+        rc = ibc.commands.cli.main(argv)
     r1 = rchar()
     files = sorted(set(p for p in opened if not p.startswith("/proc/")))
     modules = [p for p in files if p.endswith((".py", ".pyc")) and os.path.isfile(p)
@@ -144,8 +144,8 @@ sys.setrecursionlimit(20000)
 prof = cProfile.Profile()
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     prof.enable()
-    import ibc.cli
-    rc = ibc.cli.main(sys.argv[1:])
+    import ibc.commands.cli
+    rc = ibc.commands.cli.main(sys.argv[1:])
     prof.disable()
 out = io.StringIO()
 stats = pstats.Stats(prof, stream=out)
@@ -168,7 +168,9 @@ def _deep(*args: object) -> str:
     return " ".join([_q(PY), "-c", _q(RECURSION), *(_q(a) for a in args)])
 
 
-def _run(args: list[str], cwd: Path, cache: Path, extra: dict | None = None) -> subprocess.CompletedProcess:
+def _run(
+    args: list[str], cwd: Path, cache: Path, extra: dict | None = None
+) -> subprocess.CompletedProcess:
     env = _env(cache) | (extra or {})
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
@@ -187,8 +189,9 @@ def _median(xs: list[float]) -> float:
 
 
 def _profile(argv: list[str], cwd: Path, cache: Path) -> str:
-    done = subprocess.run([PY, "-c", PROFILE_CODE, *argv], cwd=cwd, env=_env(cache),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [PY, "-c", PROFILE_CODE, *argv], cwd=cwd, env=_env(cache), capture_output=True, text=True
+    )
     text = (done.stdout or done.stderr[-2000:]).replace(str(ROOT) + "/", "")
     return _profile_excerpt(text.replace(sys.prefix + "/lib/python3.11/", ""))
 
@@ -212,8 +215,14 @@ def first_stage(b: Bench, proj: Path, rounds: int) -> dict:
                 _helper(["edit-ib", str(ib)])
             stamp.unlink(missing_ok=True)
             t = time.time()
-            subprocess.run([PY, "-m", "ibc", "run", str(ib)], cwd=proj, env=env, check=True,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [PY, "-m", "ibc", "run", str(ib)],
+                cwd=proj,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             out[kind].append(float(stamp.read_text().split()[0]) - t)
     return {k: {"median": _median(v), "all": v} for k, v in out.items()}
 
@@ -254,8 +263,12 @@ def hash_speed(work: Path, size_mb: int, repeat: int) -> dict:
         times.append(time.perf_counter() - t)
     size = path.stat().st_size
     path.unlink()
-    return {"bytes": size, "seconds": times, "best_gbps": size / 1e9 / min(times),
-            "median_gbps": size / 1e9 / _median(times)}
+    return {
+        "bytes": size,
+        "seconds": times,
+        "best_gbps": size / 1e9 / min(times),
+        "median_gbps": size / 1e9 / _median(times),
+    }
 
 
 # ---- target 6 ceiling -----------------------------------------------------------------------
@@ -302,7 +315,9 @@ def _run_all(b: Bench, quick: bool) -> dict:
     def group(label, named, cwd, n, warm, prepare=None):
         got = b.hyperfine(label, named, cwd, cache, n, warm, prepare)
         for name, r in got.items():
-            summary[name] = {k: r[k] for k in ("mean", "stddev", "median", "min", "max", "user", "system")}
+            summary[name] = {
+                k: r[k] for k in ("mean", "stddev", "median", "min", "max", "user", "system")
+            }
         return got
 
     # 1. start-up
@@ -314,10 +329,18 @@ def _run_all(b: Bench, quick: bool) -> dict:
                 _helper(["edit-ib", str(ib1)])
             _run([PY, "-m", "ibc", "run", str(ib1)], start, cache)
     b.prime(cmd_pass, start, cache)
-    g1 = group("start", [("python -c pass", cmd_pass),
-                         ("t1 run unchanged (whole process)", _ibc("run", ib1)),
-                         ("t1 run after an edit (whole process)", _ibc("run", ib1))],
-               start, runs, 3, prepare=[noop, noop, _helper_cmd("edit-ib", ib1)])
+    g1 = group(
+        "start",
+        [
+            ("python -c pass", cmd_pass),
+            ("t1 run unchanged (whole process)", _ibc("run", ib1)),
+            ("t1 run after an edit (whole process)", _ibc("run", ib1)),
+        ],
+        start,
+        runs,
+        3,
+        prepare=[noop, noop, _helper_cmd("edit-ib", ib1)],
+    )
     fs = first_stage(b, start, 6 if quick else 15)
     base1 = fs["python -c pass"]["median"]
     res["t1_first_stage_unchanged_ratio"] = fs["unchanged"]["median"] / base1
@@ -330,8 +353,13 @@ def _run_all(b: Bench, quick: bool) -> dict:
     c10, c1k = write_chain(10, w / "chain10"), write_chain(1000, w / "chain1000")
     for ib in (c10, c1k):
         _run([PY, "-c", RECURSION, "run", str(ib)], ib.parent, cache)
-    plain = subprocess.run([PY, "-m", "ibc", "run", str(c1k), "-q"], cwd=c1k.parent,
-                           env=_env(cache), capture_output=True, text=True)
+    plain = subprocess.run(
+        [PY, "-m", "ibc", "run", str(c1k), "-q"],
+        cwd=c1k.parent,
+        env=_env(cache),
+        capture_output=True,
+        text=True,
+    )
     res["t3_plain_ibc_run_1000_exit"] = plain.returncode
     res["t3_plain_ibc_run_1000_error"] = (plain.stderr.strip().splitlines() or [""])[-1][:200]
     # `ibc run` itself when it can run the chain; else past the recursion limit, in-process
@@ -339,30 +367,63 @@ def _run_all(b: Bench, quick: bool) -> dict:
     n3 = 6 if quick else 12
     os.sync()
     res["t3_fs_floor_ms_per_file_before"] = fs_floor(w)
-    g3u = group("chain-uncached", [
-        ("python -c pass (chain uncached)", cmd_pass),
-        ("t3 chain of 10, uncached", chain_cmd("run", c10)),
-        ("t3 chain of 1000, uncached", chain_cmd("run", c1k))], w, n3, 1,
-        prepare=[noop, _helper_cmd("rm", c10.parent / ".ibc"), _helper_cmd("rm", c1k.parent / ".ibc")])
+    g3u = group(
+        "chain-uncached",
+        [
+            ("python -c pass (chain uncached)", cmd_pass),
+            ("t3 chain of 10, uncached", chain_cmd("run", c10)),
+            ("t3 chain of 1000, uncached", chain_cmd("run", c1k)),
+        ],
+        w,
+        n3,
+        1,
+        prepare=[
+            noop,
+            _helper_cmd("rm", c10.parent / ".ibc"),
+            _helper_cmd("rm", c1k.parent / ".ibc"),
+        ],
+    )
     for ib in (c10, c1k):
         shutil.rmtree(ib.parent / ".ibc-trash", ignore_errors=True)
     res["t3_fs_floor_ms_per_file_after"] = fs_floor(w)
     for ib in (c10, c1k):
         _run([PY, "-c", RECURSION, "run", str(ib)], ib.parent, cache)
-    g3c = group("chain-cached", [
-        ("python -c pass (chain cached)", cmd_pass),
-        ("t3 chain of 10, cached", chain_cmd("run", c10)),
-        ("t3 chain of 1000, cached", chain_cmd("run", c1k))], w, n3, 2)
-    res["t3_uncached_ms_per_stage"] = 1000 * (
-        g3u["t3 chain of 1000, uncached"]["median"] - g3u["t3 chain of 10, uncached"]["median"]) / 990
-    res["t3_cached_ms_per_stage"] = 1000 * (
-        g3c["t3 chain of 1000, cached"]["median"] - g3c["t3 chain of 10, cached"]["median"]) / 990
-    res["t3_uncached_user_ms_per_stage"] = 1000 * (
-        g3u["t3 chain of 1000, uncached"]["user"] - g3u["t3 chain of 10, uncached"]["user"]) / 990
-    res["t3_cached_user_ms_per_stage"] = 1000 * (
-        g3c["t3 chain of 1000, cached"]["user"] - g3c["t3 chain of 10, cached"]["user"]) / 990
-    res["t3_uncached_system_ms_per_stage"] = 1000 * (
-        g3u["t3 chain of 1000, uncached"]["system"] - g3u["t3 chain of 10, uncached"]["system"]) / 990
+    g3c = group(
+        "chain-cached",
+        [
+            ("python -c pass (chain cached)", cmd_pass),
+            ("t3 chain of 10, cached", chain_cmd("run", c10)),
+            ("t3 chain of 1000, cached", chain_cmd("run", c1k)),
+        ],
+        w,
+        n3,
+        2,
+    )
+    res["t3_uncached_ms_per_stage"] = (
+        1000
+        * (g3u["t3 chain of 1000, uncached"]["median"] - g3u["t3 chain of 10, uncached"]["median"])
+        / 990
+    )
+    res["t3_cached_ms_per_stage"] = (
+        1000
+        * (g3c["t3 chain of 1000, cached"]["median"] - g3c["t3 chain of 10, cached"]["median"])
+        / 990
+    )
+    res["t3_uncached_user_ms_per_stage"] = (
+        1000
+        * (g3u["t3 chain of 1000, uncached"]["user"] - g3u["t3 chain of 10, uncached"]["user"])
+        / 990
+    )
+    res["t3_cached_user_ms_per_stage"] = (
+        1000
+        * (g3c["t3 chain of 1000, cached"]["user"] - g3c["t3 chain of 10, cached"]["user"])
+        / 990
+    )
+    res["t3_uncached_system_ms_per_stage"] = (
+        1000
+        * (g3u["t3 chain of 1000, uncached"]["system"] - g3u["t3 chain of 10, uncached"]["system"])
+        / 990
+    )
 
     # 2. fully cached 1 GB chain
     big = _copy("big20", w)
@@ -377,14 +438,31 @@ def _run_all(b: Bench, quick: bool) -> dict:
     final = next(e for e in entries if e.meta.get("stage") == "final")
     res["t2_store_bytes"] = sum(e.file_size for e in entries)
     res["t2_final_bytes"] = final.size
-    load = " ".join([_q(PY), "-c", _q("import sys; from ibc.runtime.store import DiskStore; "
-                                      "v = DiskStore(sys.argv[1]).load(sys.argv[2]); v.sum()"),
-                     _q(big / ".ibc"), final.key])
+    load = " ".join(
+        [
+            _q(PY),
+            "-c",
+            _q(
+                "import sys; from ibc.runtime.store import DiskStore; "
+                "v = DiskStore(sys.argv[1]).load(sys.argv[2]); v.sum()"
+            ),
+            _q(big / ".ibc"),
+            final.key,
+        ]
+    )
     b.prime(_ibc("run", ib2), big, cache)
     b.prime(load, big, cache)
-    g2 = group("cached1g", [("python -c pass (cached1g)", cmd_pass),
-                            ("t2 cached run of the 1 GB chain", _ibc("run", ib2)),
-                            ("t2 load of the final value", load)], big, runs, 3)
+    g2 = group(
+        "cached1g",
+        [
+            ("python -c pass (cached1g)", cmd_pass),
+            ("t2 cached run of the 1 GB chain", _ibc("run", ib2)),
+            ("t2 load of the final value", load),
+        ],
+        big,
+        runs,
+        3,
+    )
     p2 = g2["python -c pass (cached1g)"]["median"]
     load_extra = max(0.0, g2["t2 load of the final value"]["median"] - p2)
     run2 = g2["t2 cached run of the 1 GB chain"]["median"]
@@ -410,31 +488,58 @@ def _run_all(b: Bench, quick: bool) -> dict:
     ib5 = sw / "sweep.ib"
     os.environ["SWEEP_SRC"] = str(sw / "src")
     hydra_out = w / "hydra-out"
-    hydra = " ".join([_q(PY), _q(BENCH / "hydra_sweep" / "app.py"), "--multirun",
-                      "C=0.01,0.1,1.0,10.0", _q(f"hydra.sweep.dir={hydra_out}"),
-                      _q(f"hydra.run.dir={hydra_out}/run")])
+    hydra = " ".join(
+        [
+            _q(PY),
+            _q(BENCH / "hydra_sweep" / "app.py"),
+            "--multirun",
+            "C=0.01,0.1,1.0,10.0",
+            _q(f"hydra.sweep.dir={hydra_out}"),
+            _q(f"hydra.run.dir={hydra_out}/run"),
+        ]
+    )
     compiled = cache / "compiled"
     fresh = _helper_cmd("rm", sw / ".ibc", compiled)
     edit = _helper_cmd("edit-model", sw / "src" / "model.py")
     b.prime(_ibc("run", ib5, "grid", "-q"), sw, cache)
     b.prime(hydra, sw, cache)
     n5 = 2 if quick else 3
-    g5a = group("sweep-first", [("python -c pass (sweep)", cmd_pass),
-                                ("t5 ibc run grid, first run", _ibc("run", ib5, "grid", "-q")),
-                                ("t5 hydra --multirun", hydra)], sw, n5, 1,
-                prepare=[noop, fresh, noop])
-    g5b = group("sweep-edit", [("python -c pass (sweep edit)", cmd_pass),
-                               ("t5 ibc run grid, model edited", _ibc("run", ib5, "grid", "-q")),
-                               ("t5 hydra --multirun, model edited", hydra)], sw, n5, 1,
-                prepare=[noop, edit, edit])
-    res["t5_first_ratio"] = (g5a["t5 ibc run grid, first run"]["median"]
-                             / g5a["t5 hydra --multirun"]["median"])
-    res["t5_edit_ratio"] = (g5b["t5 ibc run grid, model edited"]["median"]
-                            / g5b["t5 hydra --multirun, model edited"]["median"])
+    g5a = group(
+        "sweep-first",
+        [
+            ("python -c pass (sweep)", cmd_pass),
+            ("t5 ibc run grid, first run", _ibc("run", ib5, "grid", "-q")),
+            ("t5 hydra --multirun", hydra),
+        ],
+        sw,
+        n5,
+        1,
+        prepare=[noop, fresh, noop],
+    )
+    g5b = group(
+        "sweep-edit",
+        [
+            ("python -c pass (sweep edit)", cmd_pass),
+            ("t5 ibc run grid, model edited", _ibc("run", ib5, "grid", "-q")),
+            ("t5 hydra --multirun, model edited", hydra),
+        ],
+        sw,
+        n5,
+        1,
+        prepare=[noop, edit, edit],
+    )
+    res["t5_first_ratio"] = (
+        g5a["t5 ibc run grid, first run"]["median"] / g5a["t5 hydra --multirun"]["median"]
+    )
+    res["t5_edit_ratio"] = (
+        g5b["t5 ibc run grid, model edited"]["median"]
+        / g5b["t5 hydra --multirun, model edited"]["median"]
+    )
     _helper(["edit-model", str(sw / "src" / "model.py")])
     shown = _run([PY, "-m", "ibc", "run", str(ib5), "grid"], sw, cache)
     res["t5_edit_stages_ran"] = sorted(
-        set(re.findall(r"^\s*ran\s+(\w+) at", shown.stderr + shown.stdout, re.M)))
+        set(re.findall(r"^\s*ran\s+(\w+) at", shown.stderr + shown.stdout, re.M))
+    )
     res["t5_edit_counts"] = re.findall(r"(\d+) ran, (\d+) cached", shown.stderr + shown.stdout)
 
     # 6. executors
@@ -442,14 +547,23 @@ def _run_all(b: Bench, quick: bool) -> dict:
     ib6 = burn / "burn.ib"
     b.prime(_ibc("run", ib6, "--force", "-q"), burn, cache)
     b.prime(_ibc("run", ib6, "--force", "-q", "--executor", "process", "--jobs", "2"), burn, cache)
-    g6 = group("executors", [
-        ("python -c pass (executors)", cmd_pass),
-        ("t6 local, 4 x 1 s", _ibc("run", ib6, "--force", "-q")),
-        ("t6 process --jobs 2, 4 x 1 s",
-         _ibc("run", ib6, "--force", "-q", "--executor", "process", "--jobs", "2"))],
-        burn, 2 if quick else 4, 1)
-    res["t6_speedup"] = (g6["t6 local, 4 x 1 s"]["median"]
-                         / g6["t6 process --jobs 2, 4 x 1 s"]["median"])
+    g6 = group(
+        "executors",
+        [
+            ("python -c pass (executors)", cmd_pass),
+            ("t6 local, 4 x 1 s", _ibc("run", ib6, "--force", "-q")),
+            (
+                "t6 process --jobs 2, 4 x 1 s",
+                _ibc("run", ib6, "--force", "-q", "--executor", "process", "--jobs", "2"),
+            ),
+        ],
+        burn,
+        2 if quick else 4,
+        1,
+    )
+    res["t6_speedup"] = (
+        g6["t6 local, 4 x 1 s"]["median"] / g6["t6 process --jobs 2, 4 x 1 s"]["median"]
+    )
     ceiling = pool_ceiling(burn, cache)
     res["t6_machine_pool2_speedup"] = ceiling["speedup"]
 
@@ -462,16 +576,21 @@ def _run_all(b: Bench, quick: bool) -> dict:
     _helper(["rm", str(c1k.parent / ".ibc")])
     profiles["t3 chain of 1000, uncached"] = _profile(["run", str(c1k)], c1k.parent, cache)
     targets = {
-        "1a. run unchanged: start -> first stage <= 5x python -c pass":
-            res["t1_first_stage_unchanged_ratio"] <= 5,
-        "1b. run after an edit: start -> first stage <= 10x python -c pass":
-            res["t1_first_stage_edited_ratio"] <= 10,
-        "2a. cached 1 GB chain: whole process <= 5x pass + final load":
-            res["t2_ratio_to_allowance"] <= 1,
-        "2b. cached 1 GB chain: <= 2 MB read (rchar minus module files)":
-            res["t2_rchar_first_minus_modules"] <= 2_000_000,
-        "2c. cached 1 GB chain: no project module imported":
-            not res["t2_project_modules_imported"],
+        "1a. run unchanged: start -> first stage <= 5x python -c pass": res[
+            "t1_first_stage_unchanged_ratio"
+        ]
+        <= 5,
+        "1b. run after an edit: start -> first stage <= 10x python -c pass": res[
+            "t1_first_stage_edited_ratio"
+        ]
+        <= 10,
+        "2a. cached 1 GB chain: whole process <= 5x pass + final load": res["t2_ratio_to_allowance"]
+        <= 1,
+        "2b. cached 1 GB chain: <= 2 MB read (rchar minus module files)": res[
+            "t2_rchar_first_minus_modules"
+        ]
+        <= 2_000_000,
+        "2c. cached 1 GB chain: no project module imported": not res["t2_project_modules_imported"],
         "3a. uncached <= 1 ms per stage": res["t3_uncached_ms_per_stage"] <= 1,
         "3b. cached <= 0.2 ms per stage": res["t3_cached_ms_per_stage"] <= 0.2,
         "4. hash_file >= 2 GB/s (median of runs)": res["t4_hash_gbps_median"] >= 2,
@@ -487,8 +606,12 @@ def _run_all(b: Bench, quick: bool) -> dict:
         "machine": m,
         "env": "PYTHONDONTWRITEBYTECODE unset; one priming run per command, then hyperfine "
         "--warmup; IBC_CACHE_DIR a scratch folder; NO_COLOR=1",
-        "results": res, "targets": targets, "summary": summary,
-        "first_stage_seconds": fs, "hash": hs, "pool_ceiling": ceiling,
+        "results": res,
+        "targets": targets,
+        "summary": summary,
+        "first_stage_seconds": fs,
+        "hash": hs,
+        "pool_ceiling": ceiling,
         "rchar": io_,
         "commands": {k: v.replace(str(w), "$WORK") for k, v in b.commands.items()},
         "profiles": {k: v.replace(str(w), "$WORK") for k, v in profiles.items()},
@@ -501,16 +624,22 @@ def _run_all(b: Bench, quick: bool) -> dict:
 
 def render(data: dict) -> str:
     m, r, s = data["machine"], data["results"], data["summary"]
-    out = ["# Benchmark results: the pure functional build (issue 4)", "",
-           "Written by `python bench/build.py` (see bench/README.md, \"Pure functional build\"); "
-           "everything, with hyperfine's raw timings, in `bench/results_build.json`.", "",
-           "## Machine", "",
-           f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
-           f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
-           f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}; "
-           f"hydra-core {m.get('hydra', '?')}",
-           f"- date: {m['date']}; ibc at git {m['git']}",
-           f"- environment: {data['env']}", ""]
+    out = [
+        "# Benchmark results: the pure functional build (issue 4)",
+        "",
+        'Written by `python bench/build.py` (see bench/README.md, "Pure functional build"); '
+        "everything, with hyperfine's raw timings, in `bench/results_build.json`.",
+        "",
+        "## Machine",
+        "",
+        f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
+        f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
+        f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}; "
+        f"hydra-core {m.get('hydra', '?')}",
+        f"- date: {m['date']}; ibc at git {m['git']}",
+        f"- environment: {data['env']}",
+        "",
+    ]
     fs = data["first_stage_seconds"]
     figures = [
         f"{r['t1_first_stage_unchanged_ratio']:.2f}x ({fs['unchanged']['median'] * 1000:.0f} ms"
@@ -542,49 +671,73 @@ def render(data: dict) -> str:
     out += ["## Targets", "", "| target | figure (medians) | met |", "| --- | --- | --- |"]
     for (name, ok), fig in zip(data["targets"].items(), figures):
         out.append(f"| {name} | {fig} | {'yes' if ok else '**no**'} |")
-    out += ["", "Notes on method:", "",
-            "- 1: start -> first stage is the `time.time()` written by the first stage (`stamp`, "
-            "imported `(impure)`, so it runs with a warm store) minus the time just before "
-            "`Popen`; `python -c pass` is timed by the same `Popen`..`wait`, interleaved. The "
-            "edit toggles `step = 4`/`step = 5` (both variants are in the store: the compiler "
-            "runs, the stages are cached).",
-            f"- 2: the store holds {r['t2_store_bytes'] / 1e9:.2f} GB; final value "
-            f"{r['t2_final_bytes']:,} bytes. The allowance is 5 x `python -c pass` + (load of the "
-            "final entry in a fresh process - `python -c pass`). `rchar` is measured around "
-            "`ibc.cli.main([\"run\", ...])` in a fresh process, so it includes reading the `.pyc` "
-            "files of the modules main imports and the compiled program; store files opened: "
-            f"{len(r['t2_store_files_opened'])} (their headers are read; total size "
-            f"{sum(x[1] for x in r['t2_store_files_opened']) / 1e9:.2f} GB, all in the JSON). "
-            f"First (uncached) run: {r['t2_uncached_run_s']:.1f} s.",
-            "- 3: per stage = (median(1000-stage chain) - median(10-stage chain)) / 990 (CPU "
-            "columns: the same with hyperfine's mean user/system times); the file-system floor is "
-            "the cost of creating, writing and renaming one small file (1,000 in a fresh folder), "
-            "measured before and after the uncached group; "
-            "uncached = `.ibc` moved aside before each run (`--prepare`; deleted after the group), compiled output reused. "
-            + (f"Plain `ibc run` of the 1000-stage chain exits {r['t3_plain_ibc_run_1000_exit']} "
-             f"(`{r['t3_plain_ibc_run_1000_error']}`), so the chains run as "
-             "`python -c 'sys.setrecursionlimit(20000); ibc.cli.main(...)'`."
-             if r["t3_plain_ibc_run_1000_exit"] else "The chains run as `python -m ibc run`."),
-            "- 5: first run = `.ibc` and `$IBC_CACHE_DIR/compiled` removed (compile included); "
-            "the edit writes a new `STEP` into `src/model.py` before every run of both tools. "
-            f"Stages that ran after an edit: {r['t5_edit_stages_ran']}; (ran, cached) per "
-            f"target: {r['t5_edit_counts']}.",
-            "- 6: `--force` re-runs every stage; each stage spins for 1 s of its process's CPU "
-            "time, so the wall time shows the cores really available (see the Pool(2) figure).",
-            ""]
-    out += ["## Timings (ms)", "", "| command | median | mean ± sd | min | max | user CPU |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "",
+        "Notes on method:",
+        "",
+        "- 1: start -> first stage is the `time.time()` written by the first stage (`stamp`, "
+        "imported `(impure)`, so it runs with a warm store) minus the time just before "
+        "`Popen`; `python -c pass` is timed by the same `Popen`..`wait`, interleaved. The "
+        "edit toggles `step = 4`/`step = 5` (both variants are in the store: the compiler "
+        "runs, the stages are cached).",
+        f"- 2: the store holds {r['t2_store_bytes'] / 1e9:.2f} GB; final value "
+        f"{r['t2_final_bytes']:,} bytes. The allowance is 5 x `python -c pass` + (load of the "
+        "final entry in a fresh process - `python -c pass`). `rchar` is measured around "
+        '`ibc.commands.cli.main(["run", ...])` in a fresh process, so it includes reading the `.pyc` '
+        "files of the modules main imports and the compiled program; store files opened: "
+        f"{len(r['t2_store_files_opened'])} (their headers are read; total size "
+        f"{sum(x[1] for x in r['t2_store_files_opened']) / 1e9:.2f} GB, all in the JSON). "
+        f"First (uncached) run: {r['t2_uncached_run_s']:.1f} s.",
+        "- 3: per stage = (median(1000-stage chain) - median(10-stage chain)) / 990 (CPU "
+        "columns: the same with hyperfine's mean user/system times); the file-system floor is "
+        "the cost of creating, writing and renaming one small file (1,000 in a fresh folder), "
+        "measured before and after the uncached group; "
+        "uncached = `.ibc` moved aside before each run (`--prepare`; deleted after the group), compiled output reused. "
+        + (
+            f"Plain `ibc run` of the 1000-stage chain exits {r['t3_plain_ibc_run_1000_exit']} "
+            f"(`{r['t3_plain_ibc_run_1000_error']}`), so the chains run as "
+            "`python -c 'sys.setrecursionlimit(20000); ibc.commands.cli.main(...)'`."
+            if r["t3_plain_ibc_run_1000_exit"]
+            else "The chains run as `python -m ibc run`."
+        ),
+        "- 5: first run = `.ibc` and `$IBC_CACHE_DIR/compiled` removed (compile included); "
+        "the edit writes a new `STEP` into `src/model.py` before every run of both tools. "
+        f"Stages that ran after an edit: {r['t5_edit_stages_ran']}; (ran, cached) per "
+        f"target: {r['t5_edit_counts']}.",
+        "- 6: `--force` re-runs every stage; each stage spins for 1 s of its process's CPU "
+        "time, so the wall time shows the cores really available (see the Pool(2) figure).",
+        "",
+    ]
+    out += [
+        "## Timings (ms)",
+        "",
+        "| command | median | mean ± sd | min | max | user CPU |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name, t in s.items():
-        out.append(f"| {name} | {t['median'] * 1000:.1f} | {t['mean'] * 1000:.1f} ± "
-                   f"{t['stddev'] * 1000:.1f} | {t['min'] * 1000:.1f} | {t['max'] * 1000:.1f} | "
-                   f"{t['user'] * 1000:.1f} |")
-    out += ["", "Start -> first stage (ms, Popen timestamps): " + "; ".join(
-        f"{k}: {', '.join(f'{x * 1000:.0f}' for x in v['all'])}" for k, v in fs.items()), "",
-        "hash_file of 1 GiB (s): " + ", ".join(f"{x:.3f}" for x in data["hash"]["seconds"]), ""]
-    out += ["## Commands", "", "hyperfine -N, `$WORK` a scratch folder holding copies of "
-            "`bench/build_fixtures/*`:", ""]
+        out.append(
+            f"| {name} | {t['median'] * 1000:.1f} | {t['mean'] * 1000:.1f} ± "
+            f"{t['stddev'] * 1000:.1f} | {t['min'] * 1000:.1f} | {t['max'] * 1000:.1f} | "
+            f"{t['user'] * 1000:.1f} |"
+        )
+    out += [
+        "",
+        "Start -> first stage (ms, Popen timestamps): "
+        + "; ".join(
+            f"{k}: {', '.join(f'{x * 1000:.0f}' for x in v['all'])}" for k, v in fs.items()
+        ),
+        "",
+        "hash_file of 1 GiB (s): " + ", ".join(f"{x:.3f}" for x in data["hash"]["seconds"]),
+        "",
+    ]
+    out += [
+        "## Commands",
+        "",
+        "hyperfine -N, `$WORK` a scratch folder holding copies of " "`bench/build_fixtures/*`:",
+        "",
+    ]
     out += [f"- {k}: `{v}`" for k, v in data["commands"].items()]
-    out += ["", "## Profiles (cProfile of `ibc.cli.main([...])` in a fresh process)", ""]
+    out += ["", "## Profiles (cProfile of `ibc.commands.cli.main([...])` in a fresh process)", ""]
     for name, text in data["profiles"].items():
         out += [f"### {name}", "", "```", text, "```", ""]
     return "\n".join(out) + "\n"
@@ -593,15 +746,19 @@ def render(data: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, to try the script")
-    parser.add_argument("--render-only", action="store_true",
-                        help="rewrite RESULTS_build.md from the recorded results_build.json")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite RESULTS_build.md from the recorded results_build.json",
+    )
     args = parser.parse_args()
     if args.render_only:
         data = json.loads((BENCH / "results_build.json").read_text(encoding="utf-8"))
     else:
         data = run_all(args.quick)
-        (BENCH / "results_build.json").write_text(json.dumps(data, indent=1) + "\n",
-                                                  encoding="utf-8")
+        (BENCH / "results_build.json").write_text(
+            json.dumps(data, indent=1) + "\n", encoding="utf-8"
+        )
     (BENCH / "RESULTS_build.md").write_text(render(data), encoding="utf-8")
     for name, ok in data["targets"].items():
         print(f"{'MET    ' if ok else 'NOT MET'} {name}")

@@ -4,7 +4,7 @@
 
 Generates the 1,000- and 10,000-line files of the scaling benchmark
 (`bench/fixtures/gen_lines.py`), squeezed out of shape (no spaces around `=` and after
-commas) so that `ibc fmt` has every line to rewrite, then times `python -m ibc.fmt_cli FILE`
+commas) so that `ibc fmt` has every line to rewrite, then times `python -m ibc.commands.fmt FILE`
 in fresh processes (start-up, parse, layout, the re-parse that verifies the result, and the
 atomic write; a fresh ugly copy before each run). It also times `format_source` in this
 process, split into its steps. `--write` records the results in `bench/RESULTS_fmt.md`.
@@ -41,7 +41,7 @@ def ugly(text: str) -> str:
 
 def time_command(path: Path, text: str, runs: int) -> dict:
     walls, cpus = [], []
-    command = [sys.executable, "-m", "ibc.fmt_cli", str(path)]
+    command = [sys.executable, "-m", "ibc.commands.fmt", str(path)]
     for _ in range(runs + 1):  # the first run primes the caches (parse tables, .pyc)
         path.write_text(text, encoding="utf-8")
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -62,7 +62,7 @@ def time_steps(text: str) -> dict:
     """`format_source`'s steps, in this process (CPU seconds, cycle collector off)."""
     from ibc.syntax import format as fmt
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     gc.disable()
     try:
@@ -146,7 +146,7 @@ def render(facts: dict, results: dict, steps: dict, runs: int) -> str:
     ]
     for size, r in results.items():
         lines.append(
-            f"| `python -m ibc.fmt_cli big.ib`, {size:,} lines | {r['median']:.2f} | "
+            f"| `python -m ibc.commands.fmt big.ib`, {size:,} lines | {r['median']:.2f} | "
             f"{r['min']:.2f} | {r['max']:.2f} | {r['cpu']:.2f} |"
         )
     lines += [

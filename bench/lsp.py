@@ -2,7 +2,7 @@
 
 `python bench/lsp.py [--runs N] [--out bench/RESULTS_lsp.md]` generates a 500-line project
 with `bench/fixtures/gen_lines.py`, starts the server as an editor does (`python -m ibc lsp`,
-or `python -m ibc.lsp` before the command is wired into `ibc.cli`), opens the file, then:
+or `python -m ibc.lsp` before the command is wired into `ibc.commands.cli`), opens the file, then:
 
 - diagnostics: N times, after a quiet spell longer than the debounce, sends one
   `didChange` (the whole text, one literal edited; every third change introduces a type

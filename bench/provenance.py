@@ -8,7 +8,7 @@ target 3), in a git repository holding the project.
 
 Both variants run side by side in one invocation of this script, interleaved (ABAB…, so that
 the shared machine's load drifts over both alike), each a fresh interpreter running
-`ibc.cli.main(["run", "chain.ib", "-q"])`: "with" as shipped; "without" the same after
+`ibc.commands.cli.main(["run", "chain.ib", "-q"])`: "with" as shipped; "without" the same after
 replacing `provenance.GitState` and `provenance.job_provenance` by versions that do nothing
 (the record then has empty provenance, as before it existed). Before every uncached run the
 store is moved aside, untimed (as bench/build.py does). The compiled output is reused by
@@ -43,7 +43,7 @@ sys.path.insert(0, str(BENCH / "build_fixtures" / "chain"))
 from gen_chain import write_chain  # noqa: E402
 
 STAGES = 1000
-RUN = "import sys; from ibc.cli import main; sys.exit(main(['run', 'chain.ib', '-q']))"
+RUN = "import sys; from ibc.commands.cli import main; sys.exit(main(['run', 'chain.ib', '-q']))"
 WITHOUT = (
     "import ibc.runtime.provenance as p\n"
     "class NoGit:\n"

@@ -14,7 +14,7 @@ and noisy. Targets (bench/README.md):
 
 `PYTHONDONTWRITEBYTECODE` is removed from the environment of every measured process, and each
 command runs once before measuring, so the `.pyc` files exist as on a user's machine.
-Then `-X importtime` of the check path and cProfile of the in-process `ibc.cli.main([...])`
+Then `-X importtime` of the check path and cProfile of the in-process `ibc.commands.cli.main([...])`
 are recorded for each target. The hand-written analysis `bench/what_would_help.md` is appended
 to RESULTS.md. Usage: `python bench/run_benchmarks.py [--quick | --render-only]` (about 2-3
 minutes; `--quick` takes fewer runs, for trying the script; `--render-only` rewrites RESULTS.md
@@ -117,7 +117,10 @@ class Bench:
 def importtime(command: list[str], cwd: Path, cache: Path, top: int = 15) -> dict:
     """`python -X importtime` of a command: total, top cumulative costs, forbidden modules."""
     done = subprocess.run(
-        [PY, "-X", "importtime", *command], cwd=cwd, env=_env(cache), capture_output=True,
+        [PY, "-X", "importtime", *command],
+        cwd=cwd,
+        env=_env(cache),
+        capture_output=True,
         text=True,
     )
     rows = []
@@ -146,8 +149,8 @@ prof = cProfile.Profile()
 sink = io.StringIO()
 with contextlib.redirect_stdout(sink):
     prof.enable()
-    import ibc.cli
-    rc = ibc.cli.main(argv)
+    import ibc.commands.cli
+    rc = ibc.commands.cli.main(argv)
     prof.disable()
 out = io.StringIO()
 stats = pstats.Stats(prof, stream=out)
@@ -165,7 +168,7 @@ from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.resolve import resolve
 from ibc.syntax import parser
 from ibc.syntax.lexical import Lexer
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 from ibc.types.check import check
 if sys.argv[2] == "off":
     gc.disable()
@@ -186,19 +189,28 @@ def phases(ib: Path, gc_mode: str, cache: Path) -> dict:
     """CPU seconds of the phases of checking `ib` in-process (gc on or off): lexing alone,
     lexing+parsing+AST, resolution (which parses again), type checking."""
     done = subprocess.run(
-        [PY, "-c", PHASES_CODE, str(ib), gc_mode], cwd=ib.parent, env=_env(cache),
-        capture_output=True, text=True,
+        [PY, "-c", PHASES_CODE, str(ib), gc_mode],
+        cwd=ib.parent,
+        env=_env(cache),
+        capture_output=True,
+        text=True,
     )
     try:
         tokens, lex, parse, res, chk, errs = done.stdout.split()
     except ValueError:
         return {"error": done.stderr[-500:]}
-    return {"tokens": int(tokens), "lex": float(lex), "lex+parse+ast": float(parse),
-            "resolve (parses again)": float(res), "check": float(chk), "errors": errs == "1"}
+    return {
+        "tokens": int(tokens),
+        "lex": float(lex),
+        "lex+parse+ast": float(parse),
+        "resolve (parses again)": float(res),
+        "check": float(chk),
+        "errors": errs == "1",
+    }
 
 
 def profile(argv: list[str], cwd: Path, cache: Path) -> str:
-    """cProfile of `ibc.cli.main(argv)` in a fresh process (imports included), as text."""
+    """cProfile of `ibc.commands.cli.main(argv)` in a fresh process (imports included), as text."""
     done = subprocess.run(
         [PY, "-c", PROFILE_CODE, *argv], cwd=cwd, env=_env(cache), capture_output=True, text=True
     )
@@ -223,7 +235,8 @@ def machine() -> dict:
     ).stdout.strip()
     dirty = subprocess.run(
         ["git", "-C", str(ROOT), "status", "--porcelain", "--", "ibc", "stdlib", "grammar"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     hf = subprocess.run([HYPERFINE, "--version"], capture_output=True, text=True).stdout.strip()
     return {
@@ -233,7 +246,8 @@ def machine() -> dict:
         "interpreter": PY,
         "hyperfine": hf,
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "git": git + (" (with uncommitted changes under ibc/, stdlib/ or grammar/)" if dirty else ""),
+        "git": git
+        + (" (with uncommitted changes under ibc/, stdlib/ or grammar/)" if dirty else ""),
         "loadavg": os.getloadavg(),
     }
 
@@ -265,21 +279,37 @@ def _run_all(b: Bench) -> dict:
 
     startup = b.hyperfine(
         "startup",
-        [("python -c pass", cmd_pass), ("check50 warm", b.cmd_check(check50)),
-         ("run trivial50", b.cmd_run(trivial50))],
-        FIXTURES, b.warm_cache, runs, warm,
+        [
+            ("python -c pass", cmd_pass),
+            ("check50 warm", b.cmd_check(check50)),
+            ("run trivial50", b.cmd_run(trivial50)),
+        ],
+        FIXTURES,
+        b.warm_cache,
+        runs,
+        warm,
     )
     clear = f"{_q(PY)} -c {_q(f'import shutil; shutil.rmtree({str(b.cold_cache)!r}, True)')}"
     cold = b.hyperfine(
         "cold",
         [("python -c pass (cold group)", cmd_pass), ("check50 cold", b.cmd_check(check50))],
-        FIXTURES, b.cold_cache, max(5, runs // 2), 1, prepare=[cmd_pass, clear],
+        FIXTURES,
+        b.cold_cache,
+        max(5, runs // 2),
+        1,
+        prepare=[cmd_pass, clear],
     )
     scale = b.hyperfine(
         "scale",
-        [("python -c pass (scale group)", cmd_pass), ("check 1k lines", b.cmd_check(big1k)),
-         ("check 10k lines", b.cmd_check(big10k))],
-        b.work, b.warm_cache, 3 if b.quick else 4, 1,
+        [
+            ("python -c pass (scale group)", cmd_pass),
+            ("check 1k lines", b.cmd_check(big1k)),
+            ("check 10k lines", b.cmd_check(big10k)),
+        ],
+        b.work,
+        b.warm_cache,
+        3 if b.quick else 4,
+        1,
     )
 
     base = ms(startup["python -c pass"])
@@ -308,7 +338,8 @@ def _run_all(b: Bench) -> dict:
     }
     phase = {
         f"{name}, gc {mode}": phases(ib, mode, b.warm_cache)
-        for name, ib in (("1k lines", big1k), ("10k lines", big10k)) for mode in ("on", "off")
+        for name, ib in (("1k lines", big1k), ("10k lines", big10k))
+        for mode in ("on", "off")
     }
     return {
         "machine": machine(),
@@ -319,7 +350,8 @@ def _run_all(b: Bench) -> dict:
         "targets": targets,
         "summary": {
             name: {k: r[k] for k in ("mean", "stddev", "median", "min", "max", "user", "system")}
-            for group in (startup, cold, scale) for name, r in group.items()
+            for group in (startup, cold, scale)
+            for name, r in group.items()
         },
         "commands": {k: v.replace(str(b.work), "$WORK") for k, v in b.commands.items()},
         "importtime": imports,
@@ -332,76 +364,129 @@ def _run_all(b: Bench) -> dict:
 def render(data: dict) -> str:
     m, r, s = data["machine"], data["results"], data["summary"]
     out = ["# Benchmark results (issue 2)", ""]
-    out.append("Written by `python bench/run_benchmarks.py` (see bench/README.md); raw hyperfine "
-               "data in `bench/results.json`.")
+    out.append(
+        "Written by `python bench/run_benchmarks.py` (see bench/README.md); raw hyperfine "
+        "data in `bench/results.json`."
+    )
     out += ["", "## Machine", ""]
-    out += [f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
-            f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
-            f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}",
-            f"- date: {m['date']}; ibc at git {m['git']}",
-            f"- environment: {data['env']}. `PYTHONDONTWRITEBYTECODE=1`, set in this project's "
-            "environment, would make every process recompile every module from source; a "
-            "user's machine writes `.pyc` files, so the benchmark runs without it."]
-    out += ["", "## Targets", "", "| target | figure (wall, median) | met | same in user CPU time |",
-            "| --- | --- | --- | --- |"]
+    out += [
+        f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
+        f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
+        f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}",
+        f"- date: {m['date']}; ibc at git {m['git']}",
+        f"- environment: {data['env']}. `PYTHONDONTWRITEBYTECODE=1`, set in this project's "
+        "environment, would make every process recompile every module from source; a "
+        "user's machine writes `.pyc` files, so the benchmark runs without it.",
+    ]
+    out += [
+        "",
+        "## Targets",
+        "",
+        "| target | figure (wall, median) | met | same in user CPU time |",
+        "| --- | --- | --- | --- |",
+    ]
 
     def cpu(a: str, b: str) -> str:
         return f"{s[a]['user'] / s[b]['user']:.2f}"
 
-    figures = [f"{r['check50_warm_ratio']:.2f}x", f"{r['run_trivial50_ratio']:.2f}x",
-               f"{r['check10k_seconds']:.2f} s", f"{r['check_10k_over_1k']:.2f}"]
-    cpus = [cpu("check50 warm", "python -c pass") + "x", cpu("run trivial50", "python -c pass") + "x",
-            f"{s['check 10k lines']['user']:.2f} s", cpu("check 10k lines", "check 1k lines")]
+    figures = [
+        f"{r['check50_warm_ratio']:.2f}x",
+        f"{r['run_trivial50_ratio']:.2f}x",
+        f"{r['check10k_seconds']:.2f} s",
+        f"{r['check_10k_over_1k']:.2f}",
+    ]
+    cpus = [
+        cpu("check50 warm", "python -c pass") + "x",
+        cpu("run trivial50", "python -c pass") + "x",
+        f"{s['check 10k lines']['user']:.2f} s",
+        cpu("check 10k lines", "check 1k lines"),
+    ]
     for (name, ok), fig, c in zip(data["targets"].items(), figures, cpus):
         out.append(f"| {name} | {fig} | {'yes' if ok else '**no**'} | {c} |")
-    out.append(f"| (recorded) check50 cold cache / python -c pass | {r['check50_cold_ratio']:.2f}x "
-               f"| - | {cpu('check50 cold', 'python -c pass (cold group)')}x |")
-    out += ["", "Ratios use medians; each group has its own `python -c pass` measured in the same "
-            "hyperfine invocation (the cold and scale groups' ratios use their own baseline). "
-            "The last column divides mean user CPU times instead: on a loaded machine (see the "
-            "load average above) it is the steadier figure, though it ignores system time and "
-            "waiting.", ""]
+    out.append(
+        f"| (recorded) check50 cold cache / python -c pass | {r['check50_cold_ratio']:.2f}x "
+        f"| - | {cpu('check50 cold', 'python -c pass (cold group)')}x |"
+    )
+    out += [
+        "",
+        "Ratios use medians; each group has its own `python -c pass` measured in the same "
+        "hyperfine invocation (the cold and scale groups' ratios use their own baseline). "
+        "The last column divides mean user CPU times instead: on a loaded machine (see the "
+        "load average above) it is the steadier figure, though it ignores system time and "
+        "waiting.",
+        "",
+    ]
     user10k = s["check 10k lines"]["user"]
-    verdict = ("so the target is missed whatever the load" if user10k > 4 else
-               "so a quiet machine may meet it")
-    out += [f"Target 3's 4 s is absolute, and this machine was loaded (`python -c pass` took "
-            f"{s['python -c pass (scale group)']['median'] * 1000:.0f} ms in that group against "
-            f"19 ms quiet). The 10k-line check's user CPU time alone was {user10k:.2f} s, "
-            f"{verdict}.", ""]
-    out += ["## Timings (ms)", "", "| command | median | mean ± sd | min | max | user CPU (mean) |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    verdict = (
+        "so the target is missed whatever the load"
+        if user10k > 4
+        else "so a quiet machine may meet it"
+    )
+    out += [
+        f"Target 3's 4 s is absolute, and this machine was loaded (`python -c pass` took "
+        f"{s['python -c pass (scale group)']['median'] * 1000:.0f} ms in that group against "
+        f"19 ms quiet). The 10k-line check's user CPU time alone was {user10k:.2f} s, "
+        f"{verdict}.",
+        "",
+    ]
+    out += [
+        "## Timings (ms)",
+        "",
+        "| command | median | mean ± sd | min | max | user CPU (mean) |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name, t in s.items():
-        out.append(f"| {name} | {t['median']*1000:.1f} | {t['mean']*1000:.1f} ± "
-                   f"{t['stddev']*1000:.1f} | {t['min']*1000:.1f} | {t['max']*1000:.1f} | "
-                   f"{t['user']*1000:.1f} |")
-    out += ["", "Commands (run by hyperfine -N; `$WORK` is a scratch folder holding the "
-            "generated 1k/10k-line projects, cwd `bench/fixtures` otherwise):", ""]
+        out.append(
+            f"| {name} | {t['median']*1000:.1f} | {t['mean']*1000:.1f} ± "
+            f"{t['stddev']*1000:.1f} | {t['min']*1000:.1f} | {t['max']*1000:.1f} | "
+            f"{t['user']*1000:.1f} |"
+        )
+    out += [
+        "",
+        "Commands (run by hyperfine -N; `$WORK` is a scratch folder holding the "
+        "generated 1k/10k-line projects, cwd `bench/fixtures` otherwise):",
+        "",
+    ]
     out += [f"- {k}: `{v}`" for k, v in data["commands"].items()]
     out += ["", "## Imports (`python -X importtime`, warm cache)", ""]
     for name, it in data["importtime"].items():
         forb = ", ".join(it["forbidden_imported"]) or "none"
-        out += [f"### {name}", "",
-                f"{it['modules']} modules, {it['total_ms']:.0f} ms of import time in all "
-                f"(importtime's own overhead included). Of {', '.join(FORBIDDEN_ON_CHECK)}, "
-                f"imported: {forb}.", "",
-                "| top-level import | cumulative ms |", "| --- | --- |"]
+        out += [
+            f"### {name}",
+            "",
+            f"{it['modules']} modules, {it['total_ms']:.0f} ms of import time in all "
+            f"(importtime's own overhead included). Of {', '.join(FORBIDDEN_ON_CHECK)}, "
+            f"imported: {forb}.",
+            "",
+            "| top-level import | cumulative ms |",
+            "| --- | --- |",
+        ]
         out += [f"| {mod} | {t:.1f} |" for mod, t in it["top_cumulative"][:12]]
         out += ["", "| module (self time) | ms |", "| --- | --- |"]
         out += [f"| {mod} | {t:.1f} |" for mod, t in it["top_self"][:10]]
         out.append("")
-    out += ["## Profiles (cProfile of `ibc.cli.main([...])` in a fresh process, imports included)", ""]
+    out += [
+        "## Profiles (cProfile of `ibc.commands.cli.main([...])` in a fresh process, imports included)",
+        "",
+    ]
     for name, text in data["profiles"].items():
         keep = _profile_excerpt(text)
         out += [f"### {name}", "", "```", keep, "```", ""]
-    out += ["## Phases of the generated files (CPU seconds, in-process, one measurement each)", "",
-            "| file, garbage collector | tokens | lex | lex+parse+AST | resolve (parses again) "
-            "| check |", "| --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "## Phases of the generated files (CPU seconds, in-process, one measurement each)",
+        "",
+        "| file, garbage collector | tokens | lex | lex+parse+AST | resolve (parses again) "
+        "| check |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name, ph in data["phases_cpu_seconds"].items():
         if "error" in ph:
             out.append(f"| {name} | failed: {ph['error'][-80:]!r} | | | | |")
             continue
-        out.append(f"| {name} | {ph['tokens']} | {ph['lex']:.3f} | {ph['lex+parse+ast']:.3f} | "
-                   f"{ph['resolve (parses again)']:.3f} | {ph['check']:.3f} |")
+        out.append(
+            f"| {name} | {ph['tokens']} | {ph['lex']:.3f} | {ph['lex+parse+ast']:.3f} | "
+            f"{ph['resolve (parses again)']:.3f} | {ph['check']:.3f} |"
+        )
     out.append("")
     analysis = BENCH / "what_would_help.md"
     if analysis.exists():
@@ -428,7 +513,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, to try the script")
     parser.add_argument(
-        "--render-only", action="store_true",
+        "--render-only",
+        action="store_true",
         help="rewrite RESULTS.md from the recorded results.json (after editing what_would_help.md)",
     )
     args = parser.parse_args()

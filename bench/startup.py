@@ -10,7 +10,7 @@ shim) measures, side by side:
   `ibc/` package (with `stdlib/`, `grammar/`) at that git revision (such as the commit before a change), both with a warm
   interface cache;
 - a cached `ibc run` of the same file (every stage stored, the emitted program reused from
-  `ibc/reuse.py`'s cache: the compiler is not imported), of this tree and of the baseline.
+  `ibc/base/reuse.py`'s cache: the compiler is not imported), of this tree and of the baseline.
 
 The example is copied to a scratch folder first (its store is written there). The load
 average is recorded before and after: on a shared machine a baseline far above its quiet

@@ -23,7 +23,7 @@ Timings are hyperfine runs (`-N`, no shell) of the real interpreter (`sys.execut
 whose helpers this script reuses); every group has its own `python -c pass` baseline, so the
 figures can be read against the machine's load. Then, for the ranked suggestions: CPU time of
 each compiler phase in-process (resolve, check, expand, lower, emit, black), black on the
-emitted code without the sweeps' point tables, and cProfile of `ibc.cli.main([...])`.
+emitted code without the sweeps' point tables, and cProfile of `ibc.commands.cli.main([...])`.
 Usage: `python bench/sweeps.py [--quick | --render-only]` (about 2 minutes).
 """
 
@@ -132,8 +132,10 @@ def black_round_robin(files: list[Path], rounds: int, cache: Path) -> dict[str, 
     """CPU seconds of black on each of `files` in one process, the least of `rounds` rounds
     that each format every file once."""
     done = subprocess.run(
-        [PY, "-c", BLACK_CODE, str(rounds), *map(str, files)], env=_env(cache),
-        capture_output=True, text=True,
+        [PY, "-c", BLACK_CODE, str(rounds), *map(str, files)],
+        env=_env(cache),
+        capture_output=True,
+        text=True,
         check=False,
     )
     try:
@@ -147,8 +149,11 @@ def phases(ib: Path, cache: Path, reps: int) -> dict:
     black's figures are the least of `reps` runs. Leaves the emitted code in
     `emitted_of(ib)`."""
     done = subprocess.run(
-        [PY, "-c", PHASES_CODE, str(ib), str(reps), str(emitted_of(ib))], cwd=ib.parent,
-        env=_env(cache), capture_output=True, text=True,
+        [PY, "-c", PHASES_CODE, str(ib), str(reps), str(emitted_of(ib))],
+        cwd=ib.parent,
+        env=_env(cache),
+        capture_output=True,
+        text=True,
         check=False,
     )
     try:
@@ -243,8 +248,12 @@ def run_counts(project: Path, work: Path, cache: Path) -> dict:
     env["IBC_BENCH_COUNT_FILE"] = str(count_file)
     start = time.perf_counter()
     done = subprocess.run(
-        [PY, "-m", "ibc", "run", "sweep.ib", "grid4"], cwd=project, env=env, capture_output=True,
-        text=True, check=False,
+        [PY, "-m", "ibc", "run", "sweep.ib", "grid4"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - start
     names = count_file.read_text().split() if count_file.exists() else []
@@ -286,17 +295,28 @@ def _run_all(b: Bench) -> dict:
     clear = f"{_q(PY)} -c {_q(f'import shutil; shutil.rmtree({str(formatted)!r}, True)')}"
     scale = b.hyperfine(
         "scale",
-        [("python -c pass", cmd_pass),
-         *[(f"compile {n} points", cmd_compile(projects[n])) for n in SIZES],
-         ("compile 1000 points, list literal", cmd_compile(list1000))],
-        b.work, cache, runs, 1, prepare=[clear],
+        [
+            ("python -c pass", cmd_pass),
+            *[(f"compile {n} points", cmd_compile(projects[n])) for n in SIZES],
+            ("compile 1000 points, list literal", cmd_compile(list1000)),
+        ],
+        b.work,
+        cache,
+        runs,
+        1,
+        prepare=[clear],
     )
     warm = b.hyperfine(
         "unchanged",
-        [("python -c pass (unchanged group)", cmd_pass),
-         ("compile 1000 points, unchanged file", cmd_compile(projects[1000])),
-         ("check 1000 points", b.cmd_check(projects[1000]))],
-        b.work, cache, max(3, runs // 2), 1,
+        [
+            ("python -c pass (unchanged group)", cmd_pass),
+            ("compile 1000 points, unchanged file", cmd_compile(projects[1000])),
+            ("check 1000 points", b.cmd_check(projects[1000])),
+        ],
+        b.work,
+        cache,
+        max(3, runs // 2),
+        1,
     )
     print("== phases, profile, graph", flush=True)
     phase = {f"product {n}": phases(projects[n], cache, 1) for n in (*SIZES, 2000)}
@@ -324,8 +344,10 @@ def _run_all(b: Bench) -> dict:
 
     t = {n: scale[f"compile {n} points"]["median"] for n in SIZES}
     # the compiler's phases (once each, fresh processes) + black (round-robin, least)
-    cpu = {n: sum(v for k, v in phase[f"product {n}"].items() if k in _PHASE_KEYS[:-1])
-           + black_rr[n] for n in sizes}
+    cpu = {
+        n: sum(v for k, v in phase[f"product {n}"].items() if k in _PHASE_KEYS[:-1]) + black_rr[n]
+        for n in sizes
+    }
     marginal_low = (cpu[1000] - cpu[100]) / 900
     marginal_high = (cpu[2000] - cpu[1000]) / 1000
     results = {
@@ -343,13 +365,15 @@ def _run_all(b: Bench) -> dict:
     g4, l4 = graph.get("grid4", {}), graph.get("limits4", {})
     g4_nodes = g4.get("stage nodes by function", {})
     targets = {
-        f"1a. compile of 1,000 points <= {TARGET_SECONDS:g} s (median wall)":
-            t[1000] <= TARGET_SECONDS,
+        f"1a. compile of 1,000 points <= {TARGET_SECONDS:g} s (median wall)": t[1000]
+        <= TARGET_SECONDS,
         "1b. at most linear: 100/10 and 1000/100 wall ratios <= 10": (
             results["ratio_100_over_10"] <= 10 and results["ratio_1000_over_100"] <= 10
         ),
-        "1c. at most linear: CPU per point 1000->2000 <= 1.5x that of 100->1000":
-            results["marginal_growth"] <= 1.5,
+        "1c. at most linear: CPU per point 1000->2000 <= 1.5x that of 100->1000": results[
+            "marginal_growth"
+        ]
+        <= 1.5,
         "2a. grid4 graph: 1 node of each shared stage, 4 of each per-point stage": (
             all(g4_nodes.get(s) == 1 for s in SHARED_STAGES)
             and all(g4_nodes.get(s) == 4 for s in PER_POINT_STAGES)
@@ -359,7 +383,8 @@ def _run_all(b: Bench) -> dict:
             and g4.get("executions", {}).get("margin") == 4
         ),
         "2c. `ibc run sweep.ib grid4`: preprocess ran once, margin 4 times": (
-            running["exit"] == 0 and running["executions"].get("preprocess") == 1
+            running["exit"] == 0
+            and running["executions"].get("preprocess") == 1
             and running["executions"].get("margin") == 4
         ),
         "2d. control limits4 (sweeps the preprocessing): 4 preprocess nodes and runs": (
@@ -369,7 +394,8 @@ def _run_all(b: Bench) -> dict:
     }
     summary = {
         name: {k: r[k] for k in ("mean", "stddev", "median", "min", "max", "user", "system")}
-        for group in (scale, warm) for name, r in group.items()
+        for group in (scale, warm)
+        for name, r in group.items()
     }
     return {
         "machine": machine(),
@@ -398,76 +424,117 @@ _BLACK_WHAT_IF = ("black without point tables", "black on its own output")
 def render(data: dict) -> str:
     m, r, s = data["machine"], data["results"], data["summary"]
     out = ["# Benchmark results: sweeps (issue 3)", ""]
-    out.append("Written by `python bench/sweeps.py` (see bench/README.md, \"Sweeps\"); raw "
-               "hyperfine data in `bench/results_sweeps.json`.")
+    out.append(
+        'Written by `python bench/sweeps.py` (see bench/README.md, "Sweeps"); raw '
+        "hyperfine data in `bench/results_sweeps.json`."
+    )
     out += ["", "## Machine", ""]
-    out += [f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
-            f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
-            f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}",
-            f"- date: {m['date']}; ibc at git {m['git']}",
-            f"- environment: {data['env']}"]
+    out += [
+        f"- nproc: {m['nproc']}; CPU: {m['cpu']}; load average at start: "
+        f"{', '.join(f'{x:.2f}' for x in m['loadavg'])}",
+        f"- Python {m['python']} (`{m['interpreter']}`, not the pyenv shim); {m['hyperfine']}",
+        f"- date: {m['date']}; ibc at git {m['git']}",
+        f"- environment: {data['env']}",
+    ]
     out += ["", "## Targets", "", "| target | met |", "| --- | --- |"]
     for name, ok in data["targets"].items():
         out.append(f"| {name} | {'yes' if ok else '**no**'} |")
     base = s["python -c pass"]["median"] * 1000
-    out += ["", "### 1. Compile time by number of points", "",
-            f"Medians of whole `ibc compile sweep.ib -o sweep.py` processes; `python -c pass` "
-            f"took {base:.0f} ms in the same hyperfine invocation (about 19 ms on a quiet "
-            "machine: more means load).", "",
-            "| points | median (s) | user CPU (s) | ratio to the previous size |",
-            "| --- | --- | --- | --- |"]
+    out += [
+        "",
+        "### 1. Compile time by number of points",
+        "",
+        f"Medians of whole `ibc compile sweep.ib -o sweep.py` processes; `python -c pass` "
+        f"took {base:.0f} ms in the same hyperfine invocation (about 19 ms on a quiet "
+        "machine: more means load).",
+        "",
+        "| points | median (s) | user CPU (s) | ratio to the previous size |",
+        "| --- | --- | --- | --- |",
+    ]
     prev = None
     for n in SIZES:
         t = s[f"compile {n} points"]
         ratio = f"{t['median'] / prev:.2f}" if prev else "-"
         out.append(f"| {n} | {t['median']:.3f} | {t['user']:.3f} | {ratio} |")
         prev = t["median"]
-    out += ["", f"- 1000/10: {r['ratio_1000_over_10']:.2f}. Marginal wall cost per point: "
-            f"{r['wall_ms_per_point_10_to_100']:.2f} ms (10->100), "
-            f"{r['wall_ms_per_point_100_to_1000']:.2f} ms (100->1000).",
-            f"- In-process CPU per point (phases below, once each, plus black round-robin): "
-            f"{r['cpu_ms_per_point_100_to_1000']:.2f} ms (100->1000), "
-            f"{r['cpu_ms_per_point_1000_to_2000']:.2f} ms (1000->2000): growth "
-            f"{r['marginal_growth']:.2f} (1.0 is linear)."]
-    out += ["", "## Timings (ms)", "", "| command | median | mean ± sd | min | max | user CPU |",
-            "| --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "",
+        f"- 1000/10: {r['ratio_1000_over_10']:.2f}. Marginal wall cost per point: "
+        f"{r['wall_ms_per_point_10_to_100']:.2f} ms (10->100), "
+        f"{r['wall_ms_per_point_100_to_1000']:.2f} ms (100->1000).",
+        f"- In-process CPU per point (phases below, once each, plus black round-robin): "
+        f"{r['cpu_ms_per_point_100_to_1000']:.2f} ms (100->1000), "
+        f"{r['cpu_ms_per_point_1000_to_2000']:.2f} ms (1000->2000): growth "
+        f"{r['marginal_growth']:.2f} (1.0 is linear).",
+    ]
+    out += [
+        "",
+        "## Timings (ms)",
+        "",
+        "| command | median | mean ± sd | min | max | user CPU |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name, t in s.items():
-        out.append(f"| {name} | {t['median']*1000:.1f} | {t['mean']*1000:.1f} ± "
-                   f"{t['stddev']*1000:.1f} | {t['min']*1000:.1f} | {t['max']*1000:.1f} | "
-                   f"{t['user']*1000:.1f} |")
-    out += ["", "Commands (hyperfine -N, cwd `$WORK`, a scratch folder with the generated "
-            "projects; `productN` is `gen_sweep.py N` in the product style):", ""]
+        out.append(
+            f"| {name} | {t['median']*1000:.1f} | {t['mean']*1000:.1f} ± "
+            f"{t['stddev']*1000:.1f} | {t['min']*1000:.1f} | {t['max']*1000:.1f} | "
+            f"{t['user']*1000:.1f} |"
+        )
+    out += [
+        "",
+        "Commands (hyperfine -N, cwd `$WORK`, a scratch folder with the generated "
+        "projects; `productN` is `gen_sweep.py N` in the product style):",
+        "",
+    ]
     out += [f"- {k}: `{v}`" for k, v in data["commands"].items()]
-    out += ["", "## 2. Sharing in the graph of a sweep", "",
-            "The emitted module imported in-process; each sweep's graph built in a fresh "
-            "`Scope` (`program.node(name, scope)`), its stage nodes (ops `call`, `method`, "
-            "`apply`) counted by the function they call; the 4-point sweeps then evaluated "
-            "with a fresh `Evaluator` and the counters of `src/prep.py` read.", "",
-            "| sweep | points | nodes in the graph table | stage nodes | preprocess nodes | "
-            "train_test_split nodes | fit nodes | preprocess runs | margin runs | build (ms) |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "",
+        "## 2. Sharing in the graph of a sweep",
+        "",
+        "The emitted module imported in-process; each sweep's graph built in a fresh "
+        "`Scope` (`program.node(name, scope)`), its stage nodes (ops `call`, `method`, "
+        "`apply`) counted by the function they call; the 4-point sweeps then evaluated "
+        "with a fresh `Evaluator` and the counters of `src/prep.py` read.",
+        "",
+        "| sweep | points | nodes in the graph table | stage nodes | preprocess nodes | "
+        "train_test_split nodes | fit nodes | preprocess runs | margin runs | build (ms) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for name, g in data["graph"].items():
         if "error" in g:
             out.append(f"| {name} | failed: {g['error']} | | | | | | | | |")
             continue
         by = g["stage nodes by function"]
         ex = g.get("executions", {})
-        out.append(f"| {name} | {g['points']} | {g['graph nodes (table)']} | {g['stage nodes']} | "
-                   f"{by.get('preprocess', 0)} | {by.get('train_test_split', 0)} | "
-                   f"{by.get('fit', 0)} | {ex.get('preprocess', '-')} | {ex.get('margin', '-')} | "
-                   f"{g['build seconds'] * 1000:.1f} |")
+        out.append(
+            f"| {name} | {g['points']} | {g['graph nodes (table)']} | {g['stage nodes']} | "
+            f"{by.get('preprocess', 0)} | {by.get('train_test_split', 0)} | "
+            f"{by.get('fit', 0)} | {ex.get('preprocess', '-')} | {ex.get('margin', '-')} | "
+            f"{g['build seconds'] * 1000:.1f} |"
+        )
     grid = data["graph"].get("grid4", {}).get("stage nodes by function", {})
-    out += ["", "grid4's stage nodes by function: "
-            + ", ".join(f"`{k}` {v}" for k, v in grid.items()) + "."]
+    out += [
+        "",
+        "grid4's stage nodes by function: "
+        + ", ".join(f"`{k}` {v}" for k, v in grid.items())
+        + ".",
+    ]
     run = data["ibc_run_grid4"]
-    out += ["", f"`ibc run sweep.ib grid4` (its own process, counted through "
-            f"`IBC_BENCH_COUNT_FILE`): exit {run['exit']}, {run['printed points']} points printed, "
-            f"executions {run['executions']}, {run['seconds']:.2f} s."]
-    out += ["", "## Phases (CPU seconds in a fresh process per file, black warmed up first; "
-            "each phase once, as in `ibc compile`)", "",
-            "| file | resolve | check | expand | lower | emit | black | black without the "
-            "point tables | black on its own output | emitted chars | of which point tables |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out += [
+        "",
+        f"`ibc run sweep.ib grid4` (its own process, counted through "
+        f"`IBC_BENCH_COUNT_FILE`): exit {run['exit']}, {run['printed points']} points printed, "
+        f"executions {run['executions']}, {run['seconds']:.2f} s.",
+    ]
+    out += [
+        "",
+        "## Phases (CPU seconds in a fresh process per file, black warmed up first; "
+        "each phase once, as in `ibc compile`)",
+        "",
+        "| file | resolve | check | expand | lower | emit | black | black without the "
+        "point tables | black on its own output | emitted chars | of which point tables |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for name, ph in data["phases_cpu_seconds"].items():
         if "error" in ph:
             out.append(f"| {name} | failed: {ph['error'][-80:]!r} | | | | | | | | | |")
@@ -475,13 +542,23 @@ def render(data: dict) -> str:
         cols = " | ".join(f"{ph[k]:.3f}" for k in (*_PHASE_KEYS, *_BLACK_WHAT_IF))
         out.append(f"| {name} | {cols} | {ph['emitted chars']} | {ph['point-table chars']} |")
     rr = data["black_round_robin_cpu_seconds"]
-    out += ["", "black alone on the emitted code of the product files, in one process, "
-            "round-robin over the sizes, the least of the rounds (the figure target 1c uses "
-            "with the other phases): " + ", ".join(
-                f"{n} points {v:.3f} s" + (f" ({v / int(n) * 1000:.2f} ms/point)" if v else "")
-                for n, v in rr.items()) + "."]
-    out += ["", "## Profile (cProfile of `ibc.cli.main([...])` in a fresh process, imports "
-            "included)", ""]
+    out += [
+        "",
+        "black alone on the emitted code of the product files, in one process, "
+        "round-robin over the sizes, the least of the rounds (the figure target 1c uses "
+        "with the other phases): "
+        + ", ".join(
+            f"{n} points {v:.3f} s" + (f" ({v / int(n) * 1000:.2f} ms/point)" if v else "")
+            for n, v in rr.items()
+        )
+        + ".",
+    ]
+    out += [
+        "",
+        "## Profile (cProfile of `ibc.commands.cli.main([...])` in a fresh process, imports "
+        "included)",
+        "",
+    ]
     for name, text in data["profiles"].items():
         out += [f"### {name}", "", "```", _profile_excerpt(text), "```", ""]
     out += suggestions(data)
@@ -503,10 +580,14 @@ def suggestions(data: dict) -> list[str]:
     black_high = (rr[2000] - rr[1000]) / 1000 * 1000
     unchanged = data["summary"]["compile 1000 points, unchanged file"]["median"]
     compile_1000 = data["summary"]["compile 1000 points"]["median"]
-    head = ("## Suggestions (a target is missed: " + "; ".join(missed) + ")" if missed
-            else "## Suggestions (all targets met; what would still help)")
+    head = (
+        "## Suggestions (a target is missed: " + "; ".join(missed) + ")"
+        if missed
+        else "## Suggestions (all targets met; what would still help)"
+    )
     return [
-        head, "",
+        head,
+        "",
         "Ranked by the time they would save on the 1,000-point compile, from the phases and "
         "the profile above; none is made here (the benchmark changes nothing outside `bench/`).",
         "",
@@ -548,8 +629,11 @@ def suggestions(data: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, to try the script")
-    parser.add_argument("--render-only", action="store_true",
-                        help="rewrite RESULTS_sweeps.md from the recorded results_sweeps.json")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="rewrite RESULTS_sweeps.md from the recorded results_sweeps.json",
+    )
     args = parser.parse_args()
     if args.render_only:
         data = json.loads((BENCH / "results_sweeps.json").read_text(encoding="utf-8"))

@@ -1,3 +1,3 @@
-from ibc.cli import main
+from ibc.commands.cli import main
 
 raise SystemExit(main())

@@ -13,8 +13,8 @@ import gc
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
-from ibc.records import field, record
-from ibc.syntax.spans import NO_SPAN, Source, Span
+from ibc.base.records import field, record
+from ibc.base.spans import NO_SPAN, Source, Span
 
 
 @record(mutable=True)

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from ibc import __version__
-from ibc.cachedir import cache_dir, write_atomically
+from ibc.base.cachedir import cache_dir, write_atomically
 
 LINE_LENGTH = 100
 

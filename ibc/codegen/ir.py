@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Union
 
-from ibc.records import record
-from ibc.syntax.spans import Span
-from ibc.types.types import Type
+from ibc.base.records import record
+from ibc.base.spans import Span
+from ibc.base.typeterms import Type
 
 
 @record

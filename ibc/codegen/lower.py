@@ -17,7 +17,7 @@ from pathlib import Path
 from ibc.codegen import ir
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.params.expand import Expanded
-from ibc.records import fields, is_record, replace
+from ibc.base.records import fields, is_record, replace
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -28,8 +28,8 @@ from ibc.resolve.symbols import (
     TargetSym,
 )
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
-from ibc.types.types import Nominal, RecordType
+from ibc.base.spans import Span
+from ibc.base.typeterms import Nominal, RecordType
 
 PRELUDE_MODULE = "ibc.runtime.prelude"
 RESOURCE_FUNCTIONS = ("file", "dir")
@@ -333,7 +333,7 @@ class Lowerer:
         pinned = pins.targets.get((id(sym), revision)) if pins and revision else None
         if pinned is not None:
             # The reference as it was at a commit: it runs from the snapshot's module, and
-            # its fingerprint is that of the old source (DESIGN §7, §8.1).
+            # its fingerprint is that of the old source (docs/revisions.md "Caching").
             module, kind, name = pinned.run_module, pinned.kind, sym.py_name
             qualname = getattr(pinned.definition, "qualname", None)
             if qualname and getattr(pinned.definition, "module", None) == pinned.module:
@@ -601,7 +601,7 @@ def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram:
 def python_annotation(t) -> str | None:
     """The Python annotation that `-s PATH=LITERAL` checks a literal against, or None when
     no literal can have the type (a model, a function)."""
-    from ibc.types import types as T
+    from ibc.base import typeterms as T
 
     if isinstance(t, T.Prim):
         return {"Int": "int", "Float": "float", "Str": "str", "Bool": "bool", "None": "None"}.get(

@@ -18,11 +18,11 @@ from __future__ import annotations
 from ibc.codegen import ir
 from ibc.codegen.lower import map_ir
 from ibc.codegen.plain_layers import walk_ir
-from ibc.records import fields
+from ibc.base.records import fields
 
 
 def replace(node, **changes):
-    """`node` with some fields changed (`ibc.records.replace` takes `obj` itself)."""
+    """`node` with some fields changed (`ibc.base.records.replace` takes `obj` itself)."""
     return type(node)(*(changes.get(f, getattr(node, f)) for f in fields(node)))
 
 

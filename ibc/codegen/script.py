@@ -17,7 +17,7 @@ can rebind them without changing emitted code. Python names come from a `Namer`,
 that are Python keywords or builtins (`class`, `len`) or collide with the emitter's own names
 (`program`, `m`) still give valid code. Same IR, same output, byte for byte.
 
-Parameters (DESIGN §6) are data in the emitted code: calls, references, lists, tuples and
+Parameters (docs/parameters.md) are data in the emitted code: calls, references, lists, tuples and
 records carry their parameter `path=` (and a call its `arg_names=` and `callee_path=`), and
 the runtime looks them up in the layers in force. `base with { … }` is
 `m.with_(lambda m: BASE, {"model.C": 0.1, "seed": lambda m: …}, at=…)`: literal values

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ibc.records import field, record
-from ibc.syntax.spans import Span
+from ibc.base.records import field, record
+from ibc.base.spans import Span
 
 ERROR = "error"
 WARNING = "warning"

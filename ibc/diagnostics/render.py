@@ -30,7 +30,7 @@ from typing import Any
 
 from ibc.diagnostics.diagnostic import ERROR, WARNING, Diagnostic, Related, error
 from ibc.diagnostics.wording import words
-from ibc.syntax.spans import NO_SPAN, Source, Span
+from ibc.base.spans import NO_SPAN, Source, Span
 
 TAB_WIDTH = 4
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from ibc.driver import Result
 from ibc.lsp.incremental import ChunkParser
-from ibc.records import field, record
-from ibc.syntax.spans import Source
+from ibc.base.records import field, record
+from ibc.base.spans import Source
 
 
 @record(mutable=True)

@@ -1,7 +1,7 @@
 """`ibc lsp`: run the language server on standard input and output.
 
-Wired into `ibc.cli` with `add_arguments(parser)` and `main(args)`; `python -m ibc.lsp` runs
-it without the rest of the command line. Logs go to a file (`--log`), never to stdout, which
+Wired into `ibc.commands.cli` with `add_arguments(parser)` and `main(args)`; `python -m ibc.lsp`
+runs it without the rest of the command line. Logs go to a file (`--log`), never to stdout, which
 carries the protocol.
 """
 

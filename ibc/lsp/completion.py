@@ -29,7 +29,7 @@ from ibc.lsp.features import (
     parameter_tables,
     symbol_type,
 )
-from ibc.records import record
+from ibc.base.records import record
 from ibc.resolve.symbols import (
     DefSym,
     IbModuleSym,
@@ -217,7 +217,7 @@ def _sites_of_checked(analysis: Analysis) -> dict:
 
 
 def _keyword_arguments(analysis: Analysis, ctx: Context) -> list[Completion]:
-    from ibc.types.types import KEYWORD_ONLY, POSITIONAL, FuncType
+    from ibc.base.typeterms import KEYWORD_ONLY, POSITIONAL, FuncType
 
     sym = _lookup_dotted(analysis, ctx.callee)
     if sym is None:

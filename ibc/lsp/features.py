@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.lsp.analysis import Analysis
-from ibc.records import record
+from ibc.base.records import record
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,
@@ -33,7 +33,7 @@ from ibc.resolve.symbols import (
     TypeSym,
 )
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 
 # Kinds of document symbols and completion items (LSP's SymbolKind / CompletionItemKind
 # names; the server maps them to numbers).
@@ -214,7 +214,7 @@ def _sym_where(analysis: Analysis, sym: Symbol) -> str:
 def symbol_type(analysis: Analysis, sym: Symbol):
     """The type the checker gave a symbol (`Any` when it has none)."""
     from ibc.types.check import _element
-    from ibc.types.types import ANY, ModuleType
+    from ibc.base.typeterms import ANY, ModuleType
 
     checked = analysis.checked
     if isinstance(sym, BindingSym):
@@ -245,7 +245,7 @@ def symbol_type(analysis: Analysis, sym: Symbol):
 
 def _local_type(analysis: Analysis, sym: LocalSym):
     from ibc.types.check import _element
-    from ibc.types.types import ANY
+    from ibc.base.typeterms import ANY
 
     checked = analysis.checked
     decl, owner = sym.decl, sym.owner

@@ -41,7 +41,7 @@ from typing import NamedTuple
 from ibc.diagnostics.diagnostic import Diagnostic
 from ibc.syntax.nodes import Module
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 __all__ = ["Chunk", "ChunkParser", "relocate", "split"]
 

@@ -279,7 +279,7 @@ def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
 
 def _parse(uri: str, text: str):
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     module, problems = parse_module(Source(to_fs_path(uri) or uri, text))
     return None if problems else module

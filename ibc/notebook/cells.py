@@ -4,10 +4,10 @@ A cell's text is parsed on its own (`parse_module`); each top-level declaration 
 `Chunk`: its source text, the cell it came from, the cell line it starts on, and the names it
 binds. The session module is the chunks' texts joined by newlines, in the order they were
 added; `merge` puts a cell's chunks after the others and removes every older chunk that binds
-a name the cell declares again (a new declaration replaces the old, DESIGN §3.4). An import of
-several names loses only the names declared again (`from m import a, b` then `b = 1` keeps
-`from m import a`, the `b` blanked out so the rest keeps its columns); any other declaration is removed whole, and a name it also bound is
-reported as dropped.
+a name the cell declares again (a new declaration replaces the old, docs/notebook.md "`%%ib`: cells
+of declarations"). An import of several names loses only the names declared again (`from m import a,
+b` then `b = 1` keeps `from m import a`, the `b` blanked out so the rest keeps its columns); any
+other declaration is removed whole, and a name it also bound is reported as dropped.
 
 `LineMap` turns a span of the session text into a span of the cell that wrote it (file
 `In[3]`, the cell's own line and column), so diagnostics read as they would in a file that
@@ -21,9 +21,9 @@ import re
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostic, Related
-from ibc.records import record
+from ibc.base.records import record
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 EXPERIMENT, SWEEP, IMPORT, OTHER = "experiment", "sweep", "import", "other"
 

@@ -27,8 +27,8 @@ from ibc.notebook.cells import (
     session_text,
     split_cell,
 )
-from ibc.records import field, record
-from ibc.syntax.spans import Source
+from ibc.base.records import field, record
+from ibc.base.spans import Source
 
 VIRTUAL_NAME = "__notebook__.ib"
 
@@ -201,8 +201,8 @@ class Session:
     def graph_dot(self, names: list[str] | None = None) -> str:
         """The stage graph of targets `names` (default: all) as Graphviz DOT, with the states
         of the store (cached, would run) and of the newest recorded run."""
-        from ibc.graph_cli import graph_nodes
-        from ibc.graph_render import to_dot
+        from ibc.commands.graph import graph_nodes
+        from ibc.commands.graph_render import to_dot
         from ibc.runtime.program import Usage
         from ibc.runtime.runlog import store_root
         from ibc.runtime.store import DiskStore

@@ -1,4 +1,4 @@
-"""The parameters phase (DESIGN §6): parameter paths, overrides, sweeps.
+"""The parameters phase (docs/parameters.md): parameter paths, overrides, sweeps.
 
 `paths` finds every parameter of a checked program (bindings, call arguments by name,
 nested calls, literal elements and fields, signature defaults, paths inside `def`s, imported

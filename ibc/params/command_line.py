@@ -19,9 +19,9 @@ from ibc.params.view import check_paths
 from ibc.resolve.names import NameResolver
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_override
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 from ibc.types.check import Checker
-from ibc.types.types import STR
+from ibc.base.typeterms import STR
 
 
 def command_line(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.records import record
+from ibc.base.records import record
 from ibc.resolve.symbols import PyRefSym
 from ibc.syntax import nodes as n
 from ibc.types.check import Checked

@@ -20,12 +20,12 @@ from ibc.params import constants
 from ibc.params.paths import Site, Sites, collect, module_prefixes
 from ibc.params.variants import check_variant
 from ibc.params.view import Variants, check_paths, report_unknown, root_owner
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 from ibc.types.check import Checked
-from ibc.types.types import ANY, Type, literal_type
+from ibc.base.typeterms import ANY, Type, literal_type
 
 
 @record

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ibc.params.expand import Expanded
 from ibc.params.paths import DEFAULT, FUNCTION
 from ibc.params.view import on_chain
-from ibc.records import record
+from ibc.base.records import record
 from ibc.syntax import nodes as n
 
 

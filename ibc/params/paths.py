@@ -1,4 +1,4 @@
-"""Parameter paths (DESIGN §6): every place of a program that an override can address.
+"""Parameter paths (docs/parameters.md §1): every place of a program that an override can address.
 
 Every top-level binding is a parameter, by its name. Every argument of a call that a binding
 is bound to is a parameter, `binding.argument`, nested through calls (`clf.model.C`):
@@ -16,12 +16,12 @@ and for lowering the path of each call and literal node.
 
 from __future__ import annotations
 
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve.symbols import ModuleInfo, PyRefSym
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 from ibc.types.check import Checked
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     KEYWORD_ONLY,
     POSITIONAL,

@@ -1,4 +1,5 @@
-"""Type-checking a derived program: the program as a set of overrides makes it (DESIGN §6).
+"""Type-checking a derived program: the program as a set of overrides makes it (docs/parameters.md
+§2).
 
 An override is valid when every use of the overridden value accepts the new type, not only
 when the new type is a subtype of the old: a `RandomForestClassifier` may replace a
@@ -18,7 +19,7 @@ from ibc.resolve.symbols import BindingSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
 from ibc.types.check import Checked, Checker
 from ibc.types.relations import is_subtype
-from ibc.types.types import Type
+from ibc.base.typeterms import Type
 
 
 class VariantChecker(Checker):

@@ -30,11 +30,11 @@ from ibc.diagnostics.diagnostic import Diagnostics, Related
 from ibc.base.spell import nearest
 from ibc.params.constants import _spell
 from ibc.params.paths import BINDING, DEFAULT, Collector, Site, Sites
-from ibc.records import record, replace
+from ibc.base.records import record, replace
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
 from ibc.types.relations import is_subtype
-from ibc.types.types import ANY, VAR_KEYWORD, FuncType, literal_type
+from ibc.base.typeterms import ANY, VAR_KEYWORD, FuncType, literal_type
 
 MAX_CONTEXTS = 64  # sweep points tried when an override path is checked against a sweep
 

@@ -1,4 +1,4 @@
-"""`ibc repl`: an interactive session over the compiler's driver (DESIGN §10).
+"""`ibc repl`: an interactive session over the compiler's driver (docs/repl.md).
 
 - `entry`: when an input is complete, joining continued lines, declarations or expression
 - `session`: the session model (`Session`, `run_lines`), independent of any terminal

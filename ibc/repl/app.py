@@ -4,8 +4,8 @@ A `PromptSession` with: multi-line input (Enter adds a line while `entry.needs_m
 the entry is unfinished, indenting the body of a `def`; an empty line ends the block),
 persistent history in `session.history_path()`, completion of commands, keywords, the
 session's names and parameter paths (`Session.completions`, read after every entry), and
-highlighting with the Pygments lexer `ibc.lexer.IterbuildLexer` when it can be imported
-(none otherwise). Everything else is the session model's (`ibc.repl.session`).
+highlighting with the Pygments lexer `ibc.syntax.pygments_lexer.IterbuildLexer` when it can be
+imported (none otherwise). Everything else is the session model's (`ibc.repl.session`).
 """
 
 from __future__ import annotations
@@ -71,11 +71,11 @@ def _bindings() -> KeyBindings:
 
 
 def _lexer():
-    """The Pygments lexer of `.ib` text, or None while `ibc.lexer` is missing."""
+    """The Pygments lexer of `.ib` text, or None while `ibc.syntax.pygments_lexer` is missing."""
     try:
         from prompt_toolkit.lexers import PygmentsLexer
 
-        from ibc.lexer import IterbuildLexer
+        from ibc.syntax.pygments_lexer import IterbuildLexer
     except ImportError:
         return None
     return PygmentsLexer(IterbuildLexer)

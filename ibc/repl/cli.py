@@ -6,7 +6,7 @@ read line by line and the output is plain (no prompt, no colour), so sessions ca
 scripted: `printf 'x = 1\\nx + 1\\n' | ibc repl`. Exit codes: 0, or 1 when an entry of a
 scripted session failed (or FILE did not check); 2 for bad usage (FILE missing).
 
-This module imports nothing of the compiler at import time: `ibc/cli.py` builds its parser
+This module imports nothing of the compiler at import time: `ibc/commands/cli.py` builds its parser
 with `add_arguments` on every start.
 """
 

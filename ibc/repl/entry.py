@@ -13,10 +13,10 @@ from __future__ import annotations
 import textwrap
 
 from ibc.diagnostics.diagnostic import Diagnostic
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_expression, parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 CONTINUERS = ("(", "[", "{", "=", "=>", "|>")  # a line ending in one of these continues
 JOINERS = ("=", "=>", "|>")  # ... and these join the next line onto it

@@ -31,7 +31,7 @@ from typing import TextIO
 
 from ibc.diagnostics.diagnostic import Diagnostic
 from ibc.driver import Options, Result, check_file, compile_file
-from ibc.records import record, replace
+from ibc.base.records import record, replace
 from ibc.repl.entry import (
     BOTH,
     VALUE,
@@ -45,7 +45,7 @@ from ibc.repl.entry import (
 from ibc.repl.show import show, with_type
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 HIDDEN = "__repl__"  # the binding an expression is compiled as
 SESSION_FILE = "__repl__.ib"  # the session module's (virtual) file name
@@ -102,7 +102,7 @@ def _rechunk(text: str) -> Chunk | None:
 def history_path() -> Path:
     """Where the terminal front end keeps its history: `repl_history` in ibc's cache folder
     (`$IBC_CACHE_DIR`, else `~/.cache/iterbuild`)."""
-    from ibc.cachedir import cache_dir
+    from ibc.base.cachedir import cache_dir
 
     return cache_dir() / "repl_history"
 
@@ -351,7 +351,7 @@ class Session:
     def params(self, target: str) -> bool:
         """`:params [TARGET]`: the table of `ibc params`."""
         from ibc.params.listing import UnknownTarget, parameters
-        from ibc.params_cli import params_table, unknown_target_message
+        from ibc.commands.params import params_table, unknown_target_message
 
         result = self.check()
         if result is None:
@@ -528,7 +528,7 @@ def _relocate(d: Diagnostic, display: str, region: int, source: Source) -> Diagn
 
 
 def _element(t, position: tuple[int, ...]):
-    from ibc.types.types import ANY, ListType, TupleOfType, TupleType
+    from ibc.base.typeterms import ANY, ListType, TupleOfType, TupleType
 
     for index in position:
         if isinstance(t, TupleType) and index < len(t.items):

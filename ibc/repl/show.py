@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from ibc.types.types import (
+from ibc.base.typeterms import (
     DictType,
     ListType,
     OptionalType,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve.loader import Loader
 from ibc.resolve.names import NameResolver, Resolution, order_declarations
 from ibc.resolve.pinned import Pins
@@ -20,7 +20,7 @@ from ibc.resolve.project import Settings, find_root, read_settings, settings_dia
 from ibc.resolve.pyinterface import PythonIndex
 from ibc.resolve.pyrefs import PyRefResolver
 from ibc.resolve.symbols import ModuleInfo
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 @record(mutable=True)

@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path  # noqa: F401
 
 from ibc import __version__
-from ibc.cachedir import digest, write_atomically
+from ibc.base.cachedir import digest, write_atomically
 from ibc.resolve.ifcache import default_cache_dir
 from ibc.syntax import nodes as n
 

@@ -1,4 +1,5 @@
-"""Code fingerprints of project-local Python references (DESIGN §8.1), computed from `ast`.
+"""Code fingerprints of project-local Python references (docs/running.md "What is recomputed"),
+computed from `ast`.
 
 A reference's fingerprint identifies the code that computes its results: the normalized
 source of its definition (the `ast` without positions, so comments and layout do not count;
@@ -29,7 +30,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ibc.cachedir import digest
+from ibc.base.cachedir import digest
 
 Node = tuple[str, str]  # (module, top-level name)
 

@@ -1,4 +1,4 @@
-"""On-disk cache of the interfaces of installed Python modules (DESIGN §3.1).
+"""On-disk cache of the interfaces of installed Python modules (docs/guide.md §3).
 
 Reading scikit-learn's or pandas' sources with `ast` takes tenths of a second per module;
 a warm `ibc check` must read no library source. Each `ModuleInterface` is pickled to
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import ibc
-from ibc import records
-from ibc.cachedir import cache_dir, digest
-from ibc.types import types
+from ibc.base import records
+from ibc.base.cachedir import cache_dir, digest
+from ibc.base import typeterms as types
 
 FORMAT = 4  # bump when the shape of ModuleInterface or the reader's output changes
 

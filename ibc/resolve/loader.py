@@ -2,7 +2,7 @@
 
 Each file is read, parsed and given its symbol tables (`ModuleInfo.values`, `.types`).
 `.ib` imports are followed relative to the importing file; an import cycle between files is
-an error. Stubs (DESIGN §5.4) are found by Python module name in the project's stub folders,
+an error. Stubs (docs/stubs.md) are found by Python module name in the project's stub folders,
 then in `stdlib/`: `a/b.ib` or `a/b/__init__.ib` for module `a.b`.
 """
 
@@ -23,10 +23,10 @@ from ibc.resolve.symbols import (
     TargetSym,
     TypeSym,
 )
-from ibc.resources import stdlib_dir
+from ibc.base.resources import stdlib_dir
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_module, read_source
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 
 class Loader:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostics, Related
 from ibc.base.spell import nearest
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve.symbols import (
     BindingSym,
     DefSym,

@@ -1,4 +1,4 @@
-"""Pinned references: Python references read at a git revision (DESIGN §7).
+"""Pinned references: Python references read at a git revision (docs/revisions.md).
 
 `clean @ "v1.0"` and `from "src/features.py" @ "v1.0" import clean` name `clean` as its file
 defined it at `v1.0`. `Pins` does the resolve phase's part:
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve import pyfinder
 from ibc.resolve.pyinterface import (
     ModuleInterface,
@@ -43,7 +43,7 @@ from ibc.resolve.pyrefs import definition_kind
 from ibc.resolve.revisions import GitProblem, Repo, check_revision
 from ibc.resolve.symbols import ModuleInfo, PyRefSym
 from ibc.syntax import nodes as n
-from ibc.types.types import Nominal, Type
+from ibc.base.typeterms import Nominal, Type
 
 SNAPSHOT_PREFIX = "_ibc_rev_"
 
@@ -262,7 +262,11 @@ class Pins:
             if "@" not in info.source.text:  # no revision written in it: no walk
                 continue
             for node in _walk(info.ast):
-                if isinstance(node, n.PyImport) and node.revision is not None or isinstance(node, n.Revision):
+                if (
+                    isinstance(node, n.PyImport)
+                    and node.revision is not None
+                    or isinstance(node, n.Revision)
+                ):
                     found.append((str(node.revision.value), node.revision))
         if not found:
             return

@@ -1,4 +1,4 @@
-"""The project around a `.ib` file (DESIGN §3.1): its root and its settings.
+"""The project around a `.ib` file (docs/settings.md): its root and its settings.
 
 The project root is the nearest folder at or above the `.ib` file's folder that holds `.git`,
 `pyproject.toml` or `ibc.toml`; else the `.ib` file's own folder (`ibc.base.project_root`,
@@ -15,7 +15,7 @@ from pathlib import Path
 from ibc.base.project_root import find_root  # noqa: F401 - the compiler's import of it
 from ibc.base.settings import Settings, read_settings  # noqa: F401 - docs/settings.md
 from ibc.diagnostics.diagnostic import Diagnostic, error
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 
 def display_path(path: Path, cwd: Path | None = None) -> str:

@@ -1,4 +1,4 @@
-"""Python annotations → ibc types, read with `ast` (DESIGN §3.1, §5.2).
+"""Python annotations → ibc types, read with `ast` (docs/guide.md §3, §5).
 
 `AnnotationReader` holds what the names of one parsed module mean (its imports, classes,
 module-level definitions, type aliases and `TypeVar`s, collected in a first pass over the
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FLOAT,

@@ -1,4 +1,4 @@
-"""Locating Python modules without importing them (DESIGN §3.1).
+"""Locating Python modules without importing them (docs/guide.md §3).
 
 `importlib.util.find_spec("sklearn.linear_model")` imports `sklearn` to find its submodule,
 so the compiler walks the folders itself: the project root first, then each `sys.path`
@@ -24,7 +24,7 @@ from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 from typing import Callable
 
-from ibc.records import record
+from ibc.base.records import record
 
 _EXTENSION_SUFFIXES = tuple(EXTENSION_SUFFIXES) + (".pyd",)
 

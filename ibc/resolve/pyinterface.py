@@ -1,4 +1,5 @@
-"""Python interfaces read with `ast`, never by importing (DESIGN §3.1, §5.2, §8.1).
+"""Python interfaces read with `ast`, never by importing (docs/guide.md §3, §5; docs/running.md
+"What is recomputed").
 
 `read_interface` turns one Python file (`.py` or `.pyi`) into a `ModuleInterface`: its
 functions (with `FuncType` signatures from the `def`s and their annotations), classes (bases,
@@ -33,7 +34,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ibc.records import replace
+from ibc.base.records import replace
 from ibc.resolve import pyfinder
 from ibc.resolve.ifcache import InterfaceCache
 from ibc.resolve.pymodel import (
@@ -47,7 +48,7 @@ from ibc.resolve.pymodel import (
     PyValue,
 )
 from ibc.resolve.pyreader import read_interface
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     DictType,
     FuncType,

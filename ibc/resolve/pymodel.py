@@ -1,17 +1,17 @@
-"""The data model of Python interfaces read with `ast` (DESIGN §3.1, §5.2).
+"""The data model of Python interfaces read with `ast` (docs/guide.md §3, §5).
 
 What `pyreader.read_interface` produces for one Python file and what `PythonIndex`
 (`pyinterface`) answers with: `PyFunction`, `PyClass`, `PyValue`, `PyModuleRef`,
 `PyReexport` (a name followed lazily to the module that defines it) and the
-`ModuleInterface` holding one module's names. All are frozen records (`ibc.records`, pickled as constructor calls); `ifcache`
-pickles `ModuleInterface`s, so a change of shape here must bump `ifcache.FORMAT`.
-Import these names from `ibc.resolve.pyinterface`, which re-exports them.
+`ModuleInterface` holding one module's names. All are frozen records (`ibc.base.records`, pickled as
+constructor calls); `ifcache` pickles `ModuleInterface`s, so a change of shape here must bump
+`ifcache.FORMAT`. Import these names from `ibc.resolve.pyinterface`, which re-exports them.
 """
 
 from __future__ import annotations
 
-from ibc.records import record
-from ibc.types.types import FuncType, Type
+from ibc.base.records import record
+from ibc.base.typeterms import FuncType, Type
 
 
 @record

@@ -1,4 +1,5 @@
-"""Reading one Python file's interface with `ast`, never by importing it (DESIGN §3.1, §8.1).
+"""Reading one Python file's interface with `ast`, never by importing it (docs/guide.md §3;
+docs/running.md "What is recomputed").
 
 `read_interface` turns one Python file (`.py` or `.pyi`) into a `ModuleInterface`
 (`pymodel`): its functions (with `FuncType` signatures from the `def`s and their
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from ibc.records import replace
+from ibc.base.records import replace
 from ibc.resolve.pyannotations import (
     TYPING_MODULES,
     AnnotationReader,
@@ -30,7 +31,7 @@ from ibc.resolve.pymodel import (
     PyReexport,
     PyValue,
 )
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     INT,
     KEYWORD_ONLY,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
-from ibc.records import record
+from ibc.base.records import record
 from ibc.resolve.pyfinder import module_name_for_path
 from ibc.resolve.pyinterface import (
     PyClass,
@@ -39,7 +39,7 @@ class PyTarget:
 
 
 def definition_kind(definition) -> str:
-    """"class", "function", "value" or "unknown": what a Python definition is."""
+    """ "class", "function", "value" or "unknown": what a Python definition is."""
     if isinstance(definition, PyClass):
         return "class"
     if isinstance(definition, PyFunction):

@@ -1,4 +1,4 @@
-"""Git revisions for pinned references (DESIGN §7): validate, resolve, read old files.
+"""Git revisions for pinned references (docs/revisions.md): validate, resolve, read old files.
 
 `name @ "rev"` names a Python reference as it was at a git revision. This module is the only
 place the compiler talks to git, always as `git` with an argument list (never a shell), in
@@ -16,7 +16,7 @@ the repository that holds the project root:
   (commits are immutable) without running git.
 - `Repo.read(commit, paths)` reads many files at a commit in ONE `git cat-file --batch`
   call (no checkout, the working tree untouched); `Repo.tree(commit)` lists the project's
-  files at a commit. Both are cached on disk under `ibc.cachedir.cache_dir()/revisions`,
+  files at a commit. Both are cached on disk under `ibc.base.cachedir.cache_dir()/revisions`,
   keyed by commit, so a warm check with commit ids runs no git at all.
 - `Repo.near(rev)` gives tags and branches near a mistyped revision (for hints).
 
@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     import subprocess
 
-from ibc.cachedir import cache_dir, digest, write_atomically
+from ibc.base.cachedir import cache_dir, digest, write_atomically
 
 FULL_ID = re.compile(r"[0-9a-f]{40}")
 _FORBIDDEN = set(";|&$`<>\\\"'*?[]!(){}#")

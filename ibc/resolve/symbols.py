@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 
 @record(mutable=True)

@@ -1,4 +1,4 @@
-"""The `dask` executor: stages run on a dask.distributed cluster (DESIGN §8.5).
+"""The `dask` executor: stages run on a dask.distributed cluster (docs/running.md "Executors").
 
 `DaskExecutor(address)` connects to an existing scheduler, or starts a `LocalCluster` of
 `jobs` single-threaded worker processes on loopback when no address is given. Workers get the

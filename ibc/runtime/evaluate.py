@@ -1,4 +1,5 @@
-"""Evaluation of the build graph (DESIGN §8.1): identities, keys, the store, early cutoff.
+"""Evaluation of the build graph (docs/running.md "What is recomputed"): identities, keys, the
+store, early cutoff.
 
 Every closed node has an *identity*, the hash that stands for its value in keys:
 - a stage (a call of a Python reference, a method call, an application of a function value)

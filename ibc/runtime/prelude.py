@@ -1,4 +1,4 @@
-"""The prelude's Python: the functions `stdlib/prelude.ib` declares (DESIGN §5.4).
+"""The prelude's Python: the functions `stdlib/prelude.ib` declares (docs/stubs.md "The prelude").
 
 Every function is self-contained — its imports are inside its body and use only the standard
 library and the library it wraps — so that the `plain` target can copy one function's source

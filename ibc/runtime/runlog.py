@@ -1,5 +1,5 @@
-"""Run records (DESIGN §8.3): every experiment run, for `ibc results`, `ibc graph` and
-`ibc.runtime.load`.
+"""Run records (docs/running.md "Run records and results"): every experiment run, for `ibc results`,
+`ibc graph` and `ibc.runtime.load`.
 
 A run writes `<store root>/runs/<run id>.jsonl`, one JSON object per experiment, appended and
 flushed as each experiment ends (a killed run keeps the records of what finished), and

@@ -1,4 +1,4 @@
-"""Snapshots: pinned Python code importable beside today's (DESIGN §7, issue 5).
+"""Snapshots: pinned Python code importable beside today's (docs/revisions.md).
 
 A reference pinned to a commit runs from the module `_ibc_rev_<commit>.<dotted path>`
 (`_ibc_rev_<commit>.src.features`), which the compiler writes into `Ref.module`. A meta

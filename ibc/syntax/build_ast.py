@@ -11,10 +11,10 @@ braces, ...) raises `Problem`, which the parser turns into a diagnostic.
 
 from __future__ import annotations
 
-from ibc.records import replace
+from ibc.base.records import replace
 from ibc.syntax import nodes as n
 from ibc.syntax._lark_parser import Token
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 
 class Problem(Exception):

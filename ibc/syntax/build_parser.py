@@ -16,7 +16,7 @@ import io
 import sys
 from pathlib import Path
 
-from ibc.resources import grammar_path
+from ibc.base.resources import grammar_path
 
 GENERATED = Path(__file__).resolve().parent / "_lark_parser.py"
 STARTS = ["module", "start_expr", "start_override", "start_type"]

@@ -1,4 +1,4 @@
-"""`ibc fmt`: the one canonical layout of `.ib` source (DESIGN §9), comments kept.
+"""`ibc fmt`: the one canonical layout of `.ib` source (docs/formatting.md), comments kept.
 
 The formatter parses the text (`ibc.syntax.parser.parse_module`), so a text that does not
 parse is refused with the parser's own diagnostics (`FormatError`). It then prints the AST
@@ -6,9 +6,9 @@ again through a small document algebra in the style of Wadler's "prettier printe
 algorithm of prettier): a `Group` is printed on one line when it fits in 100 columns and
 otherwise breaks every line break it holds, one item per line, with trailing commas.
 
-The house style is the one DESIGN.md writes: 4-space indentation, spaces around binary
-operators, `=` and `|>` (`f(x = 1)`, `k: Int = 10`), `{a = 1}` records and `{"k": v}` dicts
-without inner padding, `base with { model.C = 0.1 }` with it, double-quoted strings (a
+The house style is the one docs/formatting.md "The layout" sets out: 4-space indentation, spaces
+around binary operators, `=` and `|>` (`f(x = 1)`, `k: Int = 10`), `{a = 1}` records and `{"k": v}`
+dicts without inner padding, `base with { model.C = 0.1 }` with it, double-quoted strings (a
 single-quoted string holding no quote of either kind is switched), numbers spelled as
 written. Breakable places are the brackets: calls, lists, tuples, dicts, records, `with`
 blocks, parameter and type lists, and import lists (parenthesized when broken). A bracket
@@ -48,7 +48,7 @@ from ibc.syntax.format_doc import (
     WIDTH,
     render,
 )
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 __all__ = [
     "WIDTH",

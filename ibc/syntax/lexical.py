@@ -1,4 +1,4 @@
-"""The Iterbuild lexer (DESIGN.md §2): text -> the tokens the LALR parser consumes.
+"""The Iterbuild lexer (docs/guide.md §2): text -> the tokens the LALR parser consumes.
 
 It implements every lexical rule itself, with precise errors: comments (collected for the
 formatter), names, reserved words and the soft keywords `type`/`experiment`/`sweep`
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from ibc.syntax._lark_parser import Token
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 _new_str = str.__new__
 

@@ -1,16 +1,16 @@
 """The Iterbuild abstract syntax tree.
 
-Every node is a frozen record (`ibc.records`) with a `span` (its first to last token). The docstring of
-each node shows the `.ib` syntax it stands for. The parser builds these; every later phase
-reads them and never changes them (phases keep their own tables keyed by `id(node)`).
+Every node is a frozen record (`ibc.base.records`) with a `span` (its first to last token). The
+docstring of each node shows the `.ib` syntax it stands for. The parser builds these; every later
+phase reads them and never changes them (phases keep their own tables keyed by `id(node)`).
 """
 
 from __future__ import annotations
 
 from typing import Union
 
-from ibc.records import record
-from ibc.syntax.spans import Span
+from ibc.base.records import record
+from ibc.base.spans import Span
 
 
 @record

@@ -16,7 +16,7 @@ from ibc.syntax import _lark_parser as _lark
 from ibc.syntax.build_ast import AstBuilder, Problem
 from ibc.syntax.lexical import Lexer, LexError
 from ibc.syntax.nodes import Expr, Module, Override, TypeExpr
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 from ibc.syntax.syntax_errors import describe_unexpected
 
 __all__ = ["parse_module", "parse_expression", "parse_override", "parse_type", "read_source"]
@@ -63,7 +63,7 @@ def _tables_path():
     import sys
 
     from ibc import __version__
-    from ibc.cachedir import cache_dir
+    from ibc.base.cachedir import cache_dir
 
     digest = grammar_hash()[:16]
     version = f"{sys.version_info[0]}{sys.version_info[1]}"
@@ -99,7 +99,7 @@ def _store_tables(tables) -> None:
     import io
     import pickle
 
-    from ibc.cachedir import write_atomically
+    from ibc.base.cachedir import write_atomically
 
     class Dumper(pickle.Pickler):
         def persistent_id(self, obj):

@@ -14,7 +14,7 @@ import re
 
 from ibc.diagnostics.diagnostic import Diagnostic, error
 from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SOFT_KEYWORDS, Lexer, LexError
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 _WORDS = {
     "NAME": "a name",

@@ -1,4 +1,4 @@
-"""Checking one call against a function type, by Python's rules (DESIGN §5.2).
+"""Checking one call against a function type, by Python's rules (docs/guide.md §5).
 
 Positional arguments fill positional parameters in order, then `*args`; keyword arguments
 fill parameters by name, then `**kwargs`; a parameter filled twice, an unknown keyword,
@@ -13,11 +13,11 @@ from typing import Callable
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
-from ibc.records import record
+from ibc.base.records import record
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 from ibc.types.relations import Hierarchy, Metas, is_subtype
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     KEYWORD_ONLY,
     POSITIONAL,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
-from ibc.records import field, record
+from ibc.base.records import field, record
 from ibc.resolve import Resolved
 from ibc.resolve.symbols import (
     BindingSym,
@@ -30,7 +30,7 @@ from ibc.types import operators
 from ibc.types.calls import CallMatch, check_call, unchecked_call
 from ibc.types.env import TypeEnv
 from ibc.types.relations import is_subtype, join_all
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     NONE,
@@ -567,7 +567,7 @@ def _untyped(t: Type) -> bool:
 
 
 def _has_vars(t: Type) -> bool:
-    from ibc.types.types import free_vars
+    from ibc.base.typeterms import free_vars
 
     return bool(free_vars(t))
 

@@ -20,7 +20,7 @@ from ibc.resolve import Resolved
 from ibc.resolve.pyinterface import PyClass, PyFunction, PyValue
 from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
 from ibc.syntax import nodes as n
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     PRIMS,
     VAR_KEYWORD,
@@ -349,7 +349,7 @@ def _definition_type(env: TypeEnv, definition, commit: str | None = None) -> Typ
 
 
 def merge(stub: Type, source: Type) -> Type:
-    """A stub's types over the source's parameter names, kinds and defaults (DESIGN §5.4)."""
+    """A stub's types over the source's parameter names, kinds and defaults (docs/stubs.md)."""
     if not isinstance(stub, FuncType) or not isinstance(source, FuncType):
         return stub
     by_name = {p.name: p for p in stub.params if p.name}

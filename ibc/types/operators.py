@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ibc.syntax import nodes as n
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FLOAT,

@@ -1,4 +1,4 @@
-"""Subtyping, joins and unification (DESIGN §5.2).
+"""Subtyping, joins and unification (docs/guide.md §5).
 
 - `Int <: Float`, and `Bool <: Int` as in Python (`bool` is a subclass of `int`).
 - Every type is a subtype of `Any`, and `Any` is accepted where any type is expected.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FILE,
@@ -79,7 +79,7 @@ class Metas:
         return mapping
 
     def resolve(self, t: Type) -> Type:
-        from ibc.types.types import substitute
+        from ibc.base.typeterms import substitute
 
         if not self.bound:
             return t
@@ -90,7 +90,7 @@ class Metas:
         return t
 
     def unbound_to_any(self, t: Type) -> Type:
-        from ibc.types.types import free_vars, substitute
+        from ibc.base.typeterms import free_vars, substitute
 
         t = self.resolve(t)
         leftover = {tv: ANY for tv in free_vars(t) if tv in self.metas}
@@ -216,7 +216,7 @@ _NUMBER_TARGETS = frozenset({"numbers:Number", "numbers:Real", "numbers:Complex"
 def _func_subtype(sub: FuncType, sup: FuncType, h: Hierarchy, metas: Metas | None) -> bool:
     if sub.type_params:
         # A generic function is used at the expected type: instantiate it.
-        from ibc.types.types import substitute
+        from ibc.base.typeterms import substitute
 
         local = metas or Metas()
         sub = substitute(sub, local.fresh(sub.type_params))  # type: ignore[assignment]

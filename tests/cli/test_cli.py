@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ibc.cli import main
+from ibc.commands.cli import main
 
 
 def project(tmp_path: Path, text: str) -> Path:
@@ -119,11 +119,11 @@ def test_check_imports_only_what_checking_needs(tmp_path: Path):
     # (docs/guide.md, "7. Running"); the file uses numpy, whose interface is read, not imported.
     path = project(tmp_path, "from numpy import mean\nx = mean([1.0, 2.0])\n")
     probe = (
-        "import sys; from ibc.cli import main; code = main(['check', %r]); "
+        "import sys; from ibc.commands.cli import main; code = main(['check', %r]); "
         "print(code, sorted(m for m in sys.modules if m.split('.')[0] in "
         "('black', 'typeguard', 'lark', 'rich', 'numpy', 'sklearn', 'pandas') "
-        "or m.startswith(('ibc.runtime', 'ibc.codegen', 'ibc.lsp', 'ibc.repl', 'ibc.why_cli', "
-        "'ibc.fmt_cli', 'ibc.revisions_cli'))))" % str(path)
+        "or m.startswith(('ibc.runtime', 'ibc.codegen', 'ibc.lsp', 'ibc.repl', 'ibc.commands.why', "
+        "'ibc.commands.fmt', 'ibc.commands.revisions'))))" % str(path)
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "0 []", done.stdout + done.stderr

@@ -20,8 +20,8 @@ from types import SimpleNamespace
 import pytest
 from golden_kit import check_golden
 
-from ibc.cli import main
-from ibc.params_cli import clip, diff_table, params_table, table, unknown_target_message
+from ibc.commands.cli import main
+from ibc.commands.params import clip, diff_table, params_table, table, unknown_target_message
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden" / "params"
@@ -164,9 +164,9 @@ def test_help(command: str, capsys):
 
 def test_check_does_not_load_the_listing():
     code = (
-        "import sys\nfrom ibc.cli import main\n"
+        "import sys\nfrom ibc.commands.cli import main\n"
         "assert main(['check', 'params.ib']) == 0\n"
-        "print(sorted(m for m in sys.modules if m in ('ibc.params_cli', 'ibc.params.listing')))\n"
+        "print(sorted(m for m in sys.modules if m in ('ibc.commands.params', 'ibc.params.listing')))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],

@@ -16,7 +16,7 @@ from golden_kit import check_golden
 from ibc.codegen import ir
 from ibc.codegen.format import format_python
 from ibc.codegen.plain import HEADER_NOTE, REVISIONS_UNSUPPORTED, Refusal, emit_plain
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "plain"
 PRELUDE = "ibc.runtime.prelude"
@@ -85,7 +85,7 @@ def _refs(node):
 
 
 def cancer_program(root: str = "/project") -> ir.IrProgram:
-    """DESIGN §1's example, without sweeps or revisions."""
+    """The example of docs/guide.md §1, without sweeps or revisions."""
     f = "cancer.ib"
     load = ref("load_breast_cancer", "sklearn.datasets")
     split = ref("train_test_split", "sklearn.model_selection")

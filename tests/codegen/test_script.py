@@ -38,7 +38,7 @@ GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "script"
 
 
 def cancer() -> ir.IrProgram:
-    """DESIGN §1's baseline: load, split, prepare (a def), fit, metric."""
+    """The baseline of docs/guide.md §1: load, split, prepare (a def), fit, metric."""
     load_bc = pyref("sklearn.datasets", "load_breast_cancer", span=sp(1))
     tts = pyref("sklearn.model_selection", "train_test_split", span=sp(2))
     lr = pyref("sklearn.linear_model", "LogisticRegression", kind="class", span=sp(3))

@@ -9,7 +9,7 @@ import pytest
 from ibc.diagnostics.diagnostic import ERROR
 from ibc.diagnostics.render import internal_error, render_internal_error, render_text
 from ibc.diagnostics.wording import REGISTRY, all_wordings, words
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 def crash() -> KeyError:

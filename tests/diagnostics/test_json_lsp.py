@@ -10,7 +10,7 @@ import pytest
 from ibc.diagnostics import wording
 from ibc.diagnostics.diagnostic import Related, error, warning
 from ibc.diagnostics.render import render_json, to_dict, to_lsp
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ import pytest
 from ibc.diagnostics import wording
 from ibc.diagnostics.diagnostic import Related, error, warning
 from ibc.diagnostics.render import layout, render_text, summary, use_color
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 CANCER = "\n" * 11 + "experiment baseline = evaluate(model, 3)\n"
 
@@ -242,7 +242,7 @@ def test_rendering_does_not_import_rich() -> None:
         "import sys\n"
         "from ibc.diagnostics.render import render_text\n"
         "from ibc.diagnostics.diagnostic import error\n"
-        "from ibc.syntax.spans import Source\n"
+        "from ibc.base.spans import Source\n"
         "s = Source('m.ib', 'x\\n')\n"
         "render_text([error('E0000', s.span(0, 1))], {'m.ib': s}, True)\n"
         "assert 'rich' not in sys.modules, 'rich was imported'\n"

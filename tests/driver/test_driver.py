@@ -11,7 +11,7 @@ import pytest
 from ibc.codegen import ir
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.driver import Options, _emit, check_file, compile_file
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

@@ -1,4 +1,4 @@
-"""Reuse of compiled programs (`ibc.reuse`): a hit gives the stored code; editing the `.ib`
+"""Reuse of compiled programs (`ibc.base.reuse`): a hit gives the stored code; editing the `.ib`
 file, a project Python file the program uses, a stub or the options is a miss, while
 editing a Python file it does not use is not; entries survive the process, a damaged entry
 is a miss, and a hit does not import the compiler."""
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import ibc
-from ibc import reuse
+from ibc.base import reuse
 from ibc.driver import Options, compile_file
 
 REPO = Path(ibc.__file__).resolve().parent.parent
@@ -182,7 +182,7 @@ def test_a_damaged_entry_is_a_miss(proj: Path, damage):
 
 COMPILE = """
 from pathlib import Path
-from ibc import reuse
+from ibc.base import reuse
 from ibc.driver import Options, compile_file
 path = Path("proj/main.ib")
 result = compile_file(path, Options(stub_dirs=[Path("proj/stubs")], format=False))
@@ -194,7 +194,7 @@ Path("expected.py").write_text(result.code)
 PROBE = """
 import sys, time
 from pathlib import Path
-from ibc import reuse
+from ibc.base import reuse
 start = time.perf_counter()
 code = reuse.lookup(Path("proj/main.ib"), KEY)
 took = time.perf_counter() - start

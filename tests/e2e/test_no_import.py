@@ -1,4 +1,4 @@
-"""The compiler never imports or runs user code (DESIGN §3.1): checking and compiling a
+"""The compiler never imports or runs user code (docs/guide.md §3): checking and compiling a
 program whose Python files would announce their import leaves no trace, and imports none of
 the libraries the program names."""
 

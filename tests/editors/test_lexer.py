@@ -1,5 +1,5 @@
-"""The Pygments lexer `ibc.lexer.IterbuildLexer`: no `Error` token on any valid program of
-the repository, and the right token class for each lexical form."""
+"""The Pygments lexer `ibc.syntax.pygments_lexer.IterbuildLexer`: no `Error` token on any valid
+program of the repository, and the right token class for each lexical form."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from pygments.token import (  # noqa: E402
     String,
 )
 
-from ibc import lexer as iblexer  # noqa: E402
-from ibc.lexer import IterbuildLexer  # noqa: E402
+from ibc.syntax import pygments_lexer as iblexer  # noqa: E402
+from ibc.syntax.pygments_lexer import IterbuildLexer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT.parent / "shared" / "tour.ib"
@@ -64,7 +64,7 @@ def test_no_error_token_in_repository_files(path: Path):
 
 def test_no_error_token_in_valid_error_case_programs():
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
     from tests.errors.harness import load_cases
 
     cases, _ = load_cases()
@@ -197,7 +197,7 @@ def test_lexer_metadata():
 
 def test_found_through_the_pygments_entry_point():
     points = metadata.entry_points(group="pygments.lexers")
-    if not any(p.value == "ibc.lexer:IterbuildLexer" for p in points):
+    if not any(p.value == "ibc.syntax.pygments_lexer:IterbuildLexer" for p in points):
         pytest.skip("the pygments.lexers entry point is not in the installed metadata yet")
     from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 

@@ -28,7 +28,7 @@ from pygments.token import (  # noqa: E402
     Whitespace,
 )
 
-from ibc.lexer import IterbuildLexer  # noqa: E402
+from ibc.syntax.pygments_lexer import IterbuildLexer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 VSCODE = ROOT / "editors" / "vscode"
@@ -137,7 +137,13 @@ def test_a_scope_for_every_token_class_of_the_lexer():
 
 
 def test_keywords_and_builtin_types_have_their_scopes():
-    from ibc.lexer import BUILTIN_TYPES, CONSTANTS, KEYWORDS, NAMESPACE_KEYWORDS, WORD_OPERATORS
+    from ibc.syntax.pygments_lexer import (
+        BUILTIN_TYPES,
+        CONSTANTS,
+        KEYWORDS,
+        NAMESPACE_KEYWORDS,
+        WORD_OPERATORS,
+    )
 
     repository = grammar()["repository"]
     words = [*repository["keywords"]["patterns"], *repository["types"]["patterns"]]

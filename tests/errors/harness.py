@@ -42,7 +42,7 @@ from typing import Callable, Iterable
 from ibc.diagnostics.diagnostic import CompileError, Diagnostic
 from ibc.diagnostics.render import render_text
 from ibc.diagnostics.wording import words
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 CASES_DIR = Path(__file__).resolve().parent
 MAIN = "main.ib"

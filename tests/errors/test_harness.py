@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from ibc.diagnostics.diagnostic import CompileError, error, warning
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 from .harness import (
     CASES_DIR,

@@ -81,7 +81,7 @@ def project(tmp_path: Path, main: str) -> Project:
 
 def assert_no_traceback_of_ibc(stderr: str) -> None:
     """Nothing of ibc's own machinery shows: no traceback through the runtime or the CLI."""
-    assert "ibc/runtime/" not in stderr and "ibc/cli.py" not in stderr, stderr
+    assert "ibc/runtime/" not in stderr and "ibc/commands/cli.py" not in stderr, stderr
     assert "During handling of the above exception" not in stderr, stderr
 
 

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from ibc import fmt_cli
+from ibc.commands import fmt as fmt_cli
 
 UGLY = "x=f(1,2)\n"
 PRETTY = "x = f(1, 2)\n"
@@ -70,7 +70,7 @@ def test_a_file_that_does_not_parse_is_reported_as_check_reports_it_and_untouche
 
 
 def test_the_syntax_error_matches_ibc_check(files, capsys):
-    from ibc.cli import main as ibc_main
+    from ibc.commands.cli import main as ibc_main
 
     ibc_main(["check", "bad.ib"])
     check_err = capsys.readouterr().err
@@ -115,14 +115,14 @@ def test_a_missing_file_is_an_error(files, capsys):
 
 def test_the_module_runs_as_a_command(files):
     done = subprocess.run(
-        [sys.executable, "-m", "ibc.fmt_cli", "--check", "pretty.ib"],
+        [sys.executable, "-m", "ibc.commands.fmt", "--check", "pretty.ib"],
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr
     usage = subprocess.run(
-        [sys.executable, "-m", "ibc.fmt_cli"],
+        [sys.executable, "-m", "ibc.commands.fmt"],
         capture_output=True,
         text=True,
         check=False,

@@ -10,7 +10,7 @@ import pytest
 
 from ibc.syntax.format import format_source, same_module
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 from tests.errors.harness import load_cases
 
 ROOT = Path(__file__).resolve().parents[2]

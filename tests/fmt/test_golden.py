@@ -14,7 +14,7 @@ from golden_kit import check_golden
 
 from ibc.syntax.format import format_source, same_module
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 CASES = Path(__file__).resolve().parent / "cases"
 INPUTS = sorted(p for p in CASES.glob("*.ib") if not p.name.endswith(".formatted.ib"))

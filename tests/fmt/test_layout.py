@@ -13,7 +13,7 @@ from ibc.syntax.format import (
     same_tree,
 )
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 def _module(text: str):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from ibc.syntax.format import format_source, same_module
 from ibc.syntax.lexical import Lexer
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 SETTINGS = settings(  # IBC_FMT_EXAMPLES=2000 for a longer search
     max_examples=int(os.environ.get("IBC_FMT_EXAMPLES", "120")),

@@ -14,12 +14,12 @@ from pathlib import Path
 
 
 def server_command() -> list[str]:
-    """`python -m ibc lsp` once the command is wired into `ibc.cli`, else `python -m ibc.lsp`
-    (the same `ibc.lsp.cli.main`)."""
+    """`python -m ibc lsp` once the command is wired into `ibc.commands.cli`, else `python -m
+    ibc.lsp` (the same `ibc.lsp.cli.main`)."""
     import contextlib
     import io
 
-    from ibc.cli import _parser
+    from ibc.commands.cli import _parser
 
     try:
         with contextlib.redirect_stderr(io.StringIO()):

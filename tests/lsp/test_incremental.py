@@ -18,7 +18,7 @@ from ibc.driver import check_file
 from ibc.lsp.analysis import Analyzer
 from ibc.lsp.incremental import ChunkParser, relocate, split
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = Path(__file__).parent / "project"

@@ -12,7 +12,7 @@ from ibc.notebook.cells import (
     split_cell,
 )
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source, Span
+from ibc.base.spans import Source, Span
 
 
 def chunks_of(text: str, cell: str = "In[1]"):

@@ -33,7 +33,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ibc.cli import main
+from ibc.commands.cli import main
 
 PROBE = """\
 import json

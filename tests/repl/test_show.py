@@ -3,7 +3,7 @@
 import numpy as np
 
 from ibc.repl.show import show, with_type
-from ibc.types.types import DictType, ListType, Prim, RecordType, TupleType
+from ibc.base.typeterms import DictType, ListType, Prim, RecordType, TupleType
 
 INT, FLOAT, STR = Prim("Int"), Prim("Float"), Prim("Str")
 

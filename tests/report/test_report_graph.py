@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from ibc.graph_render import NEEDS_DOT, node_label, quote, render, to_dot
+from ibc.commands.graph_render import NEEDS_DOT, node_label, quote, render, to_dot
 
 NODES = [
     {

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ibc.results_cli import (
+from ibc.commands.results import (
     latest_records,
     load_records,
     load_stage_states,

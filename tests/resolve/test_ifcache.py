@@ -10,7 +10,7 @@ import pytest
 from ibc.resolve import pyinterface
 from ibc.resolve.ifcache import InterfaceCache, default_cache_dir
 from ibc.resolve.pyinterface import PyFunction, PythonIndex, read_interface
-from ibc.types.types import INT, TypeVar
+from ibc.base.typeterms import INT, TypeVar
 
 
 def _module(tmp_path: Path, text: str = "def f(x: int) -> int:\n    return x\n") -> Path:

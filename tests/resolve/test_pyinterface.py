@@ -16,7 +16,7 @@ from ibc.resolve.pyinterface import (
     PyValue,
     read_interface,
 )
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FLOAT,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ibc.resolve import pyannotations, pyinterface, pymodel, pyreader
 from ibc.resolve.ifcache import InterfaceCache
-from ibc.types.types import INT, ListType, optional
+from ibc.base.typeterms import INT, ListType, optional
 
 PUBLIC = ["PyFunction", "PyClass", "PyValue", "PyModuleRef", "PyReexport", "ModuleInterface"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ibc.reuse import _symbolic_pins
+from ibc.base.reuse import _symbolic_pins
 from ibc.runtime.snapshots import DiskSnapshots, SnapshotError, _ibc_commit_of
 
 

@@ -7,7 +7,7 @@ import io
 
 from ibc.driver import check_file
 from ibc.params.listing import parameters
-from ibc.revisions_cli import freeze_main, log_main
+from ibc.commands.revisions import freeze_main, log_main
 
 from .gitrepo import V1, commit, story, write
 

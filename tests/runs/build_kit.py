@@ -1,4 +1,4 @@
-"""Helpers for the end-to-end tests of the pure functional build (DESIGN §8): a small
+"""Helpers for the end-to-end tests of the pure functional build (docs/running.md): a small
 temporary project (`ibc.toml`, `src/stages.py`, `.ib` files) whose stage functions append a
 line to `calls.log` in the project folder, so a test can count what ran, and `ibc` run as a
 subprocess (a fresh interpreter per run: edited Python modules are re-imported, and the store
@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 # The top of every `src/stages.py`: `log(name)` appends one line to `calls.log`.
-STAGES_HEADER = '''\
+STAGES_HEADER = """\
 from pathlib import Path
 
 LOG = Path(__file__).resolve().parent.parent / "calls.log"
@@ -22,7 +22,7 @@ LOG = Path(__file__).resolve().parent.parent / "calls.log"
 def log(name):
     with open(LOG, "a") as f:
         f.write(f"{name}\\n")
-'''
+"""
 
 
 def ibc_env(**extra: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""The store survives what happens to real runs (DESIGN §8.3): `kill -9` in the middle of a
-run, damaged entry files, and two `ibc run` processes on one store at the same time."""
+"""The store survives what happens to real runs (docs/running.md "The store"): `kill -9` in the
+middle of a run, damaged entry files, and two `ibc run` processes on one store at the same time."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Executors (DESIGN §8.5): `--executor process --jobs 2` and `--executor dask --jobs 2` print
-what `local` prints on a small scikit-learn experiment with a sweep, and store entries that a
-later local run finds."""
+"""Executors (docs/running.md "Executors"): `--executor process --jobs 2` and `--executor dask
+--jobs 2` print what `local` prints on a small scikit-learn experiment with a sweep, and store
+entries that a later local run finds."""
 
 from __future__ import annotations
 
@@ -40,14 +40,20 @@ def local(tmp_path_factory):
     p.write("main.ib", MAIN)
     out = p.ok("run", "main.ib", "--store", str(p.root / "local-store"))
     lines = out.splitlines()
-    assert [line.split(":")[0] for line in lines] == ["base", "grid[model.C=0.01]", "grid[model.C=0.1]"]
+    assert [line.split(":")[0] for line in lines] == [
+        "base",
+        "grid[model.C=0.01]",
+        "grid[model.C=0.1]",
+    ]
     assert p.calls() == ["scale"]
     return p, out
 
 
 def check_executor(p: Project, expected: str, executor: str) -> None:
     store = str(p.root / f"{executor}-store")
-    assert p.ok("run", "main.ib", "--executor", executor, "--jobs", "2", "--store", store) == expected
+    assert (
+        p.ok("run", "main.ib", "--executor", executor, "--jobs", "2", "--store", store) == expected
+    )
     assert p.calls() == ["scale"]  # ran once, in a worker, for all three experiments
     assert p.ok("run", "main.ib", "--store", store) == expected  # cached by the worker run
     assert p.calls() == []

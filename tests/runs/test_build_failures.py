@@ -1,6 +1,7 @@
-"""Failing stages (DESIGN §8.1, §8.5): a stage that writes into its NumPy input fails the same
-way on every run; `--check-purity` names the culprit; a failing stage reports its `.ib`
-location and the user's traceback, the other experiments still print, the next run resumes."""
+"""Failing stages (docs/running.md "Purity", "Running, failing, resuming"): a stage that writes into
+its NumPy input fails the same way on every run; `--check-purity` names the culprit; a failing stage
+reports its `.ib` location and the user's traceback, the other experiments still print, the next run
+resumes."""
 
 from __future__ import annotations
 

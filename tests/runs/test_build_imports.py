@@ -1,5 +1,6 @@
-"""A fully cached run imports nothing it does not need (DESIGN §8.4): none of the user's
-modules and, for a cached scikit-learn experiment, not scikit-learn (nor NumPy)."""
+"""A fully cached run imports nothing it does not need (docs/running.md "Running, failing,
+resuming"): none of the user's modules and, for a cached scikit-learn experiment, not scikit-learn
+(nor NumPy)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ experiment train_accuracy = {accuracy = accuracy_score(y, predict(fitted, Xs))}
 
 PROBE = """\
 import sys
-from ibc.cli import main
+from ibc.commands.cli import main
 code = main(["run", "main.ib"])
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"sklearn", "numpy", "scipy", "src"})
 print("EXIT", code, "MODULES", heavy)

@@ -1,7 +1,7 @@
-"""Incremental re-runs (DESIGN §8.1): a second run executes nothing; editing a function re-runs
-exactly the stages whose fingerprints changed and, downstream, only those whose inputs'
-content changed (early cutoff); helpers count, unrelated code, comments and layout do not;
-`map` over a literal list is one stage per element."""
+"""Incremental re-runs (docs/running.md "What is recomputed"): a second run executes nothing;
+editing a function re-runs exactly the stages whose fingerprints changed and, downstream, only those
+whose inputs' content changed (early cutoff); helpers count, unrelated code, comments and layout do
+not; `map` over a literal list is one stage per element."""
 
 from __future__ import annotations
 
@@ -81,7 +81,11 @@ def test_early_cutoff_and_dependents(tmp_path):
     p.ok("run", "main.ib")
     p.calls()
     # a new body with the same result: prep re-runs, fit (downstream) does not
-    p.edit("src/stages.py", "return [helper(x) for x in xs]", "out = [helper(x) for x in xs]\n    return out")
+    p.edit(
+        "src/stages.py",
+        "return [helper(x) for x in xs]",
+        "out = [helper(x) for x in xs]\n    return out",
+    )
     assert p.ok("run", "main.ib") == 'base: {"score": 60.0}\n'
     assert p.calls() == ["prep"]
     # a new result: prep and its dependent fit re-run, load (upstream) does not
@@ -89,7 +93,11 @@ def test_early_cutoff_and_dependents(tmp_path):
     assert p.ok("run", "main.ib") == 'base: {"score": 75.0}\n'
     assert p.calls() == ["prep", "fit"]
     # editing the last stage re-runs only it
-    p.edit("src/stages.py", 'return {"score": sum(xs) * C * factor()}', 'return {"score": sum(xs) * C * factor() + 0.5}')
+    p.edit(
+        "src/stages.py",
+        'return {"score": sum(xs) * C * factor()}',
+        'return {"score": sum(xs) * C * factor() + 0.5}',
+    )
     assert p.ok("run", "main.ib") == 'base: {"score": 75.5}\n'
     assert p.calls() == ["fit"]
 
@@ -100,7 +108,11 @@ def test_helpers_count_and_unrelated_code_does_not(tmp_path):
     p.calls()
     # unrelated: a function no stage uses, a comment, layout, an unused function of util
     p.edit("src/stages.py", "def unused():\n    return 1", "def unused():\n    return 2")
-    p.edit("src/stages.py", "def load(n: int) -> list:", "# loads the data\ndef load(  n: int  ) -> list:  # comment")
+    p.edit(
+        "src/stages.py",
+        "def load(n: int) -> list:",
+        "# loads the data\ndef load(  n: int  ) -> list:  # comment",
+    )
     p.edit("src/util.py", "return 0", "return 42")
     assert p.ok("run", "main.ib") == 'base: {"score": 60.0}\n'
     assert p.calls() == []
@@ -116,10 +128,13 @@ def test_helpers_count_and_unrelated_code_does_not(tmp_path):
 
 def test_map_over_a_literal_list_is_one_stage_per_element(tmp_path):
     p = project(tmp_path)
-    p.write("m.ib", """\
+    p.write(
+        "m.ib",
+        """\
         from "src/stages.py" import square
         experiment squares = map(square, [1, 2, 3])
-        """)
+        """,
+    )
     assert p.ok("run", "m.ib") == "squares: [1, 4, 9]\n"
     assert sorted(p.calls()) == ["square 1", "square 2", "square 3"]
     assert len(p.entry_of("square")) == 3
@@ -135,7 +150,9 @@ def test_ib_layout_and_module_constants(tmp_path):
     p.ok("run", "main.ib")
     p.calls()
     # moving the calls in the .ib file (new lines and columns) re-runs nothing
-    p.write("main.ib", "# the same program, laid out differently\n\n" + MAIN.replace("C = 1.0", "C=1.0"))
+    p.write(
+        "main.ib", "# the same program, laid out differently\n\n" + MAIN.replace("C = 1.0", "C=1.0")
+    )
     assert p.ok("run", "main.ib") == 'base: {"score": 60.0}\n'
     assert p.calls() == []
     # a module constant that a helper of fit reads, in another project module
@@ -168,12 +185,15 @@ def apply(m: Model, x: int) -> int:
 def test_editing_a_method_reruns_its_method_stage(tmp_path):
     p = Project(tmp_path / "proj")
     p.stages(MODELS)
-    p.write("main.ib", """\
+    p.write(
+        "main.ib",
+        """\
         from "src/stages.py" import Model, apply
         m = Model(k = 3)
         experiment via_method = m.score(5)
         experiment via_function = apply(m, 5)
-        """)
+        """,
+    )
     assert p.ok("run", "main.ib") == "via_method: 15\nvia_function: 15\n"
     p.calls()
     p.edit("src/stages.py", "return x * self.k", "return x * self.k + 100")

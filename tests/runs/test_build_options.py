@@ -1,5 +1,6 @@
-"""`ibc run` options over the store (DESIGN §8.2, §8.5): `--dry-run`, `--force`, `--logs`,
-`--out` (JSON, pickle), and loading a stored value with `load(file, name)` without running."""
+"""`ibc run` options over the store (docs/running.md "The store", "Executors"): `--dry-run`,
+`--force`, `--logs`, `--out` (JSON, pickle), and loading a stored value with `load(file, name)`
+without running."""
 
 from __future__ import annotations
 

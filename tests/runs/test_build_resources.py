@@ -1,6 +1,6 @@
-"""External inputs (DESIGN §8.2) and impure references (§8.1): `file(...)` and `dir(...)` are
-identified by content (not modification time); an `(impure)` call runs every time and its
-dependents re-run only when its value's content changed."""
+"""External inputs and impure references (docs/running.md "What is recomputed"): `file(...)` and
+`dir(...)` are identified by content (not modification time); an `(impure)` call runs every time and
+its dependents re-run only when its value's content changed."""
 
 from __future__ import annotations
 

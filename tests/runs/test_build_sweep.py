@@ -1,5 +1,6 @@
-"""Sweeps share their common stages (DESIGN §8.1), and what a run leaves behind: `ibc results`
-(DESIGN §9), `ibc graph` after a run, `ibc cache ls|gc|clear` (§8.3)."""
+"""Sweeps share their common stages (docs/running.md "What is recomputed"), and what a run leaves
+behind: `ibc results` and `ibc graph` after a run, `ibc cache ls|gc|clear` (docs/running.md "Run
+records and results", "The store")."""
 
 from __future__ import annotations
 
@@ -80,7 +81,15 @@ def test_results_formats_after_a_sweep(tmp_path):
     rows = json.loads(p.ok("results", "main.ib", "--format", "json"))
     assert [r["experiment"] for r in rows] == points
     for row, c in zip(rows, (0.5, 1.0, 2.0, 4.0)):
-        assert set(row) >= {"experiment", "file", "params", "metrics", "status", "started", "seconds"}
+        assert set(row) >= {
+            "experiment",
+            "file",
+            "params",
+            "metrics",
+            "status",
+            "started",
+            "seconds",
+        }
         assert row["file"] == "main.ib"
         assert row["params"] == {"model.C": c}
         assert row["metrics"] == {"score": 20.0 * c, "n": 5}
@@ -114,12 +123,15 @@ def test_results_sort_descending_with_a_separate_argument(tmp_path):
 
 def test_graph_after_a_run_marks_ran_cached_and_failed(tmp_path):
     p = project(tmp_path)
-    p.write("g.ib", """\
+    p.write(
+        "g.ib",
+        """\
         from "src/stages.py" import load, prep, fit, boom
         data = load(5)
         experiment good = fit(prep(data), C = 3.0)
         experiment bad = boom(fit(data))
-        """)
+        """,
+    )
     p.ok("run", "main.ib", "base")  # load and prep are cached for g.ib
     done = p.run("run", "g.ib")
     assert done.returncode == 3
@@ -187,7 +199,7 @@ def test_results_show_the_parameters_set_by_with_and_by_sweep_points(tmp_path):
     p.write(
         "main.ib",
         MAIN
-        + 'experiment strong = base with { model.C = 3.0 }\n'
+        + "experiment strong = base with { model.C = 3.0 }\n"
         + "experiment stronger = strong with { data = load(7) }\n"
         + "sweep more = strong with { model.C in [5.0] }\n",
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 from ibc.codegen import ir
 from ibc.codegen.script import emit_script
 from ibc.runtime import run_module
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 
 SOURCE = "cancer.ib"
 

@@ -227,7 +227,7 @@ def test_runtime_imports_no_compiler_and_no_heavy_library():
         "import sys, ibc.runtime\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'rich', 'sklearn')"
         " or m.startswith(('ibc.syntax', 'ibc.resolve', 'ibc.types', 'ibc.codegen', 'ibc.driver',"
-        " 'ibc.cli', 'ibc.diagnostics', 'lark', 'black'))]\n"
+        " 'ibc.commands.cli', 'ibc.diagnostics', 'lark', 'black'))]\n"
         "print(bad)\n"
     )
     result = subprocess.run(

@@ -1,6 +1,6 @@
-"""Override layers (DESIGN §6, `ir.WithE`): every kind of parameter path, layering order, the
-scope below a layer, and sharing between stacks. Programs are IR built by hand, emitted with
-the script target and evaluated in-process."""
+"""Override layers (docs/parameters.md §2, `ir.WithE`): every kind of parameter path, layering
+order, the scope below a layer, and sharing between stacks. Programs are IR built by hand, emitted
+with the script target and evaluated in-process."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from ibc.cache_cli import (
+from ibc.commands.cache import (
     cache_clear,
     cache_gc,
     cache_ls,

@@ -24,7 +24,7 @@ def _parse(name: str, text: str):
     if importlib.util.find_spec("ibc.syntax.parser") is None:
         pytest.skip("ibc.syntax.parser is not written yet")
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     return parse_module(Source(name, text))
 

@@ -1,4 +1,4 @@
-"""The prelude and the library stubs of `stdlib/` (DESIGN §5.4).
+"""The prelude and the library stubs of `stdlib/` (docs/stubs.md).
 
 Every stub file parses; every `from M import name : TYPE` in a stub names something that
 M's installed source (or the `.pyi` its package ships) defines, read with `ast` and never
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ibc.resources import stdlib_dir
+from ibc.base.resources import stdlib_dir
 from stub_sources import Found, lookup, signature_names
 
 STDLIB = stdlib_dir()
@@ -150,7 +150,7 @@ def _text_declarations(path: Path) -> tuple[list[Declared], list[Nominal]]:
 def _ast_declarations(path: Path) -> tuple[list[Declared], list[Nominal]]:
     from ibc.syntax import nodes
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     module, diagnostics = parse_module(Source(str(path), path.read_text(encoding="utf-8")))
     assert module is not None, diagnostics
@@ -227,7 +227,7 @@ def test_every_stub_parses(path: Path):
     if not _have_parser():
         pytest.skip("ibc.syntax.parser is not written yet")
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     module, diagnostics = parse_module(Source(str(path), path.read_text(encoding="utf-8")))
     assert module is not None

@@ -8,7 +8,7 @@ import pytest
 
 from ibc.diagnostics.wording import words
 from ibc.syntax.parser import parse_expression, parse_module, read_source
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 CASES = [
     ("x = [1 2]\n", "E0101", "1:8", "unexpected `2`"),

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibc.syntax.parser import parse_expression, parse_module, parse_override, parse_type
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 TOUR = (Path(__file__).parent / "tour.ib").read_text(encoding="utf-8")
 ALPHABET = st.sampled_from(

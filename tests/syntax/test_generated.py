@@ -27,7 +27,7 @@ def test_parsing_does_not_import_lark():
     code = (
         "import sys\n"
         "from ibc.syntax.parser import parse_module\n"
-        "from ibc.syntax.spans import Source\n"
+        "from ibc.base.spans import Source\n"
         "m, d = parse_module(Source('x', 'x = f(1) |> g\\n'))\n"
         "assert not d\n"
         "print('lark' in sys.modules)\n"

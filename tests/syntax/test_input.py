@@ -3,7 +3,7 @@ the guarantee that the parser reports an internal failure instead of raising."""
 
 from ibc.syntax import parser
 from ibc.syntax.parser import parse_module, read_source
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 def test_not_utf8(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_expression, parse_module, parse_override, parse_type
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 TOUR = Path(__file__).parent / "tour.ib"  # a copy of /work/shared/tour.ib
 

@@ -1,8 +1,8 @@
-"""Operator precedence and associativity (DESIGN §4)."""
+"""Operator precedence and associativity (docs/guide.md §4)."""
 
 from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_expression
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 def expr(text: str):

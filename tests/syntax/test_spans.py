@@ -1,7 +1,7 @@
 """Spans run from a node's first to its last token (1-based, end exclusive)."""
 
 from ibc.syntax.parser import parse_module
-from ibc.syntax.spans import Source
+from ibc.base.spans import Source
 
 
 def where(span) -> tuple:

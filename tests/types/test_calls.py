@@ -12,10 +12,10 @@ from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.diagnostics.wording import words
 from ibc.driver import Options, check_file
 from ibc.syntax import nodes as n
-from ibc.syntax.spans import Span
+from ibc.base.spans import Span
 from ibc.types.calls import check_call, unchecked_call
 from ibc.types.relations import FLAT
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FLOAT,

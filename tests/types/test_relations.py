@@ -1,4 +1,4 @@
-"""Subtyping, joins and unification (`ibc.types.relations`, DESIGN §5.2), on types built
+"""Subtyping, joins and unification (`ibc.types.relations`, docs/guide.md §5), on types built
 directly: numeric widening, records (width, depth, as `Dict[Str, V]`), `Optional`,
 covariant containers, functions, nominal hierarchies, `File`, and generics solved by `Metas`."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ibc.types.relations import Metas, is_subtype, join, join_all
-from ibc.types.types import (
+from ibc.base.typeterms import (
     ANY,
     BOOL,
     FILE,

@@ -11,7 +11,7 @@ set cpo&vim
 " `#` comments (gc/`gcc` of commentary plugins, `gq` of comment paragraphs).
 setlocal comments=:# commentstring=#\ %s
 setlocal formatoptions-=t formatoptions+=croql
-" Tabs in indentation are an error (DESIGN.md §2): indent `def` bodies with spaces.
+" Tabs in indentation are an error (docs/errors.md E0113): indent `def` bodies with spaces.
 setlocal expandtab shiftwidth=4 softtabstop=4 tabstop=8
 " `gf` on `import "common.ib"` and on module names.
 setlocal suffixesadd=.ib,.py

@@ -1,5 +1,5 @@
 " Vim syntax file
-" Language:    Iterbuild (.ib), DESIGN.md §2
+" Language:    Iterbuild (.ib), docs/guide.md §2
 " Maintainer:  the Iterbuild authors
 "
 " Keywords, the soft keywords `type`/`experiment`/`sweep` (only at the start of a top-level

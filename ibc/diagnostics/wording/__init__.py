@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Union
 
-from ibc.records import record
+from ibc.base.records import record
 
 Text = Union[str, Callable[[dict], "str | None"], None]
 

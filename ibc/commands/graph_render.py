@@ -11,7 +11,7 @@ to right, stages as rounded boxes, plain values as ellipses, targets as bold dou
 filled by state (cached blue-grey, ran green, failed red, pending white), with the duration
 or the state under the label and the `.ib` location as tooltip. `render` writes the text
 (`.dot`) or runs Graphviz's `dot` program (`.svg`, `.png`). Nothing here imports the
-compiler or the runtime; `ibc.results_cli.load_stage_states` gives the states of a past run.
+compiler or the runtime; `ibc.commands.results.load_stage_states` gives the states of a past run.
 """
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
 
 
 def _why_arguments(why: argparse.ArgumentParser) -> None:
-    from ibc.why_cli import add_arguments
+    from ibc.commands.why import add_arguments
 
     _common(why)
     add_arguments(why)
@@ -154,19 +154,19 @@ def _results_arguments(results: argparse.ArgumentParser) -> None:
 
 
 def _fmt_arguments(fmt: argparse.ArgumentParser) -> None:
-    from ibc import fmt_cli
+    from ibc.commands import fmt as fmt_cli
 
     fmt_cli.add_arguments(fmt)
 
 
 def _freeze_arguments(freeze: argparse.ArgumentParser) -> None:
-    from ibc.revisions_cli import add_freeze_arguments
+    from ibc.commands.revisions import add_freeze_arguments
 
     add_freeze_arguments(freeze)
 
 
 def _log_arguments(log: argparse.ArgumentParser) -> None:
-    from ibc.revisions_cli import add_log_arguments
+    from ibc.commands.revisions import add_log_arguments
 
     add_log_arguments(log)
 
@@ -360,7 +360,7 @@ def _compile(args) -> int:
 def _run_program(args):
     """The program `ibc run` (and `ibc why`) runs for `args`: compiled with its `-s`
     overrides, or reused when nothing it was built from changed; an exit code on errors."""
-    from ibc import reuse  # a hit skips the compiler: nothing else of it is imported
+    from ibc.base import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
     # The targets matter only to the warnings about unused `-s` paths.
@@ -447,25 +447,25 @@ def _why(args) -> int:
     program = _run_program(args)
     if isinstance(program, int):
         return program
-    from ibc.why_cli import main as why_main
+    from ibc.commands.why import main as why_main
 
     return why_main(args, program)
 
 
 def _freeze(args) -> int:
-    from ibc.revisions_cli import freeze_main
+    from ibc.commands.revisions import freeze_main
 
     return freeze_main(args)
 
 
 def _log(args) -> int:
-    from ibc.revisions_cli import log_main
+    from ibc.commands.revisions import log_main
 
     return log_main(args)
 
 
 def _fmt(args) -> int:
-    from ibc.fmt_cli import main as fmt_main
+    from ibc.commands.fmt import main as fmt_main
 
     return fmt_main(args)
 
@@ -484,7 +484,7 @@ def _repl(args) -> int:
 
 def _load_program(code_text: str, file: str) -> dict:
     """Execute emitted code as a module; its namespace (holding `program`)."""
-    from ibc.reuse import code_object
+    from ibc.base.reuse import code_object
 
     namespace: dict = {"__name__": "__ibc_run__", "__file__": str(Path(file).resolve())}
     code = code_object(code_text, f"<ibc run {file}>")
@@ -516,8 +516,8 @@ def _graph(args) -> int:
     program = _compiled_program(args, args.file)
     if isinstance(program, int):
         return program
-    from ibc.graph_cli import graph_nodes
-    from ibc.graph_render import render, to_dot
+    from ibc.commands.graph import graph_nodes
+    from ibc.commands.graph_render import render, to_dot
     from ibc.runtime.program import Usage
     from ibc.runtime.store import DiskStore
 
@@ -543,7 +543,7 @@ def _graph(args) -> int:
 
 
 def _results(args) -> int:
-    from ibc.results_cli import load_records, plot_results, render_results
+    from ibc.commands.results import load_records, plot_results, render_results
     from ibc.runtime.runlog import record_file
 
     root = _store_root(args.file, args.store)
@@ -570,7 +570,7 @@ def _results(args) -> int:
 
 
 def _cache(args) -> int:
-    from ibc.cache_cli import CacheError
+    from ibc.commands.cache import CacheError
 
     try:
         return _cache_command(args)
@@ -580,7 +580,7 @@ def _cache(args) -> int:
 
 
 def _cache_command(args) -> int:
-    from ibc.cache_cli import cache_clear, cache_gc, cache_ls, parse_before
+    from ibc.commands.cache import cache_clear, cache_gc, cache_ls, parse_before
     from ibc.runtime.store import DiskStore
 
     if args.cache_command is None:
@@ -639,7 +639,7 @@ def _reachable_keys(args, file: str, store) -> set[str] | int:
         identity = planner.ident.get(node.key)
         if identity:
             keep.add(digest("result", identity))
-    from ibc.results_cli import latest_records, read_jsonl
+    from ibc.commands.results import latest_records, read_jsonl
     from ibc.runtime.runlog import record_file
 
     records = latest_records(store.root, record_file(file))
@@ -670,7 +670,7 @@ def _listed(args):
 
 
 def _unknown_target(exc) -> int:
-    from ibc.params_cli import unknown_target_message
+    from ibc.commands.params import unknown_target_message
 
     name = getattr(exc, "name", None) or (exc.args[0] if exc.args else "?")
     suggestions = getattr(exc, "suggestions", None)
@@ -685,7 +685,7 @@ def _params(args) -> int:
     if isinstance(result, int):
         return result
     from ibc.params.listing import UnknownTarget, parameters
-    from ibc.params_cli import params_json, params_table
+    from ibc.commands.params import params_json, params_table
 
     try:
         rows = parameters(result, args.target, include_defaults=args.all)
@@ -704,7 +704,7 @@ def _diff(args) -> int:
     if isinstance(result, int):
         return result
     from ibc.params.listing import UnknownTarget, diff_targets
-    from ibc.params_cli import diff_json, diff_table
+    from ibc.commands.params import diff_json, diff_table
 
     try:
         rows = diff_targets(result, args.a, args.b)

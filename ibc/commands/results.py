@@ -1,8 +1,8 @@
 """`ibc results`: the recorded experiments of a project, as a table, CSV, Markdown, JSON or a plot.
 
 Every run appends records to `<root>/runs/<run id>.jsonl` (`root` is the project's `.ibc`
-folder), one JSON object per experiment (DESIGN §8.3), and its stages to
-`<run id>.stages.jsonl`. Run ids start with a UTC timestamp, so they sort in time order. A
+folder), one JSON object per experiment (docs/running.md "Run records and results"), and its stages
+to `<run id>.stages.jsonl`. Run ids start with a UTC timestamp, so they sort in time order. A
 killed run may leave a truncated last line or none at all: bad lines are skipped.
 
 - `load_records` keeps the newest record of each distinct (file, experiment, parameters,
@@ -11,7 +11,7 @@ killed run may leave a truncated last line or none at all: bad lines are skipped
 - `results_rows` makes one row per record, with a column per parameter whose value differs
   among the records, one per metric, and the run's git `commit` and `dirty` flag;
 - `render_results` prints the rows (`table`, `csv`, `markdown`) or the records (`json`, the
-  shape of DESIGN §9), sorted by a column if asked;
+  fields docs/running.md "Run records and results" lists), sorted by a column if asked;
 - `plot_results` draws one column against another with matplotlib (optional dependency);
 - `load_stage_states` gives the last known state and duration of each graph node, for
   `ibc graph` after a run.

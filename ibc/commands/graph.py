@@ -1,10 +1,11 @@
-"""`ibc graph FILE [TARGET] -o OUT`: the stage graph of a file's targets (DESIGN §9).
+"""`ibc graph FILE [TARGET] -o OUT`: the stage graph of a file's targets (docs/running.md "Run
+records and results").
 
 The emitted program's builders make the graph (nothing runs); a dry-run evaluation against
 the project's store says which stages are cached and which would run; the newest run's stage
 records (`.ibc/runs/*.stages.jsonl`) say which ran or failed, with their durations. Cheap
 nodes (operators, field reads, lists …) are folded away: an edge joins two stages when the
-second reads the first through them. Rendering is `ibc.graph_render` (DOT always; SVG and
+second reads the first through them. Rendering is `ibc.commands.graph_render` (DOT always; SVG and
 PNG through Graphviz's `dot` program).
 """
 
@@ -15,8 +16,8 @@ from ibc.runtime.running import plan
 
 
 def graph_nodes(program, names: list[str], root, store) -> list[dict]:
-    """The node dicts `ibc.graph_render.to_dot` draws for targets `names` of `program`."""
-    from ibc.results_cli import load_stage_states
+    """The node dicts `ibc.commands.graph_render.to_dot` draws for targets `names` of `program`."""
+    from ibc.commands.results import load_stage_states
 
     planner, tops = plan(program, names, store)
     planned = {node.key: (state, seconds) for node, _, state, seconds, _ in planner.log}

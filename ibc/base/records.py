@@ -189,7 +189,7 @@ def _compiled(source: str):
         _code = _load_code()
     code = _code.get(source)
     if code is None:
-        code = compile(source, "<ibc.records>", "exec")
+        code = compile(source, "<ibc.base.records>", "exec")
         _code[source] = code
         if not _code_added:
             _code_added = True
@@ -203,7 +203,7 @@ def _code_path():
     import sys
 
     from ibc import __version__
-    from ibc.cachedir import cache_dir
+    from ibc.base.cachedir import cache_dir
 
     tag = sys.implementation.cache_tag or "python"
     return cache_dir() / "records" / f"{tag}-ibc{__version__}.marshal"
@@ -224,7 +224,7 @@ def _load_code() -> dict[str, Any]:
 def _save_code() -> None:
     import marshal
 
-    from ibc.cachedir import write_atomically
+    from ibc.base.cachedir import write_atomically
 
     if _code:
         write_atomically(_code_path(), marshal.dumps(_code))

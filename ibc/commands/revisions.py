@@ -1,16 +1,16 @@
-"""`ibc freeze FILE` and `ibc log PY_FILE:NAME` (DESIGN §7): tools for version pins.
+"""`ibc freeze FILE` and `ibc log PY_FILE:NAME` (docs/revisions.md "Tools"): tools for version pins.
 
 - `freeze` rewrites every symbolic revision string of a `.ib` file (`"v1.0"`, `"main"`,
   `"HEAD~2"`) to the full commit id it names today, in place: only the characters of those
   string literals change (comments and layout are kept), and a frozen file freezes to
   itself. A revision git does not know is reported and nothing is written.
 - `log` lists, newest first, the commits in which one Python function's code changed — its
-  own source, or a project-local helper it depends on (its fingerprint, DESIGN §8.1, as
-  read at each commit) — with the short id, date, subject and the size of the change to
-  the function's own source (`+3 -1 lines`, or `helpers changed`); `--patch` adds the
+  own source, or a project-local helper it depends on (its fingerprint, docs/running.md "What is
+  recomputed", as read at each commit) — with the short id, date, subject and the size of the change
+  to the function's own source (`+3 -1 lines`, or `helpers changed`); `--patch` adds the
   function's diff per commit.
 
-`ibc/cli.py` wires them: `add_freeze_arguments(p)`/`freeze_main(args)` and
+`ibc/commands/cli.py` wires them: `add_freeze_arguments(p)`/`freeze_main(args)` and
 `add_log_arguments(p)`/`log_main(args)`; the mains return exit codes (0, 1 errors, 2 usage).
 """
 
@@ -45,7 +45,7 @@ def freeze_text(path: Path, text: str) -> tuple[str, list, dict]:
     from ibc.resolve.revisions import GitProblem, Repo, check_revision
     from ibc.syntax import nodes as n
     from ibc.syntax.parser import parse_module
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     source = Source(str(path), text)
     module, problems = parse_module(source)
@@ -88,7 +88,7 @@ def freeze_text(path: Path, text: str) -> tuple[str, list, dict]:
 
 def freeze_main(args: argparse.Namespace, out=None, err=None) -> int:
     from ibc.diagnostics.render import render_text
-    from ibc.syntax.spans import Source
+    from ibc.base.spans import Source
 
     out, err = out or sys.stdout, err or sys.stderr
     path = Path(args.file)
@@ -276,7 +276,7 @@ def log_main(args: argparse.Namespace, out=None, err=None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m ibc.revisions_cli freeze FILE` / `log PY_FILE:NAME` (until `ibc` wires them)."""
+    """`python -m ibc.commands.revisions freeze FILE` / `log PY_FILE:NAME`, as `ibc freeze`/`ibc log`."""
     parser = argparse.ArgumentParser(prog="ibc")
     commands = parser.add_subparsers(dest="command", required=True)
     add_freeze_arguments(commands.add_parser("freeze", help="rewrite revisions to commit ids"))

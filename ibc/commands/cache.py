@@ -1,5 +1,5 @@
 """What `ibc cache ls|gc|clear` do and print: pure functions over a store that return the text
-to show (the command-line parser in `ibc/cli.py` calls them), and `parse_before` for
+to show (the command-line parser in `ibc/commands/cli.py` calls them), and `parse_before` for
 `ibc cache gc --before 7d`.
 """
 

@@ -1,5 +1,5 @@
-"""`ibc why FILE [TARGET…]`: for each stage of the targets that would run, why (DESIGN §8.7,
-docs/running.md "Why did this stage run?"); nothing runs.
+"""`ibc why FILE [TARGET…]`: for each stage of the targets that would run, why
+(docs/running.md "Why did this stage run?"); nothing runs.
 
 The program is the one `ibc run` would run (compiled with the same `-s` overrides, or
 reused); `ibc.runtime.explain.plan` computes every stage's key against the project's store

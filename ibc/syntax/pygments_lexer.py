@@ -1,7 +1,7 @@
 """A Pygments lexer for Iterbuild (`.ib` files), for highlighting in the REPL, the
-documentation and anything else that uses Pygments (DESIGN.md §10).
+documentation and anything else that uses Pygments (docs/repl.md, editors/README.md).
 
-`IterbuildLexer` follows the lexical rules of DESIGN.md §2 as `ibc/syntax/lexical.py`
+`IterbuildLexer` follows the lexical rules of docs/guide.md §2 as `ibc/syntax/lexical.py`
 implements them, but only to colour text: it never raises and never rejects a program
 (the compiler reports errors). It knows
 
@@ -24,8 +24,8 @@ implements them, but only to colour text: it never raises and never rejects a pr
   punctuation (`Punctuation`: `( ) [ ] { } , : .`).
 
 It is registered with Pygments through the entry point
-`[project.entry-points."pygments.lexers"] iterbuild = "ibc.lexer:IterbuildLexer"`, so
-`pygments.lexers.get_lexer_by_name("iterbuild")` and `pygmentize -l ib` find it. It imports
+`[project.entry-points."pygments.lexers"] iterbuild = "ibc.syntax.pygments_lexer:IterbuildLexer"`,
+so `pygments.lexers.get_lexer_by_name("iterbuild")` and `pygmentize -l ib` find it. It imports
 nothing of the compiler, so loading it is cheap; tests check that its word lists match the
 compiler's (`ibc.syntax.lexical`, `ibc.types.env`).
 """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 from typing import NamedTuple
 
-from ibc.records import field, record
+from ibc.base.records import field, record
 
 
 class Span(NamedTuple):

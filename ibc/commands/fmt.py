@@ -157,7 +157,7 @@ def _plural(count: int) -> str:
     return "1 file" if count == 1 else f"{count} files"
 
 
-if __name__ == "__main__":  # `python -m ibc.fmt_cli FILE…`, before `ibc fmt` is wired
+if __name__ == "__main__":  # `python -m ibc.commands.fmt FILE…`, before `ibc fmt` is wired
     cli = argparse.ArgumentParser(prog="ibc fmt", description=__doc__.splitlines()[0])
     add_arguments(cli)
     try:

@@ -1,5 +1,5 @@
-"""Reuse of compiled programs (DESIGN §8.4): `ibc run` on an unchanged project skips the
-compiler.
+"""Reuse of compiled programs (docs/running.md "Running, failing, resuming"): `ibc run` on an
+unchanged project skips the compiler.
 
 `store` records, next to the emitted code, a manifest of everything the code was built from,
 each item a path with its (size, mtime_ns) — or "absent" — as one `os.stat` gives it:
@@ -28,7 +28,7 @@ branch must be noticed; pins by commit id (what `ibc freeze` writes) are immutab
 
 Entries live in `cache_dir()/"compiled"`, one file each, written atomically: a header with a
 checksum, then a `marshal`ed payload; a damaged, foreign or unreadable entry is a miss. This
-module imports only the standard library, `ibc.cachedir` and `ibc.base.project_root`, so a hit
+module imports only the standard library, `ibc.base.cachedir` and `ibc.base.project_root`, so a hit
 never loads the compiler.
 """
 
@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ibc import __version__
 from ibc.base.project_root import marker_presence
-from ibc.cachedir import cache_dir, digest, write_atomically
+from ibc.base.cachedir import cache_dir, digest, write_atomically
 
 _MAGIC = b"ibc-compiled 1\n"
 _DIGEST_LEN = 32  # hex digits of `cachedir.digest`
@@ -286,7 +286,7 @@ def _project_tree(root: Path, stamp) -> None:
 
 def _compiler_files(stamp) -> None:
     """The compiler's own sources and grammar: an edited compiler must not reuse old code."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # all of ibc/
     for folder, dirs, files in os.walk(package):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS]
         stamp(folder)
@@ -294,7 +294,7 @@ def _compiler_files(stamp) -> None:
             if name.endswith((".py", ".lark", ".ib")):
                 stamp(os.path.join(folder, name))
     try:
-        from ibc.resources import grammar_path
+        from ibc.base.resources import grammar_path
 
         grammar = grammar_path()
         stamp(grammar)

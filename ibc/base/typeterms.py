@@ -1,4 +1,4 @@
-"""Type representations (DESIGN §5.1): the values the checker reasons about.
+"""Type representations (docs/guide.md §5): the values the checker reasons about.
 
 These are plain frozen data, shared by the phases that make types (resolve reads Python
 annotations and `.ib` stubs into them) and the ones that use them (the checker, parameter
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 
-from ibc import records
+from ibc.base import records
 
 
 class Type:
