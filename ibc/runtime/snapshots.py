@@ -218,7 +218,22 @@ class DiskSnapshots:
         out = os.path.join(folder, *parts)
         if os.path.commonpath([folder, os.path.abspath(out)]) != folder:
             raise SnapshotError(f"{rel!r} escapes the snapshot folder")
+        self._no_links(out)
         return out
+
+    def _no_links(self, path: str) -> None:
+        """Refuse a symbolic link anywhere below the store root on the way to `path`: a link
+        planted in `.ibc/snapshots/` would make a snapshot write outside the store (the store
+        folder itself may be a link, to a shared disk)."""
+        root = self.store_root
+        here = root
+        for part in os.path.relpath(path, root).split(os.sep):
+            here = os.path.join(here, part)
+            if os.path.islink(here):
+                raise SnapshotError(
+                    f"{here} is a symbolic link: snapshots never follow links inside the store "
+                    "(remove it; the snapshot is written again)"
+                )
 
     # -- provider interface ---------------------------------------------------------------
 

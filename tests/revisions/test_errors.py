@@ -114,3 +114,23 @@ def test_a_pinned_class_is_a_type_distinct_from_todays(tmp_path):
     )
     assert [(c, l) for c, l, *_ in bad] == [("E0401", 3)]
     assert "@" in bad[0][3].args.get("found", "")
+
+
+def test_control_characters_of_a_revision_are_escaped_in_the_message(tmp_path):
+    """A revision string holding terminal escapes is shown escaped, through the real command:
+    `ibc check` never writes an ESC byte of the user's text to the terminal."""
+    import subprocess
+    import sys
+
+    story(tmp_path)
+    write(tmp_path, {"main.ib": 'from "src/features.py" @ "v1\\u001b[2J\\u0007" import clean\n'})
+    done = subprocess.run(
+        [sys.executable, "-m", "ibc", "check", "main.ib"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "NO_COLOR": "1"},
+    )
+    assert done.returncode == 1 and "error[E0607]" in done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert '"v1\\x1b[2J\\x07"' in done.stderr

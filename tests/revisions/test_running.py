@@ -135,3 +135,25 @@ def _env():
     import os
 
     return {k: v for k, v in os.environ.items() if k not in ("IBC_STORE", "IBC_CACHE_DIR")}
+
+
+def test_a_symbolic_link_inside_the_store_is_never_followed(tmp_path):
+    """A link planted at `.ibc/snapshots/<commit>/src` (pointing outside the store) does not
+    make materializing a snapshot write there: the run fails that stage with a clear message,
+    and nothing is written outside."""
+    import os
+
+    v1, _ = story(tmp_path)
+    write(tmp_path, {"main.ib": MAIN})
+    outside = tmp_path.parent / (tmp_path.name + "-outside")
+    outside.mkdir()
+    snapshot = tmp_path / ".ibc" / "snapshots" / v1
+    snapshot.mkdir(parents=True)
+    os.symlink(outside, snapshot / "src")
+    done = ibc(tmp_path, "run", "main.ib", "old")
+    assert done.returncode == 3, done.stderr
+    assert "is a symbolic link" in done.stderr and "Traceback" not in done.stderr
+    assert list(outside.iterdir()) == []
+    (snapshot / "src").unlink()  # removed, the snapshot is written again
+    values, _ = run_json(tmp_path, "old")
+    assert values == {"old": 2.0}

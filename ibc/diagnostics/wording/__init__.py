@@ -62,12 +62,30 @@ def _apply(text: Text, args: dict[str, Any]) -> str | None:
 
 
 def words(code: str, args: dict[str, Any]) -> tuple[str, str | None]:
-    """The message and hint of a diagnostic."""
+    """The message and hint of a diagnostic, with control characters (and lone surrogates)
+    of user text escaped: a revision string or name never moves the cursor of a terminal."""
     _load_all()
     wording = REGISTRY.get(code)
     if wording is None:
-        return f"{code} (unregistered diagnostic) {args}", None
-    return _apply(wording.message, args) or wording.title, _apply(wording.hint, args)
+        return escape_controls(f"{code} (unregistered diagnostic) {args}"), None
+    message = _apply(wording.message, args) or wording.title
+    hint = _apply(wording.hint, args)
+    return escape_controls(message), None if hint is None else escape_controls(hint)
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each control character (C0 but newline, DEL, C1) and lone surrogate
+    written as a Python escape (`\\x1b`, `\\udc80`)."""
+    if text.isprintable() or all(ch == "\n" or ch.isprintable() for ch in text):
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if ch != "\n" and (code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000):
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 _loaded = False
