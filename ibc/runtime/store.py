@@ -93,6 +93,11 @@ class Damaged(KeyError):
     """An entry failed its checksum or was truncated; the store has removed it."""
 
 
+class Untrusted(Exception):
+    """With `$IBC_STORE_KEY` set, an entry whose signature is missing or wrong: it is never
+    loaded (its pickle could run code), only computed again and replaced."""
+
+
 def check_key(key: str) -> None:
     """Keys name files: letters, digits, `_` and `-`, at least 3 of them."""
     if not isinstance(key, str) or len(key) < 3 or len(key) > 200 or not _KEY_CHARS.issuperset(key):
@@ -107,13 +112,31 @@ def _with_time(meta: dict) -> dict:
     return meta
 
 
+def _signing_key() -> bytes | None:
+    """`$IBC_STORE_KEY`, the secret of a signed store (docs/running.md, "Trust"), or None."""
+    secret = os.environ.get("IBC_STORE_KEY")
+    return secret.encode("utf-8", "surrogateescape") if secret else None
+
+
+def _signature(secret: bytes, fields: dict) -> str:
+    """HMAC-SHA256 of an entry's header fields (key, content hash, codec, size, meta): with
+    the value's content hash among them, it covers the value too."""
+    import hashlib
+    import hmac
+
+    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=repr)
+    return hmac.new(secret, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
 def _header_bytes(key: str, content: str, codec: str, size: int, meta: dict) -> bytes:
-    """Magic, prefix and JSON header, padded so the value starts at a multiple of ALIGN."""
-    header = json.dumps(
-        {"key": key, "content": content, "codec": codec, "size": size, "meta": meta},
-        separators=(",", ":"),
-        default=repr,
-    ).encode("ascii")
+    """Magic, prefix and JSON header, padded so the value starts at a multiple of ALIGN;
+    signed when `$IBC_STORE_KEY` is set."""
+    fields = {"key": key, "content": content, "codec": codec, "size": size, "meta": meta}
+    secret = _signing_key()
+    if secret is not None:
+        fields = json.loads(json.dumps(fields, default=repr))  # as a reader will see them
+        fields["sig"] = _signature(secret, fields)
+    header = json.dumps(fields, separators=(",", ":"), default=repr).encode("ascii")
     header += b" " * (-(HEAD + len(header)) % ALIGN)
     return MAGIC + _PREFIX.pack(len(header), xxhash.xxh3_64_intdigest(header)) + header
 
@@ -137,6 +160,11 @@ def _parse_header(key: str, data: bytes, read_more) -> Entry | None:
         entry = Entry(h["key"], h["content"], h["codec"], h["size"], h["meta"], end)
     except (ValueError, KeyError, TypeError):
         return None
+    secret = _signing_key()
+    if secret is not None:
+        sig = h.pop("sig", None)
+        if not isinstance(sig, str) or sig != _signature(secret, h):
+            raise Untrusted(key)
     if (
         entry.key != key
         or type(entry.size) is not int
@@ -206,6 +234,8 @@ class DiskStore:
             if entry is None:
                 self._discard(path, fd)
             return entry
+        except Untrusted:
+            return None  # as if missing: computed again, and replaced by a signed entry
         finally:
             os.close(fd)
 
@@ -219,7 +249,10 @@ class DiskStore:
             raise KeyError(key) from None
         with f:
             fd = f.fileno()
-            entry = self._read_header(key, fd)
+            try:
+                entry = self._read_header(key, fd)
+            except Untrusted:
+                raise KeyError(key) from None  # never unpickled
             if entry is None:
                 self._discard(path, fd)
                 raise Damaged(key)
