@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ibc import __version__
 from ibc.base.project_root import marker_presence
-from ibc.base.cachedir import cache_dir, digest, write_atomically
+from ibc.base.cachedir import cache_dir, digest, read_checked, write_atomically, write_checked
 
 _MAGIC = b"ibc-compiled 1\n"
 _DIGEST_LEN = 32  # hex digits of `cachedir.digest`
@@ -58,12 +58,14 @@ def code_object(text: str, filename: str):
     program (4,000 lines for 1,000 stages) costs more than running it from the store."""
     key = digest(f"{sys.version}\0{filename}\0{text}".encode("utf-8", "surrogatepass"))
     path = cache_dir() / "compiled" / f"{key}.code"
-    try:
-        return marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    payload = read_checked(path)  # verified: a changed byte is a miss, not a wrong program
+    if payload is not None:
+        try:
+            return marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            pass
     code = compile(text, filename, "exec")
-    write_atomically(path, marshal.dumps(code))
+    write_checked(path, marshal.dumps(code))
     return code
 
 

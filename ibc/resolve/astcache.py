@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path  # noqa: F401
 
 from ibc import __version__
-from ibc.base.cachedir import digest, write_atomically
+from ibc.base.cachedir import digest, read_checked, write_checked
 from ibc.resolve.ifcache import default_cache_dir
 from ibc.syntax import nodes as n
 
@@ -36,14 +36,16 @@ def _entry(display: str, text: str, cache_dir: Path | None) -> Path:
 
 
 def load(display: str, text: str, cache_dir: Path | None = None) -> n.Module | None:
+    payload = read_checked(_entry(display, text, cache_dir))  # verified by its checksum
+    if payload is None:
+        return None
     try:
-        with _entry(display, text, cache_dir).open("rb") as handle:
-            module = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - missing or damaged: parse again
+        module = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - damaged: parse again
         return None
     return module if isinstance(module, n.Module) else None
 
 
 def store(display: str, text: str, module: n.Module, cache_dir: Path | None = None) -> None:
     data = pickle.dumps(module, protocol=pickle.HIGHEST_PROTOCOL)
-    write_atomically(_entry(display, text, cache_dir), data)
+    write_checked(_entry(display, text, cache_dir), data)

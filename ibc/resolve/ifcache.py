@@ -16,6 +16,7 @@ module names to distributions (keyed by the entry folder's modification time).
 from __future__ import annotations
 
 import copyreg
+import io
 import os
 import pickle
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 
 import ibc
 from ibc.base import records
-from ibc.base.cachedir import cache_dir, digest
+from ibc.base.cachedir import cache_dir, checked, digest, read_checked
 from ibc.base import typeterms as types
 
 FORMAT = 4  # bump when the shape of ModuleInterface or the reader's output changes
@@ -110,12 +111,12 @@ class InterfaceCache:
     # -- files ------------------------------------------------------------------------------
 
     def _load(self, name: str, key: tuple) -> Any | None:
-        try:
-            with open(self.folder / name, "rb") as handle:
-                stored_key, value = pickle.load(handle)
-        except FileNotFoundError:
+        payload = read_checked(self.folder / name)  # verified by its checksum
+        if payload is None:
             return None
-        except Exception:  # corrupt, truncated or from an incompatible version: a miss
+        try:
+            stored_key, value = pickle.loads(payload)
+        except Exception:  # from an incompatible version: a miss
             return None
         return value if stored_key == key else None
 
@@ -124,10 +125,12 @@ class InterfaceCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             final = self.folder / name
             tmp = self.folder / f".{name}.{os.getpid()}.{id(value)}.tmp"
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = _DISPATCH
+            pickler.dump((key, value))
             with open(tmp, "wb") as handle:
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.dispatch_table = _DISPATCH
-                pickler.dump((key, value))
+                handle.write(checked(buffer.getvalue()))
             os.replace(tmp, final)
         except (OSError, pickle.PicklingError, RecursionError, TypeError):
             try:

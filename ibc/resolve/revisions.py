@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     import subprocess
 
-from ibc.base.cachedir import cache_dir, digest, write_atomically
+from ibc.base.cachedir import cache_dir, digest, read_checked, write_checked
 
 FULL_ID = re.compile(r"[0-9a-f]{40}")
 _FORBIDDEN = set(";|&$`<>\\\"'*?[]!(){}#")
@@ -197,9 +197,12 @@ class Repo:
         path = self._cache / f"tree-{commit}.json"
         files: list[str] | None = None
         if self.use_cache:
+            payload = read_checked(path)  # verified by its checksum
             try:
-                files = _json().loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                files = None if payload is None else _json().loads(payload)
+            except ValueError:
+                files = None
+            if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
                 files = None
         if files is None:
             args = ["ls-tree", "-r", "-z", "--name-only", "--full-tree", commit]
@@ -215,7 +218,7 @@ class Repo:
                 if p and p.startswith(self.prefix)
             ]
             if self.use_cache:
-                write_atomically(path, _json().dumps(files).encode())
+                write_checked(path, _json().dumps(files).encode())
         result = frozenset(files)
         self._trees[commit] = result
         return result
@@ -266,18 +269,17 @@ class Repo:
         if self._known is None:
             self._known = set()
             if self.use_cache:
+                payload = read_checked(self._cache / "commits.json")
                 try:
-                    data = _json().loads((self._cache / "commits.json").read_text(encoding="utf-8"))
+                    data = _json().loads(payload) if payload is not None else []
                     self._known = {c for c in data if isinstance(c, str) and FULL_ID.fullmatch(c)}
-                except (OSError, ValueError, TypeError):
+                except (ValueError, TypeError):
                     pass
         return self._known
 
     def _save_known(self) -> None:
         if self.use_cache and self._known is not None:
-            write_atomically(
-                self._cache / "commits.json", _json().dumps(sorted(self._known)).encode()
-            )
+            write_checked(self._cache / "commits.json", _json().dumps(sorted(self._known)).encode())
 
     def _blob_path(self, commit: str, rel: str) -> Path:
         return self._cache / "blobs" / commit[:2] / f"{commit}-{digest(rel.encode())}"
@@ -285,9 +287,8 @@ class Repo:
     def _cached_blob(self, commit: str, rel: str) -> tuple[bytes | None] | None:
         if not self.use_cache:
             return None
-        try:
-            data = self._blob_path(commit, rel).read_bytes()
-        except OSError:
+        data = read_checked(self._blob_path(commit, rel))  # verified by its checksum
+        if data is None:
             return None
         if data[:1] == b"-":
             return (None,)
@@ -295,9 +296,7 @@ class Repo:
 
     def _store_blob(self, commit: str, rel: str, content: bytes | None) -> None:
         if self.use_cache:
-            write_atomically(
-                self._blob_path(commit, rel), b"-" if content is None else b"+" + content
-            )
+            write_checked(self._blob_path(commit, rel), b"-" if content is None else b"+" + content)
 
 
 def forget_repositories() -> None:

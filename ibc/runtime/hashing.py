@@ -19,6 +19,8 @@ from pathlib import Path
 
 import xxhash
 
+from ibc.base.cachedir import checked, read_checked
+
 CHUNK = 8 * 1024 * 1024
 """Size of the reusable read buffer of `hash_file`."""
 
@@ -27,7 +29,7 @@ RACY_NS = 2_000_000_000
 process: a write in the same timestamp tick could go unseen. Such fast-path entries stay in
 memory for this process but are not saved."""
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: with a checksum (ibc.base.cachedir.checked)
 
 
 def hash_bytes(data: bytes | bytearray | memoryview) -> str:
@@ -174,10 +176,12 @@ class FileHashes:
             self._read()
 
     def _read(self) -> None:
+        payload = read_checked(self.cache_path)  # a damaged file is forgotten, never trusted
+        if payload is None:
+            return
         try:
-            with open(self.cache_path, "rb") as f:
-                data = json.loads(f.read())
-        except (OSError, ValueError):
+            data = json.loads(payload)
+        except ValueError:
             return
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return
@@ -257,8 +261,8 @@ class FileHashes:
             f"{self.cache_path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         )
         try:
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(data, f, separators=(",", ":"))
+            with open(tmp, "wb") as f:  # with a checksum: a changed hash is a miss
+                f.write(checked(json.dumps(data, separators=(",", ":")).encode("utf-8")))
             os.replace(tmp, self.cache_path)
         except BaseException:
             try:

@@ -87,10 +87,15 @@ def _load_tables():
                 raise pickle.UnpicklingError(f"unknown reference {pid!r}")
             return _builder
 
+    from ibc.base.cachedir import read_checked
+
+    # From bytes: reading the file through the unpickler is three times slower.
+    payload = read_checked(_tables_path())  # verified by its checksum
+    if payload is None:
+        return None
     try:
-        # From bytes: reading the file through the unpickler is three times slower.
-        tables = Loader(io.BytesIO(_tables_path().read_bytes())).load()
-    except Exception:  # noqa: BLE001 - missing or damaged: build them again
+        tables = Loader(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - damaged: build them again
         return None
     return tables if isinstance(tables, tuple) and len(tables) == 4 else None
 
@@ -99,7 +104,7 @@ def _store_tables(tables) -> None:
     import io
     import pickle
 
-    from ibc.base.cachedir import write_atomically
+    from ibc.base.cachedir import write_checked
 
     class Dumper(pickle.Pickler):
         def persistent_id(self, obj):
@@ -110,7 +115,7 @@ def _store_tables(tables) -> None:
         Dumper(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(tables)
     except Exception:  # noqa: BLE001 - unpicklable callbacks: build them every time
         return
-    write_atomically(_tables_path(), buffer.getvalue())
+    write_checked(_tables_path(), buffer.getvalue())
 
 
 def _passthrough(rule) -> int | None:

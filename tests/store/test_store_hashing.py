@@ -5,6 +5,7 @@ import os
 
 import xxhash
 
+from ibc.base.cachedir import checked, unchecked
 from ibc.runtime import hashing
 from ibc.runtime.hashing import FileHashes, hash_bytes, hash_file, hash_tree
 
@@ -112,7 +113,7 @@ def test_cache_persists_and_fast_path_survives_a_new_process(tmp_path, monkeypat
     cache = FileHashes(cache_file)
     digest = cache.of_file(path)
     cache.save()
-    assert json.loads(cache_file.read_text())["version"] == 1
+    assert json.loads(unchecked(cache_file.read_bytes()))["version"] == 2
     calls = count_calls(monkeypatch, "hash_file")
     again = FileHashes(cache_file)
     assert again.of_file(path) == digest
@@ -125,7 +126,7 @@ def test_recently_modified_files_are_not_persisted(tmp_path):
     cache = FileHashes(cache_file)
     cache.of_file(path)
     cache.save()
-    assert json.loads(cache_file.read_text())["files"] == {}
+    assert json.loads(unchecked(cache_file.read_bytes()))["files"] == {}
 
 
 def test_damaged_cache_file_is_ignored(tmp_path):
@@ -134,8 +135,24 @@ def test_damaged_cache_file_is_ignored(tmp_path):
     cache_file.write_bytes(b"{not json")
     cache = FileHashes(cache_file)
     assert cache.of_file(path) == hash_bytes(b"abc")
-    cache_file.write_text(json.dumps({"version": 1, "files": {str(path): ["bad"]}}))
+    cache_file.write_bytes(
+        checked(json.dumps({"version": 2, "files": {str(path): ["bad"]}}).encode())
+    )
     assert FileHashes(cache_file).of_file(path) == hash_bytes(b"abc")
+
+
+def test_a_changed_byte_in_the_cache_file_is_a_miss_not_a_wrong_hash(tmp_path):
+    """One byte of a stored hash changed: the checksum fails, the file is hashed again."""
+    path = write(tmp_path / "data.csv", b"abc")
+    cache_file = tmp_path / "hashes.json"
+    cache = FileHashes(cache_file)
+    right = cache.of_file(path)
+    cache.save()
+    data = bytearray(cache_file.read_bytes())
+    at = data.index(right.encode())
+    data[at] = ord("0") if data[at] != ord("0") else ord("1")
+    cache_file.write_bytes(bytes(data))
+    assert FileHashes(cache_file).of_file(path) == right
 
 
 def test_save_does_nothing_when_nothing_changed(tmp_path):
