@@ -131,5 +131,24 @@ def cache_clear(store: DiskStore) -> str:
     return f"removed {_entries(removed)} ({human_size(freed)})"
 
 
+def cache_verify(store: DiskStore) -> tuple[str, int]:
+    """Check every entry whole (header and value, nothing unpickled), remove the damaged
+    ones, and say so: (the report, the number removed)."""
+    checked = damaged = 0
+    lines = []
+    for key in list(store.keys()):
+        state = store.verify(key)
+        if state is None:
+            continue
+        checked += 1
+        if state is False:
+            damaged += 1
+            lines.append(f"  removed {key} (damaged; it is computed again when next needed)")
+    head = f"checked {_entries(checked)}: " + (
+        f"{damaged} damaged, removed" if damaged else "all sound"
+    )
+    return "\n".join([head, *lines]), damaged
+
+
 def _entries(n: int) -> str:
     return "1 entry" if n == 1 else f"{n} entries"

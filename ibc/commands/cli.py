@@ -36,7 +36,7 @@ COMMANDS = {
     "log": "the commits in which one Python function changed",
     "lsp": "run the language server (LSP) on stdin/stdout",
     "repl": "an interactive session: declarations, expressions, :commands",
-    "cache": "the store: ls, gc, clear",
+    "cache": "the store: ls, gc, clear, verify",
     "params": "list the parameters of a file or of one target (path, type, value)",
     "diff": "the parameters whose values differ between two targets",
 }
@@ -197,7 +197,10 @@ def _cache_arguments(cache: argparse.ArgumentParser) -> None:
         "--before", metavar="WHEN", help="remove entries older than WHEN (2026-11-01, 7d, 12h)"
     )
     cache_commands.add_parser("clear", help="remove every entry")
-    for sub in (ls, gc_, cache_commands.choices["clear"]):
+    cache_commands.add_parser(
+        "verify", help="check every entry (header and value) and remove the damaged ones"
+    )
+    for sub in (ls, gc_, cache_commands.choices["clear"], cache_commands.choices["verify"]):
         sub.add_argument("--store", metavar="PATH", help="the store folder")
 
 
@@ -580,11 +583,11 @@ def _cache(args) -> int:
 
 
 def _cache_command(args) -> int:
-    from ibc.commands.cache import cache_clear, cache_gc, cache_ls, parse_before
+    from ibc.commands.cache import cache_clear, cache_gc, cache_ls, cache_verify, parse_before
     from ibc.runtime.store import DiskStore
 
     if args.cache_command is None:
-        print("usage: ibc cache ls|gc|clear (see ibc cache --help)", file=sys.stderr)
+        print("usage: ibc cache ls|gc|clear|verify (see ibc cache --help)", file=sys.stderr)
         return EXIT_USAGE
     files = getattr(args, "files", None) or []
     root = _store_root(files[0] if files else None, args.store)
@@ -594,6 +597,10 @@ def _cache_command(args) -> int:
         return EXIT_OK
     if args.cache_command == "clear":
         print(cache_clear(store))
+        return EXIT_OK
+    if args.cache_command == "verify":
+        report, _ = cache_verify(store)
+        print(report)
         return EXIT_OK
     before = None
     if args.before:

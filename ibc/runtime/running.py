@@ -197,6 +197,13 @@ class Run:
                 f"warning: {len(unstored)} stage result(s) could not be stored and will be "
                 f"computed again next time ({why})\n"
             )
+        if self.store.repaired:  # damage is repaired, and said: never silent
+            keys = sorted(set(self.store.repaired))
+            self.err.write(
+                f"notice: {len(keys)} damaged store entr{'y was' if len(keys) == 1 else 'ies were'}"
+                f" removed and computed again ({', '.join(k[:12] for k in keys[:3])}"
+                f"{', …' if len(keys) > 3 else ''}); `ibc cache verify` checks the whole store\n"
+            )
         if options.explain:
             self._explain()
         if options.as_json:

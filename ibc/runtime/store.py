@@ -186,6 +186,7 @@ class DiskStore:
         self._store = os.path.join(os.fspath(self.root), "store")
         self._tmp = os.path.join(os.fspath(self.root), "tmp")
         self._made: set[str] = set()  # folders known to exist
+        self.repaired: list[str] = []  # keys of damaged entries found and removed
 
     def __repr__(self) -> str:
         return f"DiskStore({os.fspath(self.root)!r})"
@@ -214,12 +215,37 @@ class DiskStore:
         return entry
 
     def _discard(self, path: str, fd: int) -> None:
-        """Remove a damaged entry file, unless another writer has replaced it meanwhile."""
+        """Remove a damaged entry file, unless another writer has replaced it meanwhile; its
+        key is kept in `repaired`, for the run's one-line notice."""
+        self.repaired.append(os.path.basename(path))
         try:
             if os.stat(path).st_ino == os.fstat(fd).st_ino:
                 os.unlink(path)
         except OSError:
             pass
+
+    def verify(self, key: str) -> bool | None:
+        """Check one entry whole, header and value, without loading (unpickling) it: True
+        when it is sound, False when it was damaged (and is now removed), None when it is
+        missing (or, in a signed store, not signed by this store's key)."""
+        path = self.path(key)
+        try:
+            f = open(path, "rb", buffering=0)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        with f:
+            fd = f.fileno()
+            try:
+                entry = self._read_header(key, fd)
+            except Untrusted:
+                return None
+            if entry is not None:
+                f.seek(entry.offset)
+                digest = _hash_file_part(f, entry.size)
+                if digest == entry.content:
+                    return True
+            self._discard(path, fd)
+            return False
 
     def meta(self, key: str) -> Entry | None:
         """The entry's header (one small read), or None when it is missing or damaged (a
@@ -427,6 +453,20 @@ class DiskStore:
 
 
 _HOST_NAME: list[str] = []
+
+
+def _hash_file_part(f, size: int) -> str | None:
+    """The content hash of the next `size` bytes of `f`, read in pieces; None when the file
+    ends first."""
+    chunks = []
+    left = size
+    while left > 0:
+        piece = f.read(min(left, 1 << 24))
+        if not piece:
+            return None
+        chunks.append(piece)
+        left -= len(piece)
+    return hash_chunks(chunks)
 
 
 def _host() -> str:
