@@ -171,9 +171,9 @@ def _sources_of(diags: Diagnostics, path: Path, text: str | None) -> dict[str, S
     if text is not None:
         out[_display(path)] = Source(_display(path), text)
         return out
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return out
-    out[_display(path)] = Source(_display(path), raw)
+    from ibc.syntax.parser import read_source
+
+    source, problems = read_source(str(path))  # a device or a huge file is not read
+    if source is not None and not problems:
+        out[_display(path)] = Source(_display(path), source.text)
     return out

@@ -25,6 +25,10 @@ from ibc.syntax import nodes as n
 
 Decl = object  # a top-level declaration node: Binding, FuncDef, Experiment or Sweep
 
+# Unknown names that get "did you mean" hints: each hint scans every name in scope, so a file
+# of a thousand unknown names took seconds; past this many, the errors come without hints.
+MAX_SUGGESTED = 100
+
 
 @record(mutable=True)
 class Scope:
@@ -70,6 +74,7 @@ class NameResolver:
         self.res = res
         self.module: ModuleInfo | None = None
         self.decl_uses: list[Symbol] | None = None
+        self.unknown = 0  # unknown names reported so far (near names for the first ones)
 
     # ----------------------------------------------------------------- modules
 
@@ -211,6 +216,10 @@ class NameResolver:
         if sym is None and self.prelude is not None and self.module is not self.prelude:
             sym = self.prelude.values.get(name)
         if sym is None:
+            self.unknown += 1
+            if self.unknown > MAX_SUGGESTED:  # near names cost a scan of every name each
+                self.diags.error("E0201", at.span, name=name, suggestions=[], is_type=False)
+                return None
             candidates = list(self.module.values)
             if self.prelude is not None:
                 candidates += list(self.prelude.values)

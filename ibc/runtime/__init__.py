@@ -34,7 +34,6 @@ from ibc.runtime.program import Program, Target, run_module
 from ibc.runtime.values import Ref, jsonable
 
 
-
 def load(file, name: str, store=None) -> object:
     """The value experiment `name` of the `.ib` file `file` had in its most recent successful
     run, from the store, without running anything (for notebooks); see `runlog.load`."""

@@ -128,5 +128,3 @@ def resolve(ref: Ref) -> object:
             ) from exc
     _resolved[cache_key] = obj
     return obj
-
-

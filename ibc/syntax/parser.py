@@ -11,6 +11,8 @@ are reduced. They never raise: every problem, including an internal failure, bec
 
 from __future__ import annotations
 
+import os
+
 from ibc.diagnostics.diagnostic import Diagnostic, error
 from ibc.syntax import _lark_parser as _lark
 from ibc.syntax.build_ast import AstBuilder, Problem
@@ -223,6 +225,11 @@ def parse_type(source: Source) -> tuple[TypeExpr | None, list[Diagnostic]]:
     return _parse(source, "start_type", False)
 
 
+# The largest `.ib` file read (docs/errors.md, E0003): far above any program people write (a
+# 10,000-line file is about 400 KB), low enough that `ibc check` of a data file ends at once.
+MAX_SOURCE_BYTES = 16 << 20
+
+
 def read_source(path: str) -> tuple[Source | None, list[Diagnostic]]:
     """Read a file as UTF-8 (a leading byte-order mark is kept in the text and skipped by
     the lexer). A file that cannot be read (E0003), is binary (E0002) or is not UTF-8
@@ -230,9 +237,17 @@ def read_source(path: str) -> tuple[Source | None, list[Diagnostic]]:
     empty = Source(path, "")
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
+            import stat
+
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                reason = "it is not a regular file (a device, a pipe or a folder)"
+                return None, [error("E0003", empty.span(0, 0), reason=reason)]
+            data = handle.read(MAX_SOURCE_BYTES + 1)  # a size that lies reads no further
     except OSError as exc:
         return None, [error("E0003", empty.span(0, 0), reason=exc.strerror or str(exc))]
+    if len(data) > MAX_SOURCE_BYTES:
+        reason = f"it is larger than {MAX_SOURCE_BYTES >> 20} MiB: a .ib file is source, not data"
+        return None, [error("E0003", empty.span(0, 0), reason=reason)]
     nul = data.find(b"\x00")
     if nul != -1:
         prefix = Source(path, data[:nul].decode("utf-8", "replace"))

@@ -51,3 +51,40 @@ def test_internal_failure_is_a_diagnostic(monkeypatch):
     monkeypatch.setattr(parser, "Lexer", Broken)
     result, diags = parse_module(Source("t.ib", "x = 1\n"))
     assert result is None and diags[0].code == "E0004" and "boom" in diags[0].args["reason"]
+
+
+def test_a_device_is_refused_without_reading_it():
+    """`ibc check /dev/zero` once grew without limit: a file that is not regular is E0003."""
+    import os
+
+    if not os.path.exists("/dev/zero"):
+        return
+    source, diags = read_source("/dev/zero")
+    assert source is None and [d.code for d in diags] == ["E0003"]
+    assert "not a regular file" in diags[0].args["reason"]
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(parser, "MAX_SOURCE_BYTES", 1000)
+    path = tmp_path / "big.ib"
+    path.write_text("x = 1\n" * 200)
+    source, diags = read_source(str(path))
+    assert source is None and [d.code for d in diags] == ["E0003"]
+    assert "larger than" in diags[0].args["reason"]
+    path.write_text("x = 1\n" * 100)
+    source, diags = read_source(str(path))
+    assert source is not None and diags == []
+
+
+def test_ibc_check_of_a_device_ends_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "ibc", "check", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "error[E0003]" in done.stderr
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr

@@ -23,7 +23,8 @@ register(
     explain=(
         "The name is not bound in this file, not imported, and not in the prelude. Top-level "
         "names can be used anywhere in their file; names of a `def` body only after the line "
-        "that binds them."
+        'that binds them. The first 100 unknown names of a run get a "did you mean" hint; '
+        "past that, each hint would scan every name again, so the errors come without one."
     ),
     example="x = y + 1",
 )

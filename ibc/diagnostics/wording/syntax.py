@@ -45,7 +45,9 @@ register(
     "cannot read file",
     "cannot read this file: {reason}",
     "check the path and the file's permissions",
-    "The file could not be opened or read.",
+    "The file could not be opened or read, or is not a `.ib` source file at all: a device, a "
+    "pipe or a folder (not a regular file), or a file larger than 16 MiB, which is data rather "
+    "than a program (neither is read, so `ibc check /dev/zero` ends at once).",
     "",
 )
 register(
