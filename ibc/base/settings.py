@@ -1,8 +1,9 @@
 """Project settings (docs/settings.md): `ibc.toml` at the project root, or the `[tool.ibc]`
 table of its `pyproject.toml`.
 
-What a user sets once per project: extra stub folders, and the defaults of `ibc run`
-(executor, jobs, the dask scheduler's address, the store folder). The command line and
+What a user sets once per project: extra stub folders, the defaults of `ibc run`
+(executor, jobs, the dask scheduler's address, the store folder), and the most points a sweep
+may have. The command line and
 `$IBC_STORE` win over a setting; a setting wins over the built-in default.
 
 A settings file is read with `tomllib` (`tomli` on Python 3.10). Its problems (malformed TOML,
@@ -27,6 +28,7 @@ KEYS = {
     "jobs": "a whole number of at least 1",
     "address": 'a scheduler address such as "tcp://127.0.0.1:8786"',
     "store": "a folder path",
+    "max_points": "a whole number of at least 1",
 }
 
 
@@ -53,6 +55,7 @@ class Settings:
         self.jobs: int | None = None
         self.address: str | None = None
         self.store: Path | None = None
+        self.max_points: int | None = None  # the most points of one sweep (docs/parameters.md)
         self.problems: list[Problem] = []
 
     def run_defaults(self) -> dict[str, Any]:
@@ -137,7 +140,7 @@ def _value(key: str, value: Any, root: Path) -> Any:
         return [(root / item).resolve() for item in items]
     if key == "executor":
         return value if value in EXECUTORS else None
-    if key == "jobs":
+    if key in ("jobs", "max_points"):
         ok = isinstance(value, int) and not isinstance(value, bool) and value >= 1
         return value if ok else None
     if key == "address":

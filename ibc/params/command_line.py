@@ -14,6 +14,7 @@ sets is no error: the command line is the outer layer, so its value replaces the
 from __future__ import annotations
 
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
+from ibc.params import constants
 from ibc.params.expand import Expander, Resolved, combine, reachable
 from ibc.params.view import check_paths
 from ibc.resolve.names import NameResolver
@@ -86,6 +87,13 @@ def command_line(
         return
     expander.out.cli = tuple(plain)
     if axes:
+        total = 1
+        for axis in axes:
+            total *= len(axis)
+        limit = constants.max_points(expander.checked)
+        if total > limit:  # the product, before making it
+            expander.diags.error("E0511", override.span, count=total, limit=limit, what="sweep")
+            return
         expander.out.cli_points = tuple(combine(axes, lambda label: label))
     layers = [tuple(plain)]
     if expander.out.cli_points:

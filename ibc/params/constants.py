@@ -58,6 +58,11 @@ def sweep_values(expr: n.Expr, checked: Checked, diags: Diagnostics) -> list[Val
                 else:
                     kwargs[arg.name.text] = value
             try:
+                count = _count(sym.name, args, kwargs)
+                limit = max_points(checked)
+                if count > limit:
+                    diags.error("E0511", expr.span, count=count, limit=limit, what="axis")
+                    return None
                 values = _compute(sym.name, args, kwargs)
             except (TypeError, ValueError, OverflowError) as exc:
                 diags.error("E0510", expr.span, reason=str(exc))
@@ -115,6 +120,27 @@ def fold(e: n.Expr):
         except (ZeroDivisionError, OverflowError):
             return None
     return None
+
+
+# The most points a sweep may have (docs/parameters.md, "Sweeps"): a typo such as
+# `range(0, 10**7)` would otherwise take minutes and gigabytes before anything runs. A
+# project raises it with `max_points = N` in ibc.toml (docs/settings.md).
+MAX_POINTS = 10_000
+
+
+def max_points(checked: Checked) -> int:
+    """The project's limit on the points of one sweep."""
+    settings = getattr(checked.program, "settings", None)
+    found = getattr(settings, "max_points", None)
+    return found if isinstance(found, int) else MAX_POINTS
+
+
+def _count(name: str, args: list, kwargs: dict) -> int:
+    """How many values `range`, `linspace` or `logspace` gives, without making them."""
+    if name == "range":
+        return len(range(*args, **kwargs))
+    num = kwargs.get("num", args[2] if len(args) > 2 else 50)
+    return max(0, int(num))
 
 
 def _compute(name: str, args: list, kwargs: dict) -> list:

@@ -262,6 +262,13 @@ class Expander:
             if axis is None:
                 return None
             axes.append(axis)
+        total = 1
+        for axis in axes:
+            total *= len(axis)
+        limit = constants.max_points(self.checked)
+        if total > limit:  # the product, before making it
+            self.diags.error("E0511", entries[0].span, count=total, limit=limit, what="sweep")
+            return None
         reach = self._reach(base)
         for entry, axis in zip(entries, axes):
             for resolved, _ in axis[0]:

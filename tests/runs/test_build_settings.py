@@ -129,3 +129,14 @@ def test_fixing_the_settings_file_recompiles(tmp_path):
     (root / "ibc.toml").write_text('executor = "prcess"\n')
     code, _, err, _ = run(root, "run", "m.ib")
     assert code == 1 and "E0007" in err
+
+
+def test_max_points_raises_the_limit_of_a_sweep(tmp_path):
+    root = project(tmp_path, "")
+    sweep = "n = 1\nexperiment f = {p = pid(n)}\nsweep s = f with { n in range(0, 10001) }\n"
+    (root / "m.ib").write_text(MAIN + sweep)
+    code, _, err, _ = run(root, "check", "m.ib")
+    assert code == 1 and "error[E0511]" in err and "limit of 10000" in err
+    (root / "ibc.toml").write_text("max_points = 20000\n")
+    code, _, err, _ = run(root, "check", "m.ib")
+    assert "E0511" not in err

@@ -147,3 +147,21 @@ register(
     ),
     example="a = 1\nb = 2\nexperiment e = a with { b = 3 }",
 )
+register(
+    "E0511",
+    "too many sweep points",
+    lambda a: (
+        f"this {a.get('what', 'sweep')} has {a.get('count')} points, more than the limit of "
+        f"{a.get('limit')}"
+    ),
+    "check the range (a typo such as `range(0, 10**7)`?), or raise the limit with "
+    "`max_points = N` in ibc.toml",
+    explain=(
+        "A sweep's points are made before anything runs, so a sweep of millions of points would "
+        "take minutes and gigabytes just to be listed. One axis (`range`, `linspace`, "
+        "`logspace`) and the product of a sweep's axes may have at most 10,000 points unless "
+        "the project sets `max_points` in its settings (docs/settings.md)."
+    ),
+    example="from sklearn.linear_model import Ridge\nmodel = Ridge(alpha = 1.0)\n"
+    "sweep s = model with { alpha in range(0, 100000) }",
+)

@@ -34,8 +34,8 @@ register(
     "`{file}` sets `{key}`, which is not a setting of ibc",
     _unknown_hint,
     "A key of the settings that ibc does not know is an error, so that a misspelt setting is "
-    "never silently ignored. The settings are `stubs`, `executor`, `jobs`, `address` and "
-    "`store` (docs/settings.md).",
+    "never silently ignored. The settings are `stubs`, `executor`, `jobs`, `address`, "
+    "`store` and `max_points` (docs/settings.md).",
     "",
 )
 register(
