@@ -62,6 +62,8 @@ error[E0402]: the 2nd argument of `evaluate` must be a `DataFrame`, found `Int`
   file in one run, not only the first: an unknown name has the type `Any`, which accepts
   everything and reports nothing more, so the declarations that do not depend on it are still
   type-checked; a misspelt import is one error, however often the name it meant is used.
+  More than five diagnostics of one code on one line (a generated call with thousands of
+  arguments) are shown as five and a count; `--format json` keeps every one.
 
 `ibc check FILE --format json` prints the same diagnostics as a JSON list of objects with the
 fields `code`, `severity`, `message`, `hint`, `file`, `line`, `col`, `end_line`, `end_col`

@@ -75,12 +75,27 @@ def use_color(stream: Any) -> bool:
         return False
 
 
+# Diagnostics of one code on one line shown in full; the rest are counted in one line (the
+# JSON and language-server forms keep every one).
+REPEATS_SHOWN = 5
+
+
 def render_text(diags: list[Diagnostic], sources: dict[str, Source], color: bool) -> str:
     """Every diagnostic (sorted by file and position), then a summary line; '' when none."""
     if not diags:
         return ""
     style = _Style(color)
-    blocks = [_render_one(d, sources, style) for d in sorted(diags, key=_position)]
+    blocks = []
+    shown: dict[tuple, int] = {}  # (file, line, code) -> how many were shown
+    for d in sorted(diags, key=_position):
+        where = (d.span.file, d.span.line, d.code)
+        shown[where] = shown.get(where, 0) + 1
+        if shown[where] <= REPEATS_SHOWN:
+            blocks.append(_render_one(d, sources, style))
+    for (file, line, code), count in shown.items():
+        if count > REPEATS_SHOWN:  # a generated file's thousand alike: said once
+            more = count - REPEATS_SHOWN
+            blocks.append(f"… and {more} more {code} on {file}:{line} (not shown)")
     return "\n\n".join(blocks) + "\n\n" + summary(diags, color) + "\n"
 
 

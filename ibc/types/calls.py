@@ -109,6 +109,8 @@ class _Matching:
             why.update(param=self.var_pos.name, star=True)
             self.assigned.append((arg, self.var_pos, f"{self.var_pos.name}[{self.extra}]", why))
             self.extra += 1
+        elif self.too_many:  # said once, at the first extra argument (it gives the counts)
+            self.assigned.append((arg, None, None, {}))
         else:
             self.too_many = True
             self.diags.error(

@@ -248,3 +248,23 @@ def test_rendering_does_not_import_rich() -> None:
         "assert 'rich' not in sys.modules, 'rich was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_many_diagnostics_of_one_code_on_one_line_are_counted_not_repeated():
+    """4,000 unknown keywords of one call: five shown in full, the rest in one line; the
+    summary still counts them all."""
+    from ibc.base.spans import Source, Span
+    from ibc.diagnostics.diagnostic import error
+    from ibc.diagnostics.render import REPEATS_SHOWN, render_text
+
+    text = "x = f(" + ", ".join(f"k{i} = 1" for i in range(4000)) + ")\n"
+    source = Source("main.ib", text)
+    diags = [
+        error("E0402", Span("main.ib", 1, 7 + 8 * i, 1, 9 + 8 * i), callee="f", name=f"k{i}")
+        for i in range(4000)
+    ]
+    out = render_text(diags, {"main.ib": source}, color=False)
+    assert out.count("error[E0402]") == REPEATS_SHOWN
+    assert f"… and {4000 - REPEATS_SHOWN} more E0402 on main.ib:1 (not shown)" in out
+    assert out.rstrip().endswith("4000 errors")
+    assert len(out) < 20 * len(text)
