@@ -214,6 +214,7 @@ class AstBuilder:
         kept = _kept(children)
         path_tok = kept[1]
         path = self.lexer.values[path_tok.start_pos]
+        self._check_path(path, path_tok)
         revision = self._string(kept[3]) if _is(kept[2], "AT") else None
         items = self._items(kept[-1], f'"{path}"')
         span = self._span(kept[0], kept[-1].end)
@@ -226,6 +227,19 @@ class AstBuilder:
                     raise Problem("E0118", item.span, reason=reason, path=path, name=item.name.text)
             return n.IbFromImport(path, items, self._span(path_tok), span)
         return n.PyImport(path, True, revision, items, self._span(path_tok), span)
+
+    def _check_path(self, path: str, token) -> None:
+        """A path no file can have: a NUL character, or a lone surrogate (E0151)."""
+        if "\x00" in path:
+            raise Problem(
+                "E0151",
+                self._span(token),
+                path=path.replace("\x00", "\\x00"),
+                what="a NUL character",
+            )
+        if any("\ud800" <= ch <= "\udfff" for ch in path):
+            shown = path.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+            raise Problem("E0151", self._span(token), path=shown, what="half of a surrogate pair")
 
     def import_relative(self, children):
         kept = _kept(children)
@@ -240,6 +254,7 @@ class AstBuilder:
         kept = _kept(children)
         path_tok = kept[1]
         path = self.lexer.values[path_tok.start_pos]
+        self._check_path(path, path_tok)
         alias = self._name(kept[3]) if len(kept) > 2 else None
         if not path.endswith(".ib"):
             raise Problem("E0115", self._around(children), module=path, quoted=True)

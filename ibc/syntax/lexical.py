@@ -132,7 +132,12 @@ class LexError(Exception):
 def decode_number(text: str, start: int) -> int | float:
     """The value of a number's spelling, or a `LexError` saying what is wrong with it."""
     if _DEC.match(text) or _RADIX.match(text):
-        return int(text, 0)
+        try:
+            return int(text, 0)
+        except ValueError:  # over Python's limit of 4,300 digits for a decimal integer
+            digits = len(text.replace("_", ""))
+            shown = text[:12] + "…"
+            raise LexError("E0144", start, start + len(text), text=shown, reason=f"{digits}")
     if _FLOAT.match(text):
         return float(text)
     end = start + len(text)

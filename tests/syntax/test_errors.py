@@ -88,6 +88,9 @@ CASES = [
     ('doc = """text"""\n', "E0149", "1:7", "triple-quoted"),
     ('xs = ["a" "b"]\n', "E0150", "1:11", "two strings side by side"),
     ('xs = ["a"\n      "b"]\n', "E0150", "2:7", "side by side"),
+    ("x = 1" + "0" * 4400 + "\n", "E0144", "1:5", "4401 digits, more than Python's limit"),
+    ('from "src/\\u0000.py" import f\n', "E0151", "1:6", "holds a NUL character"),
+    ('from "m\\udc80.ib" import f\n', "E0151", "1:6", "half of a surrogate pair"),
 ]
 
 

@@ -370,11 +370,18 @@ register(
     lambda a: (
         f"complex numbers such as `{a.get('text')}` are not supported"
         if a.get("reason") == "complex"
-        else f"`{a.get('text')}` is not a valid number"
+        else (
+            f"the integer `{a.get('text')}` has {a.get('reason')} digits, more than Python's "
+            "limit of 4300"
+            if str(a.get("reason", "")).isdigit()
+            else f"`{a.get('text')}` is not a valid number"
+        )
     ),
     "numbers are written as in Python: `1_000`, `0x1f`, `0.5`, `1e-3`",
     "Numbers follow Python's syntax: decimal, `0x`/`0o`/`0b` integers, and floats with a "
-    "`.` or an exponent. A name cannot start with a digit.",
+    "`.` or an exponent. A name cannot start with a digit. A decimal integer has at most 4,300 "
+    "digits, as in Python (`sys.get_int_max_str_digits`); write a larger one as an expression "
+    "(`10 ** 5000`) or read it from a file.",
     "x = 12abc",
 )
 register(
@@ -427,4 +434,13 @@ register(
     "Unlike Python, Iterbuild does not join adjacent string literals; a missing comma "
     "between two strings is the usual cause.",
     'xs = ["a" "b"]',
+)
+register(
+    "E0151",
+    "invalid import path",
+    "the import path `{path}` holds {what}, which no file name can",
+    "write the path of the file as it is, relative to this file",
+    "An imported file's path is text: it cannot hold a NUL character, and every escape in it "
+    "must stand for a real character (not half of a surrogate pair).",
+    'from "src/\\u0000.py" import f',
 )
