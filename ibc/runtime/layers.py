@@ -23,7 +23,7 @@ of bindings and of override values. The empty stack is the scope's root.
 
 from __future__ import annotations
 
-import json
+from ibc.runtime.standalone import literal_text, point_name
 
 LITERAL_SCALARS = (type(None), bool, int, float, str)
 
@@ -98,18 +98,6 @@ def _text_in_name(name: str, path: str) -> str | None:
     return text
 
 
-def literal_text(value: object) -> str:
-    """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(literal_text(v) for v in value) + "]"
-    if isinstance(value, tuple):
-        inner = ", ".join(literal_text(v) for v in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
-
-
 def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str, int]]:
     """`(name, index)` of the points of `sweep` that differ under `stack` (docs/parameters.md,
     "-s and sweeps"). A point's layer is pushed last, so a path that `stack` sets (or a
@@ -123,28 +111,25 @@ def points_under(sweep: str, points, stack: Stack, read=None) -> list[tuple[str,
     below the point's layer)."""
     if not stack.paths and read is None:
         return [(name, index) for index, (name, _) in enumerate(points)]
+
+    def outer(path):
+        winner = _set_by(stack, path)
+        if winner is None:
+            return None
+        return winner, stack.layers[stack.paths[winner]].label(winner)
+
     out: list[tuple[str, int]] = []
     seen: set[str] = set()
     for index, (name, layer) in enumerate(points):
-        parts: list[tuple[str, str]] = []
-        replaced = False
         used = read(index) if read is not None else None
+        labels = {}
+        dead = False
         for path in layer.values:
-            winner = _set_by(stack, path)
-            if winner is None:
-                if used is not None and (layer, path) not in used:
-                    replaced = True  # a dead axis under this stack
-                    continue
-                parts.append((path, layer.label(path)))
+            if used is not None and _set_by(stack, path) is None and (layer, path) not in used:
+                dead = True  # an axis no build used under this stack: left out of the name
                 continue
-            replaced = True
-            value_layer = stack.layers[stack.paths[winner]]
-            pair = (winner, value_layer.label(winner))
-            if pair not in parts:
-                parts.append(pair)
-        if replaced:
-            inner = ",".join(f"{p}={text}" for p, text in parts)
-            name = f"{sweep}[{inner}]" if parts else sweep
+            labels[path] = layer.label(path)
+        name = point_name(sweep, name, labels, outer, changed=dead)
         if name not in seen:
             seen.add(name)
             out.append((name, index))

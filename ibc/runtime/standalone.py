@@ -97,39 +97,53 @@ def _ibc_prefixes(path):
     return out
 
 
-def _ibc_literal_text(value):
+def literal_text(value):
     """Literal data as a `.ib` file writes it: `1.0`, `"saga"`, `[0.1, 1.0]`, `(1, True)`."""
     import json
 
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(_ibc_literal_text(v) for v in value) + "]"
+        return "[" + ", ".join(literal_text(v) for v in value) + "]"
     if isinstance(value, tuple):
-        inner = ", ".join(_ibc_literal_text(v) for v in value)
+        inner = ", ".join(literal_text(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return repr(value)
 
 
+def point_name(sweep, name, labels, outer, changed=False):
+    """The name a sweep point runs under (docs/parameters.md, "-s and sweeps"): `name`, unless
+    an outer layer sets one of its paths (or a prefix of one) — `outer(path)` gives that
+    `(path set, text of its value)` or None — or `changed` says an axis was left out; then
+    the sweep's name with the values it runs with. `labels` maps each path of the point to
+    the text of its value. The one rule of the script target and both plain forms."""
+    parts = []
+    for path, text in labels.items():
+        found = outer(path)
+        if found is None:
+            parts.append((path, text))
+            continue
+        changed = True
+        if found not in parts:
+            parts.append(found)
+    if not changed:
+        return name
+    inner = ",".join(f"{p}={text}" for p, text in parts)
+    return f"{sweep}[{inner}]" if parts else sweep
+
+
 def _ibc_shown_points(sweep, axes, sets):
-    """`{point name: the name it runs under, or None when an earlier point is the same}`:
-    a `-s` value on a swept path (or on a prefix of it) replaces that axis, as in the script
-    target (docs/parameters.md, "-s and sweeps"). `axes` maps each point to `{path: text}`."""
+    """`{point name: the name it runs under, or None when an earlier point is the same}`
+    under the `-s` values `sets` (the direct form). `axes` maps each point to `{path:
+    text}`."""
+
+    def outer(path):
+        winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
+        return None if winner is None else (winner, literal_text(sets[winner]))
+
     out, seen = {}, set()
     for point, labels in axes.items():
-        parts, replaced = [], False
-        for path, text in labels.items():
-            winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
-            if winner is None:
-                parts.append((path, text))
-                continue
-            replaced = True
-            pair = (winner, _ibc_literal_text(sets[winner]))
-            if pair not in parts:
-                parts.append(pair)
-        name = point
-        if replaced:
-            name = sweep + "[" + ",".join(f"{p}={text}" for p, text in parts) + "]"
+        name = point_name(sweep, point, labels, outer)
         out[point] = None if name in seen else name
         seen.add(name)
     return out

@@ -12,8 +12,9 @@ from __future__ import annotations
 from ibc.runtime.standalone import (  # noqa: F401
     _ibc_arguments,
     _ibc_failed,
-    _ibc_literal_text,
     _ibc_prefixes,
+    literal_text,
+    point_name,
     jsonable,
 )
 
@@ -41,7 +42,7 @@ class _IbcLayer:
             return self.labels[path]
         if path not in self.consts:
             return "<expression>"
-        return _ibc_literal_text(self.consts[path])
+        return literal_text(self.consts[path])
 
     def value(self, path):
         if path in self.consts:
@@ -201,26 +202,21 @@ def _ibc_points_under(sweep, points, s):
     states that layer's value, and points whose names then coincide are one (the first)."""
     if s is None or not s.paths:
         return [(p[0], p) for p in points]
+
+    def outer(path):
+        winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
+        return None if winner is None else (winner, s.winner(winner).label(winner))
+
     out, seen = [], set()
     for point in points:
-        labels = point[3] if len(point) > 3 else {}
-        paths = list(point[1]) + [p for p in (point[2] if len(point) > 2 else {})]
-        parts, replaced = [], False
-        for path in paths:
-            winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
-            if winner is None:
-                text = labels.get(path)
-                if text is None:
-                    text = _ibc_literal_text(point[1][path]) if path in point[1] else "<expression>"
-                parts.append((path, text))
-                continue
-            replaced = True
-            pair = (winner, s.winner(winner).label(winner))
-            if pair not in parts:
-                parts.append(pair)
-        name = point[0]
-        if replaced:
-            name = sweep + "[" + ",".join(f"{p}={text}" for p, text in parts) + "]"
+        given = point[3] if len(point) > 3 else {}
+        labels = {}
+        for path in [*point[1], *(point[2] if len(point) > 2 else {})]:
+            text = given.get(path)
+            if text is None:
+                text = literal_text(point[1][path]) if path in point[1] else "<expression>"
+            labels[path] = text
+        name = point_name(sweep, point[0], labels, outer)
         if name not in seen:
             seen.add(name)
             out.append((name, point))

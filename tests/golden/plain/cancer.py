@@ -97,25 +97,39 @@ def _ibc_literal_text(value):
     return repr(value)
 
 
+def _ibc_point_name(sweep, name, labels, outer, changed=False):
+    """The name a sweep point runs under (docs/parameters.md, "-s and sweeps"): `name`, unless
+    an outer layer sets one of its paths (or a prefix of one) — `outer(path)` gives that
+    `(path set, text of its value)` or None — or `changed` says an axis was left out; then
+    the sweep's name with the values it runs with. `labels` maps each path of the point to
+    the text of its value. The one rule of the script target and both plain forms."""
+    parts = []
+    for path, text in labels.items():
+        found = outer(path)
+        if found is None:
+            parts.append((path, text))
+            continue
+        changed = True
+        if found not in parts:
+            parts.append(found)
+    if not changed:
+        return name
+    inner = ",".join((f"{p}={text}" for p, text in parts))
+    return f"{sweep}[{inner}]" if parts else sweep
+
+
 def _ibc_shown_points(sweep, axes, sets):
-    """`{point name: the name it runs under, or None when an earlier point is the same}`:
-    a `-s` value on a swept path (or on a prefix of it) replaces that axis, as in the script
-    target (docs/parameters.md, "-s and sweeps"). `axes` maps each point to `{path: text}`."""
+    """`{point name: the name it runs under, or None when an earlier point is the same}`
+    under the `-s` values `sets` (the direct form). `axes` maps each point to `{path:
+    text}`."""
+
+    def outer(path):
+        winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
+        return None if winner is None else (winner, _ibc_literal_text(sets[winner]))
+
     out, seen = ({}, set())
     for point, labels in axes.items():
-        parts, replaced = ([], False)
-        for path, text in labels.items():
-            winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
-            if winner is None:
-                parts.append((path, text))
-                continue
-            replaced = True
-            pair = (winner, _ibc_literal_text(sets[winner]))
-            if pair not in parts:
-                parts.append(pair)
-        name = point
-        if replaced:
-            name = sweep + "[" + ",".join((f"{p}={text}" for p, text in parts)) + "]"
+        name = _ibc_point_name(sweep, point, labels, outer)
         out[point] = None if name in seen else name
         seen.add(name)
     return out
@@ -521,17 +535,17 @@ _IBC_PARAMS = {}
 _IBC_PATHS = {}
 _IBC_WHERE = {
     7: ("cancer.ib:15:14", "operator *"),
-    682: ("cancer.ib:10:10", "call of load_breast_cancer"),
-    684: ("cancer.ib:11:39", "call of train_test_split"),
-    685: ("cancer.ib:17:9", "call of LogisticRegression"),
-    686: ("cancer.ib:18:10", "call of fit"),
-    690: ("cancer.ib:18:22", "call of prepare"),
-    694: ("cancer.ib:20:37", "call of accuracy_score"),
-    695: ("cancer.ib:20:90", "call of len"),
-    696: ("cancer.ib:21:16", "call of len"),
-    697: ("cancer.ib:21:30", "call of len"),
-    698: ("cancer.ib:20:53", "call of predict"),
-    699: ("cancer.ib:20:70", "call of prepare"),
+    680: ("cancer.ib:10:10", "call of load_breast_cancer"),
+    682: ("cancer.ib:11:39", "call of train_test_split"),
+    683: ("cancer.ib:17:9", "call of LogisticRegression"),
+    684: ("cancer.ib:18:10", "call of fit"),
+    688: ("cancer.ib:18:22", "call of prepare"),
+    692: ("cancer.ib:20:37", "call of accuracy_score"),
+    693: ("cancer.ib:20:90", "call of len"),
+    694: ("cancer.ib:21:16", "call of len"),
+    695: ("cancer.ib:21:30", "call of len"),
+    696: ("cancer.ib:20:53", "call of predict"),
+    697: ("cancer.ib:20:70", "call of prepare"),
 }
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:

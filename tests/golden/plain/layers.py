@@ -73,6 +73,27 @@ def _ibc_literal_text(value):
     return repr(value)
 
 
+def _ibc_point_name(sweep, name, labels, outer, changed=False):
+    """The name a sweep point runs under (docs/parameters.md, "-s and sweeps"): `name`, unless
+    an outer layer sets one of its paths (or a prefix of one) — `outer(path)` gives that
+    `(path set, text of its value)` or None — or `changed` says an axis was left out; then
+    the sweep's name with the values it runs with. `labels` maps each path of the point to
+    the text of its value. The one rule of the script target and both plain forms."""
+    parts = []
+    for path, text in labels.items():
+        found = outer(path)
+        if found is None:
+            parts.append((path, text))
+            continue
+        changed = True
+        if found not in parts:
+            parts.append(found)
+    if not changed:
+        return name
+    inner = ",".join((f"{p}={text}" for p, text in parts))
+    return f"{sweep}[{inner}]" if parts else sweep
+
+
 def _ibc_nodes(tree):
     """`(index, node)` for the nodes of `tree` that `_IBC_WHERE` and `_IBC_PATHS` count: calls,
     subscripts, attributes, operators, comparisons and list, tuple and dict displays, in each
@@ -533,26 +554,21 @@ def _ibc_points_under(sweep, points, s):
     states that layer's value, and points whose names then coincide are one (the first)."""
     if s is None or not s.paths:
         return [(p[0], p) for p in points]
+
+    def outer(path):
+        winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
+        return None if winner is None else (winner, s.winner(winner).label(winner))
+
     out, seen = ([], set())
     for point in points:
-        labels = point[3] if len(point) > 3 else {}
-        paths = list(point[1]) + [p for p in (point[2] if len(point) > 2 else {})]
-        parts, replaced = ([], False)
-        for path in paths:
-            winner = next((q for q in _ibc_prefixes(path) if s.winner(q) is not None), None)
-            if winner is None:
-                text = labels.get(path)
-                if text is None:
-                    text = _ibc_literal_text(point[1][path]) if path in point[1] else "<expression>"
-                parts.append((path, text))
-                continue
-            replaced = True
-            pair = (winner, s.winner(winner).label(winner))
-            if pair not in parts:
-                parts.append(pair)
-        name = point[0]
-        if replaced:
-            name = sweep + "[" + ",".join((f"{p}={text}" for p, text in parts)) + "]"
+        given = point[3] if len(point) > 3 else {}
+        labels = {}
+        for path in [*point[1], *(point[2] if len(point) > 2 else {})]:
+            text = given.get(path)
+            if text is None:
+                text = _ibc_literal_text(point[1][path]) if path in point[1] else "<expression>"
+            labels[path] = text
+        name = _ibc_point_name(sweep, point[0], labels, outer)
         if name not in seen:
             seen.add(name)
             out.append((name, point))
@@ -756,12 +772,12 @@ def boosted(s):
 _IBC_TARGETS = {"bumped": bumped, "grid": grid, "boosted": boosted}
 _IBC_BINDINGS = {"seed": seed, "data": data, "model": model, "fitted": fitted}
 _IBC_WHERE = {
-    875: ("test.ib:6:1", "call of make"),
-    880: ("test.ib:2:1", "call of load"),
-    885: ("test.ib:3:1", "call of make"),
-    889: ("test.ib:4:1", "call of fit"),
-    900: ("test.ib:7:1", "operator +"),
-    905: ("test.ib:9:1", "call of boost"),
+    877: ("test.ib:6:1", "call of make"),
+    882: ("test.ib:2:1", "call of load"),
+    887: ("test.ib:3:1", "call of make"),
+    891: ("test.ib:4:1", "call of fit"),
+    902: ("test.ib:7:1", "operator +"),
+    907: ("test.ib:9:1", "call of boost"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))

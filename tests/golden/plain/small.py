@@ -75,25 +75,39 @@ def _ibc_literal_text(value):
     return repr(value)
 
 
+def _ibc_point_name(sweep, name, labels, outer, changed=False):
+    """The name a sweep point runs under (docs/parameters.md, "-s and sweeps"): `name`, unless
+    an outer layer sets one of its paths (or a prefix of one) — `outer(path)` gives that
+    `(path set, text of its value)` or None — or `changed` says an axis was left out; then
+    the sweep's name with the values it runs with. `labels` maps each path of the point to
+    the text of its value. The one rule of the script target and both plain forms."""
+    parts = []
+    for path, text in labels.items():
+        found = outer(path)
+        if found is None:
+            parts.append((path, text))
+            continue
+        changed = True
+        if found not in parts:
+            parts.append(found)
+    if not changed:
+        return name
+    inner = ",".join((f"{p}={text}" for p, text in parts))
+    return f"{sweep}[{inner}]" if parts else sweep
+
+
 def _ibc_shown_points(sweep, axes, sets):
-    """`{point name: the name it runs under, or None when an earlier point is the same}`:
-    a `-s` value on a swept path (or on a prefix of it) replaces that axis, as in the script
-    target (docs/parameters.md, "-s and sweeps"). `axes` maps each point to `{path: text}`."""
+    """`{point name: the name it runs under, or None when an earlier point is the same}`
+    under the `-s` values `sets` (the direct form). `axes` maps each point to `{path:
+    text}`."""
+
+    def outer(path):
+        winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
+        return None if winner is None else (winner, _ibc_literal_text(sets[winner]))
+
     out, seen = ({}, set())
     for point, labels in axes.items():
-        parts, replaced = ([], False)
-        for path, text in labels.items():
-            winner = next((q for q in _ibc_prefixes(path) if q in sets), None)
-            if winner is None:
-                parts.append((path, text))
-                continue
-            replaced = True
-            pair = (winner, _ibc_literal_text(sets[winner]))
-            if pair not in parts:
-                parts.append(pair)
-        name = point
-        if replaced:
-            name = sweep + "[" + ",".join((f"{p}={text}" for p, text in parts)) + "]"
+        name = _ibc_point_name(sweep, point, labels, outer)
         out[point] = None if name in seen else name
         seen.add(name)
     return out
@@ -486,7 +500,7 @@ _IBC_BINDINGS = ("n", "root")
 _IBC_NAMED = ()
 _IBC_PARAMS = {}
 _IBC_PATHS = {}
-_IBC_WHERE = {677: ("test.ib:2:8", "call of sqrt"), 682: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {675: ("test.ib:2:8", "call of sqrt"), 680: ("test.ib:3:40", "call of range")}
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:
         root = sqrt(n)
