@@ -126,6 +126,7 @@ def _why_arguments(why: argparse.ArgumentParser) -> None:
 
     _common(why)
     add_arguments(why)
+    _set_option(why, "explain the run with this override, as `ibc run -s`")
 
 
 def _graph_arguments(graph: argparse.ArgumentParser) -> None:

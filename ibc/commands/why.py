@@ -30,15 +30,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "targets", nargs="*", metavar="TARGET", help="experiments to explain (default: all)"
     )
     parser.add_argument(
-        "-s",
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=EXPR",
-        help="explain the run with this override, as `ibc run -s` (repeatable)",
-    )
-    parser.add_argument(
         "--store",
         metavar="PATH",
         help="the store folder (default: $IBC_STORE, else .ibc in the project root)",
