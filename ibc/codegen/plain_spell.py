@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ibc.codegen import ir
 from ibc.codegen.lower import map_ir
+from ibc.codegen.plain import _is_constant
 from ibc.codegen.plain_layers import walk_ir
 from ibc.base.records import fields
 
@@ -28,18 +29,6 @@ def replace(node, **changes):
 
 class Late(Exception):
     """The program needs late binding: the layered form."""
-
-
-def _constant(e: object) -> bool:
-    if isinstance(e, ir.Lit):
-        return True
-    if isinstance(e, (ir.ListE, ir.TupleE)):
-        return all(_constant(i) for i in e.items)
-    if isinstance(e, ir.RecordE):
-        return all(_constant(v) for _, v in e.fields)
-    if isinstance(e, ir.DictE):
-        return all(_constant(k) and _constant(v) for k, v in e.entries)
-    return False
 
 
 def _lookups(node: object) -> set[str]:
@@ -68,7 +57,7 @@ class _Speller:
         self.values.update({t.name: t.value for t in program.targets if not t.points})
         self.sweeps = {t.name for t in program.targets if t.kind == "sweep" or t.points}
         self.defs = {d.name: d for d in program.defs}
-        self.named = {b.name for b in program.bindings if not b.hidden and _constant(b.value)}
+        self.named = {b.name for b in program.bindings if not b.hidden and _is_constant(b.value)}
         self._reach: dict[str, set[str]] = {}
 
     def reach(self, name: str) -> set[str]:
