@@ -77,7 +77,28 @@ def _toml():
     return tomllib
 
 
+_read: dict[tuple, Settings] = {}  # (root, what the files' stats were) -> their settings
+
+
 def read_settings(root: Path) -> Settings:
+    """The project's settings, read once per process while its files are unchanged (the
+    store's root and the run's defaults both ask, and a REPL asks at every line)."""
+    root = Path(root)
+    stamp = [str(root)]
+    for name, _ in FILES:
+        try:
+            st = (root / name).stat()
+            stamp.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            stamp.append(None)
+    key = tuple(stamp)
+    if key not in _read:
+        _read.clear()  # one project at a time, as a rule
+        _read[key] = _read_settings(root)
+    return _read[key]
+
+
+def _read_settings(root: Path) -> Settings:
     """The settings of the project whose root is `root`: `ibc.toml` unless it is empty or holds
     only comments (it then only marks the root), else the `[tool.ibc]` table of
     `pyproject.toml`."""
