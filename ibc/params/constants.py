@@ -107,6 +107,8 @@ def fold(e: n.Expr):
         numbers = (int, float)
         if not (isinstance(left, numbers) and isinstance(right, numbers)):
             return None
+        if not _affordable(e.op, left, right):
+            return None  # left to the run, which bounds what it folds (docs/parameters.md)
         try:
             return {
                 "+": lambda: left + right,
@@ -120,6 +122,21 @@ def fold(e: n.Expr):
         except (ZeroDivisionError, OverflowError):
             return None
     return None
+
+
+# The most bits a folded integer may have: `10 ** 10**8` would take minutes to compute.
+_BITS = 1 << 16
+
+
+def _affordable(op: str, left, right) -> bool:
+    """Whether `left op right` is cheap to compute here: it builds no huge integer."""
+    if not (isinstance(left, int) and isinstance(right, int)):
+        return True
+    if op == "**":
+        return right <= 0 or left in (-1, 0, 1) or left.bit_length() * right <= _BITS
+    if op == "*":
+        return left.bit_length() + right.bit_length() <= _BITS
+    return True
 
 
 # The most points a sweep may have (docs/parameters.md, "Sweeps"): a typo such as

@@ -304,3 +304,21 @@ def test_diff_shows_the_default_a_replacing_call_runs_with(tmp_path: Path):
         "model.C": ("2.0", "1.0"),
         "model.max_iter": ("10", "100"),
     }
+
+
+def test_constant_folding_leaves_huge_powers_to_the_run(tmp_path):
+    # `10 ** 10**8` has 332 million bits: folding it at check time would take minutes.
+    result = checked(
+        tmp_path,
+        'from "src/m.py" import make\nx = 1.0\nsweep s = make(C = x) with { x in [10 ** 10**8, 2] }\n',
+    )
+    assert [row.path for row in parameters(result)][-1] == "x"
+
+
+def test_affordable_bounds_the_bits_of_folded_integers():
+    from ibc.params.constants import _affordable
+
+    assert _affordable("**", 2, 64) and _affordable("**", 1, 10**9)
+    assert not _affordable("**", 10, 10**8)
+    assert not _affordable("*", 1 << 70000, 3)
+    assert _affordable("**", 2.0, 10**8)  # a float overflows at once, and fold returns None
