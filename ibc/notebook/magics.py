@@ -98,7 +98,7 @@ class IbMagics(Magics):
         names = [name.strip() for name in names] or outcome.targets
         if args.no_run or not names:
             return None
-        return self._run(names, args.force, single=len(args.run) == 1 and len(names) == 1)
+        return self._run(names, args.force)
 
     # ------------------------------------------------------------------ line magics
 
