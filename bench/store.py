@@ -166,9 +166,7 @@ def render(result: dict) -> str:
         "jload+touch": "joblib.load, then every column read",
     }
     for k, label in names.items():
-        lines.append(
-            f"| {label} | {med[k] * 1000:.1f} | {min(result['times'][k]) * 1000:.1f} |"
-        )
+        lines.append(f"| {label} | {med[k] * 1000:.1f} | {min(result['times'][k]) * 1000:.1f} |")
     lines += [
         "",
         f"Loaded and read in full: {ratios['load+touch / joblib.load+touch']:.2f}× joblib "

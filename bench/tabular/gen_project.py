@@ -91,7 +91,7 @@ def submission_frame(test: pd.DataFrame, predicted: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"Id": test["Id"].to_numpy(), "SalePrice": np.expm1(predicted)})
 '''
 
-HOUSE_IB = '''\
+HOUSE_IB = """\
 from "src/house.py" import read_csv, fill_missing, encode, add_features, design, target
 from "src/house.py" import cv_rmse, fit_predict, submission_frame
 from sklearn.linear_model import Ridge
@@ -108,7 +108,7 @@ experiment ridge = {{rmse = cv_rmse(Ridge(alpha = 10.0), X, y, folds)}}
 experiment gbr = {{rmse = cv_rmse(GradientBoostingRegressor(n_estimators = 100, max_depth = 3, random_state = 0), X, y, folds)}}
 experiment boosted = {{rmse = cv_rmse({booster}, X, y, folds)}}
 experiment submission = submission_frame(test, fit_predict({booster}, X, y, design(test)))
-'''
+"""
 
 BOOSTERS = {
     "lightgbm": (

@@ -116,9 +116,7 @@ def render(r: dict) -> str:
         "| --- | --- | --- | --- |",
     ]
     for name, values in r["times"].items():
-        lines.append(
-            f"| {name} | {med[name]:.2f} | {min(values):.2f} | {max(values):.2f} |"
-        )
+        lines.append(f"| {name} | {med[name]:.2f} | {min(values):.2f} | {max(values):.2f} |")
     lines += [
         "",
         "- `ibc first` includes compiling `house.ib` (the interface cache warm) and storing every "

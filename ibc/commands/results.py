@@ -320,9 +320,7 @@ def _short_time(value: str) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _text(
-    value: Any, column: str, limit: int | None = MAX_CELL, digits: int = MIN_DIGITS
-) -> str:
+def _text(value: Any, column: str, limit: int | None = MAX_CELL, digits: int = MIN_DIGITS) -> str:
     if value is None:
         return MISSING
     if isinstance(value, bool):

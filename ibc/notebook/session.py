@@ -40,7 +40,7 @@ def virtual_name(notebook: str | None) -> str:
     if not notebook:
         return VIRTUAL_NAME
     name = os.path.basename(str(notebook).replace("\\", "/").rstrip("/"))
-    if not name or name in (".", "..") or any(c in name for c in "\0:*?\"<>|"):
+    if not name or name in (".", "..") or any(c in name for c in '\0:*?"<>|'):
         return VIRTUAL_NAME
     return name + ".ib"
 

@@ -425,7 +425,12 @@ class Evaluator(schedule.Tasks):
         writes")."""
         if isinstance(value, os.PathLike):
             value = os.fspath(value)
-        if not isinstance(value, str) or not 0 < len(value) < 4096 or "\n" in value or "\0" in value:
+        if (
+            not isinstance(value, str)
+            or not 0 < len(value) < 4096
+            or "\n" in value
+            or "\0" in value
+        ):
             return None
         path = os.path.abspath(value)
         try:

@@ -45,7 +45,7 @@ def file_name(name: str, value: object) -> str:
 
 
 def kind_of(value: object) -> str:
-    """"csv", "json", "npy" or "pkl": the format `value` is written in."""
+    """ "csv", "json", "npy" or "pkl": the format `value` is written in."""
     cls = type(value)
     if cls.__module__.startswith("pandas") and cls.__name__ in ("DataFrame", "Series"):
         return "csv"
@@ -67,9 +67,7 @@ def _json_data(value: object, depth: int) -> bool:
     if cls.__module__ == "numpy" and cls.__name__ != "ndarray":
         return hasattr(value, "item") and getattr(value, "shape", None) == ()
     if isinstance(value, dict):
-        return all(
-            isinstance(k, str) and _json_data(v, depth + 1) for k, v in value.items()
-        )
+        return all(isinstance(k, str) and _json_data(v, depth + 1) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return all(_json_data(v, depth + 1) for v in value)
     return False
@@ -164,7 +162,7 @@ def export(values: list[tuple[str, object]], out: str, shown: str, err) -> None:
             file = file_name(name, value)
             _write(out + file, encoded(value, kind), os.path.join(shown, file), err)
         return
-    (_, value), = values
+    ((_, value),) = values
     kind = kind_for_path(out, value)
     if kind == "json-any":
         from ibc.runtime.values import jsonable

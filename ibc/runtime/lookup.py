@@ -87,4 +87,6 @@ def load_binding(file: str | os.PathLike, name: str, store: str | None, relative
     try:
         return unlink(Evaluator(store=disk).value(tops[0][1]), disk)
     except Exception as exc:  # noqa: BLE001 - an entry removed meanwhile, a cheap op failing
-        raise LookupError(f"`{name}` of {relative} could not be loaded ({exc}); run {run}") from None
+        raise LookupError(
+            f"`{name}` of {relative} could not be loaded ({exc}); run {run}"
+        ) from None

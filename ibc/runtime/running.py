@@ -56,7 +56,9 @@ class Run:
             from ibc.runtime.export import is_folder
 
             self.out_shown = options.out
-            self.out_path = os.path.abspath(options.out) + (os.sep if is_folder(options.out) else "")
+            self.out_path = os.path.abspath(options.out) + (
+                os.sep if is_folder(options.out) else ""
+            )
         self.saved_cwd = _enter_project(program, options.dry_run)
         self.run_id = new_run_id()
         self.executor = None
@@ -423,7 +425,9 @@ class Run:
         try:
             export(values, self.out_path, self.out_shown, self.err)
         except OSError as exc:
-            self.err.write(f"error: cannot write {exc.filename or self.out_shown}: {exc.strerror or exc}\n")
+            self.err.write(
+                f"error: cannot write {exc.filename or self.out_shown}: {exc.strerror or exc}\n"
+            )
             return False
         return True
 

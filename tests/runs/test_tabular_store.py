@@ -116,8 +116,7 @@ def expected_train() -> pd.DataFrame:
 def load(p: Project, name: str, cwd=None) -> subprocess.CompletedProcess:
     """`ibc.runtime.load("main.ib", name)` in a fresh interpreter, its value pickled to
     `value.pkl` in the project (`LookupError: …` printed instead when it raises)."""
-    code = textwrap.dedent(
-        f"""
+    code = textwrap.dedent(f"""
         import pickle, sys
         import ibc.runtime
         try:
@@ -127,8 +126,7 @@ def load(p: Project, name: str, cwd=None) -> subprocess.CompletedProcess:
             sys.exit(1)
         with open({str(p.root / "value.pkl")!r}, "wb") as f:
             pickle.dump(value, f)
-        """
-    )
+        """)
     return subprocess.run(
         [sys.executable, "-c", code],
         cwd=cwd or p.root,
