@@ -11,8 +11,8 @@
 | NumPy array | `<name>.npy` |
 | anything else (a fitted model, …) | `<name>.pkl` (pickle protocol 5) |
 
-A sweep point's file is named after the point (`grid[model.C=0.1].json`); `/` and characters
-file systems refuse become `_`. `--out FILE` (one job only) writes that job's value as before:
+A sweep point's file is named after the point (`grid[model.C=0.1].json`); `/` and the
+characters Windows refuses in names (`\\ : * ? " < > |`) become `_`. `--out FILE` (one job only) writes that job's value as before:
 JSON for `.json`, CSV for a frame and `.csv`, pickle otherwise.
 
 Every file is written whenever the run ends ok, cached or not: its bytes are made from the

@@ -330,3 +330,45 @@ def test_results_show_the_digits_that_tell_values_apart(project):
     for text in ("0.12182", "0.12183", "0.12184"):
         assert text in table
     assert "0.1218 " not in table
+
+
+def test_out_folder_rules_for_indexes_models_and_point_names(tmp_path):
+    p = Project(tmp_path / "rules")
+    p.stages(
+        """\
+        import pandas as pd
+        from sklearn.linear_model import Ridge
+
+
+        def indexed(tag: str) -> pd.DataFrame:
+            log("indexed")
+            return pd.DataFrame({"v": [1.5, None]}, index=pd.Index(["a", tag], name="key"))
+
+
+        def model(alpha: float) -> Ridge:
+            log("model")
+            return Ridge(alpha=alpha).fit([[0.0], [1.0]], [0.0, 1.0])
+        """
+    )
+    p.write(
+        "main.ib",
+        """\
+        from "src/stages.py" import indexed, model
+        tag = "x"
+        experiment table = indexed(tag)
+        experiment fitted = model(0.5)
+        sweep tags = table with { tag in ["a/b", "c"] }
+        """,
+    )
+    done = p.run("run", "main.ib", "--out", "res/")
+    assert done.returncode == 0, done.stderr
+    res = p.root / "res"
+    assert sorted(f.name for f in res.iterdir()) == [
+        "fitted.pkl",
+        "table.csv",
+        "tags[tag=_a_b_].csv",  # `/` and `"` are not kept in file names
+        "tags[tag=_c_].csv",
+    ]
+    assert (res / "table.csv").read_text() == "key,v\na,1.5\nx,\n"  # a named index is kept
+    fitted = pickle.loads((res / "fitted.pkl").read_bytes())
+    assert type(fitted).__name__ == "Ridge" and fitted.alpha == 0.5
