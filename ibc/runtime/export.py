@@ -4,16 +4,17 @@
 `--out DIR/` (a path ending in `/`, or an existing folder) writes every job's value to
 `DIR/<name>.<ext>`, the kind of value choosing the format:
 
-| value | file |
-| --- | --- |
-| pandas DataFrame or Series | `<name>.csv` (`to_csv`; the index is written unless it is the default `0..n-1` unnamed one) |
-| JSON data: a record (dict with string keys), list, tuple, str, int, float, bool, None, nested, NumPy scalars counting as numbers | `<name>.json` (indented, UTF-8) |
-| NumPy array | `<name>.npy` |
-| anything else (a fitted model, …) | `<name>.pkl` (pickle protocol 5) |
+- a pandas DataFrame or Series: `<name>.csv` (`to_csv`; the index is written unless it is the
+  default unnamed `0..n-1`);
+- JSON data (a record with string keys, list, tuple, str, int, float, bool, None, nested; NumPy
+  scalars count as numbers): `<name>.json`, indented, UTF-8;
+- a NumPy array: `<name>.npy`;
+- anything else (a fitted model, …): `<name>.pkl` (pickle protocol 5).
 
 A sweep point's file is named after the point (`grid[model.C=0.1].json`); `/` and the
-characters Windows refuses in names (`\\ : * ? " < > |`) become `_`. `--out FILE` (one job only) writes that job's value as before:
-JSON for `.json`, CSV for a frame and `.csv`, pickle otherwise.
+characters Windows refuses in names (`\\ : * ? " < > |`) become `_`. `--out FILE` (one job
+only) writes that job's value as before: JSON for `.json`, CSV for a frame and `.csv`, pickle
+otherwise.
 
 Every file is written whenever the run ends ok, cached or not: its bytes are made from the
 value and compared with the file's; a file that is missing or differs is written (through a
