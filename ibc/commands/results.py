@@ -46,6 +46,7 @@ SHORT_COMMIT = 10  # hex digits of a commit shown in a table
 GAP = "  "
 MISSING = "-"
 MAX_CELL = 40
+MIN_DIGITS, MAX_DIGITS = 4, 17  # significant digits of floats in a table (column_digits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -283,13 +284,29 @@ def _sorted_indices(columns: list[str], rows: list[dict], sort: str | None) -> l
     return present + absent  # records without the value come last either way
 
 
-def format_number(value: Any) -> str:
-    """4 significant digits for floats (`0.9561`, `1.235e+05`); integers in full."""
+def format_number(value: Any, digits: int = MIN_DIGITS) -> str:
+    """`digits` significant digits for floats (4: `0.9561`, `1.235e+05`); integers in full."""
     if isinstance(value, int):
         return str(value)
     if math.isnan(value) or math.isinf(value):
         return str(value)
-    return f"{value:.4g}"
+    return f"{value:.{digits}g}"
+
+
+def column_digits(values: Iterable[Any]) -> int:
+    """The significant digits a column's floats are shown with: the fewest, from 4 up to 17
+    (enough for any float), that print distinct values distinctly, so six grid points whose
+    scores differ in the fifth digit do not all read `0.1218` (docs/running.md, "Run records
+    and results")."""
+    floats = {
+        float(v)
+        for v in values
+        if _is_number(v) and not isinstance(v, int) and math.isfinite(float(v))
+    }
+    for digits in range(MIN_DIGITS, MAX_DIGITS):
+        if len({f"{v:.{digits}g}" for v in floats}) == len(floats):
+            return digits
+    return MAX_DIGITS
 
 
 def _short_time(value: str) -> str:
@@ -303,13 +320,13 @@ def _short_time(value: str) -> str:
     return stamp.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _text(value: Any, column: str, limit: int | None = MAX_CELL) -> str:
+def _text(value: Any, column: str, limit: int | None = MAX_CELL, digits: int = MIN_DIGITS) -> str:
     if value is None:
         return MISSING
     if isinstance(value, bool):
         return "true" if value else "false"
     if _is_number(value):
-        return format_number(value)
+        return format_number(value, digits)
     if column == "started" and isinstance(value, str):
         return _short_time(value)
     if column == "commit" and isinstance(value, str):
@@ -332,8 +349,13 @@ def _raw(value: Any) -> str:
     return _canonical(value)
 
 
+def _digits(columns: list[str], rows: list[dict]) -> dict[str, int]:
+    return {c: column_digits(row[c] for row in rows) for c in columns}
+
+
 def _table(columns: list[str], rows: list[dict]) -> str:
-    cells = [[_text(row[c], c) for c in columns] for row in rows]
+    digits = _digits(columns, rows)
+    cells = [[_text(row[c], c, digits=digits[c]) for c in columns] for row in rows]
     numeric = [
         any(_is_number(row[c]) for row in rows)
         and all(row[c] is None or _is_number(row[c]) for row in rows)
@@ -356,10 +378,12 @@ def _markdown(columns: list[str], rows: list[dict]) -> str:
     def cell(text: str) -> str:
         return text.replace("\\", "\\\\").replace("|", "\\|")
 
+    digits = _digits(columns, rows)
     out = ["| " + " | ".join(cell(c) for c in columns) + " |"]
     out.append("| " + " | ".join("---" for _ in columns) + " |")
     for row in rows:
-        out.append("| " + " | ".join(cell(_text(row[c], c, None)) for c in columns) + " |")
+        texts = [cell(_text(row[c], c, None, digits[c])) for c in columns]
+        out.append("| " + " | ".join(texts) + " |")
     return "\n".join(out) + "\n"
 
 

@@ -11,6 +11,7 @@ Python traceback, and which stops "Run all" as a failing cell should.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,21 @@ class DotText(str):
         printer.text(str(self))
 
 
+def notebook_path(shell) -> str | None:
+    """The path of the notebook this kernel runs, when IPython knows it: VS Code's
+    `__vsc_ipynb_file__`, Jupyter's `__session__` (set by ipykernel from the server's session
+    name) or `$JPY_SESSION_NAME`; None in a plain IPython shell or console."""
+    names = getattr(shell, "user_ns", None) or {}
+    for found in (
+        names.get("__vsc_ipynb_file__"),
+        names.get("__session__"),
+        os.environ.get("JPY_SESSION_NAME"),
+    ):
+        if isinstance(found, str) and found.strip():
+            return found.strip()
+    return None
+
+
 @magics_class
 class IbMagics(Magics):
     """The magics; one `Session` per IPython shell, made in the current folder on first use."""
@@ -47,7 +63,7 @@ class IbMagics(Magics):
     @property
     def session(self) -> Session:
         if self._session is None:
-            self._session = Session()
+            self._session = Session(notebook=notebook_path(self.shell))
         return self._session
 
     # ------------------------------------------------------------------ %%ib
@@ -91,11 +107,13 @@ class IbMagics(Magics):
     @argument("--force", action="store_true", help="re-run every stage, even when cached")
     @line_magic("ib_run")
     def ib_run(self, line: str):
-        """Run targets of the session (all its experiments and sweeps when none is named)."""
+        """Run targets of the session (all its experiments and sweeps when none is named);
+        returns the value of the one target named (`%ib_run train` gives the frame itself),
+        else the values as a DataFrame (every value a record) or a dict."""
         args = parse_argstring(self.ib_run, line)
         if not args.targets and not self.session.targets():
             raise IbError("the session has no experiments yet: declare some in an %%ib cell")
-        return self._run(list(args.targets), args.force)
+        return self._run(list(args.targets), args.force, single=len(args.targets) == 1)
 
     @magic_arguments()
     @argument("target", nargs="?", metavar="TARGET", help="the values this target sees")
@@ -151,11 +169,15 @@ class IbMagics(Magics):
 
     # ------------------------------------------------------------------ details
 
-    def _run(self, names: list[str], force: bool):
+    def _run(self, names: list[str], force: bool, single: bool = False):
+        """The values of running `names`: the value itself when `single` (one target named,
+        not a sweep), else a DataFrame when every value is a record, else a dict."""
         try:
             outcome = self.session.run(names, force=force)
         except SessionError as exc:
             raise IbError(str(exc)) from None
+        if single and len(outcome.values) == 1 and not outcome.failures:
+            return next(iter(outcome.values.values()))  # one target named: its value itself
         table = as_table(outcome.values)
         if outcome.failures:
             if outcome.values:

@@ -33,6 +33,18 @@ from ibc.base.spans import Source
 VIRTUAL_NAME = "__notebook__.ib"
 
 
+def virtual_name(notebook: str | None) -> str:
+    """The file name a notebook's session is checked and recorded under (docs/notebook.md,
+    "Paths"): `<notebook file>.ib` (`analysis.ipynb.ib`: it never clashes with a real
+    `analysis.ib`) when the notebook's path is known, else `__notebook__.ib`."""
+    if not notebook:
+        return VIRTUAL_NAME
+    name = os.path.basename(str(notebook).replace("\\", "/").rstrip("/"))
+    if not name or name in (".", "..") or any(c in name for c in '\0:*?"<>|'):
+        return VIRTUAL_NAME
+    return name + ".ib"
+
+
 @record(mutable=True)
 class CellOutcome:
     """What adding a cell gave: `ok` when the session accepted it; `report` the diagnostics
@@ -66,10 +78,13 @@ class Session:
     """The declarations of a notebook's `%%ib` cells, as one module checked by the driver."""
 
     def __init__(
-        self, folder: str | os.PathLike | None = None, options: Options | None = None
+        self,
+        folder: str | os.PathLike | None = None,
+        options: Options | None = None,
+        notebook: str | None = None,
     ) -> None:
         self.folder = Path(folder or os.getcwd()).resolve()
-        self.path = self.folder / VIRTUAL_NAME
+        self.path = self.folder / virtual_name(notebook)
         self.options = options or Options()
         self.chunks: list[Chunk] = []
         self.cells: dict[str, Source] = {}  # cell label -> the cell's text

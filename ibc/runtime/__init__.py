@@ -16,6 +16,8 @@ start fast and run where only the runtime is installed. Modules:
   xxh3 hashes of values, files and folders
 - `executors`: `local`, `process`, `dask`; `Call`/`Outcome`, the unit of work they run
 - `progress`: the terminal display and plain progress lines
+- `export`: `--out`, the targets' values written as CSV, JSON, `.npy` or pickle files
+- `lookup`: the store key of a binding no run recorded, for `load`
 - `errors`: `StageFailure`, `UnpackError`, failure reports with trimmed tracebacks
 - `program`: `Program` (registration of bindings, targets and sweeps; the command line),
   `run_module`
@@ -36,7 +38,9 @@ from ibc.runtime.values import Ref, jsonable
 
 def load(file, name: str, store=None) -> object:
     """The value experiment `name` of the `.ib` file `file` had in its most recent successful
-    run, from the store, without running anything (for notebooks); see `runlog.load`."""
+    run, from the store, without running anything (for notebooks); any other binding a run
+    computed is found by its key (`LookupError` names the run that computes it); see
+    `runlog.load`."""
     from ibc.runtime.runlog import load as _load
 
     return _load(file, name, store)

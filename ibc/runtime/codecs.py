@@ -1,19 +1,30 @@
-"""Serialization of stage values for the store: NumPy arrays as `.npy`, pandas frames as
-Parquet (when pyarrow is installed and the frame survives the round trip), everything else
-as pickle (protocol 5) — design §8.3.
+"""Serialization of stage values for the store (docs/running.md, "The store"): NumPy arrays
+as `.npy`; every other value as pickle (protocol 5) — `pickle5` when it holds large buffers
+(the arrays of a pandas DataFrame, a model's weights), which are then written out of band,
+raw, each at a multiple of 64 bytes, and memory-mapped on load; plain `pickle` otherwise.
+`parquet` (how frames were stored before) is still read.
 
 `encode(value)` gives a codec name and the byte chunks to write (an array's data is passed
 as a view, not copied); `decode(codec, path, offset, length)` reads a value back from a file
 (an `.npy` array as a read-only memory map). Nothing heavy is imported until a value of that
-kind is seen: numpy and pandas are recognized by `type(value).__module__` first.
+kind is seen: numpy is recognized by `type(value).__module__` first.
+
+A `pickle5` value is laid out as
+    <u32 little-endian: buffer count b> <u32: 0> <u64: pickle length p> <b × u64: lengths>
+    zero padding to a multiple of 64, the pickle, then each buffer, padded to a multiple of 64
+so its buffers keep the 64-byte alignment the store gives the value's start.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import struct
 
-CODECS = ("pickle", "npy", "parquet")
+CODECS = ("pickle", "npy", "pickle5", "parquet")
+ALIGN = 64
+OUT_OF_BAND_BYTES = 1024  # smaller buffers stay inside the pickle
+_HEAD = struct.Struct("<IIQ")
 
 _NUMPY_ARRAYS = {("numpy", "ndarray"), ("numpy", "memmap")}
 
@@ -26,17 +37,76 @@ def encode(value: object) -> tuple[str, list]:
         chunks = _encode_npy(value)
         if chunks is not None:
             return "npy", chunks
-    elif module.startswith("pandas") and name == "DataFrame":
-        data = _encode_parquet(value)
-        if data is not None:
-            return "parquet", [data]
-    return "pickle", [_pickle(value)]
+    return _pickle(value)
 
 
-def _pickle(value: object) -> bytes:
+def _pickle(value: object) -> tuple[str, list]:
+    """Pickle protocol 5: the buffers of at least `OUT_OF_BAND_BYTES` (contiguous arrays)
+    out of band, uncopied (`pickle5`); plain `pickle` when there are none, so small values
+    are encoded exactly as they always were."""
     import pickle
 
-    return pickle.dumps(value, protocol=5)
+    buffers: list[memoryview] = []
+
+    def out_of_band(buffer) -> bool:
+        try:
+            raw = buffer.raw()
+        except BufferError:  # not contiguous: pickled in band
+            return True
+        if raw.nbytes < OUT_OF_BAND_BYTES:
+            return True
+        buffers.append(raw)
+        return False
+
+    data = pickle.dumps(value, protocol=5, buffer_callback=out_of_band)
+    if not buffers:
+        return "pickle", [data]
+    lengths = [b.nbytes for b in buffers]
+    head = _HEAD.pack(len(buffers), 0, len(data)) + struct.pack(f"<{len(lengths)}Q", *lengths)
+    chunks: list = [head + bytes(-len(head) % ALIGN), data]
+    pad = -len(data) % ALIGN
+    for buffer in buffers:
+        if pad:
+            chunks.append(bytes(pad))
+        chunks.append(buffer)
+        pad = -buffer.nbytes % ALIGN
+    if pad:
+        chunks.append(bytes(pad))
+    return "pickle5", chunks
+
+
+def _pickle5_parts(data) -> tuple[memoryview, list[memoryview]]:
+    """The pickle and the buffers of a `pickle5` value (views of `data`); `ValueError` when
+    its layout does not add up."""
+    data = memoryview(data)
+    if data.nbytes < _HEAD.size:
+        raise ValueError("pickle5 value too short")
+    count, _, length = _HEAD.unpack_from(data, 0)
+    at = _HEAD.size + 8 * count
+    if at > data.nbytes:
+        raise ValueError("pickle5 value too short")
+    lengths = struct.unpack_from(f"<{count}Q", data, _HEAD.size)
+    at += -at % ALIGN
+    pickled = data[at : at + length]
+    at += length
+    buffers = []
+    for n in lengths:
+        at += -at % ALIGN
+        buffers.append(data[at : at + n])
+        at += n
+    at += -at % ALIGN
+    if at != data.nbytes or pickled.nbytes != length:
+        raise ValueError("pickle5 layout does not match the stored length")
+    return pickled, buffers
+
+
+def decode_pickle5(data) -> object:
+    """The value of a `pickle5` value's bytes; its arrays are views of `data` (a writable
+    copy-on-write memory map of the entry when the store loads it)."""
+    import pickle
+
+    pickled, buffers = _pickle5_parts(data)
+    return pickle.loads(pickled, buffers=buffers)
 
 
 def _encode_npy(array) -> list | None:
@@ -64,47 +134,6 @@ def _encode_npy(array) -> list | None:
     return [header.getvalue(), memoryview(flat) if data.size else flat]
 
 
-def _encode_parquet(frame) -> bytes | None:
-    """Parquet bytes of a frame that reads back equal to it; None to fall back to pickle."""
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        return None
-    import pandas as pd
-
-    columns = frame.columns
-    if not all(type(c) is str for c in columns) or not columns.is_unique:
-        return None
-    if not all(type(n) is str or n is None for n in frame.index.names):
-        return None
-    try:
-        buffer = io.BytesIO()
-        frame.to_parquet(buffer, engine="pyarrow")
-        data = buffer.getvalue()
-        back = pd.read_parquet(io.BytesIO(data), engine="pyarrow")
-        pd.testing.assert_frame_equal(
-            frame,
-            back,
-            check_exact=True,
-            check_index_type=True,
-            check_column_type=True,
-            check_flags=True,
-            check_freq=True,
-        )
-        if frame.attrs != back.attrs:
-            return None
-        if not all(_same_values(frame[c], back[c]) for c in columns if frame[c].dtype == object):
-            return None
-    except Exception:  # anything pyarrow cannot hold, or holds differently
-        return None
-    return data
-
-
-def _same_values(a, b) -> bool:
-    """Object columns: the same Python types cell by cell (assert_frame_equal allows 1 == 1.0)."""
-    return all(type(x) is type(y) for x, y in zip(a.tolist(), b.tolist()))
-
-
 def decode(codec: str, path: str | os.PathLike, offset: int, length: int) -> object:
     """The value serialized with `codec` in bytes `offset`..`offset+length` of the file at
     `path`; an `.npy` array is memory-mapped read-only rather than read."""
@@ -127,7 +156,9 @@ def decode_bytes(codec: str, data: bytes | memoryview) -> object:
         import pickle
 
         return pickle.loads(data)
-    if codec == "parquet":
+    if codec == "pickle5":
+        return decode_pickle5(data)
+    if codec == "parquet":  # frames stored by an older ibc
         import pandas as pd
 
         return pd.read_parquet(io.BytesIO(data), engine="pyarrow")

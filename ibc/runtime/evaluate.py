@@ -29,6 +29,7 @@ structural key for the whole run: a stage shared by several experiments (a sweep
 
 from __future__ import annotations
 
+import os
 import time
 
 from ibc.runtime import schedule
@@ -118,6 +119,7 @@ class Evaluator(schedule.Tasks):
         self.inputs: dict[str, list] = {}  # stage node key -> its inputs' identities
         self.failures: dict[tuple[int, str], StageFailure] = {}
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
+        self.stale_outputs: dict[str, str] = {}  # node key -> the file it wrote, now gone
         self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
@@ -226,6 +228,9 @@ class Evaluator(schedule.Tasks):
         self.inputs[node.key] = ids
         if kind == "stage" and not self.force:
             entry = self.store.meta(key)
+            if entry is not None and not self._output_intact(entry):
+                self.stale_outputs[node.key] = entry.meta["output"][0]
+                entry = None
             if entry is not None:
                 self.entries[node.key] = entry
                 self._event(node, key, "cached", entry.meta.get("seconds"))
@@ -396,6 +401,9 @@ class Evaluator(schedule.Tasks):
             meta["stdout"] = outcome.stdout
         if outcome.stderr:
             meta["stderr"] = outcome.stderr
+        output = self._output_file(outcome.value)
+        if output is not None:
+            meta["output"] = output
         rendered = _jsonable(outcome.value)
         try:
             if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
@@ -403,6 +411,45 @@ class Evaluator(schedule.Tasks):
         except (TypeError, ValueError, RecursionError):
             pass
         return meta
+
+    def _file_hashes(self):
+        if self.files is None:
+            from ibc.runtime.hashing import FileHashes
+
+            self.files = FileHashes(None)
+        return self.files
+
+    def _output_file(self, value: object) -> list | None:
+        """`[absolute path, content hash]` when a stage's value is the path of an existing
+        file (a writer returning what it wrote), else None (docs/running.md, "Files a stage
+        writes")."""
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        if (
+            not isinstance(value, str)
+            or not 0 < len(value) < 4096
+            or "\n" in value
+            or "\0" in value
+        ):
+            return None
+        path = os.path.abspath(value)
+        try:
+            if not os.path.isfile(path):
+                return None
+            return [path, self._file_hashes().of_file(path)]
+        except (OSError, ValueError):
+            return None
+
+    def _output_intact(self, entry) -> bool:
+        """Whether the file a stored stage's value names (if any) is still as the stage left
+        it: a missing or changed one makes the stage run again, to write it again."""
+        output = entry.meta.get("output")
+        if not isinstance(output, list) or len(output) != 2:
+            return True
+        try:
+            return self._file_hashes().of_file(output[0]) == output[1]
+        except (OSError, ValueError, TypeError):
+            return False
 
     def _event(self, node: Node, key, state: str, seconds) -> None:
         owner = self.owner

@@ -273,6 +273,11 @@ class Explainer:
             return "; ".join(dict.fromkeys(changed))
         if old.get("state") == "failed":
             return f"it failed in its last run ({old.get('run')})"
+        written = getattr(self.ev, "stale_outputs", {}).get(node.key)
+        if written is not None:
+            return (
+                f"the file its value names, {written}, is missing or changed: it is written again"
+            )
         return "its entry is no longer in the store (removed by `ibc cache gc` or `clear`)"
 
     def input_change(self, given: Node, identity: str) -> str:

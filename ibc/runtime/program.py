@@ -116,8 +116,10 @@ RUN_OPTIONS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
         ("-o", "--out"),
         "out",
         "PATH",
-        "write the value of the one target run to PATH (.json, .csv for a DataFrame, else "
-        "pickle)",
+        "write each target's value to a file: PATH/ (a folder) gets NAME.csv for a "
+        "DataFrame, NAME.json for a record, list or number, NAME.npy for an array, NAME.pkl "
+        "else; a file PATH takes the one target run (.json, .csv for a DataFrame, else "
+        "pickle). Missing or changed files are written again on cached runs",
     ),
     (("-q", "--quiet"), "quiet", None, "no progress output"),
     (("--durable",), "durable", None, "fsync store entries (for machines that may lose power)"),
@@ -364,7 +366,14 @@ class Program:
                 raise Usage(f"unknown target `{name}`{hint}\navailable targets: {listing}")
         options.names = options.names or list(self.targets)
         if options.out is not None and len(self.jobs(options.names)) != 1:
-            raise Usage("--out writes the value of one target: name exactly one")
+            from ibc.runtime.export import is_folder
+
+            if not is_folder(options.out):
+                raise Usage(
+                    f"--out {options.out} writes the value of one target, and "
+                    f"{len(self.jobs(options.names))} would run\n  hint: name one target, or "
+                    f"write each target to a folder: --out {options.out.rstrip('/')}/"
+                )
         return options
 
     def _settings_defaults(self, options: Options) -> None:

@@ -13,7 +13,8 @@ Each record names what produced its value (`ibc.runtime.provenance`: the git com
 code, revisions, libraries and inputs); records are appended, never replaced.
 
 `load(file, name)` returns the value of experiment `name` of `file` as its most recent run
-stored it, without running anything: the value a notebook wants after `ibc run`. A run with
+stored it, without running anything: the value a notebook wants after `ibc run`. A binding no
+run recorded (one computed on the way to a target) is found by its key (`ibc.runtime.lookup`). A run with
 `-s` overrides counts only when no run without them recorded `name`: the file's own
 experiment is what its name stands for. A result entry (a record or list of stage values)
 refers to the entries of the large stage values it holds rather than copying them (`link`), so
@@ -235,8 +236,10 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
                 else:
                     best = record
     best = best or overridden
-    if best is None:
-        raise LookupError(f"no recorded run of `{name}` in {relative} (under {root}); run it first")
+    if best is None:  # a binding computed on the way to a target: found by its key
+        from ibc.runtime.lookup import load_binding
+
+        return load_binding(file, name, store, relative)
     from ibc.runtime.store import DiskStore
 
     store = DiskStore(root)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 from ibc.runtime import provenance
 from ibc.runtime.errors import format_failure
@@ -47,7 +48,18 @@ class Run:
         self.out, self.err = out, err
         self.sets = sets
         program.activate()
-        self.root = store_root(program.project_root, options.store)
+        self.root = Path(os.path.abspath(store_root(program.project_root, options.store)))
+        # `--out` is the user's path, from the folder they ran in; the stages then run in
+        # the project root (docs/running.md, "Where stages run").
+        self.out_path = self.out_shown = None
+        if options.out is not None:
+            from ibc.runtime.export import is_folder
+
+            self.out_shown = options.out
+            self.out_path = os.path.abspath(options.out) + (
+                os.sep if is_folder(options.out) else ""
+            )
+        self.saved_cwd = _enter_project(program, options.dry_run)
         self.run_id = new_run_id()
         self.executor = None
         self.write_errors: list[OSError] = []  # result entries the store could not write
@@ -58,6 +70,7 @@ class Run:
                 options.executor, options.jobs, options.address, program.project_root
             )
         except ExecutorError as exc:
+            self.close_folder()
             raise Usage(str(exc)) from None
         from ibc.runtime.store import DiskStore
 
@@ -208,8 +221,9 @@ class Run:
             self._explain()
         if options.as_json:
             self.out.write(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n")
-        if options.out is not None and not self.failures:
-            self._export(nodes[0], options.out)
+        if self.out_path is not None and not self.failures:
+            if not self._export():
+                return EXIT_FAILED
         return EXIT_FAILED if self.failures else EXIT_OK
 
     def _explain(self, before: bool = False) -> None:
@@ -402,25 +416,20 @@ class Run:
             self._explain(before=True)
         return EXIT_OK
 
-    def _export(self, node, path: str) -> None:
-        value = self.evaluator.value(node)
-        target = os.path.abspath(path)
-        tmp = f"{target}.{os.getpid()}.tmp"
-        if path.endswith(".json"):
-            from ibc.runtime.values import jsonable
+    def _export(self) -> bool:
+        """`--out`: each job's value written to a file, also when every stage was cached (a
+        deleted or changed file is written again); False when a file cannot be written."""
+        from ibc.runtime.export import export
 
-            with open(tmp, "w", encoding="utf-8") as f:
-                json.dump(jsonable(value), f, indent=2, ensure_ascii=False)
-                f.write("\n")
-        elif path.endswith(".csv") and type(value).__name__ == "DataFrame":
-            value.to_csv(tmp, index=False)
-        else:
-            import pickle
-
-            with open(tmp, "wb") as f:
-                pickle.dump(value, f, protocol=5)
-        os.replace(tmp, target)
-        self.err.write(f"wrote {path}\n")
+        values = [(job[0], self.evaluator.value(node)) for job, node in zip(self.jobs, self.nodes)]
+        try:
+            export(values, self.out_path, self.out_shown, self.err)
+        except OSError as exc:
+            self.err.write(
+                f"error: cannot write {exc.filename or self.out_shown}: {exc.strerror or exc}\n"
+            )
+            return False
+        return True
 
     def interrupt(self) -> None:
         if self.executor is not None:
@@ -428,7 +437,17 @@ class Run:
             self.executor = None
         self.close()
 
+    def close_folder(self) -> None:
+        """Go back to the folder the run was started in."""
+        if self.saved_cwd is not None:
+            try:
+                os.chdir(self.saved_cwd)
+            except OSError:
+                pass
+            self.saved_cwd = None
+
     def close(self) -> None:
+        self.close_folder()
         if self.progress is not None:
             self.progress.close()
             self.progress = None
@@ -482,6 +501,27 @@ class _stage_output_to:
 
         if sys.stdout is self.stream:
             sys.stdout = self.saved
+
+
+def _enter_project(program, dry_run: bool) -> str | None:
+    """Make the project root the working folder while the stages run, so that a relative
+    path in a stage (`df.to_csv("out/submission.csv")` in an `(impure)` writer, `open("data/x")`)
+    means the same file from whichever folder `ibc run` is started (docs/running.md, "Where
+    stages run"); the folder it was is returned, to go back to (None when unchanged)."""
+    root = program.project_root
+    if not root or dry_run:
+        return None
+    try:
+        here = os.getcwd()
+    except OSError:
+        here = None
+    try:
+        if here is None or os.path.realpath(here) != os.path.realpath(root):
+            os.chdir(root)
+            return here
+    except OSError:
+        pass
+    return None
 
 
 def _project_folder(program) -> str:

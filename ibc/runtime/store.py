@@ -28,7 +28,7 @@ from pathlib import Path
 
 import xxhash
 
-from ibc.runtime.codecs import decode_bytes, decode_npy, encode
+from ibc.runtime.codecs import CODECS, decode_bytes, decode_npy, decode_pickle5, encode
 from ibc.runtime.hashing import hash_chunks
 
 MAGIC = b"ibc-store 1\n"
@@ -170,7 +170,7 @@ def _parse_header(key: str, data: bytes, read_more) -> Entry | None:
         or type(entry.size) is not int
         or not isinstance(entry.meta, dict)
         or not isinstance(entry.content, str)
-        or entry.codec not in ("pickle", "npy", "parquet")
+        or entry.codec not in CODECS
     ):
         return None
     entry.file_size = end + entry.size
@@ -267,7 +267,9 @@ class DiskStore:
 
     def load(self, key: str) -> object:
         """The stored value: `KeyError` when missing, `Damaged` when its header, checksum or
-        length is wrong (the entry is then removed). An `.npy` value is memory-mapped."""
+        length is wrong (the entry is then removed). An `.npy` value is memory-mapped
+        (read-only); the buffers of a `pickle5` value (a frame's columns) too, copy-on-write:
+        writable, and what is written never reaches the file."""
         path = self.path(key)
         try:
             f = open(path, "rb", buffering=0)
@@ -301,12 +303,32 @@ class DiskStore:
                 except ValueError:
                     self._discard(path, fd)
                     raise Damaged(key) from None
+            if entry.codec == "pickle5":
+                return self._load_mapped(key, path, fd, entry)
             f.seek(entry.offset)
             data = f.readall()
             if len(data) != entry.size or hash_chunks([data]) != entry.content:
                 self._discard(path, fd)
                 raise Damaged(key)
         return decode_bytes(entry.codec, data)
+
+    def _load_mapped(self, key: str, path: str, fd: int, entry: Entry) -> object:
+        """A `pickle5` value whose buffers are views of a private (copy-on-write) map of the
+        entry file, checked against its content hash first; the map lives as long as they do."""
+        import mmap
+
+        mm = mmap.mmap(fd, 0, access=mmap.ACCESS_COPY)
+        region = memoryview(mm)[entry.offset : entry.file_size]
+        if region.nbytes != entry.size or hash_chunks([region]) != entry.content:
+            region.release()
+            mm.close()
+            self._discard(path, fd)
+            raise Damaged(key)
+        try:
+            return decode_pickle5(region)
+        except ValueError:
+            self._discard(path, fd)
+            raise Damaged(key) from None
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.meta(key) is not None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -109,7 +111,7 @@ def test_an_edited_python_file_is_run_as_it_is_now(ip, project):
     assert cell(ip, "experiment a = total(xs)\n") == {"a": 10.0}
     source = (project / "work.py").read_text()
     (project / "work.py").write_text(source.replace("sum(xs) * factor", "sum(xs) * factor + 1"))
-    assert ip.run_line_magic("ib_run", "a") == {"a": 11.0}
+    assert ip.run_line_magic("ib_run", "a") == 11.0  # one target named: its value itself
 
 
 def test_a_failing_experiment_is_reported_with_its_cell_location(ip):
@@ -206,3 +208,67 @@ def test_a_failed_cell_shows_the_diagnostic_alone_in_ipython(ip, capsys):
     out = capsys.readouterr().out
     assert "error[E0401]" in out and ":3:" in out
     assert "Traceback" not in out and "IbError" not in out
+
+
+def test_ib_run_of_one_target_returns_its_value(ip):
+    cell(ip, DECLS)
+    cell(ip, "experiment a = {s = total(xs)}\nexperiment b = xs\n", "--no-run")
+    assert ip.run_line_magic("ib_run", "a") == {"s": 10.0}  # the record, not a table
+    assert ip.run_line_magic("ib_run", "b") == [0, 1, 2, 3, 4]
+    assert ip.run_line_magic("ib_run", "xs") == [0, 1, 2, 3, 4]  # a binding too
+    both = ip.run_line_magic("ib_run", "a b")
+    assert both == {"a": {"s": 10.0}, "b": [0, 1, 2, 3, 4]}
+    cell(ip, "sweep g = a with { n in [2, 4] }\n", "--no-run")
+    frame = ip.run_line_magic("ib_run", "g")  # a sweep is several values: a table
+    assert isinstance(frame, pd.DataFrame) and list(frame.index) == ["g[n=2]", "g[n=4]"]
+
+
+def _records(project) -> list[dict]:
+    runs = project / ".ibc" / "runs"
+    if os.environ.get("IBC_STORE"):
+        runs = Path(os.environ["IBC_STORE"], "runs")
+    return [
+        json.loads(line)
+        for path in sorted(runs.glob("*.jsonl"))
+        if not path.name.endswith(".stages.jsonl")
+        for line in path.read_text().splitlines()
+    ]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("user_ns", "__session__", "/home/u/project/analysis.ipynb"),
+        ("user_ns", "__vsc_ipynb_file__", "/home/u/project/analysis.ipynb"),
+        ("env", "JPY_SESSION_NAME", "analysis.ipynb"),
+    ],
+)
+def test_runs_are_recorded_under_the_notebooks_name(ip, project, monkeypatch, where):
+    kind, name, value = where
+    if kind == "env":
+        monkeypatch.setenv(name, value)
+    else:
+        ip.user_ns[name] = value
+    try:
+        ip.run_line_magic("ib_reset", "")
+        cell(ip, DECLS)
+        cell(ip, "experiment a = {s = total(xs)}\n")
+    finally:
+        ip.user_ns.pop(name, None)
+    records = _records(project)
+    assert [(r["file"], r["experiment"]) for r in records] == [("analysis.ipynb.ib", "a")]
+    done = subprocess.run(
+        [sys.executable, "-m", "ibc", "results", "analysis.ipynb.ib", "--format", "csv"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].startswith("a,")
+
+
+def test_a_plain_shell_records_runs_as_notebook(ip, project, monkeypatch):
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    cell(ip, DECLS)
+    cell(ip, "experiment a = {s = total(xs)}\n")
+    assert [r["file"] for r in _records(project)] == ["__notebook__.ib"]

@@ -1,4 +1,5 @@
-"""Serialization of values: pickle, `.npy` (memory-mapped on load) and Parquet round trips."""
+"""Serialization of values: pickle, `pickle5` (out-of-band buffers), `.npy` (memory-mapped on
+load) and the Parquet of older stores."""
 
 import io
 import sys
@@ -78,16 +79,55 @@ def test_object_arrays_and_array_subclasses_are_pickled(tmp_path):
     assert codec == "pickle" and back.mask.tolist() == [False, True]
 
 
-def test_frames_round_trip_as_parquet(tmp_path):
-    pytest.importorskip("pyarrow")
+def tabular_frame(n: int = 5000) -> pd.DataFrame:
+    """Floats, ints, nullable ints, categoricals and strings, each with missing values, and a
+    named non-default index."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=n)
+    x[::7] = np.nan
     frame = pd.DataFrame(
-        {"x": [1, 2, 3], "y": ["a", "b", None], "z": [0.5, np.nan, 2.0]},
-        index=pd.Index([10, 20, 30], name="id"),
+        {
+            "x": x,
+            "k": rng.integers(0, 100, n),
+            "ni": pd.array([None if i % 5 == 0 else i for i in range(n)], dtype="Int64"),
+            "c": pd.Categorical(rng.choice(["u", "v", None], n), categories=["v", "u", "w"]),
+            "s": pd.Series(rng.choice(["a", "bb", None], n), dtype="str"),
+            "o": pd.Series([None if i % 3 else f"t{i}" for i in range(n)], dtype=object),
+        },
+        index=pd.Index(np.arange(n) * 10, name="id"),
     )
-    frame["c"] = pd.Categorical(["u", "v", "u"])
+    frame.attrs["source"] = "test"
+    return frame
+
+
+def test_frames_round_trip_with_out_of_band_buffers(tmp_path):
+    frame = tabular_frame()
     codec, back = roundtrip(tmp_path, frame)
-    assert codec == "parquet"
+    assert codec == "pickle5"
     pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    assert list(back.dtypes) == list(frame.dtypes)
+    assert list(back["c"].cat.categories) == ["v", "u", "w"]
+    assert back.attrs == {"source": "test"}
+    assert back.index.name == "id"
+
+
+def test_buffers_start_at_multiples_of_64():
+    from ibc.runtime.codecs import _pickle5_parts
+
+    codec, chunks = encode({"a": np.arange(1000.0), "b": np.arange(333, dtype="i1")})
+    data = b"".join(bytes(c) for c in chunks)
+    assert codec == "pickle5" and len(data) % 64 == 0
+    _, buffers = _pickle5_parts(data)
+    base = np.frombuffer(data, dtype="u1").ctypes.data
+    assert [b.nbytes for b in buffers] == [8000]  # 333 bytes stay in the pickle
+    assert all((np.frombuffer(b, dtype="u1").ctypes.data - base) % 64 == 0 for b in buffers)
+
+
+def test_a_damaged_pickle5_layout_is_an_error():
+    codec, chunks = encode({"a": np.arange(1000.0)})
+    data = b"".join(bytes(c) for c in chunks)
+    with pytest.raises(ValueError, match="layout"):
+        decode_bytes(codec, data + bytes(64))
 
 
 @pytest.mark.parametrize(
@@ -95,15 +135,22 @@ def test_frames_round_trip_as_parquet(tmp_path):
     [
         pd.DataFrame({1: [1, 2]}),  # a non-string column name
         pd.DataFrame({"a": [1, "x"]}),  # mixed objects
-        pd.DataFrame({"a": [{1, 2}, {3}]}),  # sets pyarrow cannot hold
+        pd.DataFrame({"a": [{1, 2}, {3}]}),  # sets
         pd.DataFrame([[1, 2]], columns=["a", "a"]),  # duplicate names
     ],
 )
-def test_frames_parquet_cannot_preserve_are_pickled(tmp_path, frame):
-    pytest.importorskip("pyarrow")
+def test_any_frame_round_trips(tmp_path, frame):
     codec, back = roundtrip(tmp_path, frame)
-    assert codec == "pickle"
+    assert codec in ("pickle", "pickle5")
     pd.testing.assert_frame_equal(back, frame)
+
+
+def test_frames_of_older_stores_are_read_from_parquet():
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"x": [1, 2, 3], "y": ["a", "b", None]})
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow")
+    pd.testing.assert_frame_equal(decode_bytes("parquet", buffer.getvalue()), frame)
 
 
 def test_unknown_codec_is_an_error():

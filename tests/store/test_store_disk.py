@@ -265,3 +265,45 @@ def test_a_header_longer_than_the_first_read(store):
     store.put(K1, [1, 2], {"stdout": log})
     assert store.meta(K1).meta["stdout"] == log
     assert store.load(K1) == [1, 2]
+
+
+def test_frames_load_memory_mapped_and_writable_copy_on_write(store):
+    import pandas as pd
+
+    frame = pd.DataFrame({"x": np.arange(10_000.0), "c": pd.Categorical(["a", None] * 5000)})
+    entry = store.put(K1, frame, {})
+    assert entry.codec == "pickle5"
+    back = store.load(K1)
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    values = back["x"].to_numpy()
+    assert isinstance(values.base, memoryview) or values.base is not None  # a view, not a copy
+    back.loc[0, "x"] = -1.0  # writable: the write stays in this process's pages
+    assert back.loc[0, "x"] == -1.0
+    assert store.verify(K1) is True
+    assert store.load(K1).loc[0, "x"] == 0.0
+
+
+def test_a_changed_byte_in_a_frame_buffer_is_damaged(store):
+    import pandas as pd
+
+    store.put(K1, pd.DataFrame({"x": np.arange(10_000.0)}), {})
+    path = store.path(K1)
+    with open(path, "r+b") as f:
+        f.seek(-100, os.SEEK_END)
+        byte = f.read(1)
+        f.seek(-100, os.SEEK_END)
+        f.write(bytes([byte[0] ^ 1]))
+    with pytest.raises(Damaged):
+        store.load(K1)
+    assert not os.path.exists(path)
+
+
+def test_signed_store_refuses_an_unsigned_frame(store, monkeypatch):
+    import pandas as pd
+
+    store.put(K1, pd.DataFrame({"x": np.arange(10_000.0)}), {})
+    monkeypatch.setenv("IBC_STORE_KEY", "secret")
+    with pytest.raises(KeyError):
+        store.load(K1)
+    store.put(K1, pd.DataFrame({"x": np.arange(10_000.0)}), {})
+    assert store.load(K1)["x"].iloc[-1] == 9999.0
