@@ -25,6 +25,8 @@ def _expected_by(args: dict) -> str:
         return f"the default of `{args['param']}` in `{args['function']}`"
     if role == "return":
         return f"the return value of `{args['function']}`"
+    if role == "element":
+        return f"element [{args['index']}] of this list"
     if role == "parameter":
         return f"the parameter `{args['path']}` ({args['where']})"
     return "the value"
