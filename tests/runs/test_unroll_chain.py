@@ -19,6 +19,11 @@ def fold_score(k: int) -> float:
     return k * 0.5
 
 
+def ks(n: int) -> list[int]:
+    log("ks")
+    return list(range(n))
+
+
 def raw() -> pd.DataFrame:
     log("raw")
     return pd.DataFrame({"area": [50.0, None, 80.0], "kind": ["flat", "house", "flat"]})
@@ -57,11 +62,19 @@ def project(tmp_path, body: str) -> Project:
     p = Project(tmp_path / "proj")
     p.stages(STAGES)
     head = (
-        'from "src/stages.py" import fold_score, raw, fill, encode, encode_v2, add_log, rows, '
+        'from "src/stages.py" import fold_score, ks, raw, fill, encode, encode_v2, add_log, rows, '
         "describe\n"
     )
     p.write("main.ib", head + textwrap.dedent(body), dedent=False)
     return p
+
+
+def run(p: Project, *args: str) -> tuple[dict[str, str], str]:
+    """`ibc ARGS`, which must succeed: the printed values and the whole output (the lines
+    saying what ran go to standard error)."""
+    done = p.run(*args, IBC_PROGRESS="plain")
+    assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    return values(done.stdout), done.stdout + done.stderr
 
 
 def folds(calls: list[str]) -> list[str]:
@@ -79,14 +92,14 @@ def test_map_over_a_range_is_one_stage_per_fold_and_widening_runs_one_new_fold(t
         experiment scores = map(fold_score, range(0, n))
         """,
     )
-    out = p.ok("run", "main.ib")
-    assert values(out)["scores"] == "[0.0, 0.5, 1.0, 1.5, 2.0]"
+    got, out = run(p, "run", "main.ib")
+    assert got["scores"] == "[0.0, 0.5, 1.0, 1.5, 2.0]"
     assert folds(p.calls()) == [f"fold {k}" for k in range(5)]
     assert "5 ran, 0 cached" in out
 
     # the range written with a literal bound is the same five stages
     p.edit("main.ib", "range(0, n)", "range(0, 5)")
-    assert "0 ran, 5 cached" in p.ok("run", "main.ib")
+    assert "0 ran, 5 cached" in run(p, "run", "main.ib")[1]
     assert p.calls() == []
 
     # widening: `ibc why` says exactly one stage would run, and the run agrees
@@ -94,9 +107,9 @@ def test_map_over_a_range_is_one_stage_per_fold_and_widening_runs_one_new_fold(t
     why = p.ok("why", "main.ib")
     assert "1 stage(s) would run, 5 cached" in why
     assert why.count("would run  fold_score") == 1
-    out = p.ok("run", "main.ib")
+    got, out = run(p, "run", "main.ib")
     assert "1 ran, 5 cached" in out
-    assert values(out)["scores"] == "[0.0, 0.5, 1.0, 1.5, 2.0, 2.5]"
+    assert got["scores"] == "[0.0, 0.5, 1.0, 1.5, 2.0, 2.5]"
     assert p.calls() == ["fold 5"]
 
 
@@ -130,13 +143,12 @@ def test_a_range_longer_than_the_limit_is_one_stage(tmp_path):
         experiment large = map(fold_score, range(0, 1001))
         """,
     )
-    out = p.ok("run", "main.ib", "small")
-    assert "1000 ran, 0 cached" in out
+    assert "1000 ran, 0 cached" in run(p, "run", "main.ib", "small")[1]
     p.calls()
-    out = p.ok("run", "main.ib", "large")
+    got, out = run(p, "run", "main.ib", "large")
     assert "1 ran, 0 cached" in out  # one stage, of `map`
     assert "ran    map at main.ib" in out
-    assert len(json.loads(values(out)["large"])) == 1001
+    assert len(json.loads(got["large"])) == 1001
     assert len(p.calls()) == 1001  # the one stage called fold_score for every element
 
 
@@ -144,13 +156,14 @@ def test_a_computed_list_is_one_stage(tmp_path):
     p = project(
         tmp_path,
         """\
-        bounds = map(fold_score, [1, 2])
-        experiment e = map(fold_score, map(int, bounds))
+        experiment e = map(fold_score, ks(2))
         """,
     )
-    out = p.ok("run", "main.ib")
-    assert values(out)["e"] == "[0.0, 0.5]"
+    got, out = run(p, "run", "main.ib")
+    assert got["e"] == "[0.0, 0.5]"
     assert "ran    map at main.ib" in out
+    assert "2 ran, 0 cached" in out  # `ks` and `map`
+    assert p.calls() == ["ks", "fold 0", "fold 1"]
 
 
 # ----------------------------------------------------------------- chain
@@ -160,15 +173,15 @@ CHAIN = """\
 data = raw()
 prepared = data |> chain([fill, encode, add_log])
 experiment base = rows(prepared)
-experiment v2 = rows(prepared with { prepared.steps[1] = encode_v2 })
+experiment v2 = base with { prepared.steps[1] = encode_v2 }
 """
 
 
 def test_chain_runs_the_steps_in_order_one_stage_each(tmp_path):
     p = project(tmp_path, CHAIN)
-    out = p.ok("run", "main.ib", "base")
+    got, out = run(p, "run", "main.ib", "base")
     assert p.calls() == ["raw", "fill", "encode", "add_log"]
-    assert json.loads(values(out)["base"]) == [
+    assert json.loads(got["base"]) == [
         {"area": 50.0, "kind": 0, "area2": 100.0},
         {"area": 0.0, "kind": 1, "area2": 0.0},
         {"area": 80.0, "kind": 0, "area2": 160.0},
@@ -185,14 +198,15 @@ def test_a_replaced_step_reruns_itself_and_the_steps_after_it(tmp_path):
     assert "would run  encode_v2" in why
     assert "would run  add_log" in why
     assert "would run  fill" not in why
-    out = p.ok("run", "main.ib", "v2")
+    got, out = run(p, "run", "main.ib", "v2")
     assert p.calls() == ["encode_v2", "add_log"]  # raw and fill are cached
-    assert [r["kind"] for r in json.loads(values(out)["v2"])] == [10, 20, 10]
+    assert "3 ran, 2 cached" in out  # encode_v2, add_log and rows; raw and fill cached
+    assert [r["kind"] for r in json.loads(got["v2"])] == [10, 20, 10]
 
     # the same replacement from the command line: all cached now
-    out = p.ok("run", "main.ib", "base", "-s", "prepared.steps[1]=encode_v2")
+    got, out = run(p, "run", "main.ib", "base", "-s", "prepared.steps[1]=encode_v2")
     assert p.calls() == []
-    assert [r["kind"] for r in json.loads(values(out)["base"])] == [10, 20, 10]
+    assert [r["kind"] for r in json.loads(got["base"])] == [10, 20, 10]
 
     # replacing the last step runs that step alone
     p.ok("run", "main.ib", "base", "-s", "prepared.steps[2]=fill")
