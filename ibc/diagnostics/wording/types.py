@@ -38,6 +38,12 @@ def _mismatch_hint(args: dict) -> str | None:
         return "an `Int` is expected; use `int(…)` to convert"
     if expected.startswith("Optional[") and found == "None":
         return None
+    same = expected.rpartition(" -> ")[2]
+    if args.get("role") == "element" and expected == f"({same}) -> {same}":
+        return (
+            f"each function of this list takes and returns a `{same}` (as the steps of "
+            "`chain` do); a step that changes the type goes after it: `x |> chain(steps) |> g`"
+        )
     return None
 
 
