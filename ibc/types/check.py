@@ -48,8 +48,8 @@ from ibc.base.typeterms import (
     TupleOfType,
     TupleType,
     Type,
-    free_vars,
     TypeVar,
+    free_vars,
     literal_type,
 )
 
@@ -272,7 +272,7 @@ class Checker:
         if elem_expected is None or free_vars(elem_expected):
             return ListType(joined)
         # Each element is checked against the element type the list's use requires, at its
-        # own location (a wrong step of `chain` is named, docs/guide.md "The prelude");
+        # own location (a wrong step of `chain` is named: docs/guide.md, "Pipelines of steps");
         # the join of elements of different types is `Any`, which the use would accept.
         fits = [is_subtype(t, elem_expected, self.env) for t in types]
         for index, (item, t, ok) in enumerate(zip(e.items, types, fits)):
