@@ -28,6 +28,7 @@ from ibc.base.typeterms import (
     POSITIONAL_ONLY,
     FuncType,
     Type,
+    free_vars,
 )
 
 BINDING = "binding"
@@ -178,7 +179,9 @@ class Collector:
             given.add(name.partition("[")[0])
             sub = f"{path}.{name}"
             param = params.get(name.partition("[")[0])
-            t = param.type if param is not None and param.type != ANY else self._type(arg.value)
+            t = param.type if param is not None else ANY
+            if t == ANY or free_vars(t):  # a generic parameter: the type the argument has
+                t = self._type(arg.value)
             self._site(sub, ARGUMENT, t, arg.value, self._text(arg.value), arg.value.span)
             self.walk(arg.value, sub, record_node)
         for p in ftype.params:

@@ -7,6 +7,8 @@ start fast and run where only the runtime is installed. Modules:
 
 - `values`: `Ref` (a Python reference as data, imported lazily), `jsonable`, `closest`, `nearest`
 - `graph`: hash-consed nodes and their keys, `Scope`, and `Builder` (the `m` of builders)
+- `folding`, `unroll`: constant folding, and `map`/`chain` over lists of known length made one
+  stage per element or step, while the graph is built
 - `layers`: override layers (`with`, sweep points, `-s`) and stacks of them, indexed by path
 - `overrides`: `-s PATH=LITERAL` parsed and type-checked (imported only when `-s` is used)
 - `evaluate`: `Evaluator`: identities, store keys, early cutoff, top-down values

@@ -25,7 +25,8 @@ A *constant* is a literal, or a list, tuple, record or dict expression of consta
   element at a constant index, a destructured element of a list or tuple expression of the
   right length: the node of that part, whatever it is (an element that is a stage is that
   stage).
-Prelude functions (`len`, `str`, `range` …) and Python references are not folded.
+Prelude functions (`len`, `str`, `range` …) and Python references are not folded (`map` over
+a range of constants is unrolled, the range staying a call: `ibc.runtime.unroll`).
 
 This module imports only the standard library; `ibc.runtime.closures` evaluates the same
 operator tables at run time, so a folded value is the value the run would compute.

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ibc.runtime import folding
+from ibc.runtime import folding, unroll
 from ibc.runtime.folding import NOT_CONSTANT
 from ibc.runtime.layers import Layer, Stack, is_literal, points_under, swept_paths
 from ibc.runtime.values import Ref
@@ -474,13 +474,10 @@ class Builder:
                     if callee.op != "ref":
                         return self.apply(callee, args, kwargs, at=at)
                     ref = callee.data
-        if ref.module == PRELUDE and ref.name == "map" and len(args) == 2 and not kwargs:
-            func, items = args
-            if items.op == "list" and func.op in ("fn", "ref"):
-                # a list of known length: one stage per element
-                if func.op == "ref":
-                    return self.list([self.call(func.data, [x], at=at) for x in items.inputs])
-                return self.list([self.apply(func, [x], at=at) for x in items.inputs])
+        if ref.module == PRELUDE:  # `map` over a list of known length, `chain` over steps
+            unrolled = unroll.expand(self, ref, args, kwargs, at)
+            if unrolled is not None:
+                return unrolled
         names, values = _kwargs(kwargs)
         return self.graph.make(
             "call",

@@ -125,6 +125,14 @@ def map(f, xs):
     return builtins.list(builtins.map(f, xs))
 
 
+def chain(x, steps):
+    """`x` passed through the one-argument functions `steps` in order: `chain(x, [f, g])` is
+    `g(f(x))`."""
+    for step in steps:
+        x = step(x)
+    return x
+
+
 def str(x):
     """`x` as a string."""
     import builtins

@@ -49,6 +49,7 @@ from ibc.base.typeterms import (
     TupleType,
     Type,
     TypeVar,
+    free_vars,
     literal_type,
 )
 
@@ -267,7 +268,26 @@ class Checker:
         types = [self.infer(item, elem_expected) for item in e.items]
         if not types:
             return ListType(elem_expected or ANY)
-        return ListType(join_all(types, self.env) or ANY)
+        joined = join_all(types, self.env) or ANY
+        if elem_expected is None or free_vars(elem_expected):
+            return ListType(joined)
+        # Each element is checked against the element type the list's use requires, at its
+        # own location (a wrong step of `chain` is named: docs/guide.md, "Pipelines of steps");
+        # the join of elements of different types is `Any`, which the use would accept.
+        fits = [is_subtype(t, elem_expected, self.env) for t in types]
+        for index, (item, t, ok) in enumerate(zip(e.items, types, fits)):
+            if not ok:
+                self.diags.error(
+                    "E0401",
+                    item.span,
+                    role="element",
+                    index=index,
+                    expected=str(elem_expected),
+                    found=str(t),
+                )
+        if all(fits) and joined != ANY and all(is_subtype(t, joined, self.env) for t in types):
+            return ListType(joined)
+        return ListType(elem_expected)
 
     def _TupleExpr(self, e: n.TupleExpr, expected: Type | None) -> Type:
         hints: list[Type | None] = [None] * len(e.items)
@@ -454,12 +474,28 @@ class Checker:
 
     def _Pipe(self, e: n.Pipe, expected: Type | None) -> Type:
         value_arg = n.Arg(None, e.value, e.value.span)
-        if e.inject and isinstance(e.func, n.Call):
+        if e.inject and isinstance(e.func, n.Call) and self._maps(e.func):
+            # `xs |> map(f)` is `map(f, xs)`: the piped list is what is mapped over
+            call = n.Call(e.func.func, (*e.func.args, value_arg), e.span)
+        elif e.inject and isinstance(e.func, n.Call):
             call = n.Call(e.func.func, (value_arg, *e.func.args), e.span)
         else:
             call = n.Call(e.func, (value_arg,), e.span)
         self.out.pipes[id(e)] = call
         return self.infer(call, expected)
+
+    def _maps(self, call: n.Call) -> bool:
+        """Whether `call` is the prelude's `map` given only its function (`map(f)`)."""
+        if not isinstance(call.func, n.Var) or len(call.args) != 1 or call.args[0].name:
+            return False
+        sym = self.program.names.symbols.get(id(call.func))
+        module = getattr(sym, "module", None)
+        return (
+            isinstance(sym, PyRefSym)
+            and module is not None
+            and module.kind == "prelude"
+            and sym.name == "map"
+        )
 
     def _Lambda(self, e: n.Lambda, expected: Type | None) -> Type:
         hint = expected if isinstance(expected, FuncType) else None

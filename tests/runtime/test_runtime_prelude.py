@@ -28,6 +28,7 @@ EXPECTED = {
     "len",
     "zip",
     "map",
+    "chain",
     "str",
     "int",
     "float",
@@ -52,6 +53,11 @@ def test_each_function_runs_from_its_own_source(name):
     tree = ast.parse(inspect.getsource(getattr(prelude, name)))
     free_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert free_imports == []
+
+
+def test_chain_applies_the_steps_in_order():
+    assert prelude.chain(3, [lambda x: x + 1, lambda x: x * 10]) == 40
+    assert prelude.chain("a", []) == "a"
 
 
 def test_range():

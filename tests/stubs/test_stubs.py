@@ -43,6 +43,7 @@ PRELUDE_FUNCTIONS = {
     "len",
     "zip",
     "map",
+    "chain",
     "str",
     "int",
     "float",

@@ -25,6 +25,8 @@ def _expected_by(args: dict) -> str:
         return f"the default of `{args['param']}` in `{args['function']}`"
     if role == "return":
         return f"the return value of `{args['function']}`"
+    if role == "element":
+        return f"element [{args['index']}] of this list"
     if role == "parameter":
         return f"the parameter `{args['path']}` ({args['where']})"
     return "the value"
@@ -36,6 +38,12 @@ def _mismatch_hint(args: dict) -> str | None:
         return "an `Int` is expected; use `int(…)` to convert"
     if expected.startswith("Optional[") and found == "None":
         return None
+    same = expected.rpartition(" -> ")[2]
+    if args.get("role") == "element" and expected == f"({same}) -> {same}":
+        return (
+            f"each function of this list takes and returns a `{same}` (as the steps of "
+            "`chain` do); a step that changes the type goes after it: `x |> chain(steps) |> g`"
+        )
     return None
 
 
