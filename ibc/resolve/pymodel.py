@@ -16,7 +16,10 @@ from ibc.base.typeterms import FuncType, Type
 
 @record
 class PyFunction:
-    """A function or method: `def name(...)` at `line` of `module`."""
+    """A function or method: `def name(...)` at `line` of `module`. `overloads` are the
+    signatures of its `@overload` declarations in order (the call's arguments choose one,
+    docs/types.md); `self_var` names the type parameter standing for the receiver's type
+    (`Self`, or a TypeVar annotating `self`), substituted by the receiver at a method call."""
 
     name: str
     module: str
@@ -25,6 +28,8 @@ class PyFunction:
     line: int
     returns_self_mutating: bool = False
     decorators: tuple[str, ...] = ()
+    overloads: tuple[FuncType, ...] = ()
+    self_var: str = ""
 
 
 @record

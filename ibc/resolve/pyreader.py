@@ -16,6 +16,7 @@ import ast
 
 from ibc.base.records import replace
 from ibc.resolve.pyannotations import (
+    SELF,
     TYPING_MODULES,
     AnnotationReader,
     TypeContext,
@@ -71,7 +72,33 @@ class _Reader(AnnotationReader):
         ctx = TypeContext(cls)
         sig = self.signature(node, ctx, drop_first=drop, name=node.name)
         mutating = cls is not None and drop and _returns_self_mutating(node)
-        return PyFunction(node.name, self.module, qualname, sig, node.lineno, mutating, decorators)
+        self_var = self._self_var(node, ctx) if drop and "classmethod" not in decorators else ""
+        return PyFunction(
+            node.name,
+            self.module,
+            qualname,
+            sig,
+            node.lineno,
+            mutating,
+            decorators,
+            self_var=self_var,
+        )
+
+    def _self_var(self, node, ctx: TypeContext) -> str:
+        """The type parameter standing for the receiver: `Self`, or a TypeVar annotating
+        the first parameter (`def copy(self: T) -> T`); "" when there is none."""
+        if SELF in ctx.vars:
+            return ctx.vars[SELF].name
+        first = (node.args.posonlyargs + node.args.args)[:1]
+        annotation = first[0].annotation if first else None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return ""
+        if isinstance(annotation, ast.Name) and annotation.id in ctx.vars:
+            return ctx.vars[annotation.id].name
+        return ""
 
     def signature(self, node, ctx: TypeContext, drop_first: bool, name: str) -> FuncType:
         args = node.args
@@ -111,6 +138,14 @@ class _Reader(AnnotationReader):
     def overloaded(self, defs: list, qualname: str, cls: str | None) -> PyFunction:
         node, erase = self.pick(defs)
         fn = self.function(node, qualname, cls)
+        variants = [self.function(d, qualname, cls) for d in defs if _is_overload(d)]
+        if variants:
+            self_var = fn.self_var or next((v.self_var for v in variants if v.self_var), "")
+            fn = replace(
+                fn,
+                overloads=tuple(v.signature for v in variants if v.signature is not None),
+                self_var=self_var,
+            )
         if not erase or fn.signature is None:
             return fn
         sig = fn.signature
@@ -232,6 +267,23 @@ class _Reader(AnnotationReader):
             typ = _value_type(stmt.value)
         return PyValue(name, self.module, typ, stmt.lineno)
 
+    def _alias(self, name: str, stmt: ast.Assign | ast.AnnAssign) -> PyReexport | None:
+        """`_Base = BaseEstimator`: a second name for an imported or defined class or function
+        (lightgbm's compatibility code names its base classes so), followed as a re-export."""
+        if not isinstance(stmt, ast.Assign) or not isinstance(
+            stmt.value, (ast.Name, ast.Attribute)
+        ):
+            return None
+        where = self.qualify(stmt.value)
+        if where is None or not where[1] or "." in where[1]:
+            return None
+        module, qual = where
+        if module in TYPING_MODULES or (module, qual) == (self.module, name):
+            return None
+        if module == self.module and qual not in self.classes and qual not in self.defined:
+            return None
+        return PyReexport(name, module, qual)
+
     def interface(self, path: str | None, distribution: str | None) -> ModuleInterface:
         names: dict[str, Entry] = {}
         all_names: list[str] | None = None
@@ -275,7 +327,9 @@ class _Reader(AnnotationReader):
                         if target.id == "__all__":
                             all_names = _string_list(stmt.value, all_names, replace_=True)
                         else:
-                            new[target.id] = self.value(target.id, stmt)
+                            new[target.id] = self._alias(target.id, stmt) or self.value(
+                                target.id, stmt
+                            )
             elif isinstance(stmt, ast.AugAssign) and _is_name(stmt.target, "__all__"):
                 all_names = _string_list(stmt.value, all_names, replace_=False)
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

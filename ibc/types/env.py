@@ -50,6 +50,7 @@ class TypeEnv:
         self._type_syms: dict[int, Type] = {}
         self._in_progress: set[int] = set()
         self._ref_types: dict[int, Type] = {}
+        self._ref_overloads: dict[int, tuple[FuncType, ...]] = {}
         self._pinned_types: dict[tuple[int, str], Type] = {}
         self.declared_supers: dict[str, list[Nominal]] = {}
         self._canonical: dict[str, str] = {}
@@ -310,7 +311,15 @@ class TypeEnv:
                     return _name_func(merge(declared, source_type), sym.py_name)
         if definition is None:
             return ANY
+        if isinstance(definition, PyFunction) and definition.overloads:
+            self._ref_overloads[id(sym)] = definition.overloads
         return _name_func(source_type, sym.py_name)
+
+    def ref_overloads(self, sym: PyRefSym) -> tuple[FuncType, ...]:
+        """The `@overload` signatures of a Python function typed by its source (none when
+        a stub or an explicit type gives its type)."""
+        self.ref_type(sym)
+        return self._ref_overloads.get(id(sym), ())
 
 
 def sym_type_as_class(env: TypeEnv, sym: PyRefSym) -> Type:
