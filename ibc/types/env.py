@@ -14,6 +14,7 @@ types of Python references.
 
 from __future__ import annotations
 
+from ibc.base.records import replace
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
 from ibc.resolve import Resolved
@@ -22,6 +23,7 @@ from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
 from ibc.syntax import nodes as n
 from ibc.base.typeterms import (
     ANY,
+    KEYWORD_ONLY,
     PRIMS,
     VAR_KEYWORD,
     VAR_POSITIONAL,
@@ -358,12 +360,31 @@ def _definition_type(env: TypeEnv, definition, commit: str | None = None) -> Typ
 
 
 def merge(stub: Type, source: Type) -> Type:
-    """A stub's types over the source's parameter names, kinds and defaults (docs/stubs.md)."""
+    """A stub's types over the source's parameter names, kinds and defaults (docs/stubs.md).
+
+    When the source takes `**kwargs` and the stub declares parameters the source only takes
+    through it (LightGBM's `verbose`, every parameter of `XGBRegressor` but `objective`), the
+    stub lists the real parameters: those are added as keyword-only parameters with the
+    stub's defaults, and `**kwargs` is kept only if the stub writes it too, so a misspelt
+    keyword is an error (E0402) rather than swallowed."""
     if not isinstance(stub, FuncType) or not isinstance(source, FuncType):
         return stub
     by_name = {p.name: p for p in stub.params if p.name}
+    named = {p.name for p in source.params if p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)}
+    var_kw = next((p for p in source.params if p.kind == VAR_KEYWORD), None)
+    through_kwargs = [
+        p
+        for p in stub.params
+        if p.name and p.name not in named and p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)
+    ]
+    if var_kw is None or not through_kwargs:
+        through_kwargs = []
     params = []
     for p in source.params:
+        if p.kind == VAR_KEYWORD and through_kwargs:
+            params += [replace(q, kind=KEYWORD_ONLY) for q in through_kwargs]
+            if not any(q.kind == VAR_KEYWORD for q in stub.params):
+                continue
         declared = by_name.get(p.name)
         params.append(
             Param(p.name, declared.type if declared else p.type, p.kind, p.has_default, p.default)

@@ -113,6 +113,8 @@ def is_subtype(sub: Type, sup: Type, h: Hierarchy = FLAT, metas: Metas | None = 
             return _bind(metas, sup, sub, h, upper=True)
         if isinstance(sub, TypeVar) and sub in metas.metas:
             return _bind(metas, sub, sup, h, upper=False)
+    if isinstance(sub, LiteralType) and isinstance(sup, LiteralType):
+        return _from_literal(sub, sup, h, metas)  # (`True == 1` in Python: compare keys)
     if sub == sup or isinstance(sup, AnyType) or isinstance(sub, AnyType):
         return True
     if isinstance(sup, Nominal) and sup.target in TOP_TARGETS:
