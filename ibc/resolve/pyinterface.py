@@ -473,6 +473,8 @@ class PythonIndex:
             found = self._walk_qual(module, qual.split(".")) if qual else None
             if isinstance(found, PyClass) and found.typed_dict is not None:
                 return RecordType(tuple((k, again(v)) for k, v in found.typed_dict))
+            if isinstance(found, PyValue) and found.alias is not None:
+                return again(found.alias)  # `MergeHow`: a Literal alias of another module
             if isinstance(found, (PyFunction, PyModuleRef)) or (
                 isinstance(found, PyValue) and found.known
             ):

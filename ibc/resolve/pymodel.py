@@ -52,13 +52,16 @@ class PyClass:
 @record
 class PyValue:
     """A module-level variable or constant. `known` is False for a name whose definition
-    cannot be read (it lives in an extension module or behind `__getattr__`)."""
+    cannot be read (it lives in an extension module or behind `__getattr__`). `alias` is
+    the type a type alias of literals stands for (`MergeHow: TypeAlias = Literal["left",
+    …]`), which annotations naming it from other modules read as."""
 
     name: str
     module: str
     type: Type
     line: int
     known: bool = True
+    alias: Type | None = None
 
 
 @record

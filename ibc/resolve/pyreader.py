@@ -41,7 +41,9 @@ from ibc.base.typeterms import (
     VAR_KEYWORD,
     VAR_POSITIONAL,
     FuncType,
+    LiteralType,
     Nominal,
+    OptionalType,
     Param,
     Type,
     literal_type,
@@ -256,16 +258,19 @@ class _Reader(AnnotationReader):
         return FuncType(tuple(params), returns, ctx.used(), node.name)
 
     def value(self, name: str, stmt: ast.Assign | ast.AnnAssign) -> PyValue:
+        is_alias = isinstance(stmt.value, ast.Subscript)
         if isinstance(stmt, ast.AnnAssign):
             special = self._special(stmt.annotation)
-            typ = (
-                ANY if special == "TypeAlias" else self.to_type(stmt.annotation, TypeContext(None))
-            )
+            is_alias = special == "TypeAlias"
+            typ = ANY if is_alias else self.to_type(stmt.annotation, TypeContext(None))
             if typ == ANY and stmt.value is not None:
                 typ = _value_type(stmt.value)
         else:
             typ = _value_type(stmt.value)
-        return PyValue(name, self.module, typ, stmt.lineno)
+        alias = self.to_type(stmt.value, TypeContext(None)) if is_alias and stmt.value else None
+        if not _literal_alias(alias):
+            alias = None  # only aliases of literals: other aliases read as Any, as before
+        return PyValue(name, self.module, typ, stmt.lineno, alias=alias)
 
     def _alias(self, name: str, stmt: ast.Assign | ast.AnnAssign) -> PyReexport | None:
         """`_Base = BaseEstimator`: a second name for an imported or defined class or function
@@ -363,6 +368,11 @@ class _Reader(AnnotationReader):
             star_imports=tuple(stars),
             is_package=self.is_package,
         )
+
+
+def _literal_alias(t: Type | None) -> bool:
+    inner = t.inner if isinstance(t, OptionalType) else t
+    return isinstance(inner, LiteralType)
 
 
 def _value_type(value: ast.expr | None) -> Type:

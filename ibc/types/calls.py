@@ -204,18 +204,24 @@ def _check_types(
                 found=str(found),
             )
             continue
-        allowed = literal_of(expected)
-        value = constant(arg.value) if constant is not None and allowed else UNKNOWN
-        if allowed and value is not UNKNOWN and not literal_accepts(expected, value):
-            texts = [literal_text(v) for v in allowed.values]
-            diags.error(
-                "E0429",
-                arg.value.span,
-                **why,
-                value=literal_text(value),
-                allowed=texts,
-                suggestions=_nearest_values(value, allowed),
-            )
+        if constant is not None and literal_of(expected) is not None:
+            check_literal(expected, constant(arg.value), arg.value.span, diags, why)
+
+
+def check_literal(expected: Type, value: object, span: Span, diags: Diagnostics, why) -> None:
+    """E0429 when `value` (known at compile time) is not among the values of the `Literal`
+    type `expected`; `why` says what expects it (as for E0401)."""
+    allowed = literal_of(expected)
+    if allowed is None or value is UNKNOWN or literal_accepts(expected, value):
+        return
+    diags.error(
+        "E0429",
+        span,
+        **why,
+        value=literal_text(value),
+        allowed=[literal_text(v) for v in allowed.values],
+        suggestions=_nearest_values(value, allowed),
+    )
 
 
 def _nearest_values(value: object, allowed: LiteralType) -> list[str]:

@@ -27,7 +27,14 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 from ibc.types import operators
-from ibc.types.calls import UNKNOWN, CallMatch, check_call, choose_overload, unchecked_call
+from ibc.types.calls import (
+    UNKNOWN,
+    CallMatch,
+    check_call,
+    check_literal,
+    choose_overload,
+    unchecked_call,
+)
 from ibc.types.env import TypeEnv
 from ibc.types.relations import is_subtype, join_all
 from ibc.base.typeterms import (
@@ -177,6 +184,14 @@ class Checker:
                         function=decl.name.text,
                         expected=str(t),
                         found=str(found),
+                    )
+                else:
+                    check_literal(
+                        t,
+                        self.constant(param.default),
+                        param.default.span,
+                        self.diags,
+                        {"role": "default", "param": param.name.text, "function": decl.name.text},
                     )
             self._set_local(param, t)
             params.append(

@@ -24,12 +24,14 @@ from ibc.syntax import nodes as n
 from ibc.base.typeterms import (
     ANY,
     KEYWORD_ONLY,
+    NONE,
     PRIMS,
     VAR_KEYWORD,
     VAR_POSITIONAL,
     DictType,
     FuncType,
     ListType,
+    LiteralType,
     Nominal,
     Param,
     RecordType,
@@ -37,11 +39,12 @@ from ibc.base.typeterms import (
     TupleType,
     Type,
     TypeVar,
+    literal_key,
     optional,
 )
 
 GENERIC_ARITY = {"List": 1, "Dict": 2, "Tuple": None, "Optional": 1}
-BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY]
+BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY, "Literal"]
 
 
 class TypeEnv:
@@ -169,6 +172,9 @@ class TypeEnv:
         if isinstance(t, n.TypeEllipsis):
             self.diags.error("E0421", t.span)
             return ANY
+        if isinstance(t, n.Literal):  # a value outside `Literal[...]`
+            self.diags.error("E0430", t.span, value=t.text, misplaced=True)
+            return ANY
         return ANY
 
     def param_type(self, p: n.ParamType, module: ModuleInfo, tparams) -> Param:
@@ -190,6 +196,8 @@ class TypeEnv:
             return PRIMS.get(name, ANY)
         if name in GENERIC_ARITY:
             return self._generic(t, module, tparams)
+        if name == "Literal" and self._lookup_type(name, module) is None:
+            return self._literal(t)
         sym = self._lookup_type(name, module)
         if sym is None:
             candidates = [*BUILTIN_TYPE_NAMES, *module.types, *tparams]
@@ -237,6 +245,28 @@ class TypeEnv:
             self.diags.error("E0422", t.span, name=t.name, expected=expected, found=len(t.args))
             return False
         return True
+
+    def _literal(self, t: n.TypeName) -> Type:
+        """`Literal["mean", "median"]`: strings, integers, `True`/`False` and `None`."""
+        values: list = []
+        has_none = False
+        for arg in t.args:
+            if isinstance(arg, n.TypeName) and arg.name == "None" and not arg.args:
+                has_none = True
+            elif isinstance(arg, n.Literal) and isinstance(arg.value, (str, int)):
+                if literal_key(arg.value) not in {literal_key(v) for v in values}:
+                    values.append(arg.value)
+            else:
+                text = arg.text if isinstance(arg, n.Literal) else None
+                self.diags.error("E0430", arg.span, value=text, misplaced=False)
+                return ANY
+        if not t.args:
+            self.diags.error("E0430", t.span, value=None, misplaced=False)
+            return ANY
+        if not values:
+            return NONE
+        literal = LiteralType(tuple(values))
+        return optional(literal) if has_none else literal
 
     def _generic(self, t: n.TypeName, module: ModuleInfo, tparams) -> Type:
         name = t.name

@@ -339,6 +339,28 @@ register(
         '`src/feats.py`, `fill(raw, strategy = "meen")` is this error.'
     ),
 )
+
+
+def _bad_literal(args: dict) -> str:
+    if "misplaced" in args and args["misplaced"]:
+        return f"`{args.get('value')}` is a value; a type holds values only in `Literal[...]`"
+    if "value" in args and args["value"]:
+        return f"`Literal[...]` takes strings, integers, `True`, `False` and `None`, not `{args['value']}`"
+    return "`Literal[...]` takes strings, integers, `True`, `False` and `None`"
+
+
+register(
+    "E0430",
+    "bad Literal type",
+    _bad_literal,
+    'list the values a parameter takes: `Literal["mean", "median"]`',
+    explain=(
+        "`Literal[v1, v2, …]` is the type of the values listed: strings, integers, `True`, "
+        "`False`, `None` (which makes it optional). A value anywhere else in a type, a type "
+        "inside `Literal[...]` or an empty `Literal[]` is this error."
+    ),
+    example='def f(strategy: List["mean"]) -> Int: return 1',
+)
 register(
     "W0401",
     "untyped reference",
