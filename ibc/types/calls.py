@@ -34,6 +34,7 @@ from ibc.base.typeterms import (
     FuncType,
     Param,
     Type,
+    TypeVar,
     literal_key,
     literal_text,
     substitute,
@@ -200,12 +201,21 @@ def _check_types(
                 "E0401",
                 arg.value.span,
                 **why,
-                expected=str(metas.unbound_to_any(param.type)),
+                expected=_expected_text(param.type, metas),
                 found=str(found),
             )
             continue
         if constant is not None and literal_of(expected) is not None:
             check_literal(expected, constant(arg.value), arg.value.span, diags, why)
+
+
+def _expected_text(t: Type, metas: Metas) -> str:
+    """The expected type as the message shows it: a generic parameter left unsolved reads
+    as its bound (`M <: Estimator` is `Estimator`), else `Any`."""
+    resolved = metas.resolve(t)
+    if isinstance(resolved, TypeVar) and resolved in metas.metas and resolved.bound is not None:
+        return str(metas.unbound_to_any(resolved.bound))
+    return str(metas.unbound_to_any(t))
 
 
 def check_literal(expected: Type, value: object, span: Span, diags: Diagnostics, why) -> None:
