@@ -44,7 +44,7 @@ from ibc.base.typeterms import (
 )
 
 GENERIC_ARITY = {"List": 1, "Dict": 2, "Tuple": None, "Optional": 1}
-BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY, "Literal"]
+BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY]  # (the editors' word lists follow it)
 
 
 class TypeEnv:
@@ -200,7 +200,7 @@ class TypeEnv:
             return self._literal(t)
         sym = self._lookup_type(name, module)
         if sym is None:
-            candidates = [*BUILTIN_TYPE_NAMES, *module.types, *tparams]
+            candidates = [*BUILTIN_TYPE_NAMES, "Literal", *module.types, *tparams]
             prelude = self.program.prelude
             if prelude is not None:
                 candidates += list(prelude.types)
