@@ -32,6 +32,7 @@ from ibc.base.typeterms import (
     VAR_KEYWORD,
     VAR_POSITIONAL,
     FuncType,
+    Nominal,
     Param,
     Type,
     TypeVar,
@@ -315,3 +316,17 @@ def unchecked_call(args: tuple[n.Arg, ...], infer: Infer) -> CallMatch:
     for arg in args:
         infer(arg.value, None)
     return CallMatch([arg.name.text if arg.name else None for arg in args], ANY)
+
+
+def receiver(sig: FuncType | None, self_var: str, base: Nominal) -> FuncType | None:
+    """A method's signature with its `Self` type parameter (`self_var`) replaced by the
+    receiver's type: `DataFrame.copy` returns a `DataFrame`, though `NDFrame` defines it."""
+    if sig is None or not self_var:
+        return sig
+    found = [tv for tv in sig.type_params if tv.name == self_var]
+    if not found:
+        return sig
+    done = substitute(sig, {found[0]: base})
+    assert isinstance(done, FuncType)
+    rest = tuple(tv for tv in sig.type_params if tv is not found[0])
+    return FuncType(done.params, done.returns, rest, sig.name)

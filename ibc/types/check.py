@@ -33,6 +33,7 @@ from ibc.types.calls import (
     check_call,
     check_literal,
     choose_overload,
+    receiver,
     unchecked_call,
 )
 from ibc.types.env import TypeEnv
@@ -57,7 +58,6 @@ from ibc.base.typeterms import (
     Type,
     TypeVar,
     literal_type,
-    substitute,
 )
 
 
@@ -614,20 +614,6 @@ class Checker:
 # by the prelude's `Estimator` has no source for the checker to read, so the name decides.
 _PURE_IN_PRELUDE = frozenset({"fit", "fit_transform"})
 ESTIMATOR = Nominal("sklearn.base:BaseEstimator", "Estimator")
-
-
-def receiver(sig: FuncType | None, self_var: str, base: Nominal) -> FuncType | None:
-    """A method's signature with its `Self` type parameter (`self_var`) replaced by the
-    receiver's type: `DataFrame.copy` returns a `DataFrame`, though `NDFrame` defines it."""
-    if sig is None or not self_var:
-        return sig
-    found = [tv for tv in sig.type_params if tv.name == self_var]
-    if not found:
-        return sig
-    done = substitute(sig, {found[0]: base})
-    assert isinstance(done, FuncType)
-    rest = tuple(tv for tv in sig.type_params if tv is not found[0])
-    return FuncType(done.params, done.returns, rest, sig.name)
 
 
 def _element(t: Type, index: int) -> Type:

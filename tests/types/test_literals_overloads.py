@@ -8,8 +8,7 @@ from __future__ import annotations
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.syntax import nodes as n
 from ibc.base.spans import Span
-from ibc.types.calls import UNKNOWN, check_call, choose_overload
-from ibc.types.check import receiver
+from ibc.types.calls import UNKNOWN, check_call, choose_overload, receiver
 from ibc.types.env import merge
 from ibc.types.relations import FLAT, is_subtype, join
 from ibc.base.typeterms import (
