@@ -15,10 +15,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import subprocess
+import sys
 
 import pytest
 
-from build_kit import Project
+from build_kit import Project, ibc_env
 
 FEATS = """\
 from typing import Literal
@@ -210,3 +212,25 @@ def test_a_bare_word_for_a_string_parameter_is_told_to_be_quoted(tmp_path):
     assert "which a use rejects" not in done.stderr
     if importlib.util.find_spec("lightgbm") is not None:
         p.ok("run", "main.ib", "score", "-s", 'strategy="mean"')
+
+
+def test_a_compiled_program_takes_a_literal_parameter_on_its_command_line(tmp_path):
+    """A call argument typed `Literal[...]` stays a parameter of the emitted program, whose
+    own `-s` checks a value as the `Literal`'s values' type (`str`)."""
+    main = (
+        'from "src/feats.py" import load, fill, rows\n'
+        "raw = load(n = 50)\n"
+        'filled = fill(raw, strategy = "median")\n'
+        "experiment n = rows(filled)\n"
+    )
+    p = _project(tmp_path, main)
+    p.ok("compile", "main.ib", "-o", "prog.py")
+
+    def prog(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "prog.py", *args]
+        return subprocess.run(command, cwd=p.root, capture_output=True, text=True, env=ibc_env())
+
+    done = prog("n", "-s", 'filled.strategy="mean"')
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "n: 50"
+    assert "filled.strategy" in prog("--list-params").stdout
