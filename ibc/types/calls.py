@@ -299,10 +299,13 @@ def _fits(arg: n.Arg, param: Param | None, arg_types, constant, h, metas: Metas)
         return False
     if isinstance(arg.value, n.Lambda):
         return True
+    found = arg_types.get(id(arg.value), ANY)
     if literal_of(param.type) is not None:
         value = constant(arg.value)
-        return value is not UNKNOWN and literal_accepts(param.type, value)
-    return is_subtype(arg_types.get(id(arg.value), ANY), param.type, h, metas)
+        if value is UNKNOWN:  # fits only as a literal type itself (a `Literal` result)
+            return isinstance(literal_of(found), LiteralType) and is_subtype(found, param.type)
+        return literal_accepts(param.type, value)
+    return is_subtype(found, param.type, h, metas)
 
 
 def _filled_positionally(p: Param, positional: list[Param], args: tuple[n.Arg, ...]) -> bool:

@@ -146,6 +146,11 @@ def test_inplace_true_picks_none_and_a_runtime_bool_the_optional():
     assert _choose(flag, types={id(flag.value): BOOL}).returns == optional(FRAME)
 
 
+def test_a_literal_result_fits_a_literal_overload():
+    flag = n.Arg(n.Name("inplace", S), n.Var("flag", S), S)
+    assert _choose(flag, types={id(flag.value): LiteralType((False,))}).returns == FRAME
+
+
 def test_no_overload_fits_an_unknown_keyword():
     assert _choose(kwlit("colums", "a")) is None
 
