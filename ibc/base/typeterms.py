@@ -87,6 +87,30 @@ class OptionalType(Type):
 
 
 @records.record
+class LiteralType(Type):
+    """`Literal["mean", "median"]`: one of the listed constants (strings, ints or bools, as
+    Python's `typing.Literal`; docs/guide.md §5). A literal type is a subtype of its values'
+    type (`Str` here)."""
+
+    values: tuple
+
+    def __str__(self) -> str:
+        return "Literal[" + ", ".join(literal_text(v) for v in self.values) + "]"
+
+
+def literal_text(value) -> str:
+    """A constant as `.ib` writes it: `"mean"`, `3`, `True`."""
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
+
+
+def literal_key(value) -> tuple[str, object]:
+    """`(type name, value)`: tells `True` from `1`, which Python holds equal."""
+    return type(value).__name__, value
+
+
+@records.record
 class RecordType(Type):
     """`{a: Int, b: Str}`; fields are kept sorted by name (records are structural)."""
 
@@ -290,6 +314,14 @@ def optional(t: Type) -> Type:
     if isinstance(t, (OptionalType, AnyType)) or t == NONE:
         return t
     return OptionalType(t)
+
+
+def literal_base(t: LiteralType) -> Type:
+    """The type of a literal type's values (`Str` for `Literal["a", "b"]`), `Any` if mixed."""
+    kinds = {literal_type(v) for v in t.values}
+    if kinds <= {INT, BOOL} and len(kinds) == 2:
+        return INT
+    return kinds.pop() if len(kinds) == 1 else ANY
 
 
 def literal_type(value) -> Type:

@@ -609,6 +609,8 @@ def python_annotation(t) -> str | None:
         )
     if isinstance(t, T.AnyType):
         return "typing.Any"
+    if isinstance(t, T.LiteralType):  # checked as its values' type, as a binding of it is
+        return python_annotation(T.literal_base(t))
     if isinstance(t, T.ListType):
         inner = python_annotation(t.elem)
         return f"list[{inner}]" if inner else None

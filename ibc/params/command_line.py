@@ -22,7 +22,8 @@ from ibc.syntax import nodes as n
 from ibc.syntax.parser import parse_override
 from ibc.base.spans import Source
 from ibc.types.check import Checker
-from ibc.base.typeterms import STR
+from ibc.base.typeterms import STR, LiteralType, OptionalType, literal_base
+from ibc.types.relations import is_subtype
 
 
 def command_line(
@@ -60,7 +61,19 @@ def command_line(
         paths += [(site.path, path) for site, path in zip(sites, override.paths)]
         used += list(zip(sites, override.paths))
         checker.diags = diags
-        checker.infer(override.value, sites[0].type if len(sites) == 1 else None)
+        found = checker.infer(override.value, sites[0].type if len(sites) == 1 else None)
+        if not override.sweep and _bare_word(override, sites, found, checker):
+            diags.error(
+                "E0504",
+                override.value.span,
+                path=sites[0].path,
+                type=str(found),
+                was=str(sites[0].type),
+                use="",
+                quote=f'{sites[0].path}="{override.value.name}"',
+                name=override.value.name,
+            )
+            continue
         if not override.sweep:
             label = _source_text(source, override.value)
             plain.append(
@@ -162,6 +175,18 @@ def _unused(expander: Expander, used, targets: list[str] | None) -> None:
     for site, path in used:
         if id(site.owner) not in reach:
             expander.diags.warning("W0501", path.span, path=site.path, layer="-s")
+
+
+def _bare_word(override, sites, found, checker: Checker) -> bool:
+    """`-s strategy=mean` where a string is expected and `mean` names something else (the
+    prelude's `mean`): the user meant the string, as for an unknown word (`_quote_hint`)."""
+    if len(sites) != 1 or not isinstance(override.value, n.Var):
+        return False
+    expected = sites[0].type
+    inner = expected.inner if isinstance(expected, OptionalType) else expected
+    if isinstance(inner, LiteralType):
+        inner = literal_base(inner)
+    return inner == STR and not is_subtype(found, expected, checker.env)
 
 
 def _quote_hint(problem: Diagnostic, sites, source: Source) -> Diagnostic:

@@ -27,7 +27,7 @@ from ibc.base import records
 from ibc.base.cachedir import cache_dir, checked, digest, read_checked
 from ibc.base import typeterms as types
 
-FORMAT = 4  # bump when the shape of ModuleInterface or the reader's output changes
+FORMAT = 6  # bump when the shape of ModuleInterface or the reader's output changes
 
 
 def _reduce_type(obj: Any) -> Any:

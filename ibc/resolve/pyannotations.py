@@ -27,6 +27,7 @@ from ibc.base.typeterms import (
     DictType,
     FuncType,
     ListType,
+    LiteralType,
     Nominal,
     OptionalType,
     Param,
@@ -35,7 +36,8 @@ from ibc.base.typeterms import (
     TupleType,
     Type,
     TypeVar,
-    literal_type,
+    literal_base,
+    literal_key,
     optional,
     record,
 )
@@ -211,7 +213,7 @@ class AnnotationReader:
             if special == "numpy.ndarray":
                 return Nominal("numpy:ndarray", "ndarray")
             if special == "Self" and ctx.cls_target:
-                return Nominal(ctx.cls_target, ctx.cls_target.rpartition(":")[2])
+                return ctx.self_var()
             if special in ("Callable",):
                 return _any_callable(ANY)
             if special == "NoneType":
@@ -259,17 +261,11 @@ class AnnotationReader:
         if head in ("Annotated",) or head in _WRAPPERS:
             return self.to_type(args[0], ctx, depth)
         if head == "Literal":
-            kinds = {type(a.value) for a in args if isinstance(a, ast.Constant)}
-            if len(kinds) == 1 and len(args) == len(
-                [a for a in args if isinstance(a, ast.Constant)]
-            ):
-                value = args[0].value
-                return NONE if value is None else literal_type(value)
-            return ANY
+            return _literal(args)
         return ANY
 
     def _union(self, members: list[ast.expr], ctx: TypeContext, depth: int) -> Type:
-        types = [self.to_type(m, ctx, depth) for m in members]
+        types = _merge_literals([self.to_type(m, ctx, depth) for m in members])
         has_none = any(t == NONE for t in types)
         rest: list[Type] = []
         for t in types:
@@ -309,11 +305,20 @@ class AnnotationReader:
 
 
 class TypeContext:
-    """Per-signature state: the enclosing class (for `Self`) and the TypeVars met."""
+    """Per-signature state: the enclosing class (for `Self`) and the TypeVars met. `Self`
+    reads as the type parameter `SELF` bounded by the class, which a method call replaces by
+    the receiver's type (docs/types.md)."""
 
     def __init__(self, cls_target: str | None):
         self.cls_target = cls_target
         self.vars: dict[str, TypeVar] = {}
+
+    def self_var(self) -> TypeVar:
+        if SELF not in self.vars:
+            assert self.cls_target is not None
+            name = self.cls_target.rpartition(":")[2]
+            self.vars[SELF] = TypeVar(SELF, bound=Nominal(self.cls_target, name))
+        return self.vars[SELF]
 
     def typevar(self, name: str, reader: AnnotationReader, depth: int) -> TypeVar:
         if name not in self.vars:
@@ -330,6 +335,44 @@ class TypeContext:
 
     def used(self) -> tuple[TypeVar, ...]:
         return tuple(self.vars.values())
+
+
+SELF = "Self"  # the name of the type parameter `Self` reads as
+
+
+def _literal(args: list[ast.expr]) -> Type:
+    """`Literal[...]` of strings, ints and bools (with `None`: optional), else Any."""
+    values: list = []
+    has_none = False
+    for arg in args:
+        if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub):
+            if isinstance(arg.operand, ast.Constant) and type(arg.operand.value) is int:
+                arg = ast.Constant(-arg.operand.value)
+        if not isinstance(arg, ast.Constant) or not isinstance(arg.value, (str, int, type(None))):
+            return ANY
+        if arg.value is None:
+            has_none = True
+        elif literal_key(arg.value) not in {literal_key(v) for v in values}:
+            values.append(arg.value)
+    if not values:
+        return NONE
+    literal = LiteralType(tuple(values))
+    return optional(literal) if has_none else literal
+
+
+def _merge_literals(types: list[Type]) -> list[Type]:
+    """Members of a union with its literal types merged: `Literal["a"] | Literal["b"]` is
+    `Literal["a", "b"]`; a literal type beside its values' type (`Literal["auto"] | str`)
+    is that type."""
+    literals = [t for t in types if isinstance(t, LiteralType)]
+    if not literals:
+        return types
+    values: list = []
+    for t in literals:
+        values += [v for v in t.values if literal_key(v) not in {literal_key(w) for w in values}]
+    merged = LiteralType(tuple(values))
+    rest = [t for t in types if not isinstance(t, LiteralType)]
+    return rest if literal_base(merged) in rest else [*rest, merged]
 
 
 def _any_callable(returns: Type) -> FuncType:

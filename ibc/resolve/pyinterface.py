@@ -15,9 +15,15 @@ reading one file in `pyreader`, annotations → types in `pyannotations`; this m
 `PythonIndex` and re-exports the rest, so import everything from here.
 
 Choices worth knowing:
-- `@overload`: a `.py` file's implementation (the last `def` without `@overload`) is used;
-  when there are only overloads (a `.pyi`), the first overload's parameter names, kinds and
-  defaults with `Any` types, returning the overloads' common return type (else `Any`).
+- `@overload`: a `.py` file's implementation (the last `def` without `@overload`) is the
+  signature; when there are only overloads (a `.pyi`), the first overload's parameter names,
+  kinds and defaults with `Any` types, returning the overloads' common return type (else
+  `Any`). The overloads' own signatures are kept in `PyFunction.overloads`: the checker
+  chooses one by the arguments of a call (docs/types.md).
+- `Self` (and a TypeVar annotating `self`) is a type parameter named by
+  `PyFunction.self_var`, which the checker replaces by the receiver's type.
+- A module-level alias of a class or function (`_Base = BaseEstimator`) is a re-export, so
+  classes deriving from it see the real base.
 - Conditional definitions (`if`/`try` at module level): the `if`/`try` branch wins; names
   only defined in `else`/`except` branches are kept too.
 - Imports of a stub count as re-exports whether or not they use `import x as x`.
@@ -395,7 +401,11 @@ class PythonIndex:
         if key in self._finals:
             return self._finals[key][1]
         if isinstance(entry, PyFunction):
-            done = replace(entry, signature=self._final_func(entry.signature))
+            done = replace(
+                entry,
+                signature=self._final_func(entry.signature),
+                overloads=tuple(self._final_func(o) for o in entry.overloads),
+            )
         elif isinstance(entry, PyValue):
             done = replace(entry, type=self._final_type(entry.type, {}, 0))
         else:
@@ -463,6 +473,8 @@ class PythonIndex:
             found = self._walk_qual(module, qual.split(".")) if qual else None
             if isinstance(found, PyClass) and found.typed_dict is not None:
                 return RecordType(tuple((k, again(v)) for k, v in found.typed_dict))
+            if isinstance(found, PyValue) and found.alias is not None:
+                return again(found.alias)  # `MergeHow`: a Literal alias of another module
             if isinstance(found, (PyFunction, PyModuleRef)) or (
                 isinstance(found, PyValue) and found.known
             ):

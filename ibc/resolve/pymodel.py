@@ -16,7 +16,10 @@ from ibc.base.typeterms import FuncType, Type
 
 @record
 class PyFunction:
-    """A function or method: `def name(...)` at `line` of `module`."""
+    """A function or method: `def name(...)` at `line` of `module`. `overloads` are the
+    signatures of its `@overload` declarations in order (the call's arguments choose one,
+    docs/types.md); `self_var` names the type parameter standing for the receiver's type
+    (`Self`, or a TypeVar annotating `self`), substituted by the receiver at a method call."""
 
     name: str
     module: str
@@ -25,6 +28,8 @@ class PyFunction:
     line: int
     returns_self_mutating: bool = False
     decorators: tuple[str, ...] = ()
+    overloads: tuple[FuncType, ...] = ()
+    self_var: str = ""
 
 
 @record
@@ -47,13 +52,16 @@ class PyClass:
 @record
 class PyValue:
     """A module-level variable or constant. `known` is False for a name whose definition
-    cannot be read (it lives in an extension module or behind `__getattr__`)."""
+    cannot be read (it lives in an extension module or behind `__getattr__`). `alias` is
+    the type a type alias of literals stands for (`MergeHow: TypeAlias = Literal["left",
+    …]`), which annotations naming it from other modules read as."""
 
     name: str
     module: str
     type: Type
     line: int
     known: bool = True
+    alias: Type | None = None
 
 
 @record

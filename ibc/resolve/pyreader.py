@@ -16,6 +16,7 @@ import ast
 
 from ibc.base.records import replace
 from ibc.resolve.pyannotations import (
+    SELF,
     TYPING_MODULES,
     AnnotationReader,
     TypeContext,
@@ -40,7 +41,9 @@ from ibc.base.typeterms import (
     VAR_KEYWORD,
     VAR_POSITIONAL,
     FuncType,
+    LiteralType,
     Nominal,
+    OptionalType,
     Param,
     Type,
     literal_type,
@@ -71,7 +74,33 @@ class _Reader(AnnotationReader):
         ctx = TypeContext(cls)
         sig = self.signature(node, ctx, drop_first=drop, name=node.name)
         mutating = cls is not None and drop and _returns_self_mutating(node)
-        return PyFunction(node.name, self.module, qualname, sig, node.lineno, mutating, decorators)
+        self_var = self._self_var(node, ctx) if drop and "classmethod" not in decorators else ""
+        return PyFunction(
+            node.name,
+            self.module,
+            qualname,
+            sig,
+            node.lineno,
+            mutating,
+            decorators,
+            self_var=self_var,
+        )
+
+    def _self_var(self, node, ctx: TypeContext) -> str:
+        """The type parameter standing for the receiver: `Self`, or a TypeVar annotating
+        the first parameter (`def copy(self: T) -> T`); "" when there is none."""
+        if SELF in ctx.vars:
+            return ctx.vars[SELF].name
+        first = (node.args.posonlyargs + node.args.args)[:1]
+        annotation = first[0].annotation if first else None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value.strip(), mode="eval").body
+            except SyntaxError:
+                return ""
+        if isinstance(annotation, ast.Name) and annotation.id in ctx.vars:
+            return ctx.vars[annotation.id].name
+        return ""
 
     def signature(self, node, ctx: TypeContext, drop_first: bool, name: str) -> FuncType:
         args = node.args
@@ -111,6 +140,14 @@ class _Reader(AnnotationReader):
     def overloaded(self, defs: list, qualname: str, cls: str | None) -> PyFunction:
         node, erase = self.pick(defs)
         fn = self.function(node, qualname, cls)
+        variants = [self.function(d, qualname, cls) for d in defs if _is_overload(d)]
+        if variants:
+            self_var = fn.self_var or next((v.self_var for v in variants if v.self_var), "")
+            fn = replace(
+                fn,
+                overloads=tuple(v.signature for v in variants if v.signature is not None),
+                self_var=self_var,
+            )
         if not erase or fn.signature is None:
             return fn
         sig = fn.signature
@@ -221,16 +258,36 @@ class _Reader(AnnotationReader):
         return FuncType(tuple(params), returns, ctx.used(), node.name)
 
     def value(self, name: str, stmt: ast.Assign | ast.AnnAssign) -> PyValue:
+        is_alias = isinstance(stmt.value, ast.Subscript)
         if isinstance(stmt, ast.AnnAssign):
             special = self._special(stmt.annotation)
-            typ = (
-                ANY if special == "TypeAlias" else self.to_type(stmt.annotation, TypeContext(None))
-            )
+            is_alias = special == "TypeAlias"
+            typ = ANY if is_alias else self.to_type(stmt.annotation, TypeContext(None))
             if typ == ANY and stmt.value is not None:
                 typ = _value_type(stmt.value)
         else:
             typ = _value_type(stmt.value)
-        return PyValue(name, self.module, typ, stmt.lineno)
+        alias = self.to_type(stmt.value, TypeContext(None)) if is_alias and stmt.value else None
+        if not _literal_alias(alias):
+            alias = None  # only aliases of literals: other aliases read as Any, as before
+        return PyValue(name, self.module, typ, stmt.lineno, alias=alias)
+
+    def _alias(self, name: str, stmt: ast.Assign | ast.AnnAssign) -> PyReexport | None:
+        """`_Base = BaseEstimator`: a second name for an imported or defined class or function
+        (lightgbm's compatibility code names its base classes so), followed as a re-export."""
+        if not isinstance(stmt, ast.Assign) or not isinstance(
+            stmt.value, (ast.Name, ast.Attribute)
+        ):
+            return None
+        where = self.qualify(stmt.value)
+        if where is None or not where[1] or "." in where[1]:
+            return None
+        module, qual = where
+        if module in TYPING_MODULES or (module, qual) == (self.module, name):
+            return None
+        if module == self.module and qual not in self.classes and qual not in self.defined:
+            return None
+        return PyReexport(name, module, qual)
 
     def interface(self, path: str | None, distribution: str | None) -> ModuleInterface:
         names: dict[str, Entry] = {}
@@ -275,7 +332,9 @@ class _Reader(AnnotationReader):
                         if target.id == "__all__":
                             all_names = _string_list(stmt.value, all_names, replace_=True)
                         else:
-                            new[target.id] = self.value(target.id, stmt)
+                            new[target.id] = self._alias(target.id, stmt) or self.value(
+                                target.id, stmt
+                            )
             elif isinstance(stmt, ast.AugAssign) and _is_name(stmt.target, "__all__"):
                 all_names = _string_list(stmt.value, all_names, replace_=False)
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -309,6 +368,11 @@ class _Reader(AnnotationReader):
             star_imports=tuple(stars),
             is_package=self.is_package,
         )
+
+
+def _literal_alias(t: Type | None) -> bool:
+    inner = t.inner if isinstance(t, OptionalType) else t
+    return isinstance(inner, LiteralType)
 
 
 def _value_type(value: ast.expr | None) -> Type:

@@ -430,6 +430,18 @@ class AstBuilder:
     def type_ellipsis(self, children):
         return n.TypeEllipsis(self._span(children[0]))
 
+    def type_value(self, children):
+        """A value in a type, `"mean"` in `Literal["mean", "median"]`: a `Literal` node."""
+        tok = children[-1]
+        if tok.type == "STRING":
+            return self._string(tok)
+        if tok.type in ("TRUE", "FALSE"):
+            return n.Literal(tok.type == "TRUE", str(tok), self._span(tok))
+        value = self.lexer.values[tok.start_pos]
+        if len(children) == 2:  # `-1`
+            return n.Literal(-value, f"-{tok}", self._span(children[0]).to(self._span(tok)))
+        return n.Literal(value, str(tok), self._span(tok))
+
     def record_type(self, children):
         return n.RecordType(tuple(_nodes(children)), self._around(children))
 

@@ -598,6 +598,8 @@ class _Printer:
             return [t.name, self.seq("[", "]", args, t.span.end - 1)]
         if kind is n.TypeEllipsis:
             return "..."
+        if kind is n.Literal:  # a value of `Literal[...]`
+            return _string(t.text) if isinstance(t.value, str) else t.text
         if kind is n.RecordType:
             fields = [(id(f), [f[0].text, ": ", self.type(f[1])], _item_span(f)) for f in t.fields]
             return self.seq("{", "}", fields, t.span.end - 1)

@@ -88,7 +88,8 @@ class FuncType:
     span: Span
 
 
-TypeExpr = Union[TypeName, TypeEllipsis, RecordType, FuncType]
+# A `Literal` node in a type is a value of `Literal["mean", "median"]` (docs/guide.md §5).
+TypeExpr = Union[TypeName, TypeEllipsis, RecordType, FuncType, "Literal"]
 
 
 # --------------------------------------------------------------------------- expressions

@@ -4,7 +4,12 @@ Positional arguments fill positional parameters in order, then `*args`; keyword 
 fill parameters by name, then `**kwargs`; a parameter filled twice, an unknown keyword,
 too many positional arguments and a missing required argument are errors. Generic
 parameters are solved by unification; lambdas are checked last, against the parameter
-type the other arguments have solved.
+type the other arguments have solved. An argument whose value is known at compile time
+(`constant`) must be one of the values of a `Literal[...]` parameter (E0429).
+
+`choose_overload` picks, among a Python function's `@overload` signatures, the first that
+the arguments fit (docs/types.md): `inplace` absent or `False` picks pandas' overload
+returning a `DataFrame`, not `Optional[DataFrame]`.
 """
 
 from __future__ import annotations
@@ -20,15 +25,23 @@ from ibc.types.relations import Hierarchy, Metas, is_subtype
 from ibc.base.typeterms import (
     ANY,
     KEYWORD_ONLY,
+    LiteralType,
+    OptionalType,
     POSITIONAL,
     POSITIONAL_ONLY,
     VAR_KEYWORD,
     VAR_POSITIONAL,
     FuncType,
+    Nominal,
     Param,
     Type,
+    TypeVar,
+    literal_key,
+    literal_text,
     substitute,
 )
+
+UNKNOWN = object()  # what `Constant` answers for a value not known at compile time
 
 
 @record(mutable=True)
@@ -41,6 +54,7 @@ class CallMatch:
 
 
 Infer = Callable[[n.Expr, "Type | None"], Type]
+Constant = Callable[[n.Expr], object]  # the value of an expression, else UNKNOWN
 
 
 def check_call(
@@ -51,6 +65,7 @@ def check_call(
     infer: Infer,
     diags: Diagnostics,
     h: Hierarchy,
+    constant: Constant | None = None,
 ) -> CallMatch:
     metas = Metas()
     mapping = metas.fresh(ftype.type_params)
@@ -67,7 +82,7 @@ def check_call(
         else:
             match.keyword(arg)
     match.report_missing(call_span)
-    _check_types(match.assigned, infer, diags, h, metas)
+    _check_types(match.assigned, infer, diags, h, metas, constant)
     by_arg = {id(a): name for a, _, name, _ in match.assigned}
     return CallMatch([by_arg.get(id(a)) for a in args], metas.unbound_to_any(returns))
 
@@ -169,10 +184,12 @@ class _Matching:
             self.diags.error("E0404", call_span, callee=self.fname, names=names)
 
 
-def _check_types(assigned, infer: Infer, diags: Diagnostics, h: Hierarchy, metas: Metas) -> None:
-    """Each argument's type against its parameter's (E0401); arguments that fill nothing are
-    still inferred. Arguments other than lambdas first, so that lambdas see solved parameter
-    types."""
+def _check_types(
+    assigned, infer: Infer, diags: Diagnostics, h: Hierarchy, metas: Metas, constant
+) -> None:
+    """Each argument's type against its parameter's (E0401), and a known value against a
+    `Literal` parameter's values (E0429); arguments that fill nothing are still inferred.
+    Arguments other than lambdas first, so that lambdas see solved parameter types."""
     ordered = sorted(assigned, key=lambda item: isinstance(item[0].value, n.Lambda))
     for arg, param, _, why in ordered:
         if param is None:
@@ -185,9 +202,110 @@ def _check_types(assigned, infer: Infer, diags: Diagnostics, h: Hierarchy, metas
                 "E0401",
                 arg.value.span,
                 **why,
-                expected=str(metas.unbound_to_any(param.type)),
+                expected=_expected_text(param.type, metas),
                 found=str(found),
             )
+            continue
+        if constant is not None and literal_of(expected) is not None:
+            check_literal(expected, constant(arg.value), arg.value.span, diags, why)
+
+
+def _expected_text(t: Type, metas: Metas) -> str:
+    """The expected type as the message shows it: a generic parameter left unsolved reads
+    as its bound (`M <: Estimator` is `Estimator`), else `Any`."""
+    resolved = metas.resolve(t)
+    if isinstance(resolved, TypeVar) and resolved in metas.metas and resolved.bound is not None:
+        return str(metas.unbound_to_any(resolved.bound))
+    return str(metas.unbound_to_any(t))
+
+
+def check_literal(expected: Type, value: object, span: Span, diags: Diagnostics, why) -> None:
+    """E0429 when `value` (known at compile time) is not among the values of the `Literal`
+    type `expected`; `why` says what expects it (as for E0401)."""
+    allowed = literal_of(expected)
+    if allowed is None or value is UNKNOWN or literal_accepts(expected, value):
+        return
+    diags.error(
+        "E0429",
+        span,
+        **why,
+        value=literal_text(value),
+        allowed=[literal_text(v) for v in allowed.values],
+        suggestions=_nearest_values(value, allowed),
+    )
+
+
+def _nearest_values(value: object, allowed: LiteralType) -> list[str]:
+    """The allowed string nearest to a misspelt string (as `.ib` writes it), if any."""
+    if not isinstance(value, str):
+        return []
+    strings = [v for v in allowed.values if isinstance(v, str)]
+    return [literal_text(v) for v in nearest(value, strings, limit=1)]
+
+
+def literal_of(t: Type) -> LiteralType | None:
+    """The literal type `t` is (or the one inside an `Optional`), else None."""
+    if isinstance(t, OptionalType):
+        t = t.inner
+    return t if isinstance(t, LiteralType) else None
+
+
+def literal_accepts(t: Type, value: object) -> bool:
+    """Is the constant `value` one of the values of the `Literal` type `t` (or None where
+    it is optional)?"""
+    if value is None:
+        return isinstance(t, OptionalType)
+    allowed = literal_of(t)
+    return allowed is not None and literal_key(value) in {literal_key(v) for v in allowed.values}
+
+
+def choose_overload(
+    overloads: tuple[FuncType, ...],
+    args: tuple[n.Arg, ...],
+    arg_types: dict[int, Type],
+    constant: Constant,
+    h: Hierarchy,
+    call_span: Span,
+) -> FuncType | None:
+    """The first overload the arguments fit: each argument fills a parameter, every
+    required parameter is filled, each argument's type is accepted and, for a `Literal`
+    parameter, the argument is a constant among its values (a value known only at run time
+    fits no `Literal` overload). Lambdas fit any parameter. None when no overload fits."""
+    for overload in overloads:
+        metas = Metas()
+        mapping = metas.fresh(overload.type_params)
+        params = [
+            Param(p.name, substitute(p.type, mapping), p.kind, p.has_default, p.default)
+            for p in overload.params
+        ]
+        scratch = Diagnostics()
+        match = _Matching(params, overload.name, args, scratch)
+        for index, arg in enumerate(args):
+            if arg.name is None:
+                match.positional(index, arg)
+            else:
+                match.keyword(arg)
+        match.report_missing(call_span)
+        if scratch.has_errors:
+            continue
+        assigned = match.assigned
+        if all(_fits(arg, param, arg_types, constant, h, metas) for arg, param, _, _ in assigned):
+            return overload
+    return None
+
+
+def _fits(arg: n.Arg, param: Param | None, arg_types, constant, h, metas: Metas) -> bool:
+    if param is None:
+        return False
+    if isinstance(arg.value, n.Lambda):
+        return True
+    found = arg_types.get(id(arg.value), ANY)
+    if literal_of(param.type) is not None:
+        value = constant(arg.value)
+        if value is UNKNOWN:  # fits only as a literal type itself (a `Literal` result)
+            return isinstance(literal_of(found), LiteralType) and is_subtype(found, param.type)
+        return literal_accepts(param.type, value)
+    return is_subtype(found, param.type, h, metas)
 
 
 def _filled_positionally(p: Param, positional: list[Param], args: tuple[n.Arg, ...]) -> bool:
@@ -201,3 +319,17 @@ def unchecked_call(args: tuple[n.Arg, ...], infer: Infer) -> CallMatch:
     for arg in args:
         infer(arg.value, None)
     return CallMatch([arg.name.text if arg.name else None for arg in args], ANY)
+
+
+def receiver(sig: FuncType | None, self_var: str, base: Nominal) -> FuncType | None:
+    """A method's signature with its `Self` type parameter (`self_var`) replaced by the
+    receiver's type: `DataFrame.copy` returns a `DataFrame`, though `NDFrame` defines it."""
+    if sig is None or not self_var:
+        return sig
+    found = [tv for tv in sig.type_params if tv.name == self_var]
+    if not found:
+        return sig
+    done = substitute(sig, {found[0]: base})
+    assert isinstance(done, FuncType)
+    rest = tuple(tv for tv in sig.type_params if tv is not found[0])
+    return FuncType(done.params, done.returns, rest, sig.name)

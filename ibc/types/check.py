@@ -27,7 +27,15 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 from ibc.types import operators
-from ibc.types.calls import CallMatch, check_call, unchecked_call
+from ibc.types.calls import (
+    UNKNOWN,
+    CallMatch,
+    check_call,
+    check_literal,
+    choose_overload,
+    receiver,
+    unchecked_call,
+)
 from ibc.types.env import TypeEnv
 from ibc.types.relations import is_subtype, join_all
 from ibc.base.typeterms import (
@@ -177,6 +185,14 @@ class Checker:
                         function=decl.name.text,
                         expected=str(t),
                         found=str(found),
+                    )
+                else:
+                    check_literal(
+                        t,
+                        self.constant(param.default),
+                        param.default.span,
+                        self.diags,
+                        {"role": "default", "param": param.name.text, "function": decl.name.text},
                     )
             self._set_local(param, t)
             params.append(
@@ -358,9 +374,10 @@ class Checker:
         except Exception:  # noqa: BLE001 - an unreadable class is Any
             return ANY
         if method is not None:
+            sig = receiver(method.signature, method.self_var, base)
             if "property" in method.decorators:
-                return method.signature.returns if method.signature else ANY
-            return method.signature or ANY
+                return sig.returns if sig else ANY
+            return sig or ANY
         if as_method and self._class_fully_known(base.target, index):
             names = self._member_names(base.target, index)
             self.diags.error(
@@ -421,12 +438,55 @@ class Checker:
 
             return self.apply(ftype, e, _callee_name(func), infer_once)
         ftype = self.infer(func, None)
+        sym = self.program.names.symbols.get(id(func)) if isinstance(func, n.Var) else None
+        overloads = self.env.ref_overloads(sym) if isinstance(sym, PyRefSym) else ()
+        if overloads and isinstance(ftype, FuncType):
+            return self._overloaded(ftype, overloads, e, _callee_name(func))
         return self.apply(ftype, e, _callee_name(func))
+
+    def _overloaded(self, impl: FuncType, overloads, e: n.Call, fname: str) -> Type:
+        """A call of a Python function with `@overload`s: checked against the first overload
+        the arguments fit (by their types and literal values), else the implementation."""
+        known = {
+            id(arg.value): self.infer(arg.value, None)
+            for arg in e.args
+            if not isinstance(arg.value, n.Lambda)
+        }
+        direct = lambda expr: self.constant(expr, follow=False)  # noqa: E731
+        chosen = choose_overload(overloads, e.args, known, direct, self.env, e.span)
+
+        def infer_once(expr: n.Expr, expected: Type | None) -> Type:
+            if id(expr) in known:
+                return known.pop(id(expr))
+            return self.infer(expr, expected)
+
+        ftype = chosen if chosen is not None else impl
+        return self.apply(
+            FuncType(ftype.params, ftype.returns, ftype.type_params, fname), e, fname, infer_once
+        )
+
+    def constant(self, e: n.Expr, follow: bool = True) -> object:
+        """The value of `e` when known at compile time (a literal, a negated number; with
+        `follow`, a top-level binding of a literal), else `UNKNOWN`."""
+        if isinstance(e, n.Literal):
+            return e.value
+        if isinstance(e, n.UnaryOp) and e.op == "-" and isinstance(e.operand, n.Literal):
+            value = e.operand.value
+            return -value if type(value) in (int, float) else UNKNOWN
+        if follow and isinstance(e, n.Var):
+            sym = self.program.names.symbols.get(id(e))
+            decl = sym.decl if isinstance(sym, BindingSym) else None
+            if decl is not None and isinstance(decl.pattern, n.NamePattern):
+                if isinstance(decl.value, n.Literal):
+                    return decl.value.value
+        return UNKNOWN
 
     def apply(self, ftype: Type, e: n.Call, fname: str, infer=None) -> Type:
         infer = infer or self.infer
         if isinstance(ftype, FuncType):
-            match = check_call(ftype, fname, e.args, e.span, infer, self.diags, self.env)
+            match = check_call(
+                ftype, fname, e.args, e.span, infer, self.diags, self.env, self.constant
+            )
         elif isinstance(ftype, AnyType) or (
             isinstance(ftype, Nominal) and not isinstance(ftype, TypeVar)
         ):
@@ -459,6 +519,13 @@ class Checker:
                 )
                 if estimator_fit:  # typed as the prelude's pure function would be
                     return base if func.name.text == "fit" else ANY
+            if method is not None and method.overloads:
+                overloads = tuple(receiver(o, method.self_var, base) for o in method.overloads)
+                mtype = self.attribute(base, func.name, func.span, as_method=True)
+                self.out.types[id(func)] = mtype
+                if isinstance(mtype, FuncType):
+                    return self._overloaded(mtype, overloads, e, func.name.text)
+                return self.apply(mtype, e, func.name.text)
         mtype = self.attribute(base, func.name, func.span, as_method=True)
         self.out.types[id(func)] = mtype
         return self.apply(mtype, e, func.name.text)

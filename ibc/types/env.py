@@ -14,6 +14,7 @@ types of Python references.
 
 from __future__ import annotations
 
+from ibc.base.records import replace
 from ibc.diagnostics.diagnostic import Diagnostics
 from ibc.base.spell import nearest
 from ibc.resolve import Resolved
@@ -22,12 +23,15 @@ from ibc.resolve.symbols import IbModuleSym, ModuleInfo, PyRefSym, TypeSym
 from ibc.syntax import nodes as n
 from ibc.base.typeterms import (
     ANY,
+    KEYWORD_ONLY,
+    NONE,
     PRIMS,
     VAR_KEYWORD,
     VAR_POSITIONAL,
     DictType,
     FuncType,
     ListType,
+    LiteralType,
     Nominal,
     Param,
     RecordType,
@@ -35,11 +39,12 @@ from ibc.base.typeterms import (
     TupleType,
     Type,
     TypeVar,
+    literal_key,
     optional,
 )
 
 GENERIC_ARITY = {"List": 1, "Dict": 2, "Tuple": None, "Optional": 1}
-BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY]
+BUILTIN_TYPE_NAMES = [*PRIMS, "Any", *GENERIC_ARITY]  # (the editors' word lists follow it)
 
 
 class TypeEnv:
@@ -50,6 +55,7 @@ class TypeEnv:
         self._type_syms: dict[int, Type] = {}
         self._in_progress: set[int] = set()
         self._ref_types: dict[int, Type] = {}
+        self._ref_overloads: dict[int, tuple[FuncType, ...]] = {}
         self._pinned_types: dict[tuple[int, str], Type] = {}
         self.declared_supers: dict[str, list[Nominal]] = {}
         self._canonical: dict[str, str] = {}
@@ -166,6 +172,9 @@ class TypeEnv:
         if isinstance(t, n.TypeEllipsis):
             self.diags.error("E0421", t.span)
             return ANY
+        if isinstance(t, n.Literal):  # a value outside `Literal[...]`
+            self.diags.error("E0430", t.span, value=t.text, misplaced=True)
+            return ANY
         return ANY
 
     def param_type(self, p: n.ParamType, module: ModuleInfo, tparams) -> Param:
@@ -187,9 +196,11 @@ class TypeEnv:
             return PRIMS.get(name, ANY)
         if name in GENERIC_ARITY:
             return self._generic(t, module, tparams)
+        if name == "Literal" and self._lookup_type(name, module) is None:
+            return self._literal(t)
         sym = self._lookup_type(name, module)
         if sym is None:
-            candidates = [*BUILTIN_TYPE_NAMES, *module.types, *tparams]
+            candidates = [*BUILTIN_TYPE_NAMES, "Literal", *module.types, *tparams]
             prelude = self.program.prelude
             if prelude is not None:
                 candidates += list(prelude.types)
@@ -234,6 +245,28 @@ class TypeEnv:
             self.diags.error("E0422", t.span, name=t.name, expected=expected, found=len(t.args))
             return False
         return True
+
+    def _literal(self, t: n.TypeName) -> Type:
+        """`Literal["mean", "median"]`: strings, integers, `True`/`False` and `None`."""
+        values: list = []
+        has_none = False
+        for arg in t.args:
+            if isinstance(arg, n.TypeName) and arg.name == "None" and not arg.args:
+                has_none = True
+            elif isinstance(arg, n.Literal) and isinstance(arg.value, (str, int)):
+                if literal_key(arg.value) not in {literal_key(v) for v in values}:
+                    values.append(arg.value)
+            else:
+                text = arg.text if isinstance(arg, n.Literal) else None
+                self.diags.error("E0430", arg.span, value=text, misplaced=False)
+                return ANY
+        if not t.args:
+            self.diags.error("E0430", t.span, value=None, misplaced=False)
+            return ANY
+        if not values:
+            return NONE
+        literal = LiteralType(tuple(values))
+        return optional(literal) if has_none else literal
 
     def _generic(self, t: n.TypeName, module: ModuleInfo, tparams) -> Type:
         name = t.name
@@ -310,7 +343,15 @@ class TypeEnv:
                     return _name_func(merge(declared, source_type), sym.py_name)
         if definition is None:
             return ANY
+        if isinstance(definition, PyFunction) and definition.overloads:
+            self._ref_overloads[id(sym)] = definition.overloads
         return _name_func(source_type, sym.py_name)
+
+    def ref_overloads(self, sym: PyRefSym) -> tuple[FuncType, ...]:
+        """The `@overload` signatures of a Python function typed by its source (none when
+        a stub or an explicit type gives its type)."""
+        self.ref_type(sym)
+        return self._ref_overloads.get(id(sym), ())
 
 
 def sym_type_as_class(env: TypeEnv, sym: PyRefSym) -> Type:
@@ -349,12 +390,31 @@ def _definition_type(env: TypeEnv, definition, commit: str | None = None) -> Typ
 
 
 def merge(stub: Type, source: Type) -> Type:
-    """A stub's types over the source's parameter names, kinds and defaults (docs/stubs.md)."""
+    """A stub's types over the source's parameter names, kinds and defaults (docs/stubs.md).
+
+    When the source takes `**kwargs` and the stub declares parameters the source only takes
+    through it (LightGBM's `verbose`, every parameter of `XGBRegressor` but `objective`), the
+    stub lists the real parameters: those are added as keyword-only parameters with the
+    stub's defaults, and `**kwargs` is kept only if the stub writes it too, so a misspelt
+    keyword is an error (E0402) rather than swallowed."""
     if not isinstance(stub, FuncType) or not isinstance(source, FuncType):
         return stub
     by_name = {p.name: p for p in stub.params if p.name}
+    named = {p.name for p in source.params if p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)}
+    var_kw = next((p for p in source.params if p.kind == VAR_KEYWORD), None)
+    through_kwargs = [
+        p
+        for p in stub.params
+        if p.name and p.name not in named and p.kind not in (VAR_POSITIONAL, VAR_KEYWORD)
+    ]
+    if var_kw is None or not through_kwargs:
+        through_kwargs = []
     params = []
     for p in source.params:
+        if p.kind == VAR_KEYWORD and through_kwargs:
+            params += [replace(q, kind=KEYWORD_ONLY) for q in through_kwargs]
+            if not any(q.kind == VAR_KEYWORD for q in stub.params):
+                continue
         declared = by_name.get(p.name)
         params.append(
             Param(p.name, declared.type if declared else p.type, p.kind, p.has_default, p.default)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ibc.syntax import nodes as n
+from ibc.types.calls import receiver
 from ibc.base.typeterms import (
     ANY,
     BOOL,
@@ -96,7 +97,7 @@ def _dunder(checker: "Checker", t: Nominal, name: str) -> Type | None:
     except Exception:  # noqa: BLE001
         return ANY
     if method is not None:
-        sig = method.signature
+        sig = receiver(method.signature, method.self_var, t)  # `-frame` is a DataFrame
         return sig.returns if sig is not None else ANY
     if not checker._class_fully_known(t.target):
         return ANY

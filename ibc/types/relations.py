@@ -10,6 +10,10 @@
 - A `File` is accepted where a `Str`, `pathlib.Path` or `os.PathLike` is expected.
 - Containers are covariant: values never change once made.
 - Functions: parameters contravariant, results covariant.
+- `Literal["a", "b"]` is below its values' type (`Str`) and below a literal type with more
+  values. Where a literal type is expected, a value of its values' type is accepted: its
+  value is checked when it is known at compile time (E0429, `calls.py`), and is otherwise
+  left to run time (docs/types.md).
 
 Unification solves the generic parameters of a call: each generic parameter of the callee
 is replaced by a fresh *meta* variable, bound by the first argument that meets it and widened
@@ -34,6 +38,7 @@ from ibc.base.typeterms import (
     DictType,
     FuncType,
     ListType,
+    LiteralType,
     Nominal,
     OptionalType,
     Prim,
@@ -42,6 +47,8 @@ from ibc.base.typeterms import (
     TupleType,
     Type,
     TypeVar,
+    literal_base,
+    literal_key,
     optional,
 )
 
@@ -106,12 +113,16 @@ def is_subtype(sub: Type, sup: Type, h: Hierarchy = FLAT, metas: Metas | None = 
             return _bind(metas, sup, sub, h, upper=True)
         if isinstance(sub, TypeVar) and sub in metas.metas:
             return _bind(metas, sub, sup, h, upper=False)
+    if isinstance(sub, LiteralType) and isinstance(sup, LiteralType):
+        return _from_literal(sub, sup, h, metas)  # (`True == 1` in Python: compare keys)
     if sub == sup or isinstance(sup, AnyType) or isinstance(sub, AnyType):
         return True
     if isinstance(sup, Nominal) and sup.target in TOP_TARGETS:
         return True
     if isinstance(sup, OptionalType):
         return _into_optional(sub, sup, h, metas)
+    if isinstance(sup, LiteralType) and not isinstance(sub, LiteralType):
+        return is_subtype(sub, literal_base(sup), h, metas)
     rule = _BY_KIND.get(type(sub))
     return rule is not None and rule(sub, sup, h, metas)
 
@@ -146,6 +157,12 @@ def _from_prim(sub: Type, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
 
 def _nominal_in(t: Type, targets: frozenset[str]) -> bool:
     return isinstance(t, Nominal) and t.target in targets
+
+
+def _from_literal(sub: LiteralType, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
+    if isinstance(sup, LiteralType):
+        return {literal_key(v) for v in sub.values} <= {literal_key(v) for v in sup.values}
+    return is_subtype(literal_base(sub), sup, h, metas)
 
 
 def _from_nominal(sub: Nominal, sup: Type, h: Hierarchy, metas: Metas | None) -> bool:
@@ -202,6 +219,7 @@ def _from_func(sub: FuncType, sup: Type, h: Hierarchy, metas: Metas | None) -> b
 _BY_KIND = {
     TypeVar: _from_var,
     Prim: _from_prim,
+    LiteralType: _from_literal,
     Nominal: _from_nominal,
     ListType: _from_list,
     TupleType: _from_tuple,
@@ -283,6 +301,15 @@ def join(a: Type, b: Type, h: Hierarchy = FLAT) -> Type:
         return RecordType(tuple(sorted(fields.items())))
     if isinstance(a, DictType) and isinstance(b, DictType):
         return DictType(join(a.key, b.key, h), join(a.value, b.value, h))
+    if isinstance(a, LiteralType) and isinstance(b, LiteralType):
+        extra = tuple(v for v in b.values if literal_key(v) not in map(literal_key, a.values))
+        return LiteralType(a.values + extra)
+    if isinstance(a, LiteralType) or isinstance(b, LiteralType):
+        return join(
+            literal_base(a) if isinstance(a, LiteralType) else a,
+            literal_base(b) if isinstance(b, LiteralType) else b,
+            h,
+        )
     return ANY
 
 

@@ -79,6 +79,14 @@ CASES = [
     ("bad type", ['x="high"'], "E0504", "-s#1:1:1", "the override `x` gives a `Str`", 1),
     ("bad type in a sweep", ['x in [1.0, "a"]'], "E0504", "-s#1:1:1", "gives", 1),
     ("bare word for a string", ["name=b"], "E0201", "-s#1:1:6", "unknown name `b`", 1),
+    (
+        "bare word naming a prelude function",
+        ["name=mean"],
+        "E0504",
+        "-s#1:1:6",
+        "the override `name` names `mean`, a `(xs: List[Float]) -> Float`, where a `Str`",
+        1,
+    ),
     ("nothing after =", ["x="], "E0102", "-s#1:1:3", "expected an expression", 1),
     ("trailing text", ["x=1.0 y"], "E0101", "-s#1:1:7", "unexpected `y`", 1),
     ("no = nor in", ["x"], "E0106", "-s#1:1:2", "", 1),
@@ -114,6 +122,16 @@ def test_command_line_override_problem(
 def test_a_bare_word_for_a_string_is_hinted_to_be_quoted(project):
     done = ibc(project, "run", "main.ib", "single", "-s", "name=b")
     assert "hint: " in done.stderr and 'name="b"' in done.stderr
+    assert done.returncode == 1
+
+
+@pytest.mark.parametrize("word", ["mean", "len", "fit"])
+def test_a_bare_word_naming_a_function_is_hinted_to_be_quoted(project, word):
+    """`-s name=mean` where a `Str` is expected: `mean` is the prelude's function, but the
+    string was meant; the hint says how to quote it, and no type mismatch is shown."""
+    done = ibc(project, "run", "main.ib", "single", "-s", f"name={word}")
+    assert f"""hint: a string is expected here; quote it: -s 'name="{word}"'""" in done.stderr
+    assert "which a use rejects" not in done.stderr
     assert done.returncode == 1
 
 

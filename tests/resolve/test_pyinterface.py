@@ -36,6 +36,7 @@ from ibc.base.typeterms import (
     RecordType,
     TupleOfType,
     TupleType,
+    LiteralType,
     TypeVar,
 )
 
@@ -161,8 +162,13 @@ def test_typed_dict_becomes_record(index):
 
 
 def test_self_type(index):
-    model = index.class_info("src.features:Model")
-    assert model.methods["clone"].signature.returns == Nominal("src.features:Model")
+    """`Self` is a type parameter bounded by the class, named by `self_var`: a method call
+    replaces it by the receiver's type (a subclass's, when called on one)."""
+    clone = index.class_info("src.features:Model").methods["clone"]
+    returns = clone.signature.returns
+    assert isinstance(returns, TypeVar) and returns.name == clone.self_var == "Self"
+    assert returns.bound == Nominal("src.features:Model")
+    assert returns in clone.signature.type_params
 
 
 def test_module_values(index):
@@ -341,7 +347,7 @@ def test_bad_annotations_read_as_any():
         "def f(a: 'not valid (', b: typing.Union[int], c: 3, d: lambda: 1, e: typing.Literal['x']) -> 'x[': ...\n"
     )
     fn = read_interface(text, "m").names["f"]
-    assert [p.type for p in fn.signature.params] == [ANY, INT, ANY, ANY, STR]
+    assert [p.type for p in fn.signature.params] == [ANY, INT, ANY, ANY, LiteralType(("x",))]
     assert fn.signature.returns == ANY
 
 

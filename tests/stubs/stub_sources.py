@@ -240,3 +240,31 @@ def signature_names(module: str, name: str) -> Found | None:
     if typed is not None and typed.params is not None:
         return typed
     return found
+
+
+def kwargs_names(module: str, name: str) -> frozenset[str] | None:
+    """The keyword names a constructor of a gradient-boosting library takes through its
+    `**kwargs`, as the library itself documents them (None for other libraries):
+    XGBoost's estimators pass them to `XGBModel.__init__`, whose signature names them;
+    LightGBM's go to its C++ core, whose parameter names (and aliases) are spelt out as
+    strings in the compiled library shipped with the package, read here as bytes (whole
+    lower-case words: `n_estimator`, a part of `n_estimators`, is not one)."""
+    top = module.split(".")[0]
+    if top == "xgboost":
+        found = lookup("xgboost.sklearn", "XGBModel")
+        return frozenset(found.params or ()) if found is not None else None
+    if top == "lightgbm":
+        return _lightgbm_core_names()
+    return None
+
+
+@lru_cache(maxsize=None)
+def _lightgbm_core_names() -> frozenset[str] | None:
+    package = module_files("lightgbm")[0]
+    if package is None:
+        return None
+    words: set[str] = set()
+    for lib in (package.parent / "lib").glob("lib_lightgbm.*"):
+        found = re.findall(rb"[a-z][a-z0-9_]{2,}", lib.read_bytes())
+        words |= {w.decode() for w in found}
+    return frozenset(words) or None

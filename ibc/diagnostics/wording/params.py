@@ -48,15 +48,38 @@ register(
     ),
     example="m = {a = 1}\nexperiment e = m with { m = {a = 2}, m.a = 3 }",
 )
+
+
+def _wrong_override(args: dict) -> str:
+    if "quote" in args:  # (not in the general form the error index shows)
+        return (
+            f"the override `{args['path']}` names `{args.get('name', '')}`, a `{args['type']}`, "
+            f"where a `{args['was']}` is expected"
+        )
+    return (
+        f"the override `{args['path']}` gives a `{args['type']}` (it was a `{args['was']}`), "
+        f"which a use rejects: {args['use']}"
+    )
+
+
+def _wrong_override_hint(args: dict) -> str:
+    if "quote" in args:
+        return f"a string is expected here; quote it: -s '{args['quote']}'"
+    return "give a value that every use of the parameter accepts"
+
+
 register(
     "E0504",
     "override of the wrong type",
-    "the override `{path}` gives a `{type}` (it was a `{was}`), which a use rejects: {use}",
-    "give a value that every use of the parameter accepts",
+    _wrong_override,
+    _wrong_override_hint,
     explain=(
         "A derived experiment is type-checked as a whole: an override may change a value's "
         "type if every use accepts the new type (a forest may replace a logistic regression "
-        "where an `Estimator` is required). The note points at the use that rejects it."
+        "where an `Estimator` is required). The note points at the use that rejects it. "
+        "On the command line, a bare word where a string is expected (`-s strategy=mean`) "
+        "names whatever has that name (the prelude's `mean`): quote it, "
+        "`-s 'strategy=\"mean\"'`."
     ),
     example="def half(x: Float) -> Float: return x / 2\nrate = 0.5\n"
     'experiment e = half(rate) with { rate = "fast" }',

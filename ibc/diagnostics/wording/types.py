@@ -318,6 +318,57 @@ register(
     explain="An imported `.ib` module is a namespace for its bindings, not a value.",
     example='import "lib.ib" as lib\nx = lib',
 )
+
+
+def _not_allowed(args: dict) -> str:
+    return (
+        f"{_expected_by(args)} must be one of {', '.join(args.get('allowed') or [])}, "
+        f"found {args['value']}"
+    )
+
+
+def _not_allowed_hint(args: dict) -> str | None:
+    suggestions = args.get("suggestions") or []
+    if suggestions:
+        return f"did you mean {suggestions[0]}?"
+    return f"the parameter's type is `Literal[{', '.join(args.get('allowed') or [])}]`"
+
+
+register(
+    "E0429",
+    "value not allowed by a Literal type",
+    _not_allowed,
+    _not_allowed_hint,
+    explain=(
+        "A parameter annotated `Literal[...]` (in the Python source, a `.pyi` file or a "
+        "stub) takes only the listed values. A value known when checking (a literal, or a "
+        "binding of one) must be one of them; a value computed at run time is not checked."
+        ' For `def fill(df, strategy: Literal["mean", "median"] = "mean")` in '
+        '`src/feats.py`, `fill(raw, strategy = "meen")` is this error.'
+    ),
+)
+
+
+def _bad_literal(args: dict) -> str:
+    if "misplaced" in args and args["misplaced"]:
+        return f"`{args.get('value')}` is a value; a type holds values only in `Literal[...]`"
+    if "value" in args and args["value"]:
+        return f"`Literal[...]` takes strings, integers, `True`, `False` and `None`, not `{args['value']}`"
+    return "`Literal[...]` takes strings, integers, `True`, `False` and `None`"
+
+
+register(
+    "E0430",
+    "bad Literal type",
+    _bad_literal,
+    'list the values a parameter takes: `Literal["mean", "median"]`',
+    explain=(
+        "`Literal[v1, v2, …]` is the type of the values listed: strings, integers, `True`, "
+        "`False`, `None` (which makes it optional). A value anywhere else in a type, a type "
+        "inside `Literal[...]` or an empty `Literal[]` is this error."
+    ),
+    example='def f(strategy: List["mean"]) -> Int: return 1',
+)
 register(
     "W0401",
     "untyped reference",
