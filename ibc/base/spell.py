@@ -14,9 +14,11 @@ def _normalize(name: str) -> str:
 
 
 def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
+    """Edit distance counting a swap of two neighbouring letters as one edit (`medain` is one
+    from `median`), giving up (returning limit + 1) once it exceeds `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -24,11 +26,13 @@ def _distance(a: str, b: str, limit: int) -> int:
         for j, cb in enumerate(b, 1):
             cost = 0 if ca == cb else 1
             value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, before[j - 2] + 1)
             current.append(value)
             best = min(best, value)
         if best > limit:
             return limit + 1
-        previous = current
+        before, previous = previous, current
     return previous[-1]
 
 

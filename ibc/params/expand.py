@@ -315,11 +315,16 @@ class Expander:
             for item in overrides:
                 t = self._value_type(item)
                 typed.append((item, t))
-            key = tuple((item.path, str(t)) for item, t in typed)
+            constants = {item.path: value for item, value in _strings(overrides)}
+            key = tuple((item.path, str(t), constants.get(item.path)) for item, t in typed)
             if key in self._variants:
                 continue
             found = check_variant(
-                self.checked, self.prefixes, [(item.site, t) for item, t in typed], self.base
+                self.checked,
+                self.prefixes,
+                [(item.site, t) for item, t in typed],
+                self.base,
+                constants,
             )
             self._variants[key] = found
             for diag in found:
@@ -346,12 +351,27 @@ class Expander:
             type=str(t),
             was=str(item.site.type),
             use=message,
+            **({"nearest": diag.args["suggestions"][0]} if diag.args.get("suggestions") else {}),
         )
 
     # ----------------------------------------------------------------- reachability
 
     def _reach(self, base: n.Expr) -> set[int] | None:
         return reachable(self.program, base)
+
+
+def _strings(overrides):
+    """The overrides that set a string constant, with it: a use may take only some strings
+    (`Literal[...]`, docs/types.md), so each is checked with its value."""
+    for item in overrides:
+        if item.has_constant:
+            value = item.constant
+        elif isinstance(item.value, n.Literal):
+            value = item.value.value
+        else:
+            continue
+        if isinstance(value, str):
+            yield item, value
 
 
 def combine(axes, name) -> list[Point]:

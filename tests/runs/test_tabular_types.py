@@ -210,6 +210,9 @@ def test_a_bare_word_for_a_string_parameter_is_told_to_be_quoted(tmp_path):
     assert done.returncode == 1
     assert """quote it: -s 'strategy="mean"'""" in done.stderr
     assert "which a use rejects" not in done.stderr
+    done = p.run("run", "main.ib", "score", "-s", 'strategy="meen"')  # quoted, but not listed
+    assert done.returncode == 1 and "error[E0504]" in done.stderr
+    assert 'found "meen"' in done.stderr and 'did you mean "mean"?' in done.stderr
     if importlib.util.find_spec("lightgbm") is not None:
         p.ok("run", "main.ib", "score", "-s", 'strategy="mean"')
 

@@ -65,6 +65,8 @@ def _wrong_override(args: dict) -> str:
 def _wrong_override_hint(args: dict) -> str:
     if "quote" in args:
         return f"a string is expected here; quote it: -s '{args['quote']}'"
+    if args.get("nearest"):  # a value a `Literal` type does not list (docs/types.md)
+        return f"did you mean {args['nearest']}?"
     return "give a value that every use of the parameter accepts"
 
 
