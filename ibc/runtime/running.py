@@ -77,6 +77,14 @@ class Run:
         self.store = DiskStore(self.root, durable=options.durable)
         if not options.dry_run:
             self.store.clean_dead_writers()  # what a killed run left half-written
+        from ibc.runtime.remote import remote_url
+
+        url = remote_url(program.project_root, options.remote)
+        if url is not None:  # docs/running.md, "Remote stores"
+            from ibc.runtime.remote import Remote, SharedStore
+
+            push = not (options.no_push or options.dry_run)
+            self.store = SharedStore(self.store, Remote(url), push=push)
         from ibc.runtime.hashing import FileHashes
 
         self.files = FileHashes(self.root / "files.json")
@@ -217,6 +225,7 @@ class Run:
                 f" removed and computed again ({', '.join(k[:12] for k in keys[:3])}"
                 f"{', …' if len(keys) > 3 else ''}); `ibc cache verify` checks the whole store\n"
             )
+        self._remote_notices()
         if options.explain:
             self._explain()
         if options.as_json:
@@ -225,6 +234,17 @@ class Run:
             if not self._export():
                 return EXIT_FAILED
         return EXIT_FAILED if self.failures else EXIT_OK
+
+    def _remote_notices(self) -> None:
+        """Wait for the pushes to the remote (if any), then say what went wrong with it."""
+        close = getattr(self.store, "close", None)
+        if close is None:
+            return
+        close()
+        lines = self.store.notices()
+        if lines:
+            self.err.write("".join(line + "\n" for line in lines))
+            self.err.flush()
 
     def _explain(self, before: bool = False) -> None:
         """`--explain`: why each stage that ran (`before`: would run) did, against the runs
@@ -270,6 +290,9 @@ class Run:
             record["metrics"] = metrics_of(rendered)
             record["error"] = None
             record["key"] = self._result_key(node)
+            want = getattr(self.store, "want", None)
+            if want is not None:  # a printed result only the remote holds is kept here too
+                want(record["key"])
         else:
             record["value"] = None
             record["metrics"] = {}
@@ -448,6 +471,9 @@ class Run:
 
     def close(self) -> None:
         self.close_folder()
+        close = getattr(self.store, "close", None)
+        if close is not None:  # the pushes of an interrupted run: those started end
+            close(cancel=True)
         if self.progress is not None:
             self.progress.close()
             self.progress = None
