@@ -23,6 +23,10 @@ def count(s: str, k: int) -> int:
 
 MAIN = 'from "src/stages.py" import make, count\nexperiment e = {{c = count(make(600), {k})}}\n'
 
+NEEDS_MAKE_K2 = (
+    'from "src/stages.py" import make, count\nexperiment e = {c = count(make(600), 2)}\n'
+)
+
 SWEEP = """
 from "src/stages.py" import make, count
 n = 100
