@@ -12,11 +12,14 @@ A never ran, runs:
   into B's store, checked whole (xxh3), memory-mapped and passed to `head`;
 - `recompute`: without a remote (`--remote=`): `make` runs again;
 - `cached`: with the remote, A's own experiment: every stage's header is found on the remote
-  and only the printed result is fetched (nothing runs, the intermediate is not copied).
+  and only the printed result is fetched (nothing runs, the intermediate is not copied);
+- `push`: as `recompute`, but with an empty remote: `make` and `head` run and their entries
+  are pushed by the background threads, which the run joins at its end (what pushing costs).
 
 Each case is a whole `ibc run` process (`python -m ibc run … -q`); compiled programs are
 reused (a warm `IBC_CACHE_DIR`). The figure is the ratio of the medians, `remote` against
-`recompute`, in one run; the load average is recorded before and after.
+`recompute` (and `push` against `recompute`), in one run; the load average is recorded
+before and after.
 
 Usage: `python bench/remote_store.py [--rounds N] [--quick]` (about 1 minute; --quick: 1
 round, do not record).
@@ -106,15 +109,22 @@ def main() -> None:
         first = ibc(a, "--remote", url)
         entry = max((p for p in (remote / "store").glob("*/*")), key=lambda p: p.stat().st_size)
         size = entry.stat().st_size
-        times: dict[str, list[float]] = {"remote": [], "recompute": [], "cached": []}
+        times: dict[str, list[float]] = {"remote": [], "recompute": [], "cached": [], "push": []}
         for k in (1, 2):  # B's programs compiled once (reused by the clones)
             ibc(project(work / f"warm{k}", k), "--remote=", "--dry-run")
         for r in range(rounds):
             for case in times:
                 b = project(work / f"b-{case}-{r}", 1 if case == "cached" else 2)
                 extra = ["--remote", url, "--no-push"] if case != "recompute" else ["--remote="]
+                if case == "push":
+                    empty = work / f"empty-{r}"
+                    empty.mkdir()
+                    extra = ["--remote", empty.as_uri()]
                 times[case].append(ibc(b, *extra))
                 shutil.rmtree(b)
+                if case == "push":
+                    assert len(list(empty.glob("store/*/*"))) == 3, "not pushed"
+                    shutil.rmtree(empty)
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -133,6 +143,7 @@ def main() -> None:
         "median": {case: round(t, 3) for case, t in med.items()},
         "remote_over_recompute": round(med["remote"] / med["recompute"], 3),
         "cached_over_recompute": round(med["cached"] / med["recompute"], 3),
+        "push_over_recompute": round(med["push"] / med["recompute"], 3),
     }
     print(json.dumps(result, indent=2))
     if args.quick:
@@ -148,6 +159,7 @@ def render(r: dict) -> str:
         ("recompute (`--remote=`: `make` runs again, then `head`)", "recompute"),
         (f"remote (the {mb:.0f} MB entry copied, checked, mapped; then `head`)", "remote"),
         ("cached (A's experiment: headers and the printed result only)", "cached"),
+        ("push (as recompute, and both entries pushed to an empty remote)", "push"),
     ]
     lines = [
         "# Remote store benchmark: a 200 MB intermediate from a `file://` remote (issue 14)",
@@ -164,6 +176,8 @@ def render(r: dict) -> str:
         f"{r['median']['recompute']:.2f} s) |",
         f"| a fresh clone whose experiment is wholly on the remote | "
         f"{r['cached_over_recompute']:.2f}× ({r['median']['cached']:.2f} s) |",
+        f"| computing and pushing the 200 MB entry, against computing it without a remote | "
+        f"{r['push_over_recompute']:.2f}× ({r['median']['push']:.2f} s) |",
         "",
         f"Medians of {r['rounds']} interleaved rounds, each case a whole `ibc run` process in a "
         f"fresh clone (no `.ibc/`), compiled program reused:",

@@ -42,17 +42,23 @@ class Rejected(Exception):
 
 def remote_url(project_root: str | os.PathLike | None, option: str | None = None) -> str | None:
     """The run's remote: `--remote URL` (an empty one: none), else `$IBC_REMOTE`, else the
-    `[store] remote` setting of the project (docs/settings.md); None without one."""
+    `[store] remote` setting of the project (docs/settings.md); None without one. A path
+    without `://` is a folder: a relative one is made absolute from the current folder (the
+    setting's, from the project root)."""
     if option is not None:
-        return option.strip() or None
+        return _absolute(option.strip()) or None
     env = os.environ.get("IBC_REMOTE", "").strip()
     if env:
-        return env
+        return _absolute(env)
     if project_root:
         from ibc.base.settings import read_settings
 
         return read_settings(Path(project_root)).remote
     return None
+
+
+def _absolute(url: str) -> str:
+    return url if not url or "://" in url else os.path.abspath(os.path.expanduser(url))
 
 
 def storage_options(protocol: str) -> dict:
@@ -328,6 +334,8 @@ class SharedStore:
         self._lock = threading.Lock()
 
     def __getattr__(self, name: str):
+        if name == "local":  # not set yet (a copy being made)
+            raise AttributeError(name)
         return getattr(self.local, name)
 
     def __repr__(self) -> str:

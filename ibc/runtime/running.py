@@ -49,6 +49,10 @@ class Run:
         self.sets = sets
         program.activate()
         self.root = Path(os.path.abspath(store_root(program.project_root, options.store)))
+        from ibc.runtime.remote import remote_url
+
+        # before entering the project root: a relative `--remote PATH` is from here
+        url = remote_url(program.project_root, options.remote)
         # `--out` is the user's path, from the folder they ran in; the stages then run in
         # the project root (docs/running.md, "Where stages run").
         self.out_path = self.out_shown = None
@@ -77,9 +81,6 @@ class Run:
         self.store = DiskStore(self.root, durable=options.durable)
         if not options.dry_run:
             self.store.clean_dead_writers()  # what a killed run left half-written
-        from ibc.runtime.remote import remote_url
-
-        url = remote_url(program.project_root, options.remote)
         if url is not None:  # docs/running.md, "Remote stores"
             from ibc.runtime.remote import Remote, SharedStore
 
