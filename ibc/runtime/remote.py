@@ -470,3 +470,15 @@ class SharedStore:
                 f"({self.push_errors[0]}); `ibc cache push` sends them later"
             )
         return lines
+
+
+def reading_store(root: str | os.PathLike, project_root: str | os.PathLike | None):
+    """The store at `root` for reading values outside a run (`ibc.runtime.load`): with the
+    project's remote behind it when one is set (`$IBC_REMOTE` or the setting; nothing is
+    pushed), so a value, or a part of a result, that only the remote holds is downloaded,
+    checked and kept."""
+    from ibc.runtime.store import DiskStore
+
+    store = DiskStore(root)
+    url = remote_url(project_root)
+    return store if url is None else SharedStore(store, Remote(url), push=False)

@@ -121,3 +121,38 @@ def test_concurrent_pushes_of_one_sweep(tmp_path):
     c = clone(a, tmp_path / "c")
     assert c.ok("run", "main.ib", "grid", "--remote", url) == outs[0][0]
     assert c.calls() == []
+
+
+def test_a_notebook_load_fetches_what_only_the_remote_holds(tmp_path):
+    import subprocess
+    import sys
+
+    from build_kit import ibc_env
+
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    a = project(tmp_path / "a")
+    # the record holds make's 100 kB value: its result entry refers to make's entry
+    a.write(
+        "main.ib",
+        'from "src/stages.py" import make, count\ns = make(100000)\nexperiment e = {s = s, c = count(s, 1)}\n',
+    )
+    a.ok("run", "main.ib", "--remote", remote.as_uri())
+    b = clone(a, tmp_path / "b")
+    b.ok("run", "main.ib", IBC_REMOTE=remote.as_uri())
+    assert b.calls() == []
+    for entry in b.entry_of("make"):  # (printing the record loaded it): gone here again
+        (b.store_root / "store" / entry.key[:2] / entry.key).unlink()
+    assert [e.meta.get("stage") for e in b.entries()] == ["result"]
+    script = "import ibc.runtime as r; v = r.load('main.ib', 'e'); print(len(v['s']), v['c'])"
+
+    def load(**env):
+        command = [sys.executable, "-c", script]
+        return subprocess.run(
+            command, cwd=b.root, capture_output=True, text=True, env=ibc_env(**env)
+        )
+
+    assert "no longer in the store" in load().stderr  # without the remote
+    done = load(IBC_REMOTE=remote.as_uri())
+    assert done.returncode == 0 and done.stdout.split() == ["100000", "100000"], done.stderr
+    assert sorted(e.meta.get("stage") for e in b.entries()) == ["make", "result"]
