@@ -323,6 +323,7 @@ class SharedStore:
         self.remote = remote
         self.push_enabled = push
         self.heads: dict[str, Entry] = {}  # remote-only entries whose header was read
+        self.absent: set[str] = set()  # keys the remote did not have (asked once per run)
         self.rejected: dict[str, str] = {}  # key -> "damaged" | "untrusted"
         self.pushed = 0  # entries uploaded
         self.pushed_bytes = 0
@@ -353,7 +354,7 @@ class SharedStore:
         if entry is not None or self.remote.down is not None or key in self.rejected:
             return entry
         found = self.heads.get(key)
-        if found is not None:
+        if found is not None or key in self.absent:
             return found
         try:
             found = self.remote.head(key)
@@ -364,6 +365,8 @@ class SharedStore:
             return None
         if found is not None:
             self.heads[key] = found
+        else:
+            self.absent.add(key)
         return found
 
     def __contains__(self, key: object) -> bool:
