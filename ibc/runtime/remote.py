@@ -90,6 +90,7 @@ class Remote:
         self.base = ""
         self.local = False  # a folder of this machine's file system (a mount)
         self.down: str | None = None  # why it cannot be reached, once seen
+        self._cleaned = False
 
     def __repr__(self) -> str:
         return f"Remote({self.url!r})"
@@ -240,6 +241,9 @@ class Remote:
         if self.local:
             os.makedirs(os.path.dirname(final), exist_ok=True)
             os.makedirs(f"{self.base}/tmp", exist_ok=True)
+            if not self._cleaned:
+                self._cleaned = True
+                self.clean_dead_uploads()
             tmp = self._tmp_name(tmp_name)
             try:
                 shutil.copyfile(source, tmp)
@@ -256,6 +260,28 @@ class Remote:
             tmp = self._tmp_name(tmp_name)
             self.fs.put_file(source, tmp)
             self.fs.mv(tmp, final)
+
+    def clean_dead_uploads(self) -> int:
+        """Remove from a shared folder's `tmp/` the uploads of pushers that died: those of a
+        process of this machine that no longer runs, and any left for over an hour (as the
+        local store does: docs/running.md, "The store"). Returns how many."""
+        import time
+
+        from ibc.runtime.store import STALE_TMP_SECONDS, _dead_writer
+
+        count, old = 0, time.time() - STALE_TMP_SECONDS
+        try:
+            items = list(os.scandir(f"{self.base}/tmp"))
+        except OSError:
+            return 0
+        for item in items:
+            try:
+                if item.stat().st_mtime < old or _dead_writer(item.name):
+                    os.unlink(item.path)
+                    count += 1
+            except OSError:
+                pass
+        return count
 
     def push(self, key: str, store, force: bool = False) -> int:
         """Upload the local entry `key` of `store` unless the remote has it (`force`: even

@@ -436,6 +436,7 @@ class Run:
                 self.out.write(f"  failed while planning: {failures[shown]}\n")
         cached = sum(1 for _, _, state, _, _ in evaluator.log if state == "cached")
         self.out.write(f"{would_run} stage(s) would run, {cached} cached\n")
+        self._remote_notices()
         if self.options.explain:
             self._explain(before=True)
         return EXIT_OK

@@ -156,3 +156,28 @@ def test_a_notebook_load_fetches_what_only_the_remote_holds(tmp_path):
     done = load(IBC_REMOTE=remote.as_uri())
     assert done.returncode == 0 and done.stdout.split() == ["100000", "100000"], done.stderr
     assert sorted(e.meta.get("stage") for e in b.entries()) == ["make", "result"]
+
+
+def test_uploads_of_dead_pushers_are_removed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from ibc.runtime.store import _host
+
+    remote = tmp_path / "remote"
+    (remote / "tmp").mkdir(parents=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = remote / "tmp" / f"{'ab' * 16}.{_host()}.{gone.stdout.strip()}.0a0b0c0d0e0f"
+    dead.write_bytes(b"half an upload")
+    old = remote / "tmp" / f"{'cd' * 16}.elsewhere.4242.0a0b0c0d0e0f"
+    old.write_bytes(b"another machine's, two hours old")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    young = remote / "tmp" / f"{'ef' * 16}.elsewhere.4242.0a0b0c0d0e0f"
+    young.write_bytes(b"another machine's upload under way")
+    a = project(tmp_path / "a")
+    a.ok("run", "main.ib", "--remote", remote.as_uri())
+    assert sorted(p.name for p in (remote / "tmp").iterdir()) == [young.name]
