@@ -209,7 +209,9 @@ def _cache_arguments(cache: argparse.ArgumentParser) -> None:
         sync.add_argument(
             "files", nargs="*", metavar="FILE", help="only the entries these files' targets use"
         )
-        sync.add_argument("--runs", action="store_true", help=f"{what} the run records too")
+        sync.add_argument(
+            "--runs", action="store_true", help=f"{what.split()[0]} the run records too"
+        )
         sync.add_argument(
             "--remote", metavar="URL", help="the remote (default: $IBC_REMOTE, else [store] remote)"
         )
