@@ -2,9 +2,9 @@
 table of its `pyproject.toml`.
 
 What a user sets once per project: extra stub folders, the defaults of `ibc run`
-(executor, jobs, the dask scheduler's address, the store folder), and the most points a sweep
-may have. The command line and
-`$IBC_STORE` win over a setting; a setting wins over the built-in default.
+(executor, jobs, the dask scheduler's address, the store folder), the store's remote (the
+`[store]` table: `path` and `remote`), and the most points a sweep may have. The command line,
+`$IBC_STORE` and `$IBC_REMOTE` win over a setting; a setting wins over the built-in default.
 
 A settings file is read with `tomllib` (`tomli` on Python 3.10). Its problems (malformed TOML,
 an unknown key, a value of the wrong type) are returned as `Problem`s with the line they are

@@ -15,6 +15,8 @@ killed writer, a full disk or two writers of one key never leave a file that rea
 with `durable=True` the file and its folder are fsynced too. The partial files of writers that
 died are removed by the next run (`clean_dead_writers`: by pid on this machine, by age else). A reader that finds a damaged entry
 removes it (`meta` answers None, `load` raises `Damaged`), and the caller recomputes it.
+`check_file` checks an entry file that is not yet in a store (a download from a remote,
+`ibc.runtime.remote`) whole without loading it; `new_tmp` and `adopt` bring it in.
 """
 
 from __future__ import annotations
