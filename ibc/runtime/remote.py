@@ -120,12 +120,12 @@ class Remote:
         try:
             fs, base = fsspec.core.url_to_fs(self.url, **storage_options(self.protocol))
         except ImportError as exc:
+            extra = "gcs" if self.protocol in ("gs", "gcs") else "remote"
             package = {"s3": "s3fs", "s3a": "s3fs", "gs": "gcsfs", "gcs": "gcsfs"}.get(
                 self.protocol, exc.name or "its fsspec back-end"
             )
             raise self._fail(
-                f"{self.protocol}:// needs {package} (pip install 'iterbuild[remote]'"
-                + (" gcsfs)" if package == "gcsfs" else ")")
+                f"{self.protocol}:// needs {package} (pip install 'iterbuild[{extra}]')"
             ) from None
         except Exception as exc:  # noqa: BLE001 - a malformed URL, an unknown protocol
             raise self._fail(one_line(exc)) from None

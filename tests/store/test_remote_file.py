@@ -181,3 +181,17 @@ def test_uploads_of_dead_pushers_are_removed(tmp_path):
     a = project(tmp_path / "a")
     a.ok("run", "main.ib", "--remote", remote.as_uri())
     assert sorted(p.name for p in (remote / "tmp").iterdir()) == [young.name]
+
+
+def test_a_back_end_that_is_not_installed_is_one_warning(tmp_path):
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec("gcsfs") is not None:
+        pytest.skip("gcsfs is installed: gs:// would reach the network")
+    a = project(tmp_path / "a")
+    done = a.run("run", "main.ib", "--remote", "gs://team/ibc")
+    assert done.returncode == 0 and values(done.stdout)["e"] == '{"c": 600}'
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "gs:// needs gcsfs (pip install 'iterbuild[gcs]')" in lines[0]
