@@ -107,11 +107,10 @@ class Remote:
             return
         if self.protocol in ("file", "local"):
             path = self.url.split("://", 1)[1] if "://" in self.url else self.url
-            self.base = os.path.abspath(os.path.expanduser(path))
-            self.local, self.fs = True, "local"
-            if not os.path.isdir(self.base):
-                self.fs = None
-                raise self._fail(f"no folder {self.base} (mount the shared folder, or create it)")
+            base = os.path.abspath(os.path.expanduser(path))
+            if not os.path.isdir(base):
+                raise self._fail(f"no folder {base} (mount the shared folder, or create it)")
+            self.base, self.local, self.fs = base, True, "local"
             return
         try:
             import fsspec
