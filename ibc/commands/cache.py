@@ -175,10 +175,12 @@ def cache_push(store: DiskStore, remote, keys: set[str] | None, runs: bool = Fal
         there = remote.keys()
         here = set(store.keys())
         mine = here if keys is None else here & set(keys)
-        sent = size = damaged = 0
+        sent = size = damaged = unsigned = 0
         for key in sorted(mine - there):
-            if store.verify(key) is not True:
-                damaged += 1
+            state = store.verify(key)
+            if state is not True:  # False: damaged (now removed); None: not signed by the key
+                damaged += state is False
+                unsigned += state is None
                 continue
             size += remote.push(key, store, force=True)
             sent += 1
@@ -191,6 +193,8 @@ def cache_push(store: DiskStore, remote, keys: set[str] | None, runs: bool = Fal
     text += f"{len(mine & there)} already there"
     if damaged:
         text += f"; {damaged} damaged here, removed and not sent"
+    if unsigned:
+        text += f"; {unsigned} not signed by $IBC_STORE_KEY, not sent"
     if records is not None:
         text += f"; {_records(records)} pushed"
     return text

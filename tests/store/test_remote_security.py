@@ -89,3 +89,17 @@ def test_a_forged_entry_of_a_signed_remote_is_never_executed(tmp_path):
     done = d.run("run", "main.ib", "--remote", remote.as_uri(), **key)
     assert sorted(d.calls()) == ["count", "make"] and not marker.exists()
     assert len(_warnings(done.stderr)) == 1
+
+
+def test_cache_push_with_a_key_sends_only_signed_entries(tmp_path):
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    a = project(tmp_path / "a")
+    a.ok("run", "main.ib")  # no key: unsigned entries
+    out = a.ok("cache", "push", "--remote", remote.as_uri(), IBC_STORE_KEY="team-secret")
+    assert "pushed 0 entries" in out and "3 not signed by $IBC_STORE_KEY, not sent" in out
+    assert remote_entries(remote) == {}
+    a.ok("cache", "clear")
+    a.ok("run", "main.ib", IBC_STORE_KEY="team-secret")
+    out = a.ok("cache", "push", "--remote", remote.as_uri(), IBC_STORE_KEY="team-secret")
+    assert out.startswith("pushed 3 entries")
