@@ -51,7 +51,7 @@ def make(seed: int) -> np.ndarray:
     """200 MB of float64 after a few passes of arithmetic (a feature matrix, say)."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((5000, 5000))
-    for _ in range(2):
+    for _ in range(6):
         x = np.tanh(x * 1.5) + np.sin(x) * 0.25
     return x
 
@@ -95,7 +95,7 @@ def project(folder: Path, k: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     rounds = 1 if args.quick else args.rounds
