@@ -2,9 +2,9 @@
 table of its `pyproject.toml`.
 
 What a user sets once per project: extra stub folders, the defaults of `ibc run`
-(executor, jobs, the dask scheduler's address, the store folder), and the most points a sweep
-may have. The command line and
-`$IBC_STORE` win over a setting; a setting wins over the built-in default.
+(executor, jobs, the dask scheduler's address, the store folder), the store's remote (the
+`[store]` table: `path` and `remote`), and the most points a sweep may have. The command line,
+`$IBC_STORE` and `$IBC_REMOTE` win over a setting; a setting wins over the built-in default.
 
 A settings file is read with `tomllib` (`tomli` on Python 3.10). Its problems (malformed TOML,
 an unknown key, a value of the wrong type) are returned as `Problem`s with the line they are
@@ -27,8 +27,13 @@ KEYS = {
     "executor": "one of " + ", ".join(f'"{e}"' for e in EXECUTORS),
     "jobs": "a whole number of at least 1",
     "address": 'a scheduler address such as "tcp://127.0.0.1:8786"',
-    "store": "a folder path",
+    "store": "a folder path, or a table [store] with `path` and `remote`",
     "max_points": "a whole number of at least 1",
+}
+# the keys of the `[store]` table (docs/settings.md): `path` is the `store` folder
+STORE_KEYS = {
+    "path": "a folder path",
+    "remote": 'a remote store URL such as "s3://bucket/ibc" or "file:///shared/ibc"',
 }
 
 
@@ -55,6 +60,7 @@ class Settings:
         self.jobs: int | None = None
         self.address: str | None = None
         self.store: Path | None = None
+        self.remote: str | None = None  # the store's remote (docs/running.md, "Remote stores")
         self.max_points: int | None = None  # the most points of one sweep (docs/parameters.md)
         self.problems: list[Problem] = []
 
@@ -140,6 +146,9 @@ def _apply(settings: Settings, table: dict, root: Path, text: str, section) -> N
     assert path is not None
     for key, value in table.items():
         line, col = _key_position(text, key, section)
+        if key == "store" and isinstance(value, dict):
+            _apply_store(settings, value, root, text, tuple(section) + ("store",))
+            continue
         if key not in KEYS:
             facts = {"key": key, "known": sorted(KEYS)}
             settings.problems.append(Problem("unknown", path, line, col, facts))
@@ -150,6 +159,30 @@ def _apply(settings: Settings, table: dict, root: Path, text: str, section) -> N
             settings.problems.append(Problem("value", path, line, col, facts))
             continue
         setattr(settings, key, parsed)
+
+
+def _apply_store(settings: Settings, table: dict, root: Path, text: str, section) -> None:
+    """The `[store]` table: `path` (the `store` folder) and `remote` (a URL; a path without
+    `://` is a folder, relative to the project root)."""
+    path = settings.file
+    assert path is not None
+    for key, value in table.items():
+        line, col = _key_position(text, key, section)
+        if key not in STORE_KEYS:
+            facts = {"key": f"store.{key}", "known": sorted(f"store.{k}" for k in STORE_KEYS)}
+            settings.problems.append(Problem("unknown", path, line, col, facts))
+            continue
+        ok = isinstance(value, str) and bool(value.strip())
+        if not ok:
+            facts = {"key": f"store.{key}", "expected": STORE_KEYS[key], "found": _show(value)}
+            settings.problems.append(Problem("value", path, line, col, facts))
+            continue
+        if key == "path":
+            settings.store = (root / value).resolve()
+        elif "://" in value:
+            settings.remote = value.strip()
+        else:
+            settings.remote = str((root / value.strip()).resolve())
 
 
 def _value(key: str, value: Any, root: Path) -> Any:

@@ -1,13 +1,16 @@
-"""What `ibc cache ls|gc|clear` do and print: pure functions over a store that return the text
-to show (the command-line parser in `ibc/commands/cli.py` calls them), and `parse_before` for
+"""What `ibc cache ls|gc|clear|verify|push|pull` do and print: functions over a store (and,
+for push and pull, its remote: docs/running.md, "Remote stores") that return the text to show
+(the command-line parser in `ibc/commands/cli.py` calls them), and `parse_before` for
 `ibc cache gc --before 7d`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from datetime import datetime
+from pathlib import Path
 
 from ibc.runtime.store import DiskStore
 
@@ -152,3 +155,111 @@ def cache_verify(store: DiskStore) -> tuple[str, int]:
 
 def _entries(n: int) -> str:
     return "1 entry" if n == 1 else f"{n} entries"
+
+
+def _remote_failed(remote, exc: BaseException) -> CacheError:
+    return CacheError(
+        f"cannot use the remote {remote.url}: {exc}\n"
+        f"  hint: check the URL (--remote, $IBC_REMOTE or [store] remote in ibc.toml) and, "
+        f'for s3://, the AWS_* variables (docs/running.md, "Remote stores")'
+    )
+
+
+def cache_push(store: DiskStore, remote, keys: set[str] | None, runs: bool = False) -> str:
+    """Upload to `remote` the local entries (those of `keys` when given) it lacks, each
+    checked whole first (a damaged one is removed, not sent); with `runs`, the run records
+    too. The report; `CacheError` when the remote cannot be reached or written."""
+    from ibc.runtime.remote import Unreachable
+
+    try:
+        there = remote.keys()
+        here = set(store.keys())
+        mine = here if keys is None else here & set(keys)
+        sent = size = damaged = unsigned = 0
+        for key in sorted(mine - there):
+            state = store.verify(key)
+            if state is not True:  # False: damaged (now removed); None: not signed by the key
+                damaged += state is False
+                unsigned += state is None
+                continue
+            size += remote.push(key, store, force=True)
+            sent += 1
+        records = _push_runs(store, remote) if runs else None
+    except Unreachable as exc:
+        raise _remote_failed(remote, exc) from None
+    except OSError as exc:
+        raise _remote_failed(remote, exc.strerror or exc) from None
+    text = f"pushed {_entries(sent)} ({human_size(size)}) to {remote.url}; "
+    text += f"{len(mine & there)} already there"
+    if damaged:
+        text += f"; {damaged} damaged here, removed and not sent"
+    if unsigned:
+        text += f"; {unsigned} not signed by $IBC_STORE_KEY, not sent"
+    if records is not None:
+        text += f"; {_records(records)} pushed"
+    return text
+
+
+def cache_pull(store: DiskStore, remote, keys: set[str] | None, runs: bool = False) -> str:
+    """Download from `remote` the entries (those of `keys` when given) the local store lacks,
+    each checked whole (checksum; signature with `$IBC_STORE_KEY`) before it is kept, never
+    unpickled; with `runs`, the run records the local store lacks. The report."""
+    from ibc.runtime.remote import Rejected, Unreachable
+
+    try:
+        there = remote.keys()
+        wanted = there if keys is None else there & set(keys)
+        todo = sorted(k for k in wanted if store.meta(k) is None)
+        got = size = 0
+        rejected: dict[str, str] = {}
+        for key in todo:
+            try:
+                if remote.fetch(key, store):
+                    got += 1
+                    size += os.path.getsize(store.path(key))
+            except Rejected as exc:
+                rejected[key] = str(exc)
+        records = _pull_runs(store, remote) if runs else None
+    except Unreachable as exc:
+        raise _remote_failed(remote, exc) from None
+    except OSError as exc:
+        raise _remote_failed(remote, exc.strerror or exc) from None
+    text = f"pulled {_entries(got)} ({human_size(size)}) from {remote.url}; "
+    text += f"{len(wanted) - len(todo)} already here"
+    if rejected:
+        shown = ", ".join(k[:12] for k in sorted(rejected)[:3])
+        text += (
+            f"; {len(rejected)} failed verification and {'was' if len(rejected) == 1 else 'were'}"
+            f" not kept (damaged, or not signed by $IBC_STORE_KEY: {shown})"
+        )
+    if records is not None:
+        text += f"; {_records(records)} pulled"
+    return text
+
+
+def _push_runs(store: DiskStore, remote) -> int:
+    """Upload the run records the remote lacks (or holds shorter: a run that went on)."""
+    folder = Path(store.root) / "runs"
+    there = remote.run_files()
+    count = 0
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else ():
+        if there.get(path.name) != path.stat().st_size:
+            remote.push_run(path)
+            count += 1
+    return count
+
+
+def _pull_runs(store: DiskStore, remote) -> int:
+    """Download the run records the local store lacks (or holds shorter)."""
+    folder = Path(store.root) / "runs"
+    count = 0
+    for name, size in sorted(remote.run_files().items()):
+        here = folder / name
+        if not here.is_file() or here.stat().st_size < size:
+            remote.pull_run(name, folder)
+            count += 1
+    return count
+
+
+def _records(n: int) -> str:
+    return "1 run record" if n == 1 else f"{n} run records"

@@ -36,7 +36,7 @@ COMMANDS = {
     "log": "the commits in which one Python function changed",
     "lsp": "run the language server (LSP) on stdin/stdout",
     "repl": "an interactive session: declarations, expressions, :commands",
-    "cache": "the store: ls, gc, clear, verify",
+    "cache": "the store: ls, gc, clear, verify, push, pull",
     "params": "list the parameters of a file or of one target (path, type, value)",
     "diff": "the parameters whose values differ between two targets",
 }
@@ -201,7 +201,22 @@ def _cache_arguments(cache: argparse.ArgumentParser) -> None:
     cache_commands.add_parser(
         "verify", help="check every entry (header and value) and remove the damaged ones"
     )
-    for sub in (ls, gc_, cache_commands.choices["clear"], cache_commands.choices["verify"]):
+    syncs = []
+    for name, what in (("push", "upload to"), ("pull", "download from")):
+        sync = cache_commands.add_parser(
+            name, help=f"{what} the remote the entries that FILE's targets use (default: all)"
+        )
+        sync.add_argument(
+            "files", nargs="*", metavar="FILE", help="only the entries these files' targets use"
+        )
+        sync.add_argument(
+            "--runs", action="store_true", help=f"{what.split()[0]} the run records too"
+        )
+        sync.add_argument(
+            "--remote", metavar="URL", help="the remote (default: $IBC_REMOTE, else [store] remote)"
+        )
+        syncs.append(sync)
+    for sub in (ls, gc_, cache_commands.choices["clear"], cache_commands.choices["verify"], *syncs):
         sub.add_argument("--store", metavar="PATH", help="the store folder")
 
 
@@ -588,11 +603,15 @@ def _cache_command(args) -> int:
     from ibc.runtime.store import DiskStore
 
     if args.cache_command is None:
-        print("usage: ibc cache ls|gc|clear|verify (see ibc cache --help)", file=sys.stderr)
+        print(
+            "usage: ibc cache ls|gc|clear|verify|push|pull (see ibc cache --help)", file=sys.stderr
+        )
         return EXIT_USAGE
     files = getattr(args, "files", None) or []
     root = _store_root(files[0] if files else None, args.store)
     store = DiskStore(root)
+    if args.cache_command in ("push", "pull"):
+        return _cache_sync(args, files, store)
     if args.cache_command == "ls":
         print(cache_ls(store, long=args.long))
         return EXIT_OK
@@ -625,6 +644,36 @@ def _cache_command(args) -> int:
                 return found
             keep |= found
     print(cache_gc(store, keep, before))
+    return EXIT_OK
+
+
+def _cache_sync(args, files: list[str], store) -> int:
+    """`ibc cache push|pull [FILE…] [--runs]` (docs/running.md, "Remote stores")."""
+    from ibc.commands.cache import cache_pull, cache_push
+    from ibc.runtime.remote import Remote, SharedStore, remote_url
+    from ibc.runtime.runlog import find_root
+
+    url = remote_url(find_root(Path(files[0] if files else ".").resolve()), args.remote)
+    if url is None:
+        print(
+            f"error: ibc cache {args.cache_command} needs a remote: --remote URL, $IBC_REMOTE, "
+            'or `[store] remote = "s3://bucket/prefix"` in ibc.toml',
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    remote = Remote(url)
+    keys = None
+    if files:
+        # pull: what the targets use counts as there when the remote has it
+        planned = SharedStore(store, remote, push=False) if args.cache_command == "pull" else store
+        keys = set()
+        for file in files:
+            found = _reachable_keys(args, file, planned)
+            if isinstance(found, int):
+                return found
+            keys |= found
+    sync = cache_push if args.cache_command == "push" else cache_pull
+    print(sync(store, remote, keys, runs=args.runs))
     return EXIT_OK
 
 

@@ -16,6 +16,8 @@ start fast and run where only the runtime is installed. Modules:
 - `closures`: cheap operations, and `.ib` lambdas as picklable Python callables
 - `store`, `codecs`, `hashing`: the content-addressed store under `.ibc/`, value encodings,
   xxh3 hashes of values, files and folders
+- `remote`: a store's remote (fsspec: a shared folder, S3, GCS): read-through with checked
+  downloads, pushes in background threads, `ibc cache push|pull`
 - `executors`: `local`, `process`, `dask`; `Call`/`Outcome`, the unit of work they run
 - `progress`: the terminal display and plain progress lines
 - `export`: `--out`, the targets' values written as CSV, JSON, `.npy` or pickle files

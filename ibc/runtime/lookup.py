@@ -58,8 +58,6 @@ def load_binding(file: str | os.PathLike, name: str, store: str | None, relative
     from ibc.runtime.running import plan
     from ibc.runtime.runlog import store_root, unlink
     from ibc.base.spell import closest
-    from ibc.runtime.store import DiskStore
-
     program = program_of(Path(file).resolve())
     runnable = program.runnable()
     if name not in runnable and name not in program.points:
@@ -67,7 +65,9 @@ def load_binding(file: str | os.PathLike, name: str, store: str | None, relative
         hint = f"; did you mean `{guess}`?" if guess else ""
         raise LookupError(f"{relative} has no binding `{name}`{hint}")
     root = store_root(program.project_root, store)
-    disk = DiskStore(root)
+    from ibc.runtime.remote import reading_store
+
+    disk = reading_store(root, program.project_root)
     program.activate()
     planner, tops = plan(program, [name], disk)
     missing = [(node, state) for node, _, state, _, _ in planner.log if state == "pending"]

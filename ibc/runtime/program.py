@@ -66,6 +66,8 @@ class Options:
         self.jobs: int | None = None
         self.address: str | None = None
         self.store: str | None = None
+        self.remote: str | None = None
+        self.no_push = False
         self.out: str | None = None
         self.force = False
         self.dry_run = False
@@ -109,6 +111,14 @@ RUN_OPTIONS: tuple[tuple[tuple[str, ...], str, str | None, str], ...] = (
         "PATH",
         "the store folder (default: $IBC_STORE, else .ibc in the project root)",
     ),
+    (
+        ("--remote",),
+        "remote",
+        "URL",
+        "the store's remote, shared by a team: file:///shared/ibc, s3://bucket/prefix, gs://… "
+        "(default: $IBC_REMOTE, else the [store] remote setting; --remote= for none)",
+    ),
+    (("--no-push",), "no_push", None, "read from the remote, push nothing to it"),
     (("--force",), "force", None, "run every stage again, even when its result is stored"),
     (("--dry-run",), "dry_run", None, "show what would run and what is cached; run nothing"),
     (("--logs",), "logs", None, "replay the captured output of cached stages"),

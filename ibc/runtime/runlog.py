@@ -240,9 +240,9 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
         from ibc.runtime.lookup import load_binding
 
         return load_binding(file, name, store, relative)
-    from ibc.runtime.store import DiskStore
+    from ibc.runtime.remote import reading_store
 
-    store = DiskStore(root)
+    store = reading_store(root, find_root(Path(file).resolve()))
     try:
         return unlink(store.load(best["key"]), store)
     except KeyError:

@@ -49,6 +49,10 @@ class Run:
         self.sets = sets
         program.activate()
         self.root = Path(os.path.abspath(store_root(program.project_root, options.store)))
+        from ibc.runtime.remote import remote_url
+
+        # before entering the project root: a relative `--remote PATH` is from here
+        url = remote_url(program.project_root, options.remote)
         # `--out` is the user's path, from the folder they ran in; the stages then run in
         # the project root (docs/running.md, "Where stages run").
         self.out_path = self.out_shown = None
@@ -77,6 +81,11 @@ class Run:
         self.store = DiskStore(self.root, durable=options.durable)
         if not options.dry_run:
             self.store.clean_dead_writers()  # what a killed run left half-written
+        if url is not None:  # docs/running.md, "Remote stores"
+            from ibc.runtime.remote import Remote, SharedStore
+
+            push = not (options.no_push or options.dry_run)
+            self.store = SharedStore(self.store, Remote(url), push=push)
         from ibc.runtime.hashing import FileHashes
 
         self.files = FileHashes(self.root / "files.json")
@@ -217,6 +226,7 @@ class Run:
                 f" removed and computed again ({', '.join(k[:12] for k in keys[:3])}"
                 f"{', …' if len(keys) > 3 else ''}); `ibc cache verify` checks the whole store\n"
             )
+        self._remote_notices()
         if options.explain:
             self._explain()
         if options.as_json:
@@ -225,6 +235,17 @@ class Run:
             if not self._export():
                 return EXIT_FAILED
         return EXIT_FAILED if self.failures else EXIT_OK
+
+    def _remote_notices(self) -> None:
+        """Wait for the pushes to the remote (if any), then say what went wrong with it."""
+        close = getattr(self.store, "close", None)
+        if close is None:
+            return
+        close()
+        lines = self.store.notices()
+        if lines:
+            self.err.write("".join(line + "\n" for line in lines))
+            self.err.flush()
 
     def _explain(self, before: bool = False) -> None:
         """`--explain`: why each stage that ran (`before`: would run) did, against the runs
@@ -270,6 +291,9 @@ class Run:
             record["metrics"] = metrics_of(rendered)
             record["error"] = None
             record["key"] = self._result_key(node)
+            want = getattr(self.store, "want", None)
+            if want is not None:  # a printed result only the remote holds is kept here too
+                want(record["key"])
         else:
             record["value"] = None
             record["metrics"] = {}
@@ -412,6 +436,7 @@ class Run:
                 self.out.write(f"  failed while planning: {failures[shown]}\n")
         cached = sum(1 for _, _, state, _, _ in evaluator.log if state == "cached")
         self.out.write(f"{would_run} stage(s) would run, {cached} cached\n")
+        self._remote_notices()
         if self.options.explain:
             self._explain(before=True)
         return EXIT_OK
@@ -448,6 +473,9 @@ class Run:
 
     def close(self) -> None:
         self.close_folder()
+        close = getattr(self.store, "close", None)
+        if close is not None:  # the pushes of an interrupted run: those started end
+            close(cancel=True)
         if self.progress is not None:
             self.progress.close()
             self.progress = None

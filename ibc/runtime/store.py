@@ -15,6 +15,8 @@ killed writer, a full disk or two writers of one key never leave a file that rea
 with `durable=True` the file and its folder are fsynced too. The partial files of writers that
 died are removed by the next run (`clean_dead_writers`: by pid on this machine, by age else). A reader that finds a damaged entry
 removes it (`meta` answers None, `load` raises `Damaged`), and the caller recomputes it.
+`check_file` checks an entry file that is not yet in a store (a download from a remote,
+`ibc.runtime.remote`) whole without loading it; `new_tmp` and `adopt` bring it in.
 """
 
 from __future__ import annotations
@@ -247,6 +249,24 @@ class DiskStore:
             self._discard(path, fd)
             return False
 
+    def new_tmp(self, key: str) -> str:
+        """A fresh temporary file name for an entry of `key` being written or downloaded
+        (removed by `clean_dead_writers` when its writer dies)."""
+        check_key(key)
+        self._ensure_dir(self._tmp)
+        return f"{self._tmp}/{key}.{_host()}.{os.getpid()}.{os.urandom(6).hex()}"
+
+    def adopt(self, key: str, tmp: str) -> None:
+        """Rename the complete, checked entry file `tmp` (from `new_tmp`) into place as `key`."""
+        folder = f"{self._store}/{key[:2]}"
+        self._ensure_dir(folder)
+        try:
+            os.replace(tmp, self.path(key))
+        except FileNotFoundError:  # a folder removed behind our back: make it again
+            self._made.clear()
+            self._ensure_dir(folder)
+            os.replace(tmp, self.path(key))
+
     def meta(self, key: str) -> Entry | None:
         """The entry's header (one small read), or None when it is missing or damaged (a
         damaged entry is removed)."""
@@ -475,6 +495,37 @@ class DiskStore:
 
 
 _HOST_NAME: list[str] = []
+
+
+def check_file(key: str, path: str | os.PathLike) -> str:
+    """Check the entry file at `path` (one not yet in a store: a download) whole, nothing
+    unpickled: "sound"; "damaged" (magic, header checksum, fields, length or content hash
+    wrong); "untrusted" (with `$IBC_STORE_KEY` set, its signature is missing or wrong);
+    "missing" (no such file)."""
+    try:
+        f = open(path, "rb", buffering=0)
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    with f:
+        fd = f.fileno()
+
+        def read_more(n: int) -> bytes:
+            return f.read(n) or b""
+
+        try:
+            entry = _parse_header(key, f.read(FIRST_READ) or b"", read_more)
+        except Untrusted:
+            return "untrusted"
+        if entry is None or os.fstat(fd).st_size != entry.file_size:
+            return "damaged"
+        f.seek(entry.offset)
+        return "sound" if _hash_file_part(f, entry.size) == entry.content else "damaged"
+
+
+def parse_header(key: str, data: bytes, read_more) -> Entry | None:
+    """The header of entry `key` from the first bytes of its file (`read_more(n)` gives the
+    next n): None when damaged; `Untrusted` when a signed store's check fails."""
+    return _parse_header(key, data, read_more)
 
 
 def _hash_file_part(f, size: int) -> str | None:

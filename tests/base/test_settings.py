@@ -106,3 +106,28 @@ def test_malformed_at_the_end_of_the_document_points_at_the_last_line(tmp_path):
     s = read_settings(write(tmp_path, "ibc.toml", "jobs = 2\nstubs = [\n\n"))
     [problem] = s.problems
     assert (problem.line, problem.col) == (2, 10)
+
+
+def test_the_store_table_names_the_folder_and_the_remote(tmp_path):
+    root = write(tmp_path, "ibc.toml", '[store]\npath = "st"\nremote = "s3://team/ibc"\n')
+    s = read_settings(root)
+    assert s.problems == []
+    assert s.store == (root / "st").resolve() and s.remote == "s3://team/ibc"
+    s = read_settings(write(tmp_path / "b", "ibc.toml", '[store]\nremote = "../shared"\n'))
+    assert s.remote == str((tmp_path / "shared").resolve()) and s.store is None
+
+
+def test_the_store_table_in_pyproject(tmp_path):
+    text = '[project]\nname = "x"\n\n[tool.ibc.store]\nremote = "gs://b/p"\n'
+    s = read_settings(write(tmp_path, "pyproject.toml", text))
+    assert s.problems == [] and s.remote == "gs://b/p"
+
+
+def test_problems_of_the_store_table_are_on_their_line(tmp_path):
+    text = 'jobs = 2\n\n[store]\nremot = "s3://x"\npath = 3\n'
+    s = read_settings(write(tmp_path, "ibc.toml", text))
+    unknown, wrong = s.problems
+    assert (unknown.kind, unknown.line, unknown.col) == ("unknown", 4, 1)
+    assert unknown.facts["key"] == "store.remot" and "store.remote" in unknown.facts["known"]
+    assert (wrong.kind, wrong.line, wrong.facts["key"]) == ("value", 5, "store.path")
+    assert s.remote is None and s.store is None and s.jobs == 2

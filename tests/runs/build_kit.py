@@ -27,9 +27,10 @@ def log(name):
 
 def ibc_env(**extra: str) -> dict[str, str]:
     """The environment of an `ibc` subprocess: the project's `.ibc/` store (the session's
-    `IBC_STORE` removed), no progress lines, no colour, no `.pyc` files (an edit within the
+    `IBC_STORE`, and any remote or store key of the shell, removed), no progress lines, no colour, no `.pyc` files (an edit within the
     same second must not meet stale bytecode)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("IBC_STORE", "IBC_PROJECT_ROOT")}
+    dropped = ("IBC_STORE", "IBC_PROJECT_ROOT", "IBC_REMOTE", "IBC_STORE_KEY")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(IBC_PROGRESS="none", NO_COLOR="1", PYTHONDONTWRITEBYTECODE="1")
     env.update(extra)
     return env
