@@ -7,12 +7,12 @@ its own, so the pool always knows which call each worker is running:
 - **A worker that dies** (a segfault in native code, `os._exit`, the out-of-memory killer, a
   signal) takes down only the call it was running: the other workers and their calls go on,
   a fresh worker takes the dead one's place, and the call is retried once in it; dying again,
-  it fails with the worker's exit status (`killed by signal 11 (SIGSEGV)`, `exit code 9`),
-  reported at its `.ib` location like any stage failure. A call is never failed by another
-  call's crash.
-- **Workers die with their run.** Each worker watches the process that started it (`os.
-  pidfd_open` and a blocking `select` in a daemon thread; where there is no pidfd, a poll every
-  half second) and exits when it is gone, whatever killed it (`kill -9` included). With the
+  it fails with the worker's exit status (`was killed by signal 11 (SIGSEGV)`, `ended with
+  exit code 9`), reported at its `.ib` location like any stage failure. A call is never failed
+  by another call's crash.
+- **Workers die with their run.** Each worker watches the process that started it
+  (`os.pidfd_open` and a blocking `poll` in a daemon thread; where there is no pidfd, a check
+  every half second) and exits when it is gone, whatever killed it (`kill -9` included). With the
   "forkserver" start method a worker's parent is the forkserver, not the run, so a parent-death
   signal would not do. The forkserver exits when its last client (the run, the workers) closed
   its pipe, and the resource tracker likewise; `ibc.runtime.leftovers` records the pool's
@@ -57,29 +57,35 @@ _STOP_GRACE = 2.0  # seconds a worker has to end after SIGTERM before SIGKILL
 
 
 class WorkerDied(Exception):
-    """The worker process running a call ended without sending a result back."""
+    """The worker process running stage `name` ended without sending a result back, twice;
+    `exitcode` is its last exit status (negative: the signal that killed it)."""
 
-    def __init__(self, exitcode: int | None) -> None:
-        super().__init__(exitcode)
+    def __init__(self, name: str, exitcode: int | None) -> None:
+        super().__init__(name, exitcode)
+        self.name = name
         self.exitcode = exitcode
 
     def __str__(self) -> str:
-        return _how(self.exitcode)
+        return (
+            f"the worker process running `{self.name}` {_how(self.exitcode)}, also when run "
+            "again in a fresh worker (a crash in native code, `os._exit`, the out-of-memory "
+            "killer or a signal ends a worker process)"
+        )
 
 
 def _how(exitcode: int | None) -> str:
-    """`killed by signal 11 (SIGSEGV)`, `exit code 9`, or that it is not known."""
+    """`was killed by signal 11 (SIGSEGV)`, `ended with exit code 9`, or that it ended."""
     import signal
 
     if exitcode is None:
-        return "exit status unknown"
+        return "ended (exit status unknown)"
     if exitcode < 0:
         try:
             name = signal.Signals(-exitcode).name
         except ValueError:
-            return f"killed by signal {-exitcode}"
-        return f"killed by signal {-exitcode} ({name})"
-    return f"exit code {exitcode}"
+            return f"was killed by signal {-exitcode}"
+        return f"was killed by signal {-exitcode} ({name})"
+    return f"ended with exit code {exitcode}"
 
 
 # --------------------------------------------------------------------------- in the worker
@@ -469,13 +475,7 @@ class ProcessExecutor(Executor):
             with self._lock:
                 self._queue.appendleft(job)
             return
-        name = job.call.name or "the stage"
-        text = (
-            f"the worker process running `{name}` died ({_how(exitcode)}), also when run again "
-            "in a fresh worker: a crash in native code, `os._exit`, the out-of-memory killer "
-            "or a signal ends its process"
-        )
-        self._settle(job, _failed(WorkerDied(exitcode), text=text))
+        self._settle(job, _failed(WorkerDied(job.call.name or "the stage", exitcode)))
 
     def _remove(self, worker: _Worker) -> None:
         if worker in self._workers:
