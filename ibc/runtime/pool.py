@@ -316,6 +316,14 @@ class ProcessExecutor(Executor):
     # the dispatcher thread
 
     def _dispatch(self) -> None:
+        import signal
+
+        try:
+            # Ctrl-C is the main thread's: delivered to this thread (blocked in a wait), it
+            # would not interrupt the main thread's wait for the results until they came
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        except (AttributeError, OSError, ValueError):  # pragma: no cover - not on POSIX
+            pass
         try:
             self._serve()
         except BaseException as exc:  # noqa: BLE001 - a bug here must not hang the run

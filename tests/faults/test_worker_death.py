@@ -115,7 +115,10 @@ def test_kill_9_of_a_run_leaves_none_of_its_processes(tmp_path):
         with open(tmp_path / "run.err", "w") as err:
             run = subprocess.Popen(
                 p.command("run", "main.ib", "--executor", "process", "--jobs", "2", "--force"),
-                cwd=p.root, stdout=err, stderr=err, env=ibc_env(IBC_CACHE_DIR=str(cache)),
+                cwd=p.root,
+                stdout=err,
+                stderr=err,
+                env=ibc_env(IBC_CACHE_DIR=str(cache)),
             )
         started = wait_until(lambda: len(p.calls(reset=False)) >= 2)
         assert started, (tmp_path / "run.err").read_text()
@@ -130,6 +133,31 @@ def test_kill_9_of_a_run_leaves_none_of_its_processes(tmp_path):
             os.kill(pid, signal.SIGKILL)  # this test's own leftovers, for a clean machine
         assert left is True, f"left behind: {left}"
         assert all(gone(pid) for pid in workers)
+
+
+def test_ctrl_c_ends_a_run_without_waiting_for_its_stages(tmp_path):
+    # before: the run waited for the stages running (a minute here), then exited 130
+    p, cache = make(tmp_path, SLOW_MAIN)
+    with open(tmp_path / "run.err", "w") as err:
+        run = subprocess.Popen(
+            p.command("run", "main.ib", "--executor", "process", "--jobs", "2"),
+            cwd=p.root,
+            stdout=err,
+            stderr=err,
+            env=ibc_env(IBC_CACHE_DIR=str(cache)),
+        )
+    try:
+        assert wait_until(lambda: len(p.calls(reset=False)) >= 2), (
+            tmp_path / "run.err"
+        ).read_text()
+        run.send_signal(signal.SIGINT)
+        assert run.wait(timeout=40) == 130  # the stages sleep for 60 s
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert "interrupted" in (tmp_path / "run.err").read_text()
+    assert wait_until(lambda: not processes_of(cache), 30), processes_of(cache)
+    assert not list((cache / "pools").glob("*.json"))  # the pool's record went with it
 
 
 def _start_time(pid: int) -> int:
@@ -160,7 +188,10 @@ def test_a_new_run_ends_what_a_killed_run_left(tmp_path):
     try:
         dying = subprocess.run(
             [sys.executable, "-c", DYING_RUN, str(leftover.pid), str(reused.pid)],
-            capture_output=True, text=True, env=env, timeout=60,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         assert dying.returncode == -signal.SIGKILL, dying.stderr
         dead_record = Path(dying.stdout.strip())
@@ -175,14 +206,20 @@ def test_a_new_run_ends_what_a_killed_run_left(tmp_path):
         # the pool of a run still going (this test's process) is its own
         me = os.getpid()
         live_record = cache / "pools" / f"{me}-{_start_time(me)}.json"
-        live_record.write_text(json.dumps({
-            "boot": record["boot"],
-            "owner": [me, _start_time(me)],
-            "processes": [[owned.pid, _start_time(owned.pid)]],
-        }))
+        live_record.write_text(
+            json.dumps(
+                {
+                    "boot": record["boot"],
+                    "owner": [me, _start_time(me)],
+                    "processes": [[owned.pid, _start_time(owned.pid)]],
+                }
+            )
+        )
 
-        assert p.ok("run", "main.ib", "--executor", "process", "--jobs", "1",
-                    IBC_CACHE_DIR=str(cache)) == "a: 40\n"
+        assert (
+            p.ok("run", "main.ib", "--executor", "process", "--jobs", "1", IBC_CACHE_DIR=str(cache))
+            == "a: 40\n"
+        )
         assert leftover.wait(timeout=30) == -signal.SIGKILL
         assert reused.poll() is None and owned.poll() is None
         assert not dead_record.exists() and live_record.exists()
@@ -207,8 +244,7 @@ experiment d = nap(4)
 def test_a_segfault_fails_only_its_own_stage(tmp_path):
     # before: the innocent stages in flight beside it failed with BrokenProcessPool
     p, cache = make(tmp_path, CRASH_MAIN)
-    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "3",
-                 IBC_CACHE_DIR=str(cache))
+    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "3", IBC_CACHE_DIR=str(cache))
     assert done.returncode == 3, done.stderr
     assert done.stdout == "a: 10\nb: 20\nc: 30\nd: 40\n"
     assert done.stderr.count("error: experiment crash failed") == 1, done.stderr
@@ -233,8 +269,7 @@ experiment b = nap(2)
 
 def test_a_stage_that_killed_its_worker_once_succeeds_when_retried(tmp_path):
     p, cache = make(tmp_path, ONCE_MAIN)
-    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "2",
-                 IBC_CACHE_DIR=str(cache))
+    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "2", IBC_CACHE_DIR=str(cache))
     assert done.returncode == 0, done.stderr
     assert done.stdout == "a: 10\nflaky: 101\nb: 20\n"
     assert p.calls().count("once") == 2
