@@ -132,7 +132,9 @@ def _setup(project_root: str | None, cwd: str | None) -> None:
 
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):  # pragma: no cover - not the main thread
+        # a worker started by "spawn" from the dispatcher thread inherits its signal mask
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    except (AttributeError, ValueError, OSError):  # pragma: no cover - not POSIX
         pass
     _stdout_to_stderr()
     if cwd:
@@ -442,8 +444,10 @@ class ProcessExecutor(Executor):
     def _pids(self) -> list[int]:
         """The pool's processes: its workers, the forkserver and the resource tracker."""
         pids = [w.process.pid for w in self._workers]
-        from multiprocessing import forkserver, resource_tracker
-
+        try:
+            from multiprocessing import forkserver, resource_tracker
+        except ImportError:  # pragma: no cover - Windows: neither exists
+            return pids
         for server, attribute in (
             (getattr(forkserver, "_forkserver", None), "_forkserver_pid"),
             (getattr(resource_tracker, "_resource_tracker", None), "_pid"),
