@@ -13,8 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from build_kit import Project, ibc_env
 from fault_kit import assert_no_traceback_of_ibc, records
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir("/proc/self"), reason="process start times come from /proc (Linux)"
+)
 
 SLOW = """\
 import ctypes
