@@ -140,6 +140,40 @@ def test_kill_9_of_a_run_leaves_none_of_its_processes(tmp_path):
         assert all(gone(pid) for pid in workers)
 
 
+def test_a_new_run_ends_workers_that_could_not_watch_their_killed_run(tmp_path):
+    # workers stopped (SIGSTOP) when their run is killed cannot act on it: they, and the
+    # forkserver they keep alive, are what the next process-executor run ends
+    p, cache = make(tmp_path, SLOW_MAIN)
+    with open(tmp_path / "run.err", "w") as err:
+        run = subprocess.Popen(
+            p.command("run", "main.ib", "--executor", "process", "--jobs", "2"),
+            cwd=p.root,
+            stdout=err,
+            stderr=err,
+            env=ibc_env(IBC_CACHE_DIR=str(cache)),
+        )
+    assert wait_until(lambda: len(p.calls(reset=False)) >= 2), (tmp_path / "run.err").read_text()
+    workers = [int(line.split()[2]) for line in p.calls()]
+    try:
+        for pid in workers:
+            os.kill(pid, signal.SIGSTOP)
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        time.sleep(1)
+        assert set(workers) <= set(processes_of(cache))  # still there: they could not watch
+        assert len(list((cache / "pools").glob("*.json"))) == 1
+        p.write("one.ib", 'from "src/stages.py" import nap\nexperiment one = nap(1)\n')
+        out = p.ok(
+            "run", "one.ib", "--executor", "process", "--jobs", "1", IBC_CACHE_DIR=str(cache)
+        )
+        assert out == "one: 10\n"
+        assert wait_until(lambda: not processes_of(cache), 30), processes_of(cache)
+        assert not list((cache / "pools").glob("*.json"))
+    finally:
+        for pid in processes_of(cache):
+            os.kill(pid, signal.SIGKILL)
+
+
 def test_ctrl_c_ends_a_run_without_waiting_for_its_stages(tmp_path):
     # before: the run waited for the stages running (a minute here), then exited 130
     p, cache = make(tmp_path, SLOW_MAIN)
