@@ -94,6 +94,19 @@ def gone(pid: int) -> bool:
         return True
 
 
+def stopped(pid: int) -> bool:
+    """Every thread of process `pid` is stopped (SIGSTOP takes effect thread by thread)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+        states = []
+        for task in tasks:
+            with open(f"/proc/{pid}/task/{task}/stat", "rb") as f:
+                states.append(f.read().rsplit(b")", 1)[1].split()[0])
+    except OSError:
+        return False
+    return bool(states) and all(state == b"T" for state in states)
+
+
 def wait_until(predicate, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -157,6 +170,8 @@ def test_a_new_run_ends_workers_that_could_not_watch_their_killed_run(tmp_path):
     try:
         for pid in workers:
             os.kill(pid, signal.SIGSTOP)
+        # every thread of both stopped (a thread still running could see the run die)
+        assert wait_until(lambda: all(stopped(pid) for pid in workers), 30)
         run.send_signal(signal.SIGKILL)
         run.wait()
         time.sleep(1)
