@@ -1,6 +1,7 @@
 """Where stages run: one stage call as data (`Call`), its result as data (`Outcome`), and the
-executors that run calls — `local` (inline), `process` (a pool of worker processes, in
-`ibc.runtime.pool`) and `dask` (dask.distributed, a remote cluster or a local one; in `ibc.runtime.dask_executor`).
+executors that run calls — `local` (inline), `process` (a pool of worker processes; in
+`ibc.runtime.pool`) and `dask` (dask.distributed, a remote cluster or a local one; in
+`ibc.runtime.dask_executor`).
 
 `run_call` is the whole of running one stage, wherever it happens: resolve the reference
 (`values.resolve`, in the process that runs it), hand the call its own view of every input and
