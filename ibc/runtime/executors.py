@@ -1,6 +1,7 @@
 """Where stages run: one stage call as data (`Call`), its result as data (`Outcome`), and the
-executors that run calls — `local` (inline), `process` (a pool of worker processes) and
-`dask` (dask.distributed, a remote cluster or a local one; in `ibc.runtime.dask_executor`).
+executors that run calls — `local` (inline), `process` (a pool of worker processes; in
+`ibc.runtime.pool`) and `dask` (dask.distributed, a remote cluster or a local one; in
+`ibc.runtime.dask_executor`).
 
 `run_call` is the whole of running one stage, wherever it happens: resolve the reference
 (`values.resolve`, in the process that runs it), hand the call its own view of every input and
@@ -15,14 +16,8 @@ Executors all have one shape: `submit(call) -> concurrent.futures.Future[Outcome
 worker that died, a result that cannot be sent back) also comes back as a failed `Outcome`,
 never as an exception of the future, so the evaluator has one thing to handle.
 
-Process pool start method: "forkserver" where the platform has it, else "spawn". Plain "fork"
-copies a process that may hold locks of other threads (the progress display, dask's event
-loop, BLAS pools), which can deadlock the child; "forkserver" forks workers from a small clean
-server process instead and starts them about as fast as "fork" once that server runs (it is
-started once per client process), where "spawn" pays a fresh interpreter per worker. Workers
-inherit the *server's* environment, so the initializer sets what they need explicitly:
-`project_root` first on `sys.path`, `IBC_PROJECT_ROOT`, the client's working directory, and
-SIGINT ignored (Ctrl-C is the client's to handle: it cancels and terminates the workers).
+The process executor, its workers and what happens when one dies or the run is killed are in
+`ibc.runtime.pool` (docs/running.md, "Worker processes").
 
 Like the rest of the runtime, this module imports no compiler package and nothing heavy at
 import time: pickle, NumPy, xxhash, multiprocessing and dask are imported inside functions.
@@ -484,17 +479,10 @@ class _Bridge:
 
 def _machinery_failure(call: Call, error: BaseException, where: str) -> Outcome:
     """A failed outcome for a call the executor could not run or bring back."""
-    from concurrent.futures.process import BrokenProcessPool
-
     name = call.name or "the stage"
     message = safe_str(error)
     detail = f"{_type_name(error)}: {message}" if message else _type_name(error)
-    if isinstance(error, BrokenProcessPool):
-        text = (
-            f"a worker process died while running `{name}` (killed, out of memory, or a crash "
-            f"in native code); {detail}"
-        )
-    elif _is_pickling_problem(error):
+    if _is_pickling_problem(error):
         text = (
             f"`{name}` cannot run {where}: its function, arguments or result cannot be "
             f"pickled ({detail}); use --executor local for it"
@@ -515,27 +503,6 @@ def _is_pickling_problem(error: BaseException) -> bool:
     )
 
 
-def _process_init(project_root: str | None, cwd: str | None) -> None:
-    """Runs first in every worker process of the pool."""
-    import signal
-
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):  # pragma: no cover - not the main thread
-        pass
-    _stdout_to_stderr()
-    if cwd:
-        try:
-            os.chdir(cwd)
-        except OSError:
-            pass
-    if project_root:
-        if project_root in sys.path:
-            sys.path.remove(project_root)
-        sys.path.insert(0, project_root)
-        os.environ["IBC_PROJECT_ROOT"] = project_root
-
-
 def _stdout_to_stderr() -> None:
     """In a worker process: standard output (file descriptor 1, so native code's and child
     processes' output too) goes to standard error: the client alone prints on standard
@@ -547,105 +514,12 @@ def _stdout_to_stderr() -> None:
         pass
 
 
-def _start_method() -> str:
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
 def _check_jobs(jobs) -> int:
     if isinstance(jobs, bool) or not isinstance(jobs, int):
         raise ExecutorError(f"the number of jobs must be a whole number, not {jobs!r}")
     if jobs < 1:
         raise ExecutorError(f"the number of jobs must be at least 1, not {jobs} (--jobs N)")
     return jobs
-
-
-class ProcessExecutor(Executor):
-    """Runs calls in a pool of `jobs` worker processes of this machine. Workers import the
-    project's modules from `project_root`; a pool broken by a dying worker is replaced on the
-    next submit."""
-
-    name = "process"
-    parallel = True
-
-    def __init__(self, jobs: int, project_root: str | None = None) -> None:
-        self.jobs = _check_jobs(jobs)
-        self.project_root = os.path.abspath(project_root) if project_root else None
-        self.start_method = _start_method()
-        self._bridge = _Bridge()
-        self._lock = threading.Lock()
-        self._closed = False
-        self._pool = self._new_pool()
-
-    def _new_pool(self):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        try:
-            cwd: str | None = os.getcwd()
-        except OSError:
-            cwd = None
-        return ProcessPoolExecutor(
-            max_workers=self.jobs,
-            mp_context=multiprocessing.get_context(self.start_method),
-            initializer=_process_init,
-            initargs=(self.project_root, cwd),
-        )
-
-    def submit(self, call: Call):
-        from concurrent.futures.process import BrokenProcessPool
-
-        with self._lock:
-            if self._closed:
-                raise ExecutorError("the process executor is closed")
-            future = self._bridge.new()
-            try:
-                inner = self._pool.submit(run_call, call)
-            except BrokenProcessPool:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
-                inner = self._pool.submit(run_call, call)
-
-        def done(inner_future) -> None:
-            if inner_future.cancelled():
-                future.cancel()
-                return
-            error = inner_future.exception()
-            if error is None:
-                self._bridge.settle(future, inner_future.result())
-            else:
-                self._bridge.settle(future, _machinery_failure(call, error, "in a worker process"))
-
-        def cancelled(outer) -> None:
-            if outer.cancelled():
-                inner.cancel()
-
-        inner.add_done_callback(done)
-        future.add_done_callback(cancelled)
-        return future
-
-    def close(self, cancel: bool = False) -> None:
-        with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            pool = self._pool
-        if not cancel:
-            pool.shutdown(wait=True)
-            return
-        self._bridge.cancel_all()
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-        deadline = time.monotonic() + 2.0
-        for process in processes:
-            process.join(max(0.0, deadline - time.monotonic()))
-            if process.is_alive():
-                process.kill()
 
 
 # --------------------------------------------------------------------------- choosing one
@@ -671,6 +545,8 @@ def make_executor(
     if name == "local":
         return LocalExecutor()
     if name == "process":
+        from ibc.runtime.pool import ProcessExecutor
+
         return ProcessExecutor(jobs if jobs is not None else os.cpu_count() or 1, project_root)
     from ibc.runtime.dask_executor import DaskExecutor
 
@@ -678,7 +554,11 @@ def make_executor(
 
 
 def __getattr__(name: str):
-    # the dask executor lives in its own module, imported when asked for
+    # the process and dask executors live in modules of their own, imported when asked for
+    if name in ("ProcessExecutor", "WorkerDied"):
+        from ibc.runtime import pool
+
+        return getattr(pool, name)
     if name in ("DaskExecutor", "project_zip"):
         from ibc.runtime import dask_executor
 

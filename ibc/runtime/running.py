@@ -115,6 +115,11 @@ class Run:
     def main(self) -> int:
         try:
             code = self._main()
+        except KeyboardInterrupt:  # Ctrl-C: the stages running are not waited for
+            if self.executor is not None:
+                self.executor.close(cancel=True)
+                self.executor = None
+            raise
         finally:
             self.close()
         return self._unwritten(code)

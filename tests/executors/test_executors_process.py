@@ -126,9 +126,9 @@ def test_an_unpicklable_call_is_a_failed_outcome(pool):
 
 def test_a_dying_worker_is_reported_and_the_pool_replaced(pool):
     outcome = pool.submit(Call(Ref("busy_mod", "die"), [], {}, label="call of die")).result(60)
-    assert (
-        not outcome.ok and "worker process died while running `call of die`" in outcome.error_text
-    )
+    assert not outcome.ok and outcome.error_type == "ibc.runtime.pool.WorkerDied"
+    assert "the worker process running `call of die` ended with exit code 3" in outcome.error_text
+    assert "also when run again in a fresh worker" in outcome.error_text
     time.sleep(0.2)
     again = pool.submit(Call(Ref("busy_mod", "spin"), [10], {})).result(60)
     assert again.ok and again.value == sum(i % 7 for i in range(10))

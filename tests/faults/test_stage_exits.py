@@ -41,17 +41,19 @@ experiment crash = segfault(1)
 def test_process_executor_contains_os_exit_and_segfault(tmp_path):
     # in process these end `ibc` itself (exit 9, 139): the docs say so; workers contain them
     p = project(tmp_path, KILLERS)
-    # `fine` is stored first: a worker that dies fails the stages in flight with it (until
-    # the pool retries them), and this test is about the run surviving its stages
-    assert p.ok("run", "main.ib", "fine") == "fine: 2\n"
-    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "1")
+    done = p.run("run", "main.ib", "--executor", "process", "--jobs", "2")
     assert done.returncode == 3, done.stderr
     assert done.stdout == "fine: 2\n"
     assert done.stderr.count("error: experiment gone failed") == 1, done.stderr
     assert "in call of hard_exit at main.ib:2:19" in done.stderr
     assert done.stderr.count("error: experiment crash failed") == 1, done.stderr
     assert "in call of segfault at main.ib:4:20" in done.stderr
-    status = {r["experiment"]: r["status"] for r in records(p)[1:]}
+    # each was run once more in a fresh worker, then failed with its worker's exit status
+    assert "`call of hard_exit` ended with exit code 9, also when run again" in done.stderr
+    assert "`call of segfault` was killed by signal 11 (SIGSEGV)" in done.stderr
+    calls = p.calls()
+    assert calls.count("hard_exit") == calls.count("segfault") == 2 and calls.count("ok") == 1
+    status = {r["experiment"]: r["status"] for r in records(p)}
     assert status == {"gone": "failed", "fine": "ok", "crash": "failed"}
 
 
