@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from ibc.base.deep import run_deep
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
 from ibc.base.records import field, record
 from ibc.base.spans import NO_SPAN, Source, Span
@@ -75,7 +76,8 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _phases(path, options, text, emit, diags, result, parsed, index)
+        # on a thread with room for deep programs (thousands of nested calls: docs/architecture.md)
+        run_deep(_phases, path, options, text, emit, diags, result, parsed, index)
     except Exception as exc:  # noqa: BLE001 - a compiler bug is reported, not raised
         from ibc.diagnostics.render import internal_error
 
