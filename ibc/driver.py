@@ -78,6 +78,8 @@ def _run(
     try:
         # on a thread with room for deep programs (thousands of nested calls: docs/architecture.md)
         run_deep(_phases, path, options, text, emit, diags, result, parsed, index)
+    except RecursionError:  # past even that room (docs/errors.md, E0010)
+        diags.error("E0010", Span(str(path), 1, 1, 1, 1), kind="program")
     except Exception as exc:  # noqa: BLE001 - a compiler bug is reported, not raised
         from ibc.diagnostics.render import internal_error
 
@@ -154,11 +156,42 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
 
             diags.add(internal_error(exc, span))
         return None
+    if not _compiles(code, lowered, options, diags, main):
+        return None
     if options.format:
         from ibc.codegen.format import format_python
 
         code = format_python(code)
     return code
+
+
+def _compiles(code: str, lowered, options: Options, diags: Diagnostics, main) -> bool:
+    """Whether Python compiles the emitted `code` (our own text: compiling it imports and
+    runs nothing). A program too deep for the plain target is refused there (E0010); any
+    other failure is a bug in ibc (E0000), reported instead of writing or running the file."""
+    try:
+        compile(code, "<emitted>", "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        problem = exc
+    from ibc.codegen.ir import deepest
+
+    depth, where = deepest(lowered)
+    span = main.ast.span if main.ast else NO_SPAN
+    if options.target == "plain" and depth > PLAIN_DEEP:
+        diags.error("E0010", where or span, kind="plain", depth=depth)
+        return False
+    from ibc.diagnostics.render import internal_error
+
+    what = f"{type(problem).__name__}: {problem}"
+    diags.add(internal_error(RuntimeError(f"the emitted Python does not compile ({what})"), span))
+    return False
+
+
+# Python accepts about 200 levels of nested brackets; the plain target writes one to three per
+# level of an `.ib` expression. Past this depth, a plain program that does not compile is too
+# deep for that target (E0010), not a bug.
+PLAIN_DEEP = 40
 
 
 def _display(path: Path) -> str:

@@ -159,7 +159,7 @@ class _Emitter(Expressions):
             self._add_ref(expr.ref)
         elif isinstance(expr, ir.RefValue):
             self._add_ref(expr.ref)
-        for child in _children(expr):
+        for child in ir.children(expr):
             self._walk_refs(child)
 
     def _collect_patterns(self, scope: str, bindings, is_local: bool) -> None:
@@ -464,52 +464,3 @@ def _describe(e) -> str:
     if isinstance(e, ir.Apply):
         return f"{_describe(e.func)}(…)"
     return "…"
-
-
-def _children(e):
-    """The sub-expressions of an IR expression."""
-    if isinstance(e, (ir.ListE, ir.TupleE)):
-        yield from e.items
-    elif isinstance(e, ir.DictE):
-        for k, v in e.entries:
-            yield k
-            yield v
-    elif isinstance(e, ir.RecordE):
-        for _, v in e.fields:
-            yield v
-    elif isinstance(e, (ir.Stage, ir.DefCall)):
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.MethodStage):
-        yield e.obj
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.Apply):
-        yield e.func
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.LambdaE):
-        yield e.body
-        yield from (d for d in e.defaults if d is not None)
-    elif isinstance(e, (ir.FieldE, ir.AttrE)):
-        yield e.obj
-    elif isinstance(e, ir.IndexE):
-        yield e.obj
-        yield e.index
-    elif isinstance(e, (ir.BinE, ir.BoolE)):
-        yield e.left
-        yield e.right
-    elif isinstance(e, ir.UnE):
-        yield e.operand
-    elif isinstance(e, ir.CmpE):
-        yield e.first
-        yield from e.rest
-    elif isinstance(e, ir.CondE):
-        yield e.cond
-        yield e.then
-        yield e.orelse
-    elif isinstance(e, ir.Unpack):
-        yield e.value
-    elif isinstance(e, ir.WithE):
-        yield e.base
-        yield from (o.value for o in e.layer.overrides)
