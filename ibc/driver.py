@@ -76,7 +76,7 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        # on a thread with room for deep programs (thousands of nested calls: docs/architecture.md)
+        # on a thread with room for deep programs (docs/running.md, "Deep programs")
         run_deep(_phases, path, options, text, emit, diags, result, parsed, index)
     except RecursionError:  # past even that room (docs/errors.md, E0010)
         diags.error("E0010", Span(str(path), 1, 1, 1, 1), kind="program")
@@ -87,6 +87,10 @@ def _run(
     finally:
         if collecting:
             gc.enable()
+    # Checked again here, on the calling thread: Python's compiler also stops at the normal
+    # recursion limit (a plain program of 3,000 `+` compiles only with the phases' room).
+    if result.code is not None and not _compiles(result.code, result.program, options, diags):
+        result.code = None
     result.diagnostics = diags.sorted()
     return result
 
@@ -156,7 +160,7 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
 
             diags.add(internal_error(exc, span))
         return None
-    if not _compiles(code, lowered, options, diags, main):
+    if not _compiles(code, lowered, options, diags):
         return None
     if options.format:
         from ibc.codegen.format import format_python
@@ -165,7 +169,7 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
     return code
 
 
-def _compiles(code: str, lowered, options: Options, diags: Diagnostics, main) -> bool:
+def _compiles(code: str, lowered, options: Options, diags: Diagnostics) -> bool:
     """Whether Python compiles the emitted `code` (our own text: compiling it imports and
     runs nothing). A program too deep for the plain target is refused there (E0010); any
     other failure is a bug in ibc (E0000), reported instead of writing or running the file."""
@@ -177,7 +181,7 @@ def _compiles(code: str, lowered, options: Options, diags: Diagnostics, main) ->
     from ibc.codegen.ir import deepest
 
     depth, where = deepest(lowered)
-    span = main.ast.span if main.ast else NO_SPAN
+    span = Span(lowered.source, 1, 1, 1, 1)
     if options.target == "plain" and depth > PLAIN_DEEP:
         diags.error("E0010", where or span, kind="plain", depth=depth)
         return False

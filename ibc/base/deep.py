@@ -6,7 +6,7 @@ program with thousands of nested calls, lists or pipe steps needs thousands of P
 more than the interpreter's default limit of 1,000. `run_deep` runs a function on a fresh
 thread whose stack is large enough for `RECURSION_LIMIT` frames and raises the interpreter's
 recursion limit while it runs: a well-known technique that keeps the code simple
-(docs/architecture.md, "Deep programs"). The limit is restored when the last such call ends.
+(docs/running.md, "Deep programs"). The limit is restored when the last such call ends.
 """
 
 from __future__ import annotations
@@ -48,13 +48,20 @@ def run_deep(function, *args, **kwargs):
                 previous = threading.stack_size(STACK_SIZE)
             except (ValueError, RuntimeError):  # a platform without settable stacks
                 previous = None
+            worker: threading.Thread | None = threading.Thread(
+                target=body, name="ibc-deep", daemon=True
+            )
             try:
-                worker = threading.Thread(target=body, name="ibc-deep", daemon=True)
                 worker.start()
+            except RuntimeError:  # no room for such a stack (strict overcommit): run here
+                worker = None
             finally:
                 if previous is not None:
                     threading.stack_size(previous)
-        worker.join()
+        if worker is None:
+            body()
+        else:
+            worker.join()
     finally:
         with _lock:
             _active -= 1

@@ -70,7 +70,7 @@ class Body:
     """The statements of one emitted function (or of one block of it) and the names its
     temporaries take.
 
-    Emitted code is flat (docs/architecture.md, "Deep programs"): every node of an `.ib`
+    Emitted code is flat (docs/running.md, "Deep programs"): every node of an `.ib`
     expression is one statement `name = m.call(…)`, so that no depth of nesting can reach
     Python's limits. A temporary is named after what it holds (`standard_scaler`,
     `inc_1`, `items`): the hint as is when it is free, else numbered. A function that takes

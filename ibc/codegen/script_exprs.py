@@ -3,8 +3,8 @@
 Every node of an expression is one statement of the builder that needs it, `name = m.call(…)`,
 named after what it holds (`ibc.codegen.names.Body`), and its operands are leaves (literals,
 names, `m.get("x")`) or the names of earlier statements, so that no depth of nesting in a
-program reaches Python's limits on nested parentheses or the compiler's stack (docs/
-architecture.md, "Deep programs"). A `with` base or override value that is more than one
+program reaches Python's limits on nested parentheses or the compiler's stack
+(docs/running.md, "Deep programs"). A `with` base or override value that is more than one
 node, and a lambda's body, are functions (`def base(m): …`) defined next to the code that
 uses them. `ibc.codegen.script` emits the module around them.
 """
@@ -63,7 +63,7 @@ def _funcdef(name: str, args: ast.arguments, body: list[ast.stmt], decorators) -
 
 
 # Literal data nested deeper than this is built by a builder, one statement per list, so that
-# no layer's table nests deeply (docs/architecture.md, "Deep programs").
+# no layer's table nests deeply (docs/running.md, "Deep programs").
 DATA_DEPTH = 8
 
 

@@ -31,7 +31,7 @@ MAX_SUGGESTED = 100
 
 # Functions (`fn`) nested deeper than this are refused (E0010): the script target writes each
 # function value whose body is more than one step as a Python `def` inside the one around it,
-# and Python refuses code indented 100 levels deep (docs/architecture.md, "Deep programs").
+# and Python refuses code indented 100 levels deep (docs/running.md, "Deep programs").
 MAX_FN_DEPTH = 64
 
 
