@@ -152,6 +152,12 @@ def test_deep_shapes_check_run_and_compile(tmp_path, kind, n, plain):
         stderr = assert_refused(p, "compile", "--target", "plain", "main.ib")
         assert "the plain target cannot write it" in stderr
         assert "main.ib:" in stderr and "hint: compile it with the script target" in stderr
+    # `ibc fmt` (before: E0004 "nested too deeply to format" for the deepest) lays it out, and
+    # what it writes is the same program
+    done = p.run("fmt", "main.ib", timeout=600)
+    assert_clean(done)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_runs(p, expected)
 
 
 THOUSANDS = [
