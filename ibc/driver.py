@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
+from ibc.base.deep import run_deep
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
 from ibc.base.records import field, record
 from ibc.base.spans import NO_SPAN, Source, Span
@@ -75,7 +76,10 @@ def _run(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _phases(path, options, text, emit, diags, result, parsed, index)
+        # on a thread with room for deep programs (docs/running.md, "Deep programs")
+        run_deep(_phases, path, options, text, emit, diags, result, parsed, index)
+    except RecursionError:  # past even that room (docs/errors.md, E0010)
+        diags.error("E0010", Span(str(path), 1, 1, 1, 1), kind="program")
     except Exception as exc:  # noqa: BLE001 - a compiler bug is reported, not raised
         from ibc.diagnostics.render import internal_error
 
@@ -83,6 +87,10 @@ def _run(
     finally:
         if collecting:
             gc.enable()
+    # Checked again here, on the calling thread: Python's compiler also stops at the normal
+    # recursion limit (a plain program of 3,000 `+` compiles only with the phases' room).
+    if result.code is not None and not _compiles(result.code, result.program, options, diags):
+        result.code = None
     result.diagnostics = diags.sorted()
     return result
 
@@ -152,11 +160,42 @@ def _emit(lowered, options: Options, diags: Diagnostics, main) -> str | None:
 
             diags.add(internal_error(exc, span))
         return None
+    if not _compiles(code, lowered, options, diags):
+        return None
     if options.format:
         from ibc.codegen.format import format_python
 
         code = format_python(code)
     return code
+
+
+def _compiles(code: str, lowered, options: Options, diags: Diagnostics) -> bool:
+    """Whether Python compiles the emitted `code` (our own text: compiling it imports and
+    runs nothing). A program too deep for the plain target is refused there (E0010); any
+    other failure is a bug in ibc (E0000), reported instead of writing or running the file."""
+    try:
+        compile(code, "<emitted>", "exec", dont_inherit=True)
+        return True
+    except (SyntaxError, RecursionError, MemoryError, ValueError) as exc:
+        problem = exc
+    from ibc.codegen.ir import deepest
+
+    depth, where = deepest(lowered)
+    span = Span(lowered.source, 1, 1, 1, 1)
+    if options.target == "plain" and depth > PLAIN_DEEP:
+        diags.error("E0010", where or span, kind="plain", depth=depth)
+        return False
+    from ibc.diagnostics.render import internal_error
+
+    what = f"{type(problem).__name__}: {problem}"
+    diags.add(internal_error(RuntimeError(f"the emitted Python does not compile ({what})"), span))
+    return False
+
+
+# Python accepts about 200 levels of nested brackets; the plain target writes one to three per
+# level of an `.ib` expression. Past this depth, a plain program that does not compile is too
+# deep for that target (E0010), not a bug.
+PLAIN_DEEP = 40
 
 
 def _display(path: Path) -> str:

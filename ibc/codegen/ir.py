@@ -395,3 +395,71 @@ class IrProgram:
     # `tuple[int, str]`, `dict[str, float]`, `typing.Optional[float]`, `typing.Any`), for a
     # run-time check of the literal.
     params: tuple[tuple[str, str], ...] = ()
+
+
+def children(e):
+    """The sub-expressions of an IR expression."""
+    if isinstance(e, (ListE, TupleE)):
+        yield from e.items
+    elif isinstance(e, DictE):
+        for k, v in e.entries:
+            yield k
+            yield v
+    elif isinstance(e, RecordE):
+        for _, v in e.fields:
+            yield v
+    elif isinstance(e, (Stage, DefCall)):
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, MethodStage):
+        yield e.obj
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, Apply):
+        yield e.func
+        yield from e.args
+        yield from (v for _, v in e.kwargs)
+    elif isinstance(e, LambdaE):
+        yield e.body
+        yield from (d for d in e.defaults if d is not None)
+    elif isinstance(e, (FieldE, AttrE)):
+        yield e.obj
+    elif isinstance(e, IndexE):
+        yield e.obj
+        yield e.index
+    elif isinstance(e, (BinE, BoolE)):
+        yield e.left
+        yield e.right
+    elif isinstance(e, UnE):
+        yield e.operand
+    elif isinstance(e, CmpE):
+        yield e.first
+        yield from e.rest
+    elif isinstance(e, CondE):
+        yield e.cond
+        yield e.then
+        yield e.orelse
+    elif isinstance(e, Unpack):
+        yield e.value
+    elif isinstance(e, WithE):
+        yield e.base
+        yield from (o.value for o in e.layer.overrides)
+
+
+def deepest(program: IrProgram) -> tuple[int, Span | None]:
+    """How deep the program's expressions nest, and the location of the deepest node (or of
+    the nearest node above it that has one). Iterative: any depth is measured."""
+    best, where = 0, None
+    roots = [(b.value, b.span) for b in program.bindings]
+    roots += [(t.value, t.span) for t in program.targets]
+    for d in program.defs:
+        roots += [(b.value, b.span) for b in d.body] + [(d.result, d.span)]
+    for root, span in roots:
+        stack = [(root, 1, span)]
+        while stack:
+            e, depth, span = stack.pop()
+            span = getattr(e, "span", None) or span
+            if depth > best:
+                best, where = depth, span
+            stack.extend((child, depth + 1, span) for child in children(e))
+    return best, where

@@ -53,3 +53,51 @@ class Namer:
         self._taken.add(candidate)
         self._given[key] = candidate
         return candidate
+
+
+def snake(hint: str) -> str:
+    """`StandardScaler` -> `standard_scaler`; any other text -> a valid identifier."""
+    out = []
+    for i, c in enumerate(hint):
+        if c.isupper() and i and (hint[i - 1].islower() or hint[i - 1].isdigit()):
+            out.append("_")
+        out.append(c.lower() if c.isupper() else c)
+    text = "".join(c if c.isalnum() or c == "_" else "_" for c in "".join(out)).strip("_")
+    return text if text and text.isidentifier() else "value"
+
+
+class Body:
+    """The statements of one emitted function (or of one block of it) and the names its
+    temporaries take.
+
+    Emitted code is flat (docs/running.md, "Deep programs"): every node of an `.ib`
+    expression is one statement `name = m.call(…)`, so that no depth of nesting can reach
+    Python's limits. A temporary is named after what it holds (`standard_scaler`,
+    `inc_1`, `items`): the hint as is when it is free, else numbered. A function that takes
+    nothing but the builder context (`lambda m: …`, for a `with` base or an override value)
+    shares the names of the function it is written in (`owner`), and the functions it needs
+    are defined there (`home`), next to it, so that `with` chains do not nest functions."""
+
+    def __init__(self, taken: set[str], owner: Body | None = None, own_scope: bool = False):
+        self.statements: list = []
+        if owner is None or own_scope:
+            self.taken = set(taken) | (owner.taken if owner is not None else set())
+            self.counts: dict[str, int] = dict(owner.counts) if owner is not None else {}
+            self.home: Body = self
+        else:
+            self.taken, self.counts, self.home = owner.taken, owner.counts, owner.home
+
+    def fresh(self, hint: str) -> str:
+        """A new name for a temporary or a function holding `hint`."""
+        base = snake(hint)
+        if base not in self.counts and is_safe(base) and base not in self.taken:
+            self.counts[base] = 1
+            self.taken.add(base)
+            return base
+        n = self.counts.get(base, 0) + 1
+        while f"{base}_{n}" in self.taken:
+            n += 1
+        self.counts[base] = n
+        name = f"{base}_{n}"
+        self.taken.add(name)
+        return name

@@ -7,9 +7,10 @@ imported until a stage runs); one builder function per `def` (expanded where it 
 one builder per top-level binding and per target, registered on `program`; and
 `raise SystemExit(program.main())` under `if __name__ == "__main__"`.
 
-Builders create graph nodes and run nothing: every `.ib` expression becomes a call on the
-builder context `m` (`m.call(ref, [args], {kwargs}, at="f.ib:3:5")`, `m.get("name")`, …), and
-every call carries its `.ib` location so that a failure points at the `.ib` line. A function
+Builders create graph nodes and run nothing: every `.ib` expression becomes calls on the
+builder context `m` (`m.call(ref, [args], {kwargs}, at="f.ib:3:5")`, `m.get("name")`, …), one
+statement per node (`ibc.codegen.script_exprs`: the code is flat however deep the program
+nests), and every call carries its `.ib` location so that a failure points at the `.ib` line. A function
 value's parameter defaults are built next to it, in the scope where it is written
 (`m.fn(lambda m, x, y: …, ("x", "y"), defaults=[None, m.lit(2)])`). Top-level
 names are read with `m.get("name")`, never as Python variables, so that later override layers
@@ -35,13 +36,23 @@ share it, so the table grows by one line per point. The program's compile-time o
 from __future__ import annotations
 
 import ast
-import math
 import os
 import re
 from pathlib import Path
 
 from ibc.codegen import ir
-from ibc.codegen.names import Namer
+from ibc.codegen.names import Body, Namer
+from ibc.codegen.script_exprs import (
+    Expressions,
+    _arguments,
+    _call,
+    _const,
+    _data,
+    _funcdef,
+    _literal,
+    _loc,
+    _name,
+)
 
 # Names the emitted module defines itself (and `m`, every builder's context parameter).
 RESERVED = frozenset({"os", "Program", "Ref", "PROJECT_ROOT", "program", "m"})
@@ -52,77 +63,6 @@ def emit_script(program: ir.IrProgram, out_path: Path | None = None) -> str:
     With `out_path`, the project root is found relative to the emitted file at run time;
     without it, it is the absolute `program.project_root`."""
     return _Emitter(program, out_path).emit()
-
-
-def _loc(span) -> str:
-    return f"{span.file}:{span.line}:{span.col}"
-
-
-def _name(id_: str) -> ast.Name:
-    return ast.Name(id=id_, ctx=ast.Load())
-
-
-def _const(value: object) -> ast.expr:
-    return ast.Constant(value=value)
-
-
-def _call(func: ast.expr, args: list[ast.expr], keywords: dict[str, ast.expr] | None = None):
-    kws = [ast.keyword(arg=k, value=v) for k, v in (keywords or {}).items()]
-    return ast.Call(func=func, args=args, keywords=kws)
-
-
-def _m(method: str, *args: ast.expr, **keywords: ast.expr) -> ast.Call:
-    """`m.method(args…, keywords…)`"""
-    return _call(ast.Attribute(value=_name("m"), attr=method, ctx=ast.Load()), list(args), keywords)
-
-
-def _arguments(names: list[str], defaults: list[ast.expr] | None = None) -> ast.arguments:
-    return ast.arguments(
-        posonlyargs=[],
-        args=[ast.arg(arg=n) for n in names],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=defaults or [],
-    )
-
-
-def _funcdef(name: str, args: ast.arguments, body: list[ast.stmt], decorators) -> ast.stmt:
-    node = ast.FunctionDef(
-        name=name, args=args, body=body, decorator_list=list(decorators), returns=None
-    )
-    if "type_params" in ast.FunctionDef._fields:  # Python 3.12+
-        node.type_params = []
-    return node
-
-
-def _literal(e) -> tuple[bool, object]:
-    """`(True, data)` when `e` is literal data (a `Lit`, or a list or tuple of them) that
-    Python writes exactly; else `(False, None)`."""
-    if isinstance(e, ir.Lit):
-        v = e.value
-        if isinstance(v, float) and not math.isfinite(v):
-            return False, None
-        return v is None or isinstance(v, (bool, int, float, str)), v
-    if isinstance(e, (ir.ListE, ir.TupleE)):
-        items = []
-        for item in e.items:
-            ok, v = _literal(item)
-            if not ok:
-                return False, None
-            items.append(v)
-        return True, items if isinstance(e, ir.ListE) else tuple(items)
-    return False, None
-
-
-def _data(value: object) -> ast.expr:
-    """Literal data as a Python expression."""
-    if isinstance(value, list):
-        return ast.List(elts=[_data(v) for v in value], ctx=ast.Load())
-    if isinstance(value, tuple):
-        return ast.Tuple(elts=[_data(v) for v in value], ctx=ast.Load())
-    return _const(value)
 
 
 BIG_TABLE = 20  # sweeps of this many points or more get their table out of black's way
@@ -153,7 +93,7 @@ def _ref_key(ref: ir.PyRef) -> tuple:
     return (ref.local, ref.module, ref.name, ref.kind, ref.revision, ref.impure, ref.fingerprint)
 
 
-class _Emitter:
+class _Emitter(Expressions):
     def __init__(self, program: ir.IrProgram, out_path: Path | None) -> None:
         self.program = program
         self.out_path = out_path
@@ -173,6 +113,7 @@ class _Emitter:
         self.value_builders: dict[object, str] = {}
         # big sweep tables, written as text after unparsing: placeholder line -> text block
         self.tables: dict[str, str] = {}
+        self.body: Body | None = None  # the function being emitted (`expr` adds to it)
 
     def _global(self, ib_name: str, kind: str) -> str:
         name = self.namer.name(ib_name, kind)
@@ -218,7 +159,7 @@ class _Emitter:
             self._add_ref(expr.ref)
         elif isinstance(expr, ir.RefValue):
             self._add_ref(expr.ref)
-        for child in _children(expr):
+        for child in ir.children(expr):
             self._walk_refs(child)
 
     def _collect_patterns(self, scope: str, bindings, is_local: bool) -> None:
@@ -378,9 +319,8 @@ class _Emitter:
 
     def _builder(self, py_name: str, decorator: ast.expr | None, value) -> ast.stmt:
         decorators = [] if decorator is None else [decorator]
-        return _funcdef(
-            py_name, _arguments(["m"]), [ast.Return(self.expr(value, {}, ""))], decorators
-        )
+        body = self._function_body(Body(self.taken), value, {}, "")
+        return _funcdef(py_name, _arguments(["m"]), body, decorators)
 
     def _params(self) -> dict[str, ast.expr]:
         """`params={path: annotation}` for `Program`, when the program has parameters."""
@@ -462,239 +402,35 @@ class _Emitter:
         local_names = dict(params)
         defaults: list[ast.expr] = []
         first_default = next((i for i, p in enumerate(d.params) if p.default is not None), None)
-        body: list[ast.stmt] = []
+        bound = {b.name: namer.name(b.name) for b in d.body}  # the locals' names, first
+        self.body = Body(self.taken | set(params.values()) | set(bound.values()))
         for i, p in enumerate(d.params):
             if first_default is not None and i >= first_default:
                 defaults.append(_const(None))
-            if p.default is not None:  # `if x is None: x = DEFAULT`
+            if p.default is not None:  # `if x is None: x = DEFAULT`, built in the `if`
                 name = params[p.name]
                 test = ast.Compare(left=_name(name), ops=[ast.Is()], comparators=[_const(None)])
-                value = self.expr(p.default, {}, d.name)
+                block = Body(set(), owner=self.body)
+                saved, self.body = self.body, block
+                value = self._build(p.default, {}, d.name)
+                self.body = saved
                 assign = ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value)
-                body.append(ast.If(test=test, body=[assign], orelse=[]))
+                self.body.statements.append(
+                    ast.If(test=test, body=[*block.statements, assign], orelse=[])
+                )
         for b in d.body:
-            value = self.expr(b.value, local_names, d.name)
-            local_names[b.name] = namer.name(b.name)
-            body.append(
+            value = self._build(b.value, local_names, d.name)
+            local_names[b.name] = bound[b.name]
+            self.body.statements.append(
                 ast.Assign(targets=[ast.Name(id=local_names[b.name], ctx=ast.Store())], value=value)
             )
-        body.append(ast.Return(self.expr(d.result, local_names, d.name)))
+        body = self._function_body(self.body, d.result, local_names, d.name)
+        self.body = None
         return _funcdef(
             self.def_names[d.name], _arguments(["m", *params.values()], defaults), body, []
         )
 
     # ---- expressions
-    def _args(self, args, locals_, scope) -> ast.List:
-        return ast.List(elts=[self.expr(a, locals_, scope) for a in args], ctx=ast.Load())
-
-    def _kwargs(self, kwargs, locals_, scope) -> ast.Dict:
-        return ast.Dict(
-            keys=[_const(k) for k, _ in kwargs],
-            values=[self.expr(v, locals_, scope) for _, v in kwargs],
-        )
-
-    def _call_args(self, e, locals_, scope) -> list[ast.expr]:
-        out: list[ast.expr] = []
-        if e.args or e.kwargs:
-            out.append(self._args(e.args, locals_, scope))
-        if e.kwargs:
-            out.append(self._kwargs(e.kwargs, locals_, scope))
-        return out
-
-    def expr(self, e, locals_: dict[str, str], scope: str) -> ast.expr:
-        """The builder expression for `e`, by one method per IR node kind (`_expr_Stage`, …);
-        `locals_` maps `.ib` locals to Python names; `scope` is the enclosing def's name ('' at
-        top level)."""
-        method = getattr(self, "_expr_" + type(e).__name__, None)
-        if method is None:
-            raise TypeError(f"not an IR expression: {e!r}")
-        return method(e, locals_, scope)
-
-    def _expr_Lit(self, e: ir.Lit, locals_, scope) -> ast.expr:
-        return _m("lit", _const(e.value))
-
-    def _expr_RefValue(self, e: ir.RefValue, locals_, scope) -> ast.expr:
-        return _m("ref", _name(self._add_ref(e.ref)), **_path(e.path))
-
-    def _expr_Global(self, e: ir.Global, locals_, scope) -> ast.expr:
-        if e.name in self.globals or e.name not in self.defs:
-            return _m("get", _const(e.name))
-        return self._def_value(self.defs[e.name])
-
-    def _expr_Local(self, e: ir.Local, locals_, scope) -> ast.expr:
-        if e.name not in locals_:
-            raise ValueError(f"IR error: local `{e.name}` is not bound here")
-        return _name(locals_[e.name])
-
-    def _expr_ListE(self, e: ir.ListE, locals_, scope) -> ast.expr:
-        return _m("list", self._args(e.items, locals_, scope), **_path(e.path))
-
-    def _expr_TupleE(self, e: ir.TupleE, locals_, scope) -> ast.expr:
-        return _m("tuple", self._args(e.items, locals_, scope), **_path(e.path))
-
-    def _expr_DictE(self, e: ir.DictE, locals_, scope) -> ast.expr:
-        pairs = [
-            ast.Tuple(
-                elts=[self.expr(k, locals_, scope), self.expr(v, locals_, scope)], ctx=ast.Load()
-            )
-            for k, v in e.entries
-        ]
-        return _m("dict", ast.List(elts=pairs, ctx=ast.Load()))
-
-    def _expr_RecordE(self, e: ir.RecordE, locals_, scope) -> ast.expr:
-        fields = ast.Dict(
-            keys=[_const(k) for k, _ in e.fields],
-            values=[self.expr(v, locals_, scope) for _, v in e.fields],
-        )
-        return _m("record", fields, **_path(e.path))
-
-    def _expr_Stage(self, e: ir.Stage, locals_, scope) -> ast.expr:
-        kw = _at(e)
-        if e.path is not None:
-            kw["path"] = _const(e.path)
-            if e.arg_names:
-                kw["arg_names"] = _data(tuple(e.arg_names))
-        if e.callee_path is not None:
-            kw["callee_path"] = _const(e.callee_path)
-        return _m("call", _name(self._add_ref(e.ref)), *self._call_args(e, locals_, scope), **kw)
-
-    def _expr_MethodStage(self, e: ir.MethodStage, locals_, scope) -> ast.expr:
-        kw = _at(e)
-        if e.path is not None:
-            kw["path"] = _const(e.path)
-        if e.fingerprint:
-            kw["fingerprint"] = _const(e.fingerprint)
-        obj = self.expr(e.obj, locals_, scope)
-        return _m("method", obj, _const(e.method), *self._call_args(e, locals_, scope), **kw)
-
-    def _expr_DefCall(self, e: ir.DefCall, locals_, scope) -> ast.expr:
-        d = self.defs.get(e.name)
-        if d is None:
-            raise ValueError(f"IR error: call of unknown def `{e.name}`")
-        params = self.def_params[d.name]
-        keywords = {}
-        for k, v in e.kwargs:
-            if k not in params:
-                raise ValueError(f"IR error: def `{e.name}` has no parameter `{k}`")
-            keywords[params[k]] = self.expr(v, locals_, scope)
-        if e.path is not None:  # its arguments are parameters: `m.expand` applies them
-            return self._expand(e, d, locals_, scope)
-        args = [self.expr(a, locals_, scope) for a in e.args]
-        return _call(_name(self.def_names[d.name]), [_name("m"), *args], keywords)
-
-    def _expand(self, e: ir.DefCall, d: ir.IrDef, locals_, scope) -> ast.expr:
-        """`m.expand(def, [args], {kwargs}, path=…, arg_names=…, names={ib: py})`: a call of
-        a def whose arguments are parameters."""
-        names = dict(self.def_params[d.name])
-        return _m(
-            "expand",
-            _name(self.def_names[d.name]),
-            self._args(e.args, locals_, scope),
-            self._kwargs(e.kwargs, locals_, scope),
-            path=ast.Constant(value=e.path),
-            arg_names=ast.Constant(value=tuple(e.arg_names[: len(e.args)])),
-            names=ast.Dict(
-                keys=[ast.Constant(value=k) for k in names],
-                values=[ast.Constant(value=v) for v in names.values()],
-            ),
-        )
-
-    def _expr_Apply(self, e: ir.Apply, locals_, scope) -> ast.expr:
-        func = self.expr(e.func, locals_, scope)
-        return _m("apply", func, *self._call_args(e, locals_, scope), **_at(e))
-
-    def _expr_LambdaE(self, e: ir.LambdaE, locals_, scope) -> ast.expr:
-        namer = Namer(self.taken | set(locals_.values()))
-        inner = dict(locals_)
-        py_params = []
-        for p in e.params:
-            inner[p] = namer.name(p)
-            py_params.append(inner[p])
-        body = self.expr(e.body, inner, scope)
-        fn = ast.Lambda(args=_arguments(["m", *py_params]), body=body)
-        params = ast.Tuple(elts=[_const(p) for p in e.params], ctx=ast.Load())
-        kw = _at(e)
-        if any(d is not None for d in e.defaults):
-            # built here, with the enclosing `m` and locals: where the lambda is written
-            kw["defaults"] = _defaults_list(
-                [None if d is None else self.expr(d, locals_, scope) for d in e.defaults]
-            )
-        return _m("fn", fn, params, **kw)
-
-    def _expr_FieldE(self, e: ir.FieldE, locals_, scope) -> ast.expr:
-        return _m("field", self.expr(e.obj, locals_, scope), _const(e.name), **_at(e))
-
-    def _expr_AttrE(self, e: ir.AttrE, locals_, scope) -> ast.expr:
-        return _m("attr", self.expr(e.obj, locals_, scope), _const(e.name), **_at(e))
-
-    def _expr_IndexE(self, e: ir.IndexE, locals_, scope) -> ast.expr:
-        obj, index = self.expr(e.obj, locals_, scope), self.expr(e.index, locals_, scope)
-        return _m("index", obj, index, **_at(e))
-
-    def _expr_BinE(self, e: ir.BinE, locals_, scope) -> ast.expr:
-        left, right = self.expr(e.left, locals_, scope), self.expr(e.right, locals_, scope)
-        return _m("binop", _const(e.op), left, right, **_at(e))
-
-    def _expr_UnE(self, e: ir.UnE, locals_, scope) -> ast.expr:
-        return _m("unop", _const(e.op), self.expr(e.operand, locals_, scope), **_at(e))
-
-    def _expr_BoolE(self, e: ir.BoolE, locals_, scope) -> ast.expr:
-        left, right = self.expr(e.left, locals_, scope), self.expr(e.right, locals_, scope)
-        return _m("boolop", _const(e.op), left, right, **_at(e))
-
-    def _expr_CmpE(self, e: ir.CmpE, locals_, scope) -> ast.expr:
-        first = self.expr(e.first, locals_, scope)
-        ops = ast.List(elts=[_const(o) for o in e.ops], ctx=ast.Load())
-        return _m("compare", first, ops, self._args(e.rest, locals_, scope), **_at(e))
-
-    def _expr_CondE(self, e: ir.CondE, locals_, scope) -> ast.expr:
-        parts = [self.expr(x, locals_, scope) for x in (e.cond, e.then, e.orelse)]
-        return _m("cond", *parts, **_at(e))
-
-    def _expr_WithE(self, e: ir.WithE, locals_, scope) -> ast.expr:
-        """`m.with_(lambda m: BASE, {path: data or lambda m: VALUE}, at=…)`."""
-        keys, values, labels = [], [], {}
-        for o in e.layer.overrides:
-            keys.append(_const(o.path))
-            ok, data = _literal(o.value)
-            if ok:
-                values.append(_data(data))
-            else:
-                values.append(ast.Lambda(_arguments(["m"]), self.expr(o.value, locals_, scope)))
-                if o.label:  # the text a sweep point's name states for it
-                    labels[o.path] = o.label
-        base = ast.Lambda(_arguments(["m"]), self.expr(e.base, locals_, scope))
-        table = ast.Dict(keys=keys, values=values)
-        if not labels:
-            return _m("with_", base, table, at=_const(_loc(e.span)))
-        texts = ast.Dict(
-            keys=[_const(k) for k in labels], values=[_const(v) for v in labels.values()]
-        )
-        return _m("with_", base, table, at=_const(_loc(e.span)), labels=texts)
-
-    def _expr_Unpack(self, e: ir.Unpack, locals_, scope) -> ast.expr:
-        kw = _at(e)
-        if isinstance(e.value, (ir.Global, ir.Local)):
-            key = ("" if isinstance(e.value, ir.Global) else scope, e.value.name)
-            if key in self.patterns:
-                kw["pattern"] = _const(self.patterns[key])
-        value = self.expr(e.value, locals_, scope)
-        return _m("unpack", value, _const(e.index), _const(e.length), **kw)
-
-    def _def_value(self, d: ir.IrDef) -> ast.expr:
-        """A `def` used as a value: a function value that expands the def when applied."""
-        namer = Namer(set(self.taken))
-        names = [namer.name(p.name) for p in d.params]
-        body = _call(_name(self.def_names[d.name]), [_name("m"), *[_name(n) for n in names]])
-        fn = ast.Lambda(args=_arguments(["m", *names]), body=body)
-        params = ast.Tuple(elts=[_const(p.name) for p in d.params], ctx=ast.Load())
-        kw = {"at": _const(_loc(d.span))}
-        if any(p.default is not None for p in d.params):
-            # the def's defaults, in module scope
-            kw["defaults"] = _defaults_list(
-                [self.expr(p.default, {}, "") if p.default is not None else None for p in d.params]
-            )
-        return _m("fn", fn, params, **kw)
 
 
 def _program(method: str) -> ast.Attribute:
@@ -707,21 +443,6 @@ def _main_guard() -> ast.stmt:
     test = ast.Compare(left=_name("__name__"), ops=[ast.Eq()], comparators=[_const("__main__")])
     exit_ = _call(_name("SystemExit"), [_call(_program("main"), [])])
     return ast.If(test=test, body=[ast.Raise(exc=exit_, cause=None)], orelse=[])
-
-
-def _at(e) -> dict[str, ast.expr]:
-    """The `at=` keyword: the `.ib` location of `e`."""
-    return {"at": _const(_loc(e.span))}
-
-
-def _path(path: str | None) -> dict[str, ast.expr]:
-    """The `path=` keyword of a literal or reference with a parameter path."""
-    return {} if path is None else {"path": _const(path)}
-
-
-def _defaults_list(items: list[ast.expr | None]) -> ast.List:
-    """`[None, m.lit(2)]`: the `defaults=` of `m.fn`, one entry per parameter."""
-    return ast.List(elts=[_const(None) if i is None else i for i in items], ctx=ast.Load())
 
 
 def _params_dict(params) -> ast.Dict:
@@ -743,52 +464,3 @@ def _describe(e) -> str:
     if isinstance(e, ir.Apply):
         return f"{_describe(e.func)}(…)"
     return "…"
-
-
-def _children(e):
-    """The sub-expressions of an IR expression."""
-    if isinstance(e, (ir.ListE, ir.TupleE)):
-        yield from e.items
-    elif isinstance(e, ir.DictE):
-        for k, v in e.entries:
-            yield k
-            yield v
-    elif isinstance(e, ir.RecordE):
-        for _, v in e.fields:
-            yield v
-    elif isinstance(e, (ir.Stage, ir.DefCall)):
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.MethodStage):
-        yield e.obj
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.Apply):
-        yield e.func
-        yield from e.args
-        yield from (v for _, v in e.kwargs)
-    elif isinstance(e, ir.LambdaE):
-        yield e.body
-        yield from (d for d in e.defaults if d is not None)
-    elif isinstance(e, (ir.FieldE, ir.AttrE)):
-        yield e.obj
-    elif isinstance(e, ir.IndexE):
-        yield e.obj
-        yield e.index
-    elif isinstance(e, (ir.BinE, ir.BoolE)):
-        yield e.left
-        yield e.right
-    elif isinstance(e, ir.UnE):
-        yield e.operand
-    elif isinstance(e, ir.CmpE):
-        yield e.first
-        yield from e.rest
-    elif isinstance(e, ir.CondE):
-        yield e.cond
-        yield e.then
-        yield e.orelse
-    elif isinstance(e, ir.Unpack):
-        yield e.value
-    elif isinstance(e, ir.WithE):
-        yield e.base
-        yield from (o.value for o in e.layer.overrides)

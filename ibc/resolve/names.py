@@ -29,6 +29,11 @@ Decl = object  # a top-level declaration node: Binding, FuncDef, Experiment or S
 # of a thousand unknown names took seconds; past this many, the errors come without hints.
 MAX_SUGGESTED = 100
 
+# Functions (`fn`) nested deeper than this are refused (E0010): the script target writes each
+# function value whose body is more than one step as a Python `def` inside the one around it,
+# and Python refuses code indented 100 levels deep (docs/running.md, "Deep programs").
+MAX_FN_DEPTH = 64
+
 
 @record(mutable=True)
 class Scope:
@@ -75,6 +80,7 @@ class NameResolver:
         self.module: ModuleInfo | None = None
         self.decl_uses: list[Symbol] | None = None
         self.unknown = 0  # unknown names reported so far (near names for the first ones)
+        self.fn_depth = 0  # how many `fn` enclose the expression being resolved
 
     # ----------------------------------------------------------------- modules
 
@@ -185,7 +191,13 @@ class NameResolver:
             sym = LocalSym(param.name.text, param.name.span, self.module, param, (), e)
             inner.names[param.name.text] = sym
             self.res.locals[id(param)] = sym
-        self.expr(e.body, inner)
+        self.fn_depth += 1
+        if self.fn_depth == MAX_FN_DEPTH + 1:
+            self.diags.error("E0010", e.span, kind="fn", limit=MAX_FN_DEPTH)
+        try:
+            self.expr(e.body, inner)
+        finally:
+            self.fn_depth -= 1
 
     def _With(self, e: n.With, scope: Scope | None) -> None:
         self.expr(e.base, scope)

@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import gc
 
+from ibc.base.deep import run_deep
 from ibc.diagnostics.diagnostic import CompileError, Diagnostic, error
 from ibc.syntax import nodes as n
 from ibc.syntax.build_ast import _looks_like_type
@@ -73,7 +74,12 @@ class FormatError(CompileError):
 def format_source(text: str, path: str = "<input>", verify: bool = True) -> str:
     """The canonical layout of a whole `.ib` file's text. Raises `FormatError` when the text
     does not parse. With `verify` (the default) the result is re-parsed and compared with
-    the input's AST and comments, so a formatter bug raises instead of changing a program."""
+    the input's AST and comments, so a formatter bug raises instead of changing a program.
+    Runs with room for deep programs (docs/running.md, "Deep programs")."""
+    return run_deep(_format, text, path, verify)
+
+
+def _format(text: str, path: str, verify: bool) -> str:
     source = Source(path, text)
     collecting = gc.isenabled()
     gc.disable()  # as the driver does: millions of small objects, none freed until the end
@@ -81,9 +87,9 @@ def format_source(text: str, path: str = "<input>", verify: bool = True) -> str:
         module, tokens = _parse(source)
         try:
             out = _Printer(source, module, tokens).module()
-        except RecursionError:
-            reason = "the text is nested too deeply to format"
-            raise FormatError([_internal(source, reason)], source) from None
+        except RecursionError:  # past even the room of `run_deep` (docs/errors.md, E0010)
+            too_deep = error("E0010", source.span(0, 0), kind="program")
+            raise FormatError([too_deep], source) from None
         if verify:
             again, _ = parse_module(Source(path, out))
             if again is None or not same_module(module, again):

@@ -298,6 +298,6 @@ def _parse(source: Source, start: str, module: bool):
             result = Module(result.path, result.decls, result.span, comments)
         return result, []
     except RecursionError:
-        return None, [error("E0004", source.span(0, 0), reason="the text is nested too deeply")]
+        return None, [error("E0010", source.span(0, 0), kind="program")]
     except Exception as exc:  # the parser never raises: an internal failure is a diagnostic
         return None, [error("E0004", source.span(0, 0), reason=f"{type(exc).__name__}: {exc}")]

@@ -236,6 +236,7 @@ def test_plain_code_reads_like_the_source(project):
 
 def test_script_code_builds_defaults_where_the_lambda_is_written(project):
     code = format_python(_compile(project, "script"))
-    assert 'defaults=[None, m.binop("+", m.get("base"), m.lit(1)' in code
+    assert 'y = m.binop("+", m.get("base"), m.lit(1)' in code  # built before the function
+    assert "defaults=[None, y]" in code
     assert 'defaults=[None, m.get("base")]' in code  # a def used as a value
     assert format_python(_compile(project, "script")) == code

@@ -444,3 +444,45 @@ register(
     "must stand for a real character (not half of a surrogate pair).",
     'from "src/\\u0000.py" import f',
 )
+
+
+# --------------------------------------------------------------------------- depth
+
+
+def _depth_message(args: dict) -> str:
+    kind = args.get("kind")
+    if kind == "fn":
+        return f"functions (`fn`) are nested more than {args.get('limit', '?')} levels deep here"
+    if kind == "plain":
+        return (
+            f"this expression nests {args.get('depth', '?')} levels deep: the plain target "
+            "cannot write it as one Python expression"
+        )
+    return "the program is nested too deeply for ibc to compile"
+
+
+def _depth_hint(args: dict) -> str:
+    kind = args.get("kind")
+    if kind == "fn":
+        return "name the inner functions (a binding or a `def` each) instead of nesting them"
+    if kind == "plain":
+        return (
+            "compile it with the script target (the default), which writes one statement per "
+            "step, or split the expression into named bindings"
+        )
+    return "split the most deeply nested expression into named bindings"
+
+
+register(
+    "E0010",
+    "nested too deeply",
+    _depth_message,
+    _depth_hint,
+    "Calls, lists, records, pipes and operators may nest thousands of levels deep: the "
+    "compiler has room for them and the script target writes one statement per step. Three "
+    "things have a limit: functions (`fn`) nested more than 64 levels deep (each becomes a "
+    "Python function inside the one around it, and Python refuses code indented 100 levels "
+    "deep); an expression the plain target (`ibc compile --target plain`) would have to write "
+    "nested deeper than Python accepts (about 100 levels of calls); and a program nested so "
+    "deeply (hundreds of thousands of levels) that the compiler itself runs out of room.",
+)

@@ -31,9 +31,8 @@ fit_transform = Ref("ibc.runtime.prelude", "fit_transform", kind="function")
 
 
 def prepare(m, X):
-    return m.call(
-        fit_transform, [m.call(StandardScaler, at="cancer.ib:15:30"), X], at="cancer.ib:15:12"
-    )
+    standard_scaler = m.call(StandardScaler, at="cancer.ib:15:30")
+    return m.call(fit_transform, [standard_scaler, X], at="cancer.ib:15:12")
 
 
 @program.binding("test_size")
@@ -132,29 +131,16 @@ def model(m):
 
 @program.binding("fitted")
 def fitted(m):
-    return m.call(
-        fit, [m.get("model"), prepare(m, m.get("X_train")), m.get("y_train")], at="cancer.ib:18:10"
-    )
+    prepare_1 = prepare(m, m.get("X_train"))
+    return m.call(fit, [m.get("model"), prepare_1, m.get("y_train")], at="cancer.ib:18:10")
 
 
 @program.experiment("baseline", at="cancer.ib:20:1")
 def baseline(m):
-    return m.record(
-        {
-            "accuracy": m.call(
-                accuracy_score,
-                [
-                    m.get("y_test"),
-                    m.call(
-                        predict,
-                        [m.get("fitted"), prepare(m, m.get("X_test"))],
-                        at="cancer.ib:20:50",
-                    ),
-                ],
-                at="cancer.ib:20:35",
-            )
-        }
-    )
+    prepare_1 = prepare(m, m.get("X_test"))
+    predict_1 = m.call(predict, [m.get("fitted"), prepare_1], at="cancer.ib:20:50")
+    accuracy = m.call(accuracy_score, [m.get("y_test"), predict_1], at="cancer.ib:20:35")
+    return m.record({"accuracy": accuracy})
 
 
 if __name__ == "__main__":

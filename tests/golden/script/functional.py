@@ -50,29 +50,32 @@ def b(m):
 
 @program.experiment("program", at="cancer.ib:9:1")
 def program_2(m):
+    add_1 = add(m, m.lit(1), k=m.lit(2))
+    items = m.list([m.lit(1), m.lit(2)])
+    mapped = m.call(apply_all, [m.get("inc"), items], at="cancer.ib:11:1")
+    applied = m.apply(m.get("inc"), [m.lit(41)], at="cancer.ib:12:1")
+    record = m.record({"f": m.lit("yes")})
+    f = m.field(record, "f", at="cancer.ib:13:1")
+    cond = m.cond(m.get("len"), f, m.lit(None), at="cancer.ib:13:1")
+    method = m.method(m.get("b"), "times", [m.lit(2)], at="cancer.ib:14:1")
+    attr = m.attr(m.get("b"), "v", at="cancer.ib:15:1")
+    operand = m.unop("not", m.lit(False), at="cancer.ib:16:1")
+    table = m.dict([(m.lit("k"), m.lit(7))])
+    item = m.index(table, m.lit("k"), at="cancer.ib:16:1")
+    both = m.boolop("and", operand, item, at="cancer.ib:16:1")
+    hello = m.call(print_, [m.get("class")], at="cancer.ib:17:1")
+    tuple_1 = m.tuple([m.lit(1.0), m.lit(-2)])
     return m.record(
         {
-            "add": add(m, m.lit(1), k=m.lit(2)),
-            "mapped": m.call(
-                apply_all, [m.get("inc"), m.list([m.lit(1), m.lit(2)])], at="cancer.ib:11:1"
-            ),
-            "applied": m.apply(m.get("inc"), [m.lit(41)], at="cancer.ib:12:1"),
-            "cond": m.cond(
-                m.get("len"),
-                m.field(m.record({"f": m.lit("yes")}), "f", at="cancer.ib:13:1"),
-                m.lit(None),
-                at="cancer.ib:13:1",
-            ),
-            "method": m.method(m.get("b"), "times", [m.lit(2)], at="cancer.ib:14:1"),
-            "attr": m.attr(m.get("b"), "v", at="cancer.ib:15:1"),
-            "both": m.boolop(
-                "and",
-                m.unop("not", m.lit(False), at="cancer.ib:16:1"),
-                m.index(m.dict([(m.lit("k"), m.lit(7))]), m.lit("k"), at="cancer.ib:16:1"),
-                at="cancer.ib:16:1",
-            ),
-            "hello": m.call(print_, [m.get("class")], at="cancer.ib:17:1"),
-            "tuple": m.tuple([m.lit(1.0), m.lit(-2)]),
+            "add": add_1,
+            "mapped": mapped,
+            "applied": applied,
+            "cond": cond,
+            "method": method,
+            "attr": attr,
+            "both": both,
+            "hello": hello,
+            "tuple": tuple_1,
         }
     )
 

@@ -56,11 +56,8 @@ def model(m):
 
 @program.binding("mapped")
 def mapped(m):
-    return m.call(
-        apply_all,
-        [m.ref(double, path="double"), m.list([m.lit(1), m.lit(2)], path="xs")],
-        at="cancer.ib:7:10",
-    )
+    xs = m.list([m.lit(1), m.lit(2)], path="xs")
+    return m.call(apply_all, [m.ref(double, path="double"), xs], at="cancer.ib:7:10")
 
 
 @program.binding("config")
