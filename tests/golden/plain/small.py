@@ -448,9 +448,11 @@ def _normalize(name):
 
 
 def _distance(a, b, limit):
-    """Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`."""
+    """Edit distance counting a swap of two neighbouring letters as one edit (`medain` is one
+    from `median`), giving up (returning limit + 1) once it exceeds `limit`."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    before: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         current = [i]
@@ -458,11 +460,13 @@ def _distance(a, b, limit):
         for j, cb in enumerate(b, 1):
             cost = 0 if ca == cb else 1
             value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and (ca == b[j - 2]) and (a[i - 2] == cb):
+                value = min(value, before[j - 2] + 1)
             current.append(value)
             best = min(best, value)
         if best > limit:
             return limit + 1
-        previous = current
+        before, previous = (previous, current)
     return previous[-1]
 
 
@@ -500,7 +504,7 @@ _IBC_BINDINGS = ("n", "root")
 _IBC_NAMED = ()
 _IBC_PARAMS = {}
 _IBC_PATHS = {}
-_IBC_WHERE = {675: ("test.ib:2:8", "call of sqrt"), 680: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {691: ("test.ib:2:8", "call of sqrt"), 696: ("test.ib:3:40", "call of range")}
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:
         root = sqrt(n)
