@@ -1,20 +1,22 @@
-"""The `dask` executor: stages run on a dask.distributed cluster (docs/running.md "Executors").
+"""The `dask` executor: stages run on a dask.distributed cluster (docs/running.md "Executors",
+"Running on a cluster").
 
 `DaskExecutor(address)` connects to an existing scheduler, or starts a `LocalCluster` of
-`jobs` single-threaded worker processes on loopback when no address is given. Workers get the
-project's Python sources from the client: a deterministic zip of the project's `*.py` files
-(`project_zip`) uploaded with `client.upload_file(load=False)` and put first on `sys.path` by
-each task (so a worker that joins later gets it too); `IBC_PROJECT_ROOT` is set on workers
-where the folder exists. Futures of `run_call` are bridged to `concurrent.futures.Future`s, so
-the scheduler waits on them like on any executor's. The client writes the store (results come
-back to it). dask is imported only when this executor is made; `pip install
-'iterbuild[dask]'` installs it.
+`jobs` single-threaded worker processes on loopback when no address is given. Workers need not
+share the project's folder: the client sends them the project's Python sources and the
+snapshots of pinned revisions as content-named zips (`ibc.runtime.shipping`), put on the
+cluster once (`client.scatter`) and passed to every task, which makes them importable before
+it unpickles its call (a worker that joins later gets them the same way; an edited project is
+a new zip, and the worker forgets the modules of the old one). `IBC_PROJECT_ROOT` is set on
+workers where that folder exists. Futures of the tasks are bridged to
+`concurrent.futures.Future`s, so the scheduler waits on them like on any executor's. The
+client writes the store (results come back to it). dask is imported only when this executor
+is made; `pip install 'iterbuild[dask]'` installs it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 
 from ibc.runtime.executors import (
@@ -28,95 +30,75 @@ from ibc.runtime.executors import (
     _stdout_to_stderr,
     run_call,
 )
+from ibc.runtime.shipping import project_zip  # noqa: F401 - `executors.project_zip`
 
-_SKIP_DIRS = {"__pycache__", "site-packages", "node_modules", "dist-packages"}
-_ZIP_PREFIX = "ibc_project_"
-
-
-def project_zip(project_root: str, directory: str) -> str:
-    """Write the project's Python files (`*.py` under `project_root`, skipping hidden folders,
-    `__pycache__`, virtual environments and `site-packages`) into a zip in `directory`, named
-    by a hash of its content; returns its path. The zip is deterministic: same files, same
-    name and bytes."""
-    import hashlib
-    import zipfile
-
-    files: list[tuple[str, str]] = []
-    for folder, dirs, names in os.walk(project_root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            and not os.path.isdir(os.path.join(folder, d, "conda-meta"))
-        )
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                files.append((os.path.relpath(path, project_root).replace(os.sep, "/"), path))
-    contents = []
-    digest = hashlib.sha256()
-    for arcname, path in files:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        contents.append((arcname, data))
-        digest.update(arcname.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
-    target = os.path.join(directory, f"{_ZIP_PREFIX}{digest.hexdigest()[:16]}.zip")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for arcname, data in contents:
-            info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return target
+_WORKER_SOURCES = None  # this worker process's `shipping.WorkerSources`
 
 
-_worker_zip: list[str] = []  # the project zip this worker process has on sys.path
-
-
-def _dask_prepare(zip_name: str | None, project_root: str | None, dask_worker=None) -> bool:
-    """On a dask worker: put the uploaded project zip on `sys.path` (replacing an older one of
-        an earlier run, and forgetting the modules imported from it), and set IBC_PROJECT_ROOT when
-        that folder exists here. Returns whether the zip was found. (`client.run` passes the worker
-    as `dask_worker`; inside a task it is found with `get_worker`.)"""
-    found = True
-    if zip_name:
-        if dask_worker is None:
+def _worker_folder(dask_worker=None) -> str:
+    """Where this worker keeps the bundles: a folder of its local directory."""
+    if dask_worker is None:
+        try:
             from distributed import get_worker
 
             dask_worker = get_worker()
-        path = os.path.join(dask_worker.local_directory, zip_name)
-        found = os.path.exists(path)
-        if found and (not _worker_zip or _worker_zip[0] != path):
-            import importlib
+        except (ImportError, ValueError):
+            dask_worker = None
+    if dask_worker is not None:
+        base = dask_worker.local_directory
+    else:  # pragma: no cover - outside a worker (a direct call in a test)
+        import tempfile
 
-            from ibc.runtime import values
+        base = tempfile.gettempdir()
+    return os.path.join(base, "ibc-sources")
 
-            for old in _worker_zip:
-                if old in sys.path:
-                    sys.path.remove(old)
-                stale = [
-                    name
-                    for name, module in list(sys.modules.items())
-                    if (getattr(module, "__file__", None) or "").startswith(old + os.sep)
-                ]
-                for name in stale:
-                    del sys.modules[name]
-                for key in [k for k in values._resolved if k[0] in stale]:
-                    del values._resolved[key]
-            _worker_zip[:] = [path]
-            sys.path.insert(0, path)
-            importlib.invalidate_caches()
+
+def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None) -> str:
+    """On a dask worker: make the project's sources (`project`: (zip name, bytes) or None)
+    and pinned snapshots ((commit, bytes) pairs) importable (ibc.runtime.shipping), and set
+    IBC_PROJECT_ROOT when that folder exists here. Returns the worker's address."""
+    global _WORKER_SOURCES
+    from ibc.runtime.shipping import WorkerSources
+
+    if _WORKER_SOURCES is None:
+        _WORKER_SOURCES = WorkerSources()
+    _WORKER_SOURCES.use(_worker_folder(dask_worker), project, snapshots)
     if project_root and os.path.isdir(project_root):
         os.environ["IBC_PROJECT_ROOT"] = project_root
-    return found
+    return getattr(dask_worker, "address", "") if dask_worker is not None else ""
 
 
-def _dask_run(call: Call, zip_name: str | None, project_root: str | None) -> Outcome:
-    """The task dask workers run: prepare the worker (once per project zip), then the call.
-    Preparing here too covers workers that joined after the client connected."""
-    _dask_prepare(zip_name, project_root)
+def _dask_run(payload: bytes, project, snapshots, project_root: str | None) -> Outcome:
+    """The task dask workers run: prepare the worker (the bundles are written once per
+    content), then unpickle the call — only now, so that a pinned class among its arguments
+    finds its snapshot — and run it."""
+    import pickle
+
+    _dask_prepare(project, snapshots, project_root)
+    try:
+        call = pickle.loads(payload)
+    except Exception as exc:  # a module of the arguments' classes missing on the worker
+        from ibc.runtime.executors import _failed
+
+        return _failed(exc, text=f"the stage's arguments cannot be unpickled on the worker: {exc}")
     return run_call(call)
+
+
+def _pickle_call(call: Call) -> bytes:
+    """The call as bytes: pickle, else cloudpickle (what dask itself would use)."""
+    import pickle
+
+    try:
+        return pickle.dumps(call, protocol=5)
+    except Exception as first:
+        try:
+            import cloudpickle
+        except ImportError:
+            raise first from None
+        try:
+            return cloudpickle.dumps(call, protocol=5)
+        except Exception:
+            raise first from None
 
 
 def _dask_worker_count(client) -> int:
@@ -155,8 +137,9 @@ class DaskExecutor(Executor):
         self._closed = False
         self._futures: set = set()
         self._cluster = None
-        self._tmpdir: str | None = None
-        self._zip_name: str | None = None
+        self._project = None  # (zip name, future of its bytes on the cluster)
+        self._snapshots: dict = {}  # commit -> future of its snapshot's bytes
+        self._unshippable: set[str] = set()
         if address is None:
             jobs = _check_jobs(jobs if jobs is not None else (os.cpu_count() or 1))
             import logging
@@ -192,25 +175,13 @@ class DaskExecutor(Executor):
         self.jobs = _dask_worker_count(self._client)
 
     def _setup_workers(self) -> None:
-        if self.project_root and os.path.isdir(self.project_root):
-            import tempfile
-
-            self._tmpdir = tempfile.mkdtemp(prefix="ibc-dask-")
-            path = project_zip(self.project_root, self._tmpdir)
-            self._zip_name = os.path.basename(path)
-            try:
-                self._client.upload_file(path, load=False)
-            except Exception as exc:
-                raise ExecutorError(
-                    f"cannot send the project's sources to the dask workers: {exc}"
-                ) from exc
         if self._cluster is not None:  # our own workers: their output is not for stdout
             try:
                 self._client.run(_stdout_to_stderr)
             except Exception:  # noqa: BLE001 - then prints show up on stdout, as before
                 pass
         try:
-            found = self._client.run(_dask_prepare, self._zip_name, self.project_root)
+            self._client.run(_dask_prepare, None, (), self.project_root)
         except ImportError as exc:
             raise ExecutorError(
                 f"the dask workers cannot import the ibc runtime ({exc}); install iterbuild "
@@ -218,11 +189,39 @@ class DaskExecutor(Executor):
             ) from exc
         except Exception as exc:
             raise ExecutorError(f"cannot prepare the dask workers: {exc}") from exc
-        missing = [worker for worker, ok in found.items() if not ok]
-        if missing:
+        if self.project_root and os.path.isdir(self.project_root):
+            from ibc.runtime.shipping import project_archive
+
+            name, data = project_archive(self.project_root)
+            self._project = (name, self._scatter(f"ibc-{name.removesuffix('.zip')}", data))
+
+    def _scatter(self, key: str, data: bytes):
+        """Put `data` on the cluster under `key` (a content name): tasks that need it take it
+        as an argument, so a worker fetches it once, also one that joins later."""
+        try:
+            return self._client.scatter({key: data}, hash=False)[key]
+        except Exception as exc:
             raise ExecutorError(
-                f"the project's sources did not reach dask worker(s) {', '.join(missing)}"
-            )
+                f"cannot send the project's sources to the dask workers: {exc}"
+            ) from exc
+
+    def _snapshots_for(self, payload: bytes) -> tuple:
+        """(commit, future) of the snapshots a pickled call names, sent on first need."""
+        from ibc.runtime.shipping import commits_in, snapshot_archive
+
+        out = []
+        for commit in sorted(commits_in(payload)):
+            if commit not in self._snapshots and commit not in self._unshippable:
+                try:
+                    data = snapshot_archive(self.project_root or os.getcwd(), commit)
+                except ImportError:  # SnapshotError: not a commit of this project (or no
+                    # git); a stage that does need it fails on the worker with its reason
+                    self._unshippable.add(commit)
+                    continue
+                self._snapshots[commit] = self._scatter(f"ibc-snapshot-{commit}", data)
+            if commit in self._snapshots:
+                out.append((commit, self._snapshots[commit]))
+        return tuple(out)
 
     @property
     def client(self):
@@ -238,10 +237,13 @@ class DaskExecutor(Executor):
             future = self._bridge.new()
             label = "".join(c if c.isalnum() or c in "._-" else "_" for c in call.name)[:60]
             try:
+                payload = _pickle_call(call)
+                snapshots = self._snapshots_for(payload)
                 remote = self._client.submit(
                     _dask_run,
-                    call,
-                    self._zip_name,
+                    payload,
+                    self._project,
+                    snapshots,
                     self.project_root,
                     pure=False,
                     key=f"ibc-{label}-{uuid.uuid4().hex}",
@@ -295,7 +297,3 @@ class DaskExecutor(Executor):
         finally:
             if self._cluster is not None:
                 self._cluster.close()
-            if self._tmpdir:
-                import shutil
-
-                shutil.rmtree(self._tmpdir, ignore_errors=True)
