@@ -53,10 +53,10 @@ def _worker_folder(dask_worker=None) -> str:
     return os.path.join(base, "ibc-sources")
 
 
-def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None) -> str:
+def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None) -> None:
     """On a dask worker: make the project's sources (`project`: (zip name, bytes) or None)
     and pinned snapshots ((commit, bytes) pairs) importable (ibc.runtime.shipping), and set
-    IBC_PROJECT_ROOT when that folder exists here. Returns the worker's address."""
+    IBC_PROJECT_ROOT when that folder exists here."""
     global _WORKER_SOURCES
     from ibc.runtime.shipping import WorkerSources
 
@@ -65,23 +65,41 @@ def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None
     _WORKER_SOURCES.use(_worker_folder(dask_worker), project, snapshots)
     if project_root and os.path.isdir(project_root):
         os.environ["IBC_PROJECT_ROOT"] = project_root
-    return getattr(dask_worker, "address", "") if dask_worker is not None else ""
 
 
-def _dask_run(payload: bytes, project, snapshots, project_root: str | None) -> Outcome:
+def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
     """The task dask workers run: prepare the worker (the bundles are written once per
     content), then unpickle the call — only now, so that a pinned class among its arguments
-    finds its snapshot — and run it."""
+    finds its snapshot — and run it. Returns (outcome, this worker's address)."""
     import pickle
 
-    _dask_prepare(project, snapshots, project_root)
+    from distributed import get_worker
+
+    worker = get_worker()
+    _dask_prepare(project, snapshots, project_root, worker)
     try:
         call = pickle.loads(payload)
     except Exception as exc:  # a module of the arguments' classes missing on the worker
         from ibc.runtime.executors import _failed
 
-        return _failed(exc, text=f"the stage's arguments cannot be unpickled on the worker: {exc}")
-    return run_call(call)
+        text = f"the stage's arguments cannot be unpickled on the dask worker: {exc}"
+        return _failed(exc, text=text), worker.address
+    return run_call(call), worker.address
+
+
+class PlacedOutcome(Outcome):
+    """An `Outcome` that knows `where` it was computed: the address of the dask worker (made
+    on the client, never pickled; the evaluator shows it and records it in the stage log)."""
+
+    __slots__ = ("where",)
+
+
+def _placed(outcome: Outcome, where: str) -> Outcome:
+    placed = PlacedOutcome.__new__(PlacedOutcome)
+    for slot in Outcome.__slots__:
+        setattr(placed, slot, getattr(outcome, slot))
+    placed.where = where
+    return placed
 
 
 def _pickle_call(call: Call) -> bytes:
@@ -259,7 +277,7 @@ class DaskExecutor(Executor):
                 future.cancel()
                 return
             try:
-                outcome = remote_future.result()
+                outcome = _placed(*remote_future.result())
             except BaseException as exc:  # task error, lost worker, undeserializable result
                 outcome = _machinery_failure(call, exc, "on a dask worker")
             self._bridge.settle(future, outcome)

@@ -65,7 +65,8 @@ def _util(factor: float) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """A scheduler and two single-threaded workers (no nanny: the worker is the process
-    started), each in its own folder; yields (address, worker pids, worker folders, log)."""
+    started), each in its own folder; yields (scheduler address, {worker address: pid},
+    worker folders, probe log)."""
     import distributed
 
     base = tmp_path_factory.mktemp("dask_cluster")
@@ -129,8 +130,8 @@ def cluster(tmp_path_factory):
         ]
         with distributed.Client(address, timeout=STARTUP_TIMEOUT) as client:
             client.wait_for_workers(2, timeout=STARTUP_TIMEOUT)
-            pids = set(client.run(os.getpid).values())
-        assert pids == {w.pid for w in workers}
+            pids = client.run(os.getpid)
+        assert set(pids.values()) == {w.pid for w in workers}
         yield address, pids, folders, log
     finally:
         for proc in reversed(procs):
@@ -186,7 +187,8 @@ def probe_lines(log: Path) -> list[tuple[str, int, str, str]]:
 
 
 def test_a_sweep_with_a_namespace_src_and_a_pinned_revision_runs_on_the_workers(cluster, project):
-    address, pids, folders, log = cluster
+    address, workers, folders, log = cluster
+    pids = set(workers.values())
     root, v1 = project
     local, _ = ibc_run(root, ".ibc-local", "--executor", "local")
     assert local == {
@@ -213,6 +215,14 @@ def test_a_sweep_with_a_namespace_src_and_a_pinned_revision_runs_on_the_workers(
     today = {f for f in files if re.search(r"ibc_project_[0-9a-f]{16}\.zip/src/model\.py$", f)}
     pinned = {f for f in files if f.endswith(f"store/snapshots/{v1}/src/model.py")}
     assert today and pinned and today | pinned == files
+    # the progress lines and the run's stage log name the worker of each stage that ran
+    shown = re.findall(r"^  ran +(score|total)\b.* s  on (tcp://\S+)", err, re.M)
+    assert sorted(name for name, _ in shown) == ["score"] * 4 + ["total"] * 4
+    assert {where for _, where in shown} <= set(workers)
+    [stage_log] = (root / ".ibc" / "runs").glob("*.stages.jsonl")
+    records = [json.loads(line) for line in stage_log.read_text().splitlines()]
+    ran = [r for r in records if r.get("state") == "ran"]
+    assert len(ran) == 8 and {r["worker"] for r in ran} <= set(workers)
 
     # a second run consults the store only
     again, err = ibc_run(root, ".ibc", "--executor", "dask", "--address", address)
