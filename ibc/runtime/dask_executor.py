@@ -32,6 +32,7 @@ from ibc.runtime.executors import (
 )
 from ibc.runtime.shipping import project_zip  # noqa: F401 - `executors.project_zip`
 
+_SCATTER_BYTES = 1 << 20  # a pickled call larger than this travels as scattered data
 _WORKER_SOURCES = None  # this worker process's `shipping.WorkerSources`
 
 
@@ -257,6 +258,11 @@ class DaskExecutor(Executor):
             try:
                 payload = _pickle_call(call)
                 snapshots = self._snapshots_for(payload)
+                key = f"ibc-{label}-{uuid.uuid4().hex}"
+                if len(payload) > _SCATTER_BYTES:  # straight to a worker, not through the
+                    # scheduler's task graph (the task then runs where its data is)
+                    payload = self._client.scatter({f"{key}-call": payload}, hash=False)
+                    payload = payload[f"{key}-call"]
                 remote = self._client.submit(
                     _dask_run,
                     payload,
@@ -264,7 +270,7 @@ class DaskExecutor(Executor):
                     snapshots,
                     self.project_root,
                     pure=False,
-                    key=f"ibc-{label}-{uuid.uuid4().hex}",
+                    key=key,
                 )
             except Exception as exc:
                 self._bridge.settle(future, _machinery_failure(call, exc, "on dask"))

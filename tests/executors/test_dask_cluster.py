@@ -133,13 +133,12 @@ def cluster(tmp_path_factory):
             pids = client.run(os.getpid)
         assert set(pids.values()) == {w.pid for w in workers}
         yield address, pids, folders, log
-    finally:
+    finally:  # the workers first, while their scheduler still answers; then the scheduler
         for proc in reversed(procs):
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
             try:
-                proc.wait(timeout=20)
+                proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()

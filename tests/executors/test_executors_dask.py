@@ -105,3 +105,10 @@ def test_an_unknown_scheduler_address_is_a_clear_error():
     message = str(info.value)
     assert "cannot connect to the dask scheduler at tcp://127.0.0.1:9" in message
     assert "hint:" in message
+
+
+def test_a_large_argument_travels_as_scattered_data(dask_executor):
+    big = b"x" * (3 << 20)  # over the 1 MiB a task's pickled call may have inline
+    outcome = dask_executor.submit(Call(len, [big], {})).result(timeout=60)
+    assert outcome.ok and outcome.value == 3 << 20
+    assert outcome.where in dask_executor.client.scheduler_info()["workers"]
