@@ -48,13 +48,26 @@ def score(x: float) -> float:
 def total(a: float, b: float) -> float:
     _log("total")
     return a + b
+
+
+class Scaler:
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+
+def use(s: Scaler, x: float) -> float:
+    _log("use")
+    return s.k * x * factor()
 """
 
 MAIN = """\
 from "src/model.py" import score, total
+from "src/model.py" @ "v1" import Scaler as ScalerV1, use as use_v1
 x = 1.0
 experiment base = total(score(x), x)
 sweep s = base with { x in [1.0, 2.0], score in [score, score @ "v1"] }
+# an object of a pinned class, made on a worker, comes back and goes to another stage
+experiment pinned_object = use_v1(ScalerV1(1.5), x)
 """
 
 
@@ -196,15 +209,16 @@ def test_a_sweep_with_a_namespace_src_and_a_pinned_revision_runs_on_the_workers(
         "s[x=2.0,score=score]": 8.0,
         's[x=1.0,score=score @ "v1"]': 3.0,
         's[x=2.0,score=score @ "v1"]': 6.0,
+        "pinned_object": 3.0,
     }
     assert not log.exists()  # the local run is not probed: its environment has no log
 
     remote, err = ibc_run(root, ".ibc", "--executor", "dask", "--address", address)
     assert remote == local
     rows = probe_lines(log)
-    # 1 base + 4 points share nothing but `x`'s values: score runs for 4 distinct calls
-    # (base and s[x=1.0, score=score] are the same stage), total for 4
-    assert sorted(tag for tag, *_ in rows) == ["score"] * 4 + ["total"] * 4
+    # score runs for 4 distinct calls (base and s[x=1.0,score=score] are the same stage),
+    # total for 4, and the pinned use once
+    assert sorted(tag for tag, *_ in rows) == ["score"] * 4 + ["total"] * 4 + ["use"]
     assert {pid for _, pid, _, _ in rows} <= pids and os.getpid() not in pids
     worker_dirs = [str(f) for f in folders]
     for tag, _, cwd, file in rows:
@@ -213,21 +227,22 @@ def test_a_sweep_with_a_namespace_src_and_a_pinned_revision_runs_on_the_workers(
     files = {file for *_, file in rows}
     today = {f for f in files if re.search(r"ibc_project_[0-9a-f]{16}\.zip/src/model\.py$", f)}
     pinned = {f for f in files if f.endswith(f"store/snapshots/{v1}/src/model.py")}
+    assert {file for tag, *_, file in rows if tag == "use"} <= pinned
     assert today and pinned and today | pinned == files
     # the progress lines and the run's stage log name the worker of each stage that ran
-    shown = re.findall(r"^  ran +(score|total)\b.* s  on (tcp://\S+)", err, re.M)
-    assert sorted(name for name, _ in shown) == ["score"] * 4 + ["total"] * 4
+    shown = re.findall(r"^  ran +(score|total|use)\w*.* s  on (tcp://\S+)", err, re.M)
+    assert sorted(name for name, _ in shown) == ["score"] * 4 + ["total"] * 4 + ["use"]
     assert {where for _, where in shown} <= set(workers)
     [stage_log] = (root / ".ibc" / "runs").glob("*.stages.jsonl")
     records = [json.loads(line) for line in stage_log.read_text().splitlines()]
     ran = [r for r in records if r.get("state") == "ran"]
-    assert len(ran) == 8 and {r["worker"] for r in ran} <= set(workers)
+    assert len(ran) == 10 and {r["worker"] for r in ran} <= set(workers)  # and ScalerV1
 
     # a second run consults the store only
     again, err = ibc_run(root, ".ibc", "--executor", "dask", "--address", address)
     assert again == local
-    assert ran_counts(err) == [0] * 5
-    assert len(probe_lines(log)) == 8
+    assert ran_counts(err) == [0] * 6
+    assert len(probe_lines(log)) == 9
 
     # an edited helper reaches the running workers; the pinned points stay cached
     write(root, _util(5.0))
@@ -238,8 +253,9 @@ def test_a_sweep_with_a_namespace_src_and_a_pinned_revision_runs_on_the_workers(
         "s[x=2.0,score=score]": 12.0,
         's[x=1.0,score=score @ "v1"]': 3.0,
         's[x=2.0,score=score @ "v1"]': 6.0,
+        "pinned_object": 3.0,
     }
-    new_rows = probe_lines(log)[8:]
+    new_rows = probe_lines(log)[9:]
     assert sorted(tag for tag, *_ in new_rows) == ["score"] * 2 + ["total"] * 2
     assert {pid for _, pid, _, _ in new_rows} <= pids
     new_files = {file for *_, file in new_rows if file.endswith("src/model.py")}
