@@ -2,16 +2,18 @@
 "Running on a cluster").
 
 `DaskExecutor(address)` connects to an existing scheduler, or starts a `LocalCluster` of
-`jobs` single-threaded worker processes on loopback when no address is given. Workers need not
-share the project's folder: the client sends them the project's Python sources and the
-snapshots of pinned revisions as content-named zips (`ibc.runtime.shipping`), put on the
-cluster once (`client.scatter`) and passed to every task, which makes them importable before
-it unpickles its call (a worker that joins later gets them the same way; an edited project is
-a new zip, and the worker forgets the modules of the old one). `IBC_PROJECT_ROOT` is set on
-workers where that folder exists. Futures of the tasks are bridged to
-`concurrent.futures.Future`s, so the scheduler waits on them like on any executor's. The
-client writes the store (results come back to it). dask is imported only when this executor
-is made; `pip install 'iterbuild[dask]'` installs it.
+`jobs` single-threaded worker processes on loopback when no address is given. The workers of
+a cluster at an address need not share the project's folder: the client sends them the
+project's Python sources and the snapshots of pinned revisions as content-named zips
+(`ibc.runtime.shipping`), put on the cluster once (`client.scatter`) and passed to every task,
+which makes them importable before it unpickles its call (a worker that joins later gets them
+the same way; an edited project is a new zip, and the worker forgets the modules of the old
+one). `IBC_PROJECT_ROOT` is set on workers where that folder exists. The workers of the local
+cluster, started for the run on this machine, import from the project's folder instead, like
+the process executor's (a module's `__file__` is then the project's file, as in-process).
+Futures of the tasks are bridged to `concurrent.futures.Future`s, so the scheduler waits on
+them like on any executor's. The client writes the store (results come back to it). dask is
+imported only when this executor is made; `pip install 'iterbuild[dask]'` installs it.
 """
 
 from __future__ import annotations
@@ -66,6 +68,17 @@ def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None
     _WORKER_SOURCES.use(_worker_folder(dask_worker), project, snapshots)
     if project_root and os.path.isdir(project_root):
         os.environ["IBC_PROJECT_ROOT"] = project_root
+
+
+def _use_folder(project_root: str) -> None:
+    """On a worker of our own local cluster: the project's folder first on `sys.path`, as in
+    the process executor's workers (the zip is for workers that do not share the folder)."""
+    import sys
+
+    if project_root in sys.path:
+        sys.path.remove(project_root)
+    sys.path.insert(0, project_root)
+    os.environ["IBC_PROJECT_ROOT"] = project_root
 
 
 def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
@@ -208,6 +221,10 @@ class DaskExecutor(Executor):
             ) from exc
         except Exception as exc:
             raise ExecutorError(f"cannot prepare the dask workers: {exc}") from exc
+        if self._cluster is not None:  # workers on this machine, started for this run
+            if self.project_root:
+                self._client.run(_use_folder, self.project_root)
+            return
         if self.project_root and os.path.isdir(self.project_root):
             from ibc.runtime.shipping import project_archive
 
@@ -257,7 +274,7 @@ class DaskExecutor(Executor):
             label = "".join(c if c.isalnum() or c in "._-" else "_" for c in call.name)[:60]
             try:
                 payload = _pickle_call(call)
-                snapshots = self._snapshots_for(payload)
+                snapshots = self._snapshots_for(payload) if self._cluster is None else ()
                 key = f"ibc-{label}-{uuid.uuid4().hex}"
                 if len(payload) > _SCATTER_BYTES:  # straight to a worker, not through the
                     # scheduler's task graph (the task then runs where its data is)

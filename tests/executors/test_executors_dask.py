@@ -1,6 +1,9 @@
-"""The dask executor on a local loopback cluster: same results as local, project sources
-shipped to the workers as a zip, failures as outcomes, a clear error for a bad address."""
+"""The dask executor on a local loopback cluster: same results as local, project modules
+imported from the project's folder (as by the process executor's workers; the zip shipped to
+the workers of a cluster at an address is tested in test_dask_cluster.py and
+test_shipping.py), failures as outcomes, a clear error for a bad address."""
 
+import os
 import sys
 import zipfile
 
@@ -35,12 +38,16 @@ def root():
 
 def broken(x):
     return {"k": 1}[x]
+
+
+def here():
+    return __file__
 """
 
 
 @pytest.fixture(scope="module")
 def zip_project(tmp_path_factory):
-    """A project NOT on this process's sys.path: the workers get it only from the zip."""
+    """A project NOT on this process's sys.path: the workers import it all the same."""
     root = tmp_path_factory.mktemp("dask_project")
     (root / "zip_only_mod.py").write_text(ZIP_ONLY)
     (root / "pkg").mkdir()
@@ -79,7 +86,7 @@ def test_dask_runs_calls_with_the_same_results_as_local(dask_executor):
     assert dask_executor.parallel and dask_executor.jobs == 2
 
 
-def test_project_module_reaches_workers_only_through_the_zip(dask_executor, zip_project):
+def test_local_cluster_workers_import_the_project_from_its_folder(dask_executor, zip_project):
     assert zip_project not in sys.path
     futures = [
         dask_executor.submit(Call(Ref("zip_only_mod", "spin"), [1000 + i], {})) for i in range(3)
@@ -90,6 +97,8 @@ def test_project_module_reaches_workers_only_through_the_zip(dask_executor, zip_
     assert package.ok and package.value == 42
     root = dask_executor.submit(Call(Ref("zip_only_mod", "root"), [], {})).result(timeout=60)
     assert root.value == zip_project and root.stdout == "on a worker\n"
+    here = dask_executor.submit(Call(Ref("zip_only_mod", "here"), [], {})).result(timeout=60)
+    assert here.value == os.path.join(zip_project, "zip_only_mod.py")  # as in-process
     assert "zip_only_mod" not in sys.modules
 
 
