@@ -67,7 +67,10 @@ def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None
         _WORKER_SOURCES = WorkerSources()
     _WORKER_SOURCES.use(_worker_folder(dask_worker), project, snapshots)
     if project_root and os.path.isdir(project_root):
-        os.environ["IBC_PROJECT_ROOT"] = project_root
+        os.environ["IBC_PROJECT_ROOT"] = _WORKER_SOURCES.root = project_root
+    elif _WORKER_SOURCES.root and os.environ.get("IBC_PROJECT_ROOT") == _WORKER_SOURCES.root:
+        del os.environ["IBC_PROJECT_ROOT"]  # another project's, set by an earlier run
+        _WORKER_SOURCES.root = None
 
 
 def _use_folder(project_root: str) -> None:

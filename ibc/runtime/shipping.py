@@ -144,6 +144,7 @@ class WorkerSources:
         self.folder: str | None = None
         self.project: str | None = None  # the zip now on sys.path
         self.commits: set[str] = set()
+        self.root: str | None = None  # the IBC_PROJECT_ROOT this process was given
 
     def use(self, folder: str, project, snapshots) -> None:
         """Make `project` ((name, bytes) or None) and `snapshots` ((commit, bytes) pairs)
