@@ -5,7 +5,7 @@
 `jobs` single-threaded worker processes on loopback when no address is given. The workers of
 a cluster at an address need not share the project's folder: the client sends them the
 project's Python sources and the snapshots of pinned revisions as content-named zips
-(`ibc.runtime.shipping`), put on the cluster once (`client.scatter`) and passed to every task,
+(`ibc.runtime.shipping`), put on the cluster once (as a task's result) and passed to every task,
 which makes them importable before it unpickles its call (a worker that joins later gets them
 the same way; an edited project is a new zip, and the worker forgets the modules of the old
 one). `IBC_PROJECT_ROOT` is set on workers where that folder exists. The workers of the local
@@ -71,6 +71,11 @@ def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None
     elif _WORKER_SOURCES.root and os.environ.get("IBC_PROJECT_ROOT") == _WORKER_SOURCES.root:
         del os.environ["IBC_PROJECT_ROOT"]  # another project's, set by an earlier run
         _WORKER_SOURCES.root = None
+
+
+def _bundle(data: bytes) -> bytes:
+    """The task whose result is a bundle's bytes (`DaskExecutor._put`)."""
+    return data
 
 
 def _use_folder(project_root: str) -> None:
@@ -232,13 +237,15 @@ class DaskExecutor(Executor):
             from ibc.runtime.shipping import project_archive
 
             name, data = project_archive(self.project_root)
-            self._project = (name, self._scatter(f"ibc-{name.removesuffix('.zip')}", data))
+            self._project = (name, self._put(f"ibc-{name.removesuffix('.zip')}", data))
 
-    def _scatter(self, key: str, data: bytes):
+    def _put(self, key: str, data: bytes):
         """Put `data` on the cluster under `key` (a content name): tasks that need it take it
-        as an argument, so a worker fetches it once, also one that joins later."""
+        as an argument, so a worker fetches it once (from a peer), also one that joins later.
+        It is a task's result rather than scattered data, so that the scheduler makes it again
+        if every worker holding it is lost."""
         try:
-            return self._client.scatter({key: data}, hash=False)[key]
+            return self._client.submit(_bundle, data, key=key, pure=False)
         except Exception as exc:
             raise ExecutorError(
                 f"cannot send the project's sources to the dask workers: {exc}"
@@ -257,7 +264,7 @@ class DaskExecutor(Executor):
                     # git); a stage that does need it fails on the worker with its reason
                     self._unshippable.add(commit)
                     continue
-                self._snapshots[commit] = self._scatter(f"ibc-snapshot-{commit}", data)
+                self._snapshots[commit] = self._put(f"ibc-snapshot-{commit}", data)
             if commit in self._snapshots:
                 out.append((commit, self._snapshots[commit]))
         return tuple(out)

@@ -114,6 +114,8 @@ def cluster(tmp_path_factory):
                 "--no-dashboard",
                 "--scheduler-file",
                 str(scheduler_file),
+                "--idle-timeout",  # should the test process die before tearing it down
+                "600",
             ],
             base / "scheduler",
         )
@@ -136,6 +138,8 @@ def cluster(tmp_path_factory):
                     "--no-dashboard",
                     "--local-directory",
                     str(folder / "scratch"),
+                    "--death-timeout",  # a worker whose scheduler is gone ends
+                    "60",
                 ],
                 folder,
             )
