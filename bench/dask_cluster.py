@@ -103,7 +103,7 @@ class Cluster:
         info = base / "scheduler.json"
         self._start(
             ["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0"]
-            + ["--no-dashboard", "--scheduler-file", str(info)],
+            + ["--no-dashboard", "--scheduler-file", str(info), "--idle-timeout", "900"],
             base / "scheduler",
         )
         deadline = time.monotonic() + 120
@@ -117,7 +117,8 @@ class Cluster:
             folder = base / f"worker{i}"
             self._start(
                 ["distributed.cli.dask_worker", self.address, "--nthreads", "1"]
-                + ["--no-dashboard", "--local-directory", str(folder / "scratch")],
+                + ["--no-dashboard", "--local-directory", str(folder / "scratch")]
+                + ["--death-timeout", "60"],
                 folder,
             )
         import distributed
