@@ -111,9 +111,15 @@ def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
 
 class PlacedOutcome(Outcome):
     """An `Outcome` that knows `where` it was computed: the address of the dask worker (made
-    on the client, never pickled; the evaluator shows it and records it in the stage log)."""
+    on the client; the evaluator shows it and records it in the stage log)."""
 
     __slots__ = ("where",)
+
+    def __reduce__(self):  # pickled as the plain outcome it holds, plus `where`
+        plain = Outcome.__new__(Outcome)
+        for slot in Outcome.__slots__:
+            setattr(plain, slot, getattr(self, slot))
+        return (_placed, (plain, self.where))
 
 
 def _placed(outcome: Outcome, where: str) -> Outcome:

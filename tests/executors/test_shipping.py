@@ -4,10 +4,13 @@ leaving its modules behind; snapshots are found in a pickled call and served wit
 
 from __future__ import annotations
 
+import io
 import pickle
 import subprocess
 import sys
 import zipfile
+
+import pytest
 
 from ibc.runtime import shipping
 from ibc.runtime.values import Ref
@@ -26,7 +29,7 @@ def _project(root, factor="2.0"):
 def test_the_zip_imports_a_namespace_src_in_a_fresh_interpreter(tmp_path):
     root = _project(tmp_path / "p")
     name, data = shipping.project_archive(str(root))
-    names = zipfile.ZipFile(__import__("io").BytesIO(data)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert names == ["src/", "src/deep/", "src/deep/leaf.py", "src/util.py", "top.py"]
     zipped = tmp_path / name
     zipped.write_bytes(data)
@@ -83,3 +86,18 @@ def test_commits_are_found_in_a_pickled_call():
     )
     assert shipping.commits_in(payload) == {a, b}
     assert shipping.commits_in(pickle.dumps(["_ibc_rev_nothex", "_ibc_rev_" + "a" * 39])) == set()
+
+
+def test_an_outcome_that_knows_its_worker_survives_pickle():
+    pytest.importorskip("distributed")
+    from ibc.runtime.dask_executor import _placed
+    from ibc.runtime.executors import Outcome
+
+    placed = _placed(Outcome(value=[1, 2], seconds=0.5, stdout="hi\n"), "tcp://10.0.0.7:4000")
+    again = pickle.loads(pickle.dumps(placed))
+    assert (again.value, again.seconds, again.stdout, again.where) == (
+        [1, 2],
+        0.5,
+        "hi\n",
+        "tcp://10.0.0.7:4000",
+    )
