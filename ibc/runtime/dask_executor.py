@@ -1,20 +1,24 @@
-"""The `dask` executor: stages run on a dask.distributed cluster (docs/running.md "Executors").
+"""The `dask` executor: stages run on a dask.distributed cluster (docs/running.md "Executors",
+"Running on a cluster").
 
 `DaskExecutor(address)` connects to an existing scheduler, or starts a `LocalCluster` of
-`jobs` single-threaded worker processes on loopback when no address is given. Workers get the
-project's Python sources from the client: a deterministic zip of the project's `*.py` files
-(`project_zip`) uploaded with `client.upload_file(load=False)` and put first on `sys.path` by
-each task (so a worker that joins later gets it too); `IBC_PROJECT_ROOT` is set on workers
-where the folder exists. Futures of `run_call` are bridged to `concurrent.futures.Future`s, so
-the scheduler waits on them like on any executor's. The client writes the store (results come
-back to it). dask is imported only when this executor is made; `pip install
-'iterbuild[dask]'` installs it.
+`jobs` single-threaded worker processes on loopback when no address is given. The workers of
+a cluster at an address need not share the project's folder: the client sends them the
+project's Python sources and the snapshots of pinned revisions as content-named zips
+(`ibc.runtime.shipping`), put on the cluster once (as a task's result) and passed to every task,
+which makes them importable before it unpickles its call (a worker that joins later gets them
+the same way; an edited project is a new zip, and the worker forgets the modules of the old
+one). `IBC_PROJECT_ROOT` is set on workers where that folder exists. The workers of the local
+cluster, started for the run on this machine, import from the project's folder instead, like
+the process executor's (a module's `__file__` is then the project's file, as in-process).
+Futures of the tasks are bridged to `concurrent.futures.Future`s, so the scheduler waits on
+them like on any executor's. The client writes the store (results come back to it). dask is
+imported only when this executor is made; `pip install 'iterbuild[dask]'` installs it.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
 
 from ibc.runtime.executors import (
@@ -28,95 +32,119 @@ from ibc.runtime.executors import (
     _stdout_to_stderr,
     run_call,
 )
+from ibc.runtime.shipping import project_zip  # noqa: F401 - `executors.project_zip`
 
-_SKIP_DIRS = {"__pycache__", "site-packages", "node_modules", "dist-packages"}
-_ZIP_PREFIX = "ibc_project_"
-
-
-def project_zip(project_root: str, directory: str) -> str:
-    """Write the project's Python files (`*.py` under `project_root`, skipping hidden folders,
-    `__pycache__`, virtual environments and `site-packages`) into a zip in `directory`, named
-    by a hash of its content; returns its path. The zip is deterministic: same files, same
-    name and bytes."""
-    import hashlib
-    import zipfile
-
-    files: list[tuple[str, str]] = []
-    for folder, dirs, names in os.walk(project_root):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            and not os.path.isdir(os.path.join(folder, d, "conda-meta"))
-        )
-        for name in sorted(names):
-            if name.endswith(".py"):
-                path = os.path.join(folder, name)
-                files.append((os.path.relpath(path, project_root).replace(os.sep, "/"), path))
-    contents = []
-    digest = hashlib.sha256()
-    for arcname, path in files:
-        with open(path, "rb") as handle:
-            data = handle.read()
-        contents.append((arcname, data))
-        digest.update(arcname.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
-    target = os.path.join(directory, f"{_ZIP_PREFIX}{digest.hexdigest()[:16]}.zip")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for arcname, data in contents:
-            info = zipfile.ZipInfo(arcname, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
-    return target
+_SCATTER_BYTES = 1 << 20  # a pickled call larger than this travels as scattered data
+_WORKER_SOURCES = None  # this worker process's `shipping.WorkerSources`
 
 
-_worker_zip: list[str] = []  # the project zip this worker process has on sys.path
-
-
-def _dask_prepare(zip_name: str | None, project_root: str | None, dask_worker=None) -> bool:
-    """On a dask worker: put the uploaded project zip on `sys.path` (replacing an older one of
-        an earlier run, and forgetting the modules imported from it), and set IBC_PROJECT_ROOT when
-        that folder exists here. Returns whether the zip was found. (`client.run` passes the worker
-    as `dask_worker`; inside a task it is found with `get_worker`.)"""
-    found = True
-    if zip_name:
-        if dask_worker is None:
+def _worker_folder(dask_worker=None) -> str:
+    """Where this worker keeps the bundles: a folder of its local directory."""
+    if dask_worker is None:
+        try:
             from distributed import get_worker
 
             dask_worker = get_worker()
-        path = os.path.join(dask_worker.local_directory, zip_name)
-        found = os.path.exists(path)
-        if found and (not _worker_zip or _worker_zip[0] != path):
-            import importlib
+        except (ImportError, ValueError):
+            dask_worker = None
+    if dask_worker is not None:
+        base = dask_worker.local_directory
+    else:  # pragma: no cover - outside a worker (a direct call in a test)
+        import tempfile
 
-            from ibc.runtime import values
+        base = tempfile.gettempdir()
+    return os.path.join(base, "ibc-sources")
 
-            for old in _worker_zip:
-                if old in sys.path:
-                    sys.path.remove(old)
-                stale = [
-                    name
-                    for name, module in list(sys.modules.items())
-                    if (getattr(module, "__file__", None) or "").startswith(old + os.sep)
-                ]
-                for name in stale:
-                    del sys.modules[name]
-                for key in [k for k in values._resolved if k[0] in stale]:
-                    del values._resolved[key]
-            _worker_zip[:] = [path]
-            sys.path.insert(0, path)
-            importlib.invalidate_caches()
+
+def _dask_prepare(project, snapshots, project_root: str | None, dask_worker=None) -> None:
+    """On a dask worker: make the project's sources (`project`: (zip name, bytes) or None)
+    and pinned snapshots ((commit, bytes) pairs) importable (ibc.runtime.shipping), and set
+    IBC_PROJECT_ROOT when that folder exists here."""
+    global _WORKER_SOURCES
+    from ibc.runtime.shipping import WorkerSources
+
+    if _WORKER_SOURCES is None:
+        _WORKER_SOURCES = WorkerSources()
+    _WORKER_SOURCES.use(_worker_folder(dask_worker), project, snapshots)
     if project_root and os.path.isdir(project_root):
-        os.environ["IBC_PROJECT_ROOT"] = project_root
-    return found
+        os.environ["IBC_PROJECT_ROOT"] = _WORKER_SOURCES.root = project_root
+    elif _WORKER_SOURCES.root and os.environ.get("IBC_PROJECT_ROOT") == _WORKER_SOURCES.root:
+        del os.environ["IBC_PROJECT_ROOT"]  # another project's, set by an earlier run
+        _WORKER_SOURCES.root = None
 
 
-def _dask_run(call: Call, zip_name: str | None, project_root: str | None) -> Outcome:
-    """The task dask workers run: prepare the worker (once per project zip), then the call.
-    Preparing here too covers workers that joined after the client connected."""
-    _dask_prepare(zip_name, project_root)
-    return run_call(call)
+def _bundle(data: bytes) -> bytes:
+    """The task whose result is a bundle's bytes (`DaskExecutor._put`)."""
+    return data
+
+
+def _use_folder(project_root: str) -> None:
+    """On a worker of our own local cluster: the project's folder first on `sys.path`, as in
+    the process executor's workers (the zip is for workers that do not share the folder)."""
+    import sys
+
+    if project_root in sys.path:
+        sys.path.remove(project_root)
+    sys.path.insert(0, project_root)
+    os.environ["IBC_PROJECT_ROOT"] = project_root
+
+
+def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
+    """The task dask workers run: prepare the worker (the bundles are written once per
+    content), then unpickle the call — only now, so that a pinned class among its arguments
+    finds its snapshot — and run it. Returns (outcome, this worker's address)."""
+    import pickle
+
+    from distributed import get_worker
+
+    worker = get_worker()
+    _dask_prepare(project, snapshots, project_root, worker)
+    try:
+        call = pickle.loads(payload)
+    except Exception as exc:  # a module of the arguments' classes missing on the worker
+        from ibc.runtime.executors import _failed
+
+        text = f"the stage's arguments cannot be unpickled on the dask worker: {exc}"
+        return _failed(exc, text=text), worker.address
+    return run_call(call), worker.address
+
+
+class PlacedOutcome(Outcome):
+    """An `Outcome` that knows `where` it was computed: the address of the dask worker (made
+    on the client; the evaluator shows it and records it in the stage log)."""
+
+    __slots__ = ("where",)
+
+    def __reduce__(self):  # pickled as the plain outcome it holds, plus `where`
+        plain = Outcome.__new__(Outcome)
+        for slot in Outcome.__slots__:
+            setattr(plain, slot, getattr(self, slot))
+        return (_placed, (plain, self.where))
+
+
+def _placed(outcome: Outcome, where: str) -> Outcome:
+    placed = PlacedOutcome.__new__(PlacedOutcome)
+    for slot in Outcome.__slots__:
+        setattr(placed, slot, getattr(outcome, slot))
+    placed.where = where
+    return placed
+
+
+def _pickle_call(call: Call) -> bytes:
+    """The call as bytes: pickle, else cloudpickle (what dask itself would use)."""
+    import pickle
+
+    try:
+        return pickle.dumps(call, protocol=5)
+    except Exception as first:
+        try:
+            import cloudpickle
+        except ImportError:
+            raise first from None
+        try:
+            return cloudpickle.dumps(call, protocol=5)
+        except Exception:
+            raise first from None
 
 
 def _dask_worker_count(client) -> int:
@@ -155,8 +183,9 @@ class DaskExecutor(Executor):
         self._closed = False
         self._futures: set = set()
         self._cluster = None
-        self._tmpdir: str | None = None
-        self._zip_name: str | None = None
+        self._project = None  # (zip name, future of its bytes on the cluster)
+        self._snapshots: dict = {}  # commit -> future of its snapshot's bytes
+        self._unshippable: set[str] = set()
         if address is None:
             jobs = _check_jobs(jobs if jobs is not None else (os.cpu_count() or 1))
             import logging
@@ -192,25 +221,13 @@ class DaskExecutor(Executor):
         self.jobs = _dask_worker_count(self._client)
 
     def _setup_workers(self) -> None:
-        if self.project_root and os.path.isdir(self.project_root):
-            import tempfile
-
-            self._tmpdir = tempfile.mkdtemp(prefix="ibc-dask-")
-            path = project_zip(self.project_root, self._tmpdir)
-            self._zip_name = os.path.basename(path)
-            try:
-                self._client.upload_file(path, load=False)
-            except Exception as exc:
-                raise ExecutorError(
-                    f"cannot send the project's sources to the dask workers: {exc}"
-                ) from exc
         if self._cluster is not None:  # our own workers: their output is not for stdout
             try:
                 self._client.run(_stdout_to_stderr)
             except Exception:  # noqa: BLE001 - then prints show up on stdout, as before
                 pass
         try:
-            found = self._client.run(_dask_prepare, self._zip_name, self.project_root)
+            self._client.run(_dask_prepare, None, (), self.project_root)
         except ImportError as exc:
             raise ExecutorError(
                 f"the dask workers cannot import the ibc runtime ({exc}); install iterbuild "
@@ -218,11 +235,45 @@ class DaskExecutor(Executor):
             ) from exc
         except Exception as exc:
             raise ExecutorError(f"cannot prepare the dask workers: {exc}") from exc
-        missing = [worker for worker, ok in found.items() if not ok]
-        if missing:
+        if self._cluster is not None:  # workers on this machine, started for this run
+            if self.project_root:
+                self._client.run(_use_folder, self.project_root)
+            return
+        if self.project_root and os.path.isdir(self.project_root):
+            from ibc.runtime.shipping import project_archive
+
+            name, data = project_archive(self.project_root)
+            self._project = (name, self._put(f"ibc-{name.removesuffix('.zip')}", data))
+
+    def _put(self, key: str, data: bytes):
+        """Put `data` on the cluster under `key` (a content name): tasks that need it take it
+        as an argument, so a worker fetches it once (from a peer), also one that joins later.
+        It is a task's result rather than scattered data, so that the scheduler makes it again
+        if every worker holding it is lost."""
+        try:
+            return self._client.submit(_bundle, data, key=key, pure=False)
+        except Exception as exc:
             raise ExecutorError(
-                f"the project's sources did not reach dask worker(s) {', '.join(missing)}"
-            )
+                f"cannot send the project's sources to the dask workers: {exc}"
+            ) from exc
+
+    def _snapshots_for(self, payload: bytes) -> tuple:
+        """(commit, future) of the snapshots a pickled call names, sent on first need."""
+        from ibc.runtime.shipping import commits_in, snapshot_archive
+
+        out = []
+        for commit in sorted(commits_in(payload)):
+            if commit not in self._snapshots and commit not in self._unshippable:
+                try:
+                    data = snapshot_archive(self.project_root or os.getcwd(), commit)
+                except ImportError:  # SnapshotError: not a commit of this project (or no
+                    # git); a stage that does need it fails on the worker with its reason
+                    self._unshippable.add(commit)
+                    continue
+                self._snapshots[commit] = self._put(f"ibc-snapshot-{commit}", data)
+            if commit in self._snapshots:
+                out.append((commit, self._snapshots[commit]))
+        return tuple(out)
 
     @property
     def client(self):
@@ -238,13 +289,21 @@ class DaskExecutor(Executor):
             future = self._bridge.new()
             label = "".join(c if c.isalnum() or c in "._-" else "_" for c in call.name)[:60]
             try:
+                payload = _pickle_call(call)
+                snapshots = self._snapshots_for(payload) if self._cluster is None else ()
+                key = f"ibc-{label}-{uuid.uuid4().hex}"
+                if len(payload) > _SCATTER_BYTES:  # straight to a worker, not through the
+                    # scheduler's task graph (the task then runs where its data is)
+                    payload = self._client.scatter({f"{key}-call": payload}, hash=False)
+                    payload = payload[f"{key}-call"]
                 remote = self._client.submit(
                     _dask_run,
-                    call,
-                    self._zip_name,
+                    payload,
+                    self._project,
+                    snapshots,
                     self.project_root,
                     pure=False,
-                    key=f"ibc-{label}-{uuid.uuid4().hex}",
+                    key=key,
                 )
             except Exception as exc:
                 self._bridge.settle(future, _machinery_failure(call, exc, "on dask"))
@@ -257,7 +316,7 @@ class DaskExecutor(Executor):
                 future.cancel()
                 return
             try:
-                outcome = remote_future.result()
+                outcome = _placed(*remote_future.result())
             except BaseException as exc:  # task error, lost worker, undeserializable result
                 outcome = _machinery_failure(call, exc, "on a dask worker")
             self._bridge.settle(future, outcome)
@@ -295,7 +354,3 @@ class DaskExecutor(Executor):
         finally:
             if self._cluster is not None:
                 self._cluster.close()
-            if self._tmpdir:
-                import shutil
-
-                shutil.rmtree(self._tmpdir, ignore_errors=True)

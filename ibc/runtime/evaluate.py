@@ -120,6 +120,7 @@ class Evaluator(schedule.Tasks):
         self.failures: dict[tuple[int, str], StageFailure] = {}
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
         self.stale_outputs: dict[str, str] = {}  # node key -> the file it wrote, now gone
+        self.workers: dict[str, str] = {}  # stage node key -> the worker that ran it (dask)
         self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
@@ -307,8 +308,13 @@ class Evaluator(schedule.Tasks):
             self.progress.stage(self.owner, _label(node), node.at, "running")
         started = time.perf_counter()
         outcome = yield Submit(call)
+        where = getattr(outcome, "where", None)  # the dask worker's address
+        if where:
+            self.workers[node.key] = where
         if not outcome.ok:
-            self._event(node, self.keys.get(node.key), "failed", time.perf_counter() - started)
+            self._event(
+                node, self.keys.get(node.key), "failed", time.perf_counter() - started, where
+            )
             error = outcome.error
             if isinstance(error, StageFailure):  # inside a lambda the stage called
                 raise error
@@ -326,7 +332,7 @@ class Evaluator(schedule.Tasks):
                     "the input first)"
                 ),
             )
-        self._event(node, self.keys.get(node.key), "ran", outcome.seconds)
+        self._event(node, self.keys.get(node.key), "ran", outcome.seconds, where)
         return outcome
 
     def _value(self, node: Node):
@@ -451,7 +457,7 @@ class Evaluator(schedule.Tasks):
         except (OSError, ValueError, TypeError):
             return False
 
-    def _event(self, node: Node, key, state: str, seconds) -> None:
+    def _event(self, node: Node, key, state: str, seconds, where: str | None = None) -> None:
         owner = self.owner
         if state in ("ran", "cached", "failed"):
             self.stats[state] += 1
@@ -459,7 +465,10 @@ class Evaluator(schedule.Tasks):
             counts[state] += 1
         self.log.append((node, key, state, seconds, owner))
         if self.progress is not None:
-            self.progress.stage(owner, _label(node), node.at, state, seconds)
+            if where:
+                self.progress.stage(owner, _label(node), node.at, state, seconds, where=where)
+            else:
+                self.progress.stage(owner, _label(node), node.at, state, seconds)
 
     def _replay(self, node: Node, entry) -> None:
         out, err = entry.meta.get("stdout"), entry.meta.get("stderr")

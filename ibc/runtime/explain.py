@@ -102,7 +102,7 @@ class StageFacts:
         if node.op == "call" and node.data[0].code and fp not in self.code:
             self.code[fp] = list(node.data[0].code)
         ids = ev.inputs.get(node.key) or ()
-        return {
+        facts = {
             "site": site(node, self.sites),
             "stage": label(node),
             "ref": node.data[0].qualified if node.op == "call" else None,
@@ -111,6 +111,10 @@ class StageFacts:
             "identity": ev.ident.get(node.key),
             "inputs": [[i, n.at] for i, n in zip(ids, node.inputs)],
         }
+        where = getattr(ev, "workers", {}).get(node.key)
+        if where:  # the dask worker that ran it (docs/running.md, "Running on a cluster")
+            facts["worker"] = where
+        return facts
 
 
 # ------------------------------------------------------------------------ history

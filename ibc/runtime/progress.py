@@ -66,9 +66,11 @@ class Progress:
         at: str | None,
         state: str,
         seconds: float | None = None,
+        where: str | None = None,
     ) -> None:
         """A stage of `experiment` (None: shared or unknown) is `running`, or `ran`, was
-        `cached` or `failed` (then `seconds` is how long it took, when known)."""
+        `cached` or `failed` (then `seconds` is how long it took, when known, and `where` the
+        address of the dask worker that ran it, if one did)."""
 
     def experiment(self, name: str, state: str, seconds: float, counts: dict) -> None:
         """Experiment `name` ended `ok` or `failed` after `seconds`; `counts` has the number
@@ -103,12 +105,14 @@ class PlainProgress(Progress):
     def start(self, experiments: list[str]) -> None:
         self._several = len(experiments) > 1
 
-    def stage(self, experiment, label, at, state, seconds=None) -> None:
+    def stage(self, experiment, label, at, state, seconds=None, where=None) -> None:
         if state not in ("ran", "failed"):
             return
         line = f"  {state:<6} {stage_text(label, at)}"
         if seconds is not None:
             line += f"  {format_seconds(seconds)}"
+        if where:
+            line += f"  on {where}"
         if self._several and experiment:
             line += f"  ({experiment})"
         self._write(line)
@@ -177,7 +181,7 @@ class RichProgress(Progress):
         if begin:
             self._live.start()
 
-    def stage(self, experiment, label, at, state, seconds=None) -> None:
+    def stage(self, experiment, label, at, state, seconds=None, where=None) -> None:
         text = stage_text(label, at)
         with self._lock:
             tally = self._tally(experiment)
@@ -196,7 +200,8 @@ class RichProgress(Progress):
                 tally.failed += 1
         if state == "failed":
             took = f" after {format_seconds(seconds)}" if seconds is not None else ""
-            self.console.print(f"  [red]failed[/red] {_escape(text)}{took}")
+            on = f" on {_escape(where)}" if where else ""
+            self.console.print(f"  [red]failed[/red] {_escape(text)}{took}{on}")
 
     def experiment(self, name, state, seconds, counts) -> None:
         line = summary_line(name, state, seconds, counts)

@@ -273,6 +273,24 @@ class DiskSnapshots:
                 _write_atomically(self.path(commit, rel), data)
         return [self.path(commit, rel) for rel in files]
 
+    def python_sources(self, commit: str) -> tuple[list[str], dict[str, bytes]]:
+        """The commit's file list, and the bytes of every `*.py` file of it that can be
+        imported (each path component an identifier), materialized first: what a worker
+        without the repository needs to serve the snapshot (docs/running.md, "Running on a
+        cluster")."""
+        meta = self._commit_meta(commit)
+        importable = sorted(
+            rel
+            for rel in meta["files"]
+            if rel.endswith(".py")
+            and all(p.removesuffix(".py").isidentifier() for p in rel.split("/"))
+        )
+        sources = {}
+        for rel, path in zip(importable, self.materialize(commit, importable)):
+            with open(path, "rb") as fh:
+                sources[rel] = fh.read()
+        return sorted(meta["files"]), sources
+
     # -- the commit's file list -----------------------------------------------------------
 
     def _commit_meta(self, commit: str) -> dict:

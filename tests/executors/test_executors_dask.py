@@ -1,6 +1,9 @@
-"""The dask executor on a local loopback cluster: same results as local, project sources
-shipped to the workers as a zip, failures as outcomes, a clear error for a bad address."""
+"""The dask executor on a local loopback cluster: same results as local, project modules
+imported from the project's folder (as by the process executor's workers; the zip shipped to
+the workers of a cluster at an address is tested in test_dask_cluster.py and
+test_shipping.py), failures as outcomes, a clear error for a bad address."""
 
+import os
 import sys
 import zipfile
 
@@ -35,12 +38,16 @@ def root():
 
 def broken(x):
     return {"k": 1}[x]
+
+
+def here():
+    return __file__
 """
 
 
 @pytest.fixture(scope="module")
 def zip_project(tmp_path_factory):
-    """A project NOT on this process's sys.path: the workers get it only from the zip."""
+    """A project NOT on this process's sys.path: the workers import it all the same."""
     root = tmp_path_factory.mktemp("dask_project")
     (root / "zip_only_mod.py").write_text(ZIP_ONLY)
     (root / "pkg").mkdir()
@@ -66,7 +73,8 @@ def dask_executor(zip_project):
 def test_project_zip_holds_only_the_project_python_files(zip_project, tmp_path):
     path = project_zip(zip_project, str(tmp_path))
     names = sorted(zipfile.ZipFile(path).namelist())
-    assert names == ["pkg/__init__.py", "pkg/inner.py", "zip_only_mod.py"]
+    # directory entries too: zipimport finds a namespace package only through one
+    assert names == ["pkg/", "pkg/__init__.py", "pkg/inner.py", "zip_only_mod.py"]
     assert project_zip(zip_project, str(tmp_path)) == path  # named by content: stable
 
 
@@ -78,7 +86,7 @@ def test_dask_runs_calls_with_the_same_results_as_local(dask_executor):
     assert dask_executor.parallel and dask_executor.jobs == 2
 
 
-def test_project_module_reaches_workers_only_through_the_zip(dask_executor, zip_project):
+def test_local_cluster_workers_import_the_project_from_its_folder(dask_executor, zip_project):
     assert zip_project not in sys.path
     futures = [
         dask_executor.submit(Call(Ref("zip_only_mod", "spin"), [1000 + i], {})) for i in range(3)
@@ -89,6 +97,8 @@ def test_project_module_reaches_workers_only_through_the_zip(dask_executor, zip_
     assert package.ok and package.value == 42
     root = dask_executor.submit(Call(Ref("zip_only_mod", "root"), [], {})).result(timeout=60)
     assert root.value == zip_project and root.stdout == "on a worker\n"
+    here = dask_executor.submit(Call(Ref("zip_only_mod", "here"), [], {})).result(timeout=60)
+    assert here.value == os.path.join(zip_project, "zip_only_mod.py")  # as in-process
     assert "zip_only_mod" not in sys.modules
 
 
@@ -104,3 +114,10 @@ def test_an_unknown_scheduler_address_is_a_clear_error():
     message = str(info.value)
     assert "cannot connect to the dask scheduler at tcp://127.0.0.1:9" in message
     assert "hint:" in message
+
+
+def test_a_large_argument_travels_as_scattered_data(dask_executor):
+    big = b"x" * (3 << 20)  # over the 1 MiB a task's pickled call may have inline
+    outcome = dask_executor.submit(Call(len, [big], {})).result(timeout=60)
+    assert outcome.ok and outcome.value == 3 << 20
+    assert outcome.where in dask_executor.client.scheduler_info()["workers"]
