@@ -76,6 +76,8 @@ class Lowerer:
             elif isinstance(decl, n.Binding):
                 ty = self.checked.decl_types.get(id(decl))
                 bindings.extend(self.lower_binding(decl, info, global_=True, ty=ty))
+            elif isinstance(decl, n.Search):  # checked, not yet emitted (docs/guide.md)
+                self.diags.error("E0703", decl.name.span, name=decl.name.text)
             elif isinstance(decl, n.Sweep):
                 target = self.lower_sweep(decl, info)
                 if target is None:

@@ -188,7 +188,8 @@ def _code(text: str) -> str:
 
 def _sym_label(sym: Symbol) -> str:
     if isinstance(sym, TargetSym):
-        return ("sweep " if sym.is_sweep else "experiment ") + sym.name
+        kind = "search " if sym.is_search else "sweep " if sym.is_sweep else "experiment "
+        return kind + sym.name
     if isinstance(sym, DefSym):
         return "def " + sym.name
     if isinstance(sym, TypeSym):

@@ -310,6 +310,26 @@ class AstBuilder:
     def sweep(self, children):
         return n.Sweep(self._name(children[1]), children[3], self._around(children))
 
+    def search(self, children):
+        # SEARCH NAME EQ expr (MAXIMIZE | MINIMIZE) NAME (DOT NAME)* TRIALS NUMBER [SEED NUMBER]
+        kept = _kept(children)
+        objective = [self._name(kept[5])]
+        i = 6
+        while _is(kept[i], "DOT"):
+            objective.append(self._name(kept[i + 1]))
+            i += 2
+        trials = self.number([kept[i + 1]])
+        seed = self.number([kept[i + 3]]) if i + 3 < len(kept) else None
+        return n.Search(
+            self._name(kept[1]),
+            kept[3],
+            self._name(kept[4]),
+            tuple(objective),
+            trials,
+            seed,
+            self._around(children),
+        )
+
     def return_stmt(self, children):
         return _Return(children[1], self._around(children))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ibc.diagnostics.diagnostic import Diagnostic, error
-from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SOFT_KEYWORDS, Lexer, LexError
+from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SEARCH_WORDS, SOFT_KEYWORDS, Lexer, LexError
 from ibc.base.spans import Source
 
 _WORDS = {
@@ -25,7 +25,7 @@ _WORDS = {
     "_INDENT": "an indented block",
     "_DEDENT": "the end of the indented block",
 }
-for _text, _kind in {**PUNCTUATION, **KEYWORDS, **SOFT_KEYWORDS}.items():
+for _text, _kind in {**PUNCTUATION, **KEYWORDS, **SOFT_KEYWORDS, **SEARCH_WORDS}.items():
     _WORDS[_kind] = f"`{_text}`"
 
 _KEYWORD_TYPES = set(KEYWORDS.values()) | set(SOFT_KEYWORDS.values())

@@ -115,6 +115,10 @@ class Checker:
                 if isinstance(decl, n.Sweep):
                     t = DictType(STR, t)
                 self.out.decl_types[id(decl)] = t
+            elif isinstance(decl, n.Search):
+                from ibc.types.search import search_type
+
+                self.out.decl_types[id(decl)] = search_type(self, decl)
         return self.out
 
     def check_binding(self, decl: n.Binding) -> Type:
