@@ -45,12 +45,12 @@ SOFT_KEYWORDS = {
     "search": "SEARCH",
 }
 # The words of a search's tail, keywords only in a `search` declaration outside brackets:
-# `maximize`/`minimize` right after the `}` of its `with`, `trials` and `seed` after the
-# objective's path and the trial count (so a field may be named `trials`).
+# `maximize`/`minimize` right after what ends an expression (the `}` of its `with`), `trials`
+# and `seed` after the objective's path and the trial count (so a field may be `trials`).
 SEARCH_WORDS = {"maximize": "MAXIMIZE", "minimize": "MINIMIZE", "trials": "TRIALS", "seed": "SEED"}
 _SEARCH_AFTER = {
-    "MAXIMIZE": ("RBRACE",),
-    "MINIMIZE": ("RBRACE",),
+    "MAXIMIZE": ("RBRACE", "RPAR", "RSQB", "NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NONE"),
+    "MINIMIZE": ("RBRACE", "RPAR", "RSQB", "NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NONE"),
     "TRIALS": ("NAME",),
     "SEED": ("NUMBER",),
 }

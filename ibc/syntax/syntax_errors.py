@@ -137,10 +137,13 @@ def describe_unexpected(exc, lexer: Lexer, source: Source) -> Diagnostic:
     else:
         span = source.span(tok.start_pos, tok.end_pos)
     found = found_words(tok)
+    line = _line_tokens(lexer, tok)
+    if stack or not line or line[0].type != "SEARCH":
+        # LALR merges lookaheads: a search's words are expected only in a search's tail.
+        expected -= set(SEARCH_WORDS.values())
     words = expected_words(expected, stack[-1][0] if stack else None)
     facts = {"found": found, "expected": words}
     prev = _previous(lexer, tok)
-    line = _line_tokens(lexer, tok)
 
     if "_INDENT" in expected and kind != "_INDENT":
         return error("E0114", span, name=_def_header(lexer) or "?", **facts)

@@ -1,0 +1,119 @@
+"""Searches as a user meets them today (docs/guide.md, "Searches"): `ibc check` accepts a
+well-formed search and types it as a sweep would be typed, `ibc params FILE SEARCH` lists its
+axes and their spaces, and `ibc run` refuses a file that declares one with E0703 (its trials
+are not run by this version), never with a traceback. The error cases of searches are in
+tests/errors/search.test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROGRAM = """\
+from "src/lib.py" import evaluate, Forest, Linear
+
+model = Linear(alpha = 1.0)
+depth = 3
+kind = "a"
+experiment baseline = evaluate(model, depth, kind)
+search tuned = baseline with {
+    model.alpha in log_uniform(0.001, 100.0),
+    depth in int_range(1, 8),
+    kind in ["a", "b"],
+} maximize metrics.score trials 16
+search models = baseline with { model in [Linear(alpha = 0.5), Forest()] } minimize loss trials 4 seed 2
+experiment summary = len(tuned)
+"""
+
+LIB = """\
+class Linear:
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+
+class Forest:
+    def __init__(self, trees: int = 10) -> None:
+        self.trees = trees
+
+
+def evaluate(model: Linear | Forest, depth: int, kind: str) -> dict:
+    return {"loss": 1.0, "metrics": {"score": 0.5}}
+"""
+
+
+def ibc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ibc", *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.py").write_text(LIB)
+    (tmp_path / "main.ib").write_text(PROGRAM)
+    return tmp_path
+
+
+def test_check_accepts_searches_over_numbers_and_models(project: Path) -> None:
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_search_used_as_a_value_is_a_dict_of_its_trials(project: Path) -> None:
+    # `len` takes a sized value: the dict of trials is one, so this checks; an Int is not.
+    text = PROGRAM.replace("experiment summary = len(tuned)", "experiment summary = tuned + 1")
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 1
+    assert "Dict[Str, " in done.stdout + done.stderr
+
+
+def test_params_lists_the_axes_and_their_spaces(project: Path) -> None:
+    done = ibc(project, "params", "main.ib", "tuned", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {row["path"]: row for row in json.loads(done.stdout)}
+    assert rows["model.alpha"]["value"] == "in log_uniform(0.001, 100.0)"
+    assert rows["model.alpha"]["type"] == "Float"
+    assert rows["model.alpha"]["overridden"] is True
+    assert rows["depth"]["value"] == "in int_range(1, 8)"
+    assert rows["depth"]["type"] == "Int"
+    assert rows["kind"]["value"] == 'in choice(["a", "b"])'
+    assert rows["kind"]["where"] == "main.ib:10:5"
+    assert rows["baseline"]["overridden"] is False
+
+
+def test_params_of_a_categorical_search_over_models(project: Path) -> None:
+    done = ibc(project, "params", "main.ib", "models")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "in choice([Linear(alpha = 0.5), Forest()])" in done.stdout
+
+
+def test_run_refuses_a_file_with_a_search(project: Path) -> None:
+    done = ibc(project, "run", "main.ib", "baseline")
+    assert done.returncode != 0
+    out = done.stdout + done.stderr
+    assert "error[E0703]: the search `tuned` can be checked but not yet run" in out
+    assert "error[E0703]: the search `models`" in out
+    assert "Traceback" not in out
+
+
+def test_a_file_importing_one_with_a_search_is_refused_too(project: Path) -> None:
+    # The refusal does not depend on where the search is: a search is never left out silently.
+    (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = m.baseline\n')
+    done = ibc(project, "run", "run.ib")
+    assert done.returncode != 0
+    assert "E0703" in done.stdout + done.stderr
