@@ -500,6 +500,12 @@ class _Printer:
         if kind is n.Experiment or kind is n.Sweep:
             word = "experiment " if kind is n.Experiment else "sweep "
             return [word, d.name.text, " = ", self.expr(d.value)]
+        if kind is n.Search:
+            tail = [" ", d.direction.text, " ", ".".join(p.text for p in d.objective)]
+            tail += [" trials ", d.trials.text]
+            if d.seed is not None:
+                tail += [" seed ", d.seed.text]
+            return ["search ", d.name.text, " = ", self.expr(d.value), *tail]
         if kind is n.FuncDef:
             return self.funcdef(d)
         if kind is n.PyImport:
