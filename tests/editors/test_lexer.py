@@ -223,7 +223,9 @@ def test_search_declaration_and_its_tail():
     assert token_of(text, "trials") is Keyword
     assert token_of(text, "seed") is Keyword
     assert token_of(text, "40") is Number.Integer
-    assert token_of("search s = b with { x in [1] } minimize loss trials 4\n", "minimize") is Keyword
+    assert (
+        token_of("search s = b with { x in [1] } minimize loss trials 4\n", "minimize") is Keyword
+    )
     # as names: a binding, an argument, an attribute
     assert token_of("maximize = trials + seed\n", "maximize") is Name
     assert token_of("maximize = trials + seed\n", "seed") is Name

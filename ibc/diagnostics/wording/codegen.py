@@ -59,7 +59,7 @@ register(
     explain=(
         "A `search` parses, type-checks (its spaces against the paths they set, its objective "
         "against the experiment's value) and is listed by `ibc params`; running its trials "
-        "with the optimizer (issue #15, items 2-4 of docs/guide.md \"Searches\") is not "
+        'with the optimizer (issue #15, items 2-4 of docs/guide.md "Searches") is not '
         "implemented by the code generator of this version, so compiling a file that declares "
         "one stops here rather than leave the search out."
     ),

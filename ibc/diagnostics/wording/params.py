@@ -236,10 +236,12 @@ register(
     lambda a: (
         "write the values as a list literal: `choice([v1, v2])`"
         if a.get("space") == "choice"
-        else "give each path its own axis, or list the tuples: `(p, q) in [(1, 2), (3, 4)]`"
-        if "path" in str(a.get("reason", ""))
-        else "write the bounds as numbers known at compile time: `log_uniform(0.001, 100.0)`, "
-        "`int_range(1, 10)`"
+        else (
+            "give each path its own axis, or list the tuples: `(p, q) in [(1, 2), (3, 4)]`"
+            if "path" in str(a.get("reason", ""))
+            else "write the bounds as numbers known at compile time: `log_uniform(0.001, 100.0)`, "
+            "`int_range(1, 10)`"
+        )
     ),
     explain=(
         "A numeric space takes two bounds, `lo` and `hi`, constant numbers (literals or "
