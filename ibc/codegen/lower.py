@@ -76,8 +76,6 @@ class Lowerer:
             elif isinstance(decl, n.Binding):
                 ty = self.checked.decl_types.get(id(decl))
                 bindings.extend(self.lower_binding(decl, info, global_=True, ty=ty))
-            elif isinstance(decl, n.Search):  # checked, not yet emitted (docs/guide.md)
-                self.diags.error("E0703", decl.name.span, name=decl.name.text)
             elif isinstance(decl, n.Sweep):
                 target = self.lower_sweep(decl, info)
                 if target is None:
@@ -596,7 +594,14 @@ def map_ir(value, leaf):
     return value
 
 
-def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram:
+def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram | None:
+    """The IR of a checked program; None after E0703 for a program with searches, which
+    this version checks but does not run (docs/guide.md, "Searches")."""
+    searches = [d for _, d in expanded.checked.program.names.order if isinstance(d, n.Search)]
+    for decl in searches:
+        diags.error("E0703", decl.name.span, name=decl.name.text)
+    if searches:
+        return None
     return Lowerer(expanded, diags).lower()
 
 

@@ -130,6 +130,10 @@ class Expander:
                 elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
                     for node in _withs(decl, info):
                         self._with(node)
+        if self.out.searches:
+            from ibc.params.search import check_best_layers
+
+            check_best_layers(self)
         self.check_pending()
         return self.out
 

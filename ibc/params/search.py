@@ -187,3 +187,43 @@ def _withs_in(expr):
             out.append(node)
         stack.extend(n.children(node))
     return out
+
+
+def check_best_layers(expander) -> None:
+    """Type-check each `base with best(S)`: the best trial sets `S`'s axes, so each value an
+    axis may take must suit every use of its path in `base` (E0504, with the use)."""
+    program = expander.program
+    for info in program.modules:
+        if info.ast is None or info.kind == "prelude":
+            continue
+        expander.current_prefix = expander.prefixes.get(id(info), "")
+        for decl in info.ast.decls:
+            if "best" not in info.source.text[decl.span.start : decl.span.end]:
+                continue
+            for node in _nodes_of(decl, n.WithBest):
+                sym = program.names.symbols.get(id(node.search))
+                search = getattr(sym, "decl", None)
+                if id(search) not in expander.out.searches:
+                    continue  # not a search, or one with errors (reported there)
+                variants = []
+                for entry in (o for o in search.value.overrides if o.sweep):
+                    found = _axis(expander, entry, node.base, ())
+                    if found is None:
+                        return
+                    variants.append(found[1])
+                points = [
+                    tuple(r for group in combo for r in group)
+                    for combo in itertools.product(*variants)
+                ]
+                expander.check_layers([(), *points], node.span, sweep=True)
+
+
+def _nodes_of(root, kind) -> list:
+    out = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind):
+            out.append(node)
+        stack.extend(n.children(node))
+    return out

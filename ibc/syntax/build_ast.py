@@ -516,6 +516,13 @@ class AstBuilder:
         overrides = tuple(c for c in kept[1:] if not isinstance(c, Token))
         return n.With(kept[0], overrides, self._around(children))
 
+    def with_best(self, children):
+        # with_expr WITH NAME LPAR expr RPAR: only `best(SEARCH)` is a layer (docs/guide.md)
+        kept = _kept(children)
+        if str(kept[2]) != "best":
+            raise Problem("E0152", self._span(kept[2]), name=str(kept[2]))
+        return n.WithBest(kept[0], kept[4], self._around(children))
+
     def override_set(self, children):
         return n.Override((children[0],), children[2], False, self._around(children))
 

@@ -194,7 +194,7 @@ def _precedence(e: object) -> int:
     kind = type(e)
     if kind is n.Lambda:
         return LAMBDA
-    if kind is n.With:
+    if kind is n.With or kind is n.WithBest:
         return WITH
     if kind is n.Pipe:
         return PIPE
@@ -690,6 +690,8 @@ class _Printer:
         if kind is n.RecordExpr:
             items = [(id(f), [f.name.text, " = ", self.expr(f.value)], f.span) for f in e.fields]
             return self.seq("{", "}", items, e.span.end - 1)
+        if kind is n.WithBest:
+            return [self.expr(e.base, WITH), " with best(", self.expr(e.search), ")"]
         if kind is n.With:
             items = [(id(o), self.override(o), o.span) for o in e.overrides]
             block = self.seq("{", "}", items, e.span.end - 1, pad=True)

@@ -311,6 +311,16 @@ class With:
 
 
 @record
+class WithBest:
+    """The best trial's axis values of a search as an override layer: `refit with
+    best(tuned)` (docs/guide.md, "Searches"). `search` is the expression naming the search."""
+
+    base: Expr
+    search: Expr
+    span: Span
+
+
+@record
 class Revision:
     """A Python reference at a git revision: `clean @ "v1.0"`."""
 
@@ -337,6 +347,7 @@ Expr = Union[
     BoolOp,
     Compare,
     With,
+    WithBest,
     Revision,
 ]
 

@@ -627,6 +627,11 @@ class Checker:
             self.infer(override.value, None)
         return base
 
+    def _WithBest(self, e: n.WithBest, expected: Type | None) -> Type:
+        from ibc.types.search import best_type
+
+        return best_type(self, e, expected)
+
     def _Revision(self, e: n.Revision, expected: Type | None) -> Type:
         target = e.value
         sym = self.program.names.symbols.get(id(target))

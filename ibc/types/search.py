@@ -26,6 +26,7 @@ from ibc.base.typeterms import (
     RecordType,
     Type,
 )
+from ibc.resolve.symbols import TargetSym
 from ibc.syntax import nodes as n
 from ibc.types.relations import is_subtype
 
@@ -50,6 +51,20 @@ def search_type(checker, decl: n.Search) -> Type:
     if decl.seed is not None:
         _check_count(decl.seed, "seed", 0, checker.diags)
     return DictType(STR, base)
+
+
+def best_type(checker, e: n.WithBest, expected: Type | None) -> Type:
+    """`base with best(S)`: the type of `base`; `S` must name a search (E0521). The best
+    trial's values are checked against `base`'s uses in the parameters phase."""
+    base = checker.infer(e.base, expected)
+    checker.infer(e.search, None)
+    sym = checker.program.names.symbols.get(id(e.search))
+    if isinstance(sym, TargetSym) and sym.is_search:
+        return base
+    if sym is not None or not isinstance(e.search, (n.Var, n.Attribute)):
+        text = e.search.name if isinstance(e.search, n.Var) else "this expression"
+        checker.diags.error("E0521", e.search.span, what=text)
+    return base
 
 
 def objective_type(t: Type, decl: n.Search, env, diags) -> Type | None:

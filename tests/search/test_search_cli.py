@@ -117,3 +117,18 @@ def test_a_file_importing_one_with_a_search_is_refused_too(project: Path) -> Non
     done = ibc(project, "run", "run.ib")
     assert done.returncode != 0
     assert "E0703" in done.stdout + done.stderr
+
+
+def test_refit_with_the_best_trial_checks_and_is_refused_at_run(project: Path) -> None:
+    text = PROGRAM + "experiment final = evaluate(model, depth, kind) with best(tuned)\n"
+    (project / "main.ib").write_text(text)
+    assert ibc(project, "check", "main.ib").returncode == 0
+    (project / "main.ib").write_text(text + "experiment odd = baseline with best(baseline)\n")
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 1
+    assert "error[E0521]: `best` takes a search, and `baseline` is not one" in done.stderr
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "run", "main.ib", "final")
+    assert done.returncode != 0
+    assert "E0703" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and "internal" not in done.stdout

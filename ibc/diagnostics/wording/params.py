@@ -303,6 +303,17 @@ register(
     "search s = e with { x in uniform(0.0, 1.0) } maximize name trials 4",
 )
 register(
+    "E0521",
+    "best of something that is not a search",
+    "`best` takes a search, and `{what}` is not one",
+    "name a `search` declaration: `refit with best(tuned)`",
+    explain=(
+        "`e with best(S)` overrides `e` with the axis values of the best trial of the search "
+        "`S`, so `S` must be a search."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\nexperiment f = e with best(e)",
+)
+register(
     "E0520",
     "bad trial count or seed",
     "`{what}` must be an integer of at least {least}, found {found}",
