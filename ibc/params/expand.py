@@ -361,6 +361,7 @@ class Expander:
             was=str(item.site.type),
             use=message,
             **({"nearest": diag.args["suggestions"][0]} if diag.args.get("suggestions") else {}),
+            **({"space": n.space_call(item.value)} if n.space_call(item.value) else {}),
         )
 
     # ----------------------------------------------------------------- reachability

@@ -67,6 +67,11 @@ def _wrong_override_hint(args: dict) -> str:
         return f"a string is expected here; quote it: -s '{args['quote']}'"
     if args.get("nearest"):  # a value a `Literal` type does not list (docs/types.md)
         return f"did you mean {args['nearest']}?"
+    if args.get("space"):  # a search's numeric space (docs/guide.md, "Searches")
+        was = str(args.get("was"))
+        other = {"Int": "`int_range` or `int_log_range`", "Float": "`uniform` or `log_uniform`"}
+        instead = other.get(was, "a list of values, `[v1, v2]`")
+        return f"`{args['space']}` gives `{args.get('type')}` values; use {instead} here"
     return "give a value that every use of the parameter accepts"
 
 
