@@ -382,8 +382,9 @@ def _run_program(args):
     from ibc.base import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
-    # The targets matter only to the warnings about unused `-s` paths.
-    named = list(args.targets) if args.overrides else []
+    # The targets matter to the warnings about unused `-s` paths, and to searches: a run of
+    # targets that need none leaves them out (ibc/codegen/searches.py).
+    named = list(args.targets)
     key = reuse.options_key(
         "run", str(args.strict), str(len(stubs)), *stubs, *args.overrides, "--", *named
     )
@@ -391,10 +392,9 @@ def _run_program(args):
     if code is None:
         from ibc.driver import compile_file
 
-        extra: dict = {"format": False}
+        extra: dict = {"format": False, "targets": named}
         if args.overrides:
             extra["overrides"] = list(args.overrides)
-            extra["targets"] = named
         result = compile_file(Path(args.file), _options(args, **extra))
         _report(result)
         if not result.ok or result.code is None:

@@ -102,21 +102,38 @@ def test_params_of_a_categorical_search_over_models(project: Path) -> None:
     assert "in choice([Linear(alpha = 0.5), Forest()])" in done.stdout
 
 
-def test_run_refuses_a_file_with_a_search(project: Path) -> None:
-    done = ibc(project, "run", "main.ib", "baseline")
-    assert done.returncode != 0
-    out = done.stdout + done.stderr
-    assert "error[E0703]: the search `tuned` can be checked but not yet run" in out
-    assert "error[E0703]: the search `models`" in out
-    assert "Traceback" not in out
+def test_run_refuses_a_search_and_what_needs_it(project: Path) -> None:
+    for targets in (["tuned"], [], ["summary"], ["baseline", "models"]):
+        done = ibc(project, "run", "main.ib", *targets)
+        out = done.stdout + done.stderr
+        assert done.returncode != 0, targets
+        assert "can be checked but not yet run by this version" in out, targets
+        assert "Traceback" not in out
+    done = ibc(project, "run", "main.ib")  # every target: each search is named
+    assert "error[E0703]: the search `tuned`" in done.stderr
+    assert "error[E0703]: the search `models`" in done.stderr
+    done = ibc(project, "run", "main.ib", "summary")  # `len(tuned)` needs `tuned` only
+    assert "`tuned`" in done.stderr and "`models`" not in done.stderr
 
 
-def test_a_file_importing_one_with_a_search_is_refused_too(project: Path) -> None:
-    # The refusal does not depend on where the search is: a search is never left out silently.
+def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Path) -> None:
+    done = ibc(project, "run", "main.ib", "baseline", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "E0703" not in done.stdout + done.stderr
+    assert '"score": 0.5' in done.stdout
+    # the program compiled for `baseline` is not reused for a run that needs a search
+    done = ibc(project, "run", "main.ib", "tuned")
+    assert done.returncode != 0 and "E0703" in done.stderr
+
+
+def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
     (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = m.baseline\n')
     done = ibc(project, "run", "run.ib")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = len(m.tuned)\n')
+    done = ibc(project, "run", "run.ib")
     assert done.returncode != 0
-    assert "E0703" in done.stdout + done.stderr
+    assert "error[E0703]: the search `tuned`" in done.stderr
 
 
 def test_refit_with_the_best_trial_checks_and_is_refused_at_run(project: Path) -> None:
