@@ -55,3 +55,12 @@ def refused_searches(program, targets) -> tuple[list, frozenset]:
 def _base_name(target: str) -> str:
     """A sweep point's sweep (`grid[model.C=0.1]` → `grid`), else the name itself."""
     return target.split("[", 1)[0]
+
+
+def has_searches(result) -> bool:
+    """Whether a compiled program declares a search (then left out of it, `ibc run` keeps
+    the program for the targets it was compiled for only)."""
+    checked = getattr(result, "checked", None)
+    if checked is None:
+        return False
+    return any(isinstance(decl, n.Search) for _, decl in checked.program.names.order)

@@ -382,17 +382,18 @@ def _run_program(args):
     from ibc.base import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
-    # The targets matter to the warnings about unused `-s` paths, and to searches: a run of
-    # targets that need none leaves them out (ibc/codegen/searches.py).
-    named = list(args.targets)
-    key = reuse.options_key(
-        "run", str(args.strict), str(len(stubs)), *stubs, *args.overrides, "--", *named
-    )
-    code = reuse.lookup(Path(args.file), key)
+    # The targets matter only to the warnings about unused `-s` paths, and to searches: a run
+    # of targets that need none leaves them out (ibc/codegen/searches.py), a program then
+    # kept under a key of its own with the targets.
+    named = list(args.targets) if args.overrides else []
+    options = ("run", str(args.strict), str(len(stubs)), *stubs, *args.overrides)
+    key = reuse.options_key(*options, "--", *named)
+    searched = reuse.options_key(*options, "--", *args.targets, "--searches-left-out")
+    code = reuse.lookup(Path(args.file), key) or reuse.lookup(Path(args.file), searched)
     if code is None:
         from ibc.driver import compile_file
 
-        extra: dict = {"format": False, "targets": named}
+        extra: dict = {"format": False, "targets": list(args.targets)}
         if args.overrides:
             extra["overrides"] = list(args.overrides)
         result = compile_file(Path(args.file), _options(args, **extra))
@@ -400,7 +401,9 @@ def _run_program(args):
         if not result.ok or result.code is None:
             return EXIT_ERRORS
         code = result.code
-        reuse.store(Path(args.file), key, code, result)
+        from ibc.codegen.searches import has_searches
+
+        reuse.store(Path(args.file), searched if has_searches(result) else key, code, result)
     program = _load_program(code, args.file)["program"]
     program.override_texts = list(args.overrides)
     return program

@@ -122,8 +122,11 @@ def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Pat
     assert "E0703" not in done.stdout + done.stderr
     assert '"score": 0.5' in done.stdout
     # the program compiled for `baseline` is not reused for a run that needs a search
-    done = ibc(project, "run", "main.ib", "tuned")
-    assert done.returncode != 0 and "E0703" in done.stderr
+    for targets in (["tuned"], []):
+        done = ibc(project, "run", "main.ib", *targets)
+        assert done.returncode != 0 and "E0703" in done.stderr, targets
+    again = ibc(project, "run", "main.ib", "baseline", "--json")
+    assert again.returncode == 0 and '"score": 0.5' in again.stdout
 
 
 def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
