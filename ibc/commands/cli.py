@@ -517,11 +517,12 @@ def _load_program(code_text: str, file: str) -> dict:
     return namespace
 
 
-def _compiled_program(args, file: str):
-    """Compile `file` and load its program: the `Program`, or an exit code."""
+def _compiled_program(args, file: str, targets=()):
+    """Compile `file` and load its program: the `Program`, or an exit code. Named `targets`
+    that need no search leave the file's searches out (ibc/codegen/searches.py)."""
     from ibc.driver import compile_file
 
-    result = compile_file(Path(file), _options(args, format=False))
+    result = compile_file(Path(file), _options(args, format=False, targets=list(targets)))
     _report(result)
     if not result.ok or result.code is None:
         return EXIT_ERRORS
@@ -535,7 +536,7 @@ def _store_root(file: str | None, store: str | None) -> Path:
 
 
 def _graph(args) -> int:
-    program = _compiled_program(args, args.file)
+    program = _compiled_program(args, args.file, args.target)
     if isinstance(program, int):
         return program
     from ibc.commands.graph import graph_nodes

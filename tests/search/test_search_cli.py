@@ -129,6 +129,14 @@ def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Pat
     assert again.returncode == 0 and '"score": 0.5' in again.stdout
 
 
+def test_graph_of_targets_that_need_no_search(project: Path) -> None:
+    done = ibc(project, "graph", "main.ib", "baseline")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "evaluate" in done.stdout
+    done = ibc(project, "graph", "main.ib")
+    assert done.returncode != 0 and "E0703" in done.stderr
+
+
 def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
     (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = m.baseline\n')
     done = ibc(project, "run", "run.ib")
