@@ -101,7 +101,34 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         value = _with_commits(expanded, site, text)
         t = _named_type(expanded, view, site)
         rows.append(ParamRow(path, str(t), value, where, site.kind, overridden))
+    if target is not None and "best" in (_source_text(expanded, decl) or ""):
+        rows = _best_rows(expanded, decl, rows)
     return rows
+
+
+def _best_rows(expanded: Expanded, decl, rows: list) -> list:
+    """A target's `with best(S)` sets `S`'s axes to the best trial's values, known at run
+    time: each axis path shows `best(S) in SPACE` (docs/parameters.md, "Searches")."""
+    by_path = {row.path: row for row in rows}
+    names = expanded.checked.program.names
+    stack = [decl.value]
+    while stack:
+        node = stack.pop()
+        stack.extend(n.children(node))
+        if not isinstance(node, n.WithBest):
+            continue
+        search = getattr(names.symbols.get(id(node.search)), "decl", None)
+        entry = expanded.searches.get(id(search))
+        if entry is None:
+            continue
+        for axis in entry[2]:
+            for path in axis.paths:
+                old = by_path.get(path)
+                t = old.type if old is not None and axis.type == "mixed" else axis.type
+                kind = old.kind if old is not None else "binding"
+                value = f"best({search.name.text}) in {axis.describe()}"
+                by_path[path] = ParamRow(path, t, value, _where(node.span), kind, True)
+    return [by_path[path] for path in sorted(by_path)]
 
 
 def _search_rows(result, expanded: Expanded, decl: n.Search, include_defaults: bool) -> list:

@@ -102,6 +102,25 @@ def test_params_of_a_categorical_search_over_models(project: Path) -> None:
     assert "in choice([Linear(alpha = 0.5), Forest()])" in done.stdout
 
 
+def test_params_of_a_refit_with_the_best_trial(project: Path) -> None:
+    text = PROGRAM + "experiment final = evaluate(model, depth, kind) with best(tuned)\n"
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "params", "main.ib", "final", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {row["path"]: row for row in json.loads(done.stdout)}
+    assert rows["model.alpha"]["value"] == "best(tuned) in log_uniform(0.001, 100.0)"
+    assert rows["depth"]["value"] == "best(tuned) in int_range(1, 8)"
+    assert rows["depth"]["type"] == "Int" and rows["depth"]["overridden"] is True
+    assert rows["depth"]["where"] == "main.ib:14:20"
+    plain = {
+        row["path"]: row
+        for row in json.loads(
+            ibc(project, "params", "main.ib", "baseline", "--format", "json").stdout
+        )
+    }
+    assert plain["depth"]["value"] == "3"
+
+
 def test_run_refuses_a_search_and_what_needs_it(project: Path) -> None:
     for targets in (["tuned"], [], ["summary"], ["baseline", "models"]):
         done = ibc(project, "run", "main.ib", *targets)
