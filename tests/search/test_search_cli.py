@@ -179,3 +179,19 @@ def test_refit_with_the_best_trial_checks_and_is_refused_at_run(project: Path) -
     assert done.returncode != 0
     assert "E0703" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr and "internal" not in done.stdout
+
+
+def test_the_spaces_of_a_scikit_learn_search_are_checked_against_its_signatures() -> None:
+    """The example of docs/guide.md, "Searches", on the real library's stubs: a Float space on
+    `LogisticRegression`'s `max_iter` (an `int`) is E0504 naming the argument; the rest,
+    models as categorical values and `with best(tuned)`, checks."""
+    pytest.importorskip("sklearn")
+    folder = Path(__file__).parent
+    done = ibc(folder, "check", "sklearn_search.ib")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert out.count("error[") == 1
+    assert "error[E0504]: the override `model.max_iter` gives a `Float` (it was a `Int`)" in out
+    assert "--> sklearn_search.ib:17:32" in out
+    assert "hint: `uniform` gives `Float` values; use `int_range` or `int_log_range` here" in out
+    assert "note: the argument `max_iter` of `LogisticRegression` must be `Int`" in out
