@@ -7,7 +7,8 @@ an axis's space (`log_uniform(0.001, 100.0)`) is a form of the search syntax, so
 bounds are inferred here, and the spaces themselves are checked against the paths they set in
 the parameters phase (`ibc.params.search`). This module checks the objective: a field path of
 the experiment's value, a record (or a `Dict[Str, number]`) whose field is numeric (E0517,
-E0518, E0519), and the trial count and seed (E0520).
+E0518, E0519), the trial count and seed (E0520), and that `e with best(S)` names a search
+(E0521).
 """
 
 from __future__ import annotations
