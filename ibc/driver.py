@@ -26,7 +26,8 @@ class Options:
     out_path: Path | None = None  # where the emitted program will be written
     format: bool = True  # black-format the emitted program (for people to read)
     overrides: list[str] = field(default_factory=list)  # `ibc run -s PATH=EXPR` texts
-    targets: list[str] = field(default_factory=list)  # the run's targets (for `-s` warnings)
+    # the run's targets (for `-s` warnings, and to leave out searches they do not need)
+    targets: list[str] = field(default_factory=list)
 
 
 @record(mutable=True)
@@ -124,7 +125,7 @@ def _phases(
         return
     from ibc.codegen.lower import lower
 
-    lowered = lower(result.expanded, diags)  # lower to the IR
+    lowered = lower(result.expanded, diags, options.targets)  # lower to the IR
     result.program = lowered
     if diags.has_errors:
         return

@@ -36,7 +36,8 @@ RESOURCE_FUNCTIONS = ("file", "dir")
 
 
 class Lowerer:
-    def __init__(self, expanded: Expanded, diags: Diagnostics) -> None:
+    def __init__(self, expanded: Expanded, diags: Diagnostics, left_out=frozenset()) -> None:
+        self.left_out = left_out  # ids of declarations not lowered (`refused_searches`)
         checked = expanded.checked
         self.expanded = expanded
         self.sites = expanded.sites
@@ -71,6 +72,8 @@ class Lowerer:
         targets: list[ir.IrTarget] = []
         for info, decl in self.program.names.order:
             self.module = info
+            if id(decl) in self.left_out:  # a search, or what needs one (`refused_searches`)
+                continue
             if isinstance(decl, n.FuncDef):
                 defs.append(self.lower_def(decl, info))
             elif isinstance(decl, n.Binding):
@@ -594,8 +597,19 @@ def map_ir(value, leaf):
     return value
 
 
-def lower(expanded: Expanded, diags: Diagnostics) -> ir.IrProgram:
-    return Lowerer(expanded, diags).lower()
+def lower(expanded: Expanded, diags: Diagnostics, targets=()) -> ir.IrProgram | None:
+    """The IR of a checked program. This version checks searches but does not run them
+    (docs/guide.md, "Searches"): a run of named `targets` that reach none leaves them out
+    with what depends on them; any other compilation of a program with one stops with E0703
+    for each search the run would need (None)."""
+    from ibc.codegen.searches import refused_searches
+
+    refused, left_out = refused_searches(expanded.checked.program, targets)
+    for decl in refused:
+        diags.error("E0703", decl.name.span, name=decl.name.text)
+    if refused:
+        return None
+    return Lowerer(expanded, diags, left_out).lower()
 
 
 def python_annotation(t) -> str | None:

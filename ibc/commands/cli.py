@@ -382,25 +382,28 @@ def _run_program(args):
     from ibc.base import reuse  # a hit skips the compiler: nothing else of it is imported
 
     stubs = [os.path.abspath(d) for d in args.stubs]
-    # The targets matter only to the warnings about unused `-s` paths.
+    # The targets matter only to the warnings about unused `-s` paths, and to searches: a run
+    # of targets that need none leaves them out (ibc/codegen/searches.py), a program then
+    # kept under a key of its own with the targets.
     named = list(args.targets) if args.overrides else []
-    key = reuse.options_key(
-        "run", str(args.strict), str(len(stubs)), *stubs, *args.overrides, "--", *named
-    )
-    code = reuse.lookup(Path(args.file), key)
+    options = ("run", str(args.strict), str(len(stubs)), *stubs, *args.overrides)
+    key = reuse.options_key(*options, "--", *named)
+    searched = reuse.options_key(*options, "--", *args.targets, "--searches-left-out")
+    code = reuse.lookup(Path(args.file), key) or reuse.lookup(Path(args.file), searched)
     if code is None:
         from ibc.driver import compile_file
 
-        extra: dict = {"format": False}
+        extra: dict = {"format": False, "targets": list(args.targets)}
         if args.overrides:
             extra["overrides"] = list(args.overrides)
-            extra["targets"] = named
         result = compile_file(Path(args.file), _options(args, **extra))
         _report(result)
         if not result.ok or result.code is None:
             return EXIT_ERRORS
         code = result.code
-        reuse.store(Path(args.file), key, code, result)
+        from ibc.codegen.searches import has_searches
+
+        reuse.store(Path(args.file), searched if has_searches(result) else key, code, result)
     program = _load_program(code, args.file)["program"]
     program.override_texts = list(args.overrides)
     return program
@@ -514,11 +517,12 @@ def _load_program(code_text: str, file: str) -> dict:
     return namespace
 
 
-def _compiled_program(args, file: str):
-    """Compile `file` and load its program: the `Program`, or an exit code."""
+def _compiled_program(args, file: str, targets=()):
+    """Compile `file` and load its program: the `Program`, or an exit code. Named `targets`
+    that need no search leave the file's searches out (ibc/codegen/searches.py)."""
     from ibc.driver import compile_file
 
-    result = compile_file(Path(file), _options(args, format=False))
+    result = compile_file(Path(file), _options(args, format=False, targets=list(targets)))
     _report(result)
     if not result.ok or result.code is None:
         return EXIT_ERRORS
@@ -532,7 +536,7 @@ def _store_root(file: str | None, store: str | None) -> Path:
 
 
 def _graph(args) -> int:
-    program = _compiled_program(args, args.file)
+    program = _compiled_program(args, args.file, args.target)
     if isinstance(program, int):
         return program
     from ibc.commands.graph import graph_nodes

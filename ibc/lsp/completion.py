@@ -8,6 +8,8 @@ analysis that type-checked (`Analysis`, perhaps of an earlier version):
   `steps[1].C`, `test_size`) with their types and values, replacing the partial path;
 - inside the parentheses of a call, where an argument starts: the keyword arguments of the
   callee (`C = `, `max_iter = `) not yet given, then the names in scope;
+- after `in` in a search's `with`: the spaces (`log_uniform(`, `int_range(`, `choice([`), then
+  the names in scope;
 - elsewhere: the names in scope (the file's top level, the prelude, and the parameters and
   locals of the enclosing `def`), the language's keywords and the types.
 """
@@ -176,6 +178,14 @@ def complete(analysis: Analysis | None, text: str, offset: int) -> list[Completi
     if ctx.kind == "path":
         return _paths(analysis, text, ctx, offset)
     out: list[Completion] = []
+    if ctx.kind == "value" and _after_search_in(text, ctx.start):
+        out += [
+            Completion(space, FUNCTION, f"search space of {t}", f"{space}(", ctx.start, 0)
+            for space, t in n.SPACES.items()
+        ]
+        out.append(
+            Completion("choice", FUNCTION, "categorical search space", "choice([", ctx.start, 0)
+        )
     if ctx.kind == "argument" and analysis is not None and analysis.checked is not None:
         out += _keyword_arguments(analysis, ctx)
     out += _names(analysis, ctx, offset)
@@ -183,6 +193,19 @@ def complete(analysis: Analysis | None, text: str, offset: int) -> list[Completi
         words = [*KEYWORDS, *SOFT_KEYWORDS]
         out += [Completion(w, KEYWORD, "keyword", w, ctx.start, 8) for w in words]
     return out
+
+
+_IN_AT_END = re.compile(r"\bin\s*\Z")
+_DECL_START = re.compile(r"^(?=\S)", re.M)
+
+
+def _after_search_in(text: str, start: int) -> bool:
+    """Whether `start` follows `in` in a `search` declaration (an axis's space goes here)."""
+    if not _IN_AT_END.search(text, 0, start):
+        return False
+    starts = [m.start() for m in _DECL_START.finditer(text, 0, start)]
+    line_start = starts[-1] if starts else 0
+    return text.startswith("search ", line_start)
 
 
 def _paths(analysis: Analysis | None, text: str, ctx: Context, offset: int) -> list[Completion]:

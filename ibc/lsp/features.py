@@ -118,7 +118,10 @@ def _symbol_of(analysis: Analysis, chain: list[object]) -> tuple[Symbol | None, 
             return symbols.get(id(parent)), parent
         if isinstance(parent, n.ImportItem):
             return main.values.get(parent.local.text) or main.types.get(parent.local.text), parent
-        if isinstance(parent, (n.FuncDef, n.Experiment, n.Sweep)) and parent.name is inner:
+        if (
+            isinstance(parent, (n.FuncDef, n.Experiment, n.Sweep, n.Search))
+            and parent.name is inner
+        ):
             return main.values.get(inner.text), parent
         if isinstance(parent, n.TypeDecl):
             return main.types.get(inner.text), parent
@@ -160,6 +163,9 @@ def hover(analysis: Analysis, line: int, character: int) -> HoverInfo | None:
     if isinstance(inner, n.Path):
         lines += _path_lines(analysis, str(inner))
         return HoverInfo("\n\n".join(lines), inner.span) if lines else None
+    space = _space_hover(analysis, chain)
+    if space is not None:
+        return space
     sym, node = _symbol_of(analysis, chain)
     if sym is not None:
         lines.append(_code(f"{_sym_label(sym)}: {symbol_type(analysis, sym)}"))
@@ -182,13 +188,41 @@ def hover(analysis: Analysis, line: int, character: int) -> HoverInfo | None:
     return None
 
 
+def _space_hover(analysis: Analysis, chain: list[object]) -> HoverInfo | None:
+    """A search axis's space under the cursor (its name, or a list literal's brackets): the
+    type of the values it gives and the path it sets (docs/guide.md, "Searches")."""
+    if not chain or not isinstance(chain[0], n.Search):
+        return None
+    override = next((c for c in chain if isinstance(c, n.Override) and c.sweep), None)
+    if override is None:
+        return None
+    value = override.value
+    kind = n.space_call(value)
+    on_name = kind is not None and (chain[-1] is value or chain[-1] is value.func)
+    on_list = isinstance(value, n.ListExpr) and chain[-1] is value
+    if not (on_name or on_list):
+        return None
+    if kind in n.SPACES:
+        shown = f"{kind}: space of {n.SPACES[kind]}"
+    else:
+        items = value.args[0].value if kind == "choice" and value.args else value
+        types = [
+            str(analysis.checked.types.get(id(item), "Any")) for item in getattr(items, "items", ())
+        ]
+        elem = types[0] if types and all(t == types[0] for t in types) else "Any"
+        shown = f"choice: space of {elem} ({len(types)} values)"
+    paths = ", ".join(f"`{p}`" for p in override.paths)
+    return HoverInfo(f"{_code(shown)}\n\nthe values a search proposes for {paths}", value.span)
+
+
 def _code(text: str) -> str:
     return f"```iterbuild\n{text}\n```"
 
 
 def _sym_label(sym: Symbol) -> str:
     if isinstance(sym, TargetSym):
-        return ("sweep " if sym.is_sweep else "experiment ") + sym.name
+        kind = "search " if sym.is_search else "sweep " if sym.is_sweep else "experiment "
+        return kind + sym.name
     if isinstance(sym, DefSym):
         return "def " + sym.name
     if isinstance(sym, TypeSym):
@@ -427,6 +461,8 @@ def document_symbols(module: n.Module) -> list[DocSymbol]:
             out.append(DocSymbol(decl.name.text, EVENT, "experiment", decl.span, decl.name.span))
         elif isinstance(decl, n.Sweep):
             out.append(DocSymbol(decl.name.text, ARRAY, "sweep", decl.span, decl.name.span))
+        elif isinstance(decl, n.Search):
+            out.append(DocSymbol(decl.name.text, ARRAY, "search", decl.span, decl.name.span))
     return out
 
 

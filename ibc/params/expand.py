@@ -56,6 +56,7 @@ class Expanded:
     prefixes: dict
     layers: dict = field(default_factory=dict)  # id(With) -> tuple of Resolved (no `in`)
     sweeps: dict = field(default_factory=dict)  # id(Sweep decl) -> (base expr, layer, points)
+    searches: dict = field(default_factory=dict)  # id(Search decl) -> (base, layer, axes)
     cli: tuple = ()  # the `-s` overrides without `in`
     cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
     with_values: tuple = ()  # (module, declaration, With) of every `with`, for override sites
@@ -122,9 +123,17 @@ class Expander:
             for decl in info.ast.decls:
                 if isinstance(decl, n.Sweep):
                     self._sweep(decl)
+                elif isinstance(decl, n.Search):
+                    from ibc.params.search import expand_search
+
+                    expand_search(self, decl)
                 elif isinstance(decl, (n.Binding, n.Experiment, n.FuncDef)):
                     for node in _withs(decl, info):
                         self._with(node)
+        if self.out.searches:
+            from ibc.params.search import check_best_layers
+
+            check_best_layers(self)
         self.check_pending()
         return self.out
 
@@ -352,6 +361,7 @@ class Expander:
             was=str(item.site.type),
             use=message,
             **({"nearest": diag.args["suggestions"][0]} if diag.args.get("suggestions") else {}),
+            **({"space": n.space_call(item.value)} if n.space_call(item.value) else {}),
         )
 
     # ----------------------------------------------------------------- reachability

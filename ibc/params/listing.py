@@ -46,7 +46,7 @@ def _targets(expanded: Expanded) -> dict:
     main = expanded.checked.program.main
     out = {}
     for decl in main.ast.decls if main.ast else ():
-        if isinstance(decl, (n.Experiment, n.Sweep, n.Binding)):
+        if isinstance(decl, (n.Experiment, n.Sweep, n.Search, n.Binding)):
             names = (
                 [name.text for name, _ in n.pattern_names(decl.pattern)]
                 if isinstance(decl, n.Binding)
@@ -68,6 +68,8 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         keep = None
     else:
         decl, point = _target(expanded, target)
+        if isinstance(decl, n.Search):
+            return _search_rows(result, expanded, decl, include_defaults)
         starts = [(decl.value, cli)]
         top = variants.chain(decl.value) + cli
         entry = expanded.sweeps.get(id(decl))
@@ -99,7 +101,72 @@ def parameters(result, target: str | None = None, include_defaults: bool = False
         value = _with_commits(expanded, site, text)
         t = _named_type(expanded, view, site)
         rows.append(ParamRow(path, str(t), value, where, site.kind, overridden))
+    if target is not None and "best" in (_source_text(expanded, decl) or ""):
+        rows = _best_rows(expanded, decl, rows)
     return rows
+
+
+def _best_rows(expanded: Expanded, decl, rows: list) -> list:
+    """A target's `with best(S)` sets `S`'s axes to the best trial's values, known at run
+    time: each axis path shows `best(S) in SPACE` (docs/parameters.md, "Searches")."""
+    by_path = {row.path: row for row in rows}
+    names = expanded.checked.program.names
+    stack = [decl.value]
+    while stack:
+        node = stack.pop()
+        stack.extend(n.children(node))
+        if not isinstance(node, n.WithBest):
+            continue
+        search = getattr(names.symbols.get(id(node.search)), "decl", None)
+        entry = expanded.searches.get(id(search))
+        if entry is None:
+            continue
+        for axis in entry[2]:
+            for path in axis.paths:
+                old = by_path.get(path)
+                t = old.type if old is not None and axis.type == "mixed" else axis.type
+                kind = old.kind if old is not None else "binding"
+                value = f"best({search.name.text}) in {axis.describe()}"
+                by_path[path] = ParamRow(path, t, value, _where(node.span), kind, True)
+    return [by_path[path] for path in sorted(by_path)]
+
+
+def _search_rows(result, expanded: Expanded, decl: n.Search, include_defaults: bool) -> list:
+    """The rows of a search (docs/parameters.md, "Searches"): those of the experiment it
+    derives (the target its `with` applies to, else the file's), with the search's own `=`
+    overrides, and its axes, each with its space as the value (`log_uniform(0.001, 100.0)`)
+    and the space's type."""
+    entry = expanded.searches.get(id(decl))
+    if entry is None:
+        raise ValueError(f"the search `{decl.name.text}` has errors: check it first")
+    base, layer, axes = entry
+    name = base.name if isinstance(base, n.Var) and base.name in _targets(expanded) else None
+    rows = {row.path: row for row in parameters(result, name, include_defaults)}
+    for item in layer:
+        old = rows.get(item.path)
+        t = old.type if old is not None else str(item.site.type)
+        text = _source_text(expanded, item.value) or "…"
+        rows[item.path] = ParamRow(item.path, t, text, _where(item.span), item.site.kind, True)
+    for axis in axes:
+        for path in axis.paths:
+            old = rows.get(path)
+            kind = old.kind if old is not None else "binding"
+            t = axis.type if axis.type != "mixed" else (old.type if old else "Any")
+            where = _where(axis.span)
+            rows[path] = ParamRow(path, t, "in " + axis.describe(), where, kind, True)
+    return [rows[path] for path in sorted(rows)]
+
+
+def _where(span) -> str:
+    return f"{span.file}:{span.line}:{span.col}"
+
+
+def _source_text(expanded: Expanded, node) -> str | None:
+    span = getattr(node, "span", None)
+    for info in expanded.checked.program.modules:
+        if span is not None and info.source is not None and info.display == span.file:
+            return info.source.text[span.start : span.end]
+    return None
 
 
 def _named_type(expanded: Expanded, view: dict, site):

@@ -151,7 +151,7 @@ def declared_names(decl) -> list[tuple[str, str]]:
         return [(TYPE, decl.name.text)]
     if isinstance(decl, n.Binding):
         return [(VALUE, name.text) for name, _ in n.pattern_names(decl.pattern)]
-    if isinstance(decl, (n.FuncDef, n.Experiment, n.Sweep)):
+    if isinstance(decl, (n.FuncDef, n.Experiment, n.Sweep, n.Search)):
         return [(VALUE, decl.name.text)]
     return []
 

@@ -54,6 +54,7 @@ INPUT = "<input>"  # the file name diagnostics of an entry are shown under
 KEYWORDS = [
     *("from", "import", "as", "def", "return", "with", "in", "fn", "if", "else"),
     *("and", "or", "not", "True", "False", "None", "type", "experiment", "sweep"),
+    *("search",),
 ]
 
 ALIASES = {":t": ":type", ":py": ":python", ":r": ":reload", ":h": ":help", ":?": ":help"}
@@ -210,6 +211,14 @@ class Session:
         result = check_file(self.path, self._options(), text=self.text(candidate))
         self._report(result, region, "\n".join(c.text for c in new) + "\n")
         if not result.ok:
+            return False
+        searches = [d for d in decls if isinstance(d, n.Search)]
+        if searches:  # checked, but kept out: the session could run nothing else (E0703)
+            from ibc.diagnostics.diagnostic import error
+
+            self._describe(result, region)
+            found = [error("E0703", d.name.span, name=d.name.text) for d in searches]
+            self._render(found, {INPUT: source})
             return False
         self.chunks, self.last = candidate, result
         if remember:
@@ -477,7 +486,7 @@ class Session:
                 continue
             if isinstance(decl, n.FuncDef):
                 self.out.write(f"{decl.name.text} : {checked.def_types.get(id(decl))}\n")
-            elif isinstance(decl, (n.Experiment, n.Sweep)):
+            elif isinstance(decl, (n.Experiment, n.Sweep, n.Search)):
                 self.out.write(f"{decl.name.text} : {checked.decl_types.get(id(decl))}\n")
             elif isinstance(decl, n.Binding):
                 t = checked.decl_types.get(id(decl))

@@ -140,7 +140,7 @@ class Loader:
                     self._define(info, BindingSym(name.text, name.span, info, decl, position))
             elif isinstance(decl, n.FuncDef):
                 self._define(info, DefSym(decl.name.text, decl.name.span, info, decl))
-            elif isinstance(decl, (n.Experiment, n.Sweep)):
+            elif isinstance(decl, (n.Experiment, n.Sweep, n.Search)):
                 self._define(info, TargetSym(decl.name.text, decl.name.span, info, decl))
             elif isinstance(decl, n.TypeDecl):
                 self._define(info, TypeSym(decl.name.text, decl.name.span, info, decl), types=True)

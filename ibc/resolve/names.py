@@ -23,7 +23,7 @@ from ibc.resolve.symbols import (
 )
 from ibc.syntax import nodes as n
 
-Decl = object  # a top-level declaration node: Binding, FuncDef, Experiment or Sweep
+Decl = object  # a top-level declaration node: Binding, FuncDef, Experiment, Sweep or Search
 
 # Unknown names that get "did you mean" hints: each hint scans every name in scope, so a file
 # of a thousand unknown names took seconds; past this many, the errors come without hints.
@@ -89,11 +89,13 @@ class NameResolver:
             return
         self.module = info
         for decl in info.ast.decls:
-            if isinstance(decl, (n.Binding, n.FuncDef, n.Experiment, n.Sweep)):
+            if isinstance(decl, (n.Binding, n.FuncDef, n.Experiment, n.Sweep, n.Search)):
                 self.decl_uses = []
                 self.res.decl_of[id(decl)] = (info, decl)
                 if isinstance(decl, n.FuncDef):
                     self._def(decl)
+                elif isinstance(decl, n.Search):
+                    self._search(decl)
                 else:
                     self.expr(decl.value, None)
                 self.res.uses[id(decl)] = self.decl_uses
@@ -206,6 +208,21 @@ class NameResolver:
 
     def _override(self, override: n.Override, scope: Scope | None) -> None:
         self.expr(override.value, scope)
+
+    def _search(self, decl: n.Search) -> None:
+        """A search's names: a space's name (`log_uniform(…)` after `in`) is a form of the
+        search syntax, not a name; its arguments are resolved (docs/guide.md, "Searches")."""
+        w = decl.value
+        if not isinstance(w, n.With):
+            self.expr(w, None)
+            return
+        self.expr(w.base, None)
+        for override in w.overrides:
+            if override.sweep and n.space_call(override.value) is not None:
+                for arg in override.value.args:
+                    self.expr(arg.value, None)
+            else:
+                self._override(override, None)
 
     # ----------------------------------------------------------------- lookup
 

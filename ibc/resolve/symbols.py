@@ -41,13 +41,17 @@ class DefSym(Symbol):
 
 @record(mutable=True)
 class TargetSym(Symbol):
-    """An `experiment` or a `sweep`."""
+    """An `experiment`, a `sweep` or a `search`."""
 
-    decl: n.Experiment | n.Sweep | None = None
+    decl: n.Experiment | n.Sweep | n.Search | None = None
 
     @property
     def is_sweep(self) -> bool:
-        return isinstance(self.decl, n.Sweep)
+        return isinstance(self.decl, (n.Sweep, n.Search))
+
+    @property
+    def is_search(self) -> bool:
+        return isinstance(self.decl, n.Search)
 
 
 @record(mutable=True)

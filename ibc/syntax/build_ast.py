@@ -310,6 +310,26 @@ class AstBuilder:
     def sweep(self, children):
         return n.Sweep(self._name(children[1]), children[3], self._around(children))
 
+    def search(self, children):
+        # SEARCH NAME EQ expr (MAXIMIZE | MINIMIZE) NAME (DOT NAME)* TRIALS NUMBER [SEED NUMBER]
+        kept = _kept(children)
+        objective = [self._name(kept[5])]
+        i = 6
+        while _is(kept[i], "DOT"):
+            objective.append(self._name(kept[i + 1]))
+            i += 2
+        trials = self.number([kept[i + 1]])
+        seed = self.number([kept[i + 3]]) if i + 3 < len(kept) else None
+        return n.Search(
+            self._name(kept[1]),
+            kept[3],
+            self._name(kept[4]),
+            tuple(objective),
+            trials,
+            seed,
+            self._around(children),
+        )
+
     def return_stmt(self, children):
         return _Return(children[1], self._around(children))
 
@@ -495,6 +515,13 @@ class AstBuilder:
         kept = _kept(children)
         overrides = tuple(c for c in kept[1:] if not isinstance(c, Token))
         return n.With(kept[0], overrides, self._around(children))
+
+    def with_best(self, children):
+        # with_expr WITH NAME LPAR expr RPAR: only `best(SEARCH)` is a layer (docs/guide.md)
+        kept = _kept(children)
+        if str(kept[2]) != "best":
+            raise Problem("E0152", self._span(kept[2]), name=str(kept[2]))
+        return n.WithBest(kept[0], kept[4], self._around(children))
 
     def override_set(self, children):
         return n.Override((children[0],), children[2], False, self._around(children))

@@ -200,7 +200,7 @@ def _precedence(e: object) -> int:
     kind = type(e)
     if kind is n.Lambda:
         return LAMBDA
-    if kind is n.With:
+    if kind is n.With or kind is n.WithBest:
         return WITH
     if kind is n.Pipe:
         return PIPE
@@ -506,6 +506,12 @@ class _Printer:
         if kind is n.Experiment or kind is n.Sweep:
             word = "experiment " if kind is n.Experiment else "sweep "
             return [word, d.name.text, " = ", self.expr(d.value)]
+        if kind is n.Search:
+            tail = [" ", d.direction.text, " ", ".".join(p.text for p in d.objective)]
+            tail += [" trials ", d.trials.text]
+            if d.seed is not None:
+                tail += [" seed ", d.seed.text]
+            return ["search ", d.name.text, " = ", self.expr(d.value), *tail]
         if kind is n.FuncDef:
             return self.funcdef(d)
         if kind is n.PyImport:
@@ -690,6 +696,8 @@ class _Printer:
         if kind is n.RecordExpr:
             items = [(id(f), [f.name.text, " = ", self.expr(f.value)], f.span) for f in e.fields]
             return self.seq("{", "}", items, e.span.end - 1)
+        if kind is n.WithBest:
+            return [self.expr(e.base, WITH), " with best(", self.expr(e.search), ")"]
         if kind is n.With:
             items = [(id(o), self.override(o), o.span) for o in e.overrides]
             block = self.seq("{", "}", items, e.span.end - 1, pad=True)

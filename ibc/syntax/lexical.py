@@ -1,8 +1,9 @@
 """The Iterbuild lexer (docs/guide.md §2): text -> the tokens the LALR parser consumes.
 
 It implements every lexical rule itself, with precise errors: comments (collected for the
-formatter), names, reserved words and the soft keywords `type`/`experiment`/`sweep`
-(keywords only at the start of a top-level declaration, when a name follows), numbers as in
+formatter), names, reserved words and the soft keywords `type`/`experiment`/`sweep`/`search`
+(keywords only at the start of a top-level declaration, when a name follows; `maximize`,
+`minimize`, `trials`, `seed` only in a search's tail), numbers as in
 Python (decoded to `int`/`float`), strings with Python's escapes (decoded), implicit line
 joining inside brackets, and the `_NEWLINE`/`_INDENT`/`_DEDENT` tokens of `def` bodies (the
 job of Lark's Indenter postlexer). It tracks the open-bracket stack, so an unclosed bracket is
@@ -37,7 +38,22 @@ KEYWORDS = {
     "False": "FALSE",
     "None": "NONE",
 }
-SOFT_KEYWORDS = {"type": "TYPE", "experiment": "EXPERIMENT", "sweep": "SWEEP"}
+SOFT_KEYWORDS = {
+    "type": "TYPE",
+    "experiment": "EXPERIMENT",
+    "sweep": "SWEEP",
+    "search": "SEARCH",
+}
+# The words of a search's tail, keywords only in a `search` declaration outside brackets:
+# `maximize`/`minimize` right after what ends an expression (the `}` of its `with`), `trials`
+# and `seed` after the objective's path and the trial count (so a field may be `trials`).
+SEARCH_WORDS = {"maximize": "MAXIMIZE", "minimize": "MINIMIZE", "trials": "TRIALS", "seed": "SEED"}
+_SEARCH_AFTER = {
+    "MAXIMIZE": ("RBRACE", "RPAR", "RSQB", "NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NONE"),
+    "MINIMIZE": ("RBRACE", "RPAR", "RSQB", "NAME", "NUMBER", "STRING", "TRUE", "FALSE", "NONE"),
+    "TRIALS": ("NAME",),
+    "SEED": ("NUMBER",),
+}
 
 PUNCTUATION = {
     "...": "ELLIPSIS",
@@ -248,6 +264,7 @@ class Lexer:
         emitted = self.emitted
         match = _TOKEN.match
         last_type = ""
+        search = 0  # in a `search` declaration: 1, and 2 once past `maximize`/`minimize`
 
         def token(kind: str, start: int, end: int) -> Token:
             col = start - line_start + 1
@@ -305,6 +322,7 @@ class Lexer:
                     tok = token("_NEWLINE", start, end)
                     last_type = "_NEWLINE"
                     at_line_start = True
+                    search = 0
                     yield tok
                 pos = end
                 line += 1
@@ -332,6 +350,14 @@ class Lexer:
                         and _NAME_AHEAD.match(text, end)
                     ):
                         tkind = SOFT_KEYWORDS[word]
+                        search = tkind == "SEARCH"
+                    elif search and not stack and word in SEARCH_WORDS:
+                        wanted = SEARCH_WORDS[word]
+                        if last_type in _SEARCH_AFTER[wanted] and (search == 2) == (
+                            wanted in ("TRIALS", "SEED")
+                        ):
+                            tkind = wanted
+                            search = 2
                 tok = token(tkind, start, end)
             elif kind == "quote":
                 q = m.group(kind)

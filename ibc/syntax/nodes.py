@@ -311,6 +311,16 @@ class With:
 
 
 @record
+class WithBest:
+    """The best trial's axis values of a search as an override layer: `refit with
+    best(tuned)` (docs/guide.md, "Searches"). `search` is the expression naming the search."""
+
+    base: Expr
+    search: Expr
+    span: Span
+
+
+@record
 class Revision:
     """A Python reference at a git revision: `clean @ "v1.0"`."""
 
@@ -337,6 +347,7 @@ Expr = Union[
     BoolOp,
     Compare,
     With,
+    WithBest,
     Revision,
 ]
 
@@ -475,7 +486,45 @@ class Sweep:
     span: Span
 
 
-Decl = Union[PyImport, IbImport, IbFromImport, TypeDecl, Binding, FuncDef, Experiment, Sweep]
+@record
+class Search:
+    """A hyperparameter search: `search tuned = baseline with { model.C in log_uniform(0.001,
+    100.0) } maximize accuracy trials 40 seed 1`. `value` is the `with` whose `in` overrides
+    are the axes; `direction` is `maximize` or `minimize`; `objective` the field path of the
+    experiment's record value; `seed` is None when not written (docs/guide.md, "Searches")."""
+
+    name: Name
+    value: Expr
+    direction: Name
+    objective: tuple[Name, ...]
+    trials: Literal
+    seed: Literal | None
+    span: Span
+
+    @property
+    def objective_path(self) -> str:
+        return ".".join(part.text for part in self.objective)
+
+
+# The spaces of a search axis (docs/guide.md, "Searches"): name -> the type of its values.
+# They are forms of the search syntax, not functions: `uniform` means a space only after `in`
+# in a search's `with`.
+SPACES = {"uniform": "Float", "log_uniform": "Float", "int_range": "Int", "int_log_range": "Int"}
+
+
+def space_call(e: object) -> str | None:
+    """The space an axis value names when it is `uniform(…)`, `log_uniform(…)`,
+    `int_range(…)`, `int_log_range(…)` or `choice(…)`, else None (a list literal is a
+    categorical space too, without a call)."""
+    if isinstance(e, Call) and isinstance(e.func, Var):
+        if e.func.name in SPACES or e.func.name == "choice":
+            return e.func.name
+    return None
+
+
+Decl = Union[
+    PyImport, IbImport, IbFromImport, TypeDecl, Binding, FuncDef, Experiment, Sweep, Search
+]
 
 
 @record

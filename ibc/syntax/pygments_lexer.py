@@ -52,6 +52,7 @@ __all__ = [
     "WORD_OPERATORS",
     "CONSTANTS",
     "SOFT_KEYWORDS",
+    "SEARCH_WORDS",
     "BUILTIN_TYPES",
 ]
 
@@ -59,7 +60,9 @@ NAMESPACE_KEYWORDS = ("from", "import", "as")
 KEYWORDS = ("def", "return", "with", "in", "fn", "if", "else")
 WORD_OPERATORS = ("and", "or", "not")
 CONSTANTS = ("True", "False", "None")
-SOFT_KEYWORDS = ("type", "experiment", "sweep")
+SOFT_KEYWORDS = ("type", "experiment", "sweep", "search")
+# A search's tail (docs/guide.md, "Searches"): keywords only in `} maximize FIELD trials N`.
+SEARCH_WORDS = ("maximize", "minimize", "trials", "seed")
 BUILTIN_TYPES = ("Int", "Float", "Str", "Bool", "File", "Any", "List", "Dict", "Tuple", "Optional")
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -72,6 +75,11 @@ _ESCAPE = (
 _IMPURE = r"(\()([ \t]*)(impure)([ \t]*)(\))"
 # The end of a word: a name never continues into the next character.
 _END = r"(?![A-Za-z0-9_])"
+# `maximize FIELD.PATH trials N [seed N]`, after the `}` of a search's `with`.
+_SEARCH_TAIL = (
+    rf"(maximize|minimize)([ \t]+)({_NAME}(?:\.{_NAME})*)([ \t]+)(trials)([ \t]+)(\d+)"
+    rf"(?:([ \t]+)(seed)([ \t]+)(\d+))?{_END}"
+)
 
 
 def _string_state(quote: str, token: object) -> list:
@@ -101,8 +109,15 @@ class IterbuildLexer(RegexLexer):
                 bygroups(Keyword.Declaration, Whitespace, Name.Class),
             ),
             (
-                rf"^(experiment|sweep)([ \t]+)({_NAME})",
+                rf"^(experiment|sweep|search)([ \t]+)({_NAME})",
                 bygroups(Keyword.Declaration, Whitespace, Name.Function),
+            ),
+            (
+                _SEARCH_TAIL,
+                bygroups(
+                    Keyword, Whitespace, Name.Attribute, Whitespace, Keyword, Whitespace,
+                    Number.Integer, Whitespace, Keyword, Whitespace, Number.Integer,
+                ),  # fmt: skip
             ),
             (r"[)\]}]", Punctuation),  # unbalanced: the compiler reports it
             include("common"),

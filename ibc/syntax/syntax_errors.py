@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ibc.diagnostics.diagnostic import Diagnostic, error
-from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SOFT_KEYWORDS, Lexer, LexError
+from ibc.syntax.lexical import KEYWORDS, PUNCTUATION, SEARCH_WORDS, SOFT_KEYWORDS, Lexer, LexError
 from ibc.base.spans import Source
 
 _WORDS = {
@@ -25,7 +25,7 @@ _WORDS = {
     "_INDENT": "an indented block",
     "_DEDENT": "the end of the indented block",
 }
-for _text, _kind in {**PUNCTUATION, **KEYWORDS, **SOFT_KEYWORDS}.items():
+for _text, _kind in {**PUNCTUATION, **KEYWORDS, **SOFT_KEYWORDS, **SEARCH_WORDS}.items():
     _WORDS[_kind] = f"`{_text}`"
 
 _KEYWORD_TYPES = set(KEYWORDS.values()) | set(SOFT_KEYWORDS.values())
@@ -137,10 +137,13 @@ def describe_unexpected(exc, lexer: Lexer, source: Source) -> Diagnostic:
     else:
         span = source.span(tok.start_pos, tok.end_pos)
     found = found_words(tok)
+    line = _line_tokens(lexer, tok)
+    if stack or not line or line[0].type != "SEARCH":
+        # LALR merges lookaheads: a search's words are expected only in a search's tail.
+        expected -= set(SEARCH_WORDS.values())
     words = expected_words(expected, stack[-1][0] if stack else None)
     facts = {"found": found, "expected": words}
     prev = _previous(lexer, tok)
-    line = _line_tokens(lexer, tok)
 
     if "_INDENT" in expected and kind != "_INDENT":
         return error("E0114", span, name=_def_header(lexer) or "?", **facts)

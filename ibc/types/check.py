@@ -115,6 +115,10 @@ class Checker:
                 if isinstance(decl, n.Sweep):
                     t = DictType(STR, t)
                 self.out.decl_types[id(decl)] = t
+            elif isinstance(decl, n.Search):
+                from ibc.types.search import search_type
+
+                self.out.decl_types[id(decl)] = search_type(self, decl)
         return self.out
 
     def check_binding(self, decl: n.Binding) -> Type:
@@ -622,6 +626,11 @@ class Checker:
         for override in e.overrides:
             self.infer(override.value, None)
         return base
+
+    def _WithBest(self, e: n.WithBest, expected: Type | None) -> Type:
+        from ibc.types.search import best_type
+
+        return best_type(self, e, expected)
 
     def _Revision(self, e: n.Revision, expected: Type | None) -> Type:
         target = e.value

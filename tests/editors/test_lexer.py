@@ -210,3 +210,24 @@ def test_found_through_the_pygments_entry_point():
 def test_never_fails_and_keeps_every_character(text: str):
     out = "".join(v for _, _, v in IterbuildLexer().get_tokens_unprocessed(text))
     assert out == text
+
+
+def test_search_declaration_and_its_tail():
+    text = (
+        "search tuned = base with { C in log_uniform(0.001, 1.0) } "
+        "maximize scores.f1 trials 40 seed 3\n"
+    )
+    assert token_of(text, "search") is Keyword.Declaration
+    assert token_of(text, "tuned") is Name.Function
+    assert token_of(text, "maximize") is Keyword
+    assert token_of(text, "trials") is Keyword
+    assert token_of(text, "seed") is Keyword
+    assert token_of(text, "40") is Number.Integer
+    assert (
+        token_of("search s = b with { x in [1] } minimize loss trials 4\n", "minimize") is Keyword
+    )
+    # as names: a binding, an argument, an attribute
+    assert token_of("maximize = trials + seed\n", "maximize") is Name
+    assert token_of("maximize = trials + seed\n", "seed") is Name
+    assert token_of("x = f(trials = 3)\n", "trials") is Name
+    assert token_of("x = r.seed\n", "seed") is Name.Attribute

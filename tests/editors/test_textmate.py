@@ -199,3 +199,20 @@ def test_grammar_assertions_with_vscode_tmgrammar_test():
         timeout=60,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_search_tail_has_keyword_scopes():
+    rules = grammar()["repository"]["declarations"]["patterns"]
+    line = "} maximize scores.f1 trials 40 seed 3"
+    for rule in rules:
+        found = re.search(rule["match"], line)
+        if found:
+            break
+    else:
+        raise AssertionError("no rule matches a search's tail")
+    scopes = {found.group(int(k)): v["name"] for k, v in rule["captures"].items()}
+    assert scopes["maximize"] == scopes["trials"] == scopes["seed"]
+    assert scopes["maximize"].startswith("keyword.control")
+    assert scopes["scores.f1"] == "variable.other.member.iterbuild"
+    assert re.search(rules[1]["match"], "search tuned = base with {")
+    assert not any(re.search(r["match"], "maximize = trials + seed") for r in rules)

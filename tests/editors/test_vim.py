@@ -147,3 +147,28 @@ def test_errorformat_reads_ibc_check_output(tmp_path: Path):
     assert lines[0].startswith("main.ib:3:5:E:unknown name `y`")
     assert "did you mean `x`?" in lines[0]
     assert lines[1].startswith("lib/m.ib:7:1:W:untyped")
+
+
+SEARCH = """\
+search tuned = base with { model.C in log_uniform(0.001, 1.0) } maximize scores.f1 trials 40 seed 3
+maximize = trials + seed
+"""
+
+
+def test_search_words(tmp_path: Path):
+    path = tmp_path / "search.ib"
+    path.write_text(SEARCH, encoding="utf-8")
+    cases = [
+        (("search tuned", "search"), "iterbuildDeclaration"),
+        (("search tuned", "tuned"), "iterbuildFunction"),
+        (("} maximize", "maximize"), "iterbuildSearchWord"),
+        (("} maximize", "scores"), ""),
+        (("} maximize", "trials"), "iterbuildSearchWord"),
+        (("} maximize", "seed"), "iterbuildSearchWord"),
+        (("maximize = ", "maximize"), ""),  # names outside a search's tail
+        (("maximize = ", "trials"), ""),
+        (("maximize = ", "seed"), ""),
+    ]
+    places = [position(SEARCH, fragment, word) for (fragment, word), _ in cases]
+    got = groups_at(path, places, tmp_path)
+    assert [group for group, _ in got] == [group for _, group in cases]

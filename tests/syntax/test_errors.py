@@ -91,6 +91,8 @@ CASES = [
     ("x = 1" + "0" * 4400 + "\n", "E0144", "1:5", "4401 digits, more than Python's limit"),
     ('from "src/\\u0000.py" import f\n', "E0151", "1:6", "holds a NUL character"),
     ('from "m\\udc80.ib" import f\n', "E0151", "1:6", "half of a surrogate pair"),
+    ("x = 1\nexperiment e = x with layer(x)\n", "E0152", "2:23", "not `layer(…)`"),
+    ("search s = b with { x in [1] } trials 3\n", "E0101", "1:32", "unexpected `trials`"),
 ]
 
 

@@ -2,8 +2,8 @@
 " Language:    Iterbuild (.ib), docs/guide.md §2
 " Maintainer:  the Iterbuild authors
 "
-" Keywords, the soft keywords `type`/`experiment`/`sweep` (only at the start of a top-level
-" declaration, before a name), `(impure)`, strings with Python's escapes (an unknown escape is
+" Keywords, the soft keywords `type`/`experiment`/`sweep`/`search` (only at the start of a
+" top-level declaration, before a name), a search's `maximize`/`minimize FIELD trials N seed N`, `(impure)`, strings with Python's escapes (an unknown escape is
 " an error), numbers as in Python (with `_`), comments, operators, built-in types and
 " CamelCase names (types and Python classes by convention; `X` and `X_train` are values).
 
@@ -31,8 +31,15 @@ syn match iterbuildType     "\<\u[A-Za-z0-9]\+\>"
 " Soft keywords: at the start of a line, outside any indentation, when a name follows.
 syn match iterbuildDeclaration "^type\ze[ \t]\+\h"
       \ nextgroup=iterbuildTypeName skipwhite
-syn match iterbuildDeclaration "^\%(experiment\|sweep\)\ze[ \t]\+\h"
+syn match iterbuildDeclaration "^\%(experiment\|sweep\|search\)\ze[ \t]\+\h"
       \ nextgroup=iterbuildFunction skipwhite
+
+" A search's tail: `maximize FIELD.PATH trials N seed N` (those words are names elsewhere).
+syn match iterbuildSearchWord
+      \ "\<\%(maximize\|minimize\)\ze\s\+\h\w*\%(\.\h\w*\)*\s\+trials\s\+\d"
+syn match iterbuildSearchWord
+      \ "\%(\<\%(maximize\|minimize\)\s\+\h\w*\%(\.\h\w*\)*\s\+\)\@<=trials\ze\s\+\d"
+syn match iterbuildSearchWord "\%(\<trials\s\+\d\+\s\+\)\@<=seed\ze\s\+\d"
 
 " `name (impure)` in an import: never cached.
 syn match iterbuildImpure "(\s*\zsimpure\ze\s*)"
@@ -65,6 +72,7 @@ hi def link iterbuildKeyword      Keyword
 hi def link iterbuildDefine       Keyword
 hi def link iterbuildLambda       Keyword
 hi def link iterbuildDeclaration  Keyword
+hi def link iterbuildSearchWord   Keyword
 hi def link iterbuildOperatorWord Operator
 hi def link iterbuildOperator     Operator
 hi def link iterbuildConstant     Constant

@@ -50,3 +50,21 @@ register(
         "it and runs the program."
     ),
 )
+register(
+    "E0703",
+    "searches not runnable yet",
+    "the search `{name}` can be checked but not yet run by this version of ibc",
+    "`ibc check` and `ibc params` read it; name the targets that need no search to run them "
+    "(`ibc run FILE baseline`)",
+    explain=(
+        "A `search` parses, type-checks (its spaces against the paths they set, its objective "
+        "against the experiment's value) and is listed by `ibc params`; running its trials "
+        'with the optimizer (issue #15, items 2-4 of docs/guide.md "Searches") is not '
+        "implemented by the code generator of this version. A run of named targets that need "
+        "no search leaves the searches out; any other compilation that would need one (every "
+        "target, the search itself, `refit with best(tuned)`, a value computed from the "
+        "search's trials, `ibc compile`, `ibc graph`) stops here rather than leave it out."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
+    "maximize score trials 4",
+)

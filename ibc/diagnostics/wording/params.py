@@ -67,6 +67,11 @@ def _wrong_override_hint(args: dict) -> str:
         return f"a string is expected here; quote it: -s '{args['quote']}'"
     if args.get("nearest"):  # a value a `Literal` type does not list (docs/types.md)
         return f"did you mean {args['nearest']}?"
+    if args.get("space"):  # a search's numeric space (docs/guide.md, "Searches")
+        was = str(args.get("was"))
+        other = {"Int": "`int_range` or `int_log_range`", "Float": "`uniform` or `log_uniform`"}
+        instead = other.get(was, "a list of values, `[v1, v2]`")
+        return f"`{args['space']}` gives `{args.get('type')}` values; use {instead} here"
     return "give a value that every use of the parameter accepts"
 
 
@@ -189,4 +194,144 @@ register(
     ),
     example="from sklearn.linear_model import Ridge\nmodel = Ridge(alpha = 1.0)\n"
     "sweep s = model with { alpha in range(0, 100000) }",
+)
+
+
+# ----------------------------------------------------------------------------- searches
+# docs/guide.md, "Searches". Facts: E0512 `name`; E0513 `space` (the written callee or form);
+# E0514 `space`, `reason`; E0515 `space`, `lo`, `hi`; E0516 `space`, `bound`; E0517 `field`,
+# `type`, `where`; E0518 `field`, `type`, `suggestions`; E0519 `path`, `type`, `direction`;
+# E0520 `what` ("trials" or "seed"), `found`, `least`.
+
+_SPACES_HINT = (
+    "an axis is `path in SPACE`: `uniform(lo, hi)`, `log_uniform(lo, hi)`, `int_range(lo, hi)`, "
+    "`int_log_range(lo, hi)`, `choice([v1, v2])` or a list literal `[v1, v2]`"
+)
+
+register(
+    "E0512",
+    "search without axes",
+    "the search `{name}` has no axis to search",
+    "a search is `base with {{ path in log_uniform(0.001, 1.0) }} maximize FIELD trials N`",
+    explain=(
+        "A search proposes values for its axes, the `path in SPACE` overrides of the `with` "
+        "right before `maximize` or `minimize`; without one there is nothing to optimize."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x = 2.0 } maximize score "
+    "trials 4",
+)
+register(
+    "E0513",
+    "not a search space",
+    "`{space}` is not a search space",
+    _SPACES_HINT,
+    explain=(
+        "The values of a search axis are a space the optimizer draws from: a continuous "
+        "interval (`uniform`, `log_uniform`), an integer one, inclusive (`int_range`, "
+        "`int_log_range`), or a categorical choice among the values of a list literal "
+        "(`choice([...])` or the list itself, whose values may be any expressions)."
+    ),
+    example="x = 1.0\nxs = [1.0, 2.0]\nexperiment e = {score = x}\n"
+    "search s = e with { x in xs } maximize score trials 4",
+)
+register(
+    "E0514",
+    "bad space bounds",
+    "`{space}` {reason}",
+    lambda a: (
+        "write the values as a list literal: `choice([v1, v2])`"
+        if a.get("space") == "choice"
+        else (
+            "give each path its own axis, or list the tuples: `(p, q) in [(1, 2), (3, 4)]`"
+            if "path" in str(a.get("reason", ""))
+            else "write the bounds as numbers known at compile time: `log_uniform(0.001, 100.0)`, "
+            "`int_range(1, 10)`"
+        )
+    ),
+    explain=(
+        "A numeric space takes two bounds, `lo` and `hi`, constant numbers (literals or "
+        "arithmetic on literals): the optimizer's proposals must be reproducible from the "
+        "program's text. An integer space takes integer bounds; `choice` takes one list literal."
+    ),
+    example="x = 1\nexperiment e = {score = x}\n"
+    "search s = e with { x in int_range(1, 2.5) } maximize score trials 4",
+)
+register(
+    "E0515",
+    "empty search interval",
+    "`{space}` needs its lower bound below the upper one, found {lo} and {hi}",
+    "swap the bounds, or set the value with `=` if it is not to be searched",
+    explain="An interval whose lower bound is not below its upper bound has nothing to search.",
+    example="x = 1.0\nexperiment e = {score = x}\n"
+    "search s = e with { x in uniform(1.0, 0.5) } maximize score trials 4",
+)
+register(
+    "E0516",
+    "log space through zero",
+    "`{space}` draws on a log scale, so its bounds must be positive, found {bound}",
+    "use a positive lower bound (`log_uniform(1e-5, 1.0)`), or `uniform` for a linear scale",
+    explain=(
+        "`log_uniform` and `int_log_range` draw the logarithm of the value uniformly, which "
+        "exists only for positive numbers."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\n"
+    "search s = e with { x in log_uniform(0.0, 1.0) } maximize score trials 4",
+)
+register(
+    "E0517",
+    "objective of a value without fields",
+    "the objective `{field}` is a field of {where}, a `{type}` with no fields",
+    "return a record from the experiment (`{{accuracy = acc, loss = l}}`) and name its field",
+    explain=(
+        "The objective of a search is a field path of the experiment's value, so that value "
+        "must be a record (or a `Dict[Str, Float]`, whose keys are known at run time only)."
+    ),
+    example="x = 1.0\nexperiment e = x\nsearch s = e with { x in uniform(0.0, 1.0) } "
+    "maximize score trials 4",
+)
+register(
+    "E0518",
+    "unknown objective field",
+    "the experiment's value, a `{type}`, has no field `{field}`",
+    did_you_mean,
+    explain="The objective names a field of the record the experiment's value is.",
+    example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
+    "maximize scroe trials 4",
+)
+register(
+    "E0519",
+    "objective that is not a number",
+    "the objective `{path}` is a `{type}`, which cannot be {direction}d",
+    "name a numeric field (an `Int` or a `Float`) of the experiment's value",
+    explain="The optimizer compares trials by their objective, a number.",
+    example='x = 1.0\nexperiment e = {score = x, name = "a"}\n'
+    "search s = e with { x in uniform(0.0, 1.0) } maximize name trials 4",
+)
+register(
+    "E0521",
+    "best of something that is not a search",
+    "`best` takes a search, and `{what}` is not one",
+    "name a `search` declaration: `refit with best(tuned)`",
+    explain=(
+        "`e with best(S)` overrides `e` with the axis values of the best trial of the search "
+        "`S`, so `S` must be a search."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\nexperiment f = e with best(e)",
+)
+register(
+    "E0520",
+    "bad trial count or seed",
+    "`{what}` must be an integer of at least {least}, found {found}",
+    lambda a: (
+        "a search runs `trials N` trials, N ≥ 1"
+        if a.get("what") == "trials"
+        else "the seed is a non-negative integer (0 when not written)"
+    ),
+    explain=(
+        "`trials N` is how many trials the search runs in all (raising it later runs only the "
+        "new ones); `seed S` seeds the optimizer, so the same seed and history propose the "
+        "same trials."
+    ),
+    example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
+    "maximize score trials 0",
 )

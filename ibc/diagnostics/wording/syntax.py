@@ -436,6 +436,15 @@ register(
     'xs = ["a" "b"]',
 )
 register(
+    "E0152",
+    "a `with` of something else than overrides",
+    "`with` takes overrides in braces or `best(SEARCH)`, not `{name}(…)`",
+    "write `e with {{ path = value }}`, or `e with best(search)` for a search's best trial",
+    "After `with` come either overrides in braces, `{ model.C = 0.1 }`, or the override layer "
+    'of a search\'s best trial, `best(tuned)` (docs/guide.md, "Searches").',
+    "x = 1\nexperiment e = x with layer(x)",
+)
+register(
     "E0151",
     "invalid import path",
     "the import path `{path}` holds {what}, which no file name can",

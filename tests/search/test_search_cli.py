@@ -1,0 +1,197 @@
+"""Searches as a user meets them today (docs/guide.md, "Searches"): `ibc check` accepts a
+well-formed search and types it as a sweep would be typed, `ibc params FILE SEARCH` lists its
+axes and their spaces, and `ibc run` refuses a file that declares one with E0703 (its trials
+are not run by this version), never with a traceback. The error cases of searches are in
+tests/errors/search.test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROGRAM = """\
+from "src/lib.py" import evaluate, Forest, Linear
+
+model = Linear(alpha = 1.0)
+depth = 3
+kind = "a"
+experiment baseline = evaluate(model, depth, kind)
+search tuned = baseline with {
+    model.alpha in log_uniform(0.001, 100.0),
+    depth in int_range(1, 8),
+    kind in ["a", "b"],
+} maximize metrics.score trials 16
+search models = baseline with { model in [Linear(alpha = 0.5), Forest()] } minimize loss trials 4 seed 2
+experiment summary = len(tuned)
+"""
+
+LIB = """\
+class Linear:
+    def __init__(self, alpha: float = 1.0) -> None:
+        self.alpha = alpha
+
+
+class Forest:
+    def __init__(self, trees: int = 10) -> None:
+        self.trees = trees
+
+
+def evaluate(model: Linear | Forest, depth: int, kind: str) -> dict:
+    return {"loss": 1.0, "metrics": {"score": 0.5}}
+"""
+
+
+def ibc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ibc", *args],
+        check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "ibc.toml").write_text("")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lib.py").write_text(LIB)
+    (tmp_path / "main.ib").write_text(PROGRAM)
+    return tmp_path
+
+
+def test_check_accepts_searches_over_numbers_and_models(project: Path) -> None:
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_search_used_as_a_value_is_a_dict_of_its_trials(project: Path) -> None:
+    # `len` takes a sized value: the dict of trials is one, so this checks; an Int is not.
+    text = PROGRAM.replace("experiment summary = len(tuned)", "experiment summary = tuned + 1")
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 1
+    assert "Dict[Str, " in done.stdout + done.stderr
+
+
+def test_params_lists_the_axes_and_their_spaces(project: Path) -> None:
+    done = ibc(project, "params", "main.ib", "tuned", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {row["path"]: row for row in json.loads(done.stdout)}
+    assert rows["model.alpha"]["value"] == "in log_uniform(0.001, 100.0)"
+    assert rows["model.alpha"]["type"] == "Float"
+    assert rows["model.alpha"]["overridden"] is True
+    assert rows["depth"]["value"] == "in int_range(1, 8)"
+    assert rows["depth"]["type"] == "Int"
+    assert rows["kind"]["value"] == 'in choice(["a", "b"])'
+    assert rows["kind"]["where"] == "main.ib:10:5"
+    assert rows["baseline"]["overridden"] is False
+
+
+def test_params_of_a_categorical_search_over_models(project: Path) -> None:
+    done = ibc(project, "params", "main.ib", "models")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "in choice([Linear(alpha = 0.5), Forest()])" in done.stdout
+
+
+def test_params_of_a_refit_with_the_best_trial(project: Path) -> None:
+    text = PROGRAM + "experiment final = evaluate(model, depth, kind) with best(tuned)\n"
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "params", "main.ib", "final", "--format", "json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {row["path"]: row for row in json.loads(done.stdout)}
+    assert rows["model.alpha"]["value"] == "best(tuned) in log_uniform(0.001, 100.0)"
+    assert rows["depth"]["value"] == "best(tuned) in int_range(1, 8)"
+    assert rows["depth"]["type"] == "Int" and rows["depth"]["overridden"] is True
+    assert rows["depth"]["where"] == "main.ib:14:20"
+    plain = {
+        row["path"]: row
+        for row in json.loads(
+            ibc(project, "params", "main.ib", "baseline", "--format", "json").stdout
+        )
+    }
+    assert plain["depth"]["value"] == "3"
+
+
+def test_run_refuses_a_search_and_what_needs_it(project: Path) -> None:
+    for targets in (["tuned"], [], ["summary"], ["baseline", "models"]):
+        done = ibc(project, "run", "main.ib", *targets)
+        out = done.stdout + done.stderr
+        assert done.returncode != 0, targets
+        assert "can be checked but not yet run by this version" in out, targets
+        assert "Traceback" not in out
+    done = ibc(project, "run", "main.ib")  # every target: each search is named
+    assert "error[E0703]: the search `tuned`" in done.stderr
+    assert "error[E0703]: the search `models`" in done.stderr
+    done = ibc(project, "run", "main.ib", "summary")  # `len(tuned)` needs `tuned` only
+    assert "`tuned`" in done.stderr and "`models`" not in done.stderr
+
+
+def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Path) -> None:
+    done = ibc(project, "run", "main.ib", "baseline", "--json")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "E0703" not in done.stdout + done.stderr
+    assert '"score": 0.5' in done.stdout
+    # the program compiled for `baseline` is not reused for a run that needs a search
+    for targets in (["tuned"], []):
+        done = ibc(project, "run", "main.ib", *targets)
+        assert done.returncode != 0 and "E0703" in done.stderr, targets
+    again = ibc(project, "run", "main.ib", "baseline", "--json")
+    assert again.returncode == 0 and '"score": 0.5' in again.stdout
+
+
+def test_graph_of_targets_that_need_no_search(project: Path) -> None:
+    done = ibc(project, "graph", "main.ib", "baseline")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "evaluate" in done.stdout
+    done = ibc(project, "graph", "main.ib")
+    assert done.returncode != 0 and "E0703" in done.stderr
+
+
+def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
+    (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = m.baseline\n')
+    done = ibc(project, "run", "run.ib")
+    assert done.returncode == 0, done.stdout + done.stderr
+    (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = len(m.tuned)\n')
+    done = ibc(project, "run", "run.ib")
+    assert done.returncode != 0
+    assert "error[E0703]: the search `tuned`" in done.stderr
+
+
+def test_refit_with_the_best_trial_checks_and_is_refused_at_run(project: Path) -> None:
+    text = PROGRAM + "experiment final = evaluate(model, depth, kind) with best(tuned)\n"
+    (project / "main.ib").write_text(text)
+    assert ibc(project, "check", "main.ib").returncode == 0
+    (project / "main.ib").write_text(text + "experiment odd = baseline with best(baseline)\n")
+    done = ibc(project, "check", "main.ib")
+    assert done.returncode == 1
+    assert "error[E0521]: `best` takes a search, and `baseline` is not one" in done.stderr
+    (project / "main.ib").write_text(text)
+    done = ibc(project, "run", "main.ib", "final")
+    assert done.returncode != 0
+    assert "E0703" in done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and "internal" not in done.stdout
+
+
+def test_the_spaces_of_a_scikit_learn_search_are_checked_against_its_signatures() -> None:
+    """The example of docs/guide.md, "Searches", on the real library's stubs: a Float space on
+    `LogisticRegression`'s `max_iter` (an `int`) is E0504 naming the argument; the rest,
+    models as categorical values and `with best(tuned)`, checks."""
+    pytest.importorskip("sklearn")
+    folder = Path(__file__).parent
+    done = ibc(folder, "check", "sklearn_search.ib")
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert out.count("error[") == 1
+    assert "error[E0504]: the override `model.max_iter` gives a `Float` (it was a `Int`)" in out
+    assert "--> sklearn_search.ib:17:32" in out
+    assert "hint: `uniform` gives `Float` values; use `int_range` or `int_log_range` here" in out
+    assert "note: the argument `max_iter` of `LogisticRegression` must be `Int`" in out
