@@ -132,6 +132,16 @@ def _run_placed(call: PlacedCall, worker):
 
     store = _worker_store(worker)
     placement = call.placement
+    from ibc.runtime.remote import RemoteInput
+    from ibc.runtime.store import _signing_key
+
+    if call.signed and _signing_key() is None:
+        items = [call.func, *call.args, *call.kwargs.values()]
+        if any(isinstance(item, RemoteInput) for item in items):
+            # a signed store, and no key here to check its signatures with: the client
+            # sends the values instead (docs/running.md, "What travels where")
+            text = "the dask worker has no $IBC_STORE_KEY to check the remote's signatures"
+            return _failed(RuntimeError(text), text=text), worker.address, None, {"*": "key"}
     try:
         store.inputs(call, call.url)
     except InputRejected as exc:
@@ -154,18 +164,18 @@ class PlacedCall(Call):
     inputs may be `remote.RemoteInput`s, read from the remote at `url` on the worker, and
     with a `placement` a large result is stored in the remote by the worker."""
 
-    __slots__ = ("placement", "url")
+    __slots__ = ("placement", "url", "signed")
 
     def __reduce__(self):
         state = {slot: getattr(self, slot) for slot in Call.__slots__}
-        return (_placed_call, (state, self.placement, self.url))
+        return (_placed_call, (state, self.placement, self.url, self.signed))
 
 
-def _placed_call(state: dict, placement, url: str) -> PlacedCall:
+def _placed_call(state: dict, placement, url: str, signed: bool) -> PlacedCall:
     call = PlacedCall.__new__(PlacedCall)
     for slot, value in state.items():
         setattr(call, slot, value)
-    call.placement, call.url = placement, url
+    call.placement, call.url, call.signed = placement, url, signed
     return call
 
 
@@ -230,8 +240,10 @@ class DaskExecutor(Executor):
     def placed(self, call: Call, placement, url: str) -> PlacedCall:
         """`call` for workers that read its remote-only inputs from the remote at `url` and,
         with a `remote.Placement`, may keep its result there."""
+        from ibc.runtime.store import _signing_key
+
         state = {slot: getattr(call, slot) for slot in Call.__slots__}
-        return _placed_call(state, placement, url)
+        return _placed_call(state, placement, url, _signing_key() is not None)
 
     def __init__(
         self,

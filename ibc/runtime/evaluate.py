@@ -121,6 +121,7 @@ class Evaluator(schedule.Tasks):
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
         self.stale_outputs: dict[str, str] = {}  # node key -> the file it wrote, now gone
         self.workers: dict[str, str] = {}  # stage node key -> the worker that ran it (dask)
+        self.remote_inputs = True  # workers may read remote-only inputs from the remote
         self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
@@ -310,7 +311,7 @@ class Evaluator(schedule.Tasks):
         """{input index: store key} of `node`'s stage inputs whose value only the remote
         holds: with an executor whose workers read the remote, they are sent as
         `RemoteInput`s, not loaded here (docs/running.md, "What travels where")."""
-        if not getattr(self.executor, "writes_remote", False):
+        if not self.remote_inputs or not getattr(self.executor, "writes_remote", False):
             return {}
         remote_only = getattr(self.store, "remote_only", None)
         if remote_only is None:
@@ -331,6 +332,9 @@ class Evaluator(schedule.Tasks):
             rejected = getattr(outcome, "rejected", None)
             if not rejected:
                 return outcome
+            if "*" in rejected:  # the worker cannot check a signed remote: values from here
+                self.remote_inputs = False
+                continue
             # inputs the worker found damaged (or gone) on the remote: computed again
             for input_key, why in rejected.items():
                 self.store.reject(input_key, why)

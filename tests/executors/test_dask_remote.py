@@ -68,8 +68,10 @@ def _expected(scale: float) -> float:
     return round(float(np.random.default_rng(7).standard_normal(N).sum()) * scale, 6)
 
 
-def _run(root: Path, remote: Path, address: str, *args: str, ok: bool = True):
+def _run(root: Path, remote: Path, address: str, *args: str, ok: bool = True, key: str = ""):
     env = {k: v for k, v in os.environ.items() if not k.startswith("IBC_")}
+    if key:
+        env["IBC_STORE_KEY"] = key
     env.update(
         IBC_STORE=str(root / ".ibc"),
         IBC_PROGRESS="plain",
@@ -201,3 +203,35 @@ def test_a_printed_large_result_is_fetched_and_without_a_remote_nothing_changes(
     assert json.loads(done.stdout)["first"] == float(expected[0])
     local = _entries(plain / ".ibc")
     assert "written_by" not in local[_key_of(local, "make")].meta
+
+
+def test_a_signed_store_and_workers_without_the_key(cluster, tmp_path, monkeypatch):
+    """The signing key is never sent to workers: these have no `$IBC_STORE_KEY`, so in a
+    signed run they neither write the remote (the client signs and pushes) nor read it (the
+    client downloads, checks the signature, and sends the value)."""
+    address, workers, folders, log = cluster
+    remote = tmp_path / "remote"
+    remote.mkdir()
+    first = _project(tmp_path / "a")
+    result, err = _run(first, remote, address, key="team secret")
+    assert result == {"e": _expected(1.0)}
+    shared = _entries(remote)
+    make_key = _key_of(shared, "make")
+    assert "written_by" not in shared[make_key].meta
+    assert make_key in _entries(first / ".ibc")  # came back to the client, which signed it
+    from ibc.runtime.store import check_file
+
+    path = remote / "store" / make_key[:2] / make_key
+    monkeypatch.setenv("IBC_STORE_KEY", "team secret")
+    assert check_file(make_key, path) == "sound"
+    monkeypatch.setenv("IBC_STORE_KEY", "another secret")
+    assert check_file(make_key, path) == "untrusted"
+    monkeypatch.delenv("IBC_STORE_KEY")
+
+    second = _project(tmp_path / "b", scale=3.0)
+    before = len(probe_lines(log))
+    scaled, err = _run(second, remote, address, key="team secret")
+    assert scaled == {"e": _expected(3.0)}
+    assert [tag for tag, *_ in probe_lines(log)[before:]] == ["total"]
+    assert make_key in _entries(second / ".ibc")  # downloaded and checked by the client
+    assert "failed verification" not in err
