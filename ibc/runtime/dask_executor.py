@@ -12,8 +12,11 @@ one). `IBC_PROJECT_ROOT` is set on workers where that folder exists. The workers
 cluster, started for the run on this machine, import from the project's folder instead, like
 the process executor's (a module's `__file__` is then the project's file, as in-process).
 Futures of the tasks are bridged to `concurrent.futures.Future`s, so the scheduler waits on
-them like on any executor's. The client writes the store (results come back to it). dask is
-imported only when this executor is made; `pip install 'iterbuild[dask]'` installs it.
+them like on any executor's. The client writes the store (results come back to it), except
+with a remote store: then a worker keeps a large result there itself and returns its entry's
+header, and reads such inputs from it (`PlacedCall`, `ibc.runtime.remote.WorkerStore`;
+docs/running.md, "What travels where"). dask is imported only when this executor is made;
+`pip install 'iterbuild[dask]'` installs it.
 """
 
 from __future__ import annotations

@@ -500,7 +500,6 @@ class Evaluator(schedule.Tasks):
             self.files = FileHashes(None)
         return self.files
 
-
     def _output_intact(self, entry) -> bool:
         """Whether the file a stored stage's value names (if any) is still as the stage left
         it: a missing or changed one makes the stage run again, to write it again."""
