@@ -190,11 +190,11 @@ class PlacedOutcome(Outcome):
 
     __slots__ = ("where", "stored", "rejected")
 
-    def __reduce__(self):  # pickled as the plain outcome it holds, plus `where`
+    def __reduce__(self):  # pickled as the plain outcome it holds, plus the rest
         plain = Outcome.__new__(Outcome)
         for slot in Outcome.__slots__:
             setattr(plain, slot, getattr(self, slot))
-        return (_placed, (plain, self.where))
+        return (_placed, (plain, self.where, self.stored, self.rejected))
 
 
 def _placed(outcome: Outcome, where: str, stored=None, rejected=None) -> Outcome:

@@ -176,6 +176,17 @@ class Remote:
             raise Rejected("damaged")
         return entry
 
+    def header_bytes(self, key: str) -> bytes | None:
+        """The header bytes of remote entry `key` (checked as by `head`), None when missing."""
+        entry = self.head(key)
+        if entry is None:
+            return None
+        path = self.entry_path(key)
+        if self.local:
+            with open(path, "rb") as f:
+                return f.read(entry.offset)
+        return self.fs.cat_file(path, start=0, end=entry.offset)
+
     def fetch(self, key: str, store) -> bool:
         """Download entry `key` into the `DiskStore` `store`, checked whole before it is
         renamed into place: False when the remote lacks it; `Rejected` when it fails."""
@@ -687,11 +698,15 @@ class WorkerStore:
         if entry.size < placement.threshold:
             self.store.remove(key)
             return None
+        remote = self.remote(placement.url)
         try:
             with open(self.store.path(key), "rb") as f:
                 header = f.read(entry.offset)
-            self.remote(placement.url).push(key, self.store, force=placement.force)
-        except (Unreachable, OSError):
+            if not remote.push(key, self.store, force=placement.force):
+                # the remote had it (another pusher, or `--force`): its entry is the one a
+                # later stage reads, so its header is the one to return
+                header = remote.header_bytes(key) or header
+        except (Unreachable, Rejected, OSError):
             return None
         finally:
             self.store.remove(key)

@@ -177,6 +177,11 @@ def test_a_printed_large_result_is_fetched_and_without_a_remote_nothing_changes(
     make_key = _key_of(_entries(remote), "make")
     assert _entries(remote)[make_key].meta["written_by"]["pid"] in set(workers.values())
     assert make_key not in _entries(root / ".ibc")  # consumed on a worker only
+    # run again with --force: the remote keeps its entry, the one the run goes on with
+    written = _entries(remote)[make_key].meta["time"]
+    result, err = _run(root, remote, address, "first", "--force")
+    assert result == {"first": float(expected[0])}
+    assert _entries(remote)[make_key].meta["time"] == written
 
     # exported: the client fetches the array from the remote (checked) and writes it
     out = tmp_path / "out"
