@@ -150,9 +150,10 @@ def _run_placed(call: PlacedCall, worker):
     except InputRejected as exc:
         text = f"inputs of the stage failed verification on the remote {call.url}: {exc}"
         return _failed(exc, text=text), worker.address, None, exc.keys
-    except Unreachable as exc:
+    except Unreachable as exc:  # not mounted on this machine, no credentials here: the
+        # client sends the values instead
         text = f"the dask worker cannot read its inputs from the remote {call.url}: {exc}"
-        return _failed(exc, text=text), worker.address, None, None
+        return _failed(exc, text=text), worker.address, None, {"*": "unreachable"}
     outcome = run_call(call)
     header = None
     if placement is not None and outcome.ok and not outcome.mutated:

@@ -18,9 +18,13 @@ Every closed node has an *identity*, the hash that stands for its value in keys:
   result, so it has that literal's identity (`ibc.runtime.folding`).
 
 Values are computed top-down and only when asked for: a stored stage's value is loaded from
-the store; a cheap node's is computed from its inputs'. A target printed from the store is
-rendered from the JSON kept in its entries' headers (`render`), so printing a cached result
-unpickles nothing and imports none of the user's modules.
+the store; a cheap node's is computed from its inputs'. With a remote store and the dask
+executor, a worker may keep a large result on the remote and send back only its entry's
+header (`_stored`), and a stage on a worker gets such an input as a `RemoteInput` that the
+worker downloads, not as a value loaded here (docs/running.md, "What travels where"). A
+target printed from the store is rendered from the JSON kept in its entries' headers
+(`render`), so printing a cached result unpickles nothing and imports none of the user's
+modules.
 
 The work is done by generator tasks (`ibc.runtime.schedule`), so evaluation never recurses
 and stages run in parallel when the executor allows. Results are memoized by the node's
@@ -332,7 +336,8 @@ class Evaluator(schedule.Tasks):
             rejected = getattr(outcome, "rejected", None)
             if not rejected:
                 return outcome
-            if "*" in rejected:  # the worker cannot check a signed remote: values from here
+            if "*" in rejected:  # a worker cannot reach the remote, or check its signatures:
+                # for the rest of the run, the values of inputs go from here
                 self.remote_inputs = False
                 continue
             # inputs the worker found damaged (or gone) on the remote: computed again

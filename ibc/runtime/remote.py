@@ -15,6 +15,11 @@ end of the run. Publication is atomic: a shared folder gets a temporary file ren
 place, an object store a single upload of the final object (an object appears whole), so
 concurrent pushers of one key are harmless (the key names the content). An unreachable
 remote is one warning, and the run goes on with the local store.
+
+With the dask executor, workers use the remote too (`Placement`, `RemoteInput`,
+`WorkerStore`; docs/running.md, "What travels where"): a large result is written to it by its
+worker, whose entry header the client records (`SharedStore.written_remotely`), and a stage
+on a worker reads such an input from it, checked.
 """
 
 from __future__ import annotations
