@@ -645,6 +645,8 @@ class WorkerStore:
 
         self.store = DiskStore(folder)
         self.remotes: dict[str, Remote] = {}
+        # a worker with several threads: one download-load-remove of a key at a time
+        self._lock = threading.Lock()
 
     def remote(self, url: str) -> Remote:
         found = self.remotes.get(url)
@@ -664,17 +666,18 @@ class WorkerStore:
                 return item
             if item.key in loaded:
                 return loaded[item.key]
-            try:
-                if not self.remote(url).fetch(item.key, self.store):
-                    rejected[item.key] = "missing"
+            with self._lock:
+                try:
+                    if not self.remote(url).fetch(item.key, self.store):
+                        rejected[item.key] = "missing"
+                        return item
+                except Rejected as exc:
+                    rejected[item.key] = str(exc)
                     return item
-            except Rejected as exc:
-                rejected[item.key] = str(exc)
-                return item
-            try:
-                found = loaded[item.key] = self.store.load(item.key)
-            finally:
-                self.store.remove(item.key)  # an array stays mapped until it is freed
+                try:
+                    found = loaded[item.key] = self.store.load(item.key)
+                finally:
+                    self.store.remove(item.key)  # an array stays mapped until it is freed
             return found
 
         call.func = value(call.func)
@@ -695,9 +698,13 @@ class WorkerStore:
             return None
         meta = finish_meta(dict(placement.meta), outcome)
         meta["written_by"] = {"host": _host_name(), "pid": os.getpid()}
+        with self._lock:
+            return self._keep(placement, outcome.value, meta)
+
+    def _keep(self, placement: Placement, value: object, meta: dict) -> bytes | None:
         key = placement.key
         try:
-            entry = self.store.put(key, outcome.value, meta)
+            entry = self.store.put(key, value, meta)
         except Exception:  # noqa: BLE001 - unpicklable, a full disk: the client decides
             return None
         if entry.size < placement.threshold:
