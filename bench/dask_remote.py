@@ -177,8 +177,8 @@ figures in `bench/results_dask_remote.json`.
 
 - nproc: {r['nproc']}; Python {r['python']}; ibc at git {r['git']}; date {r['date']}
 - load average before: {', '.join(map(str, r['load_before']))}; after: \
-{', '.join(map(str, r['load_after']))} (the cores are shared with other work: read the
-  ratios, not the seconds)
+{', '.join(map(str, r['load_after']))}
+  (the cores are shared with other work: read the ratios, not the seconds)
 
 ## Set-up
 
@@ -188,7 +188,10 @@ Whole `ibc run main.ib --json --executor dask --address … --force` processes, 
 {r['rounds']} rounds after one priming run each: without a remote (`--remote=`: the array comes
 back to the client, is stored there, and goes out again to the worker of `total`) and with a
 `file://` remote folder (the worker of `make` writes it there, the worker of `total` reads it
-from there). Then one more run of each for the client's peak resident memory (`wait4`).
+from there). With `--force`, `make` runs every time; from the priming run on, the remote holds
+its entry, which is then not uploaded again (the worker writes it to its scratch folder only),
+while the worker of `total` copies it from the remote every time. Then one more run of each for
+the client's peak resident memory (`wait4`).
 
 ## Figures
 
