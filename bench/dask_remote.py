@@ -111,14 +111,25 @@ def main() -> None:
         modes = {
             "no remote": (base / "store-plain", dask + ["--remote="]),
             "file:// remote": (base / "store-remote", dask + ["--remote", remote.as_uri()]),
+            "file:// remote, empty": (base / "store-empty", dask),
         }
+        fresh = iter(range(10**6))
+
+        def args_of(mode: str) -> list[str]:
+            args = modes[mode][1]
+            if mode.endswith("empty"):  # a new remote folder: the array is uploaded
+                folder = base / f"remote-{next(fresh)}"
+                folder.mkdir()
+                args = args + ["--remote", folder.as_uri()]
+            return args
+
         runs: dict[str, list[dict]] = {m: [] for m in modes}
-        for mode, (store, args) in modes.items():  # priming
-            timed_run(project, store, args)
+        for mode, (store, _) in modes.items():  # priming
+            timed_run(project, store, args_of(mode))
         for _ in range(a.rounds):
-            for mode, (store, args) in modes.items():
-                runs[mode].append(timed_run(project, store, args))
-        peaks = {m: peak_rss(project, store, args) for m, (store, args) in modes.items()}
+            for mode, (store, _) in modes.items():
+                runs[mode].append(timed_run(project, store, args_of(mode)))
+        peaks = {m: peak_rss(project, store, args_of(m)) for m, (store, _) in modes.items()}
         stored = {m: store_bytes(store) for m, (store, _) in modes.items()}
         values = {r["value"] for rs in runs.values() for r in rs}
         clone = base / "clone"
@@ -190,8 +201,9 @@ back to the client, is stored there, and goes out again to the worker of `total`
 `file://` remote folder (the worker of `make` writes it there, the worker of `total` reads it
 from there). With `--force`, `make` runs every time; from the priming run on, the remote holds
 its entry, which is then not uploaded again (the worker writes it to its scratch folder only),
-while the worker of `total` copies it from the remote every time. Then one more run of each for
-the client's peak resident memory (`wait4`).
+while the worker of `total` copies it from the remote every time; "empty" gives every run a new
+remote folder, so the array is uploaded too. Then one more run of each for the client's peak
+resident memory (`wait4`).
 
 ## Figures
 
@@ -200,7 +212,8 @@ the client's peak resident memory (`wait4`).
 {rows}
 
 - Same value in every run: {'yes' if r['same_value'] else 'NO'}.
-- With the remote against without: **{plain / remote:.2f}x** the speed; the client's store
+- With the remote against without: **{plain / remote:.2f}x** the speed (into an empty remote,
+  uploading the array: **{plain / r['median']['file:// remote, empty']:.2f}x**); the client's store
   holds {r['client_store_mib']['file:// remote']:.2f} MiB instead of \
 {r['client_store_mib']['no remote']:.1f} MiB, and its peak memory is
   {r['client_peak_rss_mib']['file:// remote']:.0f} MiB instead of \
