@@ -190,6 +190,23 @@ def test_a_printed_large_result_is_fetched_and_without_a_remote_nothing_changes(
     assert np.array_equal(np.load(out / "arr.npy"), expected)
     assert make_key in _entries(root / ".ibc")  # exported: kept here too
 
+    # another clone exports it after the remote's copy was damaged: the client's download
+    # fails its check (nothing unpickled), `make` runs again on a worker, which replaces it
+    clone = _project(tmp_path / "clone")
+    (clone / "main.ib").write_text((root / "main.ib").read_text())
+    path = remote / "store" / make_key[:2] / make_key
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0xFF
+    path.write_bytes(bytes(data))
+    before = len(probe_lines(log))
+    result, err = _run(clone, remote, address, "arr", "--out", f"{tmp_path / 'out2'}/")
+    assert np.array_equal(np.load(tmp_path / "out2" / "arr.npy"), expected)
+    assert [tag for tag, *_ in probe_lines(log)[before:]] == ["make"]
+    assert "failed verification (its checksum is wrong)" in err
+    from ibc.runtime.store import check_file
+
+    assert check_file(make_key, path) == "sound"
+
     # without a remote, the value comes back to the client as before
     plain = _project(tmp_path / "q")
     (plain / "main.ib").write_text((root / "main.ib").read_text())
