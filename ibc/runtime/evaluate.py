@@ -349,7 +349,9 @@ class Evaluator(schedule.Tasks):
                     again = yield from self._run(n, n_key, self.inputs.get(n.key))
                     if self._stored(n, n_key, again) is None:
                         self.values[n.key] = again.value
-                        self._put(n, n_key, again.value, self._meta(n, None, again))
+                        self._put(
+                            n, n_key, again.value, self._meta(n, self.inputs.get(n.key), again)
+                        )
 
     def _run_once(self, node: Node, key: str | None, ids, retry: bool = False):
         from ibc.runtime.executors import Call
