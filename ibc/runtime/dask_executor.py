@@ -12,8 +12,11 @@ one). `IBC_PROJECT_ROOT` is set on workers where that folder exists. The workers
 cluster, started for the run on this machine, import from the project's folder instead, like
 the process executor's (a module's `__file__` is then the project's file, as in-process).
 Futures of the tasks are bridged to `concurrent.futures.Future`s, so the scheduler waits on
-them like on any executor's. The client writes the store (results come back to it). dask is
-imported only when this executor is made; `pip install 'iterbuild[dask]'` installs it.
+them like on any executor's. The client writes the store (results come back to it), except
+with a remote store: then a worker keeps a large result there itself and returns its entry's
+header, and reads such inputs from it (`PlacedCall`, `ibc.runtime.remote.WorkerStore`;
+docs/running.md, "What travels where"). dask is imported only when this executor is made;
+`pip install 'iterbuild[dask]'` installs it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from ibc.runtime.shipping import project_zip  # noqa: F401 - `executors.project_
 
 _SCATTER_BYTES = 1 << 20  # a pickled call larger than this travels as scattered data
 _WORKER_SOURCES = None  # this worker process's `shipping.WorkerSources`
+_WORKER_STORE = None  # this worker process's `remote.WorkerStore`
 
 
 def _worker_folder(dask_worker=None) -> str:
@@ -92,7 +96,11 @@ def _use_folder(project_root: str) -> None:
 def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
     """The task dask workers run: prepare the worker (the bundles are written once per
     content), then unpickle the call — only now, so that a pinned class among its arguments
-    finds its snapshot — and run it. Returns (outcome, this worker's address)."""
+    finds its snapshot — and run it. Returns (outcome, this worker's address, header,
+    rejected): with a `PlacedCall`, its inputs only the remote holds are downloaded first
+    (`rejected`: {key: why} of those that failed, then nothing ran), and a large result is
+    stored in the remote (`header`: the entry's header bytes; the outcome then has no
+    value)."""
     import pickle
 
     from distributed import get_worker
@@ -105,28 +113,98 @@ def _dask_run(payload: bytes, project, snapshots, project_root: str | None):
         from ibc.runtime.executors import _failed
 
         text = f"the stage's arguments cannot be unpickled on the dask worker: {exc}"
-        return _failed(exc, text=text), worker.address
-    return run_call(call), worker.address
+        return _failed(exc, text=text), worker.address, None, None
+    if not isinstance(call, PlacedCall):
+        return run_call(call), worker.address, None, None
+    return _run_placed(call, worker)
+
+
+def _worker_store(worker):
+    """This worker process's `remote.WorkerStore` (in its local directory)."""
+    global _WORKER_STORE
+    if _WORKER_STORE is None:
+        from ibc.runtime.remote import WorkerStore
+
+        _WORKER_STORE = WorkerStore(os.path.join(worker.local_directory, "ibc-store"))
+    return _WORKER_STORE
+
+
+def _run_placed(call: PlacedCall, worker):
+    from ibc.runtime.executors import _failed
+    from ibc.runtime.remote import InputRejected, Unreachable
+
+    store = _worker_store(worker)
+    placement = call.placement
+    from ibc.runtime.remote import RemoteInput
+    from ibc.runtime.store import _signing_key
+
+    if call.signed and _signing_key() is None:
+        items = [call.func, *call.args, *call.kwargs.values()]
+        if any(isinstance(item, RemoteInput) for item in items):
+            # a signed store, and no key here to check its signatures with: the client
+            # sends the values instead (docs/running.md, "What travels where")
+            text = "the dask worker has no $IBC_STORE_KEY to check the remote's signatures"
+            return _failed(RuntimeError(text), text=text), worker.address, None, {"*": "key"}
+    try:
+        store.inputs(call, call.url)
+    except InputRejected as exc:
+        text = f"inputs of the stage failed verification on the remote {call.url}: {exc}"
+        return _failed(exc, text=text), worker.address, None, exc.keys
+    except Unreachable as exc:  # not mounted on this machine, no credentials here: the
+        # client sends the values instead
+        text = f"the dask worker cannot read its inputs from the remote {call.url}: {exc}"
+        return _failed(exc, text=text), worker.address, None, {"*": "unreachable"}
+    outcome = run_call(call)
+    header = None
+    if placement is not None and outcome.ok and not outcome.mutated:
+        header = store.keep(placement, outcome)
+        if header is not None:
+            outcome.value = None  # it stays on the remote
+    return outcome, worker.address, header, None
+
+
+class PlacedCall(Call):
+    """A `Call` for a run with a remote (docs/running.md, "What travels where"): some of its
+    inputs may be `remote.RemoteInput`s, read from the remote at `url` on the worker, and
+    with a `placement` a large result is stored in the remote by the worker."""
+
+    __slots__ = ("placement", "url", "signed")
+
+    def __reduce__(self):
+        state = {slot: getattr(self, slot) for slot in Call.__slots__}
+        return (_placed_call, (state, self.placement, self.url, self.signed))
+
+
+def _placed_call(state: dict, placement, url: str, signed: bool) -> PlacedCall:
+    call = PlacedCall.__new__(PlacedCall)
+    for slot, value in state.items():
+        setattr(call, slot, value)
+    call.placement, call.url, call.signed = placement, url, signed
+    return call
 
 
 class PlacedOutcome(Outcome):
     """An `Outcome` that knows `where` it was computed: the address of the dask worker (made
-    on the client; the evaluator shows it and records it in the stage log)."""
+    on the client; the evaluator shows it and records it in the stage log); `stored`, the
+    header of the entry the worker kept in the remote instead of sending the value back, and
+    `rejected`, the inputs it found failing there ({key: why}), both None by default."""
 
-    __slots__ = ("where",)
+    __slots__ = ("where", "stored", "rejected")
 
-    def __reduce__(self):  # pickled as the plain outcome it holds, plus `where`
+    def __reduce__(self):  # pickled as the plain outcome it holds, plus the rest
         plain = Outcome.__new__(Outcome)
         for slot in Outcome.__slots__:
             setattr(plain, slot, getattr(self, slot))
-        return (_placed, (plain, self.where))
+        return (_placed, (plain, self.where, self.stored, self.rejected))
 
 
-def _placed(outcome: Outcome, where: str) -> Outcome:
+def _placed(outcome: Outcome, where: str, stored=None, rejected=None) -> Outcome:
     placed = PlacedOutcome.__new__(PlacedOutcome)
     for slot in Outcome.__slots__:
         setattr(placed, slot, getattr(outcome, slot))
     placed.where = where
+    placed.stored = stored
+    placed.rejected = rejected
     return placed
 
 
@@ -161,6 +239,15 @@ class DaskExecutor(Executor):
 
     name = "dask"
     parallel = True
+    writes_remote = True  # with a remote, workers store large results there themselves
+
+    def placed(self, call: Call, placement, url: str) -> PlacedCall:
+        """`call` for workers that read its remote-only inputs from the remote at `url` and,
+        with a `remote.Placement`, may keep its result there."""
+        from ibc.runtime.store import _signing_key
+
+        state = {slot: getattr(call, slot) for slot in Call.__slots__}
+        return _placed_call(state, placement, url, _signing_key() is not None)
 
     def __init__(
         self,

@@ -18,9 +18,13 @@ Every closed node has an *identity*, the hash that stands for its value in keys:
   result, so it has that literal's identity (`ibc.runtime.folding`).
 
 Values are computed top-down and only when asked for: a stored stage's value is loaded from
-the store; a cheap node's is computed from its inputs'. A target printed from the store is
-rendered from the JSON kept in its entries' headers (`render`), so printing a cached result
-unpickles nothing and imports none of the user's modules.
+the store; a cheap node's is computed from its inputs'. With a remote store and the dask
+executor, a worker may keep a large result on the remote and send back only its entry's
+header (`_stored`), and a stage on a worker gets such an input as a `RemoteInput` that the
+worker downloads, not as a value loaded here (docs/running.md, "What travels where"). A
+target printed from the store is rendered from the JSON kept in its entries' headers
+(`render`), so printing a cached result unpickles nothing and imports none of the user's
+modules.
 
 The work is done by generator tasks (`ibc.runtime.schedule`), so evaluation never recurses
 and stages run in parallel when the executor allows. Results are memoized by the node's
@@ -121,6 +125,7 @@ class Evaluator(schedule.Tasks):
         self.unstored: dict[str, str] = {}  # node key -> why its result could not be stored
         self.stale_outputs: dict[str, str] = {}  # node key -> the file it wrote, now gone
         self.workers: dict[str, str] = {}  # stage node key -> the worker that ran it (dask)
+        self.remote_inputs = True  # workers may read remote-only inputs from the remote
         self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
@@ -241,7 +246,10 @@ class Evaluator(schedule.Tasks):
         if self.dry_run:
             self._event(node, key, "pending", None)
             return self.pending_identity(node)
-        outcome = yield from self._run(node)
+        outcome = yield from self._run(node, key if kind == "stage" else None, ids)
+        stored = self._stored(node, key, outcome)
+        if stored is not None:
+            return stored
         value = outcome.value
         self.values[node.key] = value
         if kind == "impure":
@@ -280,11 +288,86 @@ class Evaluator(schedule.Tasks):
             chosen = node.inputs[0] if (node.data == "and") != bool(first) else node.inputs[1]
         return (yield Need(ID, chosen))
 
-    def _run(self, node: Node):
-        """Run stage `node` through the executor; returns its `Outcome`."""
+    def _stored(self, node: Node, key: str, outcome) -> str | None:
+        """When a dask worker kept the stage's result in the remote (`outcome.stored`, the
+        entry's header): record the entry, checked, as the remote's; its identity. None when
+        the value came back."""
+        header = getattr(outcome, "stored", None)
+        if header is None:
+            return None
+        from ibc.runtime.remote import Rejected
+
+        try:
+            entry = self.store.written_remotely(key, header)
+        except Rejected as exc:
+            raise StageFailure(
+                node,
+                RemoteError(
+                    "RemoteEntryRejected",
+                    f"the dask worker's entry in the remote is {exc} here (is $IBC_STORE_KEY "
+                    "the same on the workers as here?)",
+                ),
+            ) from None
+        self.entries[node.key] = entry
+        return entry.content
+
+    def _remote_inputs(self, node: Node) -> dict[int, str]:
+        """{input index: store key} of `node`'s stage inputs whose value only the remote
+        holds: with an executor whose workers read the remote, they are sent as
+        `RemoteInput`s, not loaded here (docs/running.md, "What travels where")."""
+        if not self.remote_inputs or not getattr(self.executor, "writes_remote", False):
+            return {}
+        remote_only = getattr(self.store, "remote_only", None)
+        if remote_only is None:
+            return {}
+        out = {}
+        for i, n in enumerate(node.inputs):
+            key = self.keys.get(n.key)
+            if key and n.key not in self.values and remote_only(key):
+                out[i] = key
+        return out
+
+    def _run(self, node: Node, key: str | None = None, ids=None):
+        """Run stage `node` through the executor; returns its `Outcome`. With `key` (a
+        stored stage) and a remote that the executor's workers write, a large result may
+        stay there (the outcome then carries the entry's header as `stored`)."""
+        for attempt in range(3):
+            outcome = yield from self._run_once(node, key, ids, retry=attempt < 2)
+            rejected = getattr(outcome, "rejected", None)
+            if not rejected:
+                return outcome
+            if "*" in rejected:  # a worker cannot reach the remote, or check its signatures:
+                # for the rest of the run, the values of inputs go from here
+                self.remote_inputs = False
+                continue
+            # inputs the worker found damaged (or gone) on the remote: computed again
+            for input_key, why in rejected.items():
+                self.store.reject(input_key, why)
+            for n in node.inputs:
+                n_key = self.keys.get(n.key)
+                if n_key in rejected and n.key not in self.values:
+                    again = yield from self._run(n, n_key, self.inputs.get(n.key))
+                    if self._stored(n, n_key, again) is None:
+                        self.values[n.key] = again.value
+                        self._put(
+                            n, n_key, again.value, self._meta(n, self.inputs.get(n.key), again)
+                        )
+
+    def _run_once(self, node: Node, key: str | None, ids, retry: bool = False):
         from ibc.runtime.executors import Call
 
-        values = yield [Need(VALUE, n) for n in node.inputs]
+        remote = self._remote_inputs(node)
+        wanted = [n for i, n in enumerate(node.inputs) if i not in remote]
+        got = iter((yield [Need(VALUE, n) for n in wanted]))
+        if remote:
+            from ibc.runtime.remote import RemoteInput
+
+            values = [
+                RemoteInput(remote[i]) if i in remote else next(got)
+                for i in range(len(node.inputs))
+            ]
+        else:
+            values = list(got)
         op = node.op
         method = None
         if op == "call":
@@ -304,10 +387,21 @@ class Evaluator(schedule.Tasks):
             label=node.describe(),
             check_purity=self.check_purity,
         )
+        if getattr(self.executor, "writes_remote", False) and hasattr(self.store, "remote"):
+            from ibc.runtime.remote import placement_for
+
+            placement = None
+            if key is not None:
+                meta = self._base_meta(node, ids)
+                placement = placement_for(self.store, self.executor, key, meta)
+            if placement is not None or remote:
+                call = self.executor.placed(call, placement, self.store.remote.url)
         if self.progress is not None:
             self.progress.stage(self.owner, _label(node), node.at, "running")
         started = time.perf_counter()
         outcome = yield Submit(call)
+        if retry and getattr(outcome, "rejected", None):
+            return outcome  # inputs to compute again first (`_run`)
         where = getattr(outcome, "where", None)  # the dask worker's address
         if where:
             self.workers[node.key] = where
@@ -348,7 +442,9 @@ class Evaluator(schedule.Tasks):
             try:
                 return self.store.load(key)
             except KeyError:  # damaged or removed since its header was read: run it again
-                outcome = yield from self._run(node)
+                outcome = yield from self._run(node, key, self.inputs.get(node.key))
+                if self._stored(node, key, outcome) is not None:
+                    return self.store.load(key)  # kept on the remote by a dask worker
                 self._put(node, key, outcome.value, self._meta(node, None, outcome))
                 return outcome.value
         if op in ("cond", "boolop"):
@@ -391,32 +487,18 @@ class Evaluator(schedule.Tasks):
 
     # ------------------------------------------------------------------ records
 
-    def _meta(self, node: Node, ids, outcome) -> dict:
-        import json
-
-        meta = {
+    def _base_meta(self, node: Node, ids) -> dict:
+        """The metadata of a stage's entry known before it runs."""
+        return {
             "stage": _label(node),
             "at": node.at,
             "fingerprint": node.data[0].fingerprint if node.op == "call" else "",
             "inputs": list(ids or ()),
-            "seconds": round(outcome.seconds, 6),
-            "time": time.time(),
             "run": self.run_id,
         }
-        if outcome.stdout:
-            meta["stdout"] = outcome.stdout
-        if outcome.stderr:
-            meta["stderr"] = outcome.stderr
-        output = self._output_file(outcome.value)
-        if output is not None:
-            meta["output"] = output
-        rendered = _jsonable(outcome.value)
-        try:
-            if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
-                meta["json"] = rendered
-        except (TypeError, ValueError, RecursionError):
-            pass
-        return meta
+
+    def _meta(self, node: Node, ids, outcome) -> dict:
+        return finish_meta(self._base_meta(node, ids), outcome, self._file_hashes())
 
     def _file_hashes(self):
         if self.files is None:
@@ -424,27 +506,6 @@ class Evaluator(schedule.Tasks):
 
             self.files = FileHashes(None)
         return self.files
-
-    def _output_file(self, value: object) -> list | None:
-        """`[absolute path, content hash]` when a stage's value is the path of an existing
-        file (a writer returning what it wrote), else None (docs/running.md, "Files a stage
-        writes")."""
-        if isinstance(value, os.PathLike):
-            value = os.fspath(value)
-        if (
-            not isinstance(value, str)
-            or not 0 < len(value) < 4096
-            or "\n" in value
-            or "\0" in value
-        ):
-            return None
-        path = os.path.abspath(value)
-        try:
-            if not os.path.isfile(path):
-                return None
-            return [path, self._file_hashes().of_file(path)]
-        except (OSError, ValueError):
-            return None
 
     def _output_intact(self, entry) -> bool:
         """Whether the file a stored stage's value names (if any) is still as the stage left
@@ -476,6 +537,50 @@ class Evaluator(schedule.Tasks):
             self.logs.write(f"[logs of {_label(node)} at {node.at or '?'} (cached)]\n")
             self.logs.write((out or "") + (err or ""))
             self.logs.flush()
+
+
+def finish_meta(meta: dict, outcome, files=None) -> dict:
+    """`meta` (`Evaluator._base_meta`) completed from a stage's `outcome`: duration, time,
+    captured output, the file its value names, the short JSON rendering (also run on a dask
+    worker that stores the entry itself)."""
+    import json
+
+    meta["seconds"] = round(outcome.seconds, 6)
+    meta["time"] = time.time()
+    if outcome.stdout:
+        meta["stdout"] = outcome.stdout
+    if outcome.stderr:
+        meta["stderr"] = outcome.stderr
+    output = _output_file(outcome.value, files)
+    if output is not None:
+        meta["output"] = output
+    rendered = _jsonable(outcome.value)
+    try:
+        if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
+            meta["json"] = rendered
+    except (TypeError, ValueError, RecursionError):
+        pass
+    return meta
+
+
+def _output_file(value: object, files=None) -> list | None:
+    """`[absolute path, content hash]` when a stage's value is the path of an existing file (a
+    writer returning what it wrote), else None (docs/running.md, "Files a stage writes")."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not 0 < len(value) < 4096 or "\n" in value or "\0" in value:
+        return None
+    path = os.path.abspath(value)
+    try:
+        if not os.path.isfile(path):
+            return None
+        if files is None:
+            from ibc.runtime.hashing import FileHashes
+
+            files = FileHashes(None)
+        return [path, files.of_file(path)]
+    except (OSError, ValueError):
+        return None
 
 
 def _jsonable(value: object) -> object:

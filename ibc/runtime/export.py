@@ -52,8 +52,8 @@ def kind_of(value: object) -> str:
         return "csv"
     if _json_data(value, 0):
         return "json"
-    if cls.__module__ == "numpy" and cls.__name__ == "ndarray":
-        return "npy"
+    if cls.__module__ == "numpy" and cls.__name__ in ("ndarray", "memmap"):  # a stored
+        return "npy"  # array is loaded memory-mapped
     return "pkl"
 
 

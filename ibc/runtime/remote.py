@@ -15,6 +15,11 @@ end of the run. Publication is atomic: a shared folder gets a temporary file ren
 place, an object store a single upload of the final object (an object appears whole), so
 concurrent pushers of one key are harmless (the key names the content). An unreachable
 remote is one warning, and the run goes on with the local store.
+
+With the dask executor, workers use the remote too (`Placement`, `RemoteInput`,
+`WorkerStore`; docs/running.md, "What travels where"): a large result is written to it by its
+worker, whose entry header the client records (`SharedStore.written_remotely`), and a stage
+on a worker reads such an input from it, checked.
 """
 
 from __future__ import annotations
@@ -175,6 +180,17 @@ class Remote:
         if entry is None:
             raise Rejected("damaged")
         return entry
+
+    def header_bytes(self, key: str) -> bytes | None:
+        """The header bytes of remote entry `key` (checked as by `head`), None when missing."""
+        entry = self.head(key)
+        if entry is None:
+            return None
+        path = self.entry_path(key)
+        if self.local:
+            with open(path, "rb") as f:
+                return f.read(entry.offset)
+        return self.fs.cat_file(path, start=0, end=entry.offset)
 
     def fetch(self, key: str, store) -> bool:
         """Download entry `key` into the `DiskStore` `store`, checked whole before it is
@@ -353,6 +369,8 @@ class SharedStore:
         self.pushed = 0  # entries uploaded
         self.pushed_bytes = 0
         self.fetched = 0  # entries downloaded
+        self.written_by_workers = 0  # entries dask workers stored in the remote themselves
+        self.rewritten: dict[str, str] = {}  # rejected entries a worker has replaced
         self.push_errors: list[str] = []
         self._queued: set[str] = set()
         self._futures: list = []
@@ -429,6 +447,40 @@ class SharedStore:
         if key and key in self.heads:
             self._submit(self.fetch, key)
 
+    def remote_only(self, key: str | None) -> bool:
+        """Whether entry `key` is known to be on the remote and not (yet) here."""
+        return bool(key) and key in self.heads
+
+    def reject(self, key: str, why: str) -> None:
+        """Entry `key` of the remote failed verification elsewhere (on a dask worker), or
+        was gone there (`why` "missing")."""
+        if why == "missing":
+            with self._lock:
+                self.heads.pop(key, None)
+                self.absent.add(key)
+        else:
+            self._reject(key, why)
+
+    def written_remotely(self, key: str, header: bytes) -> Entry:
+        """A dask worker stored entry `key` in the remote and sent its `header` bytes: the
+        entry, checked here as a downloaded one is (the checksum of the header and, with
+        `$IBC_STORE_KEY`, its signature), then known as remote-only (read-through).
+        `Rejected` when the header fails."""
+        try:
+            entry = parse_header(key, header, lambda n: b"")
+        except Untrusted:
+            raise Rejected("untrusted") from None
+        if entry is None:
+            raise Rejected("damaged")
+        with self._lock:
+            self.heads[key] = entry
+            why = self.rejected.pop(key, None)  # written again: usable, still reported
+            if why is not None:
+                self.rewritten[key] = why
+            self.absent.discard(key)
+            self.written_by_workers += 1
+        return entry
+
     # writing
 
     def put(self, key: str, value: object, meta: dict) -> Entry:
@@ -477,9 +529,10 @@ class SharedStore:
                 f"warning: the remote {url} cannot be reached ({self.remote.down}); this run "
                 "used the local store only"
             )
-        if self.rejected:
-            keys = sorted(self.rejected)
-            why = sorted(set(self.rejected.values()))
+        failed = {**self.rewritten, **self.rejected}
+        if failed:
+            keys = sorted(failed)
+            why = sorted(set(failed.values()))
             text = " or ".join(
                 "its checksum is wrong" if w == "damaged" else "not signed by $IBC_STORE_KEY"
                 for w in why
@@ -510,3 +563,169 @@ def reading_store(root: str | os.PathLike, project_root: str | os.PathLike | Non
     store = DiskStore(root)
     url = remote_url(project_root)
     return store if url is None else SharedStore(store, Remote(url), push=False)
+
+
+# ---------------------------------------------------------------- stages on remote workers
+# docs/running.md, "What travels where": with a remote and the dask executor, a worker stores
+# a large result in the remote itself and sends back only the entry's header; a later stage
+# on a worker reads such an input from the remote, checked, never from the client.
+
+REMOTE_BYTES = 1 << 20  # a result this large or larger stays on the remote (smaller: returned)
+
+
+class Placement:
+    """What a worker needs to store a stage's result in the remote: the remote's `url`, the
+    entry's `key`, the `meta` the client knows (stage, inputs, run …; the worker adds the
+    rest), whether to replace a remote entry (`force`: one that failed verification) and
+    whether the client signs (`signed`: then a worker without `$IBC_STORE_KEY` returns the
+    value instead). The signing key itself never travels with the task."""
+
+    __slots__ = ("url", "key", "meta", "force", "signed", "threshold")
+
+    def __init__(self, url, key, meta, force=False, signed=False, threshold=REMOTE_BYTES):
+        self.url, self.key, self.meta = url, key, meta
+        self.force, self.signed, self.threshold = force, signed, threshold
+
+    def __reduce__(self):
+        args = (self.url, self.key, self.meta, self.force, self.signed, self.threshold)
+        return (Placement, args)
+
+
+class RemoteInput:
+    """In a call sent to a worker: the value of remote entry `key`, which the worker
+    downloads (checked) and loads in place of this marker."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __reduce__(self):
+        return (RemoteInput, (self.key,))
+
+    def __repr__(self) -> str:
+        return f"RemoteInput({self.key[:12]})"
+
+
+class InputRejected(Exception):
+    """On a worker: remote entries of the call's inputs failed verification (`keys`)."""
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        super().__init__(", ".join(f"{k[:12]} ({why})" for k, why in sorted(keys.items())))
+        self.keys = keys
+
+
+def placement_for(store, executor, key: str, meta: dict) -> Placement | None:
+    """The `Placement` of a stage about to run, when its result may stay on the remote: the
+    executor's workers write to the remote (`writes_remote`, the dask executor) and the run's
+    store has a remote it pushes to; else None."""
+    if not getattr(executor, "writes_remote", False) or not isinstance(store, SharedStore):
+        return None
+    if not store.push_enabled or store.remote.down is not None:
+        return None
+    from ibc.runtime.store import _signing_key
+
+    return Placement(
+        store.remote.url,
+        key,
+        meta,
+        force=key in store.rejected,
+        signed=_signing_key() is not None,
+    )
+
+
+class WorkerStore:
+    """A worker's side of the remote (one per worker process): a scratch store in the worker's
+    folder, and the `Remote`s it reached. The remote is the only copy: an entry the worker
+    wrote is removed once published, an input it downloaded once its stage is done (so a
+    long-lived worker fills no disk, and every read is checked against the remote's bytes)."""
+
+    def __init__(self, folder: str) -> None:
+        from ibc.runtime.store import DiskStore
+
+        self.store = DiskStore(folder)
+        self.remotes: dict[str, Remote] = {}
+        # a worker with several threads: one download-load-remove of a key at a time
+        self._lock = threading.Lock()
+
+    def remote(self, url: str) -> Remote:
+        found = self.remotes.get(url)
+        if found is None or found.down is not None:  # a folder mounted since: try again
+            found = self.remotes[url] = Remote(url)
+        return found
+
+    def inputs(self, call, url: str) -> None:
+        """Replace the `RemoteInput`s among `call`'s function and arguments by their values,
+        downloaded from the remote at `url` and checked first. `InputRejected` names those
+        that fail; `Unreachable` when the remote cannot be reached."""
+        rejected: dict[str, str] = {}
+        loaded: dict[str, object] = {}
+
+        def value(item):
+            if not isinstance(item, RemoteInput):
+                return item
+            if item.key in loaded:
+                return loaded[item.key]
+            with self._lock:
+                try:
+                    if not self.remote(url).fetch(item.key, self.store):
+                        rejected[item.key] = "missing"
+                        return item
+                except Rejected as exc:
+                    rejected[item.key] = str(exc)
+                    return item
+                try:
+                    found = loaded[item.key] = self.store.load(item.key)
+                finally:
+                    self.store.remove(item.key)  # an array stays mapped until it is freed
+            return found
+
+        call.func = value(call.func)
+        call.args = [value(a) for a in call.args]
+        call.kwargs = {k: value(v) for k, v in call.kwargs.items()}
+        if rejected:
+            raise InputRejected(rejected)
+
+    def keep(self, placement: Placement, outcome) -> bytes | None:
+        """Store `outcome`'s value as entry `placement.key` and publish it on the remote: the
+        entry's header bytes (what the client gets instead of the value), or None when the
+        value is to travel back as it is — smaller than the threshold, not picklable, the
+        remote unreachable, or a signed run on a worker without `$IBC_STORE_KEY`."""
+        from ibc.runtime.evaluate import finish_meta
+        from ibc.runtime.store import _signing_key
+
+        if placement.signed and _signing_key() is None:
+            return None
+        meta = finish_meta(dict(placement.meta), outcome)
+        meta["written_by"] = {"host": _host_name(), "pid": os.getpid()}
+        with self._lock:
+            return self._keep(placement, outcome.value, meta)
+
+    def _keep(self, placement: Placement, value: object, meta: dict) -> bytes | None:
+        key = placement.key
+        try:
+            entry = self.store.put(key, value, meta)
+        except Exception:  # noqa: BLE001 - unpicklable, a full disk: the client decides
+            return None
+        if entry.size < placement.threshold:
+            self.store.remove(key)
+            return None
+        remote = self.remote(placement.url)
+        try:
+            with open(self.store.path(key), "rb") as f:
+                header = f.read(entry.offset)
+            if not remote.push(key, self.store, force=placement.force):
+                # the remote had it (another pusher, or `--force`): its entry is the one a
+                # later stage reads, so its header is the one to return
+                header = remote.header_bytes(key) or header
+        except (Unreachable, Rejected, OSError):
+            return None
+        finally:
+            self.store.remove(key)
+        return header
+
+
+def _host_name() -> str:
+    import socket
+
+    return socket.gethostname()
