@@ -251,6 +251,8 @@ class ProcessExecutor(Executor):
         os.set_blocking(self._wake_w, False)
         self._thread: threading.Thread | None = None
         self._start_error: BaseException = RuntimeError("no worker process could start")
+        self._preload = None  # what the forkserver imports (`preload`)
+        self.preloaded: list[str] | None = None  # what it was asked to, once started
         # not daemonic (a stage may start processes of its own), so the interpreter would
         # wait for the workers at exit: a pool not closed by then is ended first
         import atexit
@@ -276,6 +278,12 @@ class ProcessExecutor(Executor):
         future.add_done_callback(self._forget)
         self._wake()
         return future
+
+    def preload(self, modules) -> None:
+        """Have the forkserver import `modules` (names, or a function returning them: called
+        when the first worker starts, so a run whose stages are all cached pays nothing)
+        before it forks workers; see `ibc.runtime.warmup`."""
+        self._preload = modules
 
     def _forget(self, future) -> None:
         with self._lock:
@@ -421,6 +429,8 @@ class ProcessExecutor(Executor):
     def _start_worker(self) -> _Worker | None:
         from ibc.runtime.leftovers import start_time
 
+        if self.preloaded is None and self.start_method == "forkserver":
+            self._start_forkserver()
         parent, child = self._context.Pipe()
         owner = os.getpid()
         process = self._context.Process(
@@ -440,6 +450,42 @@ class ProcessExecutor(Executor):
         self._workers.append(worker)
         self._record.update(self._pids())
         return worker
+
+    def _start_forkserver(self) -> None:
+        """Start this process's forkserver (if no earlier pool did) importing the modules to
+        preload: passed in `$IBC_PRELOAD_MODULES` for the duration of its start, to
+        `ibc.runtime.warmup`, which imports them whatever fails (multiprocessing's own preload
+        lets any exception but `ImportError` end the server)."""
+        from multiprocessing import forkserver
+
+        from ibc.runtime import warmup
+
+        names: list[str] = []
+        try:
+            modules = self._preload() if callable(self._preload) else self._preload
+            names = [str(name) for name in modules or () if name and "," not in str(name)]
+        except Exception:  # noqa: BLE001 - a preload is an optimisation: never a failure
+            names = []
+        server = getattr(forkserver, "_forkserver", None)
+        if not names or server is None or getattr(server, "_forkserver_pid", None) is not None:
+            self.preloaded = []  # already running: it has what the pool that started it had
+            return
+        self.preloaded = names
+        self._context.set_forkserver_preload(["__main__", warmup.__name__])
+        # the worker's own code first: a worker then starts its stage at once
+        os.environ[warmup.ENV] = ",".join([__name__, *names])
+        try:
+            forkserver.ensure_running()
+        except Exception:  # noqa: BLE001 - the first worker's start will say what is wrong
+            pass
+        finally:
+            os.environ.pop(warmup.ENV, None)
+            self._context.set_forkserver_preload(["__main__"])
+        # Meanwhile (the first worker waits for the server anyway) this process imports them
+        # too, on another core: the stages' results are often objects of these libraries
+        # (a fitted model), which this process imports to unpickle them, once the server is
+        # ready, on the way of every result if it did not now.
+        warmup.import_all(names)
 
     def _pids(self) -> list[int]:
         """The pool's processes: its workers, the forkserver and the resource tracker."""
