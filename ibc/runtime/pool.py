@@ -251,6 +251,7 @@ class ProcessExecutor(Executor):
         os.set_blocking(self._wake_w, False)
         self._thread: threading.Thread | None = None
         self._start_error: BaseException = RuntimeError("no worker process could start")
+        self._broken: BaseException | None = None  # the dispatcher's own failure, if any
         self._preload = None  # what the forkserver imports (`preload`)
         self.preloaded: list[str] | None = None  # what it was asked to, once started
         # not daemonic (a stage may start processes of its own), so the interpreter would
@@ -268,6 +269,9 @@ class ProcessExecutor(Executor):
         with self._lock:
             if self._closing:
                 raise ExecutorError("the process executor is closed")
+            if self._broken is not None:
+                future.set_result(_machinery_failure(call, self._broken, "in the process pool"))
+                return future
             self._queue.append(_Job(call, future))
             self._futures.add(future)
             if self._thread is None:
@@ -337,6 +341,8 @@ class ProcessExecutor(Executor):
         try:
             self._serve()
         except BaseException as exc:  # noqa: BLE001 - a bug here must not hang the run
+            with self._lock:  # the calls submitted from now on fail at once, not wait
+                self._broken = exc
             for job in self._take_all():
                 self._settle(job, _machinery_failure(job.call, exc, "in the process pool"))
             self._stop_workers(terminate=True)
