@@ -11,6 +11,10 @@ round), in fresh copies with a cache folder of their own:
    iterations, measured here to take 1 s alone). Target: local / process >= 1.7 on 2 cores.
 3. 4 independent stages of `time.sleep(1)` (no CPU: parallelism without contention).
 
+Each round also measures what the machine itself gives: 2 busy loops of 1 s in 2 bare
+processes at once against one after the other (2.0 on 2 idle cores), the ceiling of the
+speed-up of case 2 at that moment.
+
 The machine is shared: the load average (1, 5, 15 min) is recorded before and after.
 
     python bench/process_executor.py [ROUNDS]   # writes bench/RESULTS_process_executor.md
@@ -65,6 +69,31 @@ def _timed(function, n: int) -> float:
     return time.perf_counter() - start
 
 
+def _spin_alone(iterations: int) -> None:
+    namespace: dict = {}
+    exec(STAGES, namespace)
+    namespace["spin"](iterations, 0)
+
+
+def _machine(iterations: int) -> float:
+    """What the machine gives at the moment: 2 busy loops of 1 s in 2 processes at once,
+    against one after the other in one process (2.0 on 2 idle cores)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    start = time.perf_counter()
+    _spin_alone(iterations)
+    _spin_alone(iterations)
+    serial = time.perf_counter() - start
+    start = time.perf_counter()
+    processes = [context.Process(target=_spin_alone, args=(iterations,)) for _ in range(2)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return serial / (time.perf_counter() - start)
+
+
 def _project(folder: Path, name: str, iterations: int) -> Path:
     project = folder / name
     (project / "src").mkdir(parents=True)
@@ -108,7 +137,9 @@ def main() -> None:
             _run(project, ib, LOCAL, cache)
         load_before = os.getloadavg()
         times: dict[str, dict[str, list[float]]] = {c[0]: {"local": [], "process": []} for c in cases}
+        machine = []
         for r in range(rounds):
+            machine.append(_machine(iterations))
             for name, project, ib in cases:
                 order = [("local", LOCAL), ("process", PROCESS)]
                 for which, options in order if r % 2 == 0 else order[::-1]:
@@ -116,10 +147,10 @@ def main() -> None:
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    _write(times, rounds, iterations, load_before, load_after)
+    _write(times, rounds, iterations, load_before, load_after, machine)
 
 
-def _write(times, rounds: int, iterations: int, before, after) -> None:
+def _write(times, rounds: int, iterations: int, before, after, machine) -> None:
     rows = []
     for name, runs in times.items():
         local, process = runs["local"], runs["process"]
@@ -155,6 +186,10 @@ work: load average (1, 5, 15 min) {loads[0]} before, {loads[1]} after. The busy 
 | project | local (median) | process (median) | process - local (median of rounds) | local / process (median of rounds) | target |
 | --- | ---: | ---: | ---: | ---: | --- |
 {chr(10).join(rows)}
+
+What the machine gave meanwhile (the ceiling of any speed-up here): 2 busy loops of 1 s run
+by 2 bare processes at once went {statistics.median(machine):.2f}x as fast as one after the
+other (median of the rounds; 2.00 on 2 idle cores): {", ".join(f"{x:.2f}" for x in machine)}.
 
 Rounds (seconds), in the order measured:
 
