@@ -181,3 +181,60 @@ def test_a_library_that_fails_to_import_fails_its_stage_as_in_process(tmp_path):
 
 def _failures(stderr: str) -> list[str]:
     return sorted(line for line in stderr.splitlines() if line.startswith("error: "))
+
+
+# What is preloaded: read from the program `ibc run` runs, never imported.
+FEATURES = """\
+import json
+import heavylib
+from . import helpers
+from .more import extra
+
+try:
+    import optional_lib
+except ImportError:
+    optional_lib = None
+
+
+def step(x: int) -> int:
+    import lazy_lib
+
+    return x
+"""
+
+
+def test_the_preload_follows_the_project_modules_imports_to_their_libraries(tmp_path):
+    import subprocess
+
+    from ibc.runtime import warmup
+
+    project = Project(tmp_path / "proj")
+    project.write("src/features.py", FEATURES)
+    project.write("src/helpers.py", "import helperlib\n")
+    project.write("src/more.py", "import numpy as np\n\n\ndef extra(x: int) -> int:\n    return x\n")
+    project.write("other.py", "import otherlib\n\n\ndef unused(x: int) -> int:\n    return x\n")
+    project.write(
+        "main.ib",
+        'from "src/features.py" import step\nfrom "other.py" import unused\n'
+        "experiment e = step(1)\nexperiment f = unused(2)\n",
+    )
+    code = subprocess.run(
+        [sys.executable, "-m", "ibc", "compile", "main.ib"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    namespace: dict = {}
+    exec(compile(code, "main_ib.py", "exec"), namespace)
+    program = namespace["program"]
+    scope = program.scope()
+    stack = program.stack(scope)
+    only_e = warmup.modules([program.node("e", scope, stack)], program.project_root)
+    # libraries only (json is the standard library; src.* and other are the project's), the
+    # submodule a `from` import may name, `try` bodies; not what a function imports lazily
+    assert only_e == ["heavylib", "helperlib", "numpy", "optional_lib"]
+    both = warmup.modules(
+        [program.node(n, scope, stack) for n in ("e", "f")], program.project_root
+    )
+    assert both == ["heavylib", "helperlib", "numpy", "optional_lib", "otherlib"]
