@@ -253,6 +253,7 @@ class ProcessExecutor(Executor):
         self._start_error: BaseException = RuntimeError("no worker process could start")
         self._broken: BaseException | None = None  # the dispatcher's own failure, if any
         self._preload = None  # what the forkserver imports (`preload`)
+        self._warming = False  # the dispatcher is importing them
         self.preloaded: list[str] | None = None  # what it was asked to, once started
         # not daemonic (a stage may start processes of its own), so the interpreter would
         # wait for the workers at exit: a pool not closed by then is ended first
@@ -319,8 +320,12 @@ class ProcessExecutor(Executor):
             future.cancel()
         self._wake()
         if thread is not None:
-            thread.join()
+            # Ctrl-C does not wait for libraries being imported ahead (`_start_forkserver`):
+            # the dispatcher ends by itself when the import is done (it is a daemon thread)
+            thread.join(0.1 if cancel and self._warming else None)
         self._record.remove()
+        if thread is not None and thread.is_alive():
+            return  # its wake-up pipe stays open for it
         for fd in (self._wake_r, self._wake_w):
             try:
                 os.close(fd)
@@ -436,7 +441,13 @@ class ProcessExecutor(Executor):
         from ibc.runtime.leftovers import start_time
 
         if self.preloaded is None and self.start_method == "forkserver":
-            self._start_forkserver()
+            self._warming = True  # no worker has started yet: none to wait for
+            try:
+                self._start_forkserver()
+            finally:
+                self._warming = False
+            if self._cancel:  # Ctrl-C meanwhile: no worker
+                return None
         parent, child = self._context.Pipe()
         owner = os.getpid()
         process = self._context.Process(
@@ -487,6 +498,7 @@ class ProcessExecutor(Executor):
         finally:
             os.environ.pop(warmup.ENV, None)
             self._context.set_forkserver_preload(["__main__"])
+        self._record.update(self._pids())  # a server stuck in an import is reaped too
         # Meanwhile (the first worker waits for the server anyway) this process imports them
         # too, on another core: the stages' results are often objects of these libraries
         # (a fitted model), which this process imports to unpickle them, once the server is
