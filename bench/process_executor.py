@@ -55,18 +55,19 @@ def nap(seconds: float, seed: int) -> int:
 
 
 def _calibrate() -> int:
-    """The number of iterations of `spin` that take about 1 s alone here (best of 3)."""
+    """The number of iterations of `spin` that take about 1 s of CPU here (best of 3, in
+    CPU time: other work on the machine does not shorten it)."""
     namespace: dict = {}
     exec(STAGES, namespace)
-    n = 200_000
+    n = 2_000_000
     best = min(_timed(namespace["spin"], n) for _ in range(3))
     return int(n / best)
 
 
 def _timed(function, n: int) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     function(n, 0)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def _spin_alone(iterations: int) -> None:
@@ -171,6 +172,14 @@ def _write(times, rounds: int, iterations: int, before, after, machine) -> None:
             f"| {goal}{verdict} |"
         )
     loads = [", ".join(f"{x:.2f}" for x in load) for load in (before, after)]
+    names = list(times)
+    by_round = []
+    for r, gave in enumerate(machine):
+        cells = []
+        for name in names:
+            local, process = times[name]["local"][r], times[name]["process"][r]
+            cells.append(f"{process - local:+.2f} s" if name == "cancer" else f"{local / process:.2f}x")
+        by_round.append(f"| {r + 1} | {gave:.2f}x | " + " | ".join(cells) + " |")
     detail = []
     for name, runs in times.items():
         for which in ("local", "process"):
@@ -181,7 +190,7 @@ Written by `python bench/process_executor.py` (see its docstring for the method)
 run --force` processes, `--executor local` against `--executor process --jobs 2`, {rounds}
 interleaved rounds. Python {sys.version.split()[0]}, {os.cpu_count()} CPUs shared with other
 work: load average (1, 5, 15 min) {loads[0]} before, {loads[1]} after. The busy loop runs
-{iterations:,} iterations (1 s alone here).
+{iterations:,} iterations (1 s of CPU here).
 
 | project | local (median) | process (median) | process - local (median of rounds) | local / process (median of rounds) | target |
 | --- | ---: | ---: | ---: | ---: | --- |
@@ -190,6 +199,13 @@ work: load average (1, 5, 15 min) {loads[0]} before, {loads[1]} after. The busy 
 What the machine gave meanwhile (the ceiling of any speed-up here): 2 busy loops of 1 s run
 by 2 bare processes at once went {statistics.median(machine):.2f}x as fast as one after the
 other (median of the rounds; 2.00 on 2 idle cores): {", ".join(f"{x:.2f}" for x in machine)}.
+
+Round by round, with what the machine gave at its start (on a shared machine the rounds
+whose machine figure is near 2.0 say what the executor does with 2 cores):
+
+| round | machine | cancer: process - local | 4 x 1 s of CPU: local / process | 4 x sleep(1): local / process |
+| ---: | ---: | ---: | ---: | ---: |
+{chr(10).join(by_round)}
 
 Rounds (seconds), in the order measured:
 
