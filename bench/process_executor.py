@@ -137,7 +137,9 @@ def main() -> None:
         for _, project, ib in cases:  # compiled once, outside the rounds
             _run(project, ib, LOCAL, cache)
         load_before = os.getloadavg()
-        times: dict[str, dict[str, list[float]]] = {c[0]: {"local": [], "process": []} for c in cases}
+        times: dict[str, dict[str, list[float]]] = {
+            c[0]: {"local": [], "process": []} for c in cases
+        }
         machine = []
         for r in range(rounds):
             machine.append(_machine(iterations))
@@ -178,7 +180,9 @@ def _write(times, rounds: int, iterations: int, before, after, machine) -> None:
         cells = []
         for name in names:
             local, process = times[name]["local"][r], times[name]["process"][r]
-            cells.append(f"{process - local:+.2f} s" if name == "cancer" else f"{local / process:.2f}x")
+            cells.append(
+                f"{process - local:+.2f} s" if name == "cancer" else f"{local / process:.2f}x"
+            )
         by_round.append(f"| {r + 1} | {gave:.2f}x | " + " | ".join(cells) + " |")
     detail = []
     for name, runs in times.items():

@@ -80,9 +80,7 @@ def _follow(names: list[str], root: str | None, found: set[str]) -> None:
 def _in_project(top: str, root: str | None) -> bool:
     if root is None:
         return False
-    return os.path.isdir(os.path.join(root, top)) or os.path.isfile(
-        os.path.join(root, top + ".py")
-    )
+    return os.path.isdir(os.path.join(root, top)) or os.path.isfile(os.path.join(root, top + ".py"))
 
 
 def _project_file(name: str, root: str | None) -> str | None:
@@ -125,7 +123,9 @@ def _imports(path: str, name: str) -> list[str]:
             if module:
                 found.append(module)
                 # `from pkg import sub` may name a submodule: tried, harmless when it is not
-                found += [f"{module}.{alias.name}" for alias in statement.names if alias.name != "*"]
+                found += [
+                    f"{module}.{alias.name}" for alias in statement.names if alias.name != "*"
+                ]
         elif isinstance(statement, (ast.If, ast.Try)):
             todo += statement.body + statement.orelse
             todo += getattr(statement, "finalbody", [])

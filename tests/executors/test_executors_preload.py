@@ -211,7 +211,9 @@ def test_the_preload_follows_the_project_modules_imports_to_their_libraries(tmp_
     project = Project(tmp_path / "proj")
     project.write("src/features.py", FEATURES)
     project.write("src/helpers.py", "import helperlib\n")
-    project.write("src/more.py", "import numpy as np\n\n\ndef extra(x: int) -> int:\n    return x\n")
+    project.write(
+        "src/more.py", "import numpy as np\n\n\ndef extra(x: int) -> int:\n    return x\n"
+    )
     project.write("other.py", "import otherlib\n\n\ndef unused(x: int) -> int:\n    return x\n")
     project.write(
         "main.ib",
@@ -234,7 +236,5 @@ def test_the_preload_follows_the_project_modules_imports_to_their_libraries(tmp_
     # libraries only (json is the standard library; src.* and other are the project's), the
     # submodule a `from` import may name, `try` bodies; not what a function imports lazily
     assert only_e == ["heavylib", "helperlib", "numpy", "optional_lib"]
-    both = warmup.modules(
-        [program.node(n, scope, stack) for n in ("e", "f")], program.project_root
-    )
+    both = warmup.modules([program.node(n, scope, stack) for n in ("e", "f")], program.project_root)
     assert both == ["heavylib", "helperlib", "numpy", "optional_lib", "otherlib"]
