@@ -18,6 +18,11 @@ its own, so the pool always knows which call each worker is running:
   its pipe, and the resource tracker likewise; `ibc.runtime.leftovers` records the pool's
   processes so that the next process-executor run ends whatever could not watch.
 
+- **Workers start warm.** When the first worker starts, the forkserver is started importing
+  the libraries the run's stages use (`ibc.runtime.warmup`; the run says which through
+  `preload`), and the run imports them meanwhile in its own process: the import is paid once
+  per process, in parallel, not once per worker before its first stage.
+
 Start method: "forkserver" where the platform has it, else "spawn". Plain "fork" copies a
 process that may hold locks of other threads (the progress display, dask's event loop, BLAS
 pools), which can deadlock the child; "forkserver" forks workers from a small clean server
