@@ -417,6 +417,11 @@ class Executor:
     def close(self, cancel: bool = False) -> None:
         pass
 
+    def preload(self, modules) -> None:
+        """The modules the stages to come will import (names, or a function returning them),
+        for an executor whose workers can import them ahead (the process executor); others
+        ignore it."""
+
     def __enter__(self) -> Executor:
         return self
 

@@ -18,6 +18,11 @@ its own, so the pool always knows which call each worker is running:
   its pipe, and the resource tracker likewise; `ibc.runtime.leftovers` records the pool's
   processes so that the next process-executor run ends whatever could not watch.
 
+- **Workers start warm.** When the first worker starts, the forkserver is started importing
+  the libraries the run's stages use (`ibc.runtime.warmup`; the run says which through
+  `preload`), and the run imports them meanwhile in its own process: the import is paid once
+  per process, in parallel, not once per worker before its first stage.
+
 Start method: "forkserver" where the platform has it, else "spawn". Plain "fork" copies a
 process that may hold locks of other threads (the progress display, dask's event loop, BLAS
 pools), which can deadlock the child; "forkserver" forks workers from a small clean server
@@ -251,6 +256,10 @@ class ProcessExecutor(Executor):
         os.set_blocking(self._wake_w, False)
         self._thread: threading.Thread | None = None
         self._start_error: BaseException = RuntimeError("no worker process could start")
+        self._broken: BaseException | None = None  # the dispatcher's own failure, if any
+        self._preload = None  # what the forkserver imports (`preload`)
+        self._warming = False  # the dispatcher is importing them
+        self.preloaded: list[str] | None = None  # what it was asked to, once started
         # not daemonic (a stage may start processes of its own), so the interpreter would
         # wait for the workers at exit: a pool not closed by then is ended first
         import atexit
@@ -266,6 +275,9 @@ class ProcessExecutor(Executor):
         with self._lock:
             if self._closing:
                 raise ExecutorError("the process executor is closed")
+            if self._broken is not None:
+                future.set_result(_machinery_failure(call, self._broken, "in the process pool"))
+                return future
             self._queue.append(_Job(call, future))
             self._futures.add(future)
             if self._thread is None:
@@ -276,6 +288,12 @@ class ProcessExecutor(Executor):
         future.add_done_callback(self._forget)
         self._wake()
         return future
+
+    def preload(self, modules) -> None:
+        """Have the forkserver import `modules` (names, or a function returning them: called
+        when the first worker starts, so a run whose stages are all cached pays nothing)
+        before it forks workers; see `ibc.runtime.warmup`."""
+        self._preload = modules
 
     def _forget(self, future) -> None:
         with self._lock:
@@ -307,8 +325,12 @@ class ProcessExecutor(Executor):
             future.cancel()
         self._wake()
         if thread is not None:
-            thread.join()
+            # Ctrl-C does not wait for libraries being imported ahead (`_start_forkserver`):
+            # the dispatcher ends by itself when the import is done (it is a daemon thread)
+            thread.join(0.1 if cancel and self._warming else None)
         self._record.remove()
+        if thread is not None and thread.is_alive():
+            return  # its wake-up pipe stays open for it
         for fd in (self._wake_r, self._wake_w):
             try:
                 os.close(fd)
@@ -329,6 +351,8 @@ class ProcessExecutor(Executor):
         try:
             self._serve()
         except BaseException as exc:  # noqa: BLE001 - a bug here must not hang the run
+            with self._lock:  # the calls submitted from now on fail at once, not wait
+                self._broken = exc
             for job in self._take_all():
                 self._settle(job, _machinery_failure(job.call, exc, "in the process pool"))
             self._stop_workers(terminate=True)
@@ -421,6 +445,14 @@ class ProcessExecutor(Executor):
     def _start_worker(self) -> _Worker | None:
         from ibc.runtime.leftovers import start_time
 
+        if self.preloaded is None and self.start_method == "forkserver":
+            self._warming = True  # no worker has started yet: none to wait for
+            try:
+                self._start_forkserver()
+            finally:
+                self._warming = False
+            if self._cancel:  # Ctrl-C meanwhile: no worker
+                return None
         parent, child = self._context.Pipe()
         owner = os.getpid()
         process = self._context.Process(
@@ -440,6 +472,43 @@ class ProcessExecutor(Executor):
         self._workers.append(worker)
         self._record.update(self._pids())
         return worker
+
+    def _start_forkserver(self) -> None:
+        """Start this process's forkserver (if no earlier pool did) importing the modules to
+        preload: passed in `$IBC_PRELOAD_MODULES` for the duration of its start, to
+        `ibc.runtime.warmup`, which imports them whatever fails (multiprocessing's own preload
+        lets any exception but `ImportError` end the server)."""
+        from multiprocessing import forkserver
+
+        from ibc.runtime import warmup
+
+        names: list[str] = []
+        try:
+            modules = self._preload() if callable(self._preload) else self._preload
+            names = [str(name) for name in modules or () if name and "," not in str(name)]
+        except Exception:  # noqa: BLE001 - a preload is an optimisation: never a failure
+            names = []
+        server = getattr(forkserver, "_forkserver", None)
+        if not names or server is None or getattr(server, "_forkserver_pid", None) is not None:
+            self.preloaded = []  # already running: it has what the pool that started it had
+            return
+        self.preloaded = names
+        self._context.set_forkserver_preload(["__main__", warmup.__name__])
+        # the worker's own code first: a worker then starts its stage at once
+        os.environ[warmup.ENV] = ",".join([__name__, *names])
+        try:
+            forkserver.ensure_running()
+        except Exception:  # noqa: BLE001 - the first worker's start will say what is wrong
+            pass
+        finally:
+            os.environ.pop(warmup.ENV, None)
+            self._context.set_forkserver_preload(["__main__"])
+        self._record.update(self._pids())  # a server stuck in an import is reaped too
+        # Meanwhile (the first worker waits for the server anyway) this process imports them
+        # too, on another core: the stages' results are often objects of these libraries
+        # (a fitted model), which this process imports to unpickle them, once the server is
+        # ready, on the way of every result if it did not now.
+        warmup.import_all(names)
 
     def _pids(self) -> list[int]:
         """The pool's processes: its workers, the forkserver and the resource tracker."""

@@ -208,6 +208,7 @@ class Run:
             if waiting[job] == 0 or failure is not None:
                 self._job_done(job)
 
+        self._preload([node for _, node, _ in roots])
         with _stage_output_to(self.err):
             self.evaluator.results(roots, on_root)
         for job in range(len(jobs)):  # jobs that failed before being evaluated
@@ -240,6 +241,15 @@ class Run:
             if not self._export():
                 return EXIT_FAILED
         return EXIT_FAILED if self.failures else EXIT_OK
+
+    def _preload(self, nodes: list) -> None:
+        """Tell the executor the libraries the stages below `nodes` import (the process
+        executor's forkserver imports them once, when its first worker starts; docs/running.md
+        "Worker processes"), computed only then."""
+        from ibc.runtime.warmup import modules
+
+        root = self.program.project_root
+        self.executor.preload(lambda: modules(nodes, root))
 
     def _remote_notices(self) -> None:
         """Wait for the pushes to the remote (if any), then say what went wrong with it."""
