@@ -166,6 +166,10 @@ class Run:
         program, options = self.program, self.options
         scope = program.scope()
         stack = program.stack(scope, self.sets)
+        if any(t.kind == "search" for t in program.targets.values()):
+            code = self._searches(scope, stack)
+            if code is not None:
+                return code
         jobs = program.jobs(options.names, stack, scope)
         nodes = []
         for shown, kind, name, index in jobs:
@@ -240,6 +244,28 @@ class Run:
             if not self._export():
                 return EXIT_FAILED
         return EXIT_FAILED if self.failures else EXIT_OK
+
+    def _searches(self, scope, stack) -> int | None:
+        """Drive the program's searches (`ibc.runtime.search`): their trials become their
+        points. A dry run proposes none (they are proposed at run time). An exit code when
+        they cannot run."""
+        from ibc.runtime.search import SearchError, drive
+
+        if self.options.dry_run:
+            for target in self.program.targets.values():
+                if target.kind == "search":
+                    self.err.write(
+                        f"{target.name}: search of {target.search.trials} trials, proposed at "
+                        "run time (not shown by --dry-run)\n"
+                    )
+            return None
+        try:
+            drive(self.program, self.evaluator, scope, stack, self.options.names,
+                  self.options.jobs or 1)
+        except SearchError as exc:
+            self.err.write(f"error: {exc}\n")
+            return EXIT_USAGE
+        return None
 
     def _remote_notices(self) -> None:
         """Wait for the pushes to the remote (if any), then say what went wrong with it."""
