@@ -52,18 +52,16 @@ register(
 )
 register(
     "E0703",
-    "searches not runnable yet",
-    "the search `{name}` can be checked but not yet run by this version of ibc",
-    "`ibc check` and `ibc params` read it; name the targets that need no search to run them "
-    "(`ibc run FILE baseline`)",
+    "searches where they do not run yet",
+    "the search `{name}` can be checked but not yet run here (the plain target, the REPL and "
+    "notebook cells do not run searches in this version)",
+    "run it with `ibc run FILE` (the script target), which drives its trials with Optuna",
     explain=(
-        "A `search` parses, type-checks (its spaces against the paths they set, its objective "
-        "against the experiment's value) and is listed by `ibc params`; running its trials "
-        'with the optimizer (issue #15, items 2-4 of docs/guide.md "Searches") is not '
-        "implemented by the code generator of this version. A run of named targets that need "
-        "no search leaves the searches out; any other compilation that would need one (every "
-        "target, the search itself, `refit with best(tuned)`, a value computed from the "
-        "search's trials, `ibc compile`, `ibc graph`) stops here rather than leave it out."
+        "A search's trials are proposed at run time by Optuna and cached as sweep points by "
+        'the runtime of the script target (docs/guide.md, "Searches"). The plain target writes '
+        "a standalone script without that runtime, and this version writes no optimizer loop "
+        "into it, so a program that needs a search is refused there; the REPL and notebook "
+        "cells check a search, show its type and keep it out of the session."
     ),
     example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
     "maximize score trials 4",
