@@ -399,7 +399,9 @@ class Builder:
         trial pushed (known once the run has driven the search: `ibc.runtime.search`)."""
         best = self.scope.best.get(search)
         if best is None:
-            raise RuntimeError(
+            from ibc.runtime.search import SearchPending
+
+            raise SearchPending(
                 f"`best({search})` at {at or '?'}: the search `{search}` has no completed trial"
             )
         inner = Builder(self.scope, self.level, self.stack.push(best), self.reads)

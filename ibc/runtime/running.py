@@ -251,20 +251,28 @@ class Run:
         they cannot run."""
         from ibc.runtime.search import SearchError, drive
 
-        if self.options.dry_run:
-            for target in self.program.targets.values():
-                if target.kind == "search":
-                    self.err.write(
-                        f"{target.name}: search of {target.search.trials} trials, proposed at "
-                        "run time (not shown by --dry-run)\n"
-                    )
-            return None
+        dry = self.options.dry_run
         try:
-            drive(self.program, self.evaluator, scope, stack, self.options.names,
-                  self.options.jobs or 1)
+            found = drive(
+                self.program,
+                self.evaluator,
+                scope,
+                stack,
+                self.options.names,
+                self.options.jobs or 1,
+                replay=dry,
+            )
         except SearchError as exc:
             self.err.write(f"error: {exc}\n")
             return EXIT_USAGE
+        if dry:
+            for name, trials in found.items():
+                total = self.program.targets[name].search.trials
+                if len(trials) < total:
+                    self.err.write(
+                        f"{name}: {len(trials)} of {total} trials stored; the others are "
+                        "proposed at run time, as the stored ones are told to the optimizer\n"
+                    )
         return None
 
     def _remote_notices(self) -> None:
@@ -531,11 +539,19 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     and the `(shown name, node)` of each job. Nothing runs."""
     scope = program.scope()
     stack = program.stack(scope)
-    tops = [
-        (shown, program.job_node(scope, stack, name, index))
-        for shown, _, name, index in program.jobs(names, stack, scope)
-    ]
     planner = Evaluator(store=store, dry_run=True)
+    if any(t.kind == "search" for t in program.targets.values()):
+        from ibc.runtime.search import SearchPending, drive
+
+        drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+    else:
+        SearchPending = ()  # noqa: N806 - nothing to catch
+    tops = []
+    for shown, _, name, index in program.jobs(names, stack, scope):
+        try:
+            tops.append((shown, program.job_node(scope, stack, name, index)))
+        except SearchPending:  # `best(S)` of a search with no trial stored yet
+            continue
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
 

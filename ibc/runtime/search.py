@@ -24,12 +24,16 @@ from __future__ import annotations
 import math
 
 from ibc.runtime.errors import StageFailure
-from ibc.runtime.evaluate import VALUE
+from ibc.runtime.evaluate import ID, JSON, VALUE
 from ibc.runtime.layers import Layer
 
 
 class SearchError(Exception):
     """A search that cannot run (Optuna is missing)."""
+
+
+class SearchPending(RuntimeError):
+    """`best(S)` before search `S` has a completed trial (a dry run, `ibc graph`)."""
 
 
 class Spec:
@@ -116,10 +120,22 @@ def _objective(value, path: tuple[str, ...]) -> float:
     return number
 
 
-def drive(program, evaluator, scope, stack, names, batch: int = 1) -> dict[str, list[Trial]]:
+def _stored(evaluator, node, name) -> bool:
+    """Whether every stage of `node` is stored (a dry-run `evaluator` says none would run)."""
+    mark = len(evaluator.log)
+    evaluator.results([(ID, node, name)], lambda *_: None)
+    return not any(entry[2] in ("pending", "failed") for entry in evaluator.log[mark:])
+
+
+def drive(
+    program, evaluator, scope, stack, names, batch: int = 1, replay: bool = False
+) -> dict[str, list[Trial]]:
     """Run the searches of `program` that `names` need (all of them: the compiler emits only
     the searches a run needs), each trial a point of the search in `scope`; returns the
-    trials by search. Raises `SearchError` when Optuna is missing."""
+    trials by search. With `replay` (a dry run: `evaluator` runs nothing), only the trials
+    whose stages are all stored are replayed: a search stops at the first trial that would
+    run (`--dry-run`, `ibc graph`, `ibc cache gc` see the trials stored so far). Raises
+    `SearchError` when Optuna is missing."""
     searches = [t for t in program.targets.values() if t.kind == "search"]
     out: dict[str, list[Trial]] = {}
     if not searches:
@@ -128,13 +144,15 @@ def drive(program, evaluator, scope, stack, names, batch: int = 1) -> dict[str, 
     saved, evaluator.progress = evaluator.progress, None  # the run's progress starts later
     try:
         for target in searches:
-            out[target.name] = _run(optuna, program, evaluator, scope, stack, target, batch)
+            out[target.name] = _run(
+                optuna, program, evaluator, scope, stack, target, 1 if replay else batch, replay
+            )
     finally:
         evaluator.progress = saved
     return out
 
 
-def _run(optuna, program, evaluator, scope, stack, target, batch: int) -> list[Trial]:
+def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> list[Trial]:
     spec: Spec = target.search
     sampler = optuna.samplers.TPESampler(seed=spec.seed)
     study = optuna.create_study(direction=spec.direction, sampler=sampler)
@@ -156,9 +174,22 @@ def _run(optuna, program, evaluator, scope, stack, target, batch: int) -> list[T
         target.points = tuple(points)
         scope.sweeps[target.name] = target.points
         roots = []
+        kind = JSON if replay else VALUE  # a dry run reads the stored JSON renderings
         for _, name, _, index in asked:
-            roots.append((VALUE, scope.point(target.name, index, stack), name))
+            roots.append((kind, scope.point(target.name, index, stack), name))
+        if replay and not _stored(evaluator, roots[0][1], roots[0][2]):
+            points.pop()
+            program.points.pop(roots[0][2], None)
+            target.points = tuple(points)
+            scope.sweeps[target.name] = target.points
+            break
         values = evaluator.results(roots, lambda *_: None)
+        if replay and isinstance(values[0], BaseException):  # its rendering is not stored
+            points.pop()
+            program.points.pop(roots[0][2], None)
+            target.points = tuple(points)
+            scope.sweeps[target.name] = target.points
+            break
         for (trial, name, shown, index), value in zip(asked, values):
             failure = value if isinstance(value, StageFailure) else None
             objective = None
