@@ -642,10 +642,10 @@ def map_ir(value, leaf):
 
 
 def lower(expanded: Expanded, diags: Diagnostics, targets=()) -> ir.IrProgram | None:
-    """The IR of a checked program. This version checks searches but does not run them
-    (docs/guide.md, "Searches"): a run of named `targets` that reach none leaves them out
-    with what depends on them; any other compilation of a program with one stops with E0703
-    for each search the run would need (None)."""
+    """The IR of a checked program (None after errors). A run of named `targets` that reach
+    no search leaves the searches out with what depends on them (docs/guide.md,
+    "Searches"); otherwise every declaration is lowered, searches as targets of kind
+    "search"."""
     from ibc.codegen.searches import refused_searches
 
     needed, left_out = refused_searches(expanded.checked.program, targets)

@@ -28,7 +28,11 @@ name states when the layer sets its path). A sweep is registered with its points
 after its builder: `program.sweep("grid", grid, at=…, points=[("grid[model.C=0.01]",
 {"model.C": 0.01}, ["0.01"]), …])`, the list the text each value has in the name; a point's
 non-literal value is a module-level builder (`_grid_model`), emitted once however many points
-share it, so the table grows by one line per point. The program's compile-time overrides are
+share it, so the table grows by one line per point. A search is `program.search("tuned",
+tuned, at=…, axes=[(["x"], "uniform", -1.0, 1.0), (["kind"], "choice", [({"kind": "a"},
+['"a"']), …])], direction="minimize", objective=["loss"], trials=16, seed=0)`, its categorical
+candidates tables like a sweep's points; `e with best(tuned)` is `m.with_best(lambda m: E,
+"tuned", at=…)`. The program's compile-time overrides are
 `program.set_overrides({…}, {path: source text})`, and its parameters' paths and types (for
 `-s`) a `params={…}` table given to `Program`.
 """

@@ -191,3 +191,10 @@ def test_a_dry_run_before_any_trial_says_they_are_proposed_at_run_time(project: 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "tuned: 0 of 16 trials stored; the others are proposed at run time" in done.stderr
     assert executions(project) == []
+
+
+def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> None:
+    results = run_json(project, "tuned", "--jobs", "4")
+    assert len(results) == 16 and len(executions(project)) == 16
+    assert run_json(project, "tuned", "--jobs", "4") == results
+    assert len(executions(project)) == 16  # same N, same proposals: nothing ran again
