@@ -239,6 +239,7 @@ class Program:
         self.targets: dict[str, Target] = {}
         self.points: dict[str, tuple[str, int]] = {}  # point name -> (sweep, index)
         self.trials: dict[str, list] = {}  # search -> its trials, once run (ibc.runtime.search)
+        self.best_trial: dict[str, int | None] = {}  # search -> the index of its best trial
         self.overrides: Layer | None = None
         self.override_texts: list[str] = []  # `ibc run -s` texts, for the run records
 

@@ -324,6 +324,9 @@ class Run:
             "seconds": round(seconds, 3),
             "counts": dict(counts),
         }
+        if name in self.program.trials and index is not None:  # a search's trial
+            best = self.program.best_trial.get(name) == index
+            record["trial"] = {"search": name, "number": index, "best": best}
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered

@@ -211,4 +211,5 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
             dict(best.values), f"best({target.name})", static=True, labels=dict(best.labels)
         )
     program.trials[target.name] = trials
+    program.best_trial[target.name] = best_index
     return trials

@@ -184,6 +184,15 @@ def test_refit_with_the_best_trial_runs_with_its_parameters(project: Path) -> No
     dry = ibc(project, "run", "main.ib", "--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "final:\n  cached     call of refit" in dry.stdout  # best(tuned), from the store
+    shown = ibc(project, "results", "main.ib")
+    assert shown.returncode == 0, shown.stderr
+    index = min(range(16), key=lambda i: losses[i])
+    marked = [line.split()[0] for line in shown.stdout.splitlines() if "(best)" in line]
+    assert marked == [f"tuned[{index}]"]
+    rows = json.loads(ibc(project, "results", "main.ib", "--format", "json").stdout)
+    trials = {r["experiment"]: r["trial"] for r in rows if "trial" in r}
+    assert trials[f"tuned[{index}]"] == {"search": "tuned", "number": index, "best": True}
+    assert sum(t["best"] for t in trials.values()) == 1 and len(trials) == 16
 
 
 def test_a_dry_run_before_any_trial_says_they_are_proposed_at_run_time(project: Path) -> None:
