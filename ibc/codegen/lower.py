@@ -86,7 +86,12 @@ class Lowerer:
                 if info.kind == "main":
                     targets.append(target)
                 else:
-                    self.diags.error("E0701", decl.name.span, feature="sweeps of imported modules")
+                    self.diags.error(
+                        "E0701",
+                        decl.name.span,
+                        feature="sweeps of imported modules",
+                        hint="declare the sweep in the file you run",
+                    )
             elif isinstance(decl, n.Search):
                 target = self.lower_search(decl, info)
                 if target is None:
@@ -95,7 +100,10 @@ class Lowerer:
                     targets.append(target)
                 else:
                     self.diags.error(
-                        "E0701", decl.name.span, feature="searches of imported modules"
+                        "E0701",
+                        decl.name.span,
+                        feature="searches of imported modules",
+                        hint="declare the search in the file you run",
                     )
             elif isinstance(decl, n.Experiment):
                 name = self.qualified_decl(decl.name.text, info)
@@ -251,6 +259,15 @@ class Lowerer:
         An experiment that other bindings use by name keeps its value for them: the value
         moves to a hidden binding `T#value` that the uses are pointed at. (A sweep used by
         name is the swept sweep: its dict holds the combined points.)"""
+        for t in targets:
+            if t.kind == "search":
+                self.diags.error(
+                    "E0701",
+                    t.span,
+                    feature=f"the search `{t.name}` under `-s PATH in […]`",
+                    hint="run the search without a command-line sweep, or add the path as an "
+                    "axis of the search",
+                )
         renames = {t.name: f"{t.name}#value" for t in targets if t.kind != "sweep"}
         hidden = [
             ir.IrBinding(renames[t.name], t.value, t.span, t.type, hidden=True)

@@ -207,3 +207,26 @@ def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> No
     assert len(results) == 16 and len(executions(project)) == 16
     assert run_json(project, "tuned", "--jobs", "4") == results
     assert len(executions(project)) == 16  # same N, same proposals: nothing ran again
+
+
+def test_a_command_line_sweep_of_a_search_is_refused(project: Path) -> None:
+    done = ibc(project, "run", "main.ib", "tuned", "-s", "n in [1, 2]")
+    assert done.returncode != 0
+    assert "error[E0701]: the search `tuned` under `-s PATH in […]`" in done.stderr
+    assert executions(project) == []
+
+
+def test_without_optuna_a_search_stops_with_an_error_naming_the_extra(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    blocked = tmp_path_factory.mktemp("blocked")
+    (blocked / "optuna").mkdir()
+    (blocked / "optuna" / "__init__.py").write_text("raise ImportError('no optuna here')\n")
+    path = os.pathsep.join([str(blocked), os.environ.get("PYTHONPATH", "")])
+    done = ibc(project, "run", "main.ib", "tuned", PYTHONPATH=path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "error: a search needs Optuna, which is not installed" in done.stderr
+    assert "pip install 'iterbuild[search]'" in done.stderr
+    assert "Traceback" not in done.stderr and executions(project) == []
+    done = ibc(project, "run", "main.ib", "base", PYTHONPATH=path)  # no search: no Optuna
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -10,10 +10,12 @@ register(
     "E0701",
     "not runnable yet",
     "{feature} can be checked but not yet compiled or run by this version of ibc",
-    "declare the sweep in the file you run",
+    "{hint}",
     explain=(
-        "A sweep declared in an imported `.ib` module type-checks, but only the sweeps of the "
-        "file being compiled become runnable targets in this version."
+        "A sweep or a search declared in an imported `.ib` module type-checks, but only the "
+        "sweeps and searches of the file being compiled become runnable targets in this "
+        "version. A search is not swept by the command line's `-s PATH in […]` either (its "
+        "trials are its own points)."
     ),
 )
 register(
