@@ -141,14 +141,13 @@ def drive(
     if not searches:
         return out
     optuna = _optuna()
-    saved, evaluator.progress = evaluator.progress, None  # the run's progress starts later
-    try:
-        for target in searches:
-            out[target.name] = _run(
-                optuna, program, evaluator, scope, stack, target, 1 if replay else batch, replay
-            )
-    finally:
-        evaluator.progress = saved
+    if evaluator.progress is not None:  # the trials' stages show as a sweep's points' do
+        names = [f"{t.name}[{i}]" for t in searches for i in range(t.search.trials)]
+        evaluator.progress.start(names)
+    for target in searches:
+        out[target.name] = _run(
+            optuna, program, evaluator, scope, stack, target, 1 if replay else batch, replay
+        )
     return out
 
 
