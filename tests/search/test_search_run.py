@@ -117,6 +117,9 @@ def test_the_best_of_16_trials_is_near_the_optimum_and_a_rerun_runs_nothing(
     assert len({round(r[0], 6) for r in ran}) == 16
     assert run_json(project, "tuned") == results  # the same proposals, from the store
     assert len(executions(project)) == 16  # nothing ran again
+    gc = ibc(project, "cache", "gc", "main.ib")  # keeps what the file reaches: its trials
+    assert gc.returncode == 0 and "removed 0 entries" in gc.stdout + gc.stderr, gc.stderr
+    assert run_json(project, "tuned") == results and len(executions(project)) == 16
 
 
 def test_raising_trials_runs_only_the_new_trials(project: Path) -> None:
