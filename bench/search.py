@@ -82,16 +82,28 @@ def main() -> None:
         (project / "ibc.toml").write_text("")
         (project / "bowl.py").write_text(OBJECTIVE)
         xs = "[" + ", ".join(f"{-1.0 + 2.0 * i / (TRIALS - 1):.4f}" for i in range(TRIALS)) + "]"
-        (project / "main.ib").write_text(
-            PROGRAM.replace("TRIALS", str(TRIALS)).replace("XS", xs)
-        )
+        (project / "main.ib").write_text(PROGRAM.replace("TRIALS", str(TRIALS)).replace("XS", xs))
         env = _env(folder / "cache")
         py = sys.executable
         commands = {
             "python -c pass": [py, "-c", "pass"],
             "python -c 'import optuna'": [py, "-c", "import optuna"],
-            f"ibc run main.ib grid (cached, {TRIALS} points)": [py, "-m", "ibc", "run", "main.ib", "grid"],
-            f"ibc run main.ib tuned (cached, {TRIALS} trials)": [py, "-m", "ibc", "run", "main.ib", "tuned"],
+            f"ibc run main.ib grid (cached, {TRIALS} points)": [
+                py,
+                "-m",
+                "ibc",
+                "run",
+                "main.ib",
+                "grid",
+            ],
+            f"ibc run main.ib tuned (cached, {TRIALS} trials)": [
+                py,
+                "-m",
+                "ibc",
+                "run",
+                "main.ib",
+                "tuned",
+            ],
         }
         for name in list(commands)[2:]:  # first runs: compile, run every trial / point
             _timed(commands[name], project, env)

@@ -170,7 +170,7 @@ def test_a_failing_trial_is_recorded_as_failed_and_the_search_goes_on(project: P
     for i in failed:
         assert f"error: sweep point tuned[{i}] failed" in out, out
         assert "this kind always fails" in out
-    assert "Traceback (most recent call last):\n  File \"<frozen runpy>\"" not in out
+    assert 'Traceback (most recent call last):\n  File "<frozen runpy>"' not in out
     # the trials that did not fail are the search's, and best() is one of them
     final = run_json(project, "final")["final"]
     assert final["kind"] != "bad"

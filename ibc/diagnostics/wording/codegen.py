@@ -54,16 +54,16 @@ register(
 )
 register(
     "E0703",
-    "searches where they do not run yet",
-    "the search `{name}` can be checked but not yet run here (the plain target and notebook "
-    "cells do not run searches in this version)",
+    "searches on the plain target",
+    "the search `{name}` can be checked but not yet run here (the plain target does not run "
+    "searches in this version)",
     "run it with `ibc run FILE` (the script target), which drives its trials with Optuna",
     explain=(
         "A search's trials are proposed at run time by Optuna and cached as sweep points by "
         'the runtime of the script target (docs/guide.md, "Searches"). The plain target writes '
         "a standalone script without that runtime, and this version writes no optimizer loop "
-        "into it, so a program that needs a search is refused there; a notebook cell checks a "
-        "search, shows its type and keeps it out of the session (the REPL runs searches)."
+        "into it, so a program that needs a search is refused there (`ibc run`, the REPL and "
+        "`%%ib` cells run searches)."
     ),
     example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
     "maximize score trials 4",
