@@ -210,6 +210,9 @@ def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> No
     assert len(results) == 16 and len(executions(project)) == 16
     assert run_json(project, "tuned", "--jobs", "4") == results
     assert len(executions(project)) == 16  # same N, same proposals: nothing ran again
+    # worker processes evaluate a batch side by side; the proposals are the batch size's
+    assert run_json(project, "tuned", "--jobs", "4", "--executor", "process") == results
+    assert len(executions(project)) == 16
 
 
 def test_a_command_line_sweep_of_a_search_is_refused(project: Path) -> None:
