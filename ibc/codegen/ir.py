@@ -293,6 +293,16 @@ class WithE:
     span: Span
 
 
+@record
+class WithBestE:
+    """`base with best(S)`: `base` under the layer of search `S`'s best trial, known once the
+    search has run (docs/guide.md, "Searches")."""
+
+    base: "IrExpr"
+    search: str
+    span: Span
+
+
 IrExpr = Union[
     Lit,
     RefValue,
@@ -317,6 +327,7 @@ IrExpr = Union[
     CondE,
     Unpack,
     WithE,
+    WithBestE,
 ]
 
 
@@ -363,7 +374,7 @@ class IrTarget:
 
     name: str
     value: IrExpr
-    kind: str  # "experiment" or "sweep"
+    kind: str  # "experiment", "sweep" or "search"
     span: Span
     type: Type | None = None
     # A sweep: `value` is evaluated once per point, under the point's layer (pushed last, so
@@ -373,6 +384,35 @@ class IrTarget:
     # The parameters its `with` layers set (its own and its base's, through names): path ->
     # the value's literal, or its source text; recorded with each run (`ibc results`).
     params: tuple[tuple[str, object], ...] = ()
+    # A search (kind "search"): its axes, direction, objective, trials and seed; its points
+    # are the trials, proposed at run time.
+    search: "IrSearch | None" = None
+
+
+@record
+class IrAxis:
+    """One axis of a search: the paths it sets (several only for a categorical zip), its
+    space's kind (`uniform`, `log_uniform`, `int_range`, `int_log_range`, `choice`), the
+    bounds of a numeric space, and a categorical space's candidates, each a layer setting
+    the paths (like a sweep point's) with the text that names it."""
+
+    paths: tuple[str, ...]
+    kind: str
+    low: object = None
+    high: object = None
+    choices: tuple[IrLayer, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+@record
+class IrSearch:
+    """How a search's trials are proposed (docs/guide.md, "Searches")."""
+
+    axes: tuple[IrAxis, ...]
+    direction: str  # "maximize" or "minimize"
+    objective: tuple[str, ...]  # the field path of the experiment's record value
+    trials: int
+    seed: int
 
 
 @record
@@ -444,6 +484,8 @@ def children(e):
     elif isinstance(e, WithE):
         yield e.base
         yield from (o.value for o in e.layer.overrides)
+    elif isinstance(e, WithBestE):
+        yield e.base
 
 
 def deepest(program: IrProgram) -> tuple[int, Span | None]:

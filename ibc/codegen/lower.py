@@ -86,7 +86,25 @@ class Lowerer:
                 if info.kind == "main":
                     targets.append(target)
                 else:
-                    self.diags.error("E0701", decl.name.span, feature="sweeps of imported modules")
+                    self.diags.error(
+                        "E0701",
+                        decl.name.span,
+                        feature="sweeps of imported modules",
+                        hint="declare the sweep in the file you run",
+                    )
+            elif isinstance(decl, n.Search):
+                target = self.lower_search(decl, info)
+                if target is None:
+                    continue
+                if info.kind == "main":
+                    targets.append(target)
+                else:
+                    self.diags.error(
+                        "E0701",
+                        decl.name.span,
+                        feature="searches of imported modules",
+                        hint="declare the search in the file you run",
+                    )
             elif isinstance(decl, n.Experiment):
                 name = self.qualified_decl(decl.name.text, info)
                 ty = self.checked.decl_types.get(id(decl))
@@ -207,11 +225,49 @@ class Lowerer:
         lowered = tuple(ir.IrPoint(p.name, ir.IrLayer(self.layer(p.overrides))) for p in points)
         return ir.IrTarget(name, value, "sweep", decl.span, ty, lowered)
 
+    def lower_search(self, decl: n.Search, info: ModuleInfo) -> ir.IrTarget | None:
+        """A search as a target of kind "search": its base (with the `with`'s plain
+        overrides) and how its trials are proposed (docs/guide.md, "Searches")."""
+        entry = self.expanded.searches.get(id(decl))
+        if entry is None:
+            return None
+        base, layer, axes = entry
+        values = self.expanded.search_values.get(id(decl), ())
+        value = self.expr(base)
+        if layer:
+            value = ir.WithE(value, ir.IrLayer(self.layer(layer)), decl.value.span)
+        lowered = []
+        for axis, candidates in zip(axes, values):
+            if axis.kind == "choice":
+                choices = tuple(ir.IrLayer(self.layer(group)) for group in candidates)
+                lowered.append(ir.IrAxis(axis.paths, "choice", None, None, choices, axis.labels))
+            else:
+                lowered.append(ir.IrAxis(axis.paths, axis.kind, axis.low, axis.high))
+        search = ir.IrSearch(
+            tuple(lowered),
+            decl.direction.text,
+            tuple(part.text for part in decl.objective),
+            int(decl.trials.value),
+            0 if decl.seed is None else int(decl.seed.value),
+        )
+        name = self.qualified_decl(decl.name.text, info)
+        ty = self.checked.decl_types.get(id(decl))
+        return ir.IrTarget(name, value, "search", decl.span, ty, search=search)
+
     def _cli_sweeps(self, bindings, defs, targets):
         """`ibc run -s 'p in [...]'`: every target becomes a sweep over the given values.
         An experiment that other bindings use by name keeps its value for them: the value
         moves to a hidden binding `T#value` that the uses are pointed at. (A sweep used by
         name is the swept sweep: its dict holds the combined points.)"""
+        for t in targets:
+            if t.kind == "search":
+                self.diags.error(
+                    "E0701",
+                    t.span,
+                    feature=f"the search `{t.name}` under `-s PATH in […]`",
+                    hint="run the search without a command-line sweep, or add the path as an "
+                    "axis of the search",
+                )
         renames = {t.name: f"{t.name}#value" for t in targets if t.kind != "sweep"}
         hidden = [
             ir.IrBinding(renames[t.name], t.value, t.span, t.type, hidden=True)
@@ -573,6 +629,11 @@ class Lowerer:
             return base
         return ir.WithE(base, ir.IrLayer(self.layer(layer)), e.span)
 
+    def _WithBest(self, e: n.WithBest) -> ir.IrExpr:
+        sym = self.program.names.symbols.get(id(e.search))
+        name = self.qualified(sym)
+        return ir.WithBestE(self.expr(e.base), name, e.span)
+
     def _Revision(self, e: n.Revision) -> ir.IrExpr:
         sym = self.program.names.symbols.get(id(e.value))
         if isinstance(sym, PyRefSym):
@@ -598,17 +659,15 @@ def map_ir(value, leaf):
 
 
 def lower(expanded: Expanded, diags: Diagnostics, targets=()) -> ir.IrProgram | None:
-    """The IR of a checked program. This version checks searches but does not run them
-    (docs/guide.md, "Searches"): a run of named `targets` that reach none leaves them out
-    with what depends on them; any other compilation of a program with one stops with E0703
-    for each search the run would need (None)."""
+    """The IR of a checked program (None after errors). A run of named `targets` that reach
+    no search leaves the searches out with what depends on them (docs/guide.md,
+    "Searches"); otherwise every declaration is lowered, searches as targets of kind
+    "search"."""
     from ibc.codegen.searches import refused_searches
 
-    refused, left_out = refused_searches(expanded.checked.program, targets)
-    for decl in refused:
-        diags.error("E0703", decl.name.span, name=decl.name.text)
-    if refused:
-        return None
+    needed, left_out = refused_searches(expanded.checked.program, targets)
+    if needed:  # the run needs a search: nothing is left out
+        left_out = frozenset()
     return Lowerer(expanded, diags, left_out).lower()
 
 

@@ -125,7 +125,11 @@ def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
     `out_path` is where it will be written: the project root is then found relative to the
     script's folder at run time, else it is the absolute `program.project_root`.
     Raises `Refusal` for what the target cannot express (a required parameter after a
-    defaulted one, which Python has no way to write), `ValueError` on a bug."""
+    defaulted one, which Python has no way to write; a search, which this version runs
+    on the script target only: E0703), `ValueError` on a bug."""
+    for target in program.targets:
+        if target.kind == "search":
+            raise Refusal("E0703", target.span, name=target.name)
     if not needs_layers(program):
         from ibc.codegen.plain_direct import emit_direct
 

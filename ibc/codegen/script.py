@@ -28,7 +28,11 @@ name states when the layer sets its path). A sweep is registered with its points
 after its builder: `program.sweep("grid", grid, at=…, points=[("grid[model.C=0.01]",
 {"model.C": 0.01}, ["0.01"]), …])`, the list the text each value has in the name; a point's
 non-literal value is a module-level builder (`_grid_model`), emitted once however many points
-share it, so the table grows by one line per point. The program's compile-time overrides are
+share it, so the table grows by one line per point. A search is `program.search("tuned",
+tuned, at=…, axes=[(["x"], "uniform", -1.0, 1.0), (["kind"], "choice", [({"kind": "a"},
+['"a"']), …])], direction="minimize", objective=["loss"], trials=16, seed=0)`, its categorical
+candidates tables like a sweep's points; `e with best(tuned)` is `m.with_best(lambda m: E,
+"tuned", at=…)`. The program's compile-time overrides are
 `program.set_overrides({…}, {path: source text})`, and its parameters' paths and types (for
 `-s`) a `params={…}` table given to `Program`.
 """
@@ -260,6 +264,8 @@ class _Emitter(Expressions):
         """An experiment's `@program.experiment("name", at=…)` builder, or a sweep's table."""
         if t.kind == "sweep":
             return self._sweep(t, binding_names, py_name)
+        if t.kind == "search":
+            return self._search(t, binding_names, py_name)
         keywords = {"at": _const(_loc(t.span))}
         if t.params:
             keywords["params"] = _params_dict(t.params)
@@ -358,6 +364,49 @@ class _Emitter(Expressions):
         if t.params:
             keywords["params"] = _params_dict(t.params)
         out.append(ast.Expr(_call(sweep, [_const(t.name), _name(builder)], keywords)))
+        return out
+
+    def _search(self, t: ir.IrTarget, binding_names, py_name: str) -> list[ast.stmt]:
+        """A search's builder, the builders of its categorical candidates' non-literal
+        values, and `program.search(name, builder, at=…, axes=[…], direction=…,
+        objective=[…], trials=…, seed=…)`; an axis is `(paths, kind, lo, hi)` or, for a
+        categorical one, `(paths, "choice", [({path: value}, [label…]), …])`."""
+        out: list[ast.stmt] = []
+        if t.value == ir.Global(t.name) and t.name in binding_names:
+            builder = binding_names[t.name]
+        else:
+            builder = py_name
+            out.append(self._builder(py_name, None, t.value))
+        search = t.search
+        axes = []
+        for axis in search.axes:
+            paths = ast.List([_const(p) for p in axis.paths], ast.Load())
+            if axis.kind == "choice":
+                rows = []
+                for layer in axis.choices:
+                    table = self._table(layer, t.name, out)
+                    labels = ast.List(
+                        [_const(o.label or str(o.shown)) for o in layer.overrides], ast.Load()
+                    )
+                    rows.append(ast.Tuple([table, labels], ast.Load()))
+                axes.append(
+                    ast.Tuple([paths, _const("choice"), ast.List(rows, ast.Load())], ast.Load())
+                )
+            else:
+                parts = [paths, _const(axis.kind), _const(axis.low), _const(axis.high)]
+                axes.append(ast.Tuple(parts, ast.Load()))
+        keywords = {
+            "at": _const(_loc(t.span)),
+            "axes": ast.List(axes, ast.Load()),
+            "direction": _const(search.direction),
+            "objective": ast.List([_const(p) for p in search.objective], ast.Load()),
+            "trials": _const(search.trials),
+            "seed": _const(search.seed),
+        }
+        if t.params:
+            keywords["params"] = _params_dict(t.params)
+        call = _call(_program("search"), [_const(t.name), _name(builder)], keywords)
+        out.append(ast.Expr(call))
         return out
 
     def _big_table(self, owner: str, rows: list[ast.expr], out: list[ast.stmt]) -> ast.Name:

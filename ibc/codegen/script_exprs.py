@@ -367,6 +367,11 @@ class Expressions:
         )
         return _m("with_", base, table, at=_const(_loc(e.span)), labels=texts)
 
+    def _expr_WithBestE(self, e: ir.WithBestE, locals_, scope) -> ast.expr:
+        """`m.with_best(lambda m: BASE, "search", at=…)`: the best trial's layer."""
+        base = self._thunk(e.base, locals_, scope, "base")
+        return _m("with_best", base, _const(e.search), at=_const(_loc(e.span)))
+
     def _expr_Unpack(self, e: ir.Unpack, locals_, scope) -> ast.expr:
         kw = _at(e)
         if isinstance(e.value, (ir.Global, ir.Local)):
@@ -396,7 +401,7 @@ class Expressions:
 _LEAVES = (ir.Lit, ir.RefValue, ir.Local)
 # Nodes written with functions inside (`m.with_(lambda m: …)`, `m.fn(lambda m, x: …)`): a
 # function returning one is a `def`, so that lambdas never nest in lambdas.
-_HOLDS_FUNCTIONS = (ir.WithE, ir.LambdaE)
+_HOLDS_FUNCTIONS = (ir.WithE, ir.WithBestE, ir.LambdaE)
 
 _OPERATION_NAMES = {
     "+": "sum",

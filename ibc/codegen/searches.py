@@ -1,11 +1,10 @@
-"""Which searches a compilation refuses (docs/guide.md, "Searches").
+"""Which searches a compilation needs (docs/guide.md, "Searches").
 
-This version type-checks searches but does not run them (the optimizer loop is issue #15's
-runtime part). A compilation that would run a search, or anything that depends on one (a
-`refit with best(tuned)`, `summarize(tuned)`), stops with E0703 for each such search rather
-than leave it out. A run of named targets that reach no search (`ibc run FILE baseline` in a
-file that also declares a search) leaves the searches, and the declarations that depend on
-them, out of the emitted program: they were not asked for.
+A search is lowered to a target of kind "search" that the runtime drives
+(`ibc.runtime.search`); the plain target refuses it (E0703). A run of named targets that
+reach no search (`ibc run FILE baseline` in a file that also declares a search) leaves the
+searches, and the declarations that depend on them, out of the emitted program: they were
+not asked for, and running them would run their trials.
 """
 
 from __future__ import annotations
@@ -14,7 +13,8 @@ from ibc.syntax import nodes as n
 
 
 def refused_searches(program, targets) -> tuple[list, frozenset]:
-    """(the searches to refuse with E0703, ids of the declarations to leave out)."""
+    """(the searches the compilation needs, ids of the declarations to leave out when it
+    needs none)."""
     names = program.names
     needs: dict[int, set[int]] = {}  # id(decl) -> ids of the searches it depends on
     searches: dict[int, n.Search] = {}

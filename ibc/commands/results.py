@@ -255,6 +255,9 @@ def results_rows(records: Iterable[dict]) -> tuple[list[str], list[dict]]:
     records = list(records)
     columns, sources = _column_names(records)
     rows = [{name: _cell(r, kind, key) for name, kind, key in sources} for r in records]
+    for record, row in zip(records, rows):
+        if (record.get("trial") or {}).get("best"):  # a search's best trial (docs/guide.md)
+            row["experiment"] = f"{row['experiment']} (best)"
     return columns, rows
 
 
@@ -409,6 +412,7 @@ def json_record(record: dict) -> dict:
         "status": record.get("status"),
         "started": record.get("started"),
         "seconds": record.get("seconds"),
+        **({"trial": record["trial"]} if record.get("trial") else {}),
     }
 
 

@@ -64,7 +64,7 @@ def split_cell(module: n.Module, text: str, cell: str) -> list[Chunk]:
         kind, items = OTHER, ()
         if isinstance(decl, n.Experiment):
             kind = EXPERIMENT
-        elif isinstance(decl, n.Sweep):
+        elif isinstance(decl, (n.Sweep, n.Search)):  # a search runs as a sweep of its trials
             kind = SWEEP
         elif isinstance(decl, (n.PyImport, n.IbFromImport)) and decl.items:
             kind = IMPORT

@@ -38,9 +38,13 @@ def run_jobs(program, names: list[str], force: bool = False, relocate: Callable[
     evaluator = Evaluator(executor, DiskStore(root), force=force, run_id=run_id, files=files)
     records = RunLog(root, run_id)
     git = provenance.GitState(program.project_root or os.path.dirname(_file(program)) or ".")
-    jobs = program.jobs(names)
     scope = program.scope()
     stack = program.stack(scope)
+    if any(t.kind == "search" for t in program.targets.values()):
+        from ibc.runtime.search import drive  # its trials first: they become its points
+
+        drive(program, evaluator, scope, stack, names)
+    jobs = program.jobs(names)
     outcome = RunOutcome()
     roots, shown_of = [], []
     for shown, kind, name, index in jobs:

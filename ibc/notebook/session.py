@@ -29,7 +29,6 @@ from ibc.notebook.cells import (
 )
 from ibc.base.records import field, record
 from ibc.base.spans import Source
-from ibc.syntax import nodes as n
 
 VIRTUAL_NAME = "__notebook__.ib"
 
@@ -134,13 +133,6 @@ class Session:
         targets = [c.names[0] for c in new if c.kind in (EXPERIMENT, SWEEP)]
         if not result.ok:
             return CellOutcome(False, report, targets, notes, result)
-        searches = [d for d in module.decls if isinstance(d, n.Search)]
-        if searches:  # checked, but kept out: the session could run nothing else (E0703)
-            from ibc.diagnostics.diagnostic import error
-
-            found = [error("E0703", d.name.span, name=d.name.text) for d in searches]
-            mapping = LineMap(self._display(), [], cells)
-            return CellOutcome(False, self._render(found, {label: source}, mapping), [], notes)
         used = {chunk.cell for chunk in chunks}
         self.cells = {name: src for name, src in cells.items() if name in used}
         self.chunks = chunks

@@ -57,6 +57,7 @@ class Expanded:
     layers: dict = field(default_factory=dict)  # id(With) -> tuple of Resolved (no `in`)
     sweeps: dict = field(default_factory=dict)  # id(Sweep decl) -> (base expr, layer, points)
     searches: dict = field(default_factory=dict)  # id(Search decl) -> (base, layer, axes)
+    search_values: dict = field(default_factory=dict)  # id(Search decl) -> per axis, its values
     cli: tuple = ()  # the `-s` overrides without `in`
     cli_points: tuple = ()  # the points of the `-s … in …` overrides (a sweep of every target)
     with_values: tuple = ()  # (module, declaration, With) of every `with`, for override sites

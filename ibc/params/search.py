@@ -73,6 +73,8 @@ def expand_search(expander, decl: n.Search) -> None:
     if len(axes) != sum(1 for o in w.overrides if o.sweep):
         return
     expander.out.searches[id(decl)] = (w.base, layer, tuple(axes))
+    # per axis, a categorical space's candidates as override sets (what code generation emits)
+    expander.out.search_values[id(decl)] = tuple(tuple(tuple(v) for v in vs) for vs in variants)
     expander.pending.append((layer, w.base, ()))
     points = [tuple(r for group in combo for r in group) for combo in itertools.product(*variants)]
     if points:

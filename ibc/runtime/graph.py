@@ -238,6 +238,7 @@ class Scope:
         self.builders = builders
         self.graph = graph
         self.sweeps = dict(sweeps or {})
+        self.best: dict[str, Layer] = {}  # a search's best trial's layer, once it has run
         self.empty = Stack()
         self._building: set[tuple[object, int]] = set()
         self.root = Builder(self, 0)
@@ -391,6 +392,19 @@ class Builder:
         whose path the layer sets is named after it)."""
         layer = Layer(overrides, name=at or "with", level=self.level, labels=labels)
         inner = Builder(self.scope, self.level, self.stack.push(layer), self.reads)
+        return base(inner)
+
+    def with_best(self, base: Callable[[Builder], Node], search: str, *, at=None) -> Node:
+        """`base with best(search)`: `base(m)` built with the layer of the search's best
+        trial pushed (known once the run has driven the search: `ibc.runtime.search`)."""
+        best = self.scope.best.get(search)
+        if best is None:
+            from ibc.runtime.search import SearchPending
+
+            raise SearchPending(
+                f"`best({search})` at {at or '?'}: the search `{search}` has no completed trial"
+            )
+        inner = Builder(self.scope, self.level, self.stack.push(best), self.reads)
         return base(inner)
 
     def lit(self, value: object) -> Node:

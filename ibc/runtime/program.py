@@ -35,10 +35,10 @@ EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class Target:
-    """A runnable target: `kind` is "experiment" or "sweep"; `at` its `.ib` location;
+    """A runnable target: `kind` is "experiment", "sweep" or "search"; `at` its `.ib` location;
     `points` a sweep's `(point name, Layer)` pairs, in order."""
 
-    __slots__ = ("name", "kind", "at", "builder", "points", "params")
+    __slots__ = ("name", "kind", "at", "builder", "points", "params", "search")
 
     def __init__(
         self, name: str, kind: str, at: str | None, builder: Callable, points=(), params=None
@@ -47,6 +47,7 @@ class Target:
         self.points: tuple[tuple[str, Layer], ...] = tuple(points)
         # what its `with` layers set: path -> literal or source text (for run records)
         self.params: dict[str, object] = dict(params or {})
+        self.search = None  # a search's `ibc.runtime.search.Spec`; its points come at run time
 
 
 class Usage(Exception):
@@ -237,6 +238,8 @@ class Program:
         self.hidden: set[str] = set()
         self.targets: dict[str, Target] = {}
         self.points: dict[str, tuple[str, int]] = {}  # point name -> (sweep, index)
+        self.trials: dict[str, list] = {}  # search -> its trials, once run (ibc.runtime.search)
+        self.best_trial: dict[str, int | None] = {}  # search -> the index of its best trial
         self.overrides: Layer | None = None
         self.override_texts: list[str] = []  # `ibc run -s` texts, for the run records
 
@@ -278,6 +281,29 @@ class Program:
         register = self.target(name, "sweep", at, points, params)
         return register if builder is None else register(builder)
 
+    def search(
+        self,
+        name: str,
+        builder: Callable,
+        *,
+        at=None,
+        axes=(),
+        direction: str = "maximize",
+        objective=(),
+        trials: int = 0,
+        seed: int = 0,
+        params=None,
+    ):
+        """Register search `name` (docs/guide.md, "Searches"): `builder` builds its value,
+        once per trial under the trial's layer; `axes` are `([path…], kind, lo, hi)` or
+        `([path…], "choice", [({path: value}, [label…]), …])`. Its trials, the points
+        `name[0]`, `name[1]`, …, are proposed when a run drives it (`ibc.runtime.search`)."""
+        from ibc.runtime.search import Spec
+
+        self.target(name, "search", at, (), params)(builder)
+        self.targets[name].search = Spec(axes, direction, objective, trials, seed)
+        return builder
+
     def set_overrides(self, values: dict[str, object], labels: dict[str, str] | None = None):
         """The layer of compile-time overrides (`ibc run -s`), pushed for every target;
         `labels` the source text of each value (for point names and run records)."""
@@ -297,7 +323,7 @@ class Program:
         # C stack; only its default limit of 1,000 stands in the way.
         if sys.getrecursionlimit() < 200_000:
             sys.setrecursionlimit(200_000)
-        sweeps = {t.name: t.points for t in self.targets.values() if t.kind == "sweep"}
+        sweeps = {t.name: t.points for t in self.targets.values() if t.kind != "experiment"}
         return Scope(dict(self.builders), graph or Graph(), sweeps)
 
     def stack(self, scope: Scope, sets: Layer | None = None) -> Stack:
@@ -357,6 +383,8 @@ class Program:
             kind = target.kind if target else "binding"
             if target is not None and target.kind == "sweep":
                 kind += f" ({len(target.points)} points)"
+            elif target is not None and target.kind == "search":
+                kind += f" ({target.search.trials} trials)"
             lines.append(f"  {name.ljust(width)}  {kind}")
         lines += ["", "options:", *options_help()]
         return "\n".join(lines) + "\n"
@@ -468,7 +496,7 @@ class Program:
         jobs = []
         for name in names:
             target = self.targets.get(name)
-            if target is not None and target.kind == "sweep":
+            if target is not None and target.kind in ("sweep", "search"):
                 read = _reads(scope, stack, name)
                 for point, index in points_under(name, target.points, stack, read):
                     jobs.append((point, "sweep point", name, index))

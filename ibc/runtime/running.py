@@ -166,6 +166,10 @@ class Run:
         program, options = self.program, self.options
         scope = program.scope()
         stack = program.stack(scope, self.sets)
+        if any(t.kind == "search" for t in program.targets.values()):
+            code = self._searches(scope, stack)
+            if code is not None:
+                return code
         jobs = program.jobs(options.names, stack, scope)
         nodes = []
         for shown, kind, name, index in jobs:
@@ -251,6 +255,36 @@ class Run:
         root = self.program.project_root
         self.executor.preload(lambda: modules(nodes, root))
 
+    def _searches(self, scope, stack) -> int | None:
+        """Drive the program's searches (`ibc.runtime.search`): their trials become their
+        points. A dry run proposes none (they are proposed at run time). An exit code when
+        they cannot run."""
+        from ibc.runtime.search import SearchError, drive
+
+        dry = self.options.dry_run
+        try:
+            found = drive(
+                self.program,
+                self.evaluator,
+                scope,
+                stack,
+                self.options.names,
+                self.options.jobs or 1,
+                replay=dry,
+            )
+        except SearchError as exc:
+            self.err.write(f"error: {exc}\n")
+            return EXIT_USAGE
+        if dry:
+            for name, trials in found.items():
+                total = self.program.targets[name].search.trials
+                if len(trials) < total:
+                    self.err.write(
+                        f"{name}: {len(trials)} of {total} trials stored; the others are "
+                        "proposed at run time, as the stored ones are told to the optimizer\n"
+                    )
+        return None
+
     def _remote_notices(self) -> None:
         """Wait for the pushes to the remote (if any), then say what went wrong with it."""
         close = getattr(self.store, "close", None)
@@ -300,6 +334,9 @@ class Run:
             "seconds": round(seconds, 3),
             "counts": dict(counts),
         }
+        if name in self.program.trials and index is not None:  # a search's trial
+            best = self.program.best_trial.get(name) == index
+            record["trial"] = {"search": name, "number": index, "best": best}
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered
@@ -515,11 +552,19 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     and the `(shown name, node)` of each job. Nothing runs."""
     scope = program.scope()
     stack = program.stack(scope)
-    tops = [
-        (shown, program.job_node(scope, stack, name, index))
-        for shown, _, name, index in program.jobs(names, stack, scope)
-    ]
     planner = Evaluator(store=store, dry_run=True)
+    if any(t.kind == "search" for t in program.targets.values()):
+        from ibc.runtime.search import SearchPending, drive
+
+        drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+    else:
+        SearchPending = ()  # noqa: N806 - nothing to catch
+    tops = []
+    for shown, _, name, index in program.jobs(names, stack, scope):
+        try:
+            tops.append((shown, program.job_node(scope, stack, name, index)))
+        except SearchPending:  # `best(S)` of a search with no trial stored yet
+            continue
     planner.results([(ID, node, shown) for shown, node in tops], on_root=lambda *a: None)
     return planner, tops
 

@@ -1,27 +1,25 @@
-"""Searches in `%%ib` cells (docs/guide.md, "Searches"): a cell that declares a search is
-checked, then refused with E0703 (this version does not run searches, and a session holding
-one could run nothing else); the session stays usable."""
+"""Searches in `%%ib` cells (docs/guide.md, "Searches"): a cell that declares a search runs
+it like a sweep (its trials, proposed by Optuna, are its points and come from the store on a
+re-run), and a later cell can refit with the best trial."""
 
 from __future__ import annotations
 
 import pytest
 
 pytest.importorskip("IPython")
-
-from ibc.notebook.magics import IbError  # noqa: E402
+pytest.importorskip("optuna")
 
 DECLS = "from work import load, total\nn = 5\nxs = load(n)\nexperiment a = {s = total(xs)}\n"
+SEARCH = "search t = a with { n in int_range(1, 9) } maximize s trials 4\n"
 
 
-def test_a_search_cell_is_refused_and_the_session_goes_on(ip):
+def test_a_search_cell_runs_its_trials(ip, project):
     ip.run_cell_magic("ib", "", DECLS)
-    with pytest.raises(IbError) as caught:
-        ip.run_cell_magic(
-            "ib", "", "search t = a with { n in int_range(1, 9) } maximize s trials 4\n"
-        )
-    report = "\n".join(caught.value._render_traceback_())
-    assert "E0703" in report and "the search `t` can be checked but not yet run" in report
-    assert "Traceback" not in report
-    session = ip.magics_manager.registry["IbMagics"].session
-    assert "t" not in session.names()
-    assert ip.run_cell_magic("ib", "", "experiment b = {s = total(xs)}\n").loc["b", "s"] == 10.0
+    frame = ip.run_cell_magic("ib", "", SEARCH)
+    assert list(frame.index) == [f"t[{i}]" for i in range(4)]
+    calls = (project / "calls.txt").read_text().splitlines()
+    again = ip.run_cell_magic("ib", "", SEARCH)  # the same proposals, from the store
+    assert list(again["s"]) == list(frame["s"])
+    assert (project / "calls.txt").read_text().splitlines() == calls
+    best = ip.run_cell_magic("ib", "", "experiment b = a with best(t)\n")
+    assert best.loc["b", "s"] == max(frame["s"])

@@ -1,17 +1,32 @@
 """Searches in the REPL (docs/guide.md, "Searches"): a search declaration is checked and
-prints its type, then is kept out of the session with E0703 (this version does not run
-searches, and a session holding one could run nothing else); the session goes on."""
+prints its type, then joins the session; an expression that uses it runs its trials first
+(cached, as `ibc run` does), `:run` runs it, and `best(S)` gives the best trial's layer."""
+
+import re
+
+import pytest
 
 
-def test_a_search_is_checked_then_kept_out(blank):
+def test_a_search_joins_the_session_and_runs_when_used(blank):
+    pytest.importorskip("optuna")
     blank.say("x = 1.0")
-    blank.say("experiment e = {score = x}")
+    blank.say("experiment e = {score = 0.0 - (x - 0.25) * (x - 0.25)}")
     out, err = blank.say("search s = e with { x in uniform(0.0, 1.0) } maximize score trials 4")
-    assert out == "s : Dict[Str, {score: Float}]\n"
-    assert "error[E0703]: the search `s` can be checked but not yet run" in err
-    assert "--> <input>:1:8" in err
-    assert "search" not in blank.session.text()
+    assert out == "s : Dict[Str, {score: Float}]\n", err
+    assert "E0703" not in err
+    assert "search s" in blank.session.text()
     assert blank.say("x + 1")[0] == "2.0 : Float\n"
+    out, err = blank.say("len(s)")
+    assert out == "4 : Int\n", err
+    out, err = blank.say("s")
+    assert all(f'"s[{i}]"' in out for i in range(4)), (out, err)
+    scores = [float(v) for v in re.findall(r"score = (-?[0-9.e-]+)", out)]
+    assert len(scores) == 4
+    refit, err = blank.say("(e with best(s)).score")
+    assert float(refit.split(" : ")[0]) == max(scores), (refit, err)
+    out, err = blank.say(":run s")  # as `ibc run`: the same seed, the same trials
+    assert [line.split(":")[0] for line in out.splitlines()] == [f"s[{i}]" for i in range(4)]
+    assert sorted(float(v) for v in re.findall(r'"score": (-?[0-9.e-]+)', out)) == sorted(scores)
 
 
 def test_a_search_with_an_error_is_reported_as_one(blank):

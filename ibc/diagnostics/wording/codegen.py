@@ -10,10 +10,12 @@ register(
     "E0701",
     "not runnable yet",
     "{feature} can be checked but not yet compiled or run by this version of ibc",
-    "declare the sweep in the file you run",
+    "{hint}",
     explain=(
-        "A sweep declared in an imported `.ib` module type-checks, but only the sweeps of the "
-        "file being compiled become runnable targets in this version."
+        "A sweep or a search declared in an imported `.ib` module type-checks, but only the "
+        "sweeps and searches of the file being compiled become runnable targets in this "
+        "version. A search is not swept by the command line's `-s PATH in […]` either (its "
+        "trials are its own points)."
     ),
 )
 register(
@@ -52,18 +54,16 @@ register(
 )
 register(
     "E0703",
-    "searches not runnable yet",
-    "the search `{name}` can be checked but not yet run by this version of ibc",
-    "`ibc check` and `ibc params` read it; name the targets that need no search to run them "
-    "(`ibc run FILE baseline`)",
+    "searches on the plain target",
+    "the search `{name}` can be checked but not yet run here (the plain target does not run "
+    "searches in this version)",
+    "run it with `ibc run FILE` (the script target), which drives its trials with Optuna",
     explain=(
-        "A `search` parses, type-checks (its spaces against the paths they set, its objective "
-        "against the experiment's value) and is listed by `ibc params`; running its trials "
-        'with the optimizer (issue #15, items 2-4 of docs/guide.md "Searches") is not '
-        "implemented by the code generator of this version. A run of named targets that need "
-        "no search leaves the searches out; any other compilation that would need one (every "
-        "target, the search itself, `refit with best(tuned)`, a value computed from the "
-        "search's trials, `ibc compile`, `ibc graph`) stops here rather than leave it out."
+        "A search's trials are proposed at run time by Optuna and cached as sweep points by "
+        'the runtime of the script target (docs/guide.md, "Searches"). The plain target writes '
+        "a standalone script without that runtime, and this version writes no optimizer loop "
+        "into it, so a program that needs a search is refused there (`ibc run`, the REPL and "
+        "`%%ib` cells run searches)."
     ),
     example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
     "maximize score trials 4",
