@@ -17,13 +17,32 @@ def cache_dir() -> Path:
     return Path.home() / ".cache" / "iterbuild"
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename; never raises."""
+def replace_atomically(path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename: a
+    reader sees the old file or the new one, whole, and concurrent writers of the same bytes
+    are harmless. Raises `OSError`; leaves no temporary file behind."""
+    from threading import get_ident
+
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    name = os.path.basename(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{get_ident()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
+        with open(tmp, "wb") as f:
+            f.write(data)
         os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """`replace_atomically` for a cache file: a failure only costs time, so it never raises."""
+    try:
+        replace_atomically(path, data)
     except OSError:
         pass
 

@@ -28,6 +28,8 @@ import io
 import json
 import os
 
+from ibc.base.cachedir import replace_atomically
+
 _UNSAFE = set('/\\:*?"<>|\0')
 
 
@@ -137,19 +139,7 @@ def write_if_changed(path: str, data: bytes) -> bool:
                 return False
     except OSError:
         pass
-    folder = os.path.dirname(path) or "."
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(path, data)
     return True
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import xxhash
 
-from ibc.base.cachedir import checked, read_checked
+from ibc.base.cachedir import checked, read_checked, replace_atomically
 
 CHUNK = 8 * 1024 * 1024
 """Size of the reusable read buffer of `hash_file`."""
@@ -256,18 +256,8 @@ class FileHashes:
             "files": {k: v for k, v in self.files.items() if k not in self.racy},
             "dirs": {k: v for k, v in self.dirs.items() if k not in self.racy and v[0]},
         }
-        self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.cache_path.with_name(
-            f"{self.cache_path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        # with a checksum: a changed hash is a miss
+        replace_atomically(
+            self.cache_path, checked(json.dumps(data, separators=(",", ":")).encode())
         )
-        try:
-            with open(tmp, "wb") as f:  # with a checksum: a changed hash is a miss
-                f.write(checked(json.dumps(data, separators=(",", ":")).encode("utf-8")))
-            os.replace(tmp, self.cache_path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
         self.dirty = False

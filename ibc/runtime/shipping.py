@@ -33,6 +33,8 @@ import os
 import sys
 import zipfile
 
+from ibc.base.cachedir import replace_atomically
+
 PROJECT_PREFIX = "ibc_project_"
 SNAPSHOT_PREFIX = "ibc_snapshot_"
 _SKIP_DIRS = {"__pycache__", "site-packages", "node_modules", "dist-packages"}
@@ -99,7 +101,7 @@ def project_zip(project_root: str, directory: str) -> str:
     """Write the project's sources zip (`project_archive`) into `directory`; returns its path."""
     name, data = project_archive(project_root)
     target = os.path.join(directory, name)
-    _write_atomically(target, data)
+    replace_atomically(target, data)
     return target
 
 
@@ -125,15 +127,6 @@ def commits_in(payload: bytes) -> set[str]:
             found.add(commit.decode())
         start = payload.find(_MARK, start + 1)
     return found
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{id(data)}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 class WorkerSources:
@@ -162,7 +155,7 @@ class WorkerSources:
         if self.project == path and path in sys.path:
             return
         if not os.path.exists(path):
-            _write_atomically(path, data)
+            replace_atomically(path, data)
         if self.project is not None:
             forget(self.project)
         self.project = path

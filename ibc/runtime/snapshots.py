@@ -37,6 +37,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ibc.base.cachedir import replace_atomically
+
 PREFIX = "_ibc_rev_"
 
 
@@ -259,7 +261,7 @@ class DiskSnapshots:
         data = self._git_read(commit, [rel]).get(rel)
         if data is None:
             raise SnapshotError(f"{rel} cannot be read at {commit[:12]}")
-        _write_atomically(target, data)
+        replace_atomically(target, data)
         return data
 
     def materialize(self, commit: str, files: list[str]) -> list[str]:
@@ -270,7 +272,7 @@ class DiskSnapshots:
             for rel, data in self._git_read(commit, missing).items():
                 if data is None:
                     raise SnapshotError(f"{rel} does not exist at {commit[:12]}")
-                _write_atomically(self.path(commit, rel), data)
+                replace_atomically(self.path(commit, rel), data)
         return [self.path(commit, rel) for rel in files]
 
     def python_sources(self, commit: str) -> tuple[list[str], dict[str, bytes]]:
@@ -305,7 +307,7 @@ class DiskSnapshots:
                 files = json.load(fh)["files"]
         except (OSError, ValueError, KeyError, TypeError):
             files = self._git_files(commit)
-            _write_atomically(path, json.dumps({"commit": commit, "files": files}).encode())
+            replace_atomically(path, json.dumps({"commit": commit, "files": files}).encode())
         files = [f for f in files if isinstance(f, str)]
         dirs = set()
         for f in files:
@@ -378,17 +380,6 @@ class DiskSnapshots:
                     pos += int(header[2]) + 1
                 out[rel] = None
         return out
-
-
-def _write_atomically(path: str, data: bytes) -> None:
-    """Write through a temporary file in the same folder and a rename (concurrent writers of
-    the same bytes are safe: each rename replaces a whole file by an identical one)."""
-    folder = os.path.dirname(path)
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.{id(data)}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 _installed: _IbcSnapshotFinder | None = None
