@@ -79,31 +79,21 @@ class Lowerer:
             elif isinstance(decl, n.Binding):
                 ty = self.checked.decl_types.get(id(decl))
                 bindings.extend(self.lower_binding(decl, info, global_=True, ty=ty))
-            elif isinstance(decl, n.Sweep):
-                target = self.lower_sweep(decl, info)
+            elif isinstance(decl, (n.Sweep, n.Search)):
+                sweep = isinstance(decl, n.Sweep)
+                lowered = self.lower_sweep if sweep else self.lower_search
+                target = lowered(decl, info)
                 if target is None:
                     continue
                 if info.kind == "main":
                     targets.append(target)
                 else:
+                    kind = "sweep" if sweep else "search"
                     self.diags.error(
                         "E0701",
                         decl.name.span,
-                        feature="sweeps of imported modules",
-                        hint="declare the sweep in the file you run",
-                    )
-            elif isinstance(decl, n.Search):
-                target = self.lower_search(decl, info)
-                if target is None:
-                    continue
-                if info.kind == "main":
-                    targets.append(target)
-                else:
-                    self.diags.error(
-                        "E0701",
-                        decl.name.span,
-                        feature="searches of imported modules",
-                        hint="declare the search in the file you run",
+                        feature=f"{'sweeps' if sweep else 'searches'} of imported modules",
+                        hint=f"declare the {kind} in the file you run",
                     )
             elif isinstance(decl, n.Experiment):
                 name = self.qualified_decl(decl.name.text, info)

@@ -68,12 +68,20 @@ def check_call(
     constant: Constant | None = None,
 ) -> CallMatch:
     metas = Metas()
+    match, returns = _match(ftype, fname, args, call_span, metas, diags)
+    _check_types(match.assigned, infer, diags, h, metas, constant)
+    by_arg = {id(a): name for a, _, name, _ in match.assigned}
+    return CallMatch([by_arg.get(id(a)) for a in args], metas.unbound_to_any(returns))
+
+
+def _match(ftype: FuncType, fname: str, args, call_span: Span, metas: Metas, diags: Diagnostics):
+    """Arguments matched to the parameters of `ftype` (its type parameters made fresh in
+    `metas`), problems reported to `diags`; and the return type, substituted likewise."""
     mapping = metas.fresh(ftype.type_params)
     params = [
         Param(p.name, substitute(p.type, mapping), p.kind, p.has_default, p.default)
         for p in ftype.params
     ]
-    returns = substitute(ftype.returns, mapping)
     match = _Matching(params, fname, args, diags)
     # The parser guarantees positional arguments come first (E0127).
     for index, arg in enumerate(args):
@@ -82,9 +90,7 @@ def check_call(
         else:
             match.keyword(arg)
     match.report_missing(call_span)
-    _check_types(match.assigned, infer, diags, h, metas, constant)
-    by_arg = {id(a): name for a, _, name, _ in match.assigned}
-    return CallMatch([by_arg.get(id(a)) for a in args], metas.unbound_to_any(returns))
+    return match, substitute(ftype.returns, mapping)
 
 
 class _Matching:
@@ -273,19 +279,8 @@ def choose_overload(
     fits no `Literal` overload). Lambdas fit any parameter. None when no overload fits."""
     for overload in overloads:
         metas = Metas()
-        mapping = metas.fresh(overload.type_params)
-        params = [
-            Param(p.name, substitute(p.type, mapping), p.kind, p.has_default, p.default)
-            for p in overload.params
-        ]
         scratch = Diagnostics()
-        match = _Matching(params, overload.name, args, scratch)
-        for index, arg in enumerate(args):
-            if arg.name is None:
-                match.positional(index, arg)
-            else:
-                match.keyword(arg)
-        match.report_missing(call_span)
+        match, _ = _match(overload, overload.name, args, call_span, metas, scratch)
         if scratch.has_errors:
             continue
         assigned = match.assigned
