@@ -24,8 +24,9 @@ from ibc.base.records import field, record
 from ibc.resolve.symbols import BindingSym, DefSym, PyRefSym, TargetSym
 from ibc.syntax import nodes as n
 from ibc.base.spans import Span
+from ibc.types.calls import literal_of
 from ibc.types.check import Checked
-from ibc.base.typeterms import ANY, Type, literal_type
+from ibc.base.typeterms import ANY, FuncType, Type, literal_type
 
 
 @record
@@ -98,6 +99,7 @@ class Expander:
         self.out = Expanded(checked, None, self.prefixes)
         self.base = [d for d in diags.items]
         self._variants: dict[tuple, list[Diagnostic]] = {}
+        self._literals: bool | None = None  # does some call take a `Literal`? (`_strings`)
         self.current_prefix = ""
         self.pending: list[tuple] = []  # (overrides, base, layers below): see `check_pending`
         self.unknown: list[tuple] = []  # (path, span, base, layers below) of unknown paths
@@ -325,7 +327,9 @@ class Expander:
             for item in overrides:
                 t = self._value_type(item)
                 typed.append((item, t))
-            constants = {item.path: value for item, value in _strings(overrides)}
+            constants = {}
+            if self._uses_literals():
+                constants = {item.path: value for item, value in _strings(overrides)}
             key = tuple((item.path, str(t), constants.get(item.path)) for item, t in typed)
             if key in self._variants:
                 continue
@@ -339,6 +343,16 @@ class Expander:
             self._variants[key] = found
             for diag in found:
                 self._blame(diag, typed)
+
+    def _uses_literals(self) -> bool:
+        """Whether a parameter of some function the program calls is a `Literal` type: only
+        then is an override by a string checked with its value (one more check per string)."""
+        if self._literals is None:
+            self._literals = any(
+                isinstance(t, FuncType) and any(literal_of(p.type) for p in t.params)
+                for t in self.checked.types.values()
+            )
+        return self._literals
 
     def _value_type(self, item: Resolved) -> Type:
         if item.has_constant:
