@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ibc.diagnostics.diagnostic import Diagnostics
+from ibc.base.folding_limits import affordable as _affordable
 from ibc.base.records import record
 from ibc.resolve.symbols import PyRefSym
 from ibc.syntax import nodes as n
@@ -122,21 +123,6 @@ def fold(e: n.Expr):
         except (ZeroDivisionError, OverflowError):
             return None
     return None
-
-
-# The most bits a folded integer may have: `10 ** 10**8` would take minutes to compute.
-_BITS = 1 << 16
-
-
-def _affordable(op: str, left, right) -> bool:
-    """Whether `left op right` is cheap to compute here: it builds no huge integer."""
-    if not (isinstance(left, int) and isinstance(right, int)):
-        return True
-    if op == "**":
-        return right <= 0 or left in (-1, 0, 1) or left.bit_length() * right <= _BITS
-    if op == "*":
-        return left.bit_length() + right.bit_length() <= _BITS
-    return True
 
 
 # The most points a sweep may have (docs/parameters.md, "Sweeps"): a typo such as

@@ -28,13 +28,16 @@ A *constant* is a literal, or a list, tuple, record or dict expression of consta
 Prelude functions (`len`, `str`, `range` …) and Python references are not folded (`map` over
 a range of constants is unrolled, the range staying a call: `ibc.runtime.unroll`).
 
-This module imports only the standard library; `ibc.runtime.closures` evaluates the same
+This module imports only the standard library and `ibc.base.folding_limits` (the limits it
+shares with the compiler's folding); `ibc.runtime.closures` evaluates the same
 operator tables at run time, so a folded value is the value the run would compute.
 """
 
 from __future__ import annotations
 
 import operator
+
+from ibc.base.folding_limits import ITEMS, affordable, size
 
 # what the operators do, at build time (here) and at run time (`closures.apply_op`)
 BINOPS = {
@@ -59,10 +62,6 @@ CMPOPS = {
 }
 
 NOT_CONSTANT = object()  # what the functions below return for "not folded"
-ITEMS = 10_000  # the most scalars a folded list or tuple may hold
-CHARS = 1 << 20  # the longest folded string
-BITS = 1 << 13  # the largest folded integer, in bits (its decimal text stays printable)
-_SCALARS = (type(None), bool, int, float, str)
 
 
 def compare_values(ops, values: list) -> object:
@@ -104,7 +103,7 @@ def constant(node) -> object:
 def binop(op: str, left, right) -> object:
     """`left op right` for nodes `left` and `right`, when it folds; else `NOT_CONSTANT`."""
     a, b = constant(left), constant(right)
-    if a is NOT_CONSTANT or b is NOT_CONSTANT or not _affordable(op, a, b):
+    if a is NOT_CONSTANT or b is NOT_CONSTANT or not affordable(op, a, b):
         return NOT_CONSTANT
     return _literal(lambda: BINOPS[op](a, b))
 
@@ -151,55 +150,6 @@ def _literal(compute) -> object:
         value = compute()
     except Exception:  # noqa: BLE001 - any failure is the run's to report, with its location
         return NOT_CONSTANT
-    if _size(value, ITEMS) is None:
+    if size(value, ITEMS) is None:
         return NOT_CONSTANT
     return value
-
-
-def _size(value, budget: int) -> int | None:
-    """How many scalars literal data `value` holds, or None when it is not literal data or
-    holds more than `budget`."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return 1 if value.bit_length() <= BITS else None
-    if isinstance(value, _SCALARS):
-        return 1
-    if not isinstance(value, (list, tuple)):
-        return None
-    total = 0
-    for item in value:
-        size = _size(item, budget - total)
-        if size is None:
-            return None
-        total += size
-        if total > budget:
-            return None
-    return total
-
-
-def _affordable(op: str, a, b) -> bool:
-    """Whether computing `a op b` at build time is cheap: it builds no large value."""
-    if op == "%" and isinstance(a, str):
-        return False  # `"%0999999999d" % 1`: printf-style formatting is left to the run
-    if op == "*":
-        for seq, times in ((a, b), (b, a)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-                return _fits(seq, max(times, 0))
-    if op == "+" and isinstance(a, (str, list, tuple)) and isinstance(b, (str, list, tuple)):
-        return _fits(a, 1, b)
-    ints = isinstance(a, int) and isinstance(b, int)
-    if op == "**" and ints and b > 0:
-        return a.bit_length() * b <= BITS
-    if op == "*" and ints:
-        return a.bit_length() + b.bit_length() <= BITS
-    return True
-
-
-def _fits(seq, times: int, other=None) -> bool:
-    """Whether `seq * times (+ other)` stays within the limits of folded values."""
-    if isinstance(seq, str):
-        return len(seq) * times + (len(other) if isinstance(other, str) else 0) <= CHARS
-    size = _size(seq, ITEMS)
-    if size is None:
-        return False
-    extra = _size(other, ITEMS) if other is not None else 0
-    return extra is not None and size * times + extra <= ITEMS
