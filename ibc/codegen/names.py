@@ -8,6 +8,7 @@ is safe, so that emitted code reads like the source.
 
 from __future__ import annotations
 
+import ast
 import builtins
 import keyword
 
@@ -101,3 +102,22 @@ class Body:
         name = f"{base}_{n}"
         self.taken.add(name)
         return name
+
+
+def load(name: str) -> ast.Name:
+    """The syntax tree of a read of the Python name `name`, for the emitters."""
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def arguments(names: list[str], defaults: list[ast.expr] | None = None) -> ast.arguments:
+    """The syntax tree of a parameter list of plain positional `names`, the last ones with
+    `defaults` (as in `def f(a, b=1)`), for the emitters' functions and lambdas."""
+    return ast.arguments(
+        posonlyargs=[],
+        args=[ast.arg(arg=name) for name in names],
+        vararg=None,
+        kwonlyargs=[],
+        kw_defaults=[],
+        kwarg=None,
+        defaults=defaults or [],
+    )

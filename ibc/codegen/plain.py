@@ -36,7 +36,7 @@ import os
 from pathlib import Path
 
 from ibc.codegen import ir
-from ibc.codegen.names import Namer, is_safe
+from ibc.codegen.names import Namer, arguments, is_safe, load as _name
 from ibc.codegen.plain_copy import (
     PRELUDE_MODULE,
     copy_functions,
@@ -140,10 +140,6 @@ def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
 def _snapshots_path() -> Path:
     """`ibc/runtime/snapshots.py`, whose finder the script copies for pinned references."""
     return Path(__file__).resolve().parent.parent / "runtime" / "snapshots.py"
-
-
-def _name(py: str) -> ast.Name:
-    return ast.Name(id=py, ctx=ast.Load())
 
 
 def _attr(obj: ast.expr, path: str) -> ast.expr:
@@ -433,16 +429,7 @@ class _Emitter(LayeredEmission):
                 defaults.append(self.expr(default, scope))
             elif defaults:
                 raise Refusal("E0705", e.span, kind="lambda", name="", param=param)
-        args = ast.arguments(
-            posonlyargs=[],
-            args=[ast.arg(arg=n) for n in names],
-            vararg=None,
-            kwonlyargs=[],
-            kw_defaults=[],
-            kwarg=None,
-            defaults=defaults,
-        )
-        return ast.Lambda(args=args, body=self.expr(e.body, inner))
+        return ast.Lambda(args=arguments(names, defaults), body=self.expr(e.body, inner))
 
     def _expr_FieldE(self, e: ir.FieldE, scope) -> ast.expr:
         node = ast.Subscript(
@@ -512,7 +499,7 @@ class _Emitter(LayeredEmission):
     ) -> ast.FunctionDef:
         """`@_ibc_binding("name") def name(s): return value` (`_ibc_sweep` for a sweep):
         a binding of the layered form, a function of the scope it is evaluated under."""
-        args = _no_args()
+        args = arguments([])
         args.args = [ast.arg(arg="s")]
         decorator = _call(
             _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
@@ -570,15 +557,7 @@ class _Emitter(LayeredEmission):
             body.append(_assign(scope[binding.name], value))
         body.append(ast.Return(value=self.expr(d.result, scope)))
         params = ["s"] * self.layered + list(self.def_params[d.name].values())
-        args = ast.arguments(
-            posonlyargs=[],
-            args=[ast.arg(arg=py) for py in params],
-            vararg=None,
-            kwonlyargs=[],
-            kw_defaults=[],
-            kwarg=None,
-            defaults=defaults,
-        )
+        args = arguments(params, defaults)
         return ast.FunctionDef(
             name=self.def_names[d.name],
             args=args,
@@ -747,12 +726,6 @@ class _Emitter(LayeredEmission):
 def support_name(name: str) -> str:
     """The name of a support function in an emitted program: `jsonable` → `_ibc_jsonable`."""
     return name if name.startswith("_") else "_ibc_" + name
-
-
-def _no_args() -> ast.arguments:
-    return ast.arguments(
-        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
-    )
 
 
 def _assign(py_name: str, value: ast.expr) -> ast.stmt:

@@ -34,6 +34,7 @@ import ast
 
 from ibc.codegen import ir
 from ibc.codegen.plain import _assign, _attr, _call, _Emitter, _header, _is_constant, _name
+from ibc.codegen.names import arguments
 from ibc.codegen.plain_layers import walk_ir
 from ibc.codegen.plain_spell import fixed_paths, spell_program
 
@@ -241,14 +242,14 @@ class _Direct(_Emitter):
                 table = ast.Dict(
                     keys=[ast.Constant(value=name) for name, _ in points[t.name]],
                     values=[
-                        ast.Lambda(args=_no_args(), body=self.expr(value, {}))
+                        ast.Lambda(args=arguments([]), body=self.expr(value, {}))
                         for _, value in points[t.name]
                     ],
                 )
                 run = _call(_attr(_name(RUNNER), "sweep"), [ast.Constant(value=t.name), table])
                 reads = set().union(*(needs(v) for _, v in points[t.name]))
             else:
-                thunk = ast.Lambda(args=_no_args(), body=self.expr(spelled[t.name], {}))
+                thunk = ast.Lambda(args=arguments([]), body=self.expr(spelled[t.name], {}))
                 run = _call(_name(RUNNER), [ast.Constant(value=t.name), thunk])
                 reads = needs(spelled[t.name])
             units.append((_assign(self.binding_names[t.name], run), [t.name], reads))
@@ -393,12 +394,6 @@ def _defs_called(node: object) -> set[str]:
 
 def _reads_locals(node: object) -> set[str]:
     return {n.name for n in walk_ir(node) if isinstance(n, ir.Local)}
-
-
-def _no_args() -> ast.arguments:
-    return ast.arguments(
-        posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[]
-    )
 
 
 def _str_tuple(items) -> ast.Tuple:

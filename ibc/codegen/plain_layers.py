@@ -43,6 +43,7 @@ import ast
 import keyword
 
 from ibc.codegen import ir
+from ibc.codegen.names import arguments, load as _name
 
 
 def walk_ir(node: object):
@@ -90,25 +91,12 @@ def is_data(e: ir.IrExpr) -> bool:
     return False
 
 
-def _name(py: str) -> ast.Name:
-    return ast.Name(id=py, ctx=ast.Load())
-
-
 def _s_method(method: str) -> ast.Attribute:
     return ast.Attribute(value=_name("s"), attr=method, ctx=ast.Load())
 
 
 def _lambda(body: ast.expr, *params: str) -> ast.Lambda:
-    args = ast.arguments(
-        posonlyargs=[],
-        args=[ast.arg(arg=p) for p in params],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=[],
-    )
-    return ast.Lambda(args=args, body=body)
+    return ast.Lambda(args=arguments(list(params)), body=body)
 
 
 def _const_tuple(items) -> ast.Tuple:

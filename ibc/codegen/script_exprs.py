@@ -16,15 +16,11 @@ import math
 import re
 
 from ibc.codegen import ir
-from ibc.codegen.names import Body, Namer
+from ibc.codegen.names import Body, Namer, load as _name, arguments as _arguments
 
 
 def _loc(span) -> str:
     return f"{span.file}:{span.line}:{span.col}"
-
-
-def _name(id_: str) -> ast.Name:
-    return ast.Name(id=id_, ctx=ast.Load())
 
 
 def _const(value: object) -> ast.expr:
@@ -39,18 +35,6 @@ def _call(func: ast.expr, args: list[ast.expr], keywords: dict[str, ast.expr] | 
 def _m(method: str, *args: ast.expr, **keywords: ast.expr) -> ast.Call:
     """`m.method(args…, keywords…)`"""
     return _call(ast.Attribute(value=_name("m"), attr=method, ctx=ast.Load()), list(args), keywords)
-
-
-def _arguments(names: list[str], defaults: list[ast.expr] | None = None) -> ast.arguments:
-    return ast.arguments(
-        posonlyargs=[],
-        args=[ast.arg(arg=n) for n in names],
-        vararg=None,
-        kwonlyargs=[],
-        kw_defaults=[],
-        kwarg=None,
-        defaults=defaults or [],
-    )
 
 
 def _funcdef(name: str, args: ast.arguments, body: list[ast.stmt], decorators) -> ast.stmt:
