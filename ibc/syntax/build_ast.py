@@ -14,6 +14,7 @@ from __future__ import annotations
 from ibc.base.records import replace
 from ibc.syntax import nodes as n
 from ibc.syntax._lark_parser import Token
+from ibc.syntax.lexical import IMPURE
 from ibc.base.spans import Source, Span
 
 
@@ -184,7 +185,7 @@ class AstBuilder:
                 i += 2
             elif _is(c, "LPAR"):
                 word = kept[i + 1]
-                if str(word) != "impure":
+                if str(word) != IMPURE:
                     raise Problem("E0119", self._span(word), word=str(word), name=name.text)
                 impure = True
                 i += 3

@@ -179,26 +179,35 @@ def test_manifest_and_language_configuration():
     props = contributes["configuration"]["properties"]
     assert props["iterbuild.server.command"]["default"] == "ibc"
     assert props["iterbuild.server.args"]["default"] == ["lsp"]
-    assert (VSCODE / manifest["main"]).exists()
+    # the bundle `npm run build` writes (tests/editors/test_vscode_package.py builds it)
+    assert manifest["main"] == "./dist/extension.js"
+    assert "--outfile=dist/extension.js" in manifest["scripts"]["build"]
+    assert manifest["scripts"]["vscode:prepublish"] == "npm run build"
     assert "vscode-languageclient" in manifest["dependencies"]
-    assert "node_modules/" in (VSCODE / ".gitignore").read_text().split()
+    assert {"node_modules/", "dist/"} <= set((VSCODE / ".gitignore").read_text().split())
 
 
-def test_grammar_assertions_with_vscode_tmgrammar_test():
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if not TOOL.exists():
-        pytest.skip("editors/vscode/node_modules is not installed (npm ci --prefix editors/vscode)")
+def test_npm_test_runs_the_grammar_assertions():
+    """`npm test` in editors/vscode: vscode-tmgrammar-test checks the scope assertions of
+    `editors/vscode/tests/*.ib` (skipped only without node and npm)."""
+    npm = npm_command()
     tests = sorted((VSCODE / "tests").glob("*.ib"))
     assert tests
     done = subprocess.run(
-        [str(TOOL), "--compact", "-g", str(GRAMMAR), *(str(t) for t in tests)],
-        cwd=VSCODE,
-        capture_output=True,
-        text=True,
-        timeout=60,
+        [npm, "test", "--silent"], cwd=VSCODE, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    for test in tests:  # the tool names each file it checked
+        assert test.name in done.stdout, done.stdout
+
+
+def npm_command() -> str:
+    """`npm`, with the extension's node_modules installed; skips only without node or npm."""
+    npm = shutil.which("npm")
+    if shutil.which("node") is None or npm is None:
+        pytest.skip("node and npm are not installed")
+    assert TOOL.exists(), "editors/vscode/node_modules is missing: npm ci --prefix editors/vscode"
+    return npm
 
 
 def test_a_search_tail_has_keyword_scopes():
