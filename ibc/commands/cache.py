@@ -6,6 +6,7 @@ for push and pull, its remote: docs/running.md, "Remote stores") that return the
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import time
@@ -263,3 +264,40 @@ def _pull_runs(store: DiskStore, remote) -> int:
 
 def _records(n: int) -> str:
     return "1 run record" if n == 1 else f"{n} run records"
+
+
+def add_arguments(cache: argparse.ArgumentParser) -> None:
+    """The actions of `ibc cache` and their options."""
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    ls = cache_commands.add_parser("ls", help="entries, size, age")
+    ls.add_argument("-l", "--long", action="store_true", help="one line per entry")
+    gc_ = cache_commands.add_parser(
+        "gc", help="remove entries the given files' experiments no longer reach"
+    )
+    gc_.add_argument(
+        "files", nargs="*", metavar="FILE", help="keep what these files' experiments reach"
+    )
+    gc_.add_argument(
+        "--before", metavar="WHEN", help="remove entries older than WHEN (2026-11-01, 7d, 12h)"
+    )
+    cache_commands.add_parser("clear", help="remove every entry")
+    cache_commands.add_parser(
+        "verify", help="check every entry (header and value) and remove the damaged ones"
+    )
+    syncs = []
+    for name, what in (("push", "upload to"), ("pull", "download from")):
+        sync = cache_commands.add_parser(
+            name, help=f"{what} the remote the entries that FILE's targets use (default: all)"
+        )
+        sync.add_argument(
+            "files", nargs="*", metavar="FILE", help="only the entries these files' targets use"
+        )
+        sync.add_argument(
+            "--runs", action="store_true", help=f"{what.split()[0]} the run records too"
+        )
+        sync.add_argument(
+            "--remote", metavar="URL", help="the remote (default: $IBC_REMOTE, else [store] remote)"
+        )
+        syncs.append(sync)
+    for sub in (ls, gc_, cache_commands.choices["clear"], cache_commands.choices["verify"], *syncs):
+        sub.add_argument("--store", metavar="PATH", help="the store folder")

@@ -39,6 +39,8 @@ COMMANDS = {
     "cache": "the store: ls, gc, clear, verify, push, pull",
     "params": "list the parameters of a file or of one target (path, type, value)",
     "diff": "the parameters whose values differ between two targets",
+    "init": "write a small runnable project (ibc.toml, experiment.ib, src/features.py)",
+    "completion": "print the shell completion script (bash, zsh or fish)",
 }
 
 
@@ -50,8 +52,12 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ibc",
         description="Iterbuild: specify machine-learning experiments in a small typed language.",
-        epilog="Run `ibc COMMAND --help` for a command's options. Docs: docs/guide.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    if command is None:  # `ibc --help`: examples, environment, documentation
+        from ibc.commands.helptext import epilog
+
+        parser.epilog = epilog()
     parser.add_argument("--version", action="version", version=f"ibc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
@@ -152,6 +158,7 @@ def _results_arguments(results: argparse.ArgumentParser) -> None:
     results.add_argument("--plot", metavar="X,Y", help="plot column Y against column X")
     results.add_argument("-o", "--output", metavar="OUT.png", help="where --plot writes")
     results.add_argument("--store", metavar="PATH", help="the store folder")
+    _wide_option(results)
 
 
 def _fmt_arguments(fmt: argparse.ArgumentParser) -> None:
@@ -185,39 +192,9 @@ def _repl_arguments(repl: argparse.ArgumentParser) -> None:
 
 
 def _cache_arguments(cache: argparse.ArgumentParser) -> None:
-    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
-    ls = cache_commands.add_parser("ls", help="entries, size, age")
-    ls.add_argument("-l", "--long", action="store_true", help="one line per entry")
-    gc_ = cache_commands.add_parser(
-        "gc", help="remove entries the given files' experiments no longer reach"
-    )
-    gc_.add_argument(
-        "files", nargs="*", metavar="FILE", help="keep what these files' experiments reach"
-    )
-    gc_.add_argument(
-        "--before", metavar="WHEN", help="remove entries older than WHEN (2026-11-01, 7d, 12h)"
-    )
-    cache_commands.add_parser("clear", help="remove every entry")
-    cache_commands.add_parser(
-        "verify", help="check every entry (header and value) and remove the damaged ones"
-    )
-    syncs = []
-    for name, what in (("push", "upload to"), ("pull", "download from")):
-        sync = cache_commands.add_parser(
-            name, help=f"{what} the remote the entries that FILE's targets use (default: all)"
-        )
-        sync.add_argument(
-            "files", nargs="*", metavar="FILE", help="only the entries these files' targets use"
-        )
-        sync.add_argument(
-            "--runs", action="store_true", help=f"{what.split()[0]} the run records too"
-        )
-        sync.add_argument(
-            "--remote", metavar="URL", help="the remote (default: $IBC_REMOTE, else [store] remote)"
-        )
-        syncs.append(sync)
-    for sub in (ls, gc_, cache_commands.choices["clear"], cache_commands.choices["verify"], *syncs):
-        sub.add_argument("--store", metavar="PATH", help="the store folder")
+    from ibc.commands.cache import add_arguments
+
+    add_arguments(cache)
 
 
 def _params_arguments(params: argparse.ArgumentParser) -> None:
@@ -233,6 +210,7 @@ def _params_arguments(params: argparse.ArgumentParser) -> None:
     )
     params.add_argument("--format", choices=("table", "json"), default="table")
     _set_option(params, "preview the values with a parameter overridden, as `ibc run -s` would")
+    _wide_option(params)
 
 
 def _diff_arguments(diff: argparse.ArgumentParser) -> None:
@@ -243,6 +221,32 @@ def _diff_arguments(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("b", metavar="B", help="another target")
     diff.add_argument("--format", choices=("table", "json"), default="table")
     _set_option(diff, "compare the targets with a parameter overridden in both")
+    _wide_option(diff)
+
+
+def _wide_option(command) -> None:
+    from ibc.commands.params import add_wide_option
+
+    add_wide_option(command)
+
+
+# Commands whose module has both `add_arguments(parser)` and `main(args)`.
+_MODULES = {"init": "ibc.commands.init", "completion": "ibc.commands.completion"}
+
+
+def _module_arguments(name: str):
+    def add(parser: argparse.ArgumentParser) -> None:
+        import importlib
+
+        importlib.import_module(_MODULES[name]).add_arguments(parser)
+
+    return add
+
+
+def _module_main(args) -> int:
+    import importlib
+
+    return importlib.import_module(_MODULES[args.command]).main(args)
 
 
 _ARGUMENTS = {
@@ -260,6 +264,7 @@ _ARGUMENTS = {
     "cache": _cache_arguments,
     "params": _params_arguments,
     "diff": _diff_arguments,
+    **{name: _module_arguments(name) for name in _MODULES},
 }
 
 
@@ -277,6 +282,10 @@ def _set_option(command, help_text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (ibc/commands/completion.py)
+        from ibc.commands.completion import answer
+
+        answer(_parser)
     args_list = list(sys.argv[1:] if argv is None else argv)
     # `--sort -accuracy` (descending): argparse would take `-accuracy` for an option
     for i, arg in enumerate(args_list[:-1]):
@@ -319,6 +328,7 @@ def _command(command: str | None, args_list: list[str]) -> int:
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
         commands.update(freeze=_freeze, log=_log, why=_why)
+        commands.update(dict.fromkeys(_MODULES, _module_main))
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -566,6 +576,7 @@ def _graph(args) -> int:
 
 
 def _results(args) -> int:
+    from ibc.commands.params import table_width
     from ibc.commands.results import load_records, plot_results, render_results
     from ibc.runtime.runlog import record_file
 
@@ -585,7 +596,7 @@ def _results(args) -> int:
             plot_results(records, x.strip(), y.strip(), Path(args.output))
             print(f"wrote {args.output}", file=sys.stderr)
             return EXIT_OK
-        sys.stdout.write(render_results(records, args.format, args.sort))
+        sys.stdout.write(render_results(records, args.format, args.sort, table_width(args)))
     except (ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -746,7 +757,7 @@ def _params(args) -> int:
     if isinstance(result, int):
         return result
     from ibc.params.listing import UnknownTarget, parameters
-    from ibc.commands.params import params_json, params_table
+    from ibc.commands.params import params_json, params_table, table_width
 
     try:
         rows = parameters(result, args.target, include_defaults=args.all)
@@ -755,7 +766,9 @@ def _params(args) -> int:
     if args.format == "json":
         text = params_json(rows)
     else:
-        text = params_table(rows, args.target, command_line=bool(args.overrides))
+        text = params_table(
+            rows, args.target, command_line=bool(args.overrides), width=table_width(args)
+        )
     sys.stdout.write(text)
     return EXIT_OK
 
@@ -765,14 +778,17 @@ def _diff(args) -> int:
     if isinstance(result, int):
         return result
     from ibc.params.listing import UnknownTarget, diff_targets
-    from ibc.commands.params import diff_json, diff_table
+    from ibc.commands.params import diff_json, diff_table, table_width
 
     try:
         rows = diff_targets(result, args.a, args.b)
     except UnknownTarget as exc:
         return _unknown_target(exc)
     render = diff_json if args.format == "json" else diff_table
-    sys.stdout.write(render(rows, args.a, args.b))
+    if render is diff_table:
+        sys.stdout.write(diff_table(rows, args.a, args.b, width=table_width(args)))
+    else:
+        sys.stdout.write(render(rows, args.a, args.b))
     return EXIT_OK
 
 

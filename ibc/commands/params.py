@@ -10,7 +10,9 @@ Plain text on purpose: no `rich` (slow to import), no colour, columns padded wit
 the output reads in a terminal, a pager, a file and a golden test alike. A value longer than
 `MAX_VALUE` characters (a type longer than `MAX_TYPE`, such as an imported function's
 signature) is shortened with `…` in a table (never in JSON), and a value written over several
-lines in the source is shown on one.
+lines in the source is shown on one. On a terminal (or with `$COLUMNS` set) a table fits its
+width: the widest shrinkable columns are cut first, with `…` (`fit_widths`, also used by
+`ibc results`); `--wide` shows every value in full (docs/commands.md).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ MAX_VALUE = 60
 MAX_TYPE = 40  # an imported function's type is its whole signature
 GAP = "  "
 MISSING = "-"  # a path that one side of a diff does not have
+WIDE = 0  # `table_width` for `--wide`: no limit, nothing shortened
+MIN_COLUMN = 6  # a shrunk column keeps at least this many characters (or its header's)
 
 
 def one_line(text: str) -> str:
@@ -39,33 +43,94 @@ def clip(text: str, width: int = MAX_VALUE) -> str:
     return flat[: max(width - 1, 0)].rstrip() + "…"
 
 
-def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def add_wide_option(command) -> None:
+    """`--wide` on `ibc params`, `ibc diff` and `ibc results`."""
+    command.add_argument(
+        "--wide",
+        action="store_true",
+        help="every value in full (on a terminal, a table is cut to fit its width)",
+    )
+
+
+def table_width(args) -> int | None:
+    """The width a table must fit: `WIDE` with `--wide`; the terminal's (`$COLUMNS` first)
+    when standard output is a terminal or `$COLUMNS` is set; else None (a pipe or a file:
+    values shortened to their usual limits only)."""
+    import os
+    import shutil
+    import sys
+
+    if getattr(args, "wide", False):
+        return WIDE
+    if "COLUMNS" not in os.environ and not sys.stdout.isatty():
+        return None
+    return max(shutil.get_terminal_size().columns, 20)
+
+
+def fit_widths(
+    widths: Sequence[int], limit: int, shrinkable: Iterable[int], minimums: Sequence[int]
+) -> list[int]:
+    """Column widths whose total (with the gaps) is at most `limit`, by narrowing the widest
+    of the `shrinkable` columns first, none below its minimum. When even that is too wide,
+    the shrinkable columns are at their minimums (the caller may then hide columns)."""
+    widths = list(widths)
+    shrinkable = list(shrinkable)
+    excess = sum(widths) + len(GAP) * (len(widths) - 1) - limit
+    while excess > 0:
+        candidates = [i for i in shrinkable if widths[i] > minimums[i]]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        others = [widths[i] for i in candidates if i != widest]
+        floor = max([minimums[widest], *(w for w in others if w < widths[widest])], default=0)
+        step = min(excess, widths[widest] - floor) or 1
+        widths[widest] -= step
+        excess -= step
+    return widths
+
+
+def table(
+    header: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    width: int | None = None,
+    shrinkable: Sequence[int] = (),
+) -> str:
     """Left-aligned columns under `header`, separated by two spaces, without trailing
-    spaces; one line per row, ending with a newline."""
+    spaces; one line per row, ending with a newline. With a `width` (not `WIDE`), the
+    `shrinkable` columns are narrowed to fit it and their cells cut with `…`."""
     lines = [list(header)] + [list(r) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    if width:
+        minimums = [max(len(h), MIN_COLUMN) for h in header]
+        widths = fit_widths(widths, width, shrinkable, minimums)
     out = []
     for line in lines:
-        cells = [cell.ljust(width) for cell, width in zip(line, widths)]
+        cells = [(c if len(c) <= w else clip(c, w)).ljust(w) for c, w in zip(line, widths)]
         out.append(GAP.join(cells).rstrip())
     return "\n".join(out) + "\n"
 
 
-def params_table(rows: Sequence, target: str | None = None, command_line: bool = False) -> str:
+def params_table(
+    rows: Sequence, target: str | None = None, command_line: bool = False, width=None
+) -> str:
     """The table of `ibc params`: PATH, TYPE, VALUE, SET AT; overridden rows marked `*`
-    (`command_line`: by the target or by `-s`)."""
+    (`command_line`: by the target or by `-s`). `width`: see `table_width`."""
     if not rows:
         about = f" in `{target}`" if target else ""
         return f"no parameters{about}\n"
     marked = any(row.overridden for row in rows)
     header = ["PATH", "TYPE", "VALUE", "SET AT"]
+    value_limit, type_limit = (10**9, 10**9) if width == WIDE else (MAX_VALUE, MAX_TYPE)
     body = [
-        [row.path, clip(row.type, MAX_TYPE), clip(row.value), one_line(row.where)] for row in rows
+        [row.path, clip(row.type, type_limit), clip(row.value, value_limit), one_line(row.where)]
+        for row in rows
     ]
+    shrinkable = [2, 1, 0]  # VALUE, TYPE, then PATH; never SET AT
     if marked:
         header = [" ", *header]
         body = [["*" if row.overridden else " ", *cells] for row, cells in zip(rows, body)]
-    text = table(header, body)
+        shrinkable = [i + 1 for i in shrinkable]
+    text = table(header, body, width, shrinkable)
     if marked:
         by = f"`{target}`" if target else "an override"
         if command_line:
@@ -84,12 +149,15 @@ def params_json(rows: Sequence) -> str:
     return json.dumps(param_objects(rows), indent=2, ensure_ascii=False) + "\n"
 
 
-def diff_table(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:
+def diff_table(rows: Sequence[tuple[str, str, str]], a: str, b: str, width=None) -> str:
     """The table of `ibc diff`: PATH, then the value in `a` and the value in `b`."""
     if not rows:
         return f"`{a}` and `{b}` have the same parameter values\n"
-    body = [[path, clip(va) or MISSING, clip(vb) or MISSING] for path, va, vb in rows]
-    return table(["PATH", a, b], body)
+    limit = 10**9 if width == WIDE else MAX_VALUE
+    body = [
+        [path, clip(va, limit) or MISSING, clip(vb, limit) or MISSING] for path, va, vb in rows
+    ]
+    return table(["PATH", a, b], body, width, [1, 2, 0])
 
 
 def diff_json(rows: Sequence[tuple[str, str, str]], a: str, b: str) -> str:

@@ -16,7 +16,9 @@ killed run may leave a truncated last line or none at all: bad lines are skipped
 - `load_stage_states` gives the last known state and duration of each graph node, for
   `ibc graph` after a run.
 
-Plain text on purpose, as `ibc params`: no `rich`, no colour, padded columns.
+Plain text on purpose, as `ibc params`: no `rich`, no colour, padded columns. On a terminal
+(or with `$COLUMNS` set) the table fits its width: text columns are cut with `…` first, then
+the last columns are hidden, which a note under the table names (`--wide` shows them all).
 """
 
 from __future__ import annotations
@@ -356,15 +358,33 @@ def _digits(columns: list[str], rows: list[dict]) -> dict[str, int]:
     return {c: column_digits(row[c] for row in rows) for c in columns}
 
 
-def _table(columns: list[str], rows: list[dict]) -> str:
+def _table(columns: list[str], rows: list[dict], width: int | None = None) -> str:
+    """The aligned table; `width` as `ibc.commands.params.table_width` gives it (None: cells
+    cut at MAX_CELL; WIDE: nothing cut; a number: the table fits that many columns)."""
+    from ibc.commands.params import WIDE, clip, fit_widths
+
     digits = _digits(columns, rows)
-    cells = [[_text(row[c], c, digits=digits[c]) for c in columns] for row in rows]
+    limit = None if width == WIDE else MAX_CELL
+    cells = [[_text(row[c], c, limit, digits[c]) for c in columns] for row in rows]
     numeric = [
         any(_is_number(row[c]) for row in rows)
         and all(row[c] is None or _is_number(row[c]) for row in rows)
         for c in columns
     ]
     widths = [max([len(c)] + [len(line[i]) for line in cells]) for i, c in enumerate(columns)]
+    hidden: list[str] = []
+    if width:
+        # text columns are cut first (headers stay whole), the experiment's name last; then
+        # columns are hidden from the right (commit, status, time before the metrics)
+        minimums = [max(len(c), 6) for c in columns]
+        text_columns = [i for i in range(1, len(columns)) if not numeric[i]]
+        widths = fit_widths(widths, width, text_columns, minimums)
+        while len(widths) > 2 and sum(widths) + len(GAP) * (len(widths) - 1) > width:
+            hidden.insert(0, columns[len(widths) - 1])
+            widths.pop()
+        widths = fit_widths(widths, width, [0], minimums)
+        columns = columns[: len(widths)]
+        cells = [[v if len(v) <= w else clip(v, w) for v, w in zip(line, widths)] for line in cells]
 
     def line(values: list[str]) -> str:
         padded = [
@@ -374,6 +394,9 @@ def _table(columns: list[str], rows: list[dict]) -> str:
 
     out = [line(columns), line(["-" * w for w in widths])]
     out.extend(line(values) for values in cells)
+    if hidden:
+        note = f"({len(hidden)} more columns: {', '.join(hidden)}; --wide shows them)"
+        out.append(note if len(note) <= width else f"({len(hidden)} more columns: --wide)")
     return "\n".join(out) + "\n"
 
 
@@ -416,10 +439,12 @@ def json_record(record: dict) -> dict:
     }
 
 
-def render_results(records: Iterable[dict], fmt: str = "table", sort: str | None = None) -> str:
+def render_results(
+    records: Iterable[dict], fmt: str = "table", sort: str | None = None, width=None
+) -> str:
     """The records as text in `fmt` (`table`, `csv`, `markdown`, `json`), sorted by column
-    `sort` (`-name`: descending; missing values last). Raises ValueError for an unknown
-    format or column (the message lists the columns)."""
+    `sort` (`-name`: descending; missing values last); a table fits `width` (`_table`).
+    Raises ValueError for an unknown format or column (the message lists the columns)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format `{fmt}`: use one of {', '.join(FORMATS)}")
     records = list(records)
@@ -432,7 +457,7 @@ def render_results(records: Iterable[dict], fmt: str = "table", sort: str | None
         return _csv(columns, rows)
     if fmt == "markdown":
         return _markdown(columns, rows)
-    return _table(columns, rows)
+    return _table(columns, rows, width)
 
 
 # ---------------------------------------------------------------------------------------------
