@@ -44,9 +44,10 @@ COMMANDS = {
 }
 
 
-def _parser(command: str | None = None) -> argparse.ArgumentParser:
+def _parser(command: str | None = None, names_only: bool = False) -> argparse.ArgumentParser:
     """The command-line parser of `command`, or of every command (None: `ibc --help`, or a
-    word that names none, which argparse reports with the list)."""
+    word that names none, which argparse reports with the list). `names_only`: every command
+    without its arguments, which completing a command's name needs (ibc/commands/completion.py)."""
     from ibc import __version__
 
     parser = argparse.ArgumentParser(
@@ -61,7 +62,9 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ibc {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, help_text in COMMANDS.items():
-        if command is None or command == name:
+        if names_only:
+            commands.add_parser(name, help=help_text)
+        elif command is None or command == name:
             _ARGUMENTS[name](commands.add_parser(name, help=help_text))
     return parser
 

@@ -37,10 +37,24 @@ def script(shell: str) -> str:
 
 def answer(make_parser) -> None:
     """Complete the command line in `$COMP_LINE` and exit (argcomplete's protocol).
-    `make_parser(None)` builds the parser of every command."""
+    `make_parser(command)` builds the parser of one command; `make_parser(None,
+    names_only=True)` the list of commands without their arguments. Only the command on the
+    line is built: completing `ibc run …` imports what `ibc run --help` does, completing
+    `ibc che` nothing of any command."""
+    import os
+
     import argcomplete
 
-    parser = make_parser(None)
+    from ibc.commands.cli import COMMANDS
+
+    line = os.environ.get("COMP_LINE", "")
+    point = os.environ.get("COMP_POINT", "")
+    words = line[: int(point)].split() if point.isdigit() else line.split()
+    typed_past = len(words) > 2 or (len(words) == 2 and line[: int(point or 0)].endswith(" "))
+    if len(words) >= 2 and words[1] in COMMANDS and typed_past:
+        parser = make_parser(words[1])
+    else:
+        parser = make_parser(None, names_only=True)
     attach_completers(parser)
     argcomplete.autocomplete(parser, always_complete_options=False)
     # argcomplete exits above when completing; reaching here means `$_ARGCOMPLETE` was set
