@@ -35,8 +35,9 @@ time.
 `ibc completion SHELL` prints a completion script (argcomplete) for bash, zsh or fish. It
 completes the commands and their options, `.ib` files for FILE, the targets of the file on
 the line (its experiments, sweeps and searches; for `ibc params` and `ibc diff` its bindings
-too) and, after `-s`, that file's parameter paths (`model.C=`). Each Tab runs `ibc` once
-(about the start-up of `ibc --help`, plus a check of the file for `-s` paths); other commands
+too) and, after `-s`, that file's parameter paths (`model.C=`). Each Tab runs `ibc` once,
+which builds the parser of the command on the line only, parses the file for its targets and
+type-checks it for `-s` paths (`bench/RESULTS_completion.md` has the times); other commands
 never load the completion code.
 
 ```
