@@ -18,6 +18,9 @@ def pytest_configure(config):
 
     os.environ.setdefault("IBC_STORE", tempfile.mkdtemp(prefix="ibc-test-store-"))
     os.environ.setdefault("IBC_PROGRESS", "none")
+    # Tables fit $COLUMNS when it is set (docs/commands.md, "Tables"): the tests compare them
+    # whole, whatever the shell that started pytest exports.
+    os.environ.pop("COLUMNS", None)
     golden_kit.configure(config)
 
 
