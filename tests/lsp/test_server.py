@@ -28,9 +28,7 @@ def client(project):
     c.open(main, main.read_text())
     c.diagnostics(main.as_uri())
     yield c
-    if c.process.poll() is None:
-        c.process.kill()
-        c.process.wait()
+    c.kill()
 
 
 _VERSIONS = itertools.count(2)
