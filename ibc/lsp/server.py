@@ -24,10 +24,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from ibc.lsp import features
-from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, lsp_diagnostics
+from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, depends_on, lsp_diagnostics
 from ibc.lsp.completion import complete
 
 DEBOUNCE = 0.1  # seconds of quiet typing before a check
+# The files whose changes on disk the server asks the client to report (docs/editors.md).
+WATCHED = ("**/*.py", "**/*.pyi", "**/*.ib")
 WAIT = 10.0  # how long hover and definition wait for the check of the current text
 
 _SYMBOL_KINDS = {
@@ -146,6 +148,54 @@ class IbcLanguageServer(LanguageServer):
                 return self.latest.get(uri)
         return self.latest.get(uri)
 
+    async def files_changed(self, paths: list[Path]) -> list[str]:
+        """Python or `.ib` files changed on disk (created, changed or deleted): the index
+        forgets what it read from them (in the worker, after the check under way), then the
+        open documents whose last check read one of them are checked again at once. Returns
+        those documents' URIs."""
+        loop = asyncio.get_running_loop()
+        python = [p for p in paths if p.suffix in (".py", ".pyi")]
+        if python:
+            await loop.run_in_executor(self.worker, self._invalidate, python)
+        again = []
+        for uri in list(self.latest):
+            running = self._running.get(uri)
+            stale = running is not None and not running.done()
+            if stale or any(depends_on(self.latest[uri], p) for p in paths):
+                again.append(uri)
+                self.schedule(uri, at_once=True)
+        return again
+
+    def _invalidate(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.analyzer.invalidate(path)
+
+    async def watch_files(self) -> None:
+        """Ask the client to report changes of Python and `.ib` files, when it can register
+        the watcher dynamically (VS Code can; without it, a save of the document re-checks)."""
+        capabilities = self.client_capabilities.workspace
+        watched = capabilities.did_change_watched_files if capabilities else None
+        if not (watched and watched.dynamic_registration):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+        )
+        registration = types.Registration(
+            id="ibc-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        try:
+            await self.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            )
+        except Exception as exc:  # noqa: BLE001 - the client refused: saves still re-check
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Warning, message=f"no file watcher: {exc}"
+                )
+            )
+
     def forget(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
         if timer is not None:
@@ -176,6 +226,17 @@ def _location(found: features.Location) -> types.Location:
 def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
     """A server with every feature registered (`start_io()` runs it on stdio)."""
     server = IbcLanguageServer(analyzer)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: IbcLanguageServer, params: types.InitializedParams) -> None:
+        await ls.watch_files()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def watched_files(
+        ls: IbcLanguageServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        paths = [Path(to_fs_path(change.uri) or change.uri) for change in params.changes]
+        await ls.files_changed(paths)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: IbcLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
