@@ -16,6 +16,8 @@ the current text (see `ibc.lsp.completion`).
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,12 +26,16 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from ibc.lsp import features
+from ibc.lsp import rename as refactor
 from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, depends_on, lsp_diagnostics
 from ibc.lsp.completion import complete
+from ibc.lsp.quickfix import quick_fixes
 
 DEBOUNCE = 0.1  # seconds of quiet typing before a check
 # The files whose changes on disk the server asks the client to report (docs/editors.md).
 WATCHED = ("**/*.py", "**/*.pyi", "**/*.ib")
+MAX_FILES = 2000  # `.ib` files a rename or a search for references reads, at most
+SKIPPED = "node_modules"
 WAIT = 10.0  # how long hover and definition wait for the check of the current text
 
 _SYMBOL_KINDS = {
@@ -196,6 +202,54 @@ class IbcLanguageServer(LanguageServer):
                 )
             )
 
+    # ----------------------------------------------------------------- across files
+
+    def workspace_files(self) -> list[Path]:
+        """The `.ib` files of the workspace's folders (hidden folders, such as the store
+        `.ibc/`, and `node_modules` left out), at most `MAX_FILES`."""
+        roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        found: list[Path] = []
+        for root in dict.fromkeys(r for r in roots if r):
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != SKIPPED)
+                found += [Path(folder) / f for f in sorted(files) if f.endswith(".ib")]
+                if len(found) >= MAX_FILES:
+                    return found[:MAX_FILES]
+        return found
+
+    async def analyses_mentioning(self, name: str, also: list[str]) -> list[Analysis]:
+        """The analyses of the open documents and of the workspace's other `.ib` files whose
+        text holds `name` as a word (and of the files `also`, absolute paths): open
+        documents as the editor holds them, the others as on disk (checked in the worker)."""
+        word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+        out: list[Analysis] = []
+        seen: set[str] = set()
+        loop = asyncio.get_running_loop()
+        for uri in list(self.workspace.text_documents):
+            path = to_fs_path(uri)
+            if not path or not path.endswith(".ib"):
+                continue
+            seen.add(os.path.abspath(path))
+            text = self.workspace.get_text_document(uri).source
+            if word.search(text) or os.path.abspath(path) in also:
+                analysis = await self.current(uri)
+                if analysis is not None:
+                    out.append(analysis)
+        for path in self.workspace_files():
+            if str(path.absolute()) in seen:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if word.search(text) or str(path.absolute()) in also:
+                out.append(
+                    await loop.run_in_executor(self.worker, self.analyzer.analyze, path, text)
+                )
+        return out
+
     def forget(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
         if timer is not None:
@@ -335,7 +389,113 @@ def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
             for sym in features.document_symbols(module)
         ]
 
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    async def code_action(ls: IbcLanguageServer, params: types.CodeActionParams):
+        from lsprotocol.converters import get_converter
+
+        uri = params.text_document.uri
+        analysis = await ls.current(uri)
+        if analysis is None:
+            return []
+        lines = analysis.lines()
+        start = lines.offset(params.range.start.line, params.range.start.character)
+        end = lines.offset(params.range.end.line, params.range.end.character)
+        converter = get_converter()
+        actions = []
+        for fix in quick_fixes(analysis, start, end):
+            edits = [types.TextEdit(_range(lines, a, b), new) for a, b, new in fix.edits]
+            actions.append(
+                types.CodeAction(
+                    title=fix.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[converter.structure(fix.diagnostic, types.Diagnostic)],
+                    is_preferred=fix.preferred or None,
+                    edit=types.WorkspaceEdit(changes={uri: edits}),
+                )
+            )
+        return actions
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def prepare_rename(ls: IbcLanguageServer, params: types.PrepareRenameParams):
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        analysis, target = found
+        return types.PrepareRenamePlaceholder(
+            range=_range(analysis.lines(), target.start, target.end), placeholder=target.name
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    async def rename(ls: IbcLanguageServer, params: types.RenameParams):
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            raise JsonRpcInvalidParams(
+                "nothing to rename here: put the cursor on a name of a binding, a `def`, a target or a parameter"
+            )
+        analysis, target = found
+        new_name = params.new_name.strip()
+        if not refactor.valid_name(new_name):
+            raise JsonRpcInvalidParams(
+                f"`{new_name}` is not a name (letters, digits and `_`, not a keyword)"
+            )
+        changes: dict[str, list[types.TextEdit]] = {}
+        for other, places in await _occurrences(ls, analysis, target):
+            problem = refactor.conflicts(other, target, new_name)
+            if problem:
+                raise JsonRpcInvalidParams(problem)
+            lines = other.lines()
+            changes[other.path.as_uri()] = [
+                types.TextEdit(_range(lines, o.start, o.end), new_name) for o in places
+            ]
+        return types.WorkspaceEdit(changes=changes)
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def references(ls: IbcLanguageServer, params: types.ReferenceParams):
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return []
+        analysis, target = found
+        out = []
+        for other, places in await _occurrences(ls, analysis, target):
+            lines = other.lines()
+            for place in places:
+                if place.declaration and not params.context.include_declaration:
+                    continue
+                out.append(
+                    types.Location(other.path.as_uri(), _range(lines, place.start, place.end))
+                )
+        return out
+
     return server
+
+
+async def _target(ls: IbcLanguageServer, uri: str, position: types.Position):
+    analysis = await ls.current(uri)
+    if analysis is None:
+        return None
+    offset = analysis.lines().offset(position.line, position.character)
+    target = refactor.target_at(analysis, offset)
+    return (analysis, target) if target is not None else None
+
+
+async def _occurrences(ls: IbcLanguageServer, analysis: Analysis, target):
+    """(analysis, occurrences) of each file that writes the target: the document alone for
+    a local name, else every `.ib` file of the workspace that mentions it."""
+    if target.kind == refactor.LOCAL:
+        candidates = [analysis]
+    else:
+        candidates = await ls.analyses_mentioning(target.name, [target.key[0]])
+    out = []
+    for other in candidates:
+        places = refactor.occurrences(other, target)
+        if places:
+            out.append((other, places))
+    return out
 
 
 def _parse(uri: str, text: str):

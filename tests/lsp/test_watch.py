@@ -13,26 +13,26 @@ import pytest
 
 from tests.lsp.lspclient import CAPABILITIES, Client
 
-FEATURES = '''\
+FEATURES = """\
 def scale(x: float, factor: float = 2.0) -> float:
     return x * factor
-'''
-OTHER_PY = '''\
+"""
+OTHER_PY = """\
 def shift(x: float, by: float = 1.0) -> float:
     return x + by
-'''
-MAIN = '''\
+"""
+MAIN = """\
 from "src/features.py" import scale
 import "common.ib" as common
 
 experiment e = scale(common.base, factor = 3.0)
-'''
+"""
 COMMON = "base = 1.0\n"
-OTHER = '''\
+OTHER = """\
 from "src/other.py" import shift
 
 experiment o = shift(1.0, by = 2.0)
-'''
+"""
 CHANGED = 2  # FileChangeType.Changed
 
 
@@ -73,7 +73,9 @@ def _rewrite_keeping_stamp(path: Path, text: str) -> None:
 
 
 def test_the_watcher_is_registered_for_python_and_ib_files(client):
-    registration = client.wait_for(lambda: client.registrations[0] if client.registrations else None)
+    registration = client.wait_for(
+        lambda: client.registrations[0] if client.registrations else None
+    )
     (entry,) = registration["registrations"]
     assert entry["method"] == "workspace/didChangeWatchedFiles"
     globs = {w["globPattern"] for w in entry["registerOptions"]["watchers"]}
