@@ -27,6 +27,7 @@ from pygls.uris import to_fs_path
 
 from ibc.lsp import features
 from ibc.lsp import rename as refactor
+from ibc.lsp import signature
 from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, depends_on, lsp_diagnostics
 from ibc.lsp.completion import complete
 from ibc.lsp.quickfix import quick_fixes
@@ -417,6 +418,26 @@ def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
                 )
             )
         return actions
+
+    @server.feature(
+        types.TEXT_DOCUMENT_SIGNATURE_HELP,
+        types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=["="]),
+    )
+    def signature_help(ls: IbcLanguageServer, params: types.SignatureHelpParams):
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        offset = LineIndex(text).offset(params.position.line, params.position.character)
+        found = signature.signature_help(ls.good.get(uri) or ls.latest.get(uri), text, offset)
+        if found is None:
+            return None
+        information = types.SignatureInformation(
+            label=found.label,
+            parameters=[types.ParameterInformation(label=span) for span in found.params],
+            active_parameter=found.active,
+        )
+        return types.SignatureHelp(
+            signatures=[information], active_signature=0, active_parameter=found.active
+        )
 
     @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
     async def prepare_rename(ls: IbcLanguageServer, params: types.PrepareRenameParams):

@@ -129,15 +129,18 @@ class Client:
 
     # ------------------------------------------------------------------ editor actions
 
-    def diagnostics(self, uri: str, timeout: float = 30.0, since: int = 0) -> dict:
-        """The first publishDiagnostics for `uri` among notifications from index `since` on
-        (waiting for it)."""
+    def diagnostics(
+        self, uri: str, timeout: float = 30.0, since: int = 0, version: int | None = None
+    ) -> dict:
+        """The first publishDiagnostics for `uri` (of that `version` of the document, if
+        given) among notifications from index `since` on (waiting for it)."""
 
         def find():
             for note in self.notifications[since:]:
                 if (
                     note["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
                     and note["params"]["uri"] == uri
+                    and (version is None or note["params"].get("version") == version)
                 ):
                     return note["params"]
             return None
