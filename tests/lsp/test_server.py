@@ -56,9 +56,16 @@ def test_initialize_announces_the_features(client):
         "completionProvider",
         "documentFormattingProvider",
         "documentSymbolProvider",
+        "codeActionProvider",
+        "renameProvider",
+        "referencesProvider",
+        "signatureHelpProvider",
     ):
         assert caps.get(name), name
     assert caps["textDocumentSync"]["openClose"] is True
+    assert caps["renameProvider"]["prepareProvider"] is True
+    assert caps["signatureHelpProvider"]["triggerCharacters"] == ["(", ","]
+    assert caps["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
 
 
 def test_clean_file_publishes_no_diagnostics(client, project):
