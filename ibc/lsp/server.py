@@ -8,9 +8,15 @@ checked at once, a change in the middle of a burst of typing waits until the bur
 quiet for `DEBOUNCE`; only the newest text is checked. Each check publishes its diagnostics
 (and clears those it published before for other files).
 
-Hover and definition wait for the check of the current text (they need its positions);
-completion answers at once from the last analysis that type-checked, reading the context from
-the current text (see `ibc.lsp.completion`).
+Hover, definition, code actions, rename and references wait for the check of the current
+text (they need its positions); completion and signature help answer at once from the last
+analysis that type-checked, reading the context from the current text (see
+`ibc.lsp.completion`, `ibc.lsp.signature`). Rename and references also check the
+workspace's other `.ib` files that mention the name (in the same worker).
+
+When the client can register it, a watcher of Python and `.ib` files is registered after
+`initialized`; a change it reports makes the index forget the file and re-checks the open
+documents whose last check read it (docs/editors.md, "Python files changed on disk").
 """
 
 from __future__ import annotations
