@@ -237,11 +237,20 @@ def _walk(module: n.Module):
 
 
 def conflicts(analysis: Analysis, target: Target, new_name: str) -> str | None:
-    """Why `new_name` cannot replace the target's name in the file that declares it (a
-    top-level name the file already binds), or None."""
+    """Why `new_name` cannot replace the target's name in this file, or None: for a
+    top-level name, the file already binds `new_name` where it sees the target under its
+    own name (the declaring file, a `from … import` of it); for a parameter, its `def`
+    already has a parameter `new_name`."""
     program = analysis.program
-    if program is None or target.kind != TOP or target.key[0] != str(analysis.path):
+    if program is None:
         return None
-    if new_name in program.main.values:
-        return f"`{new_name}` is already defined in {analysis.display}"
+    if target.kind == TOP:
+        seen = program.main.values.get(target.name)
+        if _top_key(seen) == target.key and new_name in program.main.values:
+            return f"`{new_name}` is already defined in {analysis.display}"
+    elif target.kind == PARAM and target.key[0] == str(analysis.path):
+        for decl in analysis.module_ast.decls:
+            if isinstance(decl, n.FuncDef) and decl.name.text == target.key[1]:
+                if any(p.name.text == new_name for p in decl.params):
+                    return f"`{target.key[1]}` already has a parameter `{new_name}`"
     return None

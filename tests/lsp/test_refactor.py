@@ -164,6 +164,10 @@ def test_rename_refuses_a_bad_or_taken_name(client, project):
         _rename(client, main, _pos(MAIN, "twice ="), "with")
     with pytest.raises(Exception, match="already defined"):
         _rename(client, main, _pos(MAIN, "twice ="), "size")
+    # `main.ib` imports `double` under its own name and binds `twice`
+    common = project / "common.ib"
+    with pytest.raises(Exception, match="`twice` is already defined in main.ib"):
+        _rename(client, common, _pos(COMMON, "double"), "twice")
 
 
 def test_references_across_files(client, project):

@@ -87,3 +87,14 @@ def test_no_target_on_a_python_name_a_prelude_name_or_a_keyword(tmp_path):
 def test_names_a_rename_accepts():
     assert r.valid_name("count") and r.valid_name("_x1")
     assert not r.valid_name("with") and not r.valid_name("1x") and not r.valid_name("a-b")
+
+
+def test_a_name_already_bound_where_the_target_is_seen_is_a_conflict(checked):
+    lib, user = checked
+    size = r.target_at(lib, LIB.index("size"))
+    assert r.conflicts(lib, size, "double") == f"`double` is already defined in {lib.display}"
+    assert r.conflicts(lib, size, "count") is None
+    # user.ib sees `size` only as `lib.size`: its own `inc` is no conflict there
+    assert r.conflicts(user, size, "inc") is None
+    param = r.target_at(lib, LIB.index("n: Int"))
+    assert r.conflicts(lib, param, "k") is None
