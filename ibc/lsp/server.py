@@ -22,6 +22,7 @@ documents whose last check read it (docs/editors.md, "Python files changed on di
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +82,7 @@ class IbcLanguageServer(LanguageServer):
         self._last_change: dict[str, float] = {}
         self._running: dict[str, asyncio.Task] = {}
         self._done: dict[str, asyncio.Event] = {}
+        self._reported: dict[str, bytes | None] = {}  # file -> content at its last change
 
     # ----------------------------------------------------------------- checking
 
@@ -167,6 +169,9 @@ class IbcLanguageServer(LanguageServer):
         open documents whose last check read one of them are checked again at once. Returns
         those documents' URIs."""
         loop = asyncio.get_running_loop()
+        paths = [p for p in paths if self._news(p)]
+        if not paths:
+            return []
         python = [p for p in paths if p.suffix in (".py", ".pyi")]
         if python:
             await loop.run_in_executor(self.worker, self._invalidate, python)
@@ -178,6 +183,19 @@ class IbcLanguageServer(LanguageServer):
                 again.append(uri)
                 self.schedule(uri, at_once=True)
         return again
+
+    def _news(self, path: Path) -> bool:
+        """Is the file's content (None: absent) other than at its last reported change? A
+        client may report one write twice (VS Code's own watcher of `synchronize.fileEvents`
+        and the one registered here): the second report re-checks nothing."""
+        try:
+            content: bytes | None = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        except OSError:
+            content = None
+        key = os.path.abspath(path)
+        news = key not in self._reported or self._reported[key] != content
+        self._reported[key] = content
+        return news
 
     def _invalidate(self, paths: list[Path]) -> None:
         for path in paths:

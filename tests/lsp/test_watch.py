@@ -139,3 +139,17 @@ def test_a_created_python_file_resolves_a_missing_module(client, project):
     since = len(client.notifications)
     client.watched((later, 1))  # FileChangeType.Created
     assert client.diagnostics(later_ib.as_uri(), since=since)["diagnostics"] == []
+
+
+def test_a_change_reported_twice_is_checked_once(client, project):
+    """VS Code reports a write through its own watcher and the registered one."""
+    main = project / "main.ib"
+    _open(client, main)
+    features = project / "src" / "features.py"
+    features.write_text(FEATURES.replace("factor", "weight"))
+    since = len(client.notifications)
+    client.watched((features, CHANGED))
+    client.watched((features, CHANGED))
+    assert client.diagnostics(main.as_uri(), since=since)["diagnostics"]
+    time.sleep(0.5)
+    assert len(client.published(main.as_uri(), since)) == 1
