@@ -480,7 +480,8 @@ def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
         found = await _target(ls, params.text_document.uri, params.position)
         if found is None:
             raise JsonRpcInvalidParams(
-                "nothing to rename here: put the cursor on a name of a binding, a `def`, a target or a parameter"
+                "nothing to rename here: put the cursor on the name of a binding, a `def`, "
+                "an experiment, a sweep, a search or a parameter"
             )
         analysis, target = found
         new_name = params.new_name.strip()
