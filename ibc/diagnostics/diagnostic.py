@@ -1,7 +1,8 @@
 """Diagnostic data: what went wrong, where, with the facts needed to word it.
 
-Phases build `Diagnostic` values with a stable code and keyword facts (`args`); they never
-write English. `ibc.diagnostics.wording` turns a diagnostic into a message and a hint, and
+Phases build `Diagnostic` values with a stable code and keyword facts (`args`), and may
+attach the edits a hint describes (`fixes`, see `ibc.diagnostics.fixes`); they never write
+English. `ibc.diagnostics.wording` turns a diagnostic into a message and a hint, and
 `ibc.diagnostics.render` prints it for a terminal, as JSON, or for the language server.
 """
 
@@ -34,6 +35,8 @@ class Diagnostic:
     args: dict[str, Any] = field(default_factory=dict, compare=False)
     severity: str = ERROR
     related: tuple[Related, ...] = ()
+    # Edits that carry out the hint (`ibc.diagnostics.fixes.Fix`), for editors' quick fixes.
+    fixes: tuple = field(default=(), compare=False)
 
     @property
     def is_error(self) -> bool:
@@ -60,8 +63,10 @@ class Diagnostics:
     def add(self, diag: Diagnostic) -> None:
         self.items.append(diag)
 
-    def error(self, code: str, span: Span, related: tuple[Related, ...] = (), **args: Any) -> None:
-        self.items.append(error(code, span, related, **args))
+    def error(
+        self, code: str, span: Span, related: tuple[Related, ...] = (), *, fixes=(), **args: Any
+    ) -> None:
+        self.items.append(Diagnostic(code, span, args, ERROR, related, tuple(fixes)))
 
     def warning(
         self, code: str, span: Span, related: tuple[Related, ...] = (), **args: Any

@@ -16,11 +16,13 @@ diagnostics by file, converted by `ibc.diagnostics.render.to_lsp`.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
 from ibc.driver import Result
 from ibc.lsp.incremental import ChunkParser
+from ibc.syntax import nodes as n
 from ibc.base.records import field, record
 from ibc.base.spans import Source
 
@@ -37,6 +39,12 @@ class Analysis:
     version: int | None = None
     seconds: float = 0.0
     resolved: object | None = None  # the resolved program, even when it has errors
+    # What the check read besides the document (docs/editors.md, "Python files changed on
+    # disk"): the Python files (absolute paths), the modules asked for and not found, and
+    # the other `.ib` files (absolute paths).
+    python_files: frozenset = frozenset()
+    missing_modules: frozenset = frozenset()
+    ib_files: frozenset = frozenset()
     cache: dict = field(default_factory=dict, repr=False)  # tables built on first use
 
     @property
@@ -126,9 +134,43 @@ class Analyzer:
     def analyze(self, path: Path, text: str, version: int | None = None) -> Analysis:
         path = Path(path).absolute()
         started = time.perf_counter()
-        result, display, resolved = self._check(path, text)
+        index = self.index_for(path)
+        index.record()
+        try:
+            result, display, resolved = self._check(path, text)
+        finally:
+            python_files, missing = index.recorded()
         seconds = time.perf_counter() - started
-        return Analysis(path, display, text, result, version, seconds, resolved)
+        ib_files = set()
+        for shown in result.sources:
+            if shown != display and shown.endswith(".ib"):
+                ib_files.add(os.path.abspath(shown))
+        # files the document imports by path, also when they do not exist (yet)
+        python_files = set(python_files)
+        module = (resolved.main.ast if resolved is not None else None) or parsed_module(result)
+        for decl in module.decls if module is not None else ():
+            if isinstance(decl, n.PyImport) and decl.is_path:
+                python_files.add(os.path.abspath(path.parent / decl.module))
+            elif isinstance(decl, (n.IbImport, n.IbFromImport)):
+                ib_files.add(os.path.abspath(path.parent / decl.path))
+        return Analysis(
+            path,
+            display,
+            text,
+            result,
+            version,
+            seconds,
+            resolved,
+            frozenset(python_files),
+            missing,
+            frozenset(ib_files),
+        )
+
+    def invalidate(self, path: Path) -> None:
+        """Forget what was read from the Python file `path` (changed, created or deleted on
+        disk) in every project's index."""
+        for index in self._indexes.values():
+            index.invalidate(path)
 
     def _check(self, path: Path, text: str) -> tuple[Result, str, object]:
         """`ibc.driver.check_file(path, text=text)` with the kept index and the text parsed
@@ -146,6 +188,24 @@ class Analyzer:
         if display not in result.sources:
             result.sources[display] = Source(display, text)
         return result, display, result.resolved
+
+
+def parsed_module(result: Result):
+    checked = result.checked
+    return checked.program.main.ast if checked is not None else None
+
+
+def depends_on(analysis: Analysis, path: Path) -> bool:
+    """Does the check of `analysis` depend on the file `path` (a Python file or a `.ib`
+    module it read, or a Python file that may be a module it asked for and did not find)?"""
+    path_text = os.path.abspath(str(path))
+    if path_text in analysis.python_files or path_text in analysis.ib_files:
+        return True
+    if path_text.endswith((".py", ".pyi")):
+        stem = Path(path_text).stem
+        name = Path(path_text).parent.name if stem == "__init__" else stem
+        return any(missing.rsplit(".", 1)[-1] == name for missing in analysis.missing_modules)
+    return False
 
 
 def lsp_diagnostics(analysis: Analysis) -> dict[str, list[dict]]:

@@ -8,14 +8,23 @@ checked at once, a change in the middle of a burst of typing waits until the bur
 quiet for `DEBOUNCE`; only the newest text is checked. Each check publishes its diagnostics
 (and clears those it published before for other files).
 
-Hover and definition wait for the check of the current text (they need its positions);
-completion answers at once from the last analysis that type-checked, reading the context from
-the current text (see `ibc.lsp.completion`).
+Hover, definition, code actions, rename and references wait for the check of the current
+text (they need its positions); completion and signature help answer at once from the last
+analysis that type-checked, reading the context from the current text (see
+`ibc.lsp.completion`, `ibc.lsp.signature`). Rename and references also check the
+workspace's other `.ib` files that mention the name (in the same worker).
+
+When the client can register it, a watcher of Python and `.ib` files is registered after
+`initialized`; a change it reports makes the index forget the file and re-checks the open
+documents whose last check read it (docs/editors.md, "Python files changed on disk").
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,10 +33,17 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from ibc.lsp import features
-from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, lsp_diagnostics
+from ibc.lsp import rename as refactor
+from ibc.lsp import signature
+from ibc.lsp.analysis import Analysis, Analyzer, LineIndex, depends_on, lsp_diagnostics
 from ibc.lsp.completion import complete
+from ibc.lsp.quickfix import quick_fixes
 
 DEBOUNCE = 0.1  # seconds of quiet typing before a check
+# The files whose changes on disk the server asks the client to report (docs/editors.md).
+WATCHED = ("**/*.py", "**/*.pyi", "**/*.ib")
+MAX_FILES = 2000  # `.ib` files a rename or a search for references reads, at most
+SKIPPED = "node_modules"
 WAIT = 10.0  # how long hover and definition wait for the check of the current text
 
 _SYMBOL_KINDS = {
@@ -66,6 +82,7 @@ class IbcLanguageServer(LanguageServer):
         self._last_change: dict[str, float] = {}
         self._running: dict[str, asyncio.Task] = {}
         self._done: dict[str, asyncio.Event] = {}
+        self._reported: dict[str, bytes | None] = {}  # file -> content at its last change
 
     # ----------------------------------------------------------------- checking
 
@@ -146,6 +163,118 @@ class IbcLanguageServer(LanguageServer):
                 return self.latest.get(uri)
         return self.latest.get(uri)
 
+    async def files_changed(self, paths: list[Path]) -> list[str]:
+        """Python or `.ib` files changed on disk (created, changed or deleted): the index
+        forgets what it read from them (in the worker, after the check under way), then the
+        open documents whose last check read one of them are checked again at once. Returns
+        those documents' URIs."""
+        loop = asyncio.get_running_loop()
+        paths = [p for p in paths if self._news(p)]
+        if not paths:
+            return []
+        python = [p for p in paths if p.suffix in (".py", ".pyi")]
+        if python:
+            await loop.run_in_executor(self.worker, self._invalidate, python)
+        again = []
+        for uri in list(self.latest):
+            running = self._running.get(uri)
+            stale = running is not None and not running.done()
+            if stale or any(depends_on(self.latest[uri], p) for p in paths):
+                again.append(uri)
+                self.schedule(uri, at_once=True)
+        return again
+
+    def _news(self, path: Path) -> bool:
+        """Is the file's content (None: absent) other than at its last reported change? A
+        client may report one write twice (VS Code's own watcher of `synchronize.fileEvents`
+        and the one registered here): the second report re-checks nothing."""
+        try:
+            content: bytes | None = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
+        except OSError:
+            content = None
+        key = os.path.abspath(path)
+        news = key not in self._reported or self._reported[key] != content
+        self._reported[key] = content
+        return news
+
+    def _invalidate(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.analyzer.invalidate(path)
+
+    async def watch_files(self) -> None:
+        """Ask the client to report changes of Python and `.ib` files, when it can register
+        the watcher dynamically (VS Code can; without it, a save of the document re-checks)."""
+        capabilities = self.client_capabilities.workspace
+        watched = capabilities.did_change_watched_files if capabilities else None
+        if not (watched and watched.dynamic_registration):
+            return
+        options = types.DidChangeWatchedFilesRegistrationOptions(
+            watchers=[types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED]
+        )
+        registration = types.Registration(
+            id="ibc-watched-files",
+            method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=options,
+        )
+        try:
+            await self.client_register_capability_async(
+                types.RegistrationParams(registrations=[registration])
+            )
+        except Exception as exc:  # noqa: BLE001 - the client refused: saves still re-check
+            self.window_log_message(
+                types.LogMessageParams(
+                    type=types.MessageType.Warning, message=f"no file watcher: {exc}"
+                )
+            )
+
+    # ----------------------------------------------------------------- across files
+
+    def workspace_files(self) -> list[Path]:
+        """The `.ib` files of the workspace's folders (hidden folders, such as the store
+        `.ibc/`, and `node_modules` left out), at most `MAX_FILES`."""
+        roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()]
+        if not roots and self.workspace.root_path:
+            roots = [self.workspace.root_path]
+        found: list[Path] = []
+        for root in dict.fromkeys(r for r in roots if r):
+            for folder, dirs, files in os.walk(root):
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != SKIPPED)
+                found += [Path(folder) / f for f in sorted(files) if f.endswith(".ib")]
+                if len(found) >= MAX_FILES:
+                    return found[:MAX_FILES]
+        return found
+
+    async def analyses_mentioning(self, name: str, also: list[str]) -> list[Analysis]:
+        """The analyses of the open documents and of the workspace's other `.ib` files whose
+        text holds `name` as a word (and of the files `also`, absolute paths): open
+        documents as the editor holds them, the others as on disk (checked in the worker)."""
+        word = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+        out: list[Analysis] = []
+        seen: set[str] = set()
+        loop = asyncio.get_running_loop()
+        for uri in list(self.workspace.text_documents):
+            path = to_fs_path(uri)
+            if not path or not path.endswith(".ib"):
+                continue
+            seen.add(os.path.abspath(path))
+            text = self.workspace.get_text_document(uri).source
+            if word.search(text) or os.path.abspath(path) in also:
+                analysis = await self.current(uri)
+                if analysis is not None:
+                    out.append(analysis)
+        for path in self.workspace_files():
+            if str(path.absolute()) in seen:
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if word.search(text) or str(path.absolute()) in also:
+                out.append(
+                    await loop.run_in_executor(self.worker, self.analyzer.analyze, path, text)
+                )
+        return out
+
     def forget(self, uri: str) -> None:
         timer = self._timers.pop(uri, None)
         if timer is not None:
@@ -176,6 +305,17 @@ def _location(found: features.Location) -> types.Location:
 def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
     """A server with every feature registered (`start_io()` runs it on stdio)."""
     server = IbcLanguageServer(analyzer)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: IbcLanguageServer, params: types.InitializedParams) -> None:
+        await ls.watch_files()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def watched_files(
+        ls: IbcLanguageServer, params: types.DidChangeWatchedFilesParams
+    ) -> None:
+        paths = [Path(to_fs_path(change.uri) or change.uri) for change in params.changes]
+        await ls.files_changed(paths)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: IbcLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -274,7 +414,134 @@ def build_server(analyzer: Analyzer | None = None) -> IbcLanguageServer:
             for sym in features.document_symbols(module)
         ]
 
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    async def code_action(ls: IbcLanguageServer, params: types.CodeActionParams):
+        from lsprotocol.converters import get_converter
+
+        uri = params.text_document.uri
+        analysis = await ls.current(uri)
+        if analysis is None:
+            return []
+        lines = analysis.lines()
+        start = lines.offset(params.range.start.line, params.range.start.character)
+        end = lines.offset(params.range.end.line, params.range.end.character)
+        converter = get_converter()
+        actions = []
+        for fix in quick_fixes(analysis, start, end):
+            edits = [types.TextEdit(_range(lines, a, b), new) for a, b, new in fix.edits]
+            actions.append(
+                types.CodeAction(
+                    title=fix.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[converter.structure(fix.diagnostic, types.Diagnostic)],
+                    is_preferred=fix.preferred or None,
+                    edit=types.WorkspaceEdit(changes={uri: edits}),
+                )
+            )
+        return actions
+
+    @server.feature(
+        types.TEXT_DOCUMENT_SIGNATURE_HELP,
+        types.SignatureHelpOptions(trigger_characters=["(", ","], retrigger_characters=["="]),
+    )
+    def signature_help(ls: IbcLanguageServer, params: types.SignatureHelpParams):
+        uri = params.text_document.uri
+        text = ls.workspace.get_text_document(uri).source
+        offset = LineIndex(text).offset(params.position.line, params.position.character)
+        found = signature.signature_help(ls.good.get(uri) or ls.latest.get(uri), text, offset)
+        if found is None:
+            return None
+        information = types.SignatureInformation(
+            label=found.label,
+            parameters=[types.ParameterInformation(label=span) for span in found.params],
+            active_parameter=found.active,
+        )
+        return types.SignatureHelp(
+            signatures=[information], active_signature=0, active_parameter=found.active
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+    async def prepare_rename(ls: IbcLanguageServer, params: types.PrepareRenameParams):
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return None
+        analysis, target = found
+        return types.PrepareRenamePlaceholder(
+            range=_range(analysis.lines(), target.start, target.end), placeholder=target.name
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+    async def rename(ls: IbcLanguageServer, params: types.RenameParams):
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            raise JsonRpcInvalidParams(
+                "nothing to rename here: put the cursor on the name of a binding, a `def`, "
+                "an experiment, a sweep, a search or a parameter"
+            )
+        analysis, target = found
+        new_name = params.new_name.strip()
+        if not refactor.valid_name(new_name):
+            raise JsonRpcInvalidParams(
+                f"`{new_name}` is not a name (letters, digits and `_`, not a keyword)"
+            )
+        changes: dict[str, list[types.TextEdit]] = {}
+        for other, places in await _occurrences(ls, analysis, target):
+            problem = refactor.conflicts(other, target, new_name)
+            if problem:
+                raise JsonRpcInvalidParams(problem)
+            lines = other.lines()
+            changes[other.path.as_uri()] = [
+                types.TextEdit(_range(lines, o.start, o.end), new_name) for o in places
+            ]
+        return types.WorkspaceEdit(changes=changes)
+
+    @server.feature(types.TEXT_DOCUMENT_REFERENCES)
+    async def references(ls: IbcLanguageServer, params: types.ReferenceParams):
+        found = await _target(ls, params.text_document.uri, params.position)
+        if found is None:
+            return []
+        analysis, target = found
+        out = []
+        for other, places in await _occurrences(ls, analysis, target):
+            lines = other.lines()
+            for place in places:
+                if place.declaration and not params.context.include_declaration:
+                    continue
+                out.append(
+                    types.Location(other.path.as_uri(), _range(lines, place.start, place.end))
+                )
+        return out
+
     return server
+
+
+async def _target(ls: IbcLanguageServer, uri: str, position: types.Position):
+    analysis = await ls.current(uri)
+    if analysis is None:
+        return None
+    offset = analysis.lines().offset(position.line, position.character)
+    target = refactor.target_at(analysis, offset)
+    return (analysis, target) if target is not None else None
+
+
+async def _occurrences(ls: IbcLanguageServer, analysis: Analysis, target):
+    """(analysis, occurrences) of each file that writes the target: the document alone for
+    a local name, else every `.ib` file of the workspace that mentions it."""
+    if target.kind == refactor.LOCAL:
+        candidates = [analysis]
+    else:
+        candidates = await ls.analyses_mentioning(target.name, [target.key[0]])
+    out = []
+    for other in candidates:
+        places = refactor.occurrences(other, target)
+        if places:
+            out.append((other, places))
+    return out
 
 
 def _parse(uri: str, text: str):

@@ -52,6 +52,22 @@ def notebook_path(shell) -> str | None:
     return None
 
 
+def cell_number(shell) -> int | None:
+    """The execution count of the cell that is running: the number Jupyter shows beside it
+    (`In [3]`). IPython hands the running cell's `ExecutionResult` to its display hook while
+    the cell runs; its `execution_count` is that number in IPython 8 and 9 alike, whereas
+    `shell.execution_count` is the *next* cell's number in IPython 9 (which counts a cell
+    before running it) and this cell's in IPython 8. Outside a running cell (a magic called
+    directly), the shell's count; None without a shell."""
+    hook = getattr(shell, "displayhook", None)
+    result = getattr(hook, "exec_result", None)
+    number = getattr(result, "execution_count", None)
+    if isinstance(number, int):
+        return number
+    number = getattr(shell, "execution_count", None)
+    return number if isinstance(number, int) else None
+
+
 @magics_class
 class IbMagics(Magics):
     """The magics; one `Session` per IPython shell, made in the current folder on first use."""
@@ -85,7 +101,7 @@ class IbMagics(Magics):
         value is a record, else a dict)."""
         args = parse_argstring(self.ib, line)
         session = self.session
-        label = session.label(getattr(self.shell, "execution_count", None))
+        label = session.label(cell_number(self.shell))
         header = f"%%ib {line}".rstrip()
         outcome = session.add_cell(cell, label, header=header)
         for note in outcome.notes:

@@ -115,10 +115,13 @@ class PythonIndex:
         self._classes: dict[str, PyClass | None] = {}
         self._finals: dict[int, Definition] = {}
         self.files_read = 0  # how many Python sources were parsed (for tests and benchmarks)
+        self.asked: set[str] | None = None  # modules asked for while recording (see `record`)
 
     # -- modules ----------------------------------------------------------------------------
 
     def locate(self, dotted: str) -> pyfinder.ModuleLocation | None:
+        if self.asked is not None:
+            self.asked.add(dotted)
         if dotted not in self._locations:
             self._locations[dotted] = pyfinder.find_module(
                 dotted,
@@ -200,6 +203,39 @@ class PythonIndex:
             return ModuleInterface(name, str(path), {}, syntax_error=(1, 0, f"cannot read: {exc}"))
         self.files_read += 1
         return read_interface(data, name, str(path), is_package, is_stub, dist)
+
+    def record(self) -> None:
+        """Start noting every module asked for (found or not), until `recorded()`: what one
+        check of a program depended on (the language server re-checks a document when one of
+        them changes, docs/editors.md). The memos derived from modules are dropped first, so
+        that no answer comes from a memo without its modules being asked for again."""
+        self._forget()
+        self.asked = set()
+
+    def recorded(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Stop noting; the files of the modules asked for since `record()` (absolute
+        paths) and the names of those that were not found (a file created later may be one)."""
+        asked, self.asked = self.asked or set(), None
+        files, missing = set(), set()
+        for dotted in asked:
+            location = self._locations.get(dotted)
+            if location is None:
+                missing.add(dotted)
+            elif location.path is not None:
+                files.add(os.path.abspath(location.path))
+        return frozenset(files), frozenset(missing)
+
+    def invalidate(self, path: Path | str) -> None:
+        """Forget what was read from the Python file at `path` (changed, created or deleted
+        on disk): its interface, where modules were found (a new or deleted file may move a
+        module), and the memos derived from modules. The next question reads it again."""
+        path = os.path.abspath(str(path))
+        for dotted, (_, iface) in list(self._modules.items()):
+            if iface is not None and iface.path and os.path.abspath(iface.path) == path:
+                del self._modules[dotted]
+        self._locations.clear()
+        self._roots.clear()
+        self._forget()
 
     def _forget(self) -> None:
         """Drop what was derived from modules (a project file changed)."""

@@ -520,6 +520,7 @@ class Checker:
                     type=str(base),
                     receiver=_expr_text(func.value),
                     args=", ".join(_expr_text(a.value) for a in e.args if a.name is None),
+                    fixes=_pure_call_fix(e, func) if estimator_fit else (),
                 )
                 if estimator_fit:  # typed as the prelude's pure function would be
                     return base if func.name.text == "fit" else ANY
@@ -659,6 +660,18 @@ class Checker:
 # by the prelude's `Estimator` has no source for the checker to read, so the name decides.
 _PURE_IN_PRELUDE = frozenset({"fit", "fit_transform"})
 ESTIMATOR = Nominal("sklearn.base:BaseEstimator", "Estimator")
+
+
+def _pure_call_fix(e: n.Call, func: n.Attribute) -> tuple:
+    """`model.fit(X, y)` rewritten as the prelude's `fit(model, X, y)` (E0407's hint), the
+    receiver and the arguments copied from the source as written."""
+    from ibc.diagnostics.fixes import replace
+
+    name, receiver = func.name.text, func.value.span
+    if not e.args:
+        return (replace(e.span, f"{name}(", receiver, ")"),)
+    given = e.args[0].span.to(e.args[-1].span)
+    return (replace(e.span, f"{name}(", receiver, ", ", given, ")"),)
 
 
 def _element(t: Type, index: int) -> Type:

@@ -1,148 +1,177 @@
-"""A tiny LSP client for the tests and the benchmark: spawns `ibc lsp` and speaks JSON-RPC
-with Content-Length framing over its stdin and stdout, as an editor does."""
+"""The tests' and the benchmark's editor: pygls's own `LanguageClient` starting `python -m
+ibc lsp` over stdio, as an editor does, behind a small blocking interface.
+
+pygls's client is asynchronous; `Client` runs it on an event loop in a thread of its own and
+waits for each answer, so tests read as a sequence of editor actions. Requests go through
+the client's protocol by method name (their parameters and results converted to and from
+`lsprotocol` types by pygls's converter, so a result reads as the JSON an editor gets);
+`lsp` is the `LanguageClient` itself, for the typed calls (`lsp.text_document_rename_async`,
+…) that `call` runs. The client announces what VS Code announces for the features the tests
+use (dynamic registration of watched files, code action literals, …) and records every
+notification and every `client/registerCapability` request of the server.
+"""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import os
-import queue
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+CAPABILITIES = {
+    "workspace": {
+        "didChangeWatchedFiles": {"dynamicRegistration": True},
+        "workspaceEdit": {"documentChanges": False},
+    },
+    "textDocument": {
+        "publishDiagnostics": {"relatedInformation": True},
+        "codeAction": {
+            "codeActionLiteralSupport": {
+                "codeActionKind": {"valueSet": ["", "quickfix", "refactor"]}
+            },
+            "isPreferredSupport": True,
+        },
+        "rename": {"prepareSupport": True},
+        "signatureHelp": {
+            "signatureInformation": {"parameterInformation": {"labelOffsetSupport": True}}
+        },
+    },
+}
+
 
 def server_command() -> list[str]:
-    """`python -m ibc lsp` once the command is wired into `ibc.commands.cli`, else `python -m
-    ibc.lsp` (the same `ibc.lsp.cli.main`)."""
-    import contextlib
-    import io
-
-    from ibc.commands.cli import _parser
-
-    try:
-        with contextlib.redirect_stderr(io.StringIO()):
-            _parser().parse_args(["lsp"])
-        return [sys.executable, "-m", "ibc", "lsp"]
-    except SystemExit:
-        return [sys.executable, "-m", "ibc.lsp"]
+    return [sys.executable, "-m", "ibc", "lsp"]
 
 
 class Client:
     def __init__(self, cwd: Path, command: list[str] | None = None) -> None:
-        env = dict(os.environ)
-        self.process = subprocess.Popen(
-            command or server_command(),
-            cwd=cwd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-        )
-        self.messages: queue.Queue = queue.Queue()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.lsp = LanguageClient("ibc-tests", "1")
+        self.converter = self.lsp.protocol._converter
         self.notifications: list[dict] = []
-        self.next_id = 0
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        self.registrations: list[dict] = []
+        self.changed = threading.Condition()
+        self._handlers()
+        command = command or server_command()
+        self.call(self.lsp.start_io(*command, cwd=str(cwd), env=dict(os.environ)))
 
-    # ------------------------------------------------------------------ framing
+    def _handlers(self) -> None:
+        client = self.lsp
 
-    def _read(self) -> None:
-        stream = self.process.stdout
-        while True:
-            length = None
-            while True:
-                line = stream.readline()
-                if not line:
-                    self.messages.put(None)
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                name, _, value = line.decode("ascii").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value.strip())
-            body = stream.read(length or 0)
-            self.messages.put(json.loads(body))
+        def record(method: str, params) -> None:
+            with self.changed:
+                self.notifications.append(
+                    {"method": method, "params": self.converter.unstructure(params)}
+                )
+                self.changed.notify_all()
 
-    def send(self, message: dict) -> None:
-        body = json.dumps(message).encode("utf-8")
-        header = f"Content-Length: {len(body)}\r\n\r\n".encode("ascii")
-        self.process.stdin.write(header + body)
-        self.process.stdin.flush()
+        @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+            record(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS, params)
 
-    # ------------------------------------------------------------------ protocol
+        @client.feature(types.WINDOW_LOG_MESSAGE)
+        def log(params: types.LogMessageParams) -> None:
+            record(types.WINDOW_LOG_MESSAGE, params)
+
+        @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+        def register(params: types.RegistrationParams) -> None:
+            with self.changed:
+                self.registrations.append(self.converter.unstructure(params))
+                self.changed.notify_all()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def call(self, coroutine, timeout: float = 30.0):
+        """Run a coroutine of the client (`self.lsp.…_async(…)`) and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def _params(self, method: str, params):
+        if params is None or not isinstance(params, dict):
+            return params
+        kind = types.METHOD_TO_TYPES[method][2]
+        return self.converter.structure(params, kind) if kind is not None else params
 
     def notify(self, method: str, params: dict | None = None) -> None:
-        message = {"jsonrpc": "2.0", "method": method}
-        if params is not None:
-            message["params"] = params
-        self.send(message)
+        params = self._params(method, params)
+        self.loop.call_soon_threadsafe(self.lsp.protocol.notify, method, params)
 
     def request(self, method: str, params: dict | None = None, timeout: float = 30.0):
-        self.next_id += 1
-        ident = self.next_id
-        message = {"jsonrpc": "2.0", "id": ident, "method": method}
-        if params is not None:
-            message["params"] = params
-        self.send(message)
-        reply = self._until(lambda m: m.get("id") == ident and "method" not in m, timeout)
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply.get("result")
+        """Send a request by name; the result as the JSON the server sent (dicts, lists)."""
+        params = self._params(method, params)
 
-    def _next(self, deadline: float) -> dict:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise TimeoutError("no message from the server in time")
-        message = self.messages.get(timeout=remaining)
-        if message is None:
-            raise EOFError("the server closed its output")
-        if "method" in message and "id" in message:  # a request of the server: answer it
-            self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
-        elif "method" in message:
-            self.notifications.append(message)
-        return message
+        async def send():
+            return await self.lsp.protocol.send_request_async(method, params)
 
-    def _until(self, wanted, timeout: float) -> dict:
+        result = self.call(send(), timeout)
+        return self.converter.unstructure(result)
+
+    def wait_for(self, found, timeout: float = 30.0):
+        """Wait until `found()` returns something other than None, and return it."""
         deadline = time.monotonic() + timeout
-        while True:
-            message = self._next(deadline)
-            if wanted(message):
-                return message
+        with self.changed:
+            while True:
+                value = found()
+                if value is not None:
+                    return value
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the server did not send what was awaited in time")
+                if self.lsp.stopped:
+                    raise EOFError("the server stopped")
+                self.changed.wait(min(remaining, 0.5))
 
-    def diagnostics(self, uri: str, timeout: float = 30.0, since: int = 0) -> dict:
-        """The first publishDiagnostics for `uri` among notifications from index `since` on
-        (waiting for it)."""
+    # ------------------------------------------------------------------ editor actions
+
+    def diagnostics(
+        self, uri: str, timeout: float = 30.0, since: int = 0, version: int | None = None
+    ) -> dict:
+        """The first publishDiagnostics for `uri` (of that `version` of the document, if
+        given) among notifications from index `since` on (waiting for it)."""
 
         def find():
             for note in self.notifications[since:]:
                 if (
-                    note["method"] == "textDocument/publishDiagnostics"
+                    note["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
                     and note["params"]["uri"] == uri
+                    and (version is None or note["params"].get("version") == version)
                 ):
                     return note["params"]
             return None
 
-        deadline = time.monotonic() + timeout
-        while True:
-            found = find()
-            if found is not None:
-                return found
-            self._next(deadline)
+        return self.wait_for(find, timeout)
 
-    def initialize(self, root: Path) -> dict:
+    def published(self, uri: str, since: int = 0) -> list[dict]:
+        """Every publishDiagnostics for `uri` from notification `since` on, so far."""
+        return [
+            note["params"]
+            for note in self.notifications[since:]
+            if note["method"] == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+            and note["params"]["uri"] == uri
+        ]
+
+    def initialize(self, root: Path, capabilities: dict | None = None) -> dict:
         result = self.request(
-            "initialize",
-            {"processId": os.getpid(), "rootUri": root.as_uri(), "capabilities": {}},
+            types.INITIALIZE,
+            {
+                "processId": os.getpid(),
+                "rootUri": root.as_uri(),
+                "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+                "capabilities": CAPABILITIES if capabilities is None else capabilities,
+            },
         )
-        self.notify("initialized", {})
+        self.notify(types.INITIALIZED, {})
         return result
 
     def open(self, path: Path, text: str, version: int = 1) -> None:
         self.notify(
-            "textDocument/didOpen",
+            types.TEXT_DOCUMENT_DID_OPEN,
             {
                 "textDocument": {
                     "uri": path.as_uri(),
@@ -155,11 +184,18 @@ class Client:
 
     def change(self, path: Path, text: str, version: int) -> None:
         self.notify(
-            "textDocument/didChange",
+            types.TEXT_DOCUMENT_DID_CHANGE,
             {
                 "textDocument": {"uri": path.as_uri(), "version": version},
                 "contentChanges": [{"text": text}],
             },
+        )
+
+    def watched(self, *changes: tuple[Path, int]) -> None:
+        """`workspace/didChangeWatchedFiles` for (path, FileChangeType) pairs."""
+        self.notify(
+            types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            {"changes": [{"uri": path.as_uri(), "type": kind} for path, kind in changes]},
         )
 
     def at(self, method: str, path: Path, line: int, character: int, **extra):
@@ -172,10 +208,28 @@ class Client:
 
     def close(self) -> int:
         try:
-            self.request("shutdown", timeout=10)
-            self.notify("exit")
-            return self.process.wait(timeout=10)
+            self.request(types.SHUTDOWN, timeout=10)
+            self.notify(types.EXIT)
+            server = self.lsp._server
+            deadline = time.monotonic() + 10
+            while server.returncode is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return server.returncode
         finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
+            self.kill()
+
+    def kill(self) -> None:
+        server = self.lsp._server
+        if server is not None and server.returncode is None:
+            self.loop.call_soon_threadsafe(server.kill)
+        try:
+            self.call(self.lsp.stop(), timeout=10)
+        except Exception:  # noqa: BLE001 - the process is gone either way
+            pass
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+    @property
+    def process(self):
+        """The server's process (asyncio's: `returncode`, `pid`)."""
+        return self.lsp._server

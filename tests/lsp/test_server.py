@@ -28,9 +28,7 @@ def client(project):
     c.open(main, main.read_text())
     c.diagnostics(main.as_uri())
     yield c
-    if c.process.poll() is None:
-        c.process.kill()
-        c.process.wait()
+    c.kill()
 
 
 _VERSIONS = itertools.count(2)
@@ -58,9 +56,16 @@ def test_initialize_announces_the_features(client):
         "completionProvider",
         "documentFormattingProvider",
         "documentSymbolProvider",
+        "codeActionProvider",
+        "renameProvider",
+        "referencesProvider",
+        "signatureHelpProvider",
     ):
         assert caps.get(name), name
     assert caps["textDocumentSync"]["openClose"] is True
+    assert caps["renameProvider"]["prepareProvider"] is True
+    assert caps["signatureHelpProvider"]["triggerCharacters"] == ["(", ","]
+    assert caps["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
 
 
 def test_clean_file_publishes_no_diagnostics(client, project):
@@ -200,3 +205,45 @@ def test_shutdown_and_exit(project):
     c = Client(project)
     c.initialize(project)
     assert c.close() == 0
+
+
+def _signature(client, project, typed: str):
+    main = project / "main.ib"
+    text = main.read_text() + typed
+    client.change(main, text, next(_VERSIONS))
+    return client.at(
+        "textDocument/signatureHelp", main, text.count("\n"), len(typed.split("\n")[-1])
+    )
+
+
+def test_signature_help_of_python_functions_defs_and_fns(client, project):
+    found = _signature(client, project, "other = make_data(3, ")
+    (signature,) = found["signatures"]
+    assert signature["label"] == "make_data(n: Int, noise: Float = 0.1) -> List[Float]"
+    start, end = signature["parameters"][found["activeParameter"]]["label"]
+    assert signature["label"][start:end] == "noise: Float = 0.1"
+    # a keyword argument names its parameter; after one, the next not given
+    found = _signature(client, project, "other = Model(iterations = 3")
+    assert found["signatures"][0]["label"].startswith("Model(alpha: Float = 1.0, *, iterations")
+    assert found["activeParameter"] == 1
+    assert _signature(client, project, "other = Model(alpha = 1.0, ")["activeParameter"] == 1
+    # a `def` of the file, one of an imported module, and a `fn` bound to a name
+    found = _signature(client, project, "other = evaluate(")
+    assert found["signatures"][0]["label"] == "evaluate(m: Model) -> Float"
+    assert found["activeParameter"] == 0
+    found = _signature(client, project, "other = common.double(size * (1 + 2), ")
+    assert found["signatures"][0]["label"].startswith("double(")
+    assert found["activeParameter"] is None  # `double` takes one argument
+    # (the signature comes from the last check that type-checked: `add` has been checked)
+    main = project / "main.ib"
+    version = next(_VERSIONS)
+    client.change(main, main.read_text() + "add = fn(a: Int, b: Int) => a + b\n", version)
+    client.diagnostics(main.as_uri(), version=version)
+    found = _signature(client, project, "add = fn(a: Int, b: Int) => a + b\nother = add(1, ")
+    assert found["signatures"][0]["label"] == "add(a: Int, b: Int) -> Int"
+    assert found["activeParameter"] == 1
+
+
+def test_no_signature_outside_a_call(client, project):
+    assert _signature(client, project, "other = (1, ") is None
+    assert _signature(client, project, "other = size") is None
