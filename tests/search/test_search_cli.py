@@ -1,8 +1,9 @@
 """Searches as a user meets them today (docs/guide.md, "Searches"): `ibc check` accepts a
 well-formed search and types it as a sweep would be typed, `ibc params FILE SEARCH` lists its
 axes and their spaces, `ibc run` runs the searches a run needs (tests/search/test_search_run.py
-for how trials are cached and resumed), and the plain target refuses one with E0703. The error
-cases of searches are in tests/errors/search.test."""
+for how trials are cached and resumed), and the plain target compiles one
+(tests/search/test_search_plain.py). The error cases of searches are in
+tests/errors/search.test."""
 
 from __future__ import annotations
 
@@ -138,11 +139,12 @@ def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Pat
     assert "tuned[" not in done.stdout
 
 
-def test_the_plain_target_refuses_a_search(project: Path) -> None:
+def test_the_plain_target_compiles_a_search(project: Path) -> None:
+    # how it runs: tests/search/test_search_plain.py
     done = ibc(project, "compile", "main.ib", "--target", "plain")
-    assert done.returncode != 0
-    assert "error[E0703]: the search `tuned` can be checked but not yet run here" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert '@_ibc_search("tuned")' in done.stdout and "import optuna" in done.stdout
+    assert "TPESampler(seed=seed)" in done.stdout and '"models": (' in done.stdout
 
 
 def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
