@@ -147,6 +147,26 @@ def test_the_plain_target_compiles_a_search(project: Path) -> None:
     assert "TPESampler(seed=seed)" in done.stdout and '"models": (' in done.stdout
 
 
+def test_s_on_a_search_axis_is_an_error_naming_the_axis(project: Path) -> None:
+    """`-s` on an axis (or a prefix of one) of a search the run runs would replace every
+    trial's value: E0522, before anything runs. On a path no axis sets, or with targets that
+    run no search, `-s` is fine."""
+    cases = [
+        (["-s", "model.alpha=0.5", "tuned"], "`-s model.alpha` sets `model.alpha`", "tuned"),
+        (["-s", "model=Forest()"], "`-s model` sets `model.alpha`", "tuned"),
+        (["-s", 'kind="b"', "summary"], "`-s kind` sets `kind`", "tuned"),  # len(tuned)
+        (["-s", "model=Forest()", "models"], "`-s model` sets `model`", "models"),
+    ]
+    for args, said, search in cases:
+        done = ibc(project, "run", "main.ib", *args)
+        assert done.returncode == 1, (args, done.stdout + done.stderr)
+        assert f"error[E0522]: {said}, an axis of the search `{search}`" in done.stderr
+        assert "--> -s#1:1:1" in done.stderr and "hint: leave `" in done.stderr
+        assert "Traceback" not in done.stderr and "tuned[" not in done.stdout
+    done = ibc(project, "run", "main.ib", "-s", "depth=2", "baseline", "--json")
+    assert done.returncode == 0, done.stderr
+
+
 def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:
     (project / "run.ib").write_text('import "main.ib" as m\nexperiment e = m.baseline\n')
     done = ibc(project, "run", "run.ib")

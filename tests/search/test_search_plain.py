@@ -57,7 +57,9 @@ def parsed(done: subprocess.CompletedProcess) -> dict:
 
 @pytest.fixture
 def compiled(project: Path) -> Path:
-    done = run(project, ["-m", "ibc", "compile", "main.ib", "--target", "plain", "-o", "out.py"], "x")
+    done = run(
+        project, ["-m", "ibc", "compile", "main.ib", "--target", "plain", "-o", "out.py"], "x"
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return project / "out.py"
 
