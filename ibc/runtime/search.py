@@ -127,6 +127,35 @@ def _stored(evaluator, node, name) -> bool:
     return not any(entry[2] in ("pending", "failed") for entry in evaluator.log[mark:])
 
 
+def trial_of(program, name: str) -> tuple[str, int] | None:
+    """`(search, index)` when `name` is a trial's name (`tuned[3]`) of a search of
+    `program`, whether or not it has been proposed; else None."""
+    search, bracket, rest = name.partition("[")
+    target = program.targets.get(search)
+    if not bracket or target is None or target.kind != "search" or not rest.endswith("]"):
+        return None
+    digits = rest[:-1]
+    return (search, int(digits)) if digits.isdigit() else None
+
+
+def propose_up_to(program, planner, scope, stack, wanted: dict[str, int]) -> dict[str, int]:
+    """Propose trial `wanted[S]` of each search `S` without running the search: the trials
+    before it are replayed from the store (`planner` is a dry-run evaluator, which runs
+    nothing) and the wanted one is asked for and becomes the point `S[i]`, to be run (or
+    loaded) like any sweep point (`ibc run FILE 'tuned[3]'`, docs/guide.md, "Searches").
+    Returns, per search whose trials before the wanted one are not all stored, how many
+    are. Raises `SearchError` when Optuna is missing."""
+    optuna = _optuna()
+    short: dict[str, int] = {}
+    for name, index in wanted.items():
+        target = program.targets[name]
+        trials = _run(optuna, program, planner, scope, stack, target, 1, True, upto=index)
+        if len(target.points) <= index:
+            short[name] = len(trials)
+        program.best_trial[name] = None  # not known from part of the search
+    return short
+
+
 def drive(
     program, evaluator, scope, stack, names, batch: int = 1, replay: bool = False
 ) -> dict[str, list[Trial]]:
@@ -151,7 +180,11 @@ def drive(
     return out
 
 
-def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> list[Trial]:
+def _run(
+    optuna, program, evaluator, scope, stack, target, batch, replay, upto=None
+) -> list[Trial]:
+    """The trials of one search. With `upto` (and `replay`): the trials before trial
+    `upto` replayed, then trial `upto` asked for and made a point, not evaluated."""
     spec: Spec = target.search
     sampler = optuna.samplers.TPESampler(seed=spec.seed)
     study = optuna.create_study(direction=spec.direction, sampler=sampler)
@@ -160,9 +193,10 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
     trials: list[Trial] = []
     best_index = None
     batch = max(1, int(batch or 1))
-    while len(points) < spec.trials:
+    limit = spec.trials if upto is None else upto + 1
+    while len(points) < limit:
         asked = []
-        for _ in range(min(batch, spec.trials - len(points))):
+        for _ in range(min(batch, limit - len(points))):
             trial = study.ask(distributions)
             index = len(points)
             name = f"{target.name}[{index}]"
@@ -172,6 +206,8 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
             asked.append((trial, name, shown, index))
         target.points = tuple(points)
         scope.sweeps[target.name] = target.points
+        if upto is not None and asked[-1][3] == upto:
+            break  # the wanted trial: proposed, to be run as a point by the caller
         roots = []
         kind = JSON if replay else VALUE  # a dry run reads the stored JSON renderings
         for _, name, _, index in asked:
