@@ -144,6 +144,9 @@ def _graph_arguments(graph: argparse.ArgumentParser) -> None:
 
 def _results_arguments(results: argparse.ArgumentParser) -> None:
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
+    results.add_argument(
+        "search", nargs="?", metavar="SEARCH", help="only this search's trials (`tuned`)"
+    )
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
     results.add_argument(
@@ -569,9 +572,14 @@ def _results(args) -> int:
     from ibc.commands.results import load_records, plot_results, render_results
     from ibc.runtime.runlog import record_file
 
+    from ibc.commands.results_search import split_search
+
+    args.file, search = split_search(args.file, args.search)
     root = _store_root(args.file, args.store)
     wanted = record_file(args.file) if args.file else None
     records = load_records(root, wanted, all_runs=args.all)
+    if search is not None and records:
+        return _search_results(args, records, search)
     if not records:
         where = f" of {args.file}" if args.file else ""
         print(f"no recorded runs{where} under {root} (run `ibc run FILE` first)", file=sys.stderr)
@@ -586,6 +594,29 @@ def _results(args) -> int:
             print(f"wrote {args.output}", file=sys.stderr)
             return EXIT_OK
         sys.stdout.write(render_results(records, args.format, args.sort))
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
+
+
+def _search_results(args, records: list, search: str) -> int:
+    """`ibc results [FILE] SEARCH`: its trials, or `--plot trial,Y` its optimization history
+    (`ibc.commands.results_search`)."""
+    from ibc.commands.results_search import plot_history, render_trials
+
+    try:
+        if args.plot:
+            x, comma, y = args.plot.partition(",")
+            if not comma or not x or not y or not args.output:
+                print("error: --plot X,Y needs two column names and -o OUT.png", file=sys.stderr)
+                return EXIT_USAGE
+            print(
+                plot_history(records, search, x.strip(), y.strip(), Path(args.output)),
+                file=sys.stderr,
+            )
+            return EXIT_OK
+        sys.stdout.write(render_trials(records, search, args.format, args.all))
     except (ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -359,7 +359,15 @@ class Run:
         }
         if name in self.program.trials and index is not None:  # a search's trial
             best = self.program.best_trial.get(name) == index
-            record["trial"] = {"search": name, "number": index, "best": best}
+            spec = self.program.targets[name].search
+            record["trial"] = {
+                "search": name,
+                "number": index,
+                "best": best,
+                "axes": [path for axis in spec.axes for path in axis[0]],
+                "objective": ".".join(spec.objective),
+                "direction": spec.direction,
+            }
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered
