@@ -542,7 +542,7 @@ def _graph(args) -> int:
     program = _compiled_program(args, args.file, args.target)
     if isinstance(program, int):
         return program
-    from ibc.commands.graph import graph_nodes
+    from ibc.commands.graph import graph_nodes, search_notes
     from ibc.commands.graph_render import render, to_dot
     from ibc.runtime.program import Usage
     from ibc.runtime.store import DiskStore
@@ -554,7 +554,15 @@ def _graph(args) -> int:
         print(f"error: {usage}", file=sys.stderr)
         return EXIT_USAGE
     program.activate()
-    nodes = graph_nodes(program, names, root, DiskStore(root))
+    from ibc.runtime.search import SearchError
+
+    try:
+        nodes = graph_nodes(program, names, root, DiskStore(root))
+    except SearchError as exc:  # Optuna missing: the trials cannot be replayed
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in search_notes(program):
+        print(note, file=sys.stderr)
     dot = to_dot(nodes, title=args.file)
     if args.output is None:
         sys.stdout.write(dot)

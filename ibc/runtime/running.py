@@ -599,9 +599,14 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     stack = program.stack(scope)
     planner = Evaluator(store=store, dry_run=True)
     if any(t.kind == "search" for t in program.targets.values()):
-        from ibc.runtime.search import SearchPending, drive
+        from ibc.runtime.search import SearchPending, drive, propose_up_to, trial_of
 
-        drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+        wanted = _trials_only(program, names)
+        if wanted:  # trials by name: the ones proposed (those before them stored)
+            propose_up_to(program, planner, scope, stack, wanted)
+        else:
+            drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+        names = [n for n in names if n in program.points or trial_of(program, n) is None]
     else:
         SearchPending = ()  # noqa: N806 - nothing to catch
     tops = []
