@@ -587,7 +587,9 @@ def _results(args) -> int:
     wanted = record_file(args.file) if args.file else None
     records = load_records(root, wanted, all_runs=args.all)
     if search is not None and records:
-        return _search_results(args, records, search)
+        from ibc.commands.results_search import search_results
+
+        return search_results(args, records, search)
     if not records:
         where = f" of {args.file}" if args.file else ""
         print(f"no recorded runs{where} under {root} (run `ibc run FILE` first)", file=sys.stderr)
@@ -602,29 +604,6 @@ def _results(args) -> int:
             print(f"wrote {args.output}", file=sys.stderr)
             return EXIT_OK
         sys.stdout.write(render_results(records, args.format, args.sort))
-    except (ValueError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    return EXIT_OK
-
-
-def _search_results(args, records: list, search: str) -> int:
-    """`ibc results [FILE] SEARCH`: its trials, or `--plot trial,Y` its optimization history
-    (`ibc.commands.results_search`)."""
-    from ibc.commands.results_search import plot_history, render_trials
-
-    try:
-        if args.plot:
-            x, comma, y = args.plot.partition(",")
-            if not comma or not x or not y or not args.output:
-                print("error: --plot X,Y needs two column names and -o OUT.png", file=sys.stderr)
-                return EXIT_USAGE
-            print(
-                plot_history(records, search, x.strip(), y.strip(), Path(args.output)),
-                file=sys.stderr,
-            )
-            return EXIT_OK
-        sys.stdout.write(render_trials(records, search, args.format, args.all))
     except (ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

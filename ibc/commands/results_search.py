@@ -14,6 +14,7 @@ is the general plot (`ibc.commands.results.plot_results`) of the search's trials
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from ibc.commands.results import (
@@ -179,3 +180,22 @@ def plot_history(records: list[dict], search: str, x: str, y: str, out: Path) ->
         f"wrote {out} ({len(points)} of {len(trials)} trials of {search}; "
         f"best {y} {best_so_far[-1]:.6g} at {search}[{where}])"
     )
+
+
+def search_results(args, records: list[dict], search: str) -> int:
+    """`ibc results [FILE] SEARCH` for the command line: the trials, or with `--plot X,Y -o
+    OUT` their plot; returns the exit code (2 for a bad request, said on stderr)."""
+    try:
+        if args.plot:
+            x, comma, y = args.plot.partition(",")
+            if not comma or not x or not y or not args.output:
+                print("error: --plot X,Y needs two column names and -o OUT.png", file=sys.stderr)
+                return 2
+            said = plot_history(records, search, x.strip(), y.strip(), Path(args.output))
+            print(said, file=sys.stderr)
+            return 0
+        sys.stdout.write(render_trials(records, search, args.format, args.all))
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -180,9 +180,7 @@ def drive(
     return out
 
 
-def _run(
-    optuna, program, evaluator, scope, stack, target, batch, replay, upto=None
-) -> list[Trial]:
+def _run(optuna, program, evaluator, scope, stack, target, batch, replay, upto=None) -> list[Trial]:
     """The trials of one search. With `upto` (and `replay`): the trials before trial
     `upto` replayed, then trial `upto` asked for and made a point, not evaluated."""
     spec: Spec = target.search

@@ -57,9 +57,7 @@ def _ibc_distributions(optuna, axes):
                 float(axis[2]), float(axis[3]), log=axis[1] == "log_uniform"
             )
         else:
-            out[key] = d.IntDistribution(
-                int(axis[2]), int(axis[3]), log=axis[1] == "int_log_range"
-            )
+            out[key] = d.IntDistribution(int(axis[2]), int(axis[3]), log=axis[1] == "int_log_range")
     return out
 
 
@@ -252,4 +250,3 @@ def _ibc_run_search(name, scope, results, as_json):
         best = done["trials"][done["best"]]
         print(f"best of {name}: {best[0]} ({best[5]!r})", file=sys.stderr, flush=True)
     return bool(failed)
-

@@ -342,7 +342,7 @@ register(
     "leave `{path}` to the search (narrow the axis's space in the file to restrict it), or "
     "run targets that do not need `{search}`",
     explain=(
-        "A search's trials set its axes (docs/guide.md, \"Searches\"). The command line is the "
+        'A search\'s trials set its axes (docs/guide.md, "Searches"). The command line is the '
         "outermost layer of a run, so `-s` on an axis (or on a prefix of its path) would "
         "replace the value of every trial while the optimizer believes the axis varies: the "
         "trials would all compute the same thing. `-s` on a path that no axis sets is fine, "
