@@ -295,7 +295,8 @@ class Run:
 
         planner = Evaluator(store=self.store, dry_run=True)
         try:
-            short = propose_up_to(self.program, planner, scope, stack, wanted)
+            jobs = self.options.jobs or 1
+            short = propose_up_to(self.program, planner, scope, stack, wanted, jobs)
         except SearchError as exc:
             self.err.write(f"error: {exc}\n")
             return EXIT_USAGE

@@ -220,6 +220,12 @@ def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> No
     # worker processes evaluate a batch side by side; the proposals are the batch size's
     assert run_json(project, "tuned", "--jobs", "4", "--executor", "process") == results
     assert len(executions(project)) == 16
+    # a dry run and a trial by name propose as the run with the same N did: all stored
+    dry = ibc(project, "run", "main.ib", "tuned", "--jobs", "4", "--dry-run")
+    assert dry.returncode == 0 and "trials stored" not in dry.stderr, dry.stderr
+    assert "16 cached" in dry.stdout, dry.stdout
+    one = run_json(project, "tuned[14]", "--jobs", "4")
+    assert one == {"tuned[14]": results["tuned[14]"]} and len(executions(project)) == 16
 
 
 def test_a_command_line_sweep_of_a_search_is_refused(project: Path) -> None:
