@@ -6,7 +6,8 @@ number: the axes' values, the objective, the status (a failed trial is a row too
 completed trial marked, worked out from the rows themselves (the lowest or highest objective
 by the search's direction, the first on a tie), so that a run of one trial (`ibc run FILE
 'tuned[3]'`), which does not know the best, changes nothing. Of the records of one trial
-number the newest is shown (`--all`: every one). `--plot trial,Y` draws the optimization
+number the newest is shown (`--all`: every one). The `(best)` mark of the whole table
+(`ibc results FILE`) is worked out the same way (`best_records`). `--plot trial,Y` draws the optimization
 history: `Y` per trial and the best so far as a step line; `--plot X,Y` with another `X`
 is the general plot (`ibc.commands.results.plot_results`) of the search's trials.
 """
@@ -74,6 +75,23 @@ def best_index(trials: list[dict]) -> int | None:
         return next((i for i, r in enumerate(trials) if r["trial"].get("best")), None)
     sign = 1.0 if direction == "minimize" else -1.0
     return min(scored, key=lambda item: (sign * item[1], item[0]))[0]
+
+
+def best_records(records: list[dict]) -> set[int]:
+    """The ids of the records that are their search's best trial (of the newest record of
+    each trial number), for the `(best)` mark of `ibc results`."""
+    by_search: dict[str, list[dict]] = {}
+    for record in records:
+        search = (record.get("trial") or {}).get("search")
+        if search is not None:
+            by_search.setdefault(search, []).append(record)
+    out = set()
+    for search, found in by_search.items():
+        trials = trial_records(found, search)
+        index = best_index(trials)
+        if index is not None:
+            out.add(id(trials[index]))
+    return out
 
 
 def _rows(trials: list[dict]) -> tuple[list[str], list[dict]]:

@@ -81,6 +81,9 @@ def test_a_run_of_one_trial_keeps_the_best_mark(project: Path) -> None:
     assert done.returncode == 0, done.stderr
     after = json.loads(ibc(project, "results", "tuned", "--format", "json").stdout)
     assert [r["trial"]["number"] for r in after if r["trial"]["best"]] == [best["trial"]["number"]]
+    table = ibc(project, "results", "main.ib").stdout  # the whole table marks it too
+    marked = [line.split()[0] for line in table.splitlines() if "(best)" in line]
+    assert marked == [f"tuned[{best['trial']['number']}]"]
 
 
 def test_the_optimization_history_plot(project: Path) -> None:
