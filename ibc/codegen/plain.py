@@ -74,6 +74,7 @@ _TABLES = (
     "_IBC_RENAMED",
     "_IBC_SPELLED",
     "_IBC_FIXED",
+    "_IBC_SEARCHES",
 )
 # What the layered form copies from `ibc/runtime/standalone.py` (with what they call).
 _LAYERED_SUPPORT = ("_ibc_unpack", "_ibc_main", "_ibc_binding", "_ibc_sweep", "_IbcScope")
@@ -125,11 +126,9 @@ def emit_plain(program: ir.IrProgram, out_path: Path | None = None) -> str:
     `out_path` is where it will be written: the project root is then found relative to the
     script's folder at run time, else it is the absolute `program.project_root`.
     Raises `Refusal` for what the target cannot express (a required parameter after a
-    defaulted one, which Python has no way to write; a search, which this version runs
-    on the script target only: E0703), `ValueError` on a bug."""
-    for target in program.targets:
-        if target.kind == "search":
-            raise Refusal("E0703", target.span, name=target.name)
+    defaulted one, which Python has no way to write: E0705), `ValueError` on a bug. A
+    program with a search takes the layered form, which carries the optimizer loop
+    (`ibc/runtime/standalone_search.py`)."""
     if not needs_layers(program):
         from ibc.codegen.plain_direct import emit_direct
 
@@ -495,15 +494,14 @@ class _Emitter(LayeredEmission):
     # -- statements ----------------------------------------------------------------------
 
     def _cached(
-        self, py_name: str, value: ir.IrExpr, ib_name: str, sweep: bool = False
+        self, py_name: str, value: ir.IrExpr, ib_name: str, decorator_name: str = "_ibc_binding"
     ) -> ast.FunctionDef:
-        """`@_ibc_binding("name") def name(s): return value` (`_ibc_sweep` for a sweep):
-        a binding of the layered form, a function of the scope it is evaluated under."""
+        """`@_ibc_binding("name") def name(s): return value` (`_ibc_sweep` for a sweep,
+        `_ibc_search` for a search): a binding of the layered form, a function of the scope
+        it is evaluated under."""
         args = arguments([])
         args.args = [ast.arg(arg="s")]
-        decorator = _call(
-            _name("_ibc_sweep" if sweep else "_ibc_binding"), [ast.Constant(value=ib_name)]
-        )
+        decorator = _call(_name(decorator_name), [ast.Constant(value=ib_name)])
         return ast.FunctionDef(
             name=py_name,
             args=args,

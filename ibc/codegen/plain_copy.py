@@ -35,14 +35,16 @@ def prelude_path() -> Path:
     return ibc_package_dir() / "runtime" / "prelude.py"
 
 
-def support_path() -> tuple[Path, Path, Path]:
-    """The support code: `standalone.py`, for the layered form `standalone_layers.py`, and
-    the near-name suggestions of `ibc/base/spell.py` that they use."""
+def support_path() -> tuple[Path, ...]:
+    """The support code: `standalone.py`, for the layered form `standalone_layers.py` (and
+    `standalone_search.py` for searches), and the near-name suggestions of
+    `ibc/base/spell.py` that they use."""
     package = ibc_package_dir()
     runtime = package / "runtime"
     return (
         runtime / "standalone.py",
         runtime / "standalone_layers.py",
+        runtime / "standalone_search.py",
         package / "base" / "spell.py",
     )
 

@@ -71,6 +71,8 @@ def needs_layers(program: ir.IrProgram) -> bool:
     the direct form (`plain_spell`), and parameters that only `-s` sets keep it too."""
     from ibc.codegen.plain_spell import Late, spell_program
 
+    if any(t.kind == "search" for t in program.targets):
+        return True  # the optimizer loop pushes each trial's layer on a scope
     try:
         spell_program(program)
     except Late:
@@ -228,6 +230,18 @@ class LayeredEmission:
             return base
         return ast.Call(func=_lambda(base, "s"), args=[pushed], keywords=[])
 
+    def _expr_WithBestE(self, e: ir.WithBestE, scope) -> ast.expr:
+        """`base(_ibc_best(s, "tuned"))`: `base` under the best trial's layer, the search run
+        first under this scope (`ibc/runtime/standalone_search.py`)."""
+        pushed = ast.Call(
+            func=_name("_ibc_best"), args=[_name("s"), ast.Constant(value=e.search)], keywords=[]
+        )
+        base = self.expr(e.base, scope)
+        if isinstance(base, ast.Call) and _is_binding_read(base):
+            base.args = [pushed]
+            return base
+        return ast.Call(func=_lambda(base, "s"), args=[pushed], keywords=[])
+
     def emit_layered(self) -> str:
         """The program in the layered form."""
         from ibc.codegen.plain import (
@@ -248,12 +262,13 @@ class LayeredEmission:
             self._cached(self.binding_names[b.name], b.value, b.name) for b in program.bindings
         ]
         targets = [
-            self._cached(
-                self.binding_names[t.name], t.value, t.name, t.kind == "sweep" or bool(t.points)
-            )
+            self._cached(self.binding_names[t.name], t.value, t.name, _decorator(t))
             for t in program.targets
         ]
-        support = self.copy_support(list(_LAYERED_SUPPORT))
+        searches = [t for t in program.targets if t.kind == "search"]
+        extra = ["_ibc_search", "_ibc_best"] if searches else []
+        omit = frozenset() if searches else frozenset({"_ibc_run_search", "_ibc_search_usage"})
+        support = self.copy_support(list(_LAYERED_SUPPORT) + extra, omit)
         body: list[ast.stmt] = [ast.Import(names=[ast.alias(name=m)]) for m in _STDLIB_IMPORTS]
         body += self._root_setup()
         body += self._pinned_setup()
@@ -271,6 +286,7 @@ class LayeredEmission:
                 {b.name: self.binding_names[b.name] for b in program.bindings if not b.hidden},
             ),
             _assign("_IBC_POINTS", self.points_table()),
+            *([_assign("_IBC_SEARCHES", self.searches_table(searches))] if searches else []),
             _assign("_IBC_PARAMS", self.params_table()),
             _assign("_IBC_READS", self.reads_table()),
             _assign("_IBC_SCOPE", self.scope_value()),
@@ -294,6 +310,36 @@ class LayeredEmission:
                 points.append(ast.Tuple(elts=parts, ctx=ast.Load()))
             keys.append(ast.Constant(value=t.name))
             values.append(ast.Tuple(elts=points, ctx=ast.Load()))
+        return ast.Dict(keys=keys, values=values)
+
+    def searches_table(self, searches) -> ast.expr:
+        """`{name: (axes, direction, objective, trials, seed)}`: how each search's trials are
+        proposed (`ibc/runtime/standalone_search.py` reads it); a categorical axis lists its
+        candidates as sweep points' layers."""
+        keys, values = [], []
+        for t in searches:
+            search = t.search
+            axes = []
+            for axis in search.axes:
+                parts: list[ast.expr] = [_const_tuple(axis.paths), ast.Constant(value=axis.kind)]
+                if axis.kind == "choice":
+                    candidates = [
+                        ast.Tuple(elts=self.layer_args(layer, {}), ctx=ast.Load())
+                        for layer in axis.choices
+                    ]
+                    parts.append(ast.Tuple(elts=candidates, ctx=ast.Load()))
+                else:
+                    parts += [ast.Constant(value=axis.low), ast.Constant(value=axis.high)]
+                axes.append(ast.Tuple(elts=parts, ctx=ast.Load()))
+            keys.append(ast.Constant(value=t.name))
+            row = [
+                ast.Tuple(elts=axes, ctx=ast.Load()),
+                ast.Constant(value=search.direction),
+                _const_tuple(search.objective),
+                ast.Constant(value=search.trials),
+                ast.Constant(value=search.seed),
+            ]
+            values.append(ast.Tuple(elts=row, ctx=ast.Load()))
         return ast.Dict(keys=keys, values=values)
 
     def params_table(self) -> ast.expr:
@@ -329,6 +375,8 @@ class LayeredEmission:
                         paths[sub.path] = None
                 elif isinstance(sub, (ir.Global, ir.DefCall)):
                     reads[sub.name] = None
+                elif isinstance(sub, ir.WithBestE):  # runs the search first
+                    reads[sub.search] = None
             keys.append(ast.Constant(value=name))
             values.append(
                 ast.Tuple(elts=[_const_tuple(paths), _const_tuple(reads)], ctx=ast.Load())
@@ -346,6 +394,13 @@ class LayeredEmission:
             args=[ast.Constant(value="overrides"), *self.layer_args(layer, {})],
             keywords=[],
         )
+
+
+def _decorator(t: ir.IrTarget) -> str:
+    """The decorator of a target's function: a sweep's, a search's or a binding's."""
+    if t.kind == "search":
+        return "_ibc_search"
+    return "_ibc_sweep" if t.kind == "sweep" or t.points else "_ibc_binding"
 
 
 def _is_binding_read(node: ast.Call) -> bool:

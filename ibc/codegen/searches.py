@@ -1,7 +1,8 @@
 """Which searches a compilation needs (docs/guide.md, "Searches").
 
 A search is lowered to a target of kind "search" that the runtime drives
-(`ibc.runtime.search`); the plain target refuses it (E0703). A run of named targets that
+(`ibc.runtime.search`; the plain target carries its own loop,
+`ibc/runtime/standalone_search.py`). A run of named targets that
 reach no search (`ibc run FILE baseline` in a file that also declares a search) leaves the
 searches, and the declarations that depend on them, out of the emitted program: they were
 not asked for, and running them would run their trials.

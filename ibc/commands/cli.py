@@ -153,6 +153,9 @@ def _graph_arguments(graph: argparse.ArgumentParser) -> None:
 
 def _results_arguments(results: argparse.ArgumentParser) -> None:
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
+    results.add_argument(
+        "search", nargs="?", metavar="SEARCH", help="only this search's trials (`tuned`)"
+    )
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
     results.add_argument(
@@ -552,7 +555,7 @@ def _graph(args) -> int:
     program = _compiled_program(args, args.file, args.target)
     if isinstance(program, int):
         return program
-    from ibc.commands.graph import graph_nodes
+    from ibc.commands.graph import graph_nodes, search_notes
     from ibc.commands.graph_render import render, to_dot
     from ibc.runtime.program import Usage
     from ibc.runtime.store import DiskStore
@@ -564,7 +567,15 @@ def _graph(args) -> int:
         print(f"error: {usage}", file=sys.stderr)
         return EXIT_USAGE
     program.activate()
-    nodes = graph_nodes(program, names, root, DiskStore(root))
+    from ibc.runtime.search import SearchError
+
+    try:
+        nodes = graph_nodes(program, names, root, DiskStore(root))
+    except SearchError as exc:  # Optuna missing: the trials cannot be replayed
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for note in search_notes(program):
+        print(note, file=sys.stderr)
     dot = to_dot(nodes, title=args.file)
     if args.output is None:
         sys.stdout.write(dot)
@@ -583,9 +594,16 @@ def _results(args) -> int:
     from ibc.commands.results import load_records, plot_results, render_results
     from ibc.runtime.runlog import record_file
 
+    from ibc.commands.results_search import split_search
+
+    args.file, search = split_search(args.file, args.search)
     root = _store_root(args.file, args.store)
     wanted = record_file(args.file) if args.file else None
     records = load_records(root, wanted, all_runs=args.all)
+    if search is not None and records:
+        from ibc.commands.results_search import search_results
+
+        return search_results(args, records, search)
     if not records:
         where = f" of {args.file}" if args.file else ""
         print(f"no recorded runs{where} under {root} (run `ibc run FILE` first)", file=sys.stderr)

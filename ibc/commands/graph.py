@@ -81,6 +81,22 @@ def graph_nodes(program, names: list[str], root, store) -> list[dict]:
     return [out[k] for k in reversed(order)] + targets
 
 
+def search_notes(program) -> list[str]:
+    """What the graph leaves out of each search (docs/guide.md, "Searches"): it shows the
+    trials stored, replayed as a dry run does, and the others are proposed at run time."""
+    notes = []
+    for name, target in program.targets.items():
+        if target.kind != "search":
+            continue
+        stored, total = len(program.trials.get(name, ())), target.search.trials
+        if stored < total:
+            notes.append(
+                f"{name}: {stored} of {total} trials stored; the graph shows those, the "
+                "others are proposed at run time"
+            )
+    return notes
+
+
 def _label(node) -> str:
     if node.op == "call":
         return node.data[0].label

@@ -257,8 +257,11 @@ def results_rows(records: Iterable[dict]) -> tuple[list[str], list[dict]]:
     records = list(records)
     columns, sources = _column_names(records)
     rows = [{name: _cell(r, kind, key) for name, kind, key in sources} for r in records]
+    from ibc.commands.results_search import best_records
+
+    best = best_records(records)  # each search's best trial (docs/guide.md, "Searches")
     for record, row in zip(records, rows):
-        if (record.get("trial") or {}).get("best"):  # a search's best trial (docs/guide.md)
+        if id(record) in best:
             row["experiment"] = f"{row['experiment']} (best)"
     return columns, rows
 

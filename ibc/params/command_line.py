@@ -8,7 +8,9 @@ a file gets (docs/parameters.md, "The command line"): an unknown path is E0501, 
 its prefix (or one path twice) E0503, a value of a type some use rejects E0504, and a path
 that none of the run's targets uses the warning W0501. A `-s` on a path that a sweep's axis
 sets is no error: the command line is the outer layer, so its value replaces the axis (see
-`ibc.codegen.lower._merge_point` and the runtime's `points_under`).
+`ibc.codegen.lower._merge_point` and the runtime's `points_under`). On an axis of a search the
+run runs it is E0522 (`ibc.params.search.check_cli_axes`): it would replace every trial's
+value while the optimizer believes it varies.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from ibc.diagnostics.diagnostic import Diagnostic, Diagnostics
 from ibc.params import constants
 from ibc.params.expand import Expander, Resolved, combine, reachable
+from ibc.params.search import check_cli_axes
 from ibc.params.view import check_paths
 from ibc.resolve.names import NameResolver
 from ibc.syntax import nodes as n
@@ -96,6 +99,7 @@ def command_line(
     _check_variants(
         expander, plain + [item for axis in axes for point in axis for item, _ in point], targets
     )
+    check_cli_axes(expander, plain, targets)
     if diags.has_errors:
         return
     expander.out.cli = tuple(plain)

@@ -229,3 +229,49 @@ def _nodes_of(root, kind) -> list:
             out.append(node)
         stack.extend(n.children(node))
     return out
+
+
+def check_cli_axes(expander, plain, targets) -> None:
+    """E0522 at each `-s PATH=V` whose path is an axis of a search the run runs, or a prefix
+    of one: the trials set the axis, so the value would silently replace every trial's
+    (docs/guide.md, "Searches"). The searches run are the named targets' (a search itself,
+    or one a target reaches: `len(tuned)`, `with best(tuned)`), or every search of the file
+    when none is named."""
+    from ibc.params.expand import reachable
+
+    program = expander.program
+    searches = [
+        d for d in (program.main.ast.decls if program.main.ast else ()) if isinstance(d, n.Search)
+    ]
+    searches = [d for d in searches if id(d) in expander.out.searches]
+    if not plain or not searches:
+        return
+    wanted = {t.split("[", 1)[0] for t in targets or ()}
+    reach: set[int] = set()
+    if wanted:
+        for decl in program.main.ast.decls:
+            names = (
+                {nm.text for nm, _ in n.pattern_names(decl.pattern)}
+                if isinstance(decl, n.Binding)
+                else {getattr(getattr(decl, "name", None), "text", None)}
+            )
+            if names & wanted:
+                reach |= reachable(program, decl.value) | {id(decl)}
+    for item in plain:
+        for search in searches:
+            if wanted and id(search) not in reach:
+                continue
+            axes = [p for axis in expander.out.searches[id(search)][2] for p in axis.paths]
+            hit = next(
+                (
+                    a
+                    for a in axes
+                    if a == item.path or a.startswith((item.path + ".", item.path + "["))
+                ),
+                None,
+            )
+            if hit is not None:
+                expander.diags.error(
+                    "E0522", item.span, path=item.path, axis=hit, search=search.name.text
+                )
+                break

@@ -397,7 +397,7 @@ class Program:
         runnable = self.runnable()
         for name in options.names:
             known = name in self.builders and name not in self.hidden
-            if not known and name not in self.points:
+            if not known and name not in self.points and not self._trial(name):
                 guess = closest(name, runnable + list(self.points))
                 hint = f"; did you mean `{guess}`?" if guess else ""
                 listing = ", ".join(runnable) or "(none)"
@@ -413,6 +413,24 @@ class Program:
                     f"write each target to a folder: --out {options.out.rstrip('/')}/"
                 )
         return options
+
+    def _trial(self, name: str) -> bool:
+        """Whether `name` is a trial of a search (`tuned[3]`, proposed when the run starts:
+        `ibc.runtime.search.propose_up_to`); raises `Usage` for a number past its trials."""
+        from ibc.runtime.search import trial_of
+
+        found = trial_of(self, name)
+        if found is None:
+            return False
+        search, index = found
+        trials = self.targets[search].search.trials
+        if index >= trials:
+            raise Usage(
+                f"`{name}`: the search `{search}` has {trials} trials, "
+                f"`{search}[0]` to `{search}[{trials - 1}]`\n  hint: raise `trials` in the "
+                f"file (`trials {index + 1}`) and run the search"
+            )
+        return True
 
     def _settings_defaults(self, options: Options) -> None:
         """The project's settings of `executor`, `jobs` and `address` (docs/settings.md) as

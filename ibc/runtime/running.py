@@ -262,6 +262,9 @@ class Run:
         from ibc.runtime.search import SearchError, drive
 
         dry = self.options.dry_run
+        wanted = _trials_only(self.program, self.options.names)
+        if wanted:
+            return self._trials(scope, stack, wanted)
         try:
             found = drive(
                 self.program,
@@ -284,6 +287,27 @@ class Run:
                         "proposed at run time, as the stored ones are told to the optimizer\n"
                     )
         return None
+
+    def _trials(self, scope, stack, wanted: dict[str, int]) -> int | None:
+        """`ibc run FILE 'tuned[3]'`: propose the trials named without running their searches
+        (the trials before them come from the store), or say which are not proposed yet."""
+        from ibc.runtime.search import SearchError, propose_up_to
+
+        planner = Evaluator(store=self.store, dry_run=True)
+        try:
+            jobs = self.options.jobs or 1
+            short = propose_up_to(self.program, planner, scope, stack, wanted, jobs)
+        except SearchError as exc:
+            self.err.write(f"error: {exc}\n")
+            return EXIT_USAGE
+        for name, stored in short.items():
+            self.err.write(
+                f"error: `{name}[{wanted[name]}]` is not proposed yet: the trials before it "
+                f"must be stored, and {stored} of them are (`{name}[{stored}]` is not)\n"
+                f"  hint: run the search first (`ibc run FILE {name}`): its trials are "
+                "proposed in order, and a failed trial is not stored\n"
+            )
+        return EXIT_USAGE if short else None
 
     def _remote_notices(self) -> None:
         """Wait for the pushes to the remote (if any), then say what went wrong with it."""
@@ -336,7 +360,15 @@ class Run:
         }
         if name in self.program.trials and index is not None:  # a search's trial
             best = self.program.best_trial.get(name) == index
-            record["trial"] = {"search": name, "number": index, "best": best}
+            spec = self.program.targets[name].search
+            record["trial"] = {
+                "search": name,
+                "number": index,
+                "best": best,
+                "axes": [path for axis in spec.axes for path in axis[0]],
+                "objective": ".".join(spec.objective),
+                "direction": spec.direction,
+            }
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered
@@ -546,6 +578,20 @@ class Run:
             pass
 
 
+def _trials_only(program, names: list[str]) -> dict[str, int]:
+    """`{search: index}` when every name run is a search's trial (`tuned[3]`, the highest of
+    a search's), which then run alone; else empty (the searches run whole)."""
+    from ibc.runtime.search import trial_of
+
+    found = [trial_of(program, name) for name in names]
+    if not names or any(f is None for f in found):
+        return {}
+    wanted: dict[str, int] = {}
+    for search, index in found:
+        wanted[search] = max(index, wanted.get(search, -1))
+    return wanted
+
+
 def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     """A dry run of targets `names` against `store`: the planning evaluator (its `log` says
     which stages are cached and which would run, `ident` the identities it could compute)
@@ -554,9 +600,14 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
     stack = program.stack(scope)
     planner = Evaluator(store=store, dry_run=True)
     if any(t.kind == "search" for t in program.targets.values()):
-        from ibc.runtime.search import SearchPending, drive
+        from ibc.runtime.search import SearchPending, drive, propose_up_to, trial_of
 
-        drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+        wanted = _trials_only(program, names)
+        if wanted:  # trials by name: the ones proposed (those before them stored)
+            propose_up_to(program, planner, scope, stack, wanted)
+        else:
+            drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+        names = [n for n in names if n in program.points or trial_of(program, n) is None]
     else:
         SearchPending = ()  # noqa: N806 - nothing to catch
     tops = []

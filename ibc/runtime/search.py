@@ -127,6 +127,39 @@ def _stored(evaluator, node, name) -> bool:
     return not any(entry[2] in ("pending", "failed") for entry in evaluator.log[mark:])
 
 
+def trial_of(program, name: str) -> tuple[str, int] | None:
+    """`(search, index)` when `name` is a trial's name (`tuned[3]`) of a search of
+    `program`, whether or not it has been proposed; else None."""
+    search, bracket, rest = name.partition("[")
+    target = program.targets.get(search)
+    if not bracket or target is None or target.kind != "search" or not rest.endswith("]"):
+        return None
+    digits = rest[:-1]
+    return (search, int(digits)) if digits.isdigit() else None
+
+
+def propose_up_to(
+    program, planner, scope, stack, wanted: dict[str, int], batch: int = 1
+) -> dict[str, int]:
+    """Propose trial `wanted[S]` of each search `S` without running the search: the trials
+    before it are replayed from the store (`planner` is a dry-run evaluator, which runs
+    nothing) and the wanted one is asked for and becomes the point `S[i]`, to be run (or
+    loaded) like any sweep point (`ibc run FILE 'tuned[3]'`, docs/guide.md, "Searches").
+    `batch` is the run's `--jobs`: the trials are proposed `batch` at a time, as that run
+    proposed them.
+    Returns, per search whose trials before the wanted one are not all stored, how many
+    are. Raises `SearchError` when Optuna is missing."""
+    optuna = _optuna()
+    short: dict[str, int] = {}
+    for name, index in wanted.items():
+        target = program.targets[name]
+        trials = _run(optuna, program, planner, scope, stack, target, batch, True, upto=index)
+        if len(target.points) <= index:
+            short[name] = len(trials)
+        program.best_trial[name] = None  # not known from part of the search
+    return short
+
+
 def drive(
     program, evaluator, scope, stack, names, batch: int = 1, replay: bool = False
 ) -> dict[str, list[Trial]]:
@@ -134,7 +167,8 @@ def drive(
     the searches a run needs), each trial a point of the search in `scope`; returns the
     trials by search. With `replay` (a dry run: `evaluator` runs nothing), only the trials
     whose stages are all stored are replayed: a search stops at the first trial that would
-    run (`--dry-run`, `ibc graph`, `ibc cache gc` see the trials stored so far). Raises
+    run (`--dry-run`, `ibc graph`, `ibc cache gc` see the trials stored so far), proposed
+    `batch` at a time as the run that stored them did (`--dry-run --jobs N`). Raises
     `SearchError` when Optuna is missing."""
     searches = [t for t in program.targets.values() if t.kind == "search"]
     out: dict[str, list[Trial]] = {}
@@ -145,13 +179,13 @@ def drive(
         names = [f"{t.name}[{i}]" for t in searches for i in range(t.search.trials)]
         evaluator.progress.start(names)
     for target in searches:
-        out[target.name] = _run(
-            optuna, program, evaluator, scope, stack, target, 1 if replay else batch, replay
-        )
+        out[target.name] = _run(optuna, program, evaluator, scope, stack, target, batch, replay)
     return out
 
 
-def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> list[Trial]:
+def _run(optuna, program, evaluator, scope, stack, target, batch, replay, upto=None) -> list[Trial]:
+    """The trials of one search. With `upto` (and `replay`): the trials before trial
+    `upto` replayed, then trial `upto` asked for and made a point, not evaluated."""
     spec: Spec = target.search
     sampler = optuna.samplers.TPESampler(seed=spec.seed)
     study = optuna.create_study(direction=spec.direction, sampler=sampler)
@@ -160,9 +194,10 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
     trials: list[Trial] = []
     best_index = None
     batch = max(1, int(batch or 1))
-    while len(points) < spec.trials:
+    limit = spec.trials if upto is None else upto + 1
+    while len(points) < limit:
         asked = []
-        for _ in range(min(batch, spec.trials - len(points))):
+        for _ in range(min(batch, limit - len(points))):
             trial = study.ask(distributions)
             index = len(points)
             name = f"{target.name}[{index}]"
@@ -172,24 +207,19 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
             asked.append((trial, name, shown, index))
         target.points = tuple(points)
         scope.sweeps[target.name] = target.points
+        if upto is not None and asked[-1][3] == upto:
+            break  # the wanted trial: proposed, to be run as a point by the caller
         roots = []
         kind = JSON if replay else VALUE  # a dry run reads the stored JSON renderings
         for _, name, _, index in asked:
             roots.append((kind, scope.point(target.name, index, stack), name))
-        if replay and not _stored(evaluator, roots[0][1], roots[0][2]):
-            points.pop()
-            program.points.pop(roots[0][2], None)
-            target.points = tuple(points)
-            scope.sweeps[target.name] = target.points
-            break
-        values = evaluator.results(roots, lambda *_: None)
-        if replay and isinstance(values[0], BaseException):  # its rendering is not stored
-            points.pop()
-            program.points.pop(roots[0][2], None)
-            target.points = tuple(points)
-            scope.sweeps[target.name] = target.points
-            break
-        for (trial, name, shown, index), value in zip(asked, values):
+        kept = len(roots)
+        if replay:  # the batch's trials up to the first one not stored
+            kept = next((i for i, r in enumerate(roots) if not _stored(evaluator, *r[1:])), kept)
+        values = evaluator.results(roots[:kept], lambda *_: None) if kept else []
+        if replay:  # a trial whose rendering is not stored is not replayed either
+            kept = next((i for i, v in enumerate(values) if isinstance(v, BaseException)), kept)
+        for (trial, name, shown, index), value in zip(asked[:kept], values):
             failure = value if isinstance(value, StageFailure) else None
             objective = None
             if failure is None:
@@ -204,6 +234,13 @@ def _run(optuna, program, evaluator, scope, stack, target, batch, replay) -> lis
             else:
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
             trials.append(Trial(name, shown, objective, failure))
+        if kept < len(asked):  # a dry run stops at the first trial that would run
+            for _, name, _, _ in asked[kept:]:
+                points.pop()
+                program.points.pop(name, None)
+            target.points = tuple(points)
+            scope.sweeps[target.name] = target.points
+            break
     if best_index is not None:
         best = points[best_index][1]
         scope.best[target.name] = Layer(

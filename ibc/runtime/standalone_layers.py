@@ -17,6 +17,7 @@ from ibc.runtime.standalone import (  # noqa: F401
     point_name,
     jsonable,
 )
+from ibc.runtime.standalone_search import _ibc_run_search, _ibc_search_usage  # searches
 
 _IBC_TARGETS: dict = {}
 _IBC_POINTS: dict = {}
@@ -291,6 +292,8 @@ def _ibc_command(argv):
     import json
     import sys
 
+    if "_IBC_SEARCHES" in globals() and _ibc_search_usage(argv):
+        return 2
     parsed = _ibc_arguments(argv)
     if isinstance(parsed, int):
         return parsed
@@ -300,6 +303,9 @@ def _ibc_command(argv):
     failed = False
     try:
         for name, run in _ibc_jobs(names, scope):
+            if hasattr(_IBC_TARGETS.get(name), "trials"):  # a search, trial after trial
+                failed = _ibc_run_search(name, scope, results, as_json) or failed
+                continue
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):

@@ -27,7 +27,7 @@ EXEMPT = {
     "E0307": "needs a file outside the case folder; tests/driver/test_driver.py",
     "E0701": "a compile-time error; tests/driver/test_driver.py",
     "E0702": "a compile-time error; tests/driver/test_driver.py",
-    "E0703": "needs --target plain; tests/search/test_search_cli.py",
+    "E0522": "needs -s on the command line; tests/search/test_search_cli.py",
     "E0705": "needs --target plain; tests/e2e/test_plain_target.py, tests/codegen/test_plain.py",
     "E0602": "needs a git repository; tests/revisions/test_errors.py",
     "E0603": "needs a git repository; tests/revisions/test_errors.py",

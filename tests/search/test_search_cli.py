@@ -1,8 +1,9 @@
 """Searches as a user meets them today (docs/guide.md, "Searches"): `ibc check` accepts a
 well-formed search and types it as a sweep would be typed, `ibc params FILE SEARCH` lists its
 axes and their spaces, `ibc run` runs the searches a run needs (tests/search/test_search_run.py
-for how trials are cached and resumed), and the plain target refuses one with E0703. The error
-cases of searches are in tests/errors/search.test."""
+for how trials are cached and resumed), and the plain target compiles one
+(tests/search/test_search_plain.py). The error cases of searches are in
+tests/errors/search.test."""
 
 from __future__ import annotations
 
@@ -138,11 +139,32 @@ def test_run_of_targets_that_need_no_search_leaves_the_searches_out(project: Pat
     assert "tuned[" not in done.stdout
 
 
-def test_the_plain_target_refuses_a_search(project: Path) -> None:
+def test_the_plain_target_compiles_a_search(project: Path) -> None:
+    # how it runs: tests/search/test_search_plain.py
     done = ibc(project, "compile", "main.ib", "--target", "plain")
-    assert done.returncode != 0
-    assert "error[E0703]: the search `tuned` can be checked but not yet run here" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert done.returncode == 0, done.stderr
+    assert '@_ibc_search("tuned")' in done.stdout and "import optuna" in done.stdout
+    assert "TPESampler(seed=seed)" in done.stdout and '"models": (' in done.stdout
+
+
+def test_s_on_a_search_axis_is_an_error_naming_the_axis(project: Path) -> None:
+    """`-s` on an axis (or a prefix of one) of a search the run runs would replace every
+    trial's value: E0522, before anything runs. On a path no axis sets, or with targets that
+    run no search, `-s` is fine."""
+    cases = [
+        (["-s", "model.alpha=0.5", "tuned"], "`-s model.alpha` sets `model.alpha`", "tuned"),
+        (["-s", "model=Forest()"], "`-s model` sets `model.alpha`", "tuned"),
+        (["-s", 'kind="b"', "summary"], "`-s kind` sets `kind`", "tuned"),  # len(tuned)
+        (["-s", "model=Forest()", "models"], "`-s model` sets `model`", "models"),
+    ]
+    for args, said, search in cases:
+        done = ibc(project, "run", "main.ib", *args)
+        assert done.returncode == 1, (args, done.stdout + done.stderr)
+        assert f"error[E0522]: {said}, an axis of the search `{search}`" in done.stderr
+        assert "--> -s#1:1:1" in done.stderr and "hint: leave `" in done.stderr
+        assert "Traceback" not in done.stderr and "tuned[" not in done.stdout
+    done = ibc(project, "run", "main.ib", "-s", "depth=2", "baseline", "--json")
+    assert done.returncode == 0, done.stderr
 
 
 def test_a_file_importing_one_with_a_search_runs_what_needs_no_search(project: Path) -> None:

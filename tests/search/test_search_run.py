@@ -194,7 +194,14 @@ def test_refit_with_the_best_trial_runs_with_its_parameters(project: Path) -> No
     assert marked == [f"tuned[{index}]"]
     rows = json.loads(ibc(project, "results", "main.ib", "--format", "json").stdout)
     trials = {r["experiment"]: r["trial"] for r in rows if "trial" in r}
-    assert trials[f"tuned[{index}]"] == {"search": "tuned", "number": index, "best": True}
+    assert trials[f"tuned[{index}]"] == {
+        "search": "tuned",
+        "number": index,
+        "best": True,
+        "axes": ["x", "n", "kind"],
+        "objective": "loss",
+        "direction": "minimize",
+    }
     assert sum(t["best"] for t in trials.values()) == 1 and len(trials) == 16
 
 
@@ -213,6 +220,12 @@ def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> No
     # worker processes evaluate a batch side by side; the proposals are the batch size's
     assert run_json(project, "tuned", "--jobs", "4", "--executor", "process") == results
     assert len(executions(project)) == 16
+    # a dry run and a trial by name propose as the run with the same N did: all stored
+    dry = ibc(project, "run", "main.ib", "tuned", "--jobs", "4", "--dry-run")
+    assert dry.returncode == 0 and "trials stored" not in dry.stderr, dry.stderr
+    assert "16 cached" in dry.stdout, dry.stdout
+    one = run_json(project, "tuned[14]", "--jobs", "4")
+    assert one == {"tuned[14]": results["tuned[14]"]} and len(executions(project)) == 16
 
 
 def test_a_command_line_sweep_of_a_search_is_refused(project: Path) -> None:
@@ -236,3 +249,32 @@ def test_without_optuna_a_search_stops_with_an_error_naming_the_extra(
     assert "Traceback" not in done.stderr and executions(project) == []
     done = ibc(project, "run", "main.ib", "base", PYTHONPATH=path)  # no search: no Optuna
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_trial_runs_alone_by_its_name_once_the_trials_before_it_are_stored(
+    project: Path,
+) -> None:
+    """`ibc run FILE 'tuned[i]'` replays the trials before it from the store and runs (or
+    loads) trial i alone; a trial whose predecessors are not stored, or past `trials`, is a
+    clear error with a hint."""
+    first = run_json(project, "tuned[0]")  # nothing stored before trial 0: it runs alone
+    assert list(first) == ["tuned[0]"] and len(executions(project)) == 1
+    early = ibc(project, "run", "main.ib", "tuned[5]")
+    assert early.returncode == 2, early.stdout + early.stderr
+    assert "error: `tuned[5]` is not proposed yet" in early.stderr
+    assert "1 of them are (`tuned[1]` is not)" in early.stderr
+    assert "hint: run the search first (`ibc run FILE tuned`)" in early.stderr
+    assert len(executions(project)) == 1
+    whole = run_json(project, "tuned")
+    assert whole["tuned[0]"] == first["tuned[0]"] and len(executions(project)) == 16
+    again = run_json(project, "tuned[5]", "tuned[3]")  # from the store
+    assert again == {"tuned[5]": whole["tuned[5]"], "tuned[3]": whole["tuned[3]"]}
+    assert len(executions(project)) == 16
+    past = ibc(project, "run", "main.ib", "tuned[16]")
+    assert past.returncode == 2
+    assert "error: `tuned[16]`: the search `tuned` has 16 trials, `tuned[0]` to `tuned[15]`" in (
+        past.stderr
+    )
+    assert "hint: raise `trials` in the file (`trials 17`)" in past.stderr
+    write(project, trials=20)  # raising `trials`: trial 17 needs trials 16 run first
+    assert "`tuned[16]` is not" in ibc(project, "run", "main.ib", "tuned[17]").stderr

@@ -52,19 +52,3 @@ register(
         "it and runs the program."
     ),
 )
-register(
-    "E0703",
-    "searches on the plain target",
-    "the search `{name}` can be checked but not yet run here (the plain target does not run "
-    "searches in this version)",
-    "run it with `ibc run FILE` (the script target), which drives its trials with Optuna",
-    explain=(
-        "A search's trials are proposed at run time by Optuna and cached as sweep points by "
-        'the runtime of the script target (docs/guide.md, "Searches"). The plain target writes '
-        "a standalone script without that runtime, and this version writes no optimizer loop "
-        "into it, so a program that needs a search is refused there (`ibc run`, the REPL and "
-        "`%%ib` cells run searches)."
-    ),
-    example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
-    "maximize score trials 4",
-)

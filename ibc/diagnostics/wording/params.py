@@ -335,3 +335,17 @@ register(
     example="x = 1.0\nexperiment e = {score = x}\nsearch s = e with { x in uniform(0.0, 1.0) } "
     "maximize score trials 0",
 )
+register(
+    "E0522",
+    "`-s` on a search axis",
+    "`-s {path}` sets `{axis}`, an axis of the search `{search}`, whose trials set it",
+    "leave `{path}` to the search (narrow the axis's space in the file to restrict it), or "
+    "run targets that do not need `{search}`",
+    explain=(
+        'A search\'s trials set its axes (docs/guide.md, "Searches"). The command line is the '
+        "outermost layer of a run, so `-s` on an axis (or on a prefix of its path) would "
+        "replace the value of every trial while the optimizer believes the axis varies: the "
+        "trials would all compute the same thing. `-s` on a path that no axis sets is fine, "
+        "as are targets that do not run the search."
+    ),
+)

@@ -646,6 +646,8 @@ def _ibc_command(argv):
     import json
     import sys
 
+    if "_IBC_SEARCHES" in globals() and _ibc_search_usage(argv):
+        return 2
     parsed = _ibc_arguments(argv)
     if isinstance(parsed, int):
         return parsed
@@ -655,6 +657,9 @@ def _ibc_command(argv):
     failed = False
     try:
         for name, run in _ibc_jobs(names, scope):
+            if hasattr(_IBC_TARGETS.get(name), "trials"):
+                failed = _ibc_run_search(name, scope, results, as_json) or failed
+                continue
             try:
                 if as_json:
                     with contextlib.redirect_stdout(sys.stderr):
@@ -776,12 +781,12 @@ def boosted(s):
 _IBC_TARGETS = {"bumped": bumped, "grid": grid, "boosted": boosted}
 _IBC_BINDINGS = {"seed": seed, "data": data, "model": model, "fitted": fitted}
 _IBC_WHERE = {
-    893: ("test.ib:6:1", "call of make"),
-    898: ("test.ib:2:1", "call of load"),
-    903: ("test.ib:3:1", "call of make"),
-    907: ("test.ib:4:1", "call of fit"),
-    918: ("test.ib:7:1", "operator +"),
-    923: ("test.ib:9:1", "call of boost"),
+    900: ("test.ib:6:1", "call of make"),
+    905: ("test.ib:2:1", "call of load"),
+    910: ("test.ib:3:1", "call of make"),
+    914: ("test.ib:4:1", "call of fit"),
+    925: ("test.ib:7:1", "operator +"),
+    930: ("test.ib:9:1", "call of boost"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))
