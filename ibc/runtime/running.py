@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ibc.runtime import provenance
 from ibc.runtime.errors import format_failure
-from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
+from ibc.runtime.evaluate import ID, JSON, SHORT_JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
 from ibc.runtime.layers import is_literal
 from ibc.runtime.runlog import (
@@ -181,6 +181,7 @@ class Run:
             return self._dry_run(jobs, nodes)
         if self.progress is not None:
             self.progress.start([job[0] for job in jobs])
+        self.records.begin(self._file(), [job[0] for job in jobs])
         roots, where = [], []
         for i, node in enumerate(nodes):
             if not isinstance(node, Exception):
@@ -337,12 +338,17 @@ class Run:
         if name in self.program.trials and index is not None:  # a search's trial
             best = self.program.best_trial.get(name) == index
             record["trial"] = {"search": name, "number": index, "best": best}
+            spec = self.program.targets[name].search
+            if spec is not None:  # for `ibc ui`'s optimization history (docs/ui.md)
+                record["trial"].update(
+                    objective=".".join(spec.objective), direction=spec.direction
+                )
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered
             record["metrics"] = metrics_of(rendered)
             record["error"] = None
-            record["key"] = self._result_key(node)
+            record["key"] = self._result_key(node, rendered)
             want = getattr(self.store, "want", None)
             if want is not None:  # a printed result only the remote holds is kept here too
                 want(record["key"])
@@ -351,6 +357,10 @@ class Run:
             record["metrics"] = {}
             record["error"] = safe_str(getattr(failure, "error", failure))
             record["key"] = None
+            node = getattr(failure, "node", None)  # a stage's failure: its `.ib` location
+            record["at"] = getattr(node, "at", None)
+            if node is not None:
+                record["where"] = failure.where
         self.records.record(record)
         if self.progress is not None:
             self.progress.experiment(shown, record["status"], seconds, counts)
@@ -377,9 +387,10 @@ class Run:
                         self.out.flush()
             self.printed += 1
 
-    def _result_key(self, node) -> str | None:
+    def _result_key(self, node, rendered=None) -> str | None:
         """The store key that holds `node`'s value: its entry for a stage; for any other
-        value a result entry (written when missing; a cached run finds it and loads nothing)."""
+        value a result entry (written when missing; a cached run finds it and loads nothing)
+        whose header keeps `rendered`, its short JSON rendering, as a stage's does."""
         evaluator = self.evaluator
         kind = node_kind(node)
         if kind == "stage" and node.key not in evaluator.unstored:
@@ -394,6 +405,8 @@ class Run:
             if self.store.meta(key) is None:
                 value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
+                if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
+                    meta["json"] = rendered
                 self.store.put(key, value, meta)
         except OSError as exc:  # the store cannot be written: said once, at the end
             self.write_errors.append(exc)
