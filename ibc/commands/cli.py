@@ -39,6 +39,7 @@ COMMANDS = {
     "cache": "the store: ls, gc, clear, verify, push, pull",
     "params": "list the parameters of a file or of one target (path, type, value)",
     "diff": "the parameters whose values differ between two targets",
+    "ui": "a local web page of the recorded runs, plots and stage graphs",
 }
 
 
@@ -178,6 +179,12 @@ def _lsp_arguments(lsp: argparse.ArgumentParser) -> None:
     add_arguments(lsp)
 
 
+def _ui_arguments(ui: argparse.ArgumentParser) -> None:
+    from ibc.ui.cli import add_arguments
+
+    add_arguments(ui)
+
+
 def _repl_arguments(repl: argparse.ArgumentParser) -> None:
     from ibc.repl.cli import add_arguments
 
@@ -260,6 +267,7 @@ _ARGUMENTS = {
     "cache": _cache_arguments,
     "params": _params_arguments,
     "diff": _diff_arguments,
+    "ui": _ui_arguments,
 }
 
 
@@ -318,7 +326,7 @@ def _command(command: str | None, args_list: list[str]) -> int:
         commands = {"check": _check, "compile": _compile}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
-        commands.update(freeze=_freeze, log=_log, why=_why)
+        commands.update(freeze=_freeze, log=_log, why=_why, ui=_ui)
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -496,6 +504,12 @@ def _lsp(args) -> int:
     from ibc.lsp.cli import main as lsp_main
 
     return lsp_main(args)
+
+
+def _ui(args) -> int:
+    from ibc.ui.cli import main as ui_main
+
+    return ui_main(args)
 
 
 def _repl(args) -> int:
