@@ -194,7 +194,8 @@ def test_refit_with_the_best_trial_runs_with_its_parameters(project: Path) -> No
     assert marked == [f"tuned[{index}]"]
     rows = json.loads(ibc(project, "results", "main.ib", "--format", "json").stdout)
     trials = {r["experiment"]: r["trial"] for r in rows if "trial" in r}
-    assert trials[f"tuned[{index}]"] == {"search": "tuned", "number": index, "best": True}
+    best_trial = {"search": "tuned", "number": index, "best": True}
+    assert trials[f"tuned[{index}]"] == {**best_trial, "objective": "loss", "direction": "minimize"}
     assert sum(t["best"] for t in trials.values()) == 1 and len(trials) == 16
 
 
