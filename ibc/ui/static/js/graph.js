@@ -34,7 +34,9 @@ IBC.Graph = class {
     g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 48, marginx: 12, marginy: 12 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const n of this.data.nodes) {
-      const width = Math.max(90, 7 * Math.max(n.label.length, 10) + 16);
+      n.detail = (n.state === "cached" || n.state === "failed" ? n.state : IBC.formatSeconds(n.seconds) || n.state || "") +
+        (n.stored || n.state === "failed" ? "" : " · not stored");
+      const width = Math.max(90, 7 * n.label.length + 16, 6 * n.detail.length + 16);
       g.setNode(n.id, { width, height: 40, data: n });
     }
     for (const [from, to] of this.data.edges) g.setEdge(from, to);
@@ -57,15 +59,13 @@ IBC.Graph = class {
     for (const id of g.nodes()) {
       const box = g.node(id);
       const n = box.data;
-      const classes = ["stage", n.state || "unknown", n.stored ? "" : "gone"].join(" ").trim();
+      const classes = ["stage", n.state || "unknown", n.stored || n.state === "failed" ? "" : "gone"].join(" ").trim();
       const group = make("g", { class: classes, "data-id": id, "data-state": n.state || "",
         transform: `translate(${(box.x - box.width / 2).toFixed(1)},${(box.y - box.height / 2).toFixed(1)})` });
       group.append(make("title", {}, `${n.label} at ${n.at || "?"}`));
       group.append(make("rect", { width: box.width, height: box.height, rx: 6, ry: 6 }));
       group.append(make("text", { x: 8, y: 16 }, n.label));
-      const detail = n.state === "cached" ? "cached" : n.state === "failed" ? "failed" :
-        IBC.formatSeconds(n.seconds) || n.state || "";
-      group.append(make("text", { x: 8, y: 31, class: "sub" }, detail + (n.stored ? "" : " · not stored")));
+      group.append(make("text", { x: 8, y: 31, class: "sub" }, n.detail));
       group.addEventListener("click", () => this.choose(id));
       this.svg.append(group);
     }

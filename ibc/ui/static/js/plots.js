@@ -49,6 +49,7 @@ IBC.Plots = class {
     const show = (id, on) => { document.getElementById(id).hidden = !on; };
     show("plot-x-label", kind === "scatter");
     show("plot-target-label", kind === "history" || kind === "commits");
+    show("plot-y-label", true);
     this.fill(document.getElementById("plot-x"), [...params]);
     this.fill(document.getElementById("plot-y"), [...metrics]);
     this.fill(document.getElementById("plot-target"), kind === "history" ? [...searches] : [...targets]);
@@ -149,6 +150,8 @@ IBC.Plots = class {
     const chosen = document.getElementById("plot-y").value;
     const objective = (any.trial && any.trial.objective) || chosen;
     const minimize = !any.trial || any.trial.direction !== "maximize";
+    // the records name the objective (older ones do not: then the metric chosen is used)
+    document.getElementById("plot-y-label").hidden = Boolean(any.trial && any.trial.objective);
     const value = (r) => {
       const v = r.metrics[objective] !== undefined ? r.metrics[objective] : r.metrics[objective.split(".").pop()];
       return IBC.isNumber(v) ? v : null;
