@@ -72,6 +72,7 @@ def main(args: argparse.Namespace) -> int:
         sock = socket.socket(family, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((args.host, args.port))
+        sock.listen(128)  # connections wait from now on, so the URL printed below works
     except OSError as exc:
         return _error(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
