@@ -10,8 +10,8 @@ appears, then finishes, without a reload. A screenshot of each view is saved (to
 from __future__ import annotations
 
 import json
-import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,16 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (
 pytest.importorskip("optuna", reason="the search of the project needs optuna (the test extra)")
 
 TIMEOUT = 20_000  # ms, for anything the page waits for
+
+
+def wait_until(page, expression: str, timeout: float = TIMEOUT / 1000) -> None:
+    """Wait until `expression` is true in the page (polled from here: Playwright's
+    `wait_for_function` evaluates a string, which the page's Content-Security-Policy forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
 
 
 def records(root: Path) -> list[dict]:
@@ -201,6 +211,7 @@ def chart(page) -> dict:
 
 def test_plots_render_with_the_data(site, page, shots):
     page.click("#tab-plots")
+    wait_until(page, "window.echarts !== undefined && IBC.app.plots.data !== null")
     page.select_option("#plot-kind", "scatter")
     page.select_option("#plot-x", "C")
     page.select_option("#plot-y", "accuracy")
@@ -263,7 +274,7 @@ def test_the_stage_graph_shows_cached_stages_and_a_stage_s_details(site, page, s
     assert page.inner_text("#stage-value").strip() == "100"
     # every experiment of the run: the sweep's stages, cached, and `bad`'s failed one
     page.select_option("#graph-experiment", "")
-    page.wait_for_function("document.querySelectorAll('svg#graph g.stage').length > 10")
+    wait_until(page, "document.querySelectorAll('svg#graph g.stage').length > 10")
     states = page.eval_on_selector_all("svg#graph g.stage", "gs => gs.map(g => g.dataset.state)")
     assert states.count("cached") >= 10 and states.count("failed") == 1
     page.screenshot(path=str(shots / "graph.png"))
@@ -287,9 +298,10 @@ def test_a_run_started_during_the_test_appears_and_finishes_live(site, page, sho
         if run.poll() is None:
             run.kill()
     done = page.locator("#runs tbody tr", has_text="waiting")
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('#runs tbody tr')].some(
-            (tr) => tr.textContent.includes('waiting') && tr.querySelector('td.status').textContent === 'ok')"""
+    wait_until(
+        page,
+        """[...document.querySelectorAll('#runs tbody tr')].some(
+            (tr) => tr.textContent.includes('waiting') && tr.querySelector('td.status').textContent === 'ok')""",
     )
     assert done.count() == 1 and page.locator("#runs tbody tr.running").count() == 0
     assert page.evaluate("window.__notReloaded") is True  # the same page, never reloaded

@@ -15,7 +15,8 @@ IBC.Graph = class {
   async load(run, experiment) {
     this.run = run;
     const query = experiment ? `?experiment=${encodeURIComponent(experiment)}` : "";
-    this.data = await IBC.get(`/api/graph/${encodeURIComponent(run)}${query}`);
+    const [data] = await Promise.all([IBC.get(`/api/graph/${encodeURIComponent(run)}${query}`), IBC.need("dagre")]);
+    this.data = data;
     this.draw();
     const note = document.getElementById("graph-note");
     note.textContent = `${this.data.nodes.length} stages` +

@@ -36,7 +36,8 @@ IBC.Plots = class {
     if (values.includes(before)) select.value = before;
   }
 
-  update(rows) {
+  async update(rows) {
+    await IBC.need("echarts");
     this.rows = rows;
     const kind = document.getElementById("plot-kind").value;
     const params = new Set(), metrics = new Set(), targets = new Set(), searches = new Set();

@@ -27,6 +27,22 @@ IBC.el = function (tag, attributes, ...children) {
   return node;
 };
 
+// The vendored libraries are loaded when a view first needs them (ECharts is 1 MB of
+// JavaScript: the runs table draws without it).
+IBC.loading = {};
+IBC.need = function (name) {
+  if (!IBC.loading[name]) {
+    IBC.loading[name] = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = `/static/vendor/${name}.min.js`;
+      script.onload = resolve;
+      script.onerror = () => reject(new Error(`cannot load ${name}`));
+      document.head.append(script);
+    });
+  }
+  return IBC.loading[name];
+};
+
 IBC.isNumber = (v) => typeof v === "number" && Number.isFinite(v);
 
 IBC.formatNumber = function (v) {
