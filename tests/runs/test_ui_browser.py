@@ -150,6 +150,17 @@ def test_filtering_by_text_and_by_a_comparison(site, page):
     assert len(column_values(page, "experiment")) == 6
 
 
+def test_a_long_table_draws_a_page_and_shows_more_on_request(site, page):
+    to_runs(page)
+    total = len(records(site[0].root))
+    page.evaluate("IBC.app.table.limit = 10; IBC.app.table.renderBody()")
+    assert len(column_values(page, "experiment")) == 10
+    assert page.inner_text("#more") == f"10 of {total} shown: show {min(200, total - 10)} more"
+    assert page.inner_text("#count") == f"{total} of {total} runs"
+    page.click("#more")
+    assert len(column_values(page, "experiment")) == total and page.locator("#more").is_hidden()
+
+
 def test_columns_are_chosen_by_the_user(site, page):
     to_runs(page)
     assert column_values(page, "penalty") is not None

@@ -25,6 +25,10 @@ IBC.App = class {
       this.table.search = e.target.value;
       this.table.renderBody();
     });
+    document.getElementById("more").addEventListener("click", () => {
+      this.table.limit += IBC.Table.PAGE;
+      this.table.renderBody();
+    });
     document.getElementById("clear-selection").addEventListener("click", () => {
       this.table.selected = [];
       this.table.render();
@@ -69,9 +73,11 @@ IBC.App = class {
 
   async refresh() {
     const { version, rows } = await IBC.get("/api/runs");
+    performance.mark("ibc-rows");
     this.version = version;
     this.rows = rows;
     this.table.setRows(rows);
+    performance.mark("ibc-table");
     const live = document.getElementById("live");
     const running = rows.filter((r) => r.status === "running").length;
     live.textContent = `live · ${rows.length - running} records` + (running ? ` · ${running} running` : "") +

@@ -5,6 +5,8 @@
 "use strict";
 
 IBC.Table = class {
+  static PAGE = 200;  // rows drawn at first (a table of 1,000 rows takes half a second to lay out)
+
   constructor(table, onSelect) {
     this.table = table;
     this.onSelect = onSelect;
@@ -16,6 +18,7 @@ IBC.Table = class {
     this.search = "";
     this.sort = null;           // {id, descending}
     this.selected = [];         // row ids, in the order selected
+    this.limit = IBC.Table.PAGE; // rows drawn; "show more" draws the next page
   }
 
   setRows(rows) {
@@ -142,7 +145,7 @@ IBC.Table = class {
     const rows = this.filtered();
     const body = this.table.tBodies[0];
     const fragment = document.createDocumentFragment();
-    for (const row of rows) {
+    for (const row of rows.slice(0, this.limit)) {
       const selected = this.selected.includes(row.id);
       const classes = [row.status === "failed" ? "failed" : "", row.status === "running" ? "running" : "",
         selected ? "selected" : ""].join(" ").trim();
@@ -160,6 +163,9 @@ IBC.Table = class {
     }
     body.replaceChildren(fragment);
     document.getElementById("count").textContent = `${rows.length} of ${this.rows.length} runs`;
+    const more = document.getElementById("more");
+    more.hidden = rows.length <= this.limit;
+    more.textContent = `${Math.min(this.limit, rows.length)} of ${rows.length} shown: show ${Math.min(IBC.Table.PAGE, rows.length - this.limit)} more`;
     this.renderChooser();
   }
 
