@@ -63,6 +63,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
+        from ibc.ui.server import LOCAL_HOSTS as LOCAL_NAMES
         from ibc.ui.server import make_app
     except ImportError:
         return _error(NEEDS)
@@ -87,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
             "this project's run records (parameters, metrics, errors, captured output)",
             file=sys.stderr,
         )
-    hosts = None if local else ["*"]
+    hosts = LOCAL_NAMES if local else None  # asked for another address: any name
     app = make_app(root, store_root(root, args.store), shown or None, hosts)
     print(f"ibc ui: {root.name} at {url} (Ctrl-C to stop)", flush=True)
     if args.open:

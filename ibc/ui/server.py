@@ -30,7 +30,6 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
@@ -42,7 +41,7 @@ from ibc.ui.records import Records, valid_run
 
 STATIC = Path(__file__).resolve().parent / "static"
 READ_METHODS = ("GET", "HEAD")
-LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 NODE_ID = re.compile(r"^[0-9a-zA-Z_-]{3,200}$")
 POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -51,17 +50,34 @@ POLICY = (
 )
 
 
-class ReadOnly:
-    """ASGI middleware: a request whose method is not GET or HEAD is answered 405 before
-    any route sees it; every response gets the security headers."""
+def host_name(header: str) -> str:
+    """The name in a `Host` header, without its port: `[::1]:8765` → `::1`."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1 : header.find("]")] if "]" in header else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class ReadOnly:
+    """ASGI middleware: a request whose method is not GET or HEAD is answered 405, and one
+    whose `Host` is not among `hosts` (None: any) 400, before any route sees it; every
+    response gets the security headers."""
+
+    def __init__(self, app: ASGIApp, hosts: tuple[str, ...] | None = LOCAL_HOSTS) -> None:
         self.app = app
+        self.hosts = hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.hosts is not None:
+            headers = dict(scope.get("headers") or ())
+            name = host_name(headers.get(b"host", b"").decode("latin-1"))
+            if name not in self.hosts:
+                response = PlainTextResponse("Invalid host header\n", status_code=400)
+                await response(scope, receive, send)
+                return
         if scope["method"] not in READ_METHODS:
             response = PlainTextResponse(
                 "ibc ui is read-only: only GET and HEAD are accepted\n",
@@ -90,12 +106,12 @@ def make_app(
     project: Path,
     store: Path,
     files: list[str] | None = None,
-    hosts: list[str] | None = None,
+    hosts: tuple[str, ...] | None = LOCAL_HOSTS,
 ) -> Starlette:
     """The application for the project at `project` whose store is the `.ibc` folder `store`;
     `files` (paths relative to the project, POSIX) keeps the records of those `.ib` files
-    only; `hosts` the names the `Host` header may give (this machine's by default; `["*"]`
-    for any)."""
+    only; `hosts` the names the `Host` header may give (this machine's by default; None:
+    any)."""
     from ibc import __version__
 
     records = Records(store, files)
@@ -157,10 +173,7 @@ def make_app(
         Route("/api/stage/{run}/{node}", stage),
         Mount("/static", app=StaticFiles(directory=STATIC), name="static"),
     ]
-    middleware = [
-        Middleware(ReadOnly),
-        Middleware(TrustedHostMiddleware, allowed_hosts=hosts or LOCAL_HOSTS),
-    ]
+    middleware = [Middleware(ReadOnly, hosts=hosts)]
     return Starlette(routes=routes, middleware=middleware)
 
 

@@ -104,6 +104,8 @@ def to_runs(page) -> None:
     for box in page.query_selector_all("#runs thead input[type=search]"):
         box.fill("")
     page.click("#clear-selection")
+    page.evaluate("IBC.app.table.sort = null; IBC.app.table.render()")
+    page.eval_on_selector(".table-wrap", "wrap => wrap.scrollTo(0, 0)")
 
 
 def test_the_table_lists_every_recorded_run(site, page, shots):
@@ -294,6 +296,7 @@ def test_the_stage_graph_shows_cached_stages_and_a_stage_s_details(site, page, s
 def test_a_run_started_during_the_test_appears_and_finishes_live(site, page, shots, tmp_path):
     p, _ = site
     to_runs(page)
+    page.click("#runs thead th[data-column='metric:accuracy']")  # running rows come first anyway
     page.evaluate("window.__notReloaded = true")
     gate = tmp_path / "gate"
     run = p.popen("run", "main.ib", "waiting", UI_GATE=str(gate))
@@ -301,6 +304,7 @@ def test_a_run_started_during_the_test_appears_and_finishes_live(site, page, sho
         row = page.locator("#runs tbody tr.running", has_text="waiting")
         row.wait_for(timeout=TIMEOUT)
         assert "running" in row.inner_text()
+        assert page.locator("#runs tbody tr").first.get_attribute("class") == "running"
         page.screenshot(path=str(shots / "live.png"))
         gate.write_text("open")
         out, err = run.communicate(timeout=60)

@@ -133,6 +133,9 @@ def test_a_host_that_is_not_this_machine_is_refused(site):
     assert request(server, "GET", "/api/runs", host="evil.example")[0] == 400
     assert request(server, "GET", "/api/runs", host="evil.example:80")[0] == 400
     assert request(server, "GET", "/api/runs", host=f"localhost:{urlsplit(server.url).port}")[0] == 200
+    assert request(server, "GET", "/api/runs", host="[::1]:8765")[0] == 200
+    assert request(server, "GET", "/api/runs", host="127.0.0.1.evil.example")[0] == 400
+    assert request(server, "POST", "/api/runs", host="evil.example")[0] == 400
 
 
 def test_a_tampered_pickle_is_never_unpickled(site, tmp_path):

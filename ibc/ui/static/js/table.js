@@ -86,7 +86,8 @@ IBC.Table = class {
         rows = present.concat(absent);  // rows without the value last, either way
       }
     }
-    return rows;
+    // runs in flight first, whatever the order: they have no values to sort by yet
+    return rows.filter((r) => r.status === "running").concat(rows.filter((r) => r.status !== "running"));
   }
 
   static compare(a, b) {
