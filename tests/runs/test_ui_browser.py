@@ -70,13 +70,17 @@ def page(site, tmp_path_factory):
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1360, "height": 860})
         errors: list[str] = []
+        requested: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requested.append(r.url))
         page.set_default_timeout(TIMEOUT)
         page.goto(server.url)
         page.wait_for_selector("body[data-ready='1']")
-        page.errors = errors
         yield page
         assert errors == [], errors
+        # offline: every request the page made went to the server itself
+        assert requested and all(url.startswith(server.url) for url in requested), requested
+        assert any(url.endswith("/static/vendor/echarts.min.js") for url in requested)
         browser.close()
 
 

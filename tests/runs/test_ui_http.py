@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -203,6 +204,47 @@ def test_another_host_is_served_only_when_asked_with_a_warning(site):
     assert "warning: listening on 0.0.0.0: anyone who can reach this address" in err
 
 
+def test_a_browser_is_opened_only_with_open(site, tmp_path):
+    p, _ = site
+    opened = tmp_path / "opened"
+    script = tmp_path / "browser.sh"
+    script.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    script.chmod(0o755)
+    for args in ((), ("--open",)):
+        server = Server(p.root, *args, BROWSER=f"{script} %s")
+        try:
+            deadline = time.monotonic() + 20
+            while args and not opened.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            server.stop()
+        if not args:
+            assert not opened.exists()
+    assert opened.read_text().split() == [server.url]
+
+
+def test_a_port_in_use_is_a_usage_error(tmp_path):
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen(1)
+    try:
+        port = str(taken.getsockname()[1])
+        done = subprocess.run(
+            [sys.executable, "-m", "ibc", "ui", "--port", port],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=ibc_env(),
+            timeout=60,
+        )
+    finally:
+        taken.close()
+    assert done.returncode == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in done.stderr and "--port 0" in done.stderr
+
+
 def test_the_default_is_this_machine_only(site):
     _, server = site
     assert server.url.startswith("http://127.0.0.1:")
@@ -230,3 +272,24 @@ def test_runs_in_flight_and_killed_runs(tmp_path):
     assert records.version() != version
     rows = [(r["experiment"], r["status"]) for r in records.rows()]
     assert rows == [("x", "ok"), ("y", "failed")]  # a run's records in their order
+
+
+def test_every_asset_the_page_names_is_in_the_package_and_none_is_remote():
+    import re
+
+    import ibc.ui.server
+
+    static = Path(ibc.ui.server.__file__).parent / "static"
+    own = [static / "index.html", static / "app.css", *sorted((static / "js").glob("*.js"))]
+    named = set()
+    for path in own:
+        text = path.read_text(encoding="utf-8")
+        remote = re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}[^\s\"'`)]*", text)
+        assert [u for u in remote if "www.w3.org/2000/svg" not in u] == [], path
+        named |= set(re.findall(r"/static/([\w./-]+\.(?:js|css))", text))
+        named |= {f"vendor/{n}.min.js" for n in re.findall(r"IBC\.need\(\"(\w+)\"\)", text)}
+    assert {"vendor/echarts.min.js", "vendor/dagre.min.js", "js/app.js", "app.css"} <= named
+    assert [n for n in sorted(named) if not (static / n).is_file()] == []
+    versions = json.loads((static / "vendor" / "VERSIONS.json").read_text())
+    package = json.loads((Path(__file__).resolve().parents[2] / "ui" / "package.json").read_text())
+    assert versions == package["dependencies"]  # the files are those of the pinned versions

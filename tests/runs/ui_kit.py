@@ -123,14 +123,14 @@ def make_project(root: Path) -> Project:
 class Server:
     """`ibc ui ARGS` in `root` on a free port; `url` once it has printed it."""
 
-    def __init__(self, root: Path, *args: str) -> None:
+    def __init__(self, root: Path, *args: str, **env: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ibc", "ui", "--port", "0", *args],
             cwd=root,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=ibc_env(),
+            env=ibc_env(**env),
         )
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
