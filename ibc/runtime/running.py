@@ -359,7 +359,7 @@ class Run:
             record["key"] = None
             node = getattr(failure, "node", None)  # a stage's failure: its `.ib` location
             record["at"] = getattr(node, "at", None)
-            if node is not None:
+            if getattr(failure, "where", None):
                 record["where"] = failure.where
         self.records.record(record)
         if self.progress is not None:
@@ -405,7 +405,7 @@ class Run:
             if self.store.meta(key) is None:
                 value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
-                if len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON:
+                if _short_json(rendered):
                     meta["json"] = rendered
                 self.store.put(key, value, meta)
         except OSError as exc:  # the store cannot be written: said once, at the end
@@ -557,6 +557,14 @@ class Run:
             self.files.save()
         except OSError:
             pass
+
+
+def _short_json(rendered: object) -> bool:
+    """Whether a result's JSON rendering is short enough for its entry's header."""
+    try:
+        return len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def plan(program, names: list[str], store) -> tuple[Evaluator, list]:

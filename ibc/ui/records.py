@@ -93,9 +93,13 @@ class Records:
 
     def _listing(self) -> list[os.DirEntry]:
         try:
-            return sorted(os.scandir(self.runs), key=lambda e: e.name)
+            found = sorted(os.scandir(self.runs), key=lambda e: e.name)
         except OSError:
             return []
+        if len(self._cache) > len(found):  # files removed since (`ibc cache clear`)
+            names = {e.name for e in found}
+            self._cache = {k: v for k, v in self._cache.items() if k in names}
+        return found
 
     def version(self) -> str:
         """A short hash of the names, sizes and times of the run files: it changes when a run

@@ -8,7 +8,8 @@ Routes (all GET; HEAD too, as Starlette adds it):
     /api/project               the project's name, the files shown, the version of ibc
     /api/version               a hash that changes when a run file does (the page polls it)
     /api/runs                  every experiment record as a table row, and runs in flight
-    /api/record/{run}/{index}  one record whole: its provenance and its value's JSON
+    /api/record/{run}/{index}  one record whole (its provenance and its value's JSON) and the
+                               header of its value's store entry
     /api/graphs                the runs that left a stage log, with their experiments
     /api/graph/{run}           a run's stage graph (`?experiment=NAME`: one experiment's)
     /api/stage/{run}/{node}    one stage: its log line and its store entry's header
@@ -140,7 +141,9 @@ def make_app(
         found = records.record(run, index) if valid_run(run) else None
         if found is None:
             return _missing(f"no record {index} in run {run}")
-        return JSONResponse(found)
+        key = found.get("key")
+        entry = stages.entry_header(store, key) if isinstance(key, str) else None
+        return JSONResponse({"record": found, "entry": entry})
 
     async def graphs(request: Request) -> JSONResponse:
         return JSONResponse({"runs": records.stage_runs()})

@@ -199,6 +199,7 @@ def test_one_run_shows_its_provenance_and_value_two_their_diff(site, page, shots
     page.wait_for_selector("#provenance")
     value = json.loads(page.inner_text("#value"))
     assert value == {"accuracy": 0.25, "penalty": pytest.approx(0.000999000999)}
+    assert re.fullmatch(r"stored: \d+ bytes \(pickle\)", page.inner_text("#stored"))
     provenance = page.inner_text("#provenance")
     commit = git(site[0].root, "rev-parse", "HEAD~1")
     assert commit in provenance and "src.stages.score" in provenance  # commit, fingerprints

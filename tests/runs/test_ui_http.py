@@ -152,7 +152,9 @@ def test_a_tampered_pickle_is_never_unpickled(site, tmp_path):
     found = get_json(server, f"/api/stage/{run}/{node}")
     assert found["has_summary"] is False and found["summary"] is None
     assert found["entry"]["codec"] == "pickle" and found["entry"]["size"] > 0
-    for path in ("/api/runs", f"/api/graph/{run}", "/api/graphs", f"/api/record/{run}/1"):
+    noisy = next(r for r in get_json(server, "/api/runs")["rows"] if r["experiment"] == "noisy")
+    assert get_json(server, f"/api/record/{noisy['id']}")["entry"]["key"] == key  # the same entry
+    for path in ("/api/runs", f"/api/graph/{run}", "/api/graphs"):
         get_json(server, path)
     assert not marker.exists()
     assert snapshot(p.root) == before
@@ -160,6 +162,18 @@ def test_a_tampered_pickle_is_never_unpickled(site, tmp_path):
     code = f"from ibc.runtime.store import DiskStore; DiskStore({str(p.root / '.ibc')!r}).load({key!r})"
     subprocess.run([sys.executable, "-c", code], check=True, env=ibc_env(), cwd=tmp_path)
     assert marker.exists()
+
+
+def test_a_record_s_value_has_its_summary_in_its_entry_too(site):
+    _, server = site
+    rows = get_json(server, "/api/runs")["rows"]
+    base = next(r for r in rows if r["experiment"] == "base")
+    run, index = base["id"].split("/")
+    found = get_json(server, f"/api/record/{run}/{index}")
+    assert found["record"]["value"] == {"accuracy": 1.0, "penalty": 0.5}
+    # a record is not a stage: its result entry keeps the JSON rendering a stage's does
+    assert found["entry"]["meta"]["stage"] == "result"
+    assert found["entry"]["meta"]["json"] == found["record"]["value"]
 
 
 def test_a_damaged_entry_is_reported_not_removed(site):

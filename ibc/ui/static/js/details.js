@@ -12,13 +12,21 @@ IBC.recordPath = function (rowId) {
   return `/api/record/${encodeURIComponent(run)}/${encodeURIComponent(index)}`;
 };
 
-IBC.valueView = function (record) {
+// The value from its record's JSON rendering, else from its entry's header; where it is stored.
+IBC.valueView = function (record, entry) {
   const el = IBC.el;
   if (record.status !== "ok") return el("p", { class: "error" }, "no value: the run failed");
-  if (record.value === null || record.value === undefined) {
-    return el("p", { class: "hint" }, "no summary: the record keeps no JSON rendering of this value");
-  }
-  return el("pre", { id: "value" }, IBC.json(record.value));
+  const meta = entry && entry.meta ? entry.meta : {};
+  const value = record.value !== null && record.value !== undefined ? record.value : meta.json;
+  const stored = !record.key ? "not stored (the value could not be pickled)"
+    : !entry ? "no longer in the store (ibc run the experiment again to load it)"
+    : entry.damaged ? "its store entry is damaged" : entry.untrusted ? "its store entry is not signed by $IBC_STORE_KEY"
+    : `stored: ${entry.size} bytes (${entry.codec})`;
+  return el("div", {},
+    value === null || value === undefined
+      ? el("p", { class: "hint", id: "value" }, "no summary: neither the record nor the entry keeps a JSON rendering of this value")
+      : el("pre", { id: "value" }, IBC.json(value)),
+    el("p", { class: "hint", id: "stored" }, stored));
 };
 
 IBC.kvTable = function (pairs, cls) {
@@ -38,6 +46,8 @@ IBC.showDetails = async function (ids, container) {
     container.replaceChildren(el("p", { class: "error" }, String(e.message || e)));
     return;
   }
+  const entries = records.map((found) => found.entry);
+  records = records.map((found) => found.record);
   if (records.length === 1) {
     const r = records[0];
     const keys = IBC.PROVENANCE.filter((k) => k in r).concat(Object.keys(r).filter((k) => !IBC.PROVENANCE.includes(k) && k !== "value"));
@@ -47,7 +57,7 @@ IBC.showDetails = async function (ids, container) {
       el("h2", {}, `${r.experiment} — run ${r.run}`), graphLink,
       r.status === "failed" ? el("p", { class: "error", id: "failure" },
         `failed${r.where ? " " + r.where : r.at ? " at " + r.at : ""}: ${r.error}`) : null,
-      el("h2", {}, "Value"), IBC.valueView(r),
+      el("h2", {}, "Value"), IBC.valueView(r, entries[0]),
       el("h2", {}, "Provenance"), IBC.kvTable(keys.map((k) => [k, r[k]]))));
     return;
   }
