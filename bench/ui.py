@@ -134,15 +134,13 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1360, "height": 860})
                 page.goto(server.url)
                 page.wait_for_selector("body[data-ready='1']")
-                every = page.evaluate(
-                    """async () => {
+                every = page.evaluate("""async () => {
                         const start = performance.now();
                         IBC.app.table.limit = Infinity;
                         IBC.app.table.renderBody();
                         await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
                         return (performance.now() - start) / 1000;
-                    }"""
-                )
+                    }""")
                 page.click("#tab-plots")
                 for kind in ("scatter", "parallel", "commits"):
                     page.select_option("#plot-kind", kind)

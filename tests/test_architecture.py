@@ -141,7 +141,9 @@ def test_the_compiler_imports_nothing_of_the_runtime():
 
 def test_the_web_ui_imports_only_base_and_runtime():
     edges = package_graph()
-    wrong = {b: s for (a, b), s in edges.items() if a == "ui" and b not in ("base", "runtime", ROOT)}
+    wrong = {
+        b: s for (a, b), s in edges.items() if a == "ui" and b not in ("base", "runtime", ROOT)
+    }
     assert wrong == {}
     assert ("ui", "runtime") in edges  # the rule above is about a package that exists
 

@@ -340,9 +340,7 @@ class Run:
             record["trial"] = {"search": name, "number": index, "best": best}
             spec = self.program.targets[name].search
             if spec is not None:  # for `ibc ui`'s optimization history (docs/ui.md)
-                record["trial"].update(
-                    objective=".".join(spec.objective), direction=spec.direction
-                )
+                record["trial"].update(objective=".".join(spec.objective), direction=spec.direction)
         if failure is None:
             rendered = self.rendered.get(job)
             record["value"] = rendered

@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.runs.ui_kit import CHROMIUM_ARGS, Server, chromium_path, git, make_project, screenshot_dir
+from tests.runs.ui_kit import (
+    CHROMIUM_ARGS,
+    Server,
+    chromium_path,
+    git,
+    make_project,
+    screenshot_dir,
+)
 
 pytest.importorskip("starlette", reason="ibc ui needs the ui extra (pip install 'iterbuild[ui]')")
 pytest.importorskip("uvicorn", reason="ibc ui needs the ui extra (pip install 'iterbuild[ui]')")
@@ -54,7 +61,11 @@ def site(tmp_path_factory):
     assert first.returncode == 3, first.stderr  # `bad` fails, the others run
     assert "broken on purpose" in first.stderr
     p.run("run", "main.ib", "base", "grid", "noisy", "bad")  # all cached but `bad`
-    p.edit("src/stages.py", "1.0 / (1.0 + abs(math.log10(model)))", "2.0 / (2.0 + abs(math.log10(model)))")
+    p.edit(
+        "src/stages.py",
+        "1.0 / (1.0 + abs(math.log10(model)))",
+        "2.0 / (2.0 + abs(math.log10(model)))",
+    )
     git(p.root, "commit", "-q", "-am", "second")
     p.ok("run", "main.ib", "base")
     p.ok("run", "search.ib", "tuned")
@@ -189,7 +200,9 @@ def test_a_failed_run_shows_its_error_and_location(site, page, shots):
     assert "main.ib:9:18: broken on purpose" in row.inner_text()
     row.locator("input[type=checkbox]").check()
     page.wait_for_selector("#provenance")
-    assert "failed in call of broken at main.ib:9:18: broken on purpose" in page.inner_text("#failure")
+    assert "failed in call of broken at main.ib:9:18: broken on purpose" in page.inner_text(
+        "#failure"
+    )
 
 
 def test_one_run_shows_its_provenance_and_value_two_their_diff(site, page, shots):
@@ -215,16 +228,14 @@ def test_one_run_shows_its_provenance_and_value_two_their_diff(site, page, shots
 
 def chart(page) -> dict:
     """What the last plot drew (`IBC.Plots.data`) and the SVG ECharts drew it in."""
-    return page.evaluate(
-        """() => {
+    return page.evaluate("""() => {
             const plots = IBC.app.plots;
             const svg = document.querySelector('#chart svg');
             const option = plots.chart ? plots.chart.getOption() : {};
             return {data: plots.data, svg: !!svg, paths: svg ? svg.querySelectorAll('path').length : 0,
                     xType: option.xAxis && option.xAxis[0] ? option.xAxis[0].type : null,
                     parallelAxes: (option.parallelAxis || []).map((a) => [a.name, a.type])};
-        }"""
-    )
+        }""")
 
 
 def test_plots_render_with_the_data(site, page, shots):
@@ -280,7 +291,9 @@ def test_the_stage_graph_shows_cached_stages_and_a_stage_s_details(site, page, s
     assert page.input_value("#graph-run") == second_run
     assert page.input_value("#graph-experiment") == "noisy"
     states = page.eval_on_selector_all("svg#graph g.stage", "gs => gs.map(g => g.dataset.state)")
-    labels = page.eval_on_selector_all("svg#graph g.stage text:first-of-type", "ts => ts.map(t => t.textContent)")
+    labels = page.eval_on_selector_all(
+        "svg#graph g.stage text:first-of-type", "ts => ts.map(t => t.textContent)"
+    )
     assert sorted(labels) == ["load", "shout"] and set(states) == {"cached"}
     assert page.locator("svg#graph path.edge").count() == 1  # load -> shout
     page.locator("svg#graph g.stage", has_text="shout").click()
@@ -325,3 +338,43 @@ def test_a_run_started_during_the_test_appears_and_finishes_live(site, page, sho
     )
     assert done.count() == 1 and page.locator("#runs tbody tr.running").count() == 0
     assert page.evaluate("window.__notReloaded") is True  # the same page, never reloaded
+
+
+def test_a_history_sweep_s_points_are_plotted_by_the_version_they_ran(site, page, shots):
+    """History sweeps (`clean in history(clean)`, docs/revisions.md) are not implemented on
+    this branch; their points are named `regress[score@<commit>]`, which is all the plot
+    reads: a run file with records of that shape stands for one."""
+    p, _ = site
+    commits = [git(p.root, "rev-parse", rev) for rev in ("HEAD", "HEAD~1")]
+    run = "20991231T235959000000-1"
+    lines = [
+        {
+            "experiment": f"regress[score@{c[:7]}]",
+            "target": "regress",
+            "file": "main.ib",
+            "params": {"score": f"score@{c[:7]}"},
+            "metrics": {"accuracy": a},
+            "value": {"accuracy": a},
+            "status": "ok",
+            "commit": commits[0],
+            "started": "2099-12-31T23:59:59.000Z",
+            "seconds": 0.1,
+        }
+        for c, a in zip(commits, (0.9, 0.7))
+    ]
+    path = p.root / ".ibc" / "runs" / f"{run}.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    try:
+        page.click("#tab-plots")
+        wait_until(page, "IBC.app.rows.some((r) => r.target === 'regress')")  # polled, no reload
+        page.select_option("#plot-kind", "commits")
+        page.select_option("#plot-target", "regress")
+        page.select_option("#plot-y", "accuracy")
+        drawn = chart(page)
+        assert drawn["data"]["series"][0]["points"] == [
+            [commits[0][:7], 0.9],
+            [commits[1][:7], 0.7],
+        ]
+        assert "history sweep" in page.inner_text("#plot-note")
+    finally:
+        path.unlink()

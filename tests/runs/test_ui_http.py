@@ -87,7 +87,13 @@ def test_no_method_but_get_and_head_is_accepted_and_nothing_changes(site):
     p, server = site
     run, node, _ = ids(server)
     before = snapshot(p.root)
-    paths = ["/", "/api/runs", f"/api/record/{run}/0", f"/api/graph/{run}", f"/api/stage/{run}/{node}"]
+    paths = [
+        "/",
+        "/api/runs",
+        f"/api/record/{run}/0",
+        f"/api/graph/{run}",
+        f"/api/stage/{run}/{node}",
+    ]
     paths += ["/static/js/app.js", "/api/version", "/api/nothing", "/static/new.js"]
     for path in paths:
         for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"):
@@ -133,7 +139,9 @@ def test_a_host_that_is_not_this_machine_is_refused(site):
     _, server = site
     assert request(server, "GET", "/api/runs", host="evil.example")[0] == 400
     assert request(server, "GET", "/api/runs", host="evil.example:80")[0] == 400
-    assert request(server, "GET", "/api/runs", host=f"localhost:{urlsplit(server.url).port}")[0] == 200
+    assert (
+        request(server, "GET", "/api/runs", host=f"localhost:{urlsplit(server.url).port}")[0] == 200
+    )
     assert request(server, "GET", "/api/runs", host="[::1]:8765")[0] == 200
     assert request(server, "GET", "/api/runs", host="127.0.0.1.evil.example")[0] == 400
     assert request(server, "POST", "/api/runs", host="evil.example")[0] == 400
@@ -271,11 +279,17 @@ def test_runs_in_flight_and_killed_runs(tmp_path):
     runs.mkdir(parents=True)
     alive = "20261206T080000000000-1"
     dead = "20261206T080001000000-2"
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
     live = {"run": alive, "pid": os.getpid(), "file": "a.ib", "experiments": ["x", "y"]}
-    (runs / f"{alive}.live.json").write_text(json.dumps({**live, "started": "2026-12-06T08:00:00Z"}))
+    (runs / f"{alive}.live.json").write_text(
+        json.dumps({**live, "started": "2026-12-06T08:00:00Z"})
+    )
     (runs / f"{alive}.jsonl").write_text(json.dumps({"experiment": "x", "status": "ok"}) + "\n")
-    (runs / f"{dead}.live.json").write_text(json.dumps({**live, "run": dead, "pid": int(gone.stdout)}))
+    (runs / f"{dead}.live.json").write_text(
+        json.dumps({**live, "run": dead, "pid": int(gone.stdout)})
+    )
     records = Records(tmp_path / ".ibc")
     rows = records.rows()
     assert [(r["experiment"], r["status"]) for r in rows] == [("y", "running"), ("x", "ok")]

@@ -133,7 +133,9 @@ class Server:
             env=ibc_env(**env),
         )
         lines: queue.Queue = queue.Queue()
-        threading.Thread(target=lambda: lines.put(self.process.stdout.readline()), daemon=True).start()
+        threading.Thread(
+            target=lambda: lines.put(self.process.stdout.readline()), daemon=True
+        ).start()
         try:
             first = lines.get(timeout=60)
         except queue.Empty:
@@ -159,7 +161,9 @@ class Server:
 
 def chromium_path() -> str:
     """Debian's chromium, or a skip that says how to get it."""
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    found = shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
     if found is None:
         pytest.skip("needs Debian's chromium (apt-get install -y chromium; .ci/run installs it)")
     return found

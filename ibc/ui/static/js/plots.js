@@ -2,7 +2,8 @@
 // axes where the values span two decades or more, one series per target), parallel
 // coordinates of the parameters and one metric, a search's optimization history (each
 // trial's objective and the best so far) and a metric along commits (a history sweep's
-// points `target[f@commit]`, else a target's runs by their recorded commit, oldest first).
+// points `target[f@commit]` in the sweep's order, else a target's runs by their recorded
+// commit, oldest first).
 "use strict";
 
 IBC.Plots = class {
@@ -191,8 +192,9 @@ IBC.Plots = class {
     if (sweep.length) {
       const newest = new Map();  // version -> newest row
       for (const r of sweep) if (!newest.has(version(r))) newest.set(version(r), r);
-      points = [...newest].reverse().map(([v, r]) => [v.slice(0, 10), r.metrics[y], r.experiment]);
-      document.getElementById("plot-note").textContent = "the points of a history sweep, by the version they ran";
+      // in the sweep's own order (its newest run's records, in the order they were written)
+      points = [...newest].map(([v, r]) => [v.slice(0, 10), r.metrics[y], r.experiment]);
+      document.getElementById("plot-note").textContent = "the points of a history sweep, by the version they ran, in the sweep's order";
     } else {
       const byCommit = new Map();  // commit -> newest row; rows are newest first
       for (const r of rows) {
