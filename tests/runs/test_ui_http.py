@@ -321,3 +321,16 @@ def test_every_asset_the_page_names_is_in_the_package_and_none_is_remote():
     versions = json.loads((static / "vendor" / "VERSIONS.json").read_text())
     package = json.loads((Path(__file__).resolve().parents[2] / "ui" / "package.json").read_text())
     assert versions == package["dependencies"]  # the files are those of the pinned versions
+
+
+def test_files_keep_the_runs_of_those_files(site):
+    p, _ = site
+    for shown, count in (("main.ib", 2), ("search.ib", 0)):
+        server = Server(p.root, shown)
+        try:
+            rows = get_json(server, "/api/runs")["rows"]
+            assert len(rows) == count and all(r["file"] == shown for r in rows)
+            assert len(get_json(server, "/api/graphs")["runs"]) == (1 if count else 0)
+            assert get_json(server, "/api/project")["files"] == [shown]
+        finally:
+            server.stop()
