@@ -6,6 +6,8 @@ packages together.
 - `ibc.runtime` (what emitted programs import) imports nothing of the compiler, and the
   compiler imports nothing of the runtime;
 - `ibc.base` imports only the standard library (and `tomli`, where `tomllib` is missing);
+- `ibc.ui` (the web UI) imports only `ibc.base` and `ibc.runtime`, and never `pickle`: it
+  reads run records and entry headers, and unpickles nothing (docs/ui.md, "Safety");
 - the root holds only `__init__`, `__main__` and the driver.
 """
 
@@ -135,6 +137,24 @@ def test_the_compiler_imports_nothing_of_the_runtime():
     edges = package_graph()
     wrong = {(a, b): s for (a, b), s in edges.items() if a in COMPILER and b == "runtime"}
     assert wrong == {}
+
+
+def test_the_web_ui_imports_only_base_and_runtime():
+    edges = package_graph()
+    wrong = {
+        b: s for (a, b), s in edges.items() if a == "ui" and b not in ("base", "runtime", ROOT)
+    }
+    assert wrong == {}
+    assert ("ui", "runtime") in edges  # the rule above is about a package that exists
+
+
+def test_the_web_ui_never_imports_pickle():
+    wrong = []
+    for path in sorted((IBC / "ui").rglob("*.py")):
+        for target, line in _imports(path):
+            if target.split(".")[0] in ("pickle", "_pickle", "dill", "cloudpickle", "joblib"):
+                wrong.append(f"{path.relative_to(IBC.parent)}:{line} {target}")
+    assert wrong == []
 
 
 def test_the_driver_imports_nothing_of_the_runtime_or_the_command_line():

@@ -41,6 +41,7 @@ COMMANDS = {
     "diff": "the parameters whose values differ between two targets",
     "init": "write a small runnable project (ibc.toml, experiment.ib, src/features.py)",
     "completion": "print the shell completion script (bash, zsh or fish)",
+    "ui": "a local web page of the recorded runs, plots and stage graphs",
 }
 
 
@@ -191,6 +192,12 @@ def _lsp_arguments(lsp: argparse.ArgumentParser) -> None:
     add_arguments(lsp)
 
 
+def _ui_arguments(ui: argparse.ArgumentParser) -> None:
+    from ibc.ui.cli import add_arguments
+
+    add_arguments(ui)
+
+
 def _repl_arguments(repl: argparse.ArgumentParser) -> None:
     from ibc.repl.cli import add_arguments
 
@@ -271,6 +278,7 @@ _ARGUMENTS = {
     "params": _params_arguments,
     "diff": _diff_arguments,
     **{name: _module_arguments(name) for name in _MODULES},
+    "ui": _ui_arguments,
 }
 
 
@@ -333,7 +341,7 @@ def _command(command: str | None, args_list: list[str]) -> int:
         commands = {"check": _check, "compile": _compile}
         commands.update(params=_params, diff=_diff, graph=_graph, results=_results)
         commands.update(cache=_cache, repl=_repl, lsp=_lsp, fmt=_fmt)
-        commands.update(freeze=_freeze, log=_log, why=_why)
+        commands.update(freeze=_freeze, log=_log, why=_why, ui=_ui)
         commands.update(dict.fromkeys(_MODULES, _module_main))
         return commands[args.command](args)
     except KeyboardInterrupt:
@@ -512,6 +520,12 @@ def _lsp(args) -> int:
     from ibc.lsp.cli import main as lsp_main
 
     return lsp_main(args)
+
+
+def _ui(args) -> int:
+    from ibc.ui.cli import main as ui_main
+
+    return ui_main(args)
 
 
 def _repl(args) -> int:

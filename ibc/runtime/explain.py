@@ -95,6 +95,7 @@ class StageFacts:
         self.evaluator = evaluator
         self.sites: dict[str, str] = {}
         self.code: dict[str, list[str]] = {}
+        self.below: dict[str, list[str]] = {}  # upstream stages of a cheap or value node
 
     def __call__(self, node: Node) -> dict:
         ev = self.evaluator
@@ -110,11 +111,42 @@ class StageFacts:
             "fingerprint": fp,
             "identity": ev.ident.get(node.key),
             "inputs": [[i, n.at] for i, n in zip(ids, node.inputs)],
+            "upstream": upstream(node, self.below),
         }
         where = getattr(ev, "workers", {}).get(node.key)
         if where:  # the dask worker that ran it (docs/running.md, "Running on a cluster")
             facts["worker"] = where
         return facts
+
+
+def upstream(node: Node, memo: dict[str, list[str]]) -> list[str]:
+    """The node ids of the stages (and `file`/`dir` resources) `node` reads, through cheap
+    nodes (operators, field reads, lists): the edges of the stage graph `ibc ui` draws from
+    the stage log alone (docs/ui.md, "Stage graph"). `memo` keeps each cheap node's answer;
+    iterative, as programs may nest thousands of levels deep."""
+
+    def direct(n: Node) -> bool:
+        return node_kind(n) in ("stage", "impure", "resource") and not n.free
+
+    todo = [n for n in node.inputs if not direct(n) and n.key not in memo]
+    while todo:
+        n = todo[-1]
+        if n.key in memo:
+            todo.pop()
+            continue
+        missing = [i for i in n.inputs if not direct(i) and i.key not in memo]
+        if missing:
+            todo.extend(missing)
+            continue
+        todo.pop()
+        found: dict[str, None] = {}
+        for i in n.inputs:
+            found.update({i.key: None} if direct(i) else dict.fromkeys(memo[i.key]))
+        memo[n.key] = list(found)
+    found = {}
+    for i in node.inputs:
+        found.update({i.key: None} if direct(i) else dict.fromkeys(memo[i.key]))
+    return list(found)
 
 
 # ------------------------------------------------------------------------ history

@@ -3,6 +3,7 @@
 
 A run writes `<store root>/runs/<run id>.jsonl`, one JSON object per experiment, appended and
 flushed as each experiment ends (a killed run keeps the records of what finished), and
+`<run id>.live.json` while it runs (`begin`: its pid, file and experiments, for `ibc ui`), and
 `<run id>.stages.jsonl`, one object per stage it consulted (ran, cached or failed) for
 `ibc graph` and `ibc why` (with the facts of `ibc.runtime.explain.StageFacts`: site, code
 fingerprint, identity, input identities and their `.ib` locations), then one line `{"code":
@@ -53,6 +54,7 @@ class RunLog:
         self.run_id = run_id
         self.durable = durable
         self._file = None
+        self._live: Path | None = None  # `begin`'s marker of a run in flight
         self.error: OSError | None = None  # the first write that failed (a full disk)
 
     def _open(self):
@@ -62,6 +64,21 @@ class RunLog:
             # unbuffered: a write that fails (a full disk) fails now, not again at close
             self._file = open(folder / f"{self.run_id}.jsonl", "ab", buffering=0)
         return self._file
+
+    def begin(self, file: str, experiments: list[str]) -> None:
+        """Say that the run has started: `<run id>.live.json` names its process, file and
+        experiments until `close` removes it, so `ibc ui` shows a run in flight before its
+        first record (docs/ui.md, "Live updates"). Never fails the run."""
+        live = {"run": self.run_id, "pid": os.getpid(), "file": file}
+        live.update(experiments=experiments, started=iso(time.time()))
+        try:
+            folder = self.root / "runs"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{self.run_id}.live.json"
+            path.write_text(json.dumps(live, ensure_ascii=False, default=safe_repr), "utf-8")
+            self._live = path
+        except (OSError, ValueError):
+            pass
 
     def record(self, record: dict) -> None:
         record = {"run": self.run_id, **record}
@@ -104,6 +121,12 @@ class RunLog:
             self.error = self.error or exc
 
     def close(self) -> None:
+        if self._live is not None:
+            try:
+                self._live.unlink()
+            except OSError:
+                pass
+            self._live = None
         if self._file is not None:
             try:
                 self._file.close()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ibc.runtime import provenance
 from ibc.runtime.errors import format_failure
-from ibc.runtime.evaluate import ID, JSON, Evaluator, node_kind
+from ibc.runtime.evaluate import ID, JSON, SHORT_JSON, Evaluator, node_kind
 from ibc.runtime.graph import digest
 from ibc.runtime.layers import is_literal
 from ibc.runtime.runlog import (
@@ -181,6 +181,7 @@ class Run:
             return self._dry_run(jobs, nodes)
         if self.progress is not None:
             self.progress.start([job[0] for job in jobs])
+        self.records.begin(self._file(), [job[0] for job in jobs])
         roots, where = [], []
         for i, node in enumerate(nodes):
             if not isinstance(node, Exception):
@@ -374,7 +375,7 @@ class Run:
             record["value"] = rendered
             record["metrics"] = metrics_of(rendered)
             record["error"] = None
-            record["key"] = self._result_key(node)
+            record["key"] = self._result_key(node, rendered)
             want = getattr(self.store, "want", None)
             if want is not None:  # a printed result only the remote holds is kept here too
                 want(record["key"])
@@ -383,6 +384,10 @@ class Run:
             record["metrics"] = {}
             record["error"] = safe_str(getattr(failure, "error", failure))
             record["key"] = None
+            node = getattr(failure, "node", None)  # a stage's failure: its `.ib` location
+            record["at"] = getattr(node, "at", None)
+            if getattr(failure, "where", None):
+                record["where"] = failure.where
         self.records.record(record)
         if self.progress is not None:
             self.progress.experiment(shown, record["status"], seconds, counts)
@@ -409,9 +414,10 @@ class Run:
                         self.out.flush()
             self.printed += 1
 
-    def _result_key(self, node) -> str | None:
+    def _result_key(self, node, rendered=None) -> str | None:
         """The store key that holds `node`'s value: its entry for a stage; for any other
-        value a result entry (written when missing; a cached run finds it and loads nothing)."""
+        value a result entry (written when missing; a cached run finds it and loads nothing)
+        whose header keeps `rendered`, its short JSON rendering, as a stage's does."""
         evaluator = self.evaluator
         kind = node_kind(node)
         if kind == "stage" and node.key not in evaluator.unstored:
@@ -426,6 +432,8 @@ class Run:
             if self.store.meta(key) is None:
                 value = link(evaluator.value(node), self._stage_parts(node))
                 meta = {"stage": "result", "at": None, "run": self.run_id}
+                if _short_json(rendered):
+                    meta["json"] = rendered
                 self.store.put(key, value, meta)
         except OSError as exc:  # the store cannot be written: said once, at the end
             self.write_errors.append(exc)
@@ -590,6 +598,14 @@ def _trials_only(program, names: list[str]) -> dict[str, int]:
     for search, index in found:
         wanted[search] = max(index, wanted.get(search, -1))
     return wanted
+
+
+def _short_json(rendered: object) -> bool:
+    """Whether a result's JSON rendering is short enough for its entry's header."""
+    try:
+        return len(json.dumps(rendered, ensure_ascii=False)) <= SHORT_JSON
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def plan(program, names: list[str], store) -> tuple[Evaluator, list]:

@@ -1,0 +1,7 @@
+"""`python -m ibc.ui`: `ibc ui` without the `ibc` front end."""
+
+import sys
+
+from ibc.ui.cli import standalone
+
+sys.exit(standalone())
