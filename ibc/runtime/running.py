@@ -180,7 +180,20 @@ class Run:
         if options.dry_run:
             return self._dry_run(jobs, nodes)
         if self.progress is not None:
-            self.progress.start([job[0] for job in jobs])
+            self.progress.start([job[0] for job in jobs], groups=[job[2] for job in jobs])
+            if self.progress.wants_estimates:  # the live display's ETA
+                from ibc.runtime.estimates import Estimates
+
+                executor = self.executor
+                self.progress.expect(
+                    Estimates(
+                        [n for n in nodes if not isinstance(n, Exception)],
+                        self.root,
+                        workers=lambda: getattr(executor, "jobs", 1),
+                        exclude=self.run_id,
+                        force=options.force,
+                    )
+                )
         roots, where = [], []
         for i, node in enumerate(nodes):
             if not isinstance(node, Exception):
