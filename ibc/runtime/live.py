@@ -38,6 +38,7 @@ from ibc.runtime.estimates import format_eta
 from ibc.runtime.progress import Progress, format_seconds, stage_text, summary_line
 
 MAX_RUNNING = 5  # running stages listed under the bar
+REFRESH_PER_SECOND = 8
 BAR_WIDTH = 36
 
 
@@ -99,11 +100,18 @@ class RichProgress(Progress):
         self._estimates = None
         self._eta: tuple[float, float | None] = (0.0, None)  # (when computed, seconds)
         self._began = time.monotonic()
+        # One lock around every write to the console, the redraws included: rich's Live moves
+        # the cursor by the height of the frame it drew last, computed while it renders, so a
+        # redraw rendered between another print's rendering and its write would leave the
+        # cursor off by the difference (a line lost, a stale frame). So rich does not redraw
+        # by itself; `_refresher` does, under this lock.
+        self._output = self._terminal.lock if self._terminal is not None else threading.RLock()
+        self._stop = threading.Event()
         self._live = Live(
             get_renderable=self._render,
             console=self.console,
+            auto_refresh=False,
             transient=True,
-            refresh_per_second=8,
             redirect_stdout=False,
             redirect_stderr=False,
             vertical_overflow="crop",
@@ -125,7 +133,16 @@ class RichProgress(Progress):
         if begin:
             if self._terminal is not None:
                 self._terminal.open(self._forward)
-            self._live.start()
+            with self._output:
+                self._live.start(refresh=True)
+            threading.Thread(target=self._refresher, name="ibc-progress", daemon=True).start()
+
+    def _refresher(self) -> None:
+        while not self._stop.wait(1 / REFRESH_PER_SECOND):
+            with self._output:
+                if self._stop.is_set():
+                    return
+                self._live.refresh()
 
     def expect(self, estimates) -> None:
         with self._lock:
@@ -209,12 +226,14 @@ class RichProgress(Progress):
                 unfinished = []  # the summary counts them
             total = self._summary()
         if started:
+            self._stop.set()
             if self._terminal is not None:
                 with self._terminal.printing():  # what is in the pipe, above the region
-                    pass
-            self._live.stop()
-            if self._terminal is not None:
+                    self._live.stop()
                 self._terminal.close()
+            else:
+                with self._output:
+                    self._live.stop()
         for line in unfinished + ([total] if started and self._targets else []):
             self.console.print(line, soft_wrap=True)
 
@@ -223,8 +242,9 @@ class RichProgress(Progress):
     def _print(self, lines: list[Text]) -> None:
         """Print `lines` above the live region (they stay)."""
         if self._terminal is None:
-            for line in lines:
-                self.console.print(line, soft_wrap=True)
+            with self._output:
+                for line in lines:
+                    self.console.print(line, soft_wrap=True)
             return
         with self._terminal.printing():
             for line in lines:
