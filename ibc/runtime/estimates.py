@@ -1,8 +1,8 @@
 """How long a run has left, for the live progress display (docs/running.md, "Progress on a
 terminal").
 
-`Estimates(nodes, root, workers)` walks the graph below the run's job nodes once and keeps
-every stage it finds (`stage` and `impure` nodes, by node key): the run's *plan*. As the
+`Estimates(nodes, root, workers)` walks the graph below the run's job nodes once, in a
+background thread, and keeps every stage it finds (`stage` and `impure` nodes, by node key): the run's *plan*. As the
 stages report (`event`), each planned stage is running, finished or still to come, and the
 time left is the sum of the expected durations of those to come, plus what the running ones
 still need, shared among the executor's workers (`eta`).
@@ -50,29 +50,28 @@ class Estimates:
         self._lock = threading.Lock()
         # planned stage: node key -> (call site, site, fingerprint)
         self.planned: dict[str, tuple[tuple[str, str | None], str, str]] = {}
-        memo: dict[str, str] = {}
-        seen: set[str] = set()
-        todo = [n for n in nodes if n is not None]
-        while todo:
-            node = todo.pop()
-            if node.key in seen:
-                continue
-            seen.add(node.key)
-            todo.extend(node.inputs)
-            if node.free or node_kind(node) not in ("stage", "impure"):
-                continue
-            call = (_label(node), node.at)
-            self.planned[node.key] = (call, site(node, memo), fingerprint_of(node))
         self.finished: set[str] = set()
         self.running: dict[str, tuple[tuple[str, str | None], float]] = {}
         self.ran: dict[tuple[str, str | None], list[float]] = {}  # call site -> [sum, count]
         self.past: dict[tuple[str, str | None], list[float]] = {}  # the same, from records
         self.past_sites: dict[str, str] = {}  # site -> fingerprint of its last record
-        if root is not None:
-            loader = threading.Thread(
-                target=self._read_history, args=(Path(root), exclude), daemon=True
-            )
-            loader.start()
+        self.ready = threading.Event()  # set once the plan (and the records) are read
+        roots = [n for n in nodes if n is not None]
+        # in the background: a large graph takes a while to walk, and the run starts now
+        work = threading.Thread(
+            target=self._prepare, args=(roots, root, exclude), name="ibc-estimates", daemon=True
+        )
+        work.start()
+
+    def _prepare(self, roots, root, exclude: str) -> None:
+        try:
+            planned = _plan(roots)
+            with self._lock:
+                self.planned = planned
+            if root is not None:
+                self._read_history(Path(root), exclude)
+        finally:
+            self.ready.set()
 
     # ------------------------------------------------------------------ events
 
@@ -102,7 +101,10 @@ class Estimates:
     # ------------------------------------------------------------------ the time left
 
     def eta(self) -> float | None:
-        """Seconds the run still needs by the durations known, or None when unknown."""
+        """Seconds the run still needs by the durations known, or None when unknown (also
+        while the plan is being made)."""
+        if not self.ready.is_set():
+            return None
         now = time.monotonic()
         with self._lock:
             default = _mean_of(self.ran) or _mean_of(self.past)
@@ -185,6 +187,24 @@ class Estimates:
                 break
         with self._lock:
             self.past, self.past_sites = past, sites
+
+
+def _plan(roots) -> dict[str, tuple[tuple[str, str | None], str, str]]:
+    """The stages below `roots`: node key -> (call site, site, code fingerprint)."""
+    planned = {}
+    memo: dict[str, str] = {}
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        node = todo.pop()
+        if node.key in seen:
+            continue
+        seen.add(node.key)
+        todo.extend(node.inputs)
+        if node.free or node_kind(node) not in ("stage", "impure"):
+            continue
+        planned[node.key] = ((_label(node), node.at), site(node, memo), fingerprint_of(node))
+    return planned
 
 
 def _mean_of(totals: dict) -> float | None:

@@ -253,7 +253,9 @@ class RichProgress(Progress):
     def _forward(self, lines: list[str]) -> None:
         """Lines written to standard output or error while the display is up."""
         for line in lines:
-            self.console.print(Text.from_ansi(line) if "\x1b" in line else Text(line), soft_wrap=True)
+            self.console.print(
+                Text.from_ansi(line) if "\x1b" in line else Text(line), soft_wrap=True
+            )
 
     def _on_terminal(self, stream) -> bool:
         """Whether `stream` writes to the display's terminal (its descriptor may point at the

@@ -231,7 +231,7 @@ def test_rich_progress_prints_results_on_the_same_terminal_through_the_display()
 
     terminal, piped = Tty(), io.StringIO()
     progress.start(["grid[C=1]"])
-    progress.write(terminal, "grid[C=1]: {\"a\": [1]}\n")
+    progress.write(terminal, 'grid[C=1]: {"a": [1]}\n')
     progress.write(piped, "grid[C=1]: 2\n")
     progress.close()
     assert terminal.getvalue() == ""  # went through the live display ...
@@ -304,6 +304,7 @@ def test_the_eta_comes_from_the_durations_of_the_same_call_site():
         Node(f"k{i}", "call", (fit, 1, ()), (), "a.ib:3:1", None, frozenset()) for i in range(4)
     ]
     estimates = Estimates(nodes, root=None, workers=lambda: 2)
+    assert estimates.ready.wait(60)  # the plan is made in a thread
     assert estimates.total() == 4
     assert estimates.eta() is None  # nothing known yet
     estimates.event("k0", "fit", "a.ib:3:1", "ran", 2.0)
@@ -315,9 +316,9 @@ def test_the_eta_comes_from_the_durations_of_the_same_call_site():
 
 def test_the_eta_reads_the_durations_of_earlier_runs(tmp_path):
     import json
-    import time
 
     from ibc.runtime.estimates import Estimates
+    from ibc.runtime.explain import site
     from ibc.runtime.graph import Node
     from ibc.runtime.values import Ref
 
@@ -328,7 +329,12 @@ def test_the_eta_reads_the_durations_of_earlier_runs(tmp_path):
     fit = Ref("stages", "fit", fingerprint="f1")
     nodes = [Node(f"k{i}", "call", (fit, 1, ()), (), "a.ib:3:1", None, frozenset()) for i in (1, 2)]
     estimates = Estimates(nodes, root=tmp_path, workers=lambda: 1)
-    deadline = time.monotonic() + 60
-    while estimates.eta() is None and time.monotonic() < deadline:  # read in a thread
-        time.sleep(0.01)
-    assert estimates.eta() == 10.0
+    assert estimates.ready.wait(60)  # the records are read in a thread
+    assert estimates.eta() == 10.0  # two stages of that call site, 5 s each last time
+    # this very stage (its site) recorded with the same code: expected from the store
+    nodes = [Node("k3", "call", (fit, 1, ()), (), "a.ib:3:1", None, frozenset())]
+    record.update(site=site(nodes[0], {}), fingerprint="f1")
+    (runs / "20260101T000000000000-1.stages.jsonl").write_text(json.dumps(record) + "\n")
+    estimates = Estimates(nodes, root=tmp_path, workers=lambda: 1)
+    assert estimates.ready.wait(60)
+    assert estimates.eta() == 0.0
