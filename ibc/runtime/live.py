@@ -187,6 +187,8 @@ class RichProgress(Progress):
                 target = self._targets[name] = _Target(name)
                 self._groups.setdefault(name, []).append(name)
             target.state, target.seconds, target.counts = state, seconds, dict(counts)
+            for key in [k for k in self._running if k[1] == name]:  # none runs for it now
+                del self._running[key]
             collapsed = self._collapsed()
             group = self._groups.get(target.group, [name])
             group_line = None
@@ -258,14 +260,13 @@ class RichProgress(Progress):
             )
 
     def _on_terminal(self, stream) -> bool:
-        """Whether `stream` writes to the display's terminal (its descriptor may point at the
-        pipe by now)."""
-        try:
-            fd = stream.fileno()
-        except (AttributeError, OSError, ValueError):
-            fd = None
-        if self._terminal is not None and fd in self._terminal.redirected:
-            return True
+        """Whether `stream` writes to the display's terminal (its descriptor points at the
+        pipe by now); with a console given instead (tests), whether it is a terminal."""
+        if self._terminal is not None:
+            try:
+                return stream.fileno() in self._terminal.redirected
+            except (AttributeError, OSError, ValueError):
+                return False
         isatty = getattr(stream, "isatty", None)
         return bool(callable(isatty) and isatty())
 
@@ -285,7 +286,7 @@ class RichProgress(Progress):
             parts.append(f"{failed} failed")
         if unfinished:
             parts.append(f"{unfinished} unfinished")
-        took = format_seconds(time.monotonic() - self._began)
+        took = f"{time.monotonic() - self._began:.1f} s"  # as `summary_line` says it
         stages = f"{self._stages['ran']} stages ran, {self._stages['cached']} cached"
         if self._stages["failed"]:
             stages += f", {self._stages['failed']} failed"

@@ -74,11 +74,18 @@ class Terminal:
         if not targets:
             return
         _flush_python()
-        read, write = os.pipe()
-        for fd in targets:
-            self._saved[fd] = os.dup(fd)
-            os.dup2(write, fd)
-        os.close(write)
+        try:
+            read, write = os.pipe()
+            for fd in targets:
+                self._saved[fd] = os.dup(fd)
+                os.dup2(write, fd)
+            os.close(write)
+        except OSError:  # no descriptor left: everything stays as it was
+            for fd, saved in self._saved.items():
+                os.dup2(saved, fd)
+                os.close(saved)
+            self._saved.clear()
+            return
         self._reader_fd = read
         self._live = True
         self._thread = threading.Thread(target=self._read, name="ibc-terminal", daemon=True)
