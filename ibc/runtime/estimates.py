@@ -212,11 +212,12 @@ def _mean_of(totals: dict) -> float | None:
     return sum(s for s, _ in totals.values()) / count if count else None
 
 
-def format_eta(seconds: float | None) -> str:
-    """`0:07`, `2:05`, `1:02:03`; `?` when unknown."""
+def format_eta(seconds: float | None, up: bool = True) -> str:
+    """`0:07`, `2:05`, `1:02:03`; `?` when unknown. Rounded `up` (a time left: "0:00" only
+    at the end), else down (a time spent)."""
     if seconds is None:
         return "?"
-    seconds = int(seconds + 0.999)  # rounded up: "0:00" only at the end
+    seconds = int(seconds + 0.999) if up else int(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
