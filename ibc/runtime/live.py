@@ -132,11 +132,14 @@ class RichProgress(Progress):
             begin = not self._started and not self._closed
             self._started = True
         if begin:
-            if self._terminal is not None:
-                self._terminal.open(self._forward)
+            self.open()
             with self._output:
                 self._live.start(refresh=True)
             threading.Thread(target=self._refresher, name="ibc-progress", daemon=True).start()
+
+    def open(self) -> None:
+        if self._terminal is not None and not self._closed:
+            self._terminal.open(self._forward)
 
     def _refresher(self) -> None:
         while not self._stop.wait(1 / REFRESH_PER_SECOND):
@@ -233,10 +236,11 @@ class RichProgress(Progress):
             if self._terminal is not None:
                 with self._terminal.printing():  # what is in the pipe, above the region
                     self._live.stop()
-                self._terminal.close()
             else:
                 with self._output:
                     self._live.stop()
+        if self._terminal is not None:
+            self._terminal.close()
         for line in unfinished + ([total] if started and self._targets else []):
             self.console.print(line, soft_wrap=True)
 

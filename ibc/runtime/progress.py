@@ -58,6 +58,10 @@ class Progress:
 
     wants_estimates = False  # whether `expect` is worth an `ibc.runtime.estimates.Estimates`
 
+    def open(self) -> None:
+        """The run is about to start its executor: a display that routes the output of the
+        process (and of the worker processes started from now on) does so from here."""
+
     def start(self, experiments: list[str], groups: list[str] | None = None) -> None:
         """A run of these experiments (by name, sweep points bracketed) begins; `groups`
         names the sweep (or experiment) each belongs to."""

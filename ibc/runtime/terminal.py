@@ -69,6 +69,8 @@ class Terminal:
 
     def open(self, emit: Callable[[list[str]], None]) -> None:
         """Point 1 and 2 (where they are this terminal) at the pipe and start reading it."""
+        if self._reader_fd is not None:  # open already
+            return
         self.emit = emit
         targets = [fd for fd in (1, 2) if same_terminal(fd, self.tty)]
         if not targets:

@@ -148,9 +148,14 @@ def test_on_a_10_row_terminal_the_targets_collapse_into_a_line_per_sweep(tmp_pat
     assert capture.screen[-1] == summary[0]
 
 
-def test_what_worker_processes_print_goes_through_the_display(tmp_path):
+@pytest.mark.parametrize("executor", ["process", "dask"])
+def test_what_worker_processes_print_goes_through_the_display(tmp_path, executor):
+    # the workers (a local dask cluster's are started before the run begins) write to
+    # the terminal through the display, and never underneath it
+    if executor == "dask":
+        pytest.importorskip("distributed")
     p = project(tmp_path)
-    capture = run(p, 30, "--executor", "process", "-j", "2")
+    capture = run(p, 30, "--executor", executor, "-j", "2")
     text = "\n".join(capture.lines)
     assert capture.code == 0, text
     assert not live_frames(capture.lines), text
