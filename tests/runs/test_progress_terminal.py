@@ -65,11 +65,15 @@ def run(p: Project, rows: int, *args: str, progress: str = "auto"):
 
 
 def live_frames(lines: list[str]) -> list[str]:
-    """Lines of the live region (its bar, its stage counts, a running stage)."""
+    """Lines of the live region: its bar, its stage counts, a running stage (a spinner's
+    braille dots), "… and N more running"."""
     return [
         line
         for line in lines
-        if " targets · " in line or "stages: " in line or "ETA" in line or "running" in line
+        if " targets · " in line
+        or line.startswith("  stages: ")
+        or any("\u2800" <= c <= "\u28ff" for c in line)
+        or (line.strip().startswith("… and ") and line.endswith(" more running"))
     ]
 
 
