@@ -8,7 +8,8 @@ each (default 7):
 - *cached*: every stage in the store, so the run is start-up, loading and printing: the
   display's own cost (importing rich, the pipe, the redraws) is largest here;
 - *fresh*: the store emptied before each run, 28 stages run (about 1.4 s of sleeping).
-Each round times both variants back to back, and the ratio of each round is kept, so the load
+The pty's output is read as it comes and kept, not emulated (pyte would slow the writer
+down). Each round times both variants back to back, and the ratio of each round is kept, so the load
 of the shared machine (recorded before and after) affects both alike. Writes
 `bench/RESULTS_progress.md`.
 """
@@ -39,7 +40,7 @@ def timed(root: Path, progress: str, fresh: bool) -> float:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "ibc", "run", "main.ib", "grid"]
     started = time.perf_counter()
-    capture = run_in_terminal(command, root, env, rows=30, columns=100)
+    capture = run_in_terminal(command, root, env, rows=30, columns=100, emulate=False)
     took = time.perf_counter() - started
     if capture.code != 0:
         raise SystemExit("\n".join(capture.lines))

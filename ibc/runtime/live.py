@@ -248,21 +248,18 @@ class RichProgress(Progress):
 
     def _print(self, lines: list[Text]) -> None:
         """Print `lines` above the live region (they stay)."""
+        text = Text("\n").join(lines)  # one print: the region is redrawn once
         if self._terminal is None:
             with self._output:
-                for line in lines:
-                    self.console.print(line, soft_wrap=True)
+                self.console.print(text, soft_wrap=True)
             return
         with self._terminal.printing():
-            for line in lines:
-                self.console.print(line, soft_wrap=True)
+            self.console.print(text, soft_wrap=True)
 
     def _forward(self, lines: list[str]) -> None:
         """Lines written to standard output or error while the display is up."""
-        for line in lines:
-            self.console.print(
-                Text.from_ansi(line) if "\x1b" in line else Text(line), soft_wrap=True
-            )
+        texts = [Text.from_ansi(line) if "\x1b" in line else Text(line) for line in lines]
+        self.console.print(Text("\n").join(texts), soft_wrap=True)
 
     def _on_terminal(self, stream) -> bool:
         """Whether `stream` writes to the display's terminal (its descriptor points at the

@@ -35,10 +35,18 @@ class Capture:
 
 
 def run_in_terminal(
-    argv: list[str], cwd, env: dict, rows: int, columns: int, timeout: float = 300
+    argv: list[str],
+    cwd,
+    env: dict,
+    rows: int,
+    columns: int,
+    timeout: float = 300,
+    emulate: bool = True,
 ) -> Capture:
     """Run `argv` in a `rows` × `columns` pseudo-terminal until it exits and its output is
-    read (`timeout` seconds at most: generous, the machine may be loaded)."""
+    read (`timeout` seconds at most: generous, the machine may be loaded). Without
+    `emulate`, the output is only kept (`raw`), not fed to the emulator as it comes (pyte is
+    slower than a terminal: a benchmark would time it)."""
     import pyte
 
     master, slave = os.openpty()
@@ -79,7 +87,8 @@ def run_in_terminal(
             if not data:
                 break
             raw += data
-            stream.feed(data)
+            if emulate:
+                stream.feed(data)
     finally:
         os.close(master)
         if process.poll() is None:
