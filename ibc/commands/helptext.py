@@ -28,7 +28,7 @@ EXAMPLES = "examples:\n" + "\n".join(
 
 # (variable, what it does), in the order `ibc --help` lists them.
 ENVIRONMENT = (
-    ("IBC_PROGRESS", "the run's progress display: auto (default), rich, plain or none"),
+    ("IBC_PROGRESS", "the run's progress display: auto (default), rich, plain (or 0, off) or none"),
     ("IBC_CACHE_DIR", "ibc's own caches (default: $XDG_CACHE_HOME/iterbuild, ~/.cache/iterbuild)"),
     ("IBC_STORE", "the store folder, instead of .ibc/ in the project root (--store wins)"),
     ("IBC_REMOTE", "the store's remote URL (s3://, gs://, file://); --remote wins"),

@@ -19,7 +19,9 @@ start fast and run where only the runtime is installed. Modules:
 - `remote`: a store's remote (fsspec: a shared folder, S3, GCS): read-through with checked
   downloads, pushes in background threads, `ibc cache push|pull`
 - `executors`: `local`, `process`, `dask`; `Call`/`Outcome`, the unit of work they run
-- `progress`: the terminal display and plain progress lines
+- `progress`: progress events, plain progress lines, and the choice of display; `live`: the
+  terminal's live display (rich, imported only then); `terminal`: standard output and error
+  routed through it while it is up; `estimates`: its ETA, from the durations recorded
 - `export`: `--out`, the targets' values written as CSV, JSON, `.npy` or pickle files
 - `lookup`: the store key of a binding no run recorded, for `load`
 - `errors`: `StageFailure`, `UnpackError`, failure reports with trimmed tracebacks

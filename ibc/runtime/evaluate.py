@@ -397,7 +397,7 @@ class Evaluator(schedule.Tasks):
             if placement is not None or remote:
                 call = self.executor.placed(call, placement, self.store.remote.url)
         if self.progress is not None:
-            self.progress.stage(self.owner, _label(node), node.at, "running")
+            self.progress.stage(self.owner, _label(node), node.at, "running", node=node.key)
         started = time.perf_counter()
         outcome = yield Submit(call)
         if retry and getattr(outcome, "rejected", None):
@@ -526,10 +526,8 @@ class Evaluator(schedule.Tasks):
             counts[state] += 1
         self.log.append((node, key, state, seconds, owner))
         if self.progress is not None:
-            if where:
-                self.progress.stage(owner, _label(node), node.at, state, seconds, where=where)
-            else:
-                self.progress.stage(owner, _label(node), node.at, state, seconds)
+            label = _label(node)
+            self.progress.stage(owner, label, node.at, state, seconds, where=where, node=node.key)
 
     def _replay(self, node: Node, entry) -> None:
         out, err = entry.meta.get("stdout"), entry.meta.get("stderr")

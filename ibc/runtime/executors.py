@@ -517,6 +517,13 @@ def _stdout_to_stderr() -> None:
         os.dup2(2, 1)
     except (OSError, ValueError, AttributeError):
         pass
+    # a line is written whole, in one write: the lines of several workers sharing the
+    # terminal (or the live display's pipe) do not cut into each other
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(line_buffering=True, write_through=False)
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 def _check_jobs(jobs) -> int:

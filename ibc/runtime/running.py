@@ -67,6 +67,15 @@ class Run:
         self.run_id = new_run_id()
         self.executor = None
         self.write_errors: list[OSError] = []  # result entries the store could not write
+        self.progress = None
+        if not options.dry_run:
+            from ibc.runtime.progress import make_progress
+
+            self.progress = make_progress(err, quiet=options.quiet)
+            # before the executor starts its worker processes, so that what they write
+            # reaches the terminal through the live display (docs/running.md, "Progress on a
+            # terminal")
+            self.progress.open()
         from ibc.runtime.executors import ExecutorError, make_executor
 
         try:
@@ -74,8 +83,12 @@ class Run:
                 options.executor, options.jobs, options.address, program.project_root
             )
         except ExecutorError as exc:
+            self._close_progress()
             self.close_folder()
             raise Usage(str(exc)) from None
+        except BaseException:
+            self._close_progress()
+            raise
         from ibc.runtime.store import DiskStore
 
         self.store = DiskStore(self.root, durable=options.durable)
@@ -89,11 +102,6 @@ class Run:
         from ibc.runtime.hashing import FileHashes
 
         self.files = FileHashes(self.root / "files.json")
-        self.progress = None
-        if not options.dry_run:
-            from ibc.runtime.progress import make_progress
-
-            self.progress = make_progress(err, quiet=options.quiet)
         self.evaluator = Evaluator(
             self.executor,
             self.store,
@@ -180,7 +188,20 @@ class Run:
         if options.dry_run:
             return self._dry_run(jobs, nodes)
         if self.progress is not None:
-            self.progress.start([job[0] for job in jobs])
+            self.progress.start([job[0] for job in jobs], groups=[job[2] for job in jobs])
+            if self.progress.wants_estimates:  # the live display's ETA
+                from ibc.runtime.estimates import Estimates
+
+                executor = self.executor
+                self.progress.expect(
+                    Estimates(
+                        [n for n in nodes if not isinstance(n, Exception)],
+                        self.root,
+                        workers=lambda: getattr(executor, "jobs", 1),
+                        exclude=self.run_id,
+                        force=options.force,
+                    )
+                )
         self.records.begin(self._file(), [job[0] for job in jobs])
         roots, where = [], []
         for i, node in enumerate(nodes):
@@ -563,14 +584,17 @@ class Run:
                 pass
             self.saved_cwd = None
 
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+
     def close(self) -> None:
         self.close_folder()
         close = getattr(self.store, "close", None)
         if close is not None:  # the pushes of an interrupted run: those started end
             close(cancel=True)
-        if self.progress is not None:
-            self.progress.close()
-            self.progress = None
+        self._close_progress()
         if self.executor is not None:
             self.executor.close()
             self.executor = None

@@ -176,8 +176,8 @@ def drive(
         return out
     optuna = _optuna()
     if evaluator.progress is not None:  # the trials' stages show as a sweep's points' do
-        names = [f"{t.name}[{i}]" for t in searches for i in range(t.search.trials)]
-        evaluator.progress.start(names)
+        trials = [(t.name, i) for t in searches for i in range(t.search.trials)]
+        evaluator.progress.start([f"{n}[{i}]" for n, i in trials], groups=[n for n, _ in trials])
     for target in searches:
         out[target.name] = _run(optuna, program, evaluator, scope, stack, target, batch, replay)
     return out
