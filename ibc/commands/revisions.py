@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import sys
 from pathlib import Path
@@ -126,12 +125,12 @@ def add_log_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dict]:
-    """The commits that changed `name` of `py_file`, newest first: dicts with `commit`,
-    `date`, `subject`, `added`, `removed` (lines of its own source), `helpers` (True when
-    only project code it depends on changed), `status` ("added", "changed", "removed") and
-    `old`/`new` (its own source before and after). Raises `GitProblem`/`ValueError`."""
-    from ibc.resolve import pyfinder
-    from ibc.resolve.pinned import PinnedIndex
+    """The commits that changed `name` of `py_file`, newest first (`ibc.resolve.history`,
+    which `history(f)` sweeps over too): dicts with `commit`, `date`, `subject`, `added`,
+    `removed` (lines of its own source), `helpers` (True when only project code it depends
+    on changed), `status` ("added", "changed", "moved") and `old`/`new` (its own source
+    before and after). Raises `GitProblem`/`ValueError`."""
+    from ibc.resolve.history import function_history
     from ibc.resolve.project import find_root
     from ibc.resolve.pyinterface import PythonIndex
     from ibc.resolve.revisions import Repo
@@ -143,89 +142,38 @@ def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dic
         rel = file.relative_to(root).as_posix()
     except ValueError:
         raise ValueError(f"{py_file} is not inside the project at {root}") from None
-    module = pyfinder.module_name_for_path(file, root)
-    base = PythonIndex(root)
-    head = repo.resolve(["HEAD"]).get("HEAD")
-    if head is None:
+    history = function_history(repo, PythonIndex(root), rel, name, limit=limit)
+    if not history.head:
         raise ValueError("the repository has no commits")
-    files = set(PinnedIndex(base, repo, head).needed_files(module)) | {rel}
-    done = repo._git(
-        [
-            "log",
-            "--format=%H%x09%ad%x09%s",
-            "--date=short",
-            "HEAD",
-            "--",
-            *(repo.prefix + f for f in sorted(files)),
-        ]
-    )
-    rows = []
-    for line in done.stdout.decode("utf-8", "replace").splitlines():
-        commit, _, rest = line.partition("\t")
-        date, _, subject = rest.partition("\t")
-        rows.append((commit, date, subject))
-    rows.reverse()  # oldest first
-    out: list[dict] = []
-    previous_fp, previous_src = "", None
-    for commit, date, subject in rows:
-        index = PinnedIndex(base, repo, commit)
-        fp = index.fingerprint(module, name) if index.locate(module) else ""
-        src = _own_source(index, module, name)
-        if fp == previous_fp and src == previous_src:
-            continue
-        old_lines = (previous_src or "").splitlines()
-        new_lines = (src or "").splitlines()
-        diff = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=0))
-        added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
-        removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
-        status = "changed"
-        if previous_src is None and src is not None:
-            status = "added"
-        elif src is None:
-            status = "removed"
+    out = []
+    for version in history.versions:
+        diff = list(
+            difflib.unified_diff(
+                (version.old or "").splitlines(), (version.new or "").splitlines(), lineterm="", n=0
+            )
+        )
         out.append(
             {
-                "commit": commit,
-                "date": date,
-                "subject": subject,
-                "added": added,
-                "removed": removed,
-                "helpers": src == previous_src,
-                "status": status,
-                "old": previous_src,
-                "new": src,
+                "commit": version.commit,
+                "date": version.date,
+                "subject": version.subject,
+                "added": sum(1 for d in diff if d.startswith("+") and not d.startswith("+++")),
+                "removed": sum(1 for d in diff if d.startswith("-") and not d.startswith("---")),
+                "helpers": version.helpers,
+                "status": version.status,
+                "old": version.old,
+                "new": version.new,
             }
         )
-        previous_fp, previous_src = fp, src
-    out.reverse()
-    return out[:limit] if limit else out
-
-
-def _own_source(index, module: str, name: str) -> str | None:
-    location = index.locate(module)
-    if location is None or location.path is None:
-        return None
-    try:
-        text = index.read_source(location.path).decode("utf-8")
-        tree = ast.parse(text)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
-    head = name.split(".")[0]
-    for node in tree.body:
-        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        if isinstance(node, kinds) and node.name == head:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            lines = text.splitlines()
-            return "\n".join(lines[first - 1 : node.end_lineno])
-    return None
+    return out
 
 
 def describe(entry: dict) -> str:
-    """`+3 -1 lines`, `added (12 lines)`, `helpers changed`, `removed`."""
+    """`+3 -1 lines`, `added (12 lines)`, `helpers changed`, `moved, +0 -0 lines`."""
     if entry["status"] == "added":
         return f"added ({entry['added']} lines)"
-    if entry["status"] == "removed":
-        return "removed"
+    if entry["status"] == "moved":
+        return f"moved, +{entry['added']} -{entry['removed']} lines"
     if entry["helpers"]:
         return "helpers changed"
     return f"+{entry['added']} -{entry['removed']} lines"

@@ -1,0 +1,384 @@
+"""The history of one Python function in git (docs/revisions.md, "History sweeps" and "Tools").
+
+`function_history(repo, base, rel, name)` lists, newest first, the commits of HEAD's
+first-parent chain in which the function (or class) `name` of the project file `rel` changed:
+its own source, or a project helper that its fingerprint covers (docs/running.md, "What is
+recomputed"). `ibc log` prints that list and `history(f)` makes a sweep axis of it, so both
+always agree.
+
+A commit is a version when the fingerprint of `name` after it differs from the fingerprint
+before it (its first parent's). The walk goes from HEAD towards the root and stops at the
+first commit before which `name` does not exist (the version that added it), at `since`, or
+after `limit` versions. It follows:
+- the file renamed or moved (git's rename detection, `-M`, as `git log --follow` does for
+  one file), from the commit that renamed it on;
+- the function moved to another file under the same name: when its file did not define it
+  before a commit, but another file that this commit changed did, the walk goes on in that
+  file.
+A function whose *name* changed is not followed: the commit that gave it its name is where
+its history starts (with a note, `ended`).
+
+Git is run a fixed number of times, whatever the length of the history: one `git ls-tree`
+of HEAD (the files with their blob ids), one `git log --first-parent -M --raw` (every commit
+with the blob ids of the files it changed), then `git cat-file --batch` for the contents the
+walk needs (a few calls for HEAD's imports, one for all the older versions; a moved function
+costs one more). The walk keeps the tree of the commit it is at (path → blob id), starting
+from HEAD and undoing each commit's changes, so no commit's tree is ever listed again.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ibc.base.records import field, record
+from ibc.resolve import pyfinder
+from ibc.resolve.pinned import PinnedIndex
+from ibc.resolve.pyinterface import PythonIndex
+from ibc.resolve.revisions import GitProblem, Repo
+
+_SEP = "\x01"  # starts each commit's header in the log
+
+
+@record
+class Version:
+    """One commit that changed the function: `path`/`module` its file there (project
+    relative) and module, `status` "added", "changed" or "moved" (its file renamed or the
+    function moved into it), `helpers` True when only the code it depends on changed, `old`
+    and `new` its own source before and after (None when it did not exist)."""
+
+    commit: str
+    date: str
+    subject: str
+    path: str
+    module: str
+    status: str
+    helpers: bool
+    old: str | None
+    new: str | None
+
+
+@record(mutable=True)
+class History:
+    """`versions` newest first; `head` the HEAD commit and `head_fingerprint` the function's
+    fingerprint there ("" when HEAD does not define it); `ended` (commit, subject, path) of
+    the commit before which the function did not exist in a file that did (its history
+    starts after it), None when it starts with its file or the walk stopped earlier;
+    `reached_since` whether the walk met `since`."""
+
+    versions: list[Version] = field(default_factory=list)
+    head: str = ""
+    head_fingerprint: str = ""
+    ended: tuple | None = None
+    reached_since: bool = False
+    indexes: dict = field(default_factory=dict)  # commit -> the PinnedIndex of that version
+
+
+class _Blobs:
+    """File contents by blob id, read in batches with `git cat-file --batch`."""
+
+    def __init__(self, repo: Repo) -> None:
+        self.repo = repo
+        self.data: dict[str, bytes | None] = {}
+
+    def fetch(self, ids) -> None:
+        todo = [b for b in dict.fromkeys(ids) if b not in self.data]
+        if not todo:
+            return
+        done = self.repo._git(["cat-file", "--batch"], "".join(f"{b}\n" for b in todo).encode())
+        data, pos = done.stdout, 0
+        for blob in todo:
+            end = data.find(b"\n", pos)
+            if end < 0:
+                self.data[blob] = None
+                continue
+            header = data[pos:end].split()
+            pos = end + 1
+            if len(header) == 3 and header[1] == b"blob":
+                size = int(header[2])
+                self.data[blob] = data[pos : pos + size]
+                pos += size + 1
+            else:
+                self.data[blob] = None
+                if len(header) == 3:
+                    pos += int(header[2]) + 1
+
+    def get(self, blob: str) -> bytes | None:
+        if blob not in self.data:
+            self.fetch([blob])
+        return self.data[blob]
+
+
+class _StateIndex(PinnedIndex):
+    """The project at one commit of the walk: its tree is the walk's (no `git ls-tree`), its
+    files are read by blob id (no per-file git call)."""
+
+    def __init__(self, base: PythonIndex, repo: Repo, commit: str, tree: dict, blobs: _Blobs):
+        PythonIndex.__init__(self, base.project_root, base.search_path, use_cache=False)
+        self.cache = base.cache
+        self.base = base
+        self.repo = repo
+        self.commit = commit
+        self.blob_ids = dict(tree)
+        self.blobs = blobs
+        self.files = frozenset(tree)
+        self.dirs: set[str] = set()
+        for f in self.files:
+            parts = f.split("/")
+            for i in range(1, len(parts)):
+                self.dirs.add("/".join(parts[:i]))
+        self.tops = {f.split("/")[0].partition(".")[0] for f in self.files}
+        self.lazy = True  # read a file not fetched yet (False: as if missing, see `_needed`)
+
+    def read_source(self, path: Path | str) -> bytes:
+        rel = self.relative(path)
+        blob = self.blob_ids.get(rel)
+        if blob is not None and not self.lazy and blob not in self.blobs.data:
+            raise OSError(f"{path} is not read yet")
+        data = self.blobs.get(blob) if blob is not None else None
+        if data is None:
+            raise OSError(f"{path} does not exist at {self.commit[:12]}")
+        return data
+
+
+def _needed(index: _StateIndex, module: str) -> set[str]:
+    """The project files importing `module` at the index's commit runs (its own file
+    included), their contents fetched a level of imports at a time."""
+    index.lazy = False
+    try:
+        while True:
+            wanted = set(index.needed_files(module))
+            missing = [index.blob_ids[f] for f in wanted if f in index.blob_ids]
+            missing = [b for b in missing if b not in index.blobs.data]
+            if not missing:
+                return wanted
+            index.blobs.fetch(missing)
+    finally:
+        index.lazy = True
+
+
+def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
+    """Every commit of HEAD's first-parent chain, newest first: (commit, date, subject,
+    changes), each change (status, old blob, new blob, path, new path or None), project
+    relative paths only."""
+    done = repo._git(
+        [
+            "log",
+            "--first-parent",
+            "-M",
+            "--raw",
+            "--no-abbrev",
+            "-z",
+            f"--format={_SEP}%H%x09%ad%x09%s",
+            "--date=short",
+            "HEAD",
+        ]
+    )
+    if done.returncode != 0:
+        return []
+    text = done.stdout.decode("utf-8", "surrogateescape")
+    prefix = repo.prefix
+    out = []
+    for chunk in text.split(_SEP)[1:]:
+        header, _, rest = chunk.partition("\0")
+        commit, _, tail = header.partition("\t")
+        date, _, subject = tail.partition("\t")
+        fields = rest.lstrip("\n").split("\0")
+        changes = []
+        i = 0
+        while i < len(fields) and fields[i].startswith(":"):
+            meta = fields[i].split()
+            status = meta[4][:1] if len(meta) > 4 else "M"
+            paths = 2 if status in ("R", "C") else 1
+            names = fields[i + 1 : i + 1 + paths]
+            i += 1 + paths
+            if len(meta) < 5 or len(names) < paths:
+                break
+            rels = [p[len(prefix) :] if p.startswith(prefix) else None for p in names]
+            changes.append((status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None))
+        out.append((commit, date, subject, changes))
+    return out
+
+
+def _head_tree(repo: Repo, head: str) -> dict[str, str]:
+    args = ["ls-tree", "-r", "-z", "--full-tree", head]
+    if repo.prefix:
+        args += ["--", repo.prefix]
+    done = repo._git(args)
+    if done.returncode != 0:
+        raise GitProblem("E0602", revision=head, near=[])
+    tree: dict[str, str] = {}
+    cut = len(repo.prefix)
+    for entry in done.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        parts = meta.split()
+        if len(parts) == 3 and parts[1] == "blob" and path.startswith(repo.prefix):
+            tree[path[cut:]] = parts[2]
+    return tree
+
+
+def _undo(tree: dict[str, str], changes: list) -> None:
+    """Turn the tree after a commit into the tree before it."""
+    for status, old, _new, path, new_path in changes:
+        if status in ("R", "C"):
+            if new_path is not None:
+                tree.pop(new_path, None)
+            if path is not None:
+                tree[path] = old
+        elif status == "A":
+            if path is not None:
+                tree.pop(path, None)
+        elif path is not None:
+            tree[path] = old
+
+
+def _own_source(index: PinnedIndex, module: str, name: str) -> str | None:
+    """The source text of the top-level definition `name` of `module` (decorators first)."""
+    import ast
+
+    location = index.locate(module)
+    if location is None or location.path is None:
+        return None
+    try:
+        text = index.read_source(location.path).decode("utf-8")
+        tree = ast.parse(text)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    head = name.split(".")[0]
+    kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in tree.body:
+        if isinstance(node, kinds) and node.name == head:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            lines = text.splitlines()
+            return "\n".join(lines[first - 1 : node.end_lineno])
+    return None
+
+
+class _State:
+    """What the walk knows of the function at one commit."""
+
+    def __init__(self, index: _StateIndex, path: str, name: str) -> None:
+        self.index = index
+        self.path = path
+        self.module = pyfinder.module_name_for_path(index.project_root / path, index.project_root)
+        self.needed = _needed(index, self.module) | {path} if path in index.files else set()
+        self.fingerprint = index.fingerprint(self.module, name) if self.needed else ""
+        self.source = _own_source(index, self.module, name) if self.fingerprint else None
+
+
+def function_history(
+    repo: Repo,
+    base: PythonIndex,
+    rel: str,
+    name: str,
+    *,
+    since: str | None = None,
+    limit: int | None = None,
+) -> History:
+    """The versions of `name` (a top-level name of the project file `rel`), newest first;
+    `since` a full commit id of the first-parent chain (the walk stops at the version in
+    effect there), `limit` the most versions wanted. Raises `GitProblem`."""
+    history = History()
+    head = repo.resolve(["HEAD"]).get("HEAD")
+    if head is None:
+        return history  # no commit yet
+    history.head = head
+    blobs = _Blobs(repo)
+    tree = _head_tree(repo, head)
+    commits = _log(repo)
+    state = _State(_StateIndex(base, repo, head, tree, blobs), rel, name)
+    history.head_fingerprint = state.fingerprint
+    if not state.fingerprint:
+        return history
+    history.indexes[head] = state.index
+    _prefetch(commits, tree, state.needed, blobs)
+    at_since: int | None = None  # the versions found when the walk met `since`
+    for position, (commit, date, subject, changes) in enumerate(commits):
+        touched = {p for c in changes for p in (c[3], c[4]) if p is not None}
+        if commit == since:
+            history.reached_since = True
+            at_since = len(history.versions)
+        if touched & state.needed:
+            parent = commits[position + 1][0] if position + 1 < len(commits) else ""
+            path = state.path
+            moved = False
+            for status, _old, _new, old_path, new_path in changes:
+                if status == "R" and new_path == path and old_path is not None:
+                    path, moved = old_path, True
+            _undo(tree, changes)
+            before = _State(_StateIndex(base, repo, parent, tree, blobs), path, name)
+            if not before.fingerprint:
+                found = _moved_from(base, repo, parent, tree, blobs, changes, path, name)
+                if found is not None:
+                    before, moved = found, True
+                    _prefetch(commits[position + 1 :], dict(tree), before.needed, blobs)
+            if before.fingerprint != state.fingerprint:
+                status = "changed"
+                if not before.fingerprint:
+                    status = "added"
+                elif moved:
+                    status = "moved"
+                history.versions.append(
+                    Version(
+                        commit,
+                        date,
+                        subject,
+                        state.path,
+                        state.module,
+                        status,
+                        before.source == state.source,
+                        before.source,
+                        state.source,
+                    )
+                )
+                history.indexes[commit] = state.index
+            elif moved:
+                _prefetch(commits[position + 1 :], dict(tree), before.needed, blobs)
+            if not before.fingerprint:
+                if parent and before.path in before.index.files:
+                    history.ended = (parent, _subject(commits, position + 1), before.path)
+                return history
+            state = before
+        else:
+            _undo(tree, changes)
+        if at_since is not None and len(history.versions) > at_since:
+            return history  # the version in effect at `since` is the last one
+        if limit is not None and len(history.versions) >= limit:
+            return history
+    return history
+
+
+def _subject(commits: list, position: int) -> str:
+    return commits[position][2] if position < len(commits) else ""
+
+
+def _moved_from(base, repo, parent, tree, blobs, changes, path, name) -> _State | None:
+    """The state of `name` in the one other file that defined it before this commit (a
+    function moved between files under its name), or None."""
+    candidates = []
+    for status, _old, _new, old_path, _new_path in changes:
+        if status in ("M", "D", "R") and old_path and old_path != path and old_path in tree:
+            if old_path.endswith(".py"):
+                candidates.append(old_path)
+    blobs.fetch([tree[p] for p in candidates])
+    found = []
+    index = _StateIndex(base, repo, parent, tree, blobs)
+    for candidate in candidates:
+        state = _State(index, candidate, name)
+        if state.fingerprint:
+            found.append(state)
+    return found[0] if len(found) == 1 else None
+
+
+def _prefetch(commits: list, tree: dict, needed: set[str], blobs: _Blobs) -> None:
+    """Read in one `git cat-file --batch` every version of the `needed` files (and those
+    renamed into them) that the walk may meet along `commits`."""
+    tree = dict(tree)
+    wanted = {tree[p] for p in needed if p in tree}
+    names = set(needed)
+    for _commit, _date, _subject, changes in commits:
+        for status, old, _new, path, new_path in changes:
+            if status in ("R", "C") and new_path in names and path is not None:
+                names.add(path)
+            if path in names and set(old) != {"0"}:
+                wanted.add(old)
+    blobs.fetch(wanted)
