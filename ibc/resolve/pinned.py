@@ -250,6 +250,9 @@ class Pins:
     indexes: dict[str, PinnedIndex] = field(default_factory=dict)
     targets: dict[tuple[int, str], PinnedTarget | None] = field(default_factory=dict)
     problem: GitProblem | None = None
+    # (id(sym), commit) -> the module a reference lived in at that commit, when it has moved
+    # since (a version of a history sweep: ibc.resolve.history_axis)
+    origins: dict[tuple[int, str], str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ phase 1
 
@@ -342,8 +345,11 @@ class Pins:
             sym.file = sym.file or file
         elif module is None:
             module = decl.module
+        origin = self.origins.get(key)
+        if origin is not None and origin != module:  # moved since: today's file is no guide
+            module, rel = origin, None
         location = self.index.locate(module)
-        if not decl.is_path and (location is None or not location.is_project):
+        if origin is None and not decl.is_path and (location is None or not location.is_project):
             self.diags.error("E0608", at.span, name=sym.name, module=module)
             return None
         commit = self.commit(revision, at)
@@ -356,9 +362,10 @@ class Pins:
             return None
         interface = index.module(module)
         if rel is None:
+            old = index.locate(module) if origin is not None else location
             rel = (
-                Path(location.path).resolve().relative_to(self.root).as_posix()
-                if location is not None and location.path is not None
+                Path(old.path).resolve().relative_to(self.root).as_posix()
+                if old is not None and old.path is not None
                 else module.replace(".", "/") + ".py"
             )
         if interface is None or interface.path is None:
