@@ -169,12 +169,12 @@ register(
     "`history` outside a sweep axis",
     lambda a: (
         "`history(…)` cannot be a search's space"
-        if a.get("search")
+        if a.get("search") is True
         else "`history(…)` is the values of a sweep axis, and only that"
     ),
     lambda a: (
         "sweep the versions instead: `sweep s = e with { f in history(f) }`"
-        if a.get("search")
+        if a.get("search") is True
         else "write it after `in` in a sweep: `sweep s = e with { f in history(f) }`"
     ),
     explain=(
@@ -209,8 +209,7 @@ register(
 register(
     "E0613",
     "`since` not in the history",
-    '`"{revision}"` is not a commit of HEAD\'s first-parent history before the function\'s '
-    "newest version",
+    '`"{revision}"` is not a commit of the current branch\'s first-parent history',
     "name a commit, tag or branch on the current branch's history (`git log --first-parent`)",
     explain=(
         "`history(f, since = \"rev\")` walks back from HEAD along first parents to `rev`; a "
