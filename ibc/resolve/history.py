@@ -6,8 +6,9 @@ its own source, or a project helper that its fingerprint covers (docs/running.md
 recomputed"). `ibc log` prints that list and `history(f)` makes a sweep axis of it, so both
 always agree.
 
-A commit is a version when the fingerprint of `name` after it differs from the fingerprint
-before it (its first parent's). The walk goes from HEAD towards the root and stops at the
+A commit is a version when the code that the fingerprint of `name` covers (its own
+definition and the project helpers it uses, each as normalized source: `code_identity`)
+differs after it from before it (its first parent). The walk goes from HEAD towards the root and stops at the
 first commit before which `name` does not exist (the version that added it), at `since`, or
 after `limit` versions. It follows:
 - the file renamed or moved (git's rename detection, `-M`, as `git log --follow` does for
@@ -68,6 +69,7 @@ class History:
     versions: list[Version] = field(default_factory=list)
     head: str = ""
     head_fingerprint: str = ""
+    head_code: tuple = ()  # `code_identity` at HEAD
     ended: tuple | None = None
     reached_since: bool = False
     indexes: dict = field(default_factory=dict)  # commit -> the PinnedIndex of that version
@@ -253,6 +255,13 @@ def _own_source(index: PinnedIndex, module: str, name: str) -> str | None:
     return None
 
 
+def code_identity(fingerprints, module: str, name: str, file: Path | None = None) -> tuple:
+    """What a version is: the normalized source of each definition the fingerprint of
+    `module.name` covers, by name, without the modules they live in (a file renamed or a
+    function moved, its code the same, is the same version)."""
+    return tuple((entry[0], entry[3]) for entry in fingerprints.closure(module, name, file))
+
+
 class _State:
     """What the walk knows of the function at one commit."""
 
@@ -263,6 +272,7 @@ class _State:
         self.needed = _needed(index, self.module) | {path} if path in index.files else set()
         self.fingerprint = index.fingerprint(self.module, name) if self.needed else ""
         self.source = _own_source(index, self.module, name) if self.fingerprint else None
+        self.code = code_identity(index._fingerprints, self.module, name) if self.fingerprint else ()
 
 
 def function_history(
@@ -287,7 +297,10 @@ def function_history(
     commits = _log(repo)
     state = _State(_StateIndex(base, repo, head, tree, blobs), rel, name)
     history.head_fingerprint = state.fingerprint
+    history.head_code = state.code
     if not state.fingerprint:
+        if rel in tree and commits:  # its file is committed, without it
+            history.ended = (head, commits[0][2], rel)
         return history
     history.indexes[head] = state.index
     _prefetch(commits, tree, state.needed, blobs)
@@ -311,7 +324,7 @@ def function_history(
                 if found is not None:
                     before, moved = found, True
                     _prefetch(commits[position + 1 :], dict(tree), before.needed, blobs)
-            if before.fingerprint != state.fingerprint:
+            if before.code != state.code:
                 status = "changed"
                 if not before.fingerprint:
                     status = "added"

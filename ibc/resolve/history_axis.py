@@ -156,9 +156,10 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
             return None
     axis = HistoryAxis(call, sym, compatible=keywords.get("compatible", (False,))[0])
     from ibc.resolve.fingerprint import Fingerprints
+    from ibc.resolve.history import code_identity
 
-    today = Fingerprints(index).of(module, sym.py_name, file)
-    if not history.head or today != history.head_fingerprint:
+    today = code_identity(Fingerprints(index), module, sym.py_name, file)
+    if not history.head or today != history.head_code:
         axis.values.append((WORKTREE, target, None))
     for version in history.versions:
         axis.values.append((version.commit[:SHORT], _pin(version, target, call, sym, pins), version))

@@ -220,7 +220,7 @@ register(
     "W0613",
     "history ends",
     lambda a: (
-        f"the history of `{a.get('name')}` starts at {a.get('first') or 'HEAD'}: "
+        f"the history of `{a.get('name')}` starts at {a.get('first') or 'the working tree'}: "
         f"{a.get('path')} does not define `{a.get('name')}` at {a.get('commit')} "
         f"({a.get('subject')})"
     ),
