@@ -32,7 +32,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ibc.base.records import field, record
-from ibc.resolve import pyfinder
+from ibc.resolve.fingerprint import Fingerprints
 from ibc.resolve.pinned import PinnedIndex
 from ibc.resolve.pyinterface import PythonIndex
 from ibc.resolve.revisions import GitProblem, Repo
@@ -110,26 +110,94 @@ class _Blobs:
         return self.data[blob]
 
 
+class _Walk:
+    """What the states of one walk share: the blobs read, their parses (by blob id), the
+    normalized dumps of their statements, the files each state's imports need (by the blobs
+    that decide them) and the layout of the project's Python files (by `epoch`, which moves
+    when a commit adds, removes or renames one)."""
+
+    def __init__(self, base: PythonIndex, repo: Repo) -> None:
+        self.base = base
+        self.repo = repo
+        self.blobs = _Blobs(repo)
+        self.parses: dict[str, object] = {}
+        self.dumps: dict[int, str] = {}
+        self.needed: dict[tuple, set[str]] = {}
+        self.imports: dict[tuple, list[str]] = {}  # (blob, package) -> the modules it imports
+        self.epoch = 0
+        self.layouts: dict[int, tuple] = {}
+
+    def parse(self, blob: str):
+        import ast
+
+        if blob not in self.parses:
+            data = self.blobs.get(blob)
+            if data is None:
+                raise OSError(f"blob {blob} cannot be read")
+            try:
+                self.parses[blob] = ast.parse(data)
+            except (SyntaxError, ValueError, RecursionError) as exc:
+                self.parses[blob] = exc
+        found = self.parses[blob]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+class _StateFingerprints(Fingerprints):
+    """Fingerprints at one state of the walk, sharing the walk's parses and dumps."""
+
+    def __init__(self, index: _StateIndex) -> None:
+        super().__init__(index)
+        self._walk = index.walk
+
+    def _parse(self, path: Path):
+        blob = self.index.blob_ids.get(self.index.relative(path))
+        if blob is None:
+            raise OSError(f"{path} does not exist")
+        return self._walk.parse(blob)
+
+    def _dump(self, stmt) -> str:
+        key = id(stmt)
+        found = self._walk.dumps.get(key)
+        if found is None:
+            found = self._walk.dumps[key] = super()._dump(stmt)
+        return found
+
+
 class _StateIndex(PinnedIndex):
     """The project at one commit of the walk: its tree is the walk's (no `git ls-tree`), its
     files are read by blob id (no per-file git call)."""
 
-    def __init__(self, base: PythonIndex, repo: Repo, commit: str, tree: dict, blobs: _Blobs):
+    def __init__(self, walk: _Walk, commit: str, tree: dict) -> None:
+        base = walk.base
         PythonIndex.__init__(self, base.project_root, base.search_path, use_cache=False)
         self.cache = base.cache
         self.base = base
-        self.repo = repo
+        self.repo = walk.repo
+        self.walk = walk
         self.commit = commit
         self.blob_ids = dict(tree)
-        self.blobs = blobs
-        self.files = frozenset(tree)
-        self.dirs: set[str] = set()
-        for f in self.files:
-            parts = f.split("/")
-            for i in range(1, len(parts)):
-                self.dirs.add("/".join(parts[:i]))
-        self.tops = {f.split("/")[0].partition(".")[0] for f in self.files}
+        self.blobs = walk.blobs
+        self._root_text = str(self.project_root) + "/"
+        layout = walk.layouts.get(walk.epoch)
+        if layout is None:
+            files = frozenset(tree)
+            dirs: set[str] = set()
+            for f in files:
+                parts = f.split("/")
+                for i in range(1, len(parts)):
+                    dirs.add("/".join(parts[:i]))
+            tops = {f.split("/")[0].partition(".")[0] for f in files}
+            layout = walk.layouts[walk.epoch] = (files, dirs, tops)
+        self.files, self.dirs, self.tops = layout
         self.lazy = True  # read a file not fetched yet (False: as if missing, see `_needed`)
+
+    def relative(self, path: Path | str) -> str:
+        text = str(path)
+        if text.startswith(self._root_text):  # the walk's own paths: root / relative
+            return text[len(self._root_text) :]
+        return super().relative(path)
 
     def read_source(self, path: Path | str) -> bytes:
         rel = self.relative(path)
@@ -141,10 +209,36 @@ class _StateIndex(PinnedIndex):
             raise OSError(f"{path} does not exist at {self.commit[:12]}")
         return data
 
+    def parse_source(self, rel: str):
+        blob = self.blob_ids.get(rel)
+        if blob is None or (not self.lazy and blob not in self.blobs.data):
+            raise OSError(f"{rel} is not read")
+        return self.walk.parse(blob)
 
-def _needed(index: _StateIndex, module: str) -> set[str]:
+    def imports_of(self, rel: str, package: str) -> list[str]:
+        blob = self.blob_ids.get(rel)
+        if blob is None or blob not in self.blobs.data:
+            return super().imports_of(rel, package)  # not read yet: nothing cached
+        key = (blob, package)
+        found = self.walk.imports.get(key)
+        if found is None:
+            found = self.walk.imports[key] = super().imports_of(rel, package)
+        return found
+
+    def fingerprint(self, module: str, name: str) -> str:
+        if getattr(self, "_fingerprints", None) is None:
+            self._fingerprints = _StateFingerprints(self)
+        return self._fingerprints.of(module, name)
+
+
+def _needed(index: _StateIndex, module: str, before: set[str]) -> set[str]:
     """The project files importing `module` at the index's commit runs (its own file
-    included), their contents fetched a level of imports at a time."""
+    included), their contents fetched a level of imports at a time; `before` the files of
+    the state after this one: when none of them changed, nor the layout, neither did this."""
+    walk = index.walk
+    key = (walk.epoch, module, frozenset((f, index.blob_ids.get(f)) for f in before))
+    if before and key in walk.needed:
+        return walk.needed[key]
     index.lazy = False
     try:
         while True:
@@ -152,16 +246,21 @@ def _needed(index: _StateIndex, module: str) -> set[str]:
             missing = [index.blob_ids[f] for f in wanted if f in index.blob_ids]
             missing = [b for b in missing if b not in index.blobs.data]
             if not missing:
-                return wanted
+                break
             index.blobs.fetch(missing)
     finally:
         index.lazy = True
+    walk.needed[(walk.epoch, module, frozenset((f, index.blob_ids.get(f)) for f in wanted))] = wanted
+    return wanted
+
+
+_PYTHON = (".py", ".pyi")
 
 
 def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
     """Every commit of HEAD's first-parent chain, newest first: (commit, date, subject,
-    changes), each change (status, old blob, new blob, path, new path or None), project
-    relative paths only."""
+    changes), each change (status, old blob, new blob, path, new path or None) of a Python
+    file of the project (paths project relative; only Python files are ever imported)."""
     done = repo._git(
         [
             "log",
@@ -179,29 +278,36 @@ def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
         return []
     text = done.stdout.decode("utf-8", "surrogateescape")
     prefix = repo.prefix
+    cut = len(prefix)
     out = []
     for chunk in text.split(_SEP)[1:]:
         header, _, rest = chunk.partition("\0")
         commit, _, tail = header.partition("\t")
         date, _, subject = tail.partition("\t")
-        fields = rest.lstrip("\n").split("\0")
         changes = []
-        i = 0
-        while i < len(fields) and fields[i].startswith(":"):
-            meta = fields[i].split()
-            status = meta[4][:1] if len(meta) > 4 else "M"
-            paths = 2 if status in ("R", "C") else 1
-            names = fields[i + 1 : i + 1 + paths]
-            i += 1 + paths
-            if len(meta) < 5 or len(names) < paths:
-                break
-            rels = [p[len(prefix) :] if p.startswith(prefix) else None for p in names]
-            changes.append((status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None))
+        if ".py" in rest:
+            fields = rest.lstrip("\n").split("\0")
+            i = 0
+            while i < len(fields) and fields[i][:1] == ":":
+                meta = fields[i].split()
+                status = meta[4][:1] if len(meta) > 4 else "M"
+                paths = 2 if status in ("R", "C") else 1
+                names = fields[i + 1 : i + 1 + paths]
+                i += 1 + paths
+                if len(meta) < 5 or len(names) < paths:
+                    break
+                if not any(p.endswith(_PYTHON) and p.startswith(prefix) for p in names):
+                    continue
+                rels = [p[cut:] if p.startswith(prefix) else None for p in names]
+                changes.append(
+                    (status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None)
+                )
         out.append((commit, date, subject, changes))
     return out
 
 
 def _head_tree(repo: Repo, head: str) -> dict[str, str]:
+    """The project's Python files at HEAD, with their blob ids."""
     args = ["ls-tree", "-r", "-z", "--full-tree", head]
     if repo.prefix:
         args += ["--", repo.prefix]
@@ -214,35 +320,43 @@ def _head_tree(repo: Repo, head: str) -> dict[str, str]:
         meta, _, path = entry.partition("\t")
         parts = meta.split()
         if len(parts) == 3 and parts[1] == "blob" and path.startswith(repo.prefix):
-            tree[path[cut:]] = parts[2]
+            if path.endswith(_PYTHON):
+                tree[path[cut:]] = parts[2]
     return tree
 
 
-def _undo(tree: dict[str, str], changes: list) -> None:
-    """Turn the tree after a commit into the tree before it."""
+def _undo(tree: dict[str, str], changes: list) -> bool:
+    """Turn the tree after a commit into the tree before it; True when Python files were
+    added, removed or renamed (the layout of modules changed)."""
+    moved = False
     for status, old, _new, path, new_path in changes:
         if status in ("R", "C"):
+            moved = True
             if new_path is not None:
                 tree.pop(new_path, None)
-            if path is not None:
+            if path is not None and path.endswith(_PYTHON):
                 tree[path] = old
         elif status == "A":
+            moved = True
             if path is not None:
                 tree.pop(path, None)
         elif path is not None:
+            moved = moved or status == "D"
             tree[path] = old
+    return moved
 
 
-def _own_source(index: PinnedIndex, module: str, name: str) -> str | None:
-    """The source text of the top-level definition `name` of `module` (decorators first)."""
+def _own_source(index: _StateIndex, path: str, name: str) -> str | None:
+    """The source text of the top-level definition `name` of the file `path` (decorators
+    first)."""
     import ast
 
-    location = index.locate(module)
-    if location is None or location.path is None:
+    blob = index.blob_ids.get(path)
+    if blob is None:
         return None
     try:
-        text = index.read_source(location.path).decode("utf-8")
-        tree = ast.parse(text)
+        tree = index.walk.parse(blob)
+        text = index.blobs.get(blob).decode("utf-8")  # type: ignore[union-attr]
     except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
         return None
     head = name.split(".")[0]
@@ -255,6 +369,15 @@ def _own_source(index: PinnedIndex, module: str, name: str) -> str | None:
     return None
 
 
+def module_of(rel: str) -> str:
+    """The module a project file is imported as: `src/features.py` → `src.features`."""
+    stem = rel.rpartition(".")[0]
+    parts = stem.split("/")
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts.pop()
+    return ".".join(parts)
+
+
 def code_identity(fingerprints, module: str, name: str, file: Path | None = None) -> tuple:
     """What a version is: the normalized source of each definition the fingerprint of
     `module.name` covers, by name, without the modules they live in (a file renamed or a
@@ -263,16 +386,23 @@ def code_identity(fingerprints, module: str, name: str, file: Path | None = None
 
 
 class _State:
-    """What the walk knows of the function at one commit."""
+    """What the walk knows of the function at one commit (`before`: the files the state
+    after it needed)."""
 
-    def __init__(self, index: _StateIndex, path: str, name: str) -> None:
+    def __init__(self, index: _StateIndex, path: str, name: str, before: set[str]) -> None:
         self.index = index
         self.path = path
-        self.module = pyfinder.module_name_for_path(index.project_root / path, index.project_root)
-        self.needed = _needed(index, self.module) | {path} if path in index.files else set()
-        self.fingerprint = index.fingerprint(self.module, name) if self.needed else ""
-        self.source = _own_source(index, self.module, name) if self.fingerprint else None
-        self.code = code_identity(index._fingerprints, self.module, name) if self.fingerprint else ()
+        self.module = module_of(path)
+        self.needed: set[str] = set()
+        self.fingerprint = ""
+        self.source: str | None = None
+        self.code: tuple = ()
+        if path in index.files:
+            self.needed = _needed(index, self.module, before) | {path}
+            self.fingerprint = index.fingerprint(self.module, name)
+        if self.fingerprint:
+            self.source = _own_source(index, path, name)
+            self.code = code_identity(index._fingerprints, self.module, name)
 
 
 def function_history(
@@ -292,10 +422,10 @@ def function_history(
     if head is None:
         return history  # no commit yet
     history.head = head
-    blobs = _Blobs(repo)
+    walk = _Walk(base, repo)
     tree = _head_tree(repo, head)
     commits = _log(repo)
-    state = _State(_StateIndex(base, repo, head, tree, blobs), rel, name)
+    state = _State(_StateIndex(walk, head, tree), rel, name, set())
     history.head_fingerprint = state.fingerprint
     history.head_code = state.code
     if not state.fingerprint:
@@ -303,56 +433,57 @@ def function_history(
             history.ended = (head, commits[0][2], rel)
         return history
     history.indexes[head] = state.index
-    _prefetch(commits, tree, state.needed, blobs)
+    _prefetch(commits, tree, state.needed, walk.blobs)
     at_since: int | None = None  # the versions found when the walk met `since`
     for position, (commit, date, subject, changes) in enumerate(commits):
-        touched = {p for c in changes for p in (c[3], c[4]) if p is not None}
         if commit == since:
             history.reached_since = True
             at_since = len(history.versions)
-        if touched & state.needed:
-            parent = commits[position + 1][0] if position + 1 < len(commits) else ""
-            path = state.path
-            moved = False
-            for status, _old, _new, old_path, new_path in changes:
-                if status == "R" and new_path == path and old_path is not None:
-                    path, moved = old_path, True
-            _undo(tree, changes)
-            before = _State(_StateIndex(base, repo, parent, tree, blobs), path, name)
+        touched = {p for c in changes for p in (c[3], c[4]) if p is not None}
+        if not touched & state.needed:
+            if changes and _undo(tree, changes):
+                walk.epoch += 1
+            continue
+        parent = commits[position + 1][0] if position + 1 < len(commits) else ""
+        path = state.path
+        moved = False
+        for status, _old, _new, old_path, new_path in changes:
+            if status == "R" and new_path == path and old_path is not None:
+                path, moved = old_path, True
+        if _undo(tree, changes):
+            walk.epoch += 1
+        before = _State(_StateIndex(walk, parent, tree), path, name, state.needed)
+        if not before.fingerprint:
+            found = _moved_from(walk, parent, tree, changes, path, name)
+            if found is not None:
+                before, moved = found, True
+        if moved:
+            _prefetch(commits[position + 1 :], tree, before.needed, walk.blobs)
+        if before.code != state.code:
+            status = "changed"
             if not before.fingerprint:
-                found = _moved_from(base, repo, parent, tree, blobs, changes, path, name)
-                if found is not None:
-                    before, moved = found, True
-                    _prefetch(commits[position + 1 :], dict(tree), before.needed, blobs)
-            if before.code != state.code:
-                status = "changed"
-                if not before.fingerprint:
-                    status = "added"
-                elif moved:
-                    status = "moved"
-                history.versions.append(
-                    Version(
-                        commit,
-                        date,
-                        subject,
-                        state.path,
-                        state.module,
-                        status,
-                        before.source == state.source,
-                        before.source,
-                        state.source,
-                    )
-                )
-                history.indexes[commit] = state.index
+                status = "added"
             elif moved:
-                _prefetch(commits[position + 1 :], dict(tree), before.needed, blobs)
-            if not before.fingerprint:
-                if parent and before.path in before.index.files:
-                    history.ended = (parent, _subject(commits, position + 1), before.path)
-                return history
-            state = before
-        else:
-            _undo(tree, changes)
+                status = "moved"
+            history.versions.append(
+                Version(
+                    commit,
+                    date,
+                    subject,
+                    state.path,
+                    state.module,
+                    status,
+                    before.source == state.source,
+                    before.source,
+                    state.source,
+                )
+            )
+            history.indexes[commit] = state.index
+        if not before.fingerprint:
+            if parent and before.path in before.index.files:
+                history.ended = (parent, _subject(commits, position + 1), before.path)
+            return history
+        state = before
         if at_since is not None and len(history.versions) > at_since:
             return history  # the version in effect at `since` is the last one
         if limit is not None and len(history.versions) >= limit:
@@ -364,7 +495,7 @@ def _subject(commits: list, position: int) -> str:
     return commits[position][2] if position < len(commits) else ""
 
 
-def _moved_from(base, repo, parent, tree, blobs, changes, path, name) -> _State | None:
+def _moved_from(walk: _Walk, parent: str, tree: dict, changes, path: str, name: str):
     """The state of `name` in the one other file that defined it before this commit (a
     function moved between files under its name), or None."""
     candidates = []
@@ -372,11 +503,11 @@ def _moved_from(base, repo, parent, tree, blobs, changes, path, name) -> _State 
         if status in ("M", "D", "R") and old_path and old_path != path and old_path in tree:
             if old_path.endswith(".py"):
                 candidates.append(old_path)
-    blobs.fetch([tree[p] for p in candidates])
+    walk.blobs.fetch([tree[p] for p in candidates])
     found = []
-    index = _StateIndex(base, repo, parent, tree, blobs)
+    index = _StateIndex(walk, parent, tree)
     for candidate in candidates:
-        state = _State(index, candidate, name)
+        state = _State(index, candidate, name, set())
         if state.fingerprint:
             found.append(state)
     return found[0] if len(found) == 1 else None
@@ -385,7 +516,6 @@ def _moved_from(base, repo, parent, tree, blobs, changes, path, name) -> _State 
 def _prefetch(commits: list, tree: dict, needed: set[str], blobs: _Blobs) -> None:
     """Read in one `git cat-file --batch` every version of the `needed` files (and those
     renamed into them) that the walk may meet along `commits`."""
-    tree = dict(tree)
     wanted = {tree[p] for p in needed if p in tree}
     names = set(needed)
     for _commit, _date, _subject, changes in commits:

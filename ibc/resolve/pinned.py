@@ -118,6 +118,10 @@ class PinnedIndex(PythonIndex):
             raise OSError(f"{path} does not exist at {self.commit[:12]}")
         return data
 
+    def parse_source(self, rel: str) -> ast.Module:
+        """The `ast` of a project file at the commit (OSError, SyntaxError, ValueError)."""
+        return ast.parse(self.read_source(self.project_root / rel))
+
     def module(self, dotted: str) -> ModuleInterface | None:
         location = self.locate(dotted)
         if location is None:
@@ -186,20 +190,35 @@ class PinnedIndex(PythonIndex):
                     continue
                 rel = py
             out[rel] = None
-            try:
-                tree = ast.parse(self.read_source(self.project_root / rel))
-            except (OSError, SyntaxError, ValueError):
-                continue
             package = dotted if location.is_package else dotted.rpartition(".")[0]
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    todo.extend(a.name for a in node.names)
-                elif isinstance(node, ast.ImportFrom):
-                    base = _absolute(node, package)
-                    if base:
-                        todo.append(base)
-                        todo.extend(f"{base}.{a.name}" for a in node.names if a.name != "*")
+            todo.extend(self.imports_of(rel, package))
         return tuple(sorted(out))
+
+    def imports_of(self, rel: str, package: str) -> list[str]:
+        """The modules the file `rel` (of `package`) imports, anywhere in it."""
+        try:
+            tree = self.parse_source(rel)
+        except (OSError, SyntaxError, ValueError):
+            return []
+        out: list[str] = []
+        todo: list = list(tree.body)  # imports are statements: no expression is visited
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Import):
+                out.extend(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node, package)
+                if base:
+                    out.append(base)
+                    out.extend(f"{base}.{a.name}" for a in node.names if a.name != "*")
+            else:
+                for name in _BODIES:
+                    todo.extend(getattr(node, name, ()))
+        return out
+
+
+# the fields of a statement that hold statements (`handlers` and `cases` hold nodes that do)
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _absolute(node: ast.ImportFrom, package: str) -> str:
