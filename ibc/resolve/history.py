@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ibc.base.cachedir import digest, read_checked, write_checked
 from ibc.base.records import field, record
 from ibc.resolve.fingerprint import Fingerprints
 from ibc.resolve.pinned import PinnedIndex
@@ -84,6 +85,12 @@ class _Blobs:
 
     def fetch(self, ids) -> None:
         todo = [b for b in dict.fromkeys(ids) if b not in self.data]
+        if todo and self.repo.use_cache:  # blobs are immutable: kept on disk by their id
+            for blob in todo:
+                found = read_checked(self._path(blob))
+                if found is not None:
+                    self.data[blob] = found
+            todo = [b for b in todo if b not in self.data]
         if not todo:
             return
         done = self.repo._git(["cat-file", "--batch"], "".join(f"{b}\n" for b in todo).encode())
@@ -103,6 +110,17 @@ class _Blobs:
                 self.data[blob] = None
                 if len(header) == 3:
                     pos += int(header[2]) + 1
+
+    def _path(self, blob: str) -> Path:
+        return self.repo._cache / "objects" / blob[:2] / blob
+
+    def keep(self, ids) -> None:
+        """Write the blobs `ids` (read already) to the disk cache."""
+        if self.repo.use_cache:
+            for blob in ids:
+                data = self.data.get(blob)
+                if data is not None and not self._path(blob).exists():
+                    write_checked(self._path(blob), data)
 
     def get(self, blob: str) -> bytes | None:
         if blob not in self.data:
@@ -192,6 +210,7 @@ class _StateIndex(PinnedIndex):
             layout = walk.layouts[walk.epoch] = (files, dirs, tops)
         self.files, self.dirs, self.tops = layout
         self.lazy = True  # read a file not fetched yet (False: as if missing, see `_needed`)
+        self.kept: set[str] = set()  # the files whose blobs a cached walk keeps
 
     def relative(self, path: Path | str) -> str:
         text = str(path)
@@ -399,10 +418,14 @@ class _State:
         self.code: tuple = ()
         if path in index.files:
             self.needed = _needed(index, self.module, before) | {path}
+            index.kept |= self.needed
             self.fingerprint = index.fingerprint(self.module, name)
         if self.fingerprint:
             self.source = _own_source(index, path, name)
             self.code = code_identity(index._fingerprints, self.module, name)
+
+
+_FORMAT = 1  # of the cached walks: raised when what a walk finds changes
 
 
 def function_history(
@@ -416,13 +439,79 @@ def function_history(
 ) -> History:
     """The versions of `name` (a top-level name of the project file `rel`), newest first;
     `since` a full commit id of the first-parent chain (the walk stops at the version in
-    effect there), `limit` the most versions wanted. Raises `GitProblem`."""
-    history = History()
+    effect there), `limit` the most versions wanted. Raises `GitProblem`.
+
+    A walk is kept on disk, keyed by HEAD's commit (commits never change), with the trees of
+    its versions and the blobs their imports need, so a check that runs it again runs one
+    git call (to resolve HEAD)."""
     head = repo.resolve(["HEAD"]).get("HEAD")
     if head is None:
-        return history  # no commit yet
-    history.head = head
+        return History()  # no commit yet
     walk = _Walk(base, repo)
+    key = digest(f"{_FORMAT}\0{head}\0{rel}\0{name}\0{since}\0{limit}".encode())
+    path = repo._cache / "history" / f"{key}.json"
+    if repo.use_cache:
+        found = _load(path, walk)
+        if found is not None:
+            return found
+    history = _walk_history(walk, head, rel, name, since, limit)
+    if repo.use_cache:
+        _save(path, history, walk)
+    return history
+
+
+def _save(path: Path, history: History, walk: _Walk) -> None:
+    import json
+
+    trees = {}
+    for commit, index in history.indexes.items():
+        trees[commit] = index.blob_ids
+        walk.blobs.keep(blob for rel, blob in index.blob_ids.items() if rel in index.kept)
+    data = {
+        "versions": [
+            [getattr(v, f) for f in Version.__record_fields__] for v in history.versions
+        ],
+        "head": history.head,
+        "head_fingerprint": history.head_fingerprint,
+        "head_code": [list(c) for c in history.head_code],
+        "ended": list(history.ended) if history.ended else None,
+        "reached_since": history.reached_since,
+        "trees": trees,
+    }
+    write_checked(path, json.dumps(data).encode())
+
+
+def _load(path: Path, walk: _Walk) -> History | None:
+    import json
+
+    payload = read_checked(path)
+    if payload is None:
+        return None
+    try:
+        data = json.loads(payload)
+        history = History(
+            [Version(*v) for v in data["versions"]],
+            data["head"],
+            data["head_fingerprint"],
+            tuple(tuple(c) for c in data["head_code"]),
+            tuple(data["ended"]) if data["ended"] else None,
+            bool(data["reached_since"]),
+        )
+        for commit, tree in data["trees"].items():
+            history.indexes[commit] = _StateIndex(walk, commit, tree)
+            walk.epoch += 1  # each its own layout
+    except (ValueError, TypeError, KeyError):
+        return None
+    return history
+
+
+def _walk_history(
+    walk: _Walk, head: str, rel: str, name: str, since: str | None, limit: int | None
+) -> History:
+    """`function_history` without its disk cache."""
+    history = History()
+    history.head = head
+    repo = walk.repo
     tree = _head_tree(repo, head)
     commits = _log(repo)
     state = _State(_StateIndex(walk, head, tree), rel, name, set())

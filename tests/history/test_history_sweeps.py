@@ -222,8 +222,12 @@ def test_results_show_date_and_subject_and_plot_in_commit_order(tmp_path, monkey
     ]
 
 
-def test_a_fixed_number_of_git_calls_whatever_the_length_of_the_history(tmp_path):
-    def calls() -> int:
+def test_a_fixed_number_of_git_calls_whatever_the_length_of_the_history(
+    tmp_path, tmp_path_factory, monkeypatch
+):
+    def calls(fresh: bool = True) -> int:
+        if fresh:  # an empty cache: the whole walk
+            monkeypatch.setenv("IBC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
         forget_repositories()
         result = check_file(tmp_path / "main.ib")
         assert result.ok, [d.args for d in result.diagnostics]
@@ -236,3 +240,4 @@ def test_a_fixed_number_of_git_calls_whatever_the_length_of_the_history(tmp_path
         commit(tmp_path, {"src/features.py": features(f"{k}.0", "x + 2")}, f"clean v{k}")
     many = calls()
     assert few == many <= 6
+    assert calls(fresh=False) == 1  # the walk kept on disk: only HEAD is resolved
