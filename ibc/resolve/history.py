@@ -276,10 +276,11 @@ def _needed(index: _StateIndex, module: str, before: set[str]) -> set[str]:
 _PYTHON = (".py", ".pyi")
 
 
-def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
-    """Every commit of HEAD's first-parent chain, newest first: (commit, date, subject,
-    changes), each change (status, old blob, new blob, path, new path or None) of a Python
-    file of the project (paths project relative; only Python files are ever imported)."""
+def _log(repo: Repo, since: str | None = None) -> tuple[list, str]:
+    """Every commit of HEAD's first-parent chain, newest first (down to the commit after
+    `since`, when given): (commit, date, subject, changes), each change (status, old blob,
+    new blob, path, new path or None) of a Python file of the project (paths project
+    relative; only Python files are ever imported); and the first parent of the last one."""
     done = repo._git(
         [
             "log",
@@ -288,13 +289,13 @@ def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
             "--raw",
             "--no-abbrev",
             "-z",
-            f"--format={_SEP}%H%x09%ad%x09%s",
+            f"--format={_SEP}%H%x09%P%x09%ad%x09%s",
             "--date=short",
-            "HEAD",
+            f"{since}..HEAD" if since else "HEAD",
         ]
     )
     if done.returncode != 0:
-        return []
+        return [], ""
     text = done.stdout.decode("utf-8", "surrogateescape")
     prefix = repo.prefix
     cut = len(prefix)
@@ -302,7 +303,9 @@ def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
     for chunk in text.split(_SEP)[1:]:
         header, _, rest = chunk.partition("\0")
         commit, _, tail = header.partition("\t")
+        parents, _, tail = tail.partition("\t")
         date, _, subject = tail.partition("\t")
+        parent = parents.split(" ")[0]
         changes = []
         if ".py" in rest:
             fields = rest.lstrip("\n").split("\0")
@@ -322,7 +325,7 @@ def _log(repo: Repo) -> list[tuple[str, str, str, list]]:
                     (status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None)
                 )
         out.append((commit, date, subject, changes))
-    return out
+    return out, parent if out else ""
 
 
 def _head_tree(repo: Repo, head: str) -> dict[str, str]:
@@ -443,20 +446,32 @@ def function_history(
 
     A walk is kept on disk, keyed by HEAD's commit (commits never change), with the trees of
     its versions and the blobs their imports need, so a check that runs it again runs one
-    git call (to resolve HEAD)."""
+    git call (to resolve HEAD); after new commits, only those are walked (`git log
+    OLD..HEAD`), and the rest comes from the walk of the older HEAD."""
     head = repo.resolve(["HEAD"]).get("HEAD")
     if head is None:
         return History()  # no commit yet
     walk = _Walk(base, repo)
     key = digest(f"{_FORMAT}\0{head}\0{rel}\0{name}\0{since}\0{limit}".encode())
     path = repo._cache / "history" / f"{key}.json"
+    latest = repo._cache / "history" / (
+        digest(f"{_FORMAT}\0{rel}\0{name}\0{since}\0{limit}".encode()) + ".latest"
+    )
+    previous = None
     if repo.use_cache:
         found = _load(path, walk)
         if found is not None:
             return found
-    history = _walk_history(walk, head, rel, name, since, limit)
+        older = read_checked(latest)  # the walk of the HEAD this one last ran at
+        if older is not None:
+            older_key = digest(
+                f"{_FORMAT}\0{older.decode()}\0{rel}\0{name}\0{since}\0{limit}".encode()
+            )
+            previous = _load(repo._cache / "history" / f"{older_key}.json", walk)
+    history = _walk_history(walk, head, rel, name, since, limit, previous)
     if repo.use_cache:
         _save(path, history, walk)
+        write_checked(latest, head.encode())
     return history
 
 
@@ -506,14 +521,24 @@ def _load(path: Path, walk: _Walk) -> History | None:
 
 
 def _walk_history(
-    walk: _Walk, head: str, rel: str, name: str, since: str | None, limit: int | None
+    walk: _Walk,
+    head: str,
+    rel: str,
+    name: str,
+    since: str | None,
+    limit: int | None,
+    previous: History | None = None,
 ) -> History:
-    """`function_history` without its disk cache."""
+    """`function_history` without its disk cache. Given the `previous` walk of an older
+    HEAD, only the commits since it are walked, when it is HEAD's first-parent ancestor."""
     history = History()
     history.head = head
     repo = walk.repo
+    commits, tail = _log(repo, previous.head if previous is not None else None)
+    if previous is not None and (not commits or tail != previous.head):
+        previous = None  # not an ancestor (a rebase, another branch): the whole walk
+        commits, tail = _log(repo)
     tree = _head_tree(repo, head)
-    commits = _log(repo)
     state = _State(_StateIndex(walk, head, tree), rel, name, set())
     history.head_fingerprint = state.fingerprint
     history.head_code = state.code
@@ -533,7 +558,7 @@ def _walk_history(
             if changes and _undo(tree, changes):
                 walk.epoch += 1
             continue
-        parent = commits[position + 1][0] if position + 1 < len(commits) else ""
+        parent = commits[position + 1][0] if position + 1 < len(commits) else tail
         path = state.path
         moved = False
         for status, _old, _new, old_path, new_path in changes:
@@ -577,7 +602,20 @@ def _walk_history(
             return history  # the version in effect at `since` is the last one
         if limit is not None and len(history.versions) >= limit:
             return history
+    if previous is not None:  # at the previous walk's HEAD: the rest is that walk's
+        if state.code != previous.head_code or state.path != _head_path(previous, rel):
+            return _walk_history(walk, head, rel, name, since, limit)
+        kept = previous.versions[: None if limit is None else limit - len(history.versions)]
+        history.versions += kept
+        history.indexes.update({v.commit: previous.indexes[v.commit] for v in kept})
+        history.ended = previous.ended if len(kept) == len(previous.versions) else None
+        history.reached_since = history.reached_since or previous.reached_since
     return history
+
+
+def _head_path(history: History, rel: str) -> str:
+    """The function's file at the HEAD of a walk: its newest version's, today's without one."""
+    return history.versions[0].path if history.versions else rel
 
 
 def _subject(commits: list, position: int) -> str:

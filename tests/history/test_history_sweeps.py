@@ -241,3 +241,15 @@ def test_a_fixed_number_of_git_calls_whatever_the_length_of_the_history(
     many = calls()
     assert few == many <= 6
     assert calls(fresh=False) == 1  # the walk kept on disk: only HEAD is resolved
+    # new commits: only they are walked, the rest comes from the walk kept on disk
+    commit(tmp_path, {"src/features.py": features("11.0", "x + 3")}, "other again")
+    newest = commit(tmp_path, {"src/features.py": features("12.0", "x + 3")}, "clean v12")
+    assert calls(fresh=False) <= 5
+    forget_repositories()
+    kept = check_file(tmp_path / "main.ib").resolved.histories
+    monkeypatch.setenv("IBC_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    forget_repositories()
+    walked = check_file(tmp_path / "main.ib").resolved.histories
+    labels = [[label for label, _, _ in axis.values] for axis in kept.values()]
+    assert labels == [[label for label, _, _ in axis.values] for axis in walked.values()]
+    assert labels[0][0] == newest[:7] and len(labels[0]) == 12
