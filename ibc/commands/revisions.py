@@ -7,8 +7,9 @@
 - `log` lists, newest first, the commits in which one Python function's code changed — its
   own source, or a project-local helper it depends on (its fingerprint, docs/running.md "What is
   recomputed", as read at each commit) — with the short id, date, subject and the size of the change
-  to the function's own source (`+3 -1 lines`, or `helpers changed`); `--patch` adds the
-  function's diff per commit.
+  to the function's own source (`+3 -1 lines`, `helpers changed`, `moved, …`); `--patch` adds the
+  function's diff per commit. The commits are found by `ibc.resolve.history`, the code that
+  `history(f)` sweeps over too (docs/revisions.md, "History sweeps").
 
 `ibc/commands/cli.py` wires them: `add_freeze_arguments(p)`/`freeze_main(args)` and
 `add_log_arguments(p)`/`log_main(args)`; the mains return exit codes (0, 1 errors, 2 usage).
