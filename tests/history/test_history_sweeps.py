@@ -253,3 +253,14 @@ def test_a_fixed_number_of_git_calls_whatever_the_length_of_the_history(
     labels = [[label for label, _, _ in axis.values] for axis in kept.values()]
     assert labels == [[label for label, _, _ in axis.values] for axis in walked.values()]
     assert labels[0][0] == newest[:7] and len(labels[0]) == 12
+
+
+def test_params_and_diff_show_each_version_as_a_pin(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    write(tmp_path, {"src/features.py": features("4.0", "x + 2")})
+    main(tmp_path)
+    done = ibc(tmp_path, "diff", "main.ib", f"regress[clean@{v2[:7]}]", "regress[clean@worktree]")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].split() == ["clean", "clean", "@", f'"{v2[:12]}"', "clean"]
+    done = ibc(tmp_path, "params", "main.ib", f"regress[clean@{v1[:7]}]")
+    assert f'clean @ "{v1[:12]}"' in done.stdout
