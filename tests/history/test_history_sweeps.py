@@ -264,3 +264,15 @@ def test_params_and_diff_show_each_version_as_a_pin(tmp_path):
     assert done.stdout.splitlines()[1].split() == ["clean", "clean", "@", f'"{v2[:12]}"', "clean"]
     done = ibc(tmp_path, "params", "main.ib", f"regress[clean@{v1[:7]}]")
     assert f'clean @ "{v1[:12]}"' in done.stdout
+
+
+def test_a_commit_between_two_runs_is_seen(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    write(tmp_path, {"src/features.py": features("4.0", "x + 2")})
+    main(tmp_path)
+    values, _ = run(tmp_path, "regress")
+    assert "regress[clean@worktree]" in values
+    v4 = commit(tmp_path, {}, "clean v4")  # the same files, now committed
+    values, done = run(tmp_path, "regress")
+    assert list(points(values))[0] == f"regress[clean@{v4[:7]}]"
+    assert "regress[clean@worktree]" not in values
