@@ -29,6 +29,7 @@ from HEAD and undoing each commit's changes, so no commit's tree is ever listed 
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from ibc.base.cachedir import digest, read_checked, write_checked
@@ -146,8 +147,6 @@ class _Walk:
         self.layouts: dict[int, tuple] = {}
 
     def parse(self, blob: str):
-        import ast
-
         if blob not in self.parses:
             data = self.blobs.get(blob)
             if data is None:
@@ -371,8 +370,6 @@ def _undo(tree: dict[str, str], changes: list) -> bool:
 def _own_source(index: _StateIndex, path: str, name: str) -> str | None:
     """The source text of the top-level definition `name` of the file `path` (decorators
     first)."""
-    import ast
-
     blob = index.blob_ids.get(path)
     if blob is None:
         return None
@@ -426,6 +423,56 @@ class _State:
         if self.fingerprint:
             self.source = _own_source(index, path, name)
             self.code = code_identity(index._fingerprints, self.module, name)
+
+    def at(self, index: _StateIndex) -> _State:
+        """This state's function at another commit where its code is the same."""
+        other = _State.__new__(_State)
+        other.__dict__.update(self.__dict__)
+        other.index = index
+        index.kept |= self.needed
+        return other
+
+
+def _outside_closure(walk: _Walk, state: _State, changes: list, tree: dict) -> bool:
+    """Whether the commit `changes` (undone from `tree`, the tree of `state`) changed only
+    lines inside the bodies of top-level definitions that the function's code does not
+    include: then the code before it is `state.code`, without parsing anything. Decided on
+    the text, conservatively: every changed line, before and after, is indented (so no
+    top-level statement appears, goes or changes its header), and the lines that changed lie
+    within one `def` or `class` whose name is none of those the code covers."""
+    names = {entry[0] for entry in state.code}
+    for status, old, _new, path, _new_path in changes:
+        if path not in state.needed:
+            continue
+        if status != "M" or path not in tree:
+            return False
+        try:
+            after = walk.blobs.get(tree[path]).decode("utf-8").split("\n")  # type: ignore[union-attr]
+            before = walk.blobs.get(old).decode("utf-8").split("\n")  # type: ignore[union-attr]
+            module = walk.parse(tree[path])
+        except (AttributeError, OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
+            return False
+        top = 0
+        limit = min(len(after), len(before))
+        while top < limit and after[top] == before[top]:
+            top += 1
+        bottom = 0
+        while bottom < limit - top and after[-1 - bottom] == before[-1 - bottom]:
+            bottom += 1
+        changed = after[top : len(after) - bottom] + before[top : len(before) - bottom]
+        if any(line[:1] not in (" ", "\t") for line in changed if line.strip()):
+            return False
+        first, last = top + 1, len(after) - bottom  # 1-based lines changed (after)
+        for stmt in module.body:
+            start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", ()))])
+            if start <= top and last <= (stmt.end_lineno or 0) and first > stmt.lineno:
+                kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+                if isinstance(stmt, kinds) and stmt.name not in names:
+                    break
+                return False
+        else:
+            return False
+    return True
 
 
 _FORMAT = 1  # of the cached walks: raised when what a walk finds changes
@@ -564,8 +611,12 @@ def _walk_history(
         for status, _old, _new, old_path, new_path in changes:
             if status == "R" and new_path == path and old_path is not None:
                 path, moved = old_path, True
+        unchanged = not moved and _outside_closure(walk, state, changes, tree)
         if _undo(tree, changes):
             walk.epoch += 1
+        if unchanged:  # only the bodies of definitions it does not use changed: same code
+            state = state.at(_StateIndex(walk, parent, tree))
+            continue
         before = _State(_StateIndex(walk, parent, tree), path, name, state.needed)
         if not before.fingerprint:
             found = _moved_from(walk, parent, tree, changes, path, name)
