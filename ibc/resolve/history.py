@@ -30,6 +30,7 @@ from HEAD and undoing each commit's changes, so no commit's tree is ever listed 
 from __future__ import annotations
 
 import ast
+import copy
 from pathlib import Path
 
 from ibc.base.cachedir import digest, read_checked, write_checked
@@ -227,6 +228,15 @@ class _StateIndex(PinnedIndex):
             raise OSError(f"{path} does not exist at {self.commit[:12]}")
         return data
 
+    def at(self, commit: str) -> _StateIndex:
+        """This index under the name of another commit with the same files (the walk's log
+        lists only the commits that changed them)."""
+        if commit == self.commit:
+            return self
+        other = copy.copy(self)
+        other.commit = commit
+        return other
+
     def parse_source(self, rel: str):
         blob = self.blob_ids.get(rel)
         if blob is None or (not self.lazy and blob not in self.blobs.data):
@@ -275,11 +285,12 @@ def _needed(index: _StateIndex, module: str, before: set[str]) -> set[str]:
 _PYTHON = (".py", ".pyi")
 
 
-def _log(repo: Repo, since: str | None = None) -> tuple[list, str]:
-    """Every commit of HEAD's first-parent chain, newest first (down to the commit after
-    `since`, when given): (commit, date, subject, changes), each change (status, old blob,
-    new blob, path, new path or None) of a Python file of the project (paths project
-    relative; only Python files are ever imported); and the first parent of the last one."""
+def _log(repo: Repo, roots: list[str], since: str | None = None) -> list:
+    """The commits of HEAD's first-parent chain that changed something under `roots` (the
+    project's top-level folders and files that hold Python files today), newest first (down
+    to the commit after `since`, when given): (commit, date, subject, changes, first
+    parent), each change (status, old blob, new blob, path, new path or None) of a Python
+    file (paths project relative; only Python files are ever imported)."""
     done = repo._git(
         [
             "log",
@@ -291,10 +302,12 @@ def _log(repo: Repo, since: str | None = None) -> tuple[list, str]:
             f"--format={_SEP}%H%x09%P%x09%ad%x09%s",
             "--date=short",
             f"{since}..HEAD" if since else "HEAD",
+            "--",
+            *(repo.prefix + root for root in roots),
         ]
     )
     if done.returncode != 0:
-        return [], ""
+        return []
     text = done.stdout.decode("utf-8", "surrogateescape")
     prefix = repo.prefix
     cut = len(prefix)
@@ -323,8 +336,8 @@ def _log(repo: Repo, since: str | None = None) -> tuple[list, str]:
                 changes.append(
                     (status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None)
                 )
-        out.append((commit, date, subject, changes))
-    return out, parent if out else ""
+        out.append((commit, date, subject, changes, parent))
+    return out
 
 
 def _head_tree(repo: Repo, head: str) -> dict[str, str]:
@@ -581,31 +594,33 @@ def _walk_history(
     history = History()
     history.head = head
     repo = walk.repo
-    commits, tail = _log(repo, previous.head if previous is not None else None)
-    if previous is not None and (not commits or tail != previous.head):
-        previous = None  # not an ancestor (a rebase, another branch): the whole walk
-        commits, tail = _log(repo)
     tree = _head_tree(repo, head)
+    roots = sorted({path.split("/")[0] for path in tree})
+    if previous is not None and not is_ancestor(repo, previous.head, head):
+        previous = None  # a rebase, another branch: the whole walk
+    commits = _log(repo, roots, previous.head if previous is not None else None)
+    newer = None  # the commits after `since`
+    if since is not None:
+        newer = {c[0] for c in _log(repo, roots, since)}
     state = _State(_StateIndex(walk, head, tree), rel, name, set())
     history.head_fingerprint = state.fingerprint
     history.head_code = state.code
     if not state.fingerprint:
-        if rel in tree and commits:  # its file is committed, without it
-            history.ended = (head, commits[0][2], rel)
+        if rel in tree:  # its file is committed, without it
+            history.ended = (head, _subject(commits, head), rel)
         return history
     history.indexes[head] = state.index
     _prefetch(commits, tree, state.needed, walk.blobs)
     at_since: int | None = None  # the versions found when the walk met `since`
-    for position, (commit, date, subject, changes) in enumerate(commits):
-        if commit == since:
-            history.reached_since = True
+    for position, (commit, date, subject, changes, parent) in enumerate(commits):
+        if newer is not None and at_since is None and commit not in newer:
+            history.reached_since = True  # `since` or older: the version in effect there
             at_since = len(history.versions)
         touched = {p for c in changes for p in (c[3], c[4]) if p is not None}
         if not touched & state.needed:
             if changes and _undo(tree, changes):
                 walk.epoch += 1
             continue
-        parent = commits[position + 1][0] if position + 1 < len(commits) else tail
         path = state.path
         moved = False
         for status, _old, _new, old_path, new_path in changes:
@@ -643,10 +658,10 @@ def _walk_history(
                     state.source,
                 )
             )
-            history.indexes[commit] = state.index
+            history.indexes[commit] = state.index.at(commit)
         if not before.fingerprint:
             if parent and before.path in before.index.files:
-                history.ended = (parent, _subject(commits, position + 1), before.path)
+                history.ended = (parent, _subject(commits, parent), before.path)
             return history
         state = before
         if at_since is not None and len(history.versions) > at_since:
@@ -669,8 +684,14 @@ def _head_path(history: History, rel: str) -> str:
     return history.versions[0].path if history.versions else rel
 
 
-def _subject(commits: list, position: int) -> str:
-    return commits[position][2] if position < len(commits) else ""
+def _subject(commits: list, commit: str) -> str:
+    """The subject of `commit` when the log lists it ("" when it changed nothing there)."""
+    return next((c[2] for c in commits if c[0] == commit), "")
+
+
+def is_ancestor(repo: Repo, older: str, head: str) -> bool:
+    """Whether `older` is `head` or one of its ancestors."""
+    return repo._git(["merge-base", "--is-ancestor", older, head]).returncode == 0
 
 
 def _moved_from(walk: _Walk, parent: str, tree: dict, changes, path: str, name: str):
@@ -696,7 +717,7 @@ def _prefetch(commits: list, tree: dict, needed: set[str], blobs: _Blobs) -> Non
     renamed into them) that the walk may meet along `commits`."""
     wanted = {tree[p] for p in needed if p in tree}
     names = set(needed)
-    for _commit, _date, _subject, changes in commits:
+    for _commit, _date, _subject, changes, _parent in commits:
         for status, old, _new, path, new_path in changes:
             if status in ("R", "C") and new_path in names and path is not None:
                 names.add(path)

@@ -12,7 +12,7 @@ each such call, found by name resolution, into a `HistoryAxis`:
   `compatible = True` (a version whose signature its uses reject is left out with a warning
   instead of being an error: `ibc.params.expand`);
 - the repository is opened (E0605, E0606), `since` resolved (E0607, E0602; E0613 when it is
-  not on HEAD's first-parent chain), and the history walked;
+  not an ancestor of HEAD), and the history walked;
 - each version becomes a pinned reference, an `n.Revision` node made here (the reference's
   own `Var` node at the commit), whose pin the `Pins` of the program already know: its commit
   resolved, its index (the project at that commit) built by the walk, the module it lived in
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ibc.base.records import field, record
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.resolve.history import Version, function_history
+from ibc.resolve.history import Version, function_history, is_ancestor
 from ibc.resolve.revisions import GitProblem, Repo, check_revision
 from ibc.resolve.symbols import PyRefSym
 from ibc.syntax import nodes as n
@@ -142,18 +142,15 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
         if since is None:
             diags.error("E0602", lit.span, revision=text, near=repo.near(text))
             return None
+        if not is_ancestor(repo, since, "HEAD"):
+            diags.error("E0613", lit.span, revision=text)
+            return None
     last = keywords["last"][0] if "last" in keywords else None
     try:
         history = function_history(repo, index, rel, sym.py_name, since=since, limit=last)
     except GitProblem as exc:
         diags.error(exc.code, call.func.span, revision="HEAD", **exc.args_)
         return None
-    if since is not None and not history.reached_since:
-        cut = last is not None and len(history.versions) >= last
-        oldest = history.versions[-1].commit if history.versions else history.head
-        if not cut and not _before(repo, since, oldest):
-            diags.error("E0613", keywords["since"][1].span, revision=keywords["since"][0])
-            return None
     axis = HistoryAxis(call, sym, compatible=keywords.get("compatible", (False,))[0])
     from ibc.resolve.fingerprint import Fingerprints
     from ibc.resolve.history import code_identity
@@ -179,13 +176,6 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
             first=first.commit[:SHORT] if first else "",
         )
     return axis
-
-
-def _before(repo: Repo, since: str, commit: str) -> bool:
-    """Whether `since` is `commit` or one of its ancestors (the function is younger than it)."""
-    if not commit:
-        return False
-    return repo._git(["merge-base", "--is-ancestor", since, commit]).returncode == 0
 
 
 def _pin(version: Version, target, call: n.Call, sym: PyRefSym, pins) -> n.Revision:

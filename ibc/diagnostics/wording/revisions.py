@@ -209,11 +209,12 @@ register(
 register(
     "E0613",
     "`since` not in the history",
-    '`"{revision}"` is not a commit of the current branch\'s first-parent history',
-    "name a commit, tag or branch on the current branch's history (`git log --first-parent`)",
+    '`"{revision}"` is not in the history of HEAD',
+    "name a commit, tag or branch that the current branch contains (`git log` lists them)",
     explain=(
         "`history(f, since = \"rev\")` walks back from HEAD along first parents to `rev`; a "
-        "revision on another branch, or one that only a merged branch reached, is never met."
+        "revision of another branch, not merged into this one, is never met. (A commit of a "
+        "merged branch counts from the commit of this branch where that branch began.)"
     ),
 )
 register(
@@ -221,8 +222,8 @@ register(
     "history ends",
     lambda a: (
         f"the history of `{a.get('name')}` starts at {a.get('first') or 'the working tree'}: "
-        f"{a.get('path')} does not define `{a.get('name')}` at {a.get('commit')} "
-        f"({a.get('subject')})"
+        f"{a.get('path')} does not define `{a.get('name')}` at {a.get('commit')}"
+        + (f" ({a.get('subject')})" if a.get("subject") else "")
     ),
     "a function renamed inside its file is a new function, whose history starts with its "
     "name; `ibc log FILE:NAME` lists the versions",
