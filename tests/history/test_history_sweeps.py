@@ -276,3 +276,22 @@ def test_a_commit_between_two_runs_is_seen(tmp_path):
     values, done = run(tmp_path, "regress")
     assert list(points(values))[0] == f"regress[clean@{v4[:7]}]"
     assert "regress[clean@worktree]" not in values
+
+
+def test_a_merged_branch_is_one_version_at_its_merge(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    git(tmp_path, "checkout", "-q", "-b", "topic")
+    commit(tmp_path, {"src/features.py": features("7.0", "x + 2")}, "topic: clean v7")
+    commit(tmp_path, {"src/features.py": features("8.0", "x + 2")}, "topic: clean v8")
+    git(tmp_path, "checkout", "-q", "main")
+    commit(tmp_path, {"README.md": "more notes\n"}, "main moves on")
+    git(tmp_path, "merge", "-q", "--no-ff", "topic", "-m", "merge topic")
+    merge = git(tmp_path, "rev-parse", "HEAD")
+    main(tmp_path)
+    values, _ = run(tmp_path)
+    assert points(values) == {
+        f"regress[clean@{merge[:7]}]": 8.0,
+        f"regress[clean@{v3[:7]}]": 3.0,
+        f"regress[clean@{v2[:7]}]": 2.0,
+        f"regress[clean@{v1[:7]}]": 1.0,
+    }
