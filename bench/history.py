@@ -3,7 +3,9 @@
 
 A repository of 10,000 commits is built with `git fast-import` (a few seconds): `clean` in
 `src/features.py` changes in 49 of them (50 versions, its first included), `other` in the same
-file in 200 (candidates the walk must look at, no point), and the rest touch unrelated files.
+file in 200 (candidates the walk must look at, no point), and the rest change one of 100 other
+Python modules of the same package (the worst case for the walk's `git log`, which lists
+every commit that changed a Python file).
 `ibc check` of a program with `sweep regress = baseline with { clean in history(clean) }` is
 timed against `ibc check` of the same program without the sweep, as whole processes
 interleaved round by round (so each pair runs under the same load), both with the compiler's
@@ -105,7 +107,7 @@ def build(repo: Path) -> None:
         elif k in clean_at or k in other_at:
             blob("src/features.py", features(version, other))
         else:
-            blob(f"notes/n{k % 100}.txt", f"note {k}\n")
+            blob(f"src/misc/m{k % 100}.py", f"VALUE = {k}\n")  # Python, beside `clean`
         out.extend(b"\n")
     subprocess.run(
         ["git", "fast-import", "--quiet"], cwd=repo, input=bytes(out), check=True
@@ -214,7 +216,7 @@ def main() -> None:
         "",
         f"A repository of {COMMITS:,} commits built with `git fast-import` in {built:.1f} s; "
         f"`clean` has {versions} versions, `other` in the same file changes in {OTHERS} more "
-        "commits (no point), the rest touch unrelated files.",
+        "commits (no point), the rest change other Python modules of the same package.",
         "",
         "| target | measured | met |",
         "| --- | --- | --- |",
