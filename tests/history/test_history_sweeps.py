@@ -295,3 +295,16 @@ def test_a_merged_branch_is_one_version_at_its_merge(tmp_path):
         f"regress[clean@{v2[:7]}]": 2.0,
         f"regress[clean@{v1[:7]}]": 1.0,
     }
+
+
+def test_a_project_in_a_folder_of_its_repository(tmp_path):
+    git(tmp_path, "init", "-q", "-b", "main")
+    first = commit(tmp_path, {f"proj/{k}": v for k, v in BASE.items()}, "clean v1")
+    second = commit(tmp_path, {"proj/src/features.py": features("2.0")}, "clean v2")
+    commit(tmp_path, {"elsewhere.py": "X = 1\n"}, "outside the project")
+    main(tmp_path / "proj")
+    values, _ = run(tmp_path / "proj")
+    assert points(values) == {
+        f"regress[clean@{second[:7]}]": 2.0,
+        f"regress[clean@{first[:7]}]": 1.0,
+    }
