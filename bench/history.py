@@ -109,9 +109,7 @@ def build(repo: Path) -> None:
         else:
             blob(f"src/misc/m{k % 100}.py", f"VALUE = {k}\n")  # Python, beside `clean`
         out.extend(b"\n")
-    subprocess.run(
-        ["git", "fast-import", "--quiet"], cwd=repo, input=bytes(out), check=True
-    )
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=bytes(out), check=True)
     subprocess.run(["git", "reset", "-q", "--hard", "main"], cwd=repo, check=True)
     (repo / "plain.ib").write_text(PROGRAM)
     (repo / "history.ib").write_text(PROGRAM + SWEEP)
@@ -172,7 +170,14 @@ def main() -> None:
         warm = work / "warm"
         timed(repo, "plain.ib", warm)
         timed(repo, "history.ib", warm)
-        kinds = ("plain warm", "history warm", "plain new", "history new", "plain cold", "history cold")
+        kinds = (
+            "plain warm",
+            "history warm",
+            "plain new",
+            "history new",
+            "plain cold",
+            "history cold",
+        )
         times: dict[str, list[float]] = {k: [] for k in kinds}
         for r in range(args.rounds):
             times["plain warm"].append(timed(repo, "plain.ib", warm))
@@ -231,7 +236,10 @@ def main() -> None:
         "",
         "| command | median (s) |",
         "| --- | --- |",
-        *(f"| ibc check {k.split()[0]}.ib ({LABELS[k.split()[1]]}) | {v:.3f} |" for k, v in med.items()),
+        *(
+            f"| ibc check {k.split()[0]}.ib ({LABELS[k.split()[1]]}) | {v:.3f} |"
+            for k, v in med.items()
+        ),
         "",
     ]
     (BENCH / "RESULTS_history.md").write_text("\n".join(lines))

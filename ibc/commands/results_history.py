@@ -78,7 +78,9 @@ def add_history_columns(records: list[dict], columns: list[str], rows: list[dict
     if not any(versions):
         return columns
     fulls = {
-        i: _full_commit(records[i], v[1]) for i, v in enumerate(versions) if v and v[1] != "worktree"
+        i: _full_commit(records[i], v[1])
+        for i, v in enumerate(versions)
+        if v and v[1] != "worktree"
     }
     facts = _commit_facts(list(fulls.values()), Path.cwd())
     by_prefix = {full: fact for full, fact in facts.items()}
@@ -86,7 +88,10 @@ def add_history_columns(records: list[dict], columns: list[str], rows: list[dict
         if version is None:
             continue
         if version[1] == "worktree":
-            row["commit"], row["dirty"] = "worktree", None  # not a commit, so neither clean nor dirty
+            row["commit"], row["dirty"] = (
+                "worktree",
+                None,
+            )  # not a commit, so neither clean nor dirty
             row["date"], row["subject"] = None, "(working tree)"
             row[ORDER] = (1, 0, str(record.get("started", "")))
             continue

@@ -8,23 +8,27 @@ always agree.
 
 A commit is a version when the code that the fingerprint of `name` covers (its own
 definition and the project helpers it uses, each as normalized source: `code_identity`)
-differs after it from before it (its first parent). The walk goes from HEAD towards the root and stops at the
-first commit before which `name` does not exist (the version that added it), at `since`, or
-after `limit` versions. It follows:
+differs after it from before it (its first parent). The walk goes from HEAD towards the root
+and stops at the first commit before which `name` does not exist (the version that added it),
+at `since`, or after `limit` versions. It follows:
 - the file renamed or moved (git's rename detection, `-M`, as `git log --follow` does for
   one file), from the commit that renamed it on;
 - the function moved to another file under the same name: when its file did not define it
-  before a commit, but another file that this commit changed did, the walk goes on in that
-  file.
+  before a commit, but exactly one other file that this commit changed did, the walk goes on
+  in that file.
 A function whose *name* changed is not followed: the commit that gave it its name is where
 its history starts (with a note, `ended`).
 
 Git is run a fixed number of times, whatever the length of the history: one `git ls-tree`
-of HEAD (the files with their blob ids), one `git log --first-parent -M --raw` (every commit
-with the blob ids of the files it changed), then `git cat-file --batch` for the contents the
-walk needs (a few calls for HEAD's imports, one for all the older versions; a moved function
+of HEAD (the Python files with their blob ids), one `git log --first-parent -M --raw` of the
+commits that changed the folders holding Python files today (with the blob ids of the files
+each changed; one more with `since`), then `git cat-file --batch` for the contents the walk
+needs (a few calls for HEAD's imports, one for all the older versions; a moved function
 costs one more). The walk keeps the tree of the commit it is at (path → blob id), starting
-from HEAD and undoing each commit's changes, so no commit's tree is ever listed again.
+from HEAD and undoing each commit's changes, so no commit's tree is ever listed again. A
+commit that changed only the bodies of definitions the function does not use is passed over
+on its text (`_outside_closure`), without parsing. A walk is kept on disk by HEAD's commit,
+and a newer HEAD walks only the commits since.
 """
 
 from __future__ import annotations
@@ -278,7 +282,9 @@ def _needed(index: _StateIndex, module: str, before: set[str]) -> set[str]:
             index.blobs.fetch(missing)
     finally:
         index.lazy = True
-    walk.needed[(walk.epoch, module, frozenset((f, index.blob_ids.get(f)) for f in wanted))] = wanted
+    walk.needed[(walk.epoch, module, frozenset((f, index.blob_ids.get(f)) for f in wanted))] = (
+        wanted
+    )
     return wanted
 
 
@@ -333,9 +339,7 @@ def _log(repo: Repo, roots: list[str], since: str | None = None) -> list:
                 if not any(p.endswith(_PYTHON) and p.startswith(prefix) for p in names):
                     continue
                 rels = [p[cut:] if p.startswith(prefix) else None for p in names]
-                changes.append(
-                    (status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None)
-                )
+                changes.append((status, meta[2], meta[3], rels[0], rels[1] if paths == 2 else None))
         out.append((commit, date, subject, changes, parent))
     return out
 
@@ -463,7 +467,14 @@ def _outside_closure(walk: _Walk, state: _State, changes: list, tree: dict) -> b
             after = walk.blobs.get(tree[path]).decode("utf-8").split("\n")  # type: ignore[union-attr]
             before = walk.blobs.get(old).decode("utf-8").split("\n")  # type: ignore[union-attr]
             module = walk.parse(tree[path])
-        except (AttributeError, OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
+        except (
+            AttributeError,
+            OSError,
+            SyntaxError,
+            UnicodeDecodeError,
+            ValueError,
+            RecursionError,
+        ):
             return False
         top = 0
         limit = min(len(after), len(before))
@@ -514,8 +525,10 @@ def function_history(
     walk = _Walk(base, repo)
     key = digest(f"{_FORMAT}\0{head}\0{rel}\0{name}\0{since}\0{limit}".encode())
     path = repo._cache / "history" / f"{key}.json"
-    latest = repo._cache / "history" / (
-        digest(f"{_FORMAT}\0{rel}\0{name}\0{since}\0{limit}".encode()) + ".latest"
+    latest = (
+        repo._cache
+        / "history"
+        / (digest(f"{_FORMAT}\0{rel}\0{name}\0{since}\0{limit}".encode()) + ".latest")
     )
     previous = None
     if repo.use_cache:
@@ -543,9 +556,7 @@ def _save(path: Path, history: History, walk: _Walk) -> None:
         trees[commit] = index.blob_ids
         walk.blobs.keep(blob for rel, blob in index.blob_ids.items() if rel in index.kept)
     data = {
-        "versions": [
-            [getattr(v, f) for f in Version.__record_fields__] for v in history.versions
-        ],
+        "versions": [[getattr(v, f) for f in Version.__record_fields__] for v in history.versions],
         "head": history.head,
         "head_fingerprint": history.head_fingerprint,
         "head_code": [list(c) for c in history.head_code],

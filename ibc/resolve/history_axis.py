@@ -159,7 +159,9 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
     if not history.head or today != history.head_code:
         axis.values.append((WORKTREE, target, None))
     for version in history.versions:
-        axis.values.append((version.commit[:SHORT], _pin(version, target, call, sym, pins), version))
+        axis.values.append(
+            (version.commit[:SHORT], _pin(version, target, call, sym, pins), version)
+        )
         pins.indexes.setdefault(version.commit, history.indexes[version.commit])
     if last is not None:
         del axis.values[last:]

@@ -139,9 +139,7 @@ def test_a_signature_change_is_an_error_naming_the_commit_or_left_out(tmp_path):
     main(tmp_path, "history(clean, compatible = True)")
     values, done = run(tmp_path)
     assert "warning[W0612]" in done.stderr and old[:7] in done.stderr
-    assert list(points(values)) == [
-        f"regress[clean@{c[:7]}]" for c in (new, v3, v2, v1)
-    ]
+    assert list(points(values)) == [f"regress[clean@{c[:7]}]" for c in (new, v3, v2, v1)]
 
 
 def test_a_moved_file_and_a_function_moved_between_files_are_followed(tmp_path):
@@ -182,7 +180,9 @@ def test_a_moved_file_and_a_function_moved_between_files_are_followed(tmp_path):
 def test_a_commit_where_the_function_does_not_exist_ends_the_history(tmp_path):
     root = tmp_path
     before = commit(
-        root, {**BASE, "src/features.py": "def other(x: float) -> float:\n    return x\n"}, "no clean"
+        root,
+        {**BASE, "src/features.py": "def other(x: float) -> float:\n    return x\n"},
+        "no clean",
     )
     added = commit(root, {"src/features.py": features("1.0")}, "add clean")
     later = commit(root, {"src/features.py": features("2.0")}, "clean v2")

@@ -110,7 +110,7 @@ _HISTORY_PROBLEMS = {
     "missing": ("`history` needs the function whose versions to sweep", "write `history(clean)`"),
     "positional": (
         "`history` takes one function; its other arguments are keywords",
-        "write `history(clean, since = \"v1.0\", last = 5, compatible = True)`",
+        'write `history(clean, since = "v1.0", last = 5, compatible = True)`',
     ),
     "keyword": (
         "`history` has no argument `{name}`",
@@ -118,12 +118,12 @@ _HISTORY_PROBLEMS = {
     ),
     "type": (
         "`{name}` of `history` must be written as a literal of its type",
-        "`since = \"v1.0\"` (a string), `last = 5` (an integer), `compatible = True`",
+        '`since = "v1.0"` (a string), `last = 5` (an integer), `compatible = True`',
     ),
     "last": ("`last` of `history` must be at least 1", "`last = 5` keeps the 5 newest versions"),
     "target": (
         "`history` takes a Python function or class imported from a project file",
-        "import it (`from \"src/features.py\" import clean`), then `history(clean)`",
+        'import it (`from "src/features.py" import clean`), then `history(clean)`',
     ),
     "pinned": (
         "`{name}` is pinned to a revision by its import; `history` needs today's reference",
@@ -152,8 +152,8 @@ register(
     _problem(1),
     explain=(
         "`history(f)` is the list of the versions of one Python function of the project, one "
-        "per commit in which it or a helper it uses changed (docs/revisions.md, \"History "
-        "sweeps\"). It takes that function and the keywords `since = \"rev\"` (the versions "
+        'per commit in which it or a helper it uses changed (docs/revisions.md, "History '
+        'sweeps"). It takes that function and the keywords `since = "rev"` (the versions '
         "from the one in effect at that revision), `last = N` (the N newest) and "
         "`compatible = True` (leave out, with a warning, the versions whose signature no "
         "longer fits)."
@@ -189,7 +189,7 @@ register(
     "a version does not fit",
     "`{name}` at {commit} ({subject}) has the type `{type}`, which a use rejects: {use}",
     "sweep only the versions that fit with `history({name}, compatible = True)`, or "
-    "`since = \"…\"` a later revision",
+    '`since = "…"` a later revision',
     explain=(
         "Every version of a history sweep is type-checked from its own source, against every "
         "use of the path it sets, like any override. A version whose signature changed (a "
@@ -212,7 +212,7 @@ register(
     '`"{revision}"` is not in the history of HEAD',
     "name a commit, tag or branch that the current branch contains (`git log` lists them)",
     explain=(
-        "`history(f, since = \"rev\")` walks back from HEAD along first parents to `rev`; a "
+        '`history(f, since = "rev")` walks back from HEAD along first parents to `rev`; a '
         "revision of another branch, not merged into this one, is never met. (A commit of a "
         "merged branch counts from the commit of this branch where that branch began.)"
     ),
@@ -230,6 +230,6 @@ register(
     explain=(
         "The history of a function follows its file through renames and the function through "
         "moves to another file under the same name; a commit before which its file existed "
-        "without defining it ends the history (docs/revisions.md, \"History sweeps\")."
+        'without defining it ends the history (docs/revisions.md, "History sweeps").'
     ),
 )
