@@ -458,14 +458,14 @@ def _outside_closure(walk: _Walk, state: _State, changes: list, tree: dict) -> b
     top-level statement appears, goes or changes its header), and the lines that changed lie
     within one `def` or `class` whose name is none of those the code covers."""
     names = {entry[0] for entry in state.code}
-    for status, old, _new, path, _new_path in changes:
-        if path not in state.needed:
+    for status, old, _new, path, new_path in changes:
+        if path not in state.needed and new_path not in state.needed:
             continue
         if status != "M" or path not in tree:
-            return False
+            return False  # a needed file renamed, added or removed
         try:
-            after = walk.blobs.get(tree[path]).decode("utf-8").split("\n")  # type: ignore[union-attr]
-            before = walk.blobs.get(old).decode("utf-8").split("\n")  # type: ignore[union-attr]
+            after = _lines(walk.blobs.get(tree[path]))
+            before = _lines(walk.blobs.get(old))
             module = walk.parse(tree[path])
         except (
             AttributeError,
@@ -497,6 +497,12 @@ def _outside_closure(walk: _Walk, state: _State, changes: list, tree: dict) -> b
         else:
             return False
     return True
+
+
+def _lines(data: bytes | None) -> list[str]:
+    if data is None:
+        raise OSError("a blob cannot be read")
+    return data.decode("utf-8").split("\n")
 
 
 _FORMAT = 1  # of the cached walks: raised when what a walk finds changes

@@ -308,3 +308,34 @@ def test_a_project_in_a_folder_of_its_repository(tmp_path):
         f"regress[clean@{second[:7]}]": 2.0,
         f"regress[clean@{first[:7]}]": 1.0,
     }
+
+
+def test_changes_near_the_function_are_versions_and_others_are_not(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    # `clean` and `other` in one commit: a version
+    both = commit(tmp_path, {"src/features.py": features("5.0", "x + 9")}, "clean and other")
+    # a top-level `offset` that shadows the imported helper: a version
+    shadow = "\n\ndef offset() -> float:\n    return 100.0\n"
+    shadowed = commit(
+        tmp_path, {"src/features.py": features("5.0", "x + 9", shadow)}, "shadow offset"
+    )
+    # a helper's unused neighbour, and a comment inside `other`: no version
+    commit(
+        tmp_path,
+        {"src/util.py": BASE["src/util.py"] + "\n\ndef unused() -> int:\n    return 1\n"},
+        "unused helper",
+    )
+    commit(
+        tmp_path,
+        {"src/features.py": features("5.0", "x + 9  # why", shadow)},
+        "comment in other",
+    )
+    main(tmp_path)
+    values, _ = run(tmp_path)
+    assert points(values) == {
+        f"regress[clean@{shadowed[:7]}]": 105.0,
+        f"regress[clean@{both[:7]}]": 5.0,
+        f"regress[clean@{v3[:7]}]": 3.0,
+        f"regress[clean@{v2[:7]}]": 2.0,
+        f"regress[clean@{v1[:7]}]": 1.0,
+    }
