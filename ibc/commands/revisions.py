@@ -125,12 +125,15 @@ def add_log_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--max-count", type=int, default=None, help="show at most N commits")
 
 
-def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dict]:
+def function_log(
+    py_file: Path, name: str, limit: int | None = None, notes: list[str] | None = None
+) -> list[dict]:
     """The commits that changed `name` of `py_file`, newest first (`ibc.resolve.history`,
     which `history(f)` sweeps over too): dicts with `commit`, `date`, `subject`, `added`,
     `removed` (lines of its own source), `helpers` (True when only project code it depends
     on changed), `status` ("added", "changed", "moved") and `old`/`new` (its own source
-    before and after). Raises `GitProblem`/`ValueError`."""
+    before and after). When the history starts because an older commit's file did not define
+    `name`, `notes` gets a line that says so. Raises `GitProblem`/`ValueError`."""
     from ibc.resolve.history import function_history
     from ibc.resolve.project import find_root
     from ibc.resolve.pyinterface import PythonIndex
@@ -146,6 +149,13 @@ def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dic
     history = function_history(repo, PythonIndex(root), rel, name, limit=limit)
     if not history.head:
         raise ValueError("the repository has no commits")
+    if history.ended is not None and notes is not None:  # docs/errors.md, W0613
+        from ibc.diagnostics.wording import words
+
+        commit, subject, path = history.ended
+        first = history.versions[-1].commit[:7] if history.versions else ""
+        args = {"name": name, "commit": commit[:7], "subject": subject, "path": path}
+        notes.append(words("W0613", {**args, "first": first})[0])
     out = []
     for version in history.versions:
         diff = list(
@@ -192,8 +202,9 @@ def log_main(args: argparse.Namespace, out=None, err=None) -> int:
     if not path.is_file():
         print(f"error: {py_file} is not a file", file=err)
         return EXIT_USAGE
+    notes: list[str] = []
     try:
-        entries = function_log(path, name, getattr(args, "max_count", None))
+        entries = function_log(path, name, getattr(args, "max_count", None), notes)
     except GitProblem as exc:
         from ibc.diagnostics.wording import words
 
@@ -221,6 +232,8 @@ def log_main(args: argparse.Namespace, out=None, err=None) -> int:
             )
             for line in diff:
                 print("    " + line, file=out)
+    for note in notes:
+        print(f"note: {note}", file=out)
     return EXIT_OK
 
 

@@ -191,6 +191,9 @@ def test_a_commit_where_the_function_does_not_exist_ends_the_history(tmp_path):
     assert list(points(values)) == [f"regress[clean@{later[:7]}]", f"regress[clean@{added[:7]}]"]
     assert "warning[W0613]" in done.stderr
     assert f"starts at {added[:7]}" in done.stderr and f"at {before[:7]} (no clean)" in done.stderr
+    log = ibc(root, "log", "src/features.py:clean").stdout.splitlines()
+    assert [line.split()[0] for line in log[:2]] == [later[:8], added[:8]]
+    assert log[2].startswith(f"note: the history of `clean` starts at {added[:7]}")
 
 
 def test_results_show_date_and_subject_and_plot_in_commit_order(tmp_path, monkeypatch):
