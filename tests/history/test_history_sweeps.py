@@ -342,3 +342,45 @@ def test_changes_near_the_function_are_versions_and_others_are_not(tmp_path):
         f"regress[clean@{v2[:7]}]": 2.0,
         f"regress[clean@{v1[:7]}]": 1.0,
     }
+
+
+def test_a_command_line_history_sweep_and_a_file_one_under_s(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    main(tmp_path, text=COMBINED)
+    values, _ = run(tmp_path, "baseline", "-s", "clean in history(clean, last = 2)")
+    assert points(values) == {} and values == {
+        f"baseline[clean@{v3[:7]}]": {"accuracy": 3.0},
+        f"baseline[clean@{v2[:7]}]": {"accuracy": 2.0},
+    }
+    # `-s` on another path of a history sweep: the points keep their names' form
+    values, _ = run(tmp_path, "regress", "-s", "c=10.0")
+    assert values == {
+        f"regress[clean@{v3[:7]},c=10.0]": {"accuracy": 30.0},
+        f"regress[clean@{v2[:7]},c=10.0]": {"accuracy": 20.0},
+        f"regress[clean@{v1[:7]},c=10.0]": {"accuracy": 10.0},
+    }
+
+
+def test_the_plain_target_embeds_every_version(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    v1, v2, v3 = three_versions(tmp_path)
+    main(tmp_path)
+    done = ibc(tmp_path, "compile", "main.ib", "--target", "plain", "-o", "plain.py")
+    assert done.returncode == 0, done.stderr
+    ran = subprocess.run(
+        [sys.executable, "plain.py", "regress", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": str(tmp_path / "no-git-here")},
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert points(json.loads(ran.stdout)) == {
+        f"regress[clean@{v3[:7]}]": 3.0,
+        f"regress[clean@{v2[:7]}]": 2.0,
+        f"regress[clean@{v1[:7]}]": 1.0,
+    }

@@ -175,7 +175,8 @@ register(
     lambda a: (
         "sweep the versions instead: `sweep s = e with { f in history(f) }`"
         if a.get("search") is True
-        else "write it after `in` in a sweep: `sweep s = e with { f in history(f) }`"
+        else "write it after `in` in a sweep: `sweep s = e with { f in history(f) }`, or "
+        "`-s 'f in history(f)'`"
     ),
     explain=(
         "The versions of a function are known at compile time from git, as the values of one "
