@@ -384,3 +384,22 @@ def test_the_plain_target_embeds_every_version(tmp_path):
         f"regress[clean@{v2[:7]}]": 2.0,
         f"regress[clean@{v1[:7]}]": 1.0,
     }
+
+
+def test_with_layers_around_a_history_axis(tmp_path):
+    v1, v2, v3 = three_versions(tmp_path)
+    text = COMBINED.replace(
+        "sweep regress = baseline with { clean in history(clean), c in [0.5, 2.0] }\n",
+        "sweep regress = baseline with { clean in history(clean), c = 3.0 }\n"
+        "sweep again = (baseline with { data = load(2) }) with { clean in history(clean) }\n",
+    )
+    main(tmp_path, text=text)
+    values, _ = run(tmp_path)
+    assert {k: v["accuracy"] for k, v in values.items() if "[" in k} == {
+        f"regress[clean@{v3[:7]}]": 9.0,
+        f"regress[clean@{v2[:7]}]": 6.0,
+        f"regress[clean@{v1[:7]}]": 3.0,
+        f"again[clean@{v3[:7]}]": 6.0,
+        f"again[clean@{v2[:7]}]": 4.0,
+        f"again[clean@{v1[:7]}]": 2.0,
+    }
