@@ -31,12 +31,13 @@ from pathlib import Path
 
 from ibc.base.records import field, record
 from ibc.diagnostics.diagnostic import Diagnostics
-from ibc.resolve.history import Version, function_history, is_ancestor
+from ibc.resolve.fingerprint import Fingerprints
+from ibc.resolve.history import Version, code_identity, function_history, is_ancestor
 from ibc.resolve.revisions import GitProblem, Repo, check_revision
 from ibc.resolve.symbols import PyRefSym
 from ibc.syntax import nodes as n
 
-SHORT = 7  # hex digits of a commit in a point's name
+SHORT = 7  # hex digits of a commit in a point's name (more when two versions share them)
 WORKTREE = "worktree"
 _KEYWORDS = {"since": str, "last": int, "compatible": bool}
 
@@ -118,7 +119,11 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
         diags.error("E0608", target.span, name=sym.name, module=module)
         return None
     file = Path(location.path).resolve()
-    rel = file.relative_to(Path(root).resolve()).as_posix()
+    try:
+        rel = file.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:  # a file outside the project: not in its repository's history
+        diags.error("E0608", target.span, name=sym.name, module=module)
+        return None
     if rel.endswith(".pyi"):
         rel = rel[:-1]
     try:
@@ -152,15 +157,16 @@ def _axis(call, names, pyrefs, pins, index, root, diags) -> HistoryAxis | None:
         diags.error(exc.code, call.func.span, revision="HEAD", **exc.args_)
         return None
     axis = HistoryAxis(call, sym, compatible=keywords.get("compatible", (False,))[0])
-    from ibc.resolve.fingerprint import Fingerprints
-    from ibc.resolve.history import code_identity
-
     today = code_identity(Fingerprints(index), module, sym.py_name, file)
     if not history.head or today != history.head_code:
         axis.values.append((WORKTREE, target, None))
+    commits = [version.commit for version in history.versions]
+    width = SHORT  # longer when two versions' short ids are the same
+    while len({c[:width] for c in commits}) < len(commits):
+        width += 1
     for version in history.versions:
         axis.values.append(
-            (version.commit[:SHORT], _pin(version, target, call, sym, pins), version)
+            (version.commit[:width], _pin(version, target, call, sym, pins), version)
         )
         pins.indexes.setdefault(version.commit, history.indexes[version.commit])
     if last is not None:
