@@ -25,6 +25,8 @@ changed while it was being compiled is caught: `store` refuses an entry when a m
 item's mtime is not older than the preceding `lookup` of the same entry in this process.
 A program that pins a symbolic revision (`clean @ "v1"`) is never stored, since a moved tag or
 branch must be noticed; pins by commit id (what `ibc freeze` writes) are immutable and reused.
+Nor is a program with a history sweep (`history(clean)`), whose versions change with each
+commit.
 
 Entries live in `cache_dir()/"compiled"`, one file each, written atomically: a header with a
 checksum, then a `marshal`ed payload; a damaged, foreign or unreadable entry is a miss. This
@@ -204,7 +206,10 @@ def _symbolic_pins(program) -> bool:
     """Does the program pin a revision that may move (a branch, a tag, `HEAD~2`)? Such a
     program is not stored: its resolution would have to be re-checked with git on every
     lookup. Pins by full commit id are immutable (`ibc freeze` writes them), so programs
-    that use only those are reused like any other."""
+    that use only those are reused like any other. A history sweep's versions change with
+    each commit: such a program is not stored either (its walk is kept, by HEAD)."""
+    if getattr(program, "histories", None):  # `history(f)` moves with HEAD (docs/revisions.md)
+        return True
     pins = getattr(program, "pins", None)
     revisions = getattr(pins, "commits", None) or {}
     return any(

@@ -712,7 +712,9 @@ def _merge_point(sweep: str, point: ir.IrPoint | None, cli: tuple) -> ir.IrPoint
     for o in cli:
         if (o.path, o.label) not in parts:
             parts.append((o.path, o.label))
-    name = sweep + "[" + ",".join(f"{path}={text}" for path, text in parts) + "]"
+    # a version of a history sweep is spelt `@3f2a1bc`: `clean@3f2a1bc` (docs/revisions.md)
+    inner = ",".join(path + ("" if text[:1] == "@" else "=") + text for path, text in parts)
+    name = sweep + "[" + inner + "]"
     return ir.IrPoint(name, ir.IrLayer(tuple(kept) + tuple(cli)))
 
 

@@ -263,7 +263,9 @@ def results_rows(records: Iterable[dict]) -> tuple[list[str], list[dict]]:
     for record, row in zip(records, rows):
         if id(record) in best:
             row["experiment"] = f"{row['experiment']} (best)"
-    return columns, rows
+    from ibc.commands.results_history import add_history_columns  # docs/revisions.md
+
+    return add_history_columns(records, columns, rows), rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -492,6 +494,10 @@ def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> dict[str
     ]
     if not chosen:
         raise ValueError(f"no recorded experiment has a number for `{y}` and a value for `{x}`")
+    if x == "commit":  # the versions of a history sweep in history order (docs/revisions.md)
+        from ibc.commands.results_history import commit_order
+
+        chosen = commit_order(rows, chosen)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -499,6 +505,10 @@ def plot_results(records: Iterable[dict], x: str, y: str, out: Path) -> dict[str
         raise RuntimeError(PLOT_NEEDS) from exc
 
     params = {name for name, kind, _ in _column_names(records)[1] if kind == "param"}
+    if x == "commit":  # a history axis is what the x axis shows
+        from ibc.commands.results_history import axis_paths
+
+        params -= axis_paths(records)
     others = [  # the parameters that differ among the points drawn
         c
         for c in columns

@@ -7,8 +7,9 @@
 - `log` lists, newest first, the commits in which one Python function's code changed — its
   own source, or a project-local helper it depends on (its fingerprint, docs/running.md "What is
   recomputed", as read at each commit) — with the short id, date, subject and the size of the change
-  to the function's own source (`+3 -1 lines`, or `helpers changed`); `--patch` adds the
-  function's diff per commit.
+  to the function's own source (`+3 -1 lines`, `helpers changed`, `moved, …`); `--patch` adds the
+  function's diff per commit. The commits are found by `ibc.resolve.history`, the code that
+  `history(f)` sweeps over too (docs/revisions.md, "History sweeps").
 
 `ibc/commands/cli.py` wires them: `add_freeze_arguments(p)`/`freeze_main(args)` and
 `add_log_arguments(p)`/`log_main(args)`; the mains return exit codes (0, 1 errors, 2 usage).
@@ -17,7 +18,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import difflib
 import sys
 from pathlib import Path
@@ -125,13 +125,16 @@ def add_log_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("-n", "--max-count", type=int, default=None, help="show at most N commits")
 
 
-def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dict]:
-    """The commits that changed `name` of `py_file`, newest first: dicts with `commit`,
-    `date`, `subject`, `added`, `removed` (lines of its own source), `helpers` (True when
-    only project code it depends on changed), `status` ("added", "changed", "removed") and
-    `old`/`new` (its own source before and after). Raises `GitProblem`/`ValueError`."""
-    from ibc.resolve import pyfinder
-    from ibc.resolve.pinned import PinnedIndex
+def function_log(
+    py_file: Path, name: str, limit: int | None = None, notes: list[str] | None = None
+) -> list[dict]:
+    """The commits that changed `name` of `py_file`, newest first (`ibc.resolve.history`,
+    which `history(f)` sweeps over too): dicts with `commit`, `date`, `subject`, `added`,
+    `removed` (lines of its own source), `helpers` (True when only project code it depends
+    on changed), `status` ("added", "changed", "moved") and `old`/`new` (its own source
+    before and after). When the history starts because an older commit's file did not define
+    `name`, `notes` gets a line that says so. Raises `GitProblem`/`ValueError`."""
+    from ibc.resolve.history import function_history
     from ibc.resolve.project import find_root
     from ibc.resolve.pyinterface import PythonIndex
     from ibc.resolve.revisions import Repo
@@ -143,89 +146,45 @@ def function_log(py_file: Path, name: str, limit: int | None = None) -> list[dic
         rel = file.relative_to(root).as_posix()
     except ValueError:
         raise ValueError(f"{py_file} is not inside the project at {root}") from None
-    module = pyfinder.module_name_for_path(file, root)
-    base = PythonIndex(root)
-    head = repo.resolve(["HEAD"]).get("HEAD")
-    if head is None:
+    history = function_history(repo, PythonIndex(root), rel, name, limit=limit)
+    if not history.head:
         raise ValueError("the repository has no commits")
-    files = set(PinnedIndex(base, repo, head).needed_files(module)) | {rel}
-    done = repo._git(
-        [
-            "log",
-            "--format=%H%x09%ad%x09%s",
-            "--date=short",
-            "HEAD",
-            "--",
-            *(repo.prefix + f for f in sorted(files)),
-        ]
-    )
-    rows = []
-    for line in done.stdout.decode("utf-8", "replace").splitlines():
-        commit, _, rest = line.partition("\t")
-        date, _, subject = rest.partition("\t")
-        rows.append((commit, date, subject))
-    rows.reverse()  # oldest first
-    out: list[dict] = []
-    previous_fp, previous_src = "", None
-    for commit, date, subject in rows:
-        index = PinnedIndex(base, repo, commit)
-        fp = index.fingerprint(module, name) if index.locate(module) else ""
-        src = _own_source(index, module, name)
-        if fp == previous_fp and src == previous_src:
-            continue
-        old_lines = (previous_src or "").splitlines()
-        new_lines = (src or "").splitlines()
-        diff = list(difflib.unified_diff(old_lines, new_lines, lineterm="", n=0))
-        added = sum(1 for d in diff if d.startswith("+") and not d.startswith("+++"))
-        removed = sum(1 for d in diff if d.startswith("-") and not d.startswith("---"))
-        status = "changed"
-        if previous_src is None and src is not None:
-            status = "added"
-        elif src is None:
-            status = "removed"
+    if history.ended is not None and notes is not None:  # docs/errors.md, W0613
+        from ibc.diagnostics.wording import words
+
+        commit, subject, path = history.ended
+        first = history.versions[-1].commit[:7] if history.versions else ""
+        args = {"name": name, "commit": commit[:7], "subject": subject, "path": path}
+        notes.append(words("W0613", {**args, "first": first})[0])
+    out = []
+    for version in history.versions:
+        diff = list(
+            difflib.unified_diff(
+                (version.old or "").splitlines(), (version.new or "").splitlines(), lineterm="", n=0
+            )
+        )
         out.append(
             {
-                "commit": commit,
-                "date": date,
-                "subject": subject,
-                "added": added,
-                "removed": removed,
-                "helpers": src == previous_src,
-                "status": status,
-                "old": previous_src,
-                "new": src,
+                "commit": version.commit,
+                "date": version.date,
+                "subject": version.subject,
+                "added": sum(1 for d in diff if d.startswith("+") and not d.startswith("+++")),
+                "removed": sum(1 for d in diff if d.startswith("-") and not d.startswith("---")),
+                "helpers": version.helpers,
+                "status": version.status,
+                "old": version.old,
+                "new": version.new,
             }
         )
-        previous_fp, previous_src = fp, src
-    out.reverse()
-    return out[:limit] if limit else out
-
-
-def _own_source(index, module: str, name: str) -> str | None:
-    location = index.locate(module)
-    if location is None or location.path is None:
-        return None
-    try:
-        text = index.read_source(location.path).decode("utf-8")
-        tree = ast.parse(text)
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
-        return None
-    head = name.split(".")[0]
-    for node in tree.body:
-        kinds = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-        if isinstance(node, kinds) and node.name == head:
-            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            lines = text.splitlines()
-            return "\n".join(lines[first - 1 : node.end_lineno])
-    return None
+    return out
 
 
 def describe(entry: dict) -> str:
-    """`+3 -1 lines`, `added (12 lines)`, `helpers changed`, `removed`."""
+    """`+3 -1 lines`, `added (12 lines)`, `helpers changed`, `moved, +0 -0 lines`."""
     if entry["status"] == "added":
         return f"added ({entry['added']} lines)"
-    if entry["status"] == "removed":
-        return "removed"
+    if entry["status"] == "moved":
+        return f"moved, +{entry['added']} -{entry['removed']} lines"
     if entry["helpers"]:
         return "helpers changed"
     return f"+{entry['added']} -{entry['removed']} lines"
@@ -243,8 +202,9 @@ def log_main(args: argparse.Namespace, out=None, err=None) -> int:
     if not path.is_file():
         print(f"error: {py_file} is not a file", file=err)
         return EXIT_USAGE
+    notes: list[str] = []
     try:
-        entries = function_log(path, name, getattr(args, "max_count", None))
+        entries = function_log(path, name, getattr(args, "max_count", None), notes)
     except GitProblem as exc:
         from ibc.diagnostics.wording import words
 
@@ -272,6 +232,8 @@ def log_main(args: argparse.Namespace, out=None, err=None) -> int:
             )
             for line in diff:
                 print("    " + line, file=out)
+    for note in notes:
+        print(f"note: {note}", file=out)
     return EXIT_OK
 
 

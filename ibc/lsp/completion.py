@@ -9,7 +9,9 @@ analysis that type-checked (`Analysis`, perhaps of an earlier version):
 - inside the parentheses of a call, where an argument starts: the keyword arguments of the
   callee (`C = `, `max_iter = `) not yet given, then the names in scope;
 - after `in` in a search's `with`: the spaces (`log_uniform(`, `int_range(`, `choice([`), then
-  the names in scope;
+  the names in scope; after `in` in a sweep's: `history(` (the versions of a function in git,
+  docs/revisions.md), then the names; inside `history(…)`, its keywords (`since =`, `last =`,
+  `compatible =`);
 - elsewhere: the names in scope (the file's top level, the prelude, and the parameters and
   locals of the enclosing `def`), the language's keywords and the types.
 """
@@ -186,7 +188,19 @@ def complete(analysis: Analysis | None, text: str, offset: int) -> list[Completi
         out.append(
             Completion("choice", FUNCTION, "categorical search space", "choice([", ctx.start, 0)
         )
-    if ctx.kind == "argument" and analysis is not None and analysis.checked is not None:
+    if ctx.kind == "value" and _after_in(text, ctx.start, "sweep "):
+        out.append(
+            Completion(
+                "history", FUNCTION, "the versions of a function in git", "history(", ctx.start, 0
+            )
+        )
+    if ctx.kind == "argument" and ctx.callee == "history":
+        out += [
+            Completion(f"{key} =", FIELD, detail, f"{key} = ", ctx.start, 0)
+            for key, detail in _HISTORY_KEYWORDS.items()
+            if key not in ctx.given
+        ]
+    elif ctx.kind == "argument" and analysis is not None and analysis.checked is not None:
         out += _keyword_arguments(analysis, ctx)
     out += _names(analysis, ctx, offset)
     if ctx.kind == "value":
@@ -199,13 +213,25 @@ _IN_AT_END = re.compile(r"\bin\s*\Z")
 _DECL_START = re.compile(r"^(?=\S)", re.M)
 
 
+_HISTORY_KEYWORDS = {
+    "since": 'Str: the versions from the one in effect at a revision ("v1.0")',
+    "last": "Int: the newest N versions",
+    "compatible": "Bool: leave out the versions whose signature no longer fits",
+}
+
+
 def _after_search_in(text: str, start: int) -> bool:
     """Whether `start` follows `in` in a `search` declaration (an axis's space goes here)."""
+    return _after_in(text, start, "search ")
+
+
+def _after_in(text: str, start: int, keyword: str) -> bool:
+    """Whether `start` follows `in` in a declaration that starts with `keyword`."""
     if not _IN_AT_END.search(text, 0, start):
         return False
     starts = [m.start() for m in _DECL_START.finditer(text, 0, start)]
     line_start = starts[-1] if starts else 0
-    return text.startswith("search ", line_start)
+    return text.startswith(keyword, line_start)
 
 
 def _paths(analysis: Analysis | None, text: str, ctx: Context, offset: int) -> list[Completion]:

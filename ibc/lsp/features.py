@@ -163,7 +163,7 @@ def hover(analysis: Analysis, line: int, character: int) -> HoverInfo | None:
     if isinstance(inner, n.Path):
         lines += _path_lines(analysis, str(inner))
         return HoverInfo("\n\n".join(lines), inner.span) if lines else None
-    space = _space_hover(analysis, chain)
+    space = _space_hover(analysis, chain) or _history_hover(analysis, chain)
     if space is not None:
         return space
     sym, node = _symbol_of(analysis, chain)
@@ -213,6 +213,30 @@ def _space_hover(analysis: Analysis, chain: list[object]) -> HoverInfo | None:
         shown = f"choice: space of {elem} ({len(types)} values)"
     paths = ", ".join(f"`{p}`" for p in override.paths)
     return HoverInfo(f"{_code(shown)}\n\nthe values a search proposes for {paths}", value.span)
+
+
+def _history_hover(analysis: Analysis, chain: list[object]) -> HoverInfo | None:
+    """`history(f)` in a sweep axis, the cursor on `history`: the versions it gives, newest
+    first, with their dates and subjects (docs/revisions.md, "History sweeps")."""
+    histories = getattr(analysis.program, "histories", None)
+    if not histories or len(chain) < 2:
+        return None
+    call, inner = chain[-2], chain[-1]
+    if not isinstance(call, n.Call) or inner is not call.func or id(call) not in histories:
+        return None
+    axis = histories[id(call)]
+    lines = [_code(f"history({axis.sym.name}): {len(axis.values)} versions, newest first")]
+    for label, _expr, version in axis.values[:_HOVER_VERSIONS]:
+        if version is None:
+            lines.append(f"- `{axis.sym.name}@{label}`: today's, uncommitted")
+        else:
+            lines.append(f"- `{axis.sym.name}@{label}` {version.date}: {version.subject}")
+    if len(axis.values) > _HOVER_VERSIONS:
+        lines.append(f"- … {len(axis.values) - _HOVER_VERSIONS} more (`ibc log`)")
+    return HoverInfo("\n".join(lines[:1]) + "\n\n" + "\n".join(lines[1:]), call.func.span)
+
+
+_HOVER_VERSIONS = 12  # versions a hover lists
 
 
 def _code(text: str) -> str:

@@ -53,9 +53,13 @@ def command_line(
         if override is None:
             continue
         local = Diagnostics()
-        NameResolver(local, program.prelude, program.names).resolve_expression(
-            override.value, program.main
-        )
+        resolver = NameResolver(local, program.prelude, program.names)
+        history = override.sweep and n.history_call(override.value)
+        history = history and "history" not in program.main.values
+        for part in [a.value for a in override.value.args] if history else [override.value]:
+            resolver.resolve_expression(part, program.main)
+        if history and not local.has_errors:  # `-s 'clean in history(clean)'`
+            _history(expander, override.value, local)
         sites = [expander.resolve_path(path) for path in override.paths]
         for problem in local.items:
             diags.add(_quote_hint(problem, sites, source))
@@ -84,6 +88,9 @@ def command_line(
             )
             continue
         axis = expander.axis(sites, override)
+        found = program.histories.get(id(override.value)) if axis is not None else None
+        if found is not None:  # only the versions that fit (E0612, or W0612 when compatible)
+            axis = expander.fit_versions(found, axis, ())
         if axis is None:
             continue
         axes.append(axis)
@@ -118,6 +125,23 @@ def command_line(
         expander.check_layers(layers, override.span, sweep=True)
     elif plain:
         expander.check_layers(layers, plain[0].span)
+
+
+def _history(expander: Expander, call: n.Call, local: Diagnostics) -> None:
+    """The versions of a `-s` history axis, added to the program's (docs/revisions.md)."""
+    from ibc.resolve.history_axis import resolve_histories
+
+    program = expander.program
+    found = resolve_histories(
+        [(program.main, call, False)],
+        program.names,
+        program.pyrefs,
+        program.pins,
+        program.index,
+        program.root,
+        local,
+    )
+    program.histories.update(found)
 
 
 def _source_text(source: Source, expr) -> str:

@@ -39,6 +39,12 @@ _RANGES = ("range", "linspace", "logspace")
 def sweep_values(expr: n.Expr, checked: Checked, diags: Diagnostics) -> list[Value] | None:
     if isinstance(expr, n.ListExpr):
         return [_value(item, checked) for item in expr.items]
+    histories = checked.program.histories
+    if histories and id(expr) in histories:  # `history(f)`: spelt `@3f2a1bc`, `@worktree`
+        return [
+            Value(version, f"@{label}", None, False, (), expr.span)
+            for label, version, _ in histories[id(expr)].values
+        ]
     if isinstance(expr, n.Call) and isinstance(expr.func, n.Var):
         sym = checked.program.names.symbols.get(id(expr.func))
         if (

@@ -273,6 +273,11 @@ class Expander:
             axis = self.axis(sites, entry)
             if axis is None:
                 return None
+            history = self.checked.program.histories.get(id(entry.value))
+            if history is not None:
+                axis = self.fit_versions(history, axis, below)
+                if axis is None:
+                    return None
             axes.append(axis)
         total = 1
         for axis in axes:
@@ -311,6 +316,46 @@ class Expander:
                 ]
             )
         return axis
+
+    def fit_versions(self, history, axis, below: tuple):
+        """The versions of a history axis whose signatures every use accepts, each checked
+        with the layers below it: a version that does not fit is E0612 naming its commit, or
+        with `compatible = True` left out with W0612 (docs/revisions.md, "History sweeps")."""
+        from ibc.diagnostics.wording import words
+
+        kept, failed = [], False
+        for group, (_label, _expr, version) in zip(axis, history.values):
+            if version is None:  # today's: checked with the sweep's other points
+                kept.append(group)
+                continue
+            items = [*(r for layer in below for r in layer), *(r for r, _ in group)]
+            typed = [(r, self._value_type(r)) for r in items]
+            key = tuple((r.path, str(t), None) for r, t in typed)
+            found = self._variants.get(key)
+            if found is None:
+                found = check_variant(
+                    self.checked, self.prefixes, [(r.site, t) for r, t in typed], self.base, {}
+                )
+                self._variants[key] = found
+            problems = [d for d in found if d.is_error]
+            if not problems:
+                kept.append(group)
+                continue
+            use = words(problems[0].code, problems[0].args)[0]
+            args = {
+                "name": history.sym.py_name,
+                "commit": version.commit[:7],
+                "subject": version.subject,
+                "type": str(typed[-1][1]),
+                "use": use,
+            }
+            related = (Related(problems[0].span, use),)
+            if history.compatible:
+                self.diags.warning("W0612", history.call.span, related, **args)
+            else:
+                self.diags.error("E0612", history.call.span, related, **args)
+                failed = True
+        return None if failed else kept
 
     # ----------------------------------------------------------------- typing
 
@@ -405,7 +450,8 @@ def combine(axes, name) -> list[Point]:
     out = []
     for combo in itertools.product(*axes):
         pairs = [pair for group in combo for pair in group]
-        label = ",".join(f"{r.path}={text}" for r, text in pairs)
+        # a version of a history sweep is spelt `@3f2a1bc`: `clean@3f2a1bc`, not `clean=…`
+        label = ",".join(f"{r.path}{'' if text[:1] == '@' else '='}{text}" for r, text in pairs)
         out.append(Point(name(label), tuple(r for r, _ in pairs)))
     return out
 

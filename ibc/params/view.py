@@ -223,6 +223,9 @@ class Variants:
         return self.checked.types.get(id(item.value), ANY)
 
     def value_text(self, item) -> str:
+        version = _version_text(item.value, self.program.sources)
+        if version is not None:
+            return version
         if item.value is not None:
             span = item.value.span
             source = self.program.sources.get(span.file)
@@ -313,10 +316,23 @@ class _SourceCollector(Collector):
     override's value may come from the command line)."""
 
     def _text(self, e) -> str:
+        version = _version_text(e, self.program.sources)
+        if version is not None:
+            return version
         source = self.program.sources.get(e.span.file)
         if source is None:
             return "…"
         return " ".join(source.text[e.span.start : e.span.end].split())
+
+
+def _version_text(e, sources) -> str | None:
+    """A version of a history sweep, `clean @ "3f2a1bc9e0d4"`: the pin made for it (by
+    ibc.resolve.history_axis) has no source text of its own, only the `history(…)` call's."""
+    if not isinstance(e, n.Revision) or e.span is not e.revision.span:
+        return None
+    source = sources.get(e.value.span.file)
+    name = source.text[e.value.span.start : e.value.span.end] if source is not None else "…"
+    return f'{name} @ "{str(e.revision.value)[:12]}"'
 
 
 def on_chain(contexts: set, top: tuple) -> bool:

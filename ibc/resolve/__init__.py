@@ -36,6 +36,8 @@ class Resolved:
     sources: dict[str, Source] = field(default_factory=dict)
     pins: Pins | None = None  # references at git revisions (docs/revisions.md)
     settings: Settings | None = None  # the project's settings (docs/settings.md)
+    # id(`history(f)` call) -> its HistoryAxis (docs/revisions.md, "History sweeps")
+    histories: dict = field(default_factory=dict)
 
 
 def resolve(
@@ -71,6 +73,13 @@ def resolve(
     for info in modules:
         if info.kind != "prelude":
             pyrefs.resolve_module(info)
+    histories = {}
+    if resolution.histories:
+        from ibc.resolve.history_axis import resolve_histories
+
+        histories = resolve_histories(
+            resolution.histories, resolution, pyrefs, pins, index, root, diags
+        )
     _one_error_per_misspelt_import(diags)
     problems, settings_source = settings_diagnostics(settings)
     diags.extend(problems)
@@ -89,6 +98,7 @@ def resolve(
         sources,
         pins,
         settings,
+        histories,
     )
 
 

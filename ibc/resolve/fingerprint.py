@@ -93,7 +93,7 @@ class Fingerprints:
                 continue
             seen.add(node)
             statements = self._module(node[0]).definitions[node[1]]  # type: ignore[union-attr]
-            text = "\n".join(ast.dump(stmt, annotate_fields=False) for stmt in statements)
+            text = "\n".join(self._dump(stmt) for stmt in statements)
             line = min(getattr(stmt, "lineno", 0) for stmt in statements)
             out.append((node[1], self._paths.get(node[0]), line, _digest(text)[:12]))
             targets = [t for _, t in self._edges_of(node) if t is not None and t not in seen]
@@ -217,7 +217,7 @@ class Fingerprints:
             parsed = self._module(module)
             assert parsed is not None
             parts = [f"{module}:{name}"]
-            parts += [ast.dump(stmt, annotate_fields=False) for stmt in parsed.definitions[name]]
+            parts += [self._dump(stmt) for stmt in parsed.definitions[name]]
             for label, target in self._edges_of(member):
                 if target is None:
                     parts.append(f"{label}->?")
@@ -234,6 +234,13 @@ class Fingerprints:
             self._done[(module, name)] = _digest(f"{module}:{name}\n{whole}")
 
     # ---------------------------------------------------------------- modules
+
+    def _parse(self, path: Path) -> ast.Module:
+        """The `ast` of a project file (a subclass may share parses: ibc.resolve.history)."""
+        return ast.parse(self._read(path))
+
+    def _dump(self, stmt: ast.AST) -> str:
+        return ast.dump(stmt, annotate_fields=False)
 
     def _is_project(self, module: str) -> bool:
         if not module:
@@ -262,7 +269,7 @@ class Fingerprints:
             path = Path(location.path)
         is_package = path.name in ("__init__.py", "__init__.pyi")
         try:
-            tree = ast.parse(self._read(path))
+            tree = self._parse(path)
         except (OSError, SyntaxError, UnicodeDecodeError, ValueError, RecursionError):
             return None
         package = module if is_package else module.rpartition(".")[0]

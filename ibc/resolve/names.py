@@ -70,6 +70,9 @@ class Resolution:
     decl_of: dict[int, tuple[ModuleInfo, Decl]] = field(default_factory=dict)
     order: list[tuple[ModuleInfo, Decl]] = field(default_factory=list)  # dependency order
     locals: dict[int, LocalSym] = field(default_factory=dict)  # id(Param/Binding name node)
+    # `history(f, …)` after `in` (docs/revisions.md, "History sweeps"): (module, call, in a
+    # search), for `ibc.resolve.history_axis`
+    histories: list = field(default_factory=list)
 
 
 class NameResolver:
@@ -206,8 +209,18 @@ class NameResolver:
         for override in e.overrides:
             self._override(override, scope)
 
-    def _override(self, override: n.Override, scope: Scope | None) -> None:
-        self.expr(override.value, scope)
+    def _override(self, override: n.Override, scope: Scope | None, search: bool = False) -> None:
+        value = override.value
+        if override.sweep and n.history_call(value) and not self._binds("history"):
+            # a form of the sweep syntax: only its arguments are names
+            self.res.histories.append((self.module, value, search))
+            for arg in value.args:
+                self.expr(arg.value, scope)
+            return
+        self.expr(value, scope)
+
+    def _binds(self, name: str) -> bool:
+        return self.module is not None and name in self.module.values
 
     def _search(self, decl: n.Search) -> None:
         """A search's names: a space's name (`log_uniform(…)` after `in`) is a form of the
@@ -222,7 +235,7 @@ class NameResolver:
                 for arg in override.value.args:
                     self.expr(arg.value, None)
             else:
-                self._override(override, None)
+                self._override(override, None, search=True)
 
     # ----------------------------------------------------------------- lookup
 
@@ -244,6 +257,9 @@ class NameResolver:
         sym = self.module.values.get(name)
         if sym is None and self.prelude is not None and self.module is not self.prelude:
             sym = self.prelude.values.get(name)
+        if sym is None and name == "history":  # the sweep form, written elsewhere
+            self.diags.error("E0611", at.span)
+            return None
         if sym is None:
             self.unknown += 1
             if self.unknown > MAX_SUGGESTED:  # near names cost a scan of every name each

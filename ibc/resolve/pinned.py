@@ -118,6 +118,10 @@ class PinnedIndex(PythonIndex):
             raise OSError(f"{path} does not exist at {self.commit[:12]}")
         return data
 
+    def parse_source(self, rel: str) -> ast.Module:
+        """The `ast` of a project file at the commit (OSError, SyntaxError, ValueError)."""
+        return ast.parse(self.read_source(self.project_root / rel))
+
     def module(self, dotted: str) -> ModuleInterface | None:
         location = self.locate(dotted)
         if location is None:
@@ -186,20 +190,35 @@ class PinnedIndex(PythonIndex):
                     continue
                 rel = py
             out[rel] = None
-            try:
-                tree = ast.parse(self.read_source(self.project_root / rel))
-            except (OSError, SyntaxError, ValueError):
-                continue
             package = dotted if location.is_package else dotted.rpartition(".")[0]
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Import):
-                    todo.extend(a.name for a in node.names)
-                elif isinstance(node, ast.ImportFrom):
-                    base = _absolute(node, package)
-                    if base:
-                        todo.append(base)
-                        todo.extend(f"{base}.{a.name}" for a in node.names if a.name != "*")
+            todo.extend(self.imports_of(rel, package))
         return tuple(sorted(out))
+
+    def imports_of(self, rel: str, package: str) -> list[str]:
+        """The modules the file `rel` (of `package`) imports, anywhere in it."""
+        try:
+            tree = self.parse_source(rel)
+        except (OSError, SyntaxError, ValueError):
+            return []
+        out: list[str] = []
+        todo: list = list(tree.body)  # imports are statements: no expression is visited
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Import):
+                out.extend(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node, package)
+                if base:
+                    out.append(base)
+                    out.extend(f"{base}.{a.name}" for a in node.names if a.name != "*")
+            else:
+                for name in _BODIES:
+                    todo.extend(getattr(node, name, ()))
+        return out
+
+
+# the fields of a statement that hold statements (`handlers` and `cases` hold nodes that do)
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def _absolute(node: ast.ImportFrom, package: str) -> str:
@@ -250,6 +269,9 @@ class Pins:
     indexes: dict[str, PinnedIndex] = field(default_factory=dict)
     targets: dict[tuple[int, str], PinnedTarget | None] = field(default_factory=dict)
     problem: GitProblem | None = None
+    # (id(sym), commit) -> the module a reference lived in at that commit, when it has moved
+    # since (a version of a history sweep: ibc.resolve.history_axis)
+    origins: dict[tuple[int, str], str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ phase 1
 
@@ -342,8 +364,11 @@ class Pins:
             sym.file = sym.file or file
         elif module is None:
             module = decl.module
+        origin = self.origins.get(key)
+        if origin is not None and origin != module:  # moved since: today's file is no guide
+            module, rel = origin, None
         location = self.index.locate(module)
-        if not decl.is_path and (location is None or not location.is_project):
+        if origin is None and not decl.is_path and (location is None or not location.is_project):
             self.diags.error("E0608", at.span, name=sym.name, module=module)
             return None
         commit = self.commit(revision, at)
@@ -356,9 +381,10 @@ class Pins:
             return None
         interface = index.module(module)
         if rel is None:
+            old = index.locate(module) if origin is not None else location
             rel = (
-                Path(location.path).resolve().relative_to(self.root).as_posix()
-                if location is not None and location.path is not None
+                Path(old.path).resolve().relative_to(self.root).as_posix()
+                if old is not None and old.path is not None
                 else module.replace(".", "/") + ".py"
             )
         if interface is None or interface.path is None:

@@ -128,7 +128,8 @@ def point_name(sweep, name, labels, outer, changed=False):
             parts.append(found)
     if not changed:
         return name
-    inner = ",".join(f"{p}={text}" for p, text in parts)
+    # a version of a history sweep is spelt `@3f2a1bc`: `clean@3f2a1bc` (docs/revisions.md)
+    inner = ",".join(p + ("" if text[:1] == "@" else "=") + text for p, text in parts)
     return f"{sweep}[{inner}]" if parts else sweep
 
 

@@ -522,6 +522,13 @@ def space_call(e: object) -> str | None:
     return None
 
 
+def history_call(e: object) -> bool:
+    """Whether an axis value is `history(f, …)`: the versions of one Python function in git
+    (docs/revisions.md, "History sweeps"), a form of the sweep syntax after `in` unless the
+    file binds the name `history` itself."""
+    return isinstance(e, Call) and isinstance(e.func, Var) and e.func.name == "history"
+
+
 Decl = Union[
     PyImport, IbImport, IbFromImport, TypeDecl, Binding, FuncDef, Experiment, Sweep, Search
 ]

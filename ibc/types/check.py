@@ -423,6 +423,13 @@ class Checker:
 
     def _Call(self, e: n.Call, expected: Type | None) -> Type:
         func = e.func
+        axis = self.program.histories.get(id(e)) if self.program.histories else None
+        if axis is not None:  # `history(f)`: its versions (docs/revisions.md, "History sweeps")
+            today = self.infer(e.args[0].value, None)
+            for _label, version, _ in axis.values:
+                if version is not e.args[0].value:
+                    self.infer(version, None)
+            return ListType(today)
         if isinstance(func, n.Attribute) and self.program.names.symbols.get(id(func)) is None:
             owner = func.value
             owner_sym = (

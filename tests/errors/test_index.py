@@ -34,6 +34,10 @@ EXEMPT = {
     "E0604": "needs a git repository; tests/revisions/test_errors.py",
     "E0606": "needs git missing from PATH; tests/revisions/test_errors.py",
     "E0609": "needs a git repository; tests/revisions/test_errors.py",
+    "E0612": "needs a git repository; tests/history/test_history_sweeps.py",
+    "E0613": "needs a git repository; tests/history/test_history_errors.py",
+    "W0612": "needs a git repository; tests/history/test_history_sweeps.py",
+    "W0613": "needs a git repository; tests/history/test_history_sweeps.py",
     "W0401": "needs --strict; tests/driver/test_driver.py",
 }
 

@@ -114,7 +114,7 @@ def _ibc_point_name(sweep, name, labels, outer, changed=False):
             parts.append(found)
     if not changed:
         return name
-    inner = ",".join((f"{p}={text}" for p, text in parts))
+    inner = ",".join((p + ("" if text[:1] == "@" else "=") + text for p, text in parts))
     return f"{sweep}[{inner}]" if parts else sweep
 
 
@@ -539,17 +539,17 @@ _IBC_PARAMS = {}
 _IBC_PATHS = {}
 _IBC_WHERE = {
     7: ("cancer.ib:15:14", "operator *"),
-    696: ("cancer.ib:10:10", "call of load_breast_cancer"),
-    698: ("cancer.ib:11:39", "call of train_test_split"),
-    699: ("cancer.ib:17:9", "call of LogisticRegression"),
-    700: ("cancer.ib:18:10", "call of fit"),
-    704: ("cancer.ib:18:22", "call of prepare"),
-    708: ("cancer.ib:20:37", "call of accuracy_score"),
-    709: ("cancer.ib:20:90", "call of len"),
-    710: ("cancer.ib:21:16", "call of len"),
-    711: ("cancer.ib:21:30", "call of len"),
-    712: ("cancer.ib:20:53", "call of predict"),
-    713: ("cancer.ib:20:70", "call of prepare"),
+    700: ("cancer.ib:10:10", "call of load_breast_cancer"),
+    702: ("cancer.ib:11:39", "call of train_test_split"),
+    703: ("cancer.ib:17:9", "call of LogisticRegression"),
+    704: ("cancer.ib:18:10", "call of fit"),
+    708: ("cancer.ib:18:22", "call of prepare"),
+    712: ("cancer.ib:20:37", "call of accuracy_score"),
+    713: ("cancer.ib:20:90", "call of len"),
+    714: ("cancer.ib:21:16", "call of len"),
+    715: ("cancer.ib:21:30", "call of len"),
+    716: ("cancer.ib:20:53", "call of predict"),
+    717: ("cancer.ib:20:70", "call of prepare"),
 }
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:

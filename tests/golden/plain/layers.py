@@ -90,7 +90,7 @@ def _ibc_point_name(sweep, name, labels, outer, changed=False):
             parts.append(found)
     if not changed:
         return name
-    inner = ",".join((f"{p}={text}" for p, text in parts))
+    inner = ",".join((p + ("" if text[:1] == "@" else "=") + text for p, text in parts))
     return f"{sweep}[{inner}]" if parts else sweep
 
 
@@ -781,12 +781,12 @@ def boosted(s):
 _IBC_TARGETS = {"bumped": bumped, "grid": grid, "boosted": boosted}
 _IBC_BINDINGS = {"seed": seed, "data": data, "model": model, "fitted": fitted}
 _IBC_WHERE = {
-    900: ("test.ib:6:1", "call of make"),
-    905: ("test.ib:2:1", "call of load"),
-    910: ("test.ib:3:1", "call of make"),
-    914: ("test.ib:4:1", "call of fit"),
-    925: ("test.ib:7:1", "operator +"),
-    930: ("test.ib:9:1", "call of boost"),
+    904: ("test.ib:6:1", "call of make"),
+    909: ("test.ib:2:1", "call of load"),
+    914: ("test.ib:3:1", "call of make"),
+    918: ("test.ib:4:1", "call of fit"),
+    929: ("test.ib:7:1", "operator +"),
+    934: ("test.ib:9:1", "call of boost"),
 }
 _IBC_POINTS = {
     "grid": (("grid[model.C=0.1]", {"model.C": 0.1}), ("grid[model.C=1.0]", {"model.C": 1.0}))

@@ -92,7 +92,7 @@ def _ibc_point_name(sweep, name, labels, outer, changed=False):
             parts.append(found)
     if not changed:
         return name
-    inner = ",".join((f"{p}={text}" for p, text in parts))
+    inner = ",".join((p + ("" if text[:1] == "@" else "=") + text for p, text in parts))
     return f"{sweep}[{inner}]" if parts else sweep
 
 
@@ -504,7 +504,7 @@ _IBC_BINDINGS = ("n", "root")
 _IBC_NAMED = ()
 _IBC_PARAMS = {}
 _IBC_PATHS = {}
-_IBC_WHERE = {691: ("test.ib:2:8", "call of sqrt"), 696: ("test.ib:3:40", "call of range")}
+_IBC_WHERE = {695: ("test.ib:2:8", "call of sqrt"), 700: ("test.ib:3:40", "call of range")}
 if __name__ == "__main__":
     with _IbcRun(sys.argv[1:]) as experiment:
         root = sqrt(n)
