@@ -155,7 +155,7 @@ def _graph_arguments(graph: argparse.ArgumentParser) -> None:
 def _results_arguments(results: argparse.ArgumentParser) -> None:
     results.add_argument("file", nargs="?", metavar="FILE", help="only this .ib file's")
     results.add_argument(
-        "search", nargs="?", metavar="SEARCH", help="only this search's trials (`tuned`)"
+        "search", nargs="?", metavar="NAME", help="only this search's trials or sweep's points"
     )
     results.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     results.add_argument("--sort", metavar="COLUMN", help="sort by a column (-COLUMN: descending)")
@@ -615,9 +615,12 @@ def _results(args) -> int:
     wanted = record_file(args.file) if args.file else None
     records = load_records(root, wanted, all_runs=args.all)
     if search is not None and records:
-        from ibc.commands.results_search import search_results
+        from ibc.commands.results_search import search_results, sweep_points
 
-        return search_results(args, records, search)
+        points = sweep_points(records, search)
+        if points is None:
+            return search_results(args, records, search)
+        records = points  # a sweep's points: the general table, of those alone
     if not records:
         where = f" of {args.file}" if args.file else ""
         print(f"no recorded runs{where} under {root} (run `ibc run FILE` first)", file=sys.stderr)

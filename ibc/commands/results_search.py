@@ -30,12 +30,22 @@ from ibc.commands.results import (
 
 
 def split_search(file: str | None, search: str | None) -> tuple[str | None, str | None]:
-    """`(FILE, SEARCH)` of `ibc results [FILE] [SEARCH]`: a single word that names no
-    existing file and does not end in `.ib` is a search's name (`ibc results tuned`)."""
+    """`(FILE, NAME)` of `ibc results [FILE] [NAME]`: a single word that names no existing
+    file and does not end in `.ib` is a search's or a sweep's name (`ibc results tuned`)."""
     if search is None and file is not None:
         if not file.endswith(".ib") and not Path(file).exists():
             return None, file
     return file, search
+
+
+def sweep_points(records: list[dict], name: str) -> list[dict] | None:
+    """The records of the points of a sweep `name` (`regress[clean@3f2a1bc]`, `grid[C=0.1]`),
+    for the general table; None when `name` is a search's (its trials have their own table)
+    or names nothing recorded."""
+    if any((r.get("trial") or {}).get("search") == name for r in records):
+        return None
+    points = [r for r in records if str(r.get("experiment", "")).startswith(f"{name}[")]
+    return points or None
 
 
 def trial_records(records: list[dict], search: str, all_runs: bool = False) -> list[dict]:
@@ -142,7 +152,7 @@ def _none_recorded(records: list[dict], search: str) -> str:
     searches = sorted({(r.get("trial") or {}).get("search") for r in records} - {None})
     known = f" (recorded searches: {', '.join(searches)})" if searches else ""
     return (
-        f"no recorded trial of a search `{search}`{known}\n"
+        f"no recorded trial of a search or point of a sweep `{search}`{known}\n"
         f"  hint: run the search first: `ibc run FILE {search}`"
     )
 

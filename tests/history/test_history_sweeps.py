@@ -210,6 +210,13 @@ def test_results_show_date_and_subject_and_plot_in_commit_order(tmp_path, monkey
     assert by_name[f"regress[clean@{v2[:7]}]"]["date"] == "2023-11-14"
     assert by_name["regress[clean@worktree]"]["commit"] == "worktree"
     assert by_name["regress[clean@worktree]"]["subject"] == "(working tree)"
+    # the sweep's name alone: its points, with and without the file
+    for named in (("regress",), ("main.ib", "regress")):
+        done = ibc(tmp_path, "results", *named, "--format", "csv")
+        assert done.returncode == 0, done.stderr
+        alone = [r["experiment"] for r in csv.DictReader(io.StringIO(done.stdout))]
+        assert sorted(alone) == sorted(n for n in by_name if n.startswith("regress["))
+        assert len(alone) == 4
     out = tmp_path / "history.png"
     done = ibc(tmp_path, "results", "main.ib", "--plot", "commit,accuracy", "-o", str(out))
     assert done.returncode == 0, done.stderr
