@@ -260,6 +260,13 @@ class ProcessExecutor(Executor):
         self._preload = None  # what the forkserver imports (`preload`)
         self._warming = False  # the dispatcher is importing them
         self.preloaded: list[str] | None = None  # what it was asked to, once started
+        # the forkserver, forked from this process now, while it runs no other thread
+        # (`ibc.runtime.zygote`); None: multiprocessing spawns one when a worker starts
+        self._zygote = None
+        if self.start_method == "forkserver":
+            from ibc.runtime import zygote
+
+            self._zygote = zygote.acquire()
         # not daemonic (a stage may start processes of its own), so the interpreter would
         # wait for the workers at exit: a pool not closed by then is ended first
         import atexit
@@ -329,6 +336,9 @@ class ProcessExecutor(Executor):
             # the dispatcher ends by itself when the import is done (it is a daemon thread)
             thread.join(0.1 if cancel and self._warming else None)
         self._record.remove()
+        from ibc.runtime import zygote
+
+        zygote.release(self._zygote, wait=0.0 if cancel else 0.5)
         if thread is not None and thread.is_alive():
             return  # its wake-up pipe stays open for it
         for fd in (self._wake_r, self._wake_w):
@@ -488,6 +498,16 @@ class ProcessExecutor(Executor):
             names = [str(name) for name in modules or () if name and "," not in str(name)]
         except Exception:  # noqa: BLE001 - a preload is an optimisation: never a failure
             names = []
+        if self._zygote is not None:
+            if self._zygote.warmed is not None:  # another pool of this process started it
+                self.preloaded = []
+                return
+            self.preloaded = names
+            # the worker's own code is imported already: the server is forked from this process
+            self._zygote.warm(names)
+            self._record.update(self._pids())
+            warmup.import_all(names)
+            return
         server = getattr(forkserver, "_forkserver", None)
         if not names or server is None or getattr(server, "_forkserver_pid", None) is not None:
             self.preloaded = []  # already running: it has what the pool that started it had
