@@ -338,6 +338,8 @@ class ProcessExecutor(Executor):
         self._record.remove()
         from ibc.runtime import zygote
 
+        # after Ctrl-C, a server still importing is killed (the first worker's start then
+        # fails, and the dispatcher ends)
         zygote.release(self._zygote, wait=0.0 if cancel else 0.5)
         if thread is not None and thread.is_alive():
             return  # its wake-up pipe stays open for it
@@ -455,13 +457,18 @@ class ProcessExecutor(Executor):
     def _start_worker(self) -> _Worker | None:
         from ibc.runtime.leftovers import start_time
 
-        if self.preloaded is None and self.start_method == "forkserver":
-            self._warming = True  # no worker has started yet: none to wait for
+        first = self.preloaded is None and self.start_method == "forkserver"
+        if first:
+            # no worker has started yet, none to wait for: Ctrl-C does not wait for the
+            # libraries being imported ahead, nor for the server busy importing them
+            self._warming = True
             try:
                 self._start_forkserver()
-            finally:
+            except BaseException:
                 self._warming = False
+                raise
             if self._cancel:  # Ctrl-C meanwhile: no worker
+                self._warming = False
                 return None
         parent, child = self._context.Pipe()
         owner = os.getpid()
@@ -471,12 +478,15 @@ class ProcessExecutor(Executor):
             name="ibc-worker",
         )
         try:
-            process.start()
+            process.start()  # the server forks it once it has imported what it was asked
         except Exception as exc:  # noqa: BLE001 - out of processes, of memory …
             parent.close()
             child.close()
             self._start_error = exc
             return None
+        finally:
+            if first:
+                self._warming = False
         child.close()
         worker = _Worker(process, parent)
         self._workers.append(worker)
@@ -506,7 +516,11 @@ class ProcessExecutor(Executor):
             # the worker's own code is imported already: the server is forked from this process
             self._zygote.warm(names)
             self._record.update(self._pids())
-            warmup.import_all(names)
+            # this process imports them too, meanwhile (see below), but in a thread of its
+            # own: the first worker starts as soon as the server is ready, not after both
+            threading.Thread(
+                target=warmup.import_all, args=(names,), name="ibc-warmup", daemon=True
+            ).start()
             return
         server = getattr(forkserver, "_forkserver", None)
         if not names or server is None or getattr(server, "_forkserver_pid", None) is not None:
