@@ -18,19 +18,21 @@ its own, so the pool always knows which call each worker is running:
   its pipe, and the resource tracker likewise; `ibc.runtime.leftovers` records the pool's
   processes so that the next process-executor run ends whatever could not watch.
 
-- **Workers start warm.** When the first worker starts, the forkserver is started importing
-  the libraries the run's stages use (`ibc.runtime.warmup`; the run says which through
-  `preload`), and the run imports them meanwhile in its own process: the import is paid once
-  per process, in parallel, not once per worker before its first stage.
+- **Workers start warm.** The forkserver is forked from the run when the pool is made, while
+  the run is single-threaded, and waits idle (`ibc.runtime.zygote`; where that cannot be,
+  multiprocessing spawns one when the first worker starts). When the first worker starts,
+  it imports the libraries the run's stages use (`ibc.runtime.warmup`; the run says which
+  through `preload`), and the run imports them meanwhile in a thread of its own: the import
+  is paid once per process, in parallel, not once per worker before its first stage.
 
 Start method: "forkserver" where the platform has it, else "spawn". Plain "fork" copies a
 process that may hold locks of other threads (the progress display, dask's event loop, BLAS
-pools), which can deadlock the child; "forkserver" forks workers from a small clean server
-process instead, about as fast as "fork" once that server runs (it is started once per client
-process), where "spawn" pays a fresh interpreter per worker. Workers inherit the *server's*
-environment, so each sets what it needs itself: `project_root` first on `sys.path`,
-`IBC_PROJECT_ROOT`, the client's working directory, standard output onto standard error, and
-SIGINT ignored (Ctrl-C is the client's to handle: it cancels and terminates the workers).
+pools), which can deadlock the child; "forkserver" forks workers from a server process that
+has no other thread instead, about as fast as "fork", where "spawn" pays a fresh interpreter
+per worker. Workers inherit the *server's* state, so each sets what it needs itself:
+`project_root` first on `sys.path`, `IBC_PROJECT_ROOT`, the client's working directory,
+standard output onto standard error, and SIGINT ignored (Ctrl-C is the client's to handle: it
+cancels and terminates the workers, and kills a server still importing).
 """
 
 from __future__ import annotations
