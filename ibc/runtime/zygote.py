@@ -54,7 +54,7 @@ def available() -> bool:
     knows how to hand a server to."""
     if not hasattr(os, "fork") or sys.platform == "win32":
         return False
-    if threading.active_count() != 1:
+    if threading.active_count() != 1 or _native_threads() > 1:
         return False
     try:
         from multiprocessing import forkserver
@@ -67,6 +67,19 @@ def available() -> bool:
     if server._forkserver_pid is not None:
         return False
     return _main_takes_authkey() == hasattr(server, "_forkserver_authkey")
+
+
+def _native_threads() -> int:
+    """The threads of this process as the system counts them (a library's own threads, such
+    as a BLAS pool's, included); 1 where it cannot be told."""
+    try:
+        with open("/proc/self/status", "rb") as f:
+            for line in f:
+                if line.startswith(b"Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 1
 
 
 def _main_takes_authkey() -> bool:
@@ -274,11 +287,14 @@ def _unlink(address) -> None:
 def _serve(listener_fd: int, alive_r: int, control_r: int, authkey_r: int | None) -> None:
     """The forked server: wait for the modules to import (or for the run to close the pipe:
     exit), import them, then be multiprocessing's forkserver until the run is gone."""
+    global _LOCK, _current, _users
     code = 0
     try:
         import gc
         import signal
 
+        # the run's lock was held by the fork: a pool made in a worker gets a fresh one
+        _LOCK, _current, _users = threading.Lock(), None, 0
         gc.freeze()  # the run's objects: never finalised here (they may own its files)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         _close_fds_but({0, 1, 2, listener_fd, alive_r, control_r, authkey_r})
