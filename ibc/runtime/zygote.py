@@ -158,7 +158,8 @@ class Zygote:
             listener.listen()
             alive_r, alive_w = os.pipe()
             control_r, control_w = os.pipe()
-            fds += [alive_r, alive_w, control_r, control_w]
+            ready_r, ready_w = os.pipe()
+            fds += [alive_r, alive_w, control_r, control_w, ready_r, ready_w]
             authkey = authkey_r = None
             if hasattr(server, "_forkserver_authkey"):
                 authkey = os.urandom(_AUTHKEY_LEN)
@@ -171,7 +172,7 @@ class Zygote:
             sys.stderr.flush()
             pid = os.fork()
             if pid == 0:  # the server
-                _serve(listener.fileno(), alive_r, control_r, authkey_r)  # never returns
+                _serve(listener.fileno(), alive_r, control_r, ready_w, authkey_r)  # no return
         except BaseException:
             listener.close()
             for fd in fds:
@@ -181,9 +182,14 @@ class Zygote:
                     pass
             raise
         listener.close()  # the server has it, bound; so is the address
-        for fd in (alive_r, control_r, authkey_r):
+        for fd in (alive_r, control_r, ready_w, authkey_r):
             if fd is not None:
                 os.close(fd)
+        try:  # until the server has closed the run's files (or is gone)
+            os.read(ready_r, 1)
+        except OSError:
+            pass
+        os.close(ready_r)
         zygote = cls(pid, address, alive_w, control_w, authkey)
         with server._lock:
             server._forkserver_address = address
@@ -284,24 +290,27 @@ def _unlink(address) -> None:
 # --------------------------------------------------------------------------- in the server
 
 
-def _serve(listener_fd: int, alive_r: int, control_r: int, authkey_r: int | None) -> None:
-    """The forked server: wait for the modules to import (or for the run to close the pipe:
-    exit), import them, then be multiprocessing's forkserver until the run is gone."""
+def _serve(listener_fd: int, alive_r: int, control_r: int, ready_w: int, authkey_r) -> None:
+    """The forked server: let go of the run's files (then tell the run, on `ready_w`), wait
+    for the modules to import (or for the run to close the pipe: exit), import them, then be
+    multiprocessing's forkserver until the run is gone."""
     global _LOCK, _current, _users
     code = 0
     try:
         import gc
         import signal
 
-        # the run's lock was held by the fork: a pool made in a worker gets a fresh one
-        _LOCK, _current, _users = threading.Lock(), None, 0
-        gc.freeze()  # the run's objects: never finalised here (they may own its files)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        _close_fds_but({0, 1, 2, listener_fd, alive_r, control_r, authkey_r})
+        gc.freeze()  # the run's objects: never finalised here (they may own its files)
+        _close_fds_but({0, 1, 2, listener_fd, alive_r, control_r, ready_w, authkey_r})
         try:
             os.dup2(2, 1)
         except OSError:
             pass
+        os.write(ready_w, b".")
+        os.close(ready_w)
+        # the run's lock was held by the fork: a pool made in a worker gets a fresh one
+        _LOCK, _current, _users = threading.Lock(), None, 0
         _standard_streams()
         names = _read_names(control_r)
         os.close(control_r)
