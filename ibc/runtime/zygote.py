@@ -26,9 +26,9 @@ results alone), ignores SIGINT (Ctrl-C is the run's), and freezes the garbage co
 view of the run's objects, so no object of the run is finalised in it.
 
 Where this cannot be done, the pool uses multiprocessing's spawned forkserver as before:
-another thread already running in the process (a notebook's kernel, a test runner), a
-forkserver already running, no `fork`, or a multiprocessing whose forkserver this module does
-not know (`available()`). The server state handed to multiprocessing is that of its
+another thread already running in the process (a notebook's kernel, a test runner, a BLAS
+library's pool), a forkserver already running, a platform other than Linux, or a
+multiprocessing whose forkserver this module does not know (`available()`). The server state handed to multiprocessing is that of its
 `ForkServer` object (address, "alive" pipe, pid and, on the Pythons that have it, the key that
 authenticates a client), so that `multiprocessing.get_context("forkserver")` starts workers
 from this server.
@@ -49,11 +49,11 @@ _users = 0
 
 
 def available() -> bool:
-    """Whether a server can be forked here and now: the platform forks, this process runs no
+    """Whether a server can be forked here and now: on Linux, when this process runs no
     other thread, no forkserver runs yet, and multiprocessing's forkserver is one this module
     knows how to hand a server to."""
-    if not hasattr(os, "fork") or sys.platform == "win32":
-        return False
+    if not sys.platform.startswith("linux"):  # macOS: forking a process of its frameworks
+        return False  # is unsafe, and it has no /proc to count a library's threads
     if threading.active_count() != 1 or _native_threads() > 1:
         return False
     try:
