@@ -12,8 +12,8 @@ a burst of load hits every executor alike:
 - `dask`: on the 2-worker cluster (`--executor dask --address tcp://127.0.0.1:PORT`);
 - `process --jobs 2`: the process pool, for reference;
 
-and, without `--force`, the all-cached run of each (what connecting to the cluster costs when
-nothing runs). The machine has 2 cores shared with other work: the load average is recorded
+and, without `--force`, the all-cached run of each (a run with nothing to compute reaches no
+cluster: the dask executor connects when its first stage is submitted). The machine has 2 cores shared with other work: the load average is recorded
 before and after, and the figures are ratios of runs made side by side in one invocation.
 Writes `bench/RESULTS_dask_cluster.md` and `bench/results_dask_cluster.json`.
 
@@ -273,9 +273,11 @@ one priming run each; then the same without `--force` (every stage cached).
 - Dask on 2 workers against local: **{r['speedup_dask_vs_local']:.2f}x**; the process pool:
   {r['speedup_process_vs_local']:.2f}x. 2 would be the ideal on 2 idle cores; with a load
   average of {r['load_before'][0]:.1f} to {r['load_after'][0]:.1f} on 2 cores, the workers
-  competed with other processes for them. The fixed cost of the cluster is the all-cached
-  column's difference: importing dask, connecting, sending the sources (about
-  {r['median_cached']['dask'] - r['median_cached']['local']:.1f} s here).
+  competed with other processes for them.
+- All cached, dask against local: {r['median_cached']['dask'] - r['median_cached']['local']:+.2f} s.
+  A run with nothing to compute imports no dask and reaches no cluster (the executor
+  connects when its first stage is submitted): the fixed cost of the cluster (importing
+  dask, connecting, sending the sources) is paid only by runs that compute.
 """
 
 

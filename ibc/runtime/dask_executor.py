@@ -15,8 +15,9 @@ Futures of the tasks are bridged to `concurrent.futures.Future`s, so the schedul
 them like on any executor's. The client writes the store (results come back to it), except
 with a remote store: then a worker keeps a large result there itself and returns its entry's
 header, and reads such inputs from it (`PlacedCall`, `ibc.runtime.remote.WorkerStore`;
-docs/running.md, "What travels where"). dask is imported only when this executor is made;
-`pip install 'iterbuild[dask]'` installs it.
+docs/running.md, "What travels where"). Nothing of this happens before the first call is
+submitted (`connect`): a run whose stages are all cached imports no dask, starts no cluster
+and reaches no scheduler. `pip install 'iterbuild[dask]'` installs dask.
 """
 
 from __future__ import annotations
@@ -225,6 +226,19 @@ def _pickle_call(call: Call) -> bytes:
             raise first from None
 
 
+def _have_distributed() -> bool:
+    """Whether dask.distributed can be imported (found, not imported: that takes a while)."""
+    import importlib.util
+    import sys
+
+    if "distributed" in sys.modules:
+        return sys.modules["distributed"] is not None
+    try:
+        return importlib.util.find_spec("distributed") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _dask_worker_count(client) -> int:
     try:
         return max(1, sum(client.nthreads().values()))
@@ -257,55 +271,93 @@ class DaskExecutor(Executor):
         *,
         connect_timeout: float = 10.0,
     ) -> None:
-        try:
-            import distributed
-        except ImportError as exc:
+        if not _have_distributed():
             raise ExecutorError(
                 "the dask executor needs dask.distributed: pip install 'iterbuild[dask]'"
-            ) from exc
+            )
         self.address = address
         self.project_root = os.path.abspath(project_root) if project_root else None
+        self.connect_timeout = connect_timeout
         self._bridge = _Bridge()
         self._lock = threading.Lock()
         self._closed = False
         self._futures: set = set()
+        self._client = None  # connected by the first call (`connect`)
         self._cluster = None
+        self._failure: ExecutorError | None = None  # why connecting failed, said again
         self._project = None  # (zip name, future of its bytes on the cluster)
         self._snapshots: dict = {}  # commit -> future of its snapshot's bytes
         self._unshippable: set[str] = set()
-        if address is None:
-            jobs = _check_jobs(jobs if jobs is not None else (os.cpu_count() or 1))
+        self.jobs = (
+            1
+            if address is not None
+            else _check_jobs(jobs if jobs is not None else (os.cpu_count() or 1))
+        )
+
+    def connect(self) -> None:
+        """Start the local cluster, or connect to the scheduler at the address, and prepare the
+        workers, if not done yet: the first call submitted does it, so a run whose stages are
+        all cached imports no dask and reaches no cluster (docs/running.md, "Running on a
+        cluster"). Raises `ExecutorError` (again on every call, once it failed)."""
+        with self._lock:
+            self._connect()
+
+    def _connect(self) -> None:
+        if self._client is not None:
+            return
+        if self._failure is not None:
+            raise self._failure
+        if self._closed:
+            raise ExecutorError("the dask executor is closed")
+        try:
+            self._start()
+        except ExecutorError as exc:
+            self._failure = exc
+            raise
+
+    def _start(self) -> None:
+        import distributed
+
+        if self.address is None:
             import logging
 
+            cluster = None
             try:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=jobs,
+                cluster = distributed.LocalCluster(
+                    n_workers=self.jobs,
                     threads_per_worker=1,
                     processes=True,
                     host="127.0.0.1",
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
                 )
-                self._client = distributed.Client(self._cluster, timeout=connect_timeout)
+                client = distributed.Client(cluster, timeout=self.connect_timeout)
             except Exception as exc:
-                if self._cluster is not None:
-                    self._cluster.close()
+                if cluster is not None:
+                    cluster.close()
                 raise ExecutorError(f"cannot start a local dask cluster: {exc}") from exc
         else:
+            cluster = None
             try:
-                self._client = distributed.Client(address, timeout=connect_timeout)
+                client = distributed.Client(self.address, timeout=self.connect_timeout)
             except Exception as exc:
                 raise ExecutorError(
-                    f"cannot connect to the dask scheduler at {address}: {exc}\n"
+                    f"cannot connect to the dask scheduler at {self.address}: {exc}\n"
                     f"  hint: is a scheduler running there (`dask scheduler`) and reachable "
                     f"from here? addresses look like tcp://host:8786"
                 ) from exc
+        self._client, self._cluster = client, cluster
         try:
             self._setup_workers()
         except BaseException:
-            self.close(cancel=True)
+            self._client = self._cluster = None
+            try:
+                client.close()
+            finally:
+                if cluster is not None:
+                    cluster.close()
             raise
-        self.jobs = _dask_worker_count(self._client)
+        self.jobs = _dask_worker_count(client)
 
     def _setup_workers(self) -> None:
         if self._cluster is not None:  # our own workers: their output is not for stdout
@@ -364,7 +416,9 @@ class DaskExecutor(Executor):
 
     @property
     def client(self):
-        """The `distributed.Client` (for the dashboard link, diagnostics)."""
+        """The `distributed.Client` (for the dashboard link, diagnostics), connected now if
+        it was not yet."""
+        self.connect()
         return self._client
 
     def submit(self, call: Call):
@@ -373,6 +427,7 @@ class DaskExecutor(Executor):
         with self._lock:
             if self._closed:
                 raise ExecutorError("the dask executor is closed")
+            self._connect()
             future = self._bridge.new()
             label = "".join(c if c.isalnum() or c in "._-" else "_" for c in call.name)[:60]
             try:
@@ -425,6 +480,9 @@ class DaskExecutor(Executor):
                 return
             self._closed = True
             futures = list(self._futures)
+            client, cluster = self._client, self._cluster
+        if client is None:  # never connected: nothing ran
+            return
         if cancel:
             self._bridge.cancel_all()
             if futures:
@@ -437,7 +495,7 @@ class DaskExecutor(Executor):
 
             wait(list(self._bridge.pending))
         try:
-            self._client.close()
+            client.close()
         finally:
-            if self._cluster is not None:
-                self._cluster.close()
+            if cluster is not None:
+                cluster.close()

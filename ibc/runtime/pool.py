@@ -18,19 +18,21 @@ its own, so the pool always knows which call each worker is running:
   its pipe, and the resource tracker likewise; `ibc.runtime.leftovers` records the pool's
   processes so that the next process-executor run ends whatever could not watch.
 
-- **Workers start warm.** When the first worker starts, the forkserver is started importing
-  the libraries the run's stages use (`ibc.runtime.warmup`; the run says which through
-  `preload`), and the run imports them meanwhile in its own process: the import is paid once
-  per process, in parallel, not once per worker before its first stage.
+- **Workers start warm.** The forkserver is forked from the run when the pool is made, while
+  the run is single-threaded, and waits idle (`ibc.runtime.zygote`; where that cannot be,
+  multiprocessing spawns one when the first worker starts). When the first worker starts,
+  it imports the libraries the run's stages use (`ibc.runtime.warmup`; the run says which
+  through `preload`), and the run imports them meanwhile in a thread of its own: the import
+  is paid once per process, in parallel, not once per worker before its first stage.
 
 Start method: "forkserver" where the platform has it, else "spawn". Plain "fork" copies a
 process that may hold locks of other threads (the progress display, dask's event loop, BLAS
-pools), which can deadlock the child; "forkserver" forks workers from a small clean server
-process instead, about as fast as "fork" once that server runs (it is started once per client
-process), where "spawn" pays a fresh interpreter per worker. Workers inherit the *server's*
-environment, so each sets what it needs itself: `project_root` first on `sys.path`,
-`IBC_PROJECT_ROOT`, the client's working directory, standard output onto standard error, and
-SIGINT ignored (Ctrl-C is the client's to handle: it cancels and terminates the workers).
+pools), which can deadlock the child; "forkserver" forks workers from a server process that
+has no other thread instead, about as fast as "fork", where "spawn" pays a fresh interpreter
+per worker. Workers inherit the *server's* state, so each sets what it needs itself:
+`project_root` first on `sys.path`, `IBC_PROJECT_ROOT`, the client's working directory,
+standard output onto standard error, and SIGINT ignored (Ctrl-C is the client's to handle: it
+cancels and terminates the workers, and kills a server still importing).
 """
 
 from __future__ import annotations
@@ -260,6 +262,13 @@ class ProcessExecutor(Executor):
         self._preload = None  # what the forkserver imports (`preload`)
         self._warming = False  # the dispatcher is importing them
         self.preloaded: list[str] | None = None  # what it was asked to, once started
+        # the forkserver, forked from this process now, while it runs no other thread
+        # (`ibc.runtime.zygote`); None: multiprocessing spawns one when a worker starts
+        self._zygote = None
+        if self.start_method == "forkserver":
+            from ibc.runtime import zygote
+
+            self._zygote = zygote.acquire()
         # not daemonic (a stage may start processes of its own), so the interpreter would
         # wait for the workers at exit: a pool not closed by then is ended first
         import atexit
@@ -329,6 +338,11 @@ class ProcessExecutor(Executor):
             # the dispatcher ends by itself when the import is done (it is a daemon thread)
             thread.join(0.1 if cancel and self._warming else None)
         self._record.remove()
+        from ibc.runtime import zygote
+
+        # after Ctrl-C, a server still importing is killed (the first worker's start then
+        # fails, and the dispatcher ends)
+        zygote.release(self._zygote, wait=0.0 if cancel else 0.5)
         if thread is not None and thread.is_alive():
             return  # its wake-up pipe stays open for it
         for fd in (self._wake_r, self._wake_w):
@@ -445,13 +459,18 @@ class ProcessExecutor(Executor):
     def _start_worker(self) -> _Worker | None:
         from ibc.runtime.leftovers import start_time
 
-        if self.preloaded is None and self.start_method == "forkserver":
-            self._warming = True  # no worker has started yet: none to wait for
+        first = self.preloaded is None and self.start_method == "forkserver"
+        if first:
+            # no worker has started yet, none to wait for: Ctrl-C does not wait for the
+            # libraries being imported ahead, nor for the server busy importing them
+            self._warming = True
             try:
                 self._start_forkserver()
-            finally:
+            except BaseException:
                 self._warming = False
+                raise
             if self._cancel:  # Ctrl-C meanwhile: no worker
+                self._warming = False
                 return None
         parent, child = self._context.Pipe()
         owner = os.getpid()
@@ -461,12 +480,15 @@ class ProcessExecutor(Executor):
             name="ibc-worker",
         )
         try:
-            process.start()
+            process.start()  # the server forks it once it has imported what it was asked
         except Exception as exc:  # noqa: BLE001 - out of processes, of memory …
             parent.close()
             child.close()
             self._start_error = exc
             return None
+        finally:
+            if first:
+                self._warming = False
         child.close()
         worker = _Worker(process, parent)
         self._workers.append(worker)
@@ -488,6 +510,20 @@ class ProcessExecutor(Executor):
             names = [str(name) for name in modules or () if name and "," not in str(name)]
         except Exception:  # noqa: BLE001 - a preload is an optimisation: never a failure
             names = []
+        if self._zygote is not None:
+            if self._zygote.warmed is not None:  # another pool of this process started it
+                self.preloaded = []
+                return
+            self.preloaded = names
+            # the worker's own code is imported already: the server is forked from this process
+            self._zygote.warm(names)
+            self._record.update(self._pids())
+            # this process imports them too, meanwhile (see below), but in a thread of its
+            # own: the first worker starts as soon as the server is ready, not after both
+            threading.Thread(
+                target=warmup.import_all, args=(names,), name="ibc-warmup", daemon=True
+            ).start()
+            return
         server = getattr(forkserver, "_forkserver", None)
         if not names or server is None or getattr(server, "_forkserver_pid", None) is not None:
             self.preloaded = []  # already running: it has what the pool that started it had

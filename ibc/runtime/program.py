@@ -495,12 +495,17 @@ class Program:
         except Usage as usage:
             err.write(f"error: {usage}\n")
             return EXIT_USAGE
+        from ibc.runtime.executors import ExecutorError
+
         try:
             return run.main()
         except KeyboardInterrupt:
             run.interrupt()
             err.write("\ninterrupted\n")
             return EXIT_INTERRUPTED
+        except ExecutorError as exc:  # the dask cluster, reached when a stage first had to run
+            err.write(f"error: {exc}\n")
+            return EXIT_USAGE
 
     def jobs(
         self, names: list[str], stack: Stack | None = None, scope: Scope | None = None

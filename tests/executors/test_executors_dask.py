@@ -6,6 +6,7 @@ test_shipping.py), failures as outcomes, a clear error for a bad address."""
 import os
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -109,8 +110,13 @@ def test_a_failing_stage_on_a_worker_is_an_outcome(dask_executor):
 
 
 def test_an_unknown_scheduler_address_is_a_clear_error():
+    executor = DaskExecutor("tcp://127.0.0.1:9", 1, None, connect_timeout=1.0)  # not yet
     with pytest.raises(ExecutorError) as info:
-        DaskExecutor("tcp://127.0.0.1:9", 1, None, connect_timeout=1.0)
+        executor.submit(Call(abs, [-1], {}))  # the first call connects
+    with pytest.raises(ExecutorError) as again:  # said again, without another wait
+        executor.connect()
+    assert str(again.value) == str(info.value)
+    executor.close()
     message = str(info.value)
     assert "cannot connect to the dask scheduler at tcp://127.0.0.1:9" in message
     assert "hint:" in message
@@ -121,3 +127,27 @@ def test_a_large_argument_travels_as_scattered_data(dask_executor):
     outcome = dask_executor.submit(Call(len, [big], {})).result(timeout=60)
     assert outcome.ok and outcome.value == 3 << 20
     assert outcome.where in dask_executor.client.scheduler_info()["workers"]
+
+
+def test_a_fully_cached_dask_run_reaches_no_cluster(tmp_path):
+    # the scheduler's address is unreachable: a run with nothing to compute never notices,
+    # one with a stage to run stops with the connection error (before: both failed)
+    runs = str(Path(__file__).resolve().parent.parent / "runs")
+    if runs not in sys.path:
+        sys.path.insert(0, runs)
+    from build_kit import Project
+
+    project = Project(tmp_path / "proj")
+    project.stages("def add(a: int, b: int) -> int:\n    log('add')\n    return a + b\n")
+    project.write("main.ib", 'from "src/stages.py" import add\nexperiment e = add(1, 2)\n')
+    assert project.ok("run", "main.ib") == "e: 3\n"
+    assert project.calls() == ["add"]
+    dask = ["--executor", "dask", "--address", "tcp://127.0.0.1:9"]
+    cached = project.run("run", "main.ib", *dask)
+    assert cached.returncode == 0, cached.stderr
+    assert cached.stdout == "e: 3\n"
+    forced = project.run("run", "main.ib", "--force", *dask)
+    assert forced.returncode == 2, forced.stderr
+    assert "error: cannot connect to the dask scheduler at tcp://127.0.0.1:9" in forced.stderr
+    assert "Traceback" not in forced.stderr
+    assert project.calls() == []
