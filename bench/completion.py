@@ -37,7 +37,9 @@ def main() -> int:
         work = Path(tmp)
         baseline = work / "baseline"
         baseline.mkdir()
-        archive = subprocess.run(["git", "archive", base], cwd=ROOT, capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "archive", base], cwd=ROOT, capture_output=True, check=True
+        )
         subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
         project = work / "project"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "IBC_CACHE_DIR": str(work / "cache")}

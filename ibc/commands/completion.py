@@ -165,8 +165,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "targets of the file on the line and its -s parameter paths."
     )
     parser.epilog = (
-        "bash: eval \"$(ibc completion bash)\" in ~/.bashrc; "
-        "zsh: eval \"$(ibc completion zsh)\" in ~/.zshrc (after compinit); "
+        'bash: eval "$(ibc completion bash)" in ~/.bashrc; '
+        'zsh: eval "$(ibc completion zsh)" in ~/.zshrc (after compinit); '
         "fish: ibc completion fish > ~/.config/fish/completions/ibc.fish"
     )
     parser.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")

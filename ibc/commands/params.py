@@ -154,9 +154,7 @@ def diff_table(rows: Sequence[tuple[str, str, str]], a: str, b: str, width=None)
     if not rows:
         return f"`{a}` and `{b}` have the same parameter values\n"
     limit = 10**9 if width == WIDE else MAX_VALUE
-    body = [
-        [path, clip(va, limit) or MISSING, clip(vb, limit) or MISSING] for path, va, vb in rows
-    ]
+    body = [[path, clip(va, limit) or MISSING, clip(vb, limit) or MISSING] for path, va, vb in rows]
     return table(["PATH", a, b], body, width, [1, 2, 0])
 
 

@@ -27,9 +27,11 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from ibc.runtime.runlog import read_jsonl
 
 FORMATS = ("table", "csv", "markdown", "json")
 JSON_FIELDS = (
@@ -70,24 +72,6 @@ def run_files(root: Path, suffix: str = ".jsonl") -> list[Path]:
             continue
         found.append(path)
     return sorted(found, key=lambda p: p.name)
-
-
-def read_jsonl(path: Path) -> Iterator[dict]:
-    """The JSON objects of a file, one per line; blank, damaged and non-object lines skipped."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    value = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(value, dict):
-                    yield value
-    except OSError:
-        return
 
 
 def _valid(record: dict) -> bool:

@@ -58,6 +58,7 @@ def load_binding(file: str | os.PathLike, name: str, store: str | None, relative
     from ibc.runtime.running import plan
     from ibc.runtime.runlog import store_root, unlink
     from ibc.base.spell import closest
+
     program = program_of(Path(file).resolve())
     runnable = program.runnable()
     if name not in runnable and name not in program.points:

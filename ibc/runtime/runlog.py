@@ -31,6 +31,7 @@ import json
 import os
 import time
 from pathlib import Path
+from collections.abc import Iterator
 
 from ibc.base.project_root import find_root
 
@@ -231,6 +232,25 @@ def store_root(project_root: str | os.PathLike | None, store: str | None = None)
     return setting if setting is not None else Path(project_root or ".") / ".ibc"
 
 
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """The JSON objects of a file, one per line; blank, damaged and non-object lines skipped
+    (a killed run may leave half a line)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    value = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(value, dict):
+                    yield value
+    except OSError:
+        return
+
+
 def load(file: str | os.PathLike, name: str, store: str | None = None) -> object:
     """The value experiment `name` of `file` (a `.ib` path) had in its most recent successful
     run (without `-s` overrides when there is one), loaded from the store; nothing is run.
@@ -242,14 +262,9 @@ def load(file: str | os.PathLike, name: str, store: str | None = None) -> object
     for run_file in sorted((root / "runs").glob("*.jsonl")) if (root / "runs").is_dir() else ():
         if run_file.name.endswith(".stages.jsonl"):
             continue
-        for line in run_file.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
+        for record in read_jsonl(run_file):
             if (
-                isinstance(record, dict)
-                and record.get("file") == relative
+                record.get("file") == relative
                 and record.get("experiment") == name
                 and record.get("status") == "ok"
                 and record.get("key")

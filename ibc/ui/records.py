@@ -18,6 +18,8 @@ import os
 import re
 from pathlib import Path, PurePosixPath
 
+from ibc.runtime.runlog import read_jsonl
+
 RUN_ID = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9]+$")  # runlog.new_run_id
 # the fields of a record the table shows (the rest is the provenance, `Records.record`)
 ROW_FIELDS = (
@@ -43,27 +45,6 @@ ROW_FIELDS = (
 def valid_run(run: str) -> bool:
     """Whether `run` is a run id (a request's run id names a file: nothing else may)."""
     return bool(RUN_ID.match(run))
-
-
-def _read_lines(path: Path) -> list[dict]:
-    """The JSON objects of a file, one a line; damaged and partial lines skipped (a killed
-    run may leave half a line)."""
-    found = []
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    value = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(value, dict):
-                    found.append(value)
-    except OSError:
-        return []
-    return found
 
 
 def _alive(pid: object) -> bool:
@@ -122,7 +103,7 @@ class Records:
         cached = self._cache.get(path.name)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        found = _read_lines(path)
+        found = list(read_jsonl(path))
         self._cache[path.name] = (stamp, found)
         return found
 

@@ -127,7 +127,9 @@ def test_params_table_fits_columns(ran: Path):
     assert lines[0].split() == ["PATH", "TYPE", "VALUE", "SET", "AT"]
     assert max(len(line) for line in lines) <= 70
     assert any("…" in line for line in lines)
-    assert [line.split()[0] for line in lines] == [line.split()[0] for line in full.stdout.splitlines()]
+    assert [line.split()[0] for line in lines] == [
+        line.split()[0] for line in full.stdout.splitlines()
+    ]
     wide = ibc("params", "experiment.ib", "--wide", cwd=ran, COLUMNS="70")
     assert "make_data(n = 100, slope = 0.5, noise = noise, seed = seed)" in wide.stdout
     assert "…" not in wide.stdout

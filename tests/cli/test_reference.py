@@ -13,9 +13,9 @@ PAGE = ROOT / "docs" / "commands.md"
 
 
 def test_the_command_reference_is_current():
-    assert PAGE.read_text(encoding="utf-8") == generate(), (
-        "docs/commands.md is stale: python -m ibc.commands.reference --write docs/commands.md"
-    )
+    assert (
+        PAGE.read_text(encoding="utf-8") == generate()
+    ), "docs/commands.md is stale: python -m ibc.commands.reference --write docs/commands.md"
 
 
 def test_every_command_and_cache_action_has_a_section():

@@ -334,8 +334,7 @@ def test_results_show_the_digits_that_tell_values_apart(project):
 
 def test_out_folder_rules_for_indexes_models_and_point_names(tmp_path):
     p = Project(tmp_path / "rules")
-    p.stages(
-        """\
+    p.stages("""\
         import pandas as pd
         from sklearn.linear_model import Ridge
 
@@ -348,8 +347,7 @@ def test_out_folder_rules_for_indexes_models_and_point_names(tmp_path):
         def model(alpha: float) -> Ridge:
             log("model")
             return Ridge(alpha=alpha).fit([[0.0], [1.0]], [0.0, 1.0])
-        """
-    )
+        """)
     p.write(
         "main.ib",
         """\

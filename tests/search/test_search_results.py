@@ -106,5 +106,8 @@ def test_the_optimization_history_plot(project: Path) -> None:
 def test_an_unknown_search_is_a_clear_error(project: Path) -> None:
     done = ibc(project, "results", "tunde")
     assert done.returncode == 2
-    assert "error: no recorded trial of a search or point of a sweep `tunde` (recorded searches: tuned)" in done.stderr
+    assert (
+        "error: no recorded trial of a search or point of a sweep `tunde` (recorded searches: tuned)"
+        in done.stderr
+    )
     assert "hint: run the search first" in done.stderr

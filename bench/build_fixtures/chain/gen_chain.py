@@ -19,7 +19,12 @@ def write_chain(stages: int, out: Path) -> Path:
     (out / "src").mkdir(parents=True, exist_ok=True)
     shutil.copy(HERE / "ibc.toml", out / "ibc.toml")
     shutil.copy(HERE / "src" / "inc.py", out / "src" / "inc.py")
-    lines = [f"# a chain of {stages} trivial stages (bench/build.py)", 'from "src/inc.py" import inc', "", "x0 = 0"]
+    lines = [
+        f"# a chain of {stages} trivial stages (bench/build.py)",
+        'from "src/inc.py" import inc',
+        "",
+        "x0 = 0",
+    ]
     lines += [f"x{i} = inc(x{i - 1})" for i in range(1, stages + 1)]
     lines += ["", f"experiment last = x{stages}"]
     ib = out / "chain.ib"
