@@ -31,10 +31,9 @@ async function start(context) {
       { scheme: "file", language: "iterbuild" },
       { scheme: "untitled", language: "iterbuild" },
     ],
-    synchronize: {
-      // The server re-checks a file when a Python file or an ibc.toml it depends on changes.
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.ib,*.py,*.pyi,ibc.toml}"),
-    },
+    // No `synchronize.fileEvents`: the server registers its own watcher of Python and .ib
+    // files when the client supports dynamic registration, as VS Code does (docs/editors.md,
+    // "Python files changed on disk"); a second, static watcher made each write reported twice.
   };
   client = new LanguageClient("iterbuild", "Iterbuild", serverOptions(), clientOptions);
   try {

@@ -67,7 +67,20 @@ error[E0402]: the 2nd argument of `evaluate` must be a `DataFrame`, found `Int`
 
 `ibc check FILE --format json` prints the same diagnostics as a JSON list of objects with the
 fields `code`, `severity`, `message`, `hint`, `file`, `line`, `col`, `end_line`, `end_col`
-(exclusive) and `related` (a list of `{file, line, col, note}`).
+(exclusive), `related` (a list of `{file, line, col, note}`) and `fixes`: the edits that
+carry out the hint, the same the language server offers as quick fixes (docs/editors.md). Each
+fix is `{title, kind, preferred, edits}`: `kind` is `spelling` (a near name replaces a
+misspelt one; one fix per suggestion, the nearest `preferred`) or `rewrite` (the expression in
+the form the hint gives, `model.fit(X, y)` as `fit(model, X, y)`), and each edit is `{file,
+line, col, end_line, end_col, text}`: the text from `line:col` to `end_line:end_col`
+(1-based, columns counted in characters, the end exclusive) becomes `text`. A fix's edits are
+made together; a diagnostic with no mechanical fix has an empty list.
+
+```json
+"fixes": [{"title": "Change `n_estimator` to `n_estimators`", "kind": "spelling",
+           "preferred": true, "edits": [{"file": "main.ib", "line": 6, "col": 10,
+           "end_line": 6, "end_col": 21, "text": "n_estimators"}]}]
+```
 
 Colour is used when the output is a terminal; set `NO_COLOR=1` to turn it off or
 `FORCE_COLOR=1` to force it on. If the compiler itself crashes (`E0000`), set `IBC_DEBUG=1`

@@ -215,8 +215,10 @@ def layout(text: str) -> tuple[str, list[int]]:
 # JSON and the language server
 
 
-def to_dict(diag: Diagnostic) -> dict[str, Any]:
-    """One diagnostic as the JSON object of `ibc check --format json`."""
+def to_dict(diag: Diagnostic, sources: dict[str, Source] | None = None) -> dict[str, Any]:
+    """One diagnostic as the JSON object of `ibc check --format json`; its `fixes` need the
+    text of the file (`sources`, by file name) to be checked and worded, and are left out
+    (an empty list) without it."""
     message, hint = words(diag.code, diag.args)
     span = diag.span
     return {
@@ -233,14 +235,54 @@ def to_dict(diag: Diagnostic) -> dict[str, Any]:
             {"file": r.span.file, "line": r.span.line, "col": r.span.col, "note": r.note}
             for r in diag.related
         ],
+        "fixes": _fixes_json(diag, (sources or {}).get(span.file)),
     }
+
+
+def _fixes_json(diag: Diagnostic, source: Source | None) -> list[dict[str, Any]]:
+    """The fixes of `diag` that apply to `source` (docs/errors.md): each with its title,
+    kind, whether it is the preferred one, and its edits, positioned as the diagnostic is
+    (1-based, `end_col` exclusive) with the replacement text."""
+    from ibc.diagnostics.fixes import apply, fixes_of, title
+
+    if source is None:
+        return []
+    out = []
+    for fix in fixes_of(diag):
+        replacements = apply(fix, source.text, source.path)
+        if not replacements:
+            continue
+        if all(source.text[s.start : s.end] == new for s, new in replacements):
+            continue  # the text already reads so
+        edits = []
+        for span, new in replacements:
+            line, col = source.line_col(span.start)
+            end_line, end_col = source.line_col(span.end)
+            edits.append(
+                {
+                    "file": span.file,
+                    "line": line,
+                    "col": col,
+                    "end_line": end_line,
+                    "end_col": end_col,
+                    "text": new,
+                }
+            )
+        out.append(
+            {
+                "title": title(fix, source.text, replacements),
+                "kind": fix.kind,
+                "preferred": fix.preferred,
+                "edits": edits,
+            }
+        )
+    return out
 
 
 def render_json(diags: list[Diagnostic], sources: dict[str, Source]) -> str:
     """A JSON list of diagnostics, sorted by file and position (lines and columns 1-based,
-    `end_col` exclusive). `sources` is accepted for symmetry with `render_text`."""
-    del sources  # positions are already in the spans
-    items = [to_dict(d) for d in sorted(diags, key=_position)]
+    `end_col` exclusive); `sources` (the texts, by file name) give the fixes."""
+    items = [to_dict(d, sources) for d in sorted(diags, key=_position)]
     import json
 
     return json.dumps(items, indent=2, ensure_ascii=False)

@@ -186,8 +186,9 @@ class IbcLanguageServer(LanguageServer):
 
     def _news(self, path: Path) -> bool:
         """Is the file's content (None: absent) other than at its last reported change? A
-        client may report one write twice (VS Code's own watcher of `synchronize.fileEvents`
-        and the one registered here): the second report re-checks nothing."""
+        client may report one write twice (a client with a static watcher of its own, such as
+        `synchronize.fileEvents`, as well as the one registered here; an editor that saves in
+        two steps): the second report re-checks nothing."""
         try:
             content: bytes | None = hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
         except OSError:

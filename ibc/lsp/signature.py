@@ -7,7 +7,11 @@ strings and comments, and the callee written before it: `evaluate`, `common.doub
 `LogisticRegression`), and the function's type from the last analysis that type-checked.
 Python functions and classes (a class's constructor), `def`s, lambdas bound to a name (`f =
 fn(x: Int) => …`) and the prelude's functions have signatures; a callee with no function
-type has none.
+type has none. A method call (`model.predict(`, `X.fillna(`) has its method's signature when
+the receiver is a name (of the file, of an imported module, or a parameter or local of the
+`def` around the cursor) whose checked type is a Python class: the method as the checker
+reads it (from the class, its bases or their stubs), `self` left out and a `Self` return
+replaced by the receiver's class.
 
 The active parameter is the one a keyword argument names (`C = |`); after keyword
 arguments, the first parameter not given yet; else the one the positional argument at the
@@ -95,14 +99,64 @@ def signature_help(analysis: Analysis | None, text: str, offset: int) -> Signatu
     site = call_at(text, offset)
     if site is None or analysis is None or analysis.program is None:
         return None
-    sym = _lookup_dotted(analysis, site.callee)
-    if sym is None or analysis.checked is None:
+    if analysis.checked is None:
         return None
-    ftype = symbol_type(analysis, sym)
+    sym = _lookup_dotted(analysis, site.callee)
+    if sym is not None:
+        ftype = symbol_type(analysis, sym)
+    elif "." in site.callee:
+        ftype = _method_type(analysis, site.callee, offset)
+    else:
+        return None
     if not isinstance(ftype, FuncType):
         return None
     label, spans = _label(site.callee.rsplit(".", 1)[-1], ftype)
     return Signature(label, spans, _active(ftype, site))
+
+
+def _method_type(analysis: Analysis, callee: str, offset: int):
+    """The signature of the method `callee` names (`model.predict`), or None."""
+    from ibc.base.typeterms import Nominal
+    from ibc.types.calls import receiver
+
+    base_text, name = callee.rsplit(".", 1)
+    base = _local_type_at(analysis, base_text, offset)
+    if base is None:
+        sym = _lookup_dotted(analysis, base_text)
+        base = symbol_type(analysis, sym) if sym is not None else None
+    if not isinstance(base, Nominal):
+        return None
+    try:
+        method = analysis.checked.env.index_for(base.revision).method(base.target, name)
+    except Exception:  # noqa: BLE001 - an unreadable class has no methods to show
+        return None
+    if method is None or "property" in method.decorators:
+        return None
+    return receiver(method.signature, method.self_var, base)
+
+
+def _local_type_at(analysis: Analysis, name: str, offset: int):
+    """The type of parameter or local `name` of the `def` around `offset`, or None."""
+    from ibc.syntax import nodes as n
+    from ibc.types.check import _element
+
+    module, checked = analysis.module_ast, analysis.checked
+    if module is None or "." in name:
+        return None
+    for decl in module.decls:
+        if isinstance(decl, n.FuncDef) and decl.span.start <= offset <= decl.span.end:
+            for stmt in decl.body:
+                for bound, position in n.pattern_names(stmt.pattern):
+                    if bound.text == name and id(stmt.value) in checked.types:
+                        t = checked.types[id(stmt.value)]
+                        for index in position:
+                            t = _element(t, index)
+                        return t
+            ftype = checked.def_types.get(id(decl))
+            for param in getattr(ftype, "params", ()):
+                if param.name == name:
+                    return param.type
+    return None
 
 
 def _label(name: str, ftype) -> tuple[str, tuple[tuple[int, int], ...]]:

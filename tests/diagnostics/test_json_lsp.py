@@ -49,6 +49,7 @@ def test_json_fields() -> None:
         "end_line": 2,
         "end_col": 6,
         "related": [{"file": "main.ib", "line": 1, "col": 1, "note": "`x` is here"}],
+        "fixes": [],
     }
 
 
@@ -104,3 +105,77 @@ def test_lsp_related_information() -> None:
     assert info["message"] == "here"
     assert info["location"]["uri"] == (Path.cwd() / "main.ib").as_uri()
     assert info["location"]["range"]["start"] == {"line": 0, "character": 0}
+
+
+def _apply_json_edits(text: str, edits: list[dict]) -> str:
+    """`text` with the edits of `ibc check --format json` made (1-based lines and columns,
+    `end_col` exclusive), the last first."""
+    lines = text.splitlines(keepends=True)
+
+    def offset(line: int, col: int) -> int:
+        return sum(len(x) for x in lines[: line - 1]) + col - 1
+
+    for edit in sorted(edits, key=lambda e: (e["line"], e["col"]), reverse=True):
+        start = offset(edit["line"], edit["col"])
+        text = text[:start] + edit["text"] + text[offset(edit["end_line"], edit["end_col"]) :]
+    return text
+
+
+def test_check_json_carries_the_fixes_and_making_them_fixes_the_program(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "feats.py").write_text(
+        "def make(n_estimators: int = 10, depth: int = 3) -> int:\n    return n_estimators\n"
+    )
+    text = (
+        'from "feats.py" import make\n'
+        "from sklearn.linear_model import LogisticRegression\n"
+        "from sklearn.datasets import make_classification\n"
+        "(X, y) = make_classification(n_samples = 50, random_state = 0)\n"
+        "m = LogisticRegression()\n"
+        "a = make(n_estimator = 3)\n"
+        "f = m.fit(X,  y)\n"
+    )
+    main = tmp_path / "main.ib"
+    main.write_text(text)
+
+    def check() -> tuple[int, list[dict]]:
+        done = subprocess.run(
+            [sys.executable, "-m", "ibc", "check", "main.ib", "--format", "json"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            timeout=120,
+        )
+        return done.returncode, json.loads(done.stdout)
+
+    code, items = check()
+    assert code == 1
+    by_code = {item["code"]: item for item in items}
+    assert sorted(by_code) == ["E0402", "E0407"]
+    (spelling,) = by_code["E0402"]["fixes"]
+    assert spelling == {
+        "title": "Change `n_estimator` to `n_estimators`",
+        "kind": "spelling",
+        "preferred": True,
+        "edits": [
+            {
+                "file": "main.ib",
+                "line": 6,
+                "col": 10,
+                "end_line": 6,
+                "end_col": 21,
+                "text": "n_estimators",
+            }
+        ],
+    }
+    (rewrite,) = by_code["E0407"]["fixes"]
+    assert rewrite["kind"] == "rewrite" and rewrite["title"] == "Rewrite as `fit(m, X, y)`"
+    assert [e["text"] for e in rewrite["edits"]] == ["fit(m, X,  y)"]
+    fixed = _apply_json_edits(text, spelling["edits"] + rewrite["edits"])
+    assert fixed.endswith("a = make(n_estimators = 3)\nf = fit(m, X,  y)\n")
+    main.write_text(fixed)
+    assert check() == (0, [])

@@ -92,3 +92,11 @@ def _project_licence() -> str:
 def test_the_licence_is_the_project_s():
     text = (VSCODE / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith(f"{_project_licence()} License")
+
+
+def test_the_client_leaves_file_watching_to_the_server():
+    """The server registers its own watcher of Python and `.ib` files (tests/lsp/test_watch.py);
+    a static `synchronize.fileEvents` watcher of the client would report each write again."""
+    source = (VSCODE / "extension.js").read_text(encoding="utf-8")
+    code = "\n".join(line.split("//")[0] for line in source.splitlines())
+    assert "fileEvents" not in code and "createFileSystemWatcher" not in code

@@ -244,6 +244,30 @@ def test_signature_help_of_python_functions_defs_and_fns(client, project):
     assert found["activeParameter"] == 1
 
 
+def test_signature_help_of_methods_of_a_known_receiver(client, project):
+    # `model` is a `Model` of src/helpers.py: its method, `self` left out
+    found = _signature(client, project, "other = model.predict(")
+    (signature,) = found["signatures"]
+    assert signature["label"] == "predict(data: List[Float], *, clip: Bool = False) -> List[Float]"
+    start, end = signature["parameters"][found["activeParameter"]]["label"]
+    assert signature["label"][start:end] == "data: List[Float]"
+    found = _signature(client, project, "other = model.predict(data, clip = ")
+    start, end = found["signatures"][0]["parameters"][found["activeParameter"]]["label"]
+    assert found["signatures"][0]["label"][start:end] == "clip: Bool = False"
+    # a parameter of the `def` around the cursor, typed by the last check that type-checked
+    main = project / "main.ib"
+    text = main.read_text() + "def f(m: Model) -> List[Float]:\n    return m.predict(data)\n"
+    version = next(_VERSIONS)
+    client.change(main, text, version)
+    client.diagnostics(main.as_uri(), version=version)
+    found = client.at("textDocument/signatureHelp", main, *_pos(text, "m.predict(", 10))
+    assert found["signatures"][0]["label"].startswith("predict(data: List[Float]")
+    assert found["activeParameter"] == 0
+    # no such method, or a receiver with no class: no signature
+    assert _signature(client, project, "other = model.nothing(") is None
+    assert _signature(client, project, "other = size.predict(") is None
+
+
 def test_no_signature_outside_a_call(client, project):
     assert _signature(client, project, "other = (1, ") is None
     assert _signature(client, project, "other = size") is None
