@@ -15,11 +15,12 @@ from ibc.runtime.evaluate import node_kind
 from ibc.runtime.running import plan
 
 
-def graph_nodes(program, names: list[str], root, store) -> list[dict]:
-    """The node dicts `ibc.commands.graph_render.to_dot` draws for targets `names` of `program`."""
+def graph_nodes(program, names: list[str], root, store, batch: int = 1) -> list[dict]:
+    """The node dicts `ibc.commands.graph_render.to_dot` draws for targets `names` of `program`;
+    a search's stored trials are replayed `batch` at a time (`ibc graph --jobs N`)."""
     from ibc.commands.results import load_stage_states
 
-    planner, tops = plan(program, names, store)
+    planner, tops = plan(program, names, store, batch)
     planned = {node.key: (state, seconds) for node, _, state, seconds, _ in planner.log}
     last = load_stage_states(root)
 
