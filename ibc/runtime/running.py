@@ -362,9 +362,12 @@ class Run:
         started = self.last_end
         self.last_end = now
         failure = self.failures.get(job)
-        counts = self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0})
+        counts = dict(self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0}))
         node = self.nodes[job]
         built = not isinstance(node, Exception)
+        shared = self.evaluator.shared(node, shown) if built else {}
+        if shared:  # stages another target of this run ran (or found cached) first
+            counts["shared"] = sum(shared.values())
         record = {
             "experiment": shown,
             "target": name,
@@ -411,7 +414,8 @@ class Run:
                 record["where"] = failure.where
         self.records.record(record)
         if self.progress is not None:
-            self.progress.experiment(shown, record["status"], seconds, counts)
+            with_ = [str(owner) for owner in shared if owner is not None]
+            self.progress.experiment(shown, record["status"], seconds, dict(counts, with_=with_))
         self._flush()
 
     def _flush(self, final: bool = False) -> None:
