@@ -11,7 +11,7 @@ PNG through Graphviz's `dot` program).
 
 from __future__ import annotations
 
-from ibc.runtime.evaluate import node_kind
+from ibc.runtime.evaluate import method_label, node_kind
 from ibc.runtime.running import plan
 
 
@@ -102,5 +102,5 @@ def _label(node) -> str:
     if node.op == "call":
         return node.data[0].label
     if node.op == "method":
-        return "." + node.data[0]
+        return method_label(node)  # `LogisticRegression.predict`
     return node.describe()

@@ -375,7 +375,7 @@ class Evaluator(schedule.Tasks):
             ref, nargs, names = node.data
             func, args = ref, values
         elif op == "method":
-            method, nargs, names = node.data
+            method, nargs, names, _ = node.data
             func, args = values[0], values[1:]
         else:
             nargs, names = node.data
@@ -648,5 +648,12 @@ def _label(node: Node) -> str:
     if op == "call":
         return data[0].label
     if op == "method":
-        return "." + data[0]
+        return method_label(node)
     return "function value"
+
+
+def method_label(node: Node) -> str:
+    """A method stage's label: `LogisticRegression.predict` when the compiler knew the
+    receiver's class, else `.predict`."""
+    name, _, _, cls = node.data
+    return f"{cls}.{name}" if cls else "." + name
