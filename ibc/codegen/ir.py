@@ -128,6 +128,7 @@ class MethodStage:
     span: Span
     path: str | None = None
     fingerprint: str = ""  # the code of the receiver's class, when the compiler knows it
+    cls: str = ""  # the receiver's class's name, when known: the stage's label `Class.method`
 
 
 @record

@@ -448,6 +448,14 @@ class Lowerer:
         module, _, qualname = t.target.partition(":")
         return self.code_fingerprint(module, qualname)
 
+    def class_name(self, t) -> str:
+        """The name of the class of a method's receiver (`LogisticRegression`), for the label
+        of the stage (`LogisticRegression.predict` in `ibc why`, progress and graphs); "" when
+        the type is not a known class."""
+        if not isinstance(t, Nominal) or ":" not in t.target:
+            return ""
+        return t.target.partition(":")[2]
+
     def symbol_value(self, sym: Symbol, at: n.Expr) -> ir.IrExpr:
         if isinstance(sym, LocalSym):
             return ir.Local(sym.name)
@@ -538,6 +546,7 @@ class Lowerer:
                 e.span,
                 self.sites.node_paths.get(id(e)),
                 self.class_fingerprint(base_type),
+                self.class_name(base_type),
             )
         if isinstance(sym, PyRefSym):
             ref = self.ref(sym, revision)

@@ -229,6 +229,8 @@ class Expressions:
             kw["path"] = _const(e.path)
         if e.fingerprint:
             kw["fingerprint"] = _const(e.fingerprint)
+        if e.cls:
+            kw["cls"] = _const(e.cls)
         obj = self.expr(e.obj, locals_, scope)
         return _m("method", obj, _const(e.method), *self._call_args(e, locals_, scope), **kw)
 

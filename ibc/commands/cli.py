@@ -150,6 +150,14 @@ def _graph_arguments(graph: argparse.ArgumentParser) -> None:
         help="OUT.dot, OUT.svg or OUT.png (default: DOT on standard output)",
     )
     graph.add_argument("--store", metavar="PATH", help="the store folder")
+    graph.add_argument(
+        "-j",
+        "--jobs",
+        metavar="N",
+        default=None,
+        help="replay a search's trials N at a time, as `ibc run --jobs N` proposed them "
+        "(default: the `jobs` setting, else 1)",
+    )
 
 
 def _results_arguments(results: argparse.ArgumentParser) -> None:
@@ -575,8 +583,9 @@ def _graph(args) -> int:
     from ibc.runtime.store import DiskStore
 
     root = _store_root(args.file, args.store)
+    jobs = [] if args.jobs is None else ["--jobs", args.jobs]  # else the `jobs` setting
     try:
-        names = program.parse(list(args.target)).names
+        options = program.parse(list(args.target) + jobs)
     except Usage as usage:
         print(f"error: {usage}", file=sys.stderr)
         return EXIT_USAGE
@@ -584,7 +593,7 @@ def _graph(args) -> int:
     from ibc.runtime.search import SearchError
 
     try:
-        nodes = graph_nodes(program, names, root, DiskStore(root))
+        nodes = graph_nodes(program, options.names, root, DiskStore(root), options.jobs or 1)
     except SearchError as exc:  # Optuna missing: the trials cannot be replayed
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

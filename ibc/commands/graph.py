@@ -11,15 +11,16 @@ PNG through Graphviz's `dot` program).
 
 from __future__ import annotations
 
-from ibc.runtime.evaluate import node_kind
+from ibc.runtime.evaluate import method_label, node_kind
 from ibc.runtime.running import plan
 
 
-def graph_nodes(program, names: list[str], root, store) -> list[dict]:
-    """The node dicts `ibc.commands.graph_render.to_dot` draws for targets `names` of `program`."""
+def graph_nodes(program, names: list[str], root, store, batch: int = 1) -> list[dict]:
+    """The node dicts `ibc.commands.graph_render.to_dot` draws for targets `names` of `program`;
+    a search's stored trials are replayed `batch` at a time (`ibc graph --jobs N`)."""
     from ibc.commands.results import load_stage_states
 
-    planner, tops = plan(program, names, store)
+    planner, tops = plan(program, names, store, batch)
     planned = {node.key: (state, seconds) for node, _, state, seconds, _ in planner.log}
     last = load_stage_states(root)
 
@@ -101,5 +102,5 @@ def _label(node) -> str:
     if node.op == "call":
         return node.data[0].label
     if node.op == "method":
-        return "." + node.data[0]
+        return method_label(node)  # `LogisticRegression.predict`
     return node.describe()

@@ -411,9 +411,13 @@ def _csv(columns: list[str], rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
-def json_record(record: dict) -> dict:
+def json_record(record: dict, best: bool | None = None) -> dict:
     """A record in the shape of `ibc results --format json` (docs/running.md, "Run records
-    and results"); values in full."""
+    and results"); values in full. A search trial's `best` is `best` when given (worked out
+    from the rows, `results_search.best_records`), else the flag as recorded."""
+    trial = record.get("trial")
+    if trial and best is not None:
+        trial = dict(trial, best=best)
     return {
         "experiment": record.get("experiment"),
         "file": record.get("file"),
@@ -424,7 +428,7 @@ def json_record(record: dict) -> dict:
         "status": record.get("status"),
         "started": record.get("started"),
         "seconds": record.get("seconds"),
-        **({"trial": record["trial"]} if record.get("trial") else {}),
+        **({"trial": trial} if trial else {}),
     }
 
 
@@ -440,7 +444,11 @@ def render_results(
     columns, rows = results_rows(records)
     order = _sorted_indices(columns, rows, sort)
     if fmt == "json":
-        return json.dumps([json_record(records[i]) for i in order], indent=2, default=repr) + "\n"
+        from ibc.commands.results_search import best_records
+
+        best = best_records(records)  # the table's `(best)`, not the flag as run (one trial)
+        shown = [json_record(records[i], id(records[i]) in best) for i in order]
+        return json.dumps(shown, indent=2, default=repr) + "\n"
     rows = [rows[i] for i in order]
     if fmt == "csv":
         return _csv(columns, rows)

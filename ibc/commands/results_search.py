@@ -7,9 +7,9 @@ completed trial marked, worked out from the rows themselves (the lowest or highe
 by the search's direction, the first on a tie), so that a run of one trial (`ibc run FILE
 'tuned[3]'`), which does not know the best, changes nothing. Of the records of one trial
 number the newest is shown (`--all`: every one). The `(best)` mark of the whole table
-(`ibc results FILE`) is worked out the same way (`best_records`). `--plot trial,Y` draws the optimization
-history: `Y` per trial and the best so far as a step line; `--plot X,Y` with another `X`
-is the general plot (`ibc.commands.results.plot_results`) of the search's trials.
+(`ibc results FILE`, and its JSON's `"best"`) is worked out the same way (`best_records`).
+`--plot trial,Y` draws the optimization history: `Y` per trial and the best so far as a step
+line; `--plot X,Y` with another `X` is the general plot (`ibc.commands.results.plot_results`) of the search's trials.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def call_stage(node: Node, values: list) -> object:
         func = resolve(ref)
         args = values
     elif node.op == "method":
-        name, nargs, names = node.data
+        name, nargs, names, _ = node.data
         func = getattr(values[0], name)
         args = values[1:]
     else:

@@ -129,6 +129,7 @@ class Evaluator(schedule.Tasks):
         self.write_errors: dict[str, OSError] = {}  # those the store could not write
         self.stats = {"ran": 0, "cached": 0, "failed": 0}
         self.counts: dict[object, dict[str, int]] = {}  # per owner (experiment)
+        self.owners: dict[str, object] = {}  # stage node key -> the owner it ran/was cached for
         self.log: list[tuple[Node, str | None, str, float | None, object]] = []
         self.owner = None  # the experiment of the task being stepped (set by the scheduler)
 
@@ -374,7 +375,7 @@ class Evaluator(schedule.Tasks):
             ref, nargs, names = node.data
             func, args = ref, values
         elif op == "method":
-            method, nargs, names = node.data
+            method, nargs, names, _ = node.data
             func, args = values[0], values[1:]
         else:
             nargs, names = node.data
@@ -524,10 +525,46 @@ class Evaluator(schedule.Tasks):
             self.stats[state] += 1
             counts = self.counts.setdefault(owner, {"ran": 0, "cached": 0, "failed": 0})
             counts[state] += 1
+            self.owners.setdefault(node.key, owner)
         self.log.append((node, key, state, seconds, owner))
         if self.progress is not None:
             label = _label(node)
             self.progress.stage(owner, label, node.at, state, seconds, where=where, node=node.key)
+
+    def shared(self, root: Node, owner) -> dict:
+        """{other owner: how many}: the stages under `root` that this run ran, found cached or
+        saw fail for another owner than `owner` (an experiment that reads another's result,
+        or two that share stages), which `owner`'s own counts leave out (docs/running.md,
+        "Progress on a terminal"). A conditional's branch not taken is not walked."""
+        out: dict = {}
+        seen: set[str] = set()
+        todo = [root]
+        while todo:
+            node = todo.pop()
+            if node.key in seen:
+                continue
+            seen.add(node.key)
+            first = self.owners.get(node.key, MISSING)
+            if first is not MISSING and first != owner:
+                out[first] = out.get(first, 0) + 1
+            todo.extend(self._taken(node))
+        return out
+
+    def _taken(self, node: Node) -> list:
+        """The inputs of `node` that were evaluated: a conditional's (or `and`/`or`'s) condition
+        and the branch its value chose (both when its value is not known)."""
+        if node.free or node.op not in ("cond", "boolop") or not node.inputs:
+            return list(node.inputs)
+        try:
+            first = self.known(VALUE, node.inputs[0])
+        except StageFailure:  # the condition failed: no branch was taken
+            return [node.inputs[0]]
+        if first is MISSING:
+            return list(node.inputs)
+        if node.op == "cond":
+            return [node.inputs[0], node.inputs[1] if first else node.inputs[2]]
+        second = (node.data == "and") == bool(first)  # `and` of a true, `or` of a false one
+        return list(node.inputs) if second else [node.inputs[0]]
 
     def _replay(self, node: Node, entry) -> None:
         out, err = entry.meta.get("stdout"), entry.meta.get("stderr")
@@ -611,5 +648,12 @@ def _label(node: Node) -> str:
     if op == "call":
         return data[0].label
     if op == "method":
-        return "." + data[0]
+        return method_label(node)
     return "function value"
+
+
+def method_label(node: Node) -> str:
+    """A method stage's label: `LogisticRegression.predict` when the compiler knew the
+    receiver's class, else `.predict`."""
+    name, _, _, cls = node.data
+    return f"{cls}.{name}" if cls else "." + name

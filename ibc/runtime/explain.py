@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ibc.runtime.evaluate import ID, Evaluator, node_kind
+from ibc.runtime.evaluate import ID, Evaluator, method_label, node_kind
 from ibc.runtime.graph import Node, blake2b
 
 # ------------------------------------------------------------------------ stage facts
@@ -83,7 +83,7 @@ def label(node: Node) -> str:
     if node.op == "call":
         return node.data[0].label
     if node.op == "method":
-        return "." + node.data[0]
+        return method_label(node)  # `LogisticRegression.predict`
     return "function value"
 
 

@@ -104,7 +104,7 @@ class Node:
         if op == "call":
             return f"call of {data[0].label}"
         if op == "method":
-            return f"call of method .{data[0]}"
+            return f"call of {data[3]}.{data[0]}" if data[3] else f"call of method .{data[0]}"
         if op == "apply":
             return "call of a function value"
         if op in ("binop", "unop", "boolop"):
@@ -503,11 +503,22 @@ class Builder:
         )
 
     def method(
-        self, obj: Node, name: str, args=(), kwargs=None, *, at=None, path=None, fingerprint=""
+        self,
+        obj: Node,
+        name: str,
+        args=(),
+        kwargs=None,
+        *,
+        at=None,
+        path=None,
+        fingerprint="",
+        cls="",
     ) -> Node:
         """A stage: `obj.name(*args, **kwargs)`; with `path`, its keyword arguments are
         parameters `path.<k>`. `fingerprint` is the code of the receiver's class when the
-        compiler knows it (so editing the method re-runs the call)."""
+        compiler knows it (so editing the method re-runs the call), `cls` its name: the
+        stage's label is then `cls.name` (`LogisticRegression.predict`), else `.name`. The
+        name is in the node's data, not its code: it changes no store key."""
         if path is not None:
             self.reads.add(path + ".")
             if self.stack.paths and path + "." in self.stack.keys:
@@ -519,7 +530,7 @@ class Builder:
         return self.graph.make(
             "method",
             code,
-            (name, len(args), names),
+            (name, len(args), names, cls),
             (obj, *args, *values),
             at,
             path,

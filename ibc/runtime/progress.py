@@ -35,12 +35,23 @@ def format_seconds(seconds: float | None) -> str:
     return f"{seconds:.0f} s"
 
 
+SHARED_NAMES = 3  # the most targets a summary names as the ones it shares stages with
+
+
 def summary_line(name: str, state: str, seconds: float | None, counts: dict) -> str:
-    """`baseline: ok in 2.1 s — 3 ran, 5 cached` (failed stages are named only when some did)."""
+    """`baseline: ok in 2.1 s — 3 ran, 5 cached` (failed stages are named only when some did;
+    `, 2 shared with a` when the stages of another target of the run, `counts["with_"]`, were
+    some of this one's: they ran or were found cached for it, and count there)."""
     parts = [f"{int(counts.get('ran', 0))} ran", f"{int(counts.get('cached', 0))} cached"]
     failed = int(counts.get("failed", 0))
     if failed:
         parts.append(f"{failed} failed")
+    shared = int(counts.get("shared", 0))
+    if shared:
+        names = list(counts.get("with_") or ())
+        more = len(names) - SHARED_NAMES
+        shown = ", ".join(names[:SHARED_NAMES]) + (f" and {more} more" if more > 0 else "")
+        parts.append(f"{shared} shared" + (f" with {shown}" if shown else ""))
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     return f"{name}: {state}{took} — {', '.join(parts)}"
 

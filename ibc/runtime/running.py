@@ -362,9 +362,12 @@ class Run:
         started = self.last_end
         self.last_end = now
         failure = self.failures.get(job)
-        counts = self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0})
+        counts = dict(self.evaluator.counts.get(shown, {"ran": 0, "cached": 0, "failed": 0}))
         node = self.nodes[job]
         built = not isinstance(node, Exception)
+        shared = self.evaluator.shared(node, shown) if built else {}
+        if shared:  # stages another target of this run ran (or found cached) first
+            counts["shared"] = sum(shared.values())
         record = {
             "experiment": shown,
             "target": name,
@@ -411,7 +414,8 @@ class Run:
                 record["where"] = failure.where
         self.records.record(record)
         if self.progress is not None:
-            self.progress.experiment(shown, record["status"], seconds, counts)
+            with_ = [str(owner) for owner in shared if owner is not None]
+            self.progress.experiment(shown, record["status"], seconds, dict(counts, with_=with_))
         self._flush()
 
     def _flush(self, final: bool = False) -> None:
@@ -632,10 +636,11 @@ def _short_json(rendered: object) -> bool:
         return False
 
 
-def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
+def plan(program, names: list[str], store, batch: int = 1) -> tuple[Evaluator, list]:
     """A dry run of targets `names` against `store`: the planning evaluator (its `log` says
     which stages are cached and which would run, `ident` the identities it could compute)
-    and the `(shown name, node)` of each job. Nothing runs."""
+    and the `(shown name, node)` of each job. Nothing runs. A search's trials are proposed
+    `batch` at a time, as a run with `--jobs batch` proposed them (`ibc graph --jobs N`)."""
     scope = program.scope()
     stack = program.stack(scope)
     planner = Evaluator(store=store, dry_run=True)
@@ -644,9 +649,9 @@ def plan(program, names: list[str], store) -> tuple[Evaluator, list]:
 
         wanted = _trials_only(program, names)
         if wanted:  # trials by name: the ones proposed (those before them stored)
-            propose_up_to(program, planner, scope, stack, wanted)
+            propose_up_to(program, planner, scope, stack, wanted, batch)
         else:
-            drive(program, planner, scope, stack, names, replay=True)  # the trials stored
+            drive(program, planner, scope, stack, names, batch, replay=True)  # those stored
         names = [n for n in names if n in program.points or trial_of(program, n) is None]
     else:
         SearchPending = ()  # noqa: N806 - nothing to catch

@@ -162,6 +162,9 @@ def test_format_helpers():
     assert format_seconds(12.34) == "12.3 s"
     assert format_seconds(95) == "95 s"
     assert summary_line("x", "ok", 1.0, {"ran": 1}) == "x: ok in 1.0 s — 1 ran, 0 cached"
+    many = {"shared": 5, "with_": ["a", "b", "c", "d", "e"]}
+    assert summary_line("x", "ok", 1.0, many).endswith(", 5 shared with a, b, c and 2 more")
+    assert summary_line("x", "ok", None, {"shared": 1}) == "x: ok — 0 ran, 0 cached, 1 shared"
 
 
 def make_rich(height=40):

@@ -287,3 +287,54 @@ def test_sweep_points_are_named(tmp_path):
         "would run  normalize at s.ib:4:9: no entry yet: no recorded run of this stage",
         "would run  total at s.ib:5:11: no entry yet: no recorded run of this stage",
     ]
+
+
+MODEL = """\
+class Scaler:
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    def apply(self, xs: list) -> list:
+        log("apply")
+        return [self.k * x for x in xs]
+
+
+def make(k: float) -> Scaler:
+    log("make")
+    return Scaler(k)
+
+
+def total(xs: list) -> float:
+    log("total")
+    return sum(xs)
+"""
+
+METHOD_MAIN = """\
+from "src/stages.py" import make, total
+
+k = 2.0
+scaler = make(k)
+experiment t = total(scaler.apply([1.0, 2.0]))
+"""
+
+
+def test_a_method_call_is_named_by_its_class_and_method(tmp_path):
+    p = Project(tmp_path / "proj")
+    p.stages(MODEL)
+    p.write("main.ib", METHOD_MAIN)
+    assert why(p)[1] == (
+        "would run  Scaler.apply at main.ib:5:22: no entry yet: no recorded run of this stage"
+    )
+    p.ok("run", "main.ib")
+    p.edit("src/stages.py", "self.k * x", "self.k * x + 1.0")  # the class's code
+    lines = why(p)
+    assert line_of(lines, "Scaler.apply") == (
+        "would run  Scaler.apply at main.ib:5:22: the code of the class of `Scaler.apply` changed"
+    )
+    lines = explain(p)
+    assert line_of(lines, "total").endswith(": the value of Scaler.apply (main.ib:5:22) changed")
+    p.edit("src/stages.py", "+ 1.0", "+ 2.0")
+    done = p.run("run", "main.ib", IBC_PROGRESS="plain")  # the progress lines name it too
+    assert "  ran    Scaler.apply at main.ib:5:22" in done.stderr, done.stderr
+    dot = p.ok("graph", "main.ib")
+    assert 'label="Scaler.apply' in dot, dot

@@ -84,6 +84,12 @@ def test_a_run_of_one_trial_keeps_the_best_mark(project: Path) -> None:
     table = ibc(project, "results", "main.ib").stdout  # the whole table marks it too
     marked = [line.split()[0] for line in table.splitlines() if "(best)" in line]
     assert marked == [f"tuned[{best['trial']['number']}]"]
+    # the whole table's JSON agrees with it, though the one-trial run recorded `best: false`
+    whole = json.loads(ibc(project, "results", "main.ib", "--format", "json").stdout)
+    flagged = [r["experiment"] for r in whole if (r.get("trial") or {}).get("best")]
+    assert flagged == [f"tuned[{best['trial']['number']}]"]
+    newest = [r for r in whole if r["experiment"] == f"tuned[{best['trial']['number']}]"]
+    assert newest and newest[-1]["trial"]["best"] is True
 
 
 def test_the_optimization_history_plot(project: Path) -> None:

@@ -226,6 +226,18 @@ def test_jobs_proposes_n_trials_at_a_time_deterministically(project: Path) -> No
     assert "16 cached" in dry.stdout, dry.stdout
     one = run_json(project, "tuned[14]", "--jobs", "4")
     assert one == {"tuned[14]": results["tuned[14]"]} and len(executions(project)) == 16
+    # `ibc graph --jobs 4` replays them as that run proposed them; one at a time, it cannot
+    graph = ibc(project, "graph", "main.ib", "tuned", "--jobs", "4")
+    assert graph.returncode == 0 and "trials stored" not in graph.stderr, graph.stderr
+    assert all(f'"tuned[{i}]"' in graph.stdout for i in range(16)), graph.stdout
+    ones = ibc(project, "graph", "main.ib", "tuned")
+    assert ones.returncode == 0 and "of 16 trials stored" in ones.stderr, ones.stderr
+    (project / "ibc.toml").write_text("jobs = 4\n")  # the setting is graph's default too
+    setting = ibc(project, "graph", "main.ib", "tuned")
+    assert setting.returncode == 0 and "trials stored" not in setting.stderr, setting.stderr
+    assert setting.stdout == graph.stdout
+    bad = ibc(project, "graph", "main.ib", "tuned", "--jobs", "0")
+    assert bad.returncode == 2 and "error: --jobs needs a number of at least 1" in bad.stderr
 
 
 def test_a_command_line_sweep_of_a_search_is_refused(project: Path) -> None:
