@@ -25,13 +25,14 @@ applied); it counts once it reports.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
+from itertools import islice
 from pathlib import Path
 
 from ibc.runtime.evaluate import _label, node_kind
 from ibc.runtime.explain import fingerprint_of, site
+from ibc.runtime.runlog import read_jsonl
 
 HISTORY_RUNS = 10  # the newest stage logs read for durations
 HISTORY_LINES = 50_000  # at most this many of their lines in all
@@ -161,18 +162,9 @@ class Estimates:
             return
         budget = HISTORY_LINES
         for path in logs:
-            try:
-                with open(path, encoding="utf-8", errors="replace") as handle:
-                    lines = handle.readlines(budget * 400)
-            except OSError:
-                continue
-            for line in lines[:budget]:
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue
-                if not isinstance(record, dict):
-                    continue
+            read = 0
+            for record in islice(read_jsonl(path), budget):
+                read += 1
                 state, seconds = record.get("state"), record.get("seconds")
                 where = record.get("site")
                 if isinstance(where, str) and state in ("ran", "cached"):
@@ -182,7 +174,7 @@ class Estimates:
                     total = past.setdefault(call, [0.0, 0])
                     total[0] += float(seconds)
                     total[1] += 1
-            budget -= len(lines)
+            budget -= read
             if budget <= 0:
                 break
         with self._lock:

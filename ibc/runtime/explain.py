@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ibc.runtime.evaluate import ID, Evaluator, method_label, node_kind
 from ibc.runtime.graph import Node, blake2b
+from ibc.runtime.runlog import read_jsonl
 
 # ------------------------------------------------------------------------ stage facts
 
@@ -178,22 +179,12 @@ class History:
     def _read(self, path: Path) -> None:
         code: dict = {}
         records = []
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                for line in handle:
-                    try:
-                        record = json.loads(line)
-                    except ValueError:
-                        continue
-                    if not isinstance(record, dict):
-                        continue
-                    if "code" in record and "node" not in record:
-                        if isinstance(record["code"], dict):
-                            code.update(record["code"])
-                    elif isinstance(record.get("site"), str):
-                        records.append(record)
-        except OSError:
-            return
+        for record in read_jsonl(path):
+            if "code" in record and "node" not in record:
+                if isinstance(record["code"], dict):
+                    code.update(record["code"])
+            elif isinstance(record.get("site"), str):
+                records.append(record)
         run = path.name[: -len(".stages.jsonl")]
         for record in records:
             if record.get("state") in ("ran", "cached", "failed"):
