@@ -62,14 +62,9 @@ def _cache_command(args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    keep = None
-    if files:
-        keep = set()
-        for file in files:
-            found = _reachable_keys(args, file, store)
-            if isinstance(found, int):
-                return found
-            keep |= found
+    keep = _reachable_keys(args, files, store) if files else None
+    if isinstance(keep, int):
+        return keep
     print(cache_gc(store, keep, before))
     return EXIT_OK
 
@@ -93,18 +88,27 @@ def _cache_sync(args, files: list[str], store) -> int:
     if files:
         # pull: what the targets use counts as there when the remote has it
         planned = SharedStore(store, remote, push=False) if args.cache_command == "pull" else store
-        keys = set()
-        for file in files:
-            found = _reachable_keys(args, file, planned)
-            if isinstance(found, int):
-                return found
-            keys |= found
+        keys = _reachable_keys(args, files, planned)
+        if isinstance(keys, int):
+            return keys
     sync = cache_push if args.cache_command == "push" else cache_pull
     print(sync(store, remote, keys, runs=args.runs))
     return EXIT_OK
 
 
-def _reachable_keys(args, file: str, store) -> set[str] | int:
+def _reachable_keys(args, files: list[str], store) -> set[str] | int:
+    """The store keys the experiments of `files` reach, or the exit code of a file that does
+    not compile."""
+    keys: set[str] = set()
+    for file in files:
+        found = _file_keys(args, file, store)
+        if isinstance(found, int):
+            return found
+        keys |= found
+    return keys
+
+
+def _file_keys(args, file: str, store) -> set[str] | int:
     """The store keys the experiments of `file` reach now (a dry run of all its targets), with
     the entries its newest recorded runs used (those downstream of an `(impure)` stage, whose
     keys a dry run cannot know) and their result entries."""
