@@ -340,15 +340,19 @@ class _Emitter(Expressions):
         }
 
     # ---- sweeps and override tables
+    def _target_builder(self, t: ir.IrTarget, binding_names, py_name: str, out: list) -> str:
+        """The name of a sweep's or a search's builder: the binding of its name when it is
+        one, else `py_name`, whose definition is appended to `out`."""
+        if t.value == ir.Global(t.name) and t.name in binding_names:
+            return binding_names[t.name]
+        out.append(self._builder(py_name, None, t.value))
+        return py_name
+
     def _sweep(self, t: ir.IrTarget, binding_names, py_name: str) -> list[ast.stmt]:
         """A sweep's builder (unless it is the binding of its name), the builders of its
         points' non-literal values, and `program.sweep(name, builder, at=…, points=[…])`."""
         out: list[ast.stmt] = []
-        if t.value == ir.Global(t.name) and t.name in binding_names:
-            builder = binding_names[t.name]
-        else:
-            builder = py_name
-            out.append(self._builder(py_name, None, t.value))
+        builder = self._target_builder(t, binding_names, py_name, out)
         rows = []
         for point in t.points:
             table = self._table(point.layer, t.name, out)
@@ -372,11 +376,7 @@ class _Emitter(Expressions):
         objective=[…], trials=…, seed=…)`; an axis is `(paths, kind, lo, hi)` or, for a
         categorical one, `(paths, "choice", [({path: value}, [label…]), …])`."""
         out: list[ast.stmt] = []
-        if t.value == ir.Global(t.name) and t.name in binding_names:
-            builder = binding_names[t.name]
-        else:
-            builder = py_name
-            out.append(self._builder(py_name, None, t.value))
+        builder = self._target_builder(t, binding_names, py_name, out)
         search = t.search
         axes = []
         for axis in search.axes:
